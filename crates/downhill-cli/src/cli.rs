@@ -1,0 +1,86 @@
+//! Command-line syntax (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Downhill: gradient descent, done right and visibly.
+#[derive(Debug, Parser)]
+#[command(name = "downhill", version, about)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Minimise a built-in function as described by a TOML config.
+    Run(RunArgs),
+    /// Minimise a built-in function described by flags.
+    Minimize(MinimizeArgs),
+    /// Run every experiment of the seed articles and report the numbers.
+    Tour(TourArgs),
+}
+
+/// `downhill run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The config file (`[problem]`, `[optimizer]`, `[run]`).
+    pub file: PathBuf,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `downhill minimize`.
+#[derive(Debug, Args)]
+pub struct MinimizeArgs {
+    /// A built-in function name (e.g. `sphere`, `rosenbrock`).
+    #[arg(long)]
+    pub function: String,
+    /// Starting point, comma separated (e.g. `-3,4`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        required = true
+    )]
+    pub x0: Vec<f64>,
+    /// Optimiser name (e.g. `sgd`, `adam`, `momentum`).
+    #[arg(long, default_value = "sgd")]
+    pub optimizer: String,
+    /// Learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Momentum (sgd `momentum`, `momentum` optimiser's β).
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// Number of steps.
+    #[arg(long, default_value_t = 100)]
+    pub steps: usize,
+    /// `exact` (default) or `numeric` (central differences).
+    #[arg(long, default_value = "exact")]
+    pub gradient: String,
+    /// Step of the numerical gradient.
+    #[arg(long)]
+    pub h: Option<f64>,
+    /// Stop when the gradient norm falls to this value.
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    /// `f64` (default) or `f32`.
+    #[arg(long, default_value = "f64")]
+    pub precision: String,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `downhill tour`.
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// Output directory.
+    #[arg(long, default_value = "downhill-tour")]
+    pub out: PathBuf,
+}

@@ -1,0 +1,60 @@
+//! `downhill minimize --function … --x0 … --optimizer … --lr … --steps …`: `run` from flags.
+
+use downhill::optim::OptimizerConfig;
+use serde_json::{json, Map, Value};
+
+use crate::cli::MinimizeArgs;
+use crate::config::run::{GradientKind, Precision, ProblemSection, RunConfig, RunSection};
+use crate::exit::{CliError, CliResult};
+
+/// Entry point of `downhill minimize`.
+pub fn cmd(a: &MinimizeArgs) -> CliResult {
+    let cfg = config_from_flags(a)?;
+    super::run::report(&cfg, a.json)
+}
+
+/// Builds the same config `downhill run` would read.
+pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
+    let mut params = Map::new();
+    if let Some(lr) = a.lr {
+        params.insert("lr".into(), json!(lr));
+    }
+    if let Some(m) = a.momentum {
+        params.insert("momentum".into(), json!(m));
+    }
+    let optimizer = OptimizerConfig::from_named(&a.optimizer, Value::Object(params))
+        .map_err(|e| CliError::input(format!("--optimizer {}: {e}", a.optimizer)))?;
+    let gradient = match a.gradient.as_str() {
+        "exact" => GradientKind::Exact,
+        "numeric" => GradientKind::Numeric,
+        g => {
+            return Err(CliError::input(format!(
+                "--gradient {g}: expected `exact` or `numeric`"
+            )))
+        }
+    };
+    let precision = match a.precision.as_str() {
+        "f64" => Precision::F64,
+        "f32" => Precision::F32,
+        p => {
+            return Err(CliError::input(format!(
+                "--precision {p}: expected `f64` or `f32`"
+            )))
+        }
+    };
+    Ok(RunConfig {
+        problem: ProblemSection {
+            function: a.function.clone(),
+            x0: a.x0.clone(),
+            gradient,
+            h: a.h,
+            forward_difference: false,
+        },
+        optimizer,
+        run: RunSection {
+            steps: a.steps,
+            precision,
+            tolerance: a.tolerance,
+        },
+    })
+}

@@ -1,0 +1,118 @@
+//! `downhill run FILE.toml [--json]`.
+
+use downhill::diff::{Difference, Numeric};
+use downhill::problems;
+use downhill::run::{minimize, RunOptions, RunResult, Status};
+use downhill::{Float, Objective};
+use serde_json::json;
+
+use crate::cli::RunArgs;
+use crate::config::read_file;
+use crate::config::run::{parse, GradientKind, Precision, RunConfig};
+use crate::exit::{CliError, CliResult, DIVERGED};
+
+/// Entry point of `downhill run`.
+pub fn cmd(args: &RunArgs) -> CliResult {
+    let file = args.file.display().to_string();
+    let raw = read_file(&args.file)?;
+    let cfg = parse(&file, &raw)?;
+    report(&cfg, args.json)
+}
+
+/// Runs a config and prints the result; shared by `run` and `minimize`.
+pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
+    let res = execute(cfg)?;
+    if json {
+        let mut v = serde_json::to_value(&res).map_err(CliError::failure)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("function".into(), json!(cfg.problem.function));
+            o.insert("optimizer".into(), json!(cfg.optimizer));
+            if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
+                o.remove("momentum");
+            }
+        }
+        println!("{v}");
+    } else {
+        print_human(cfg, &res);
+    }
+    Ok(if res.status == Status::Diverged {
+        DIVERGED
+    } else {
+        0
+    })
+}
+
+fn print_human(cfg: &RunConfig, res: &RunResult) {
+    let name = serde_json::to_value(&cfg.optimizer)
+        .ok()
+        .and_then(|v| v.get("name").and_then(|n| n.as_str().map(String::from)))
+        .unwrap_or_default();
+    println!(
+        "{} from {:?} with {} (lr = {}): {} after {} steps",
+        cfg.problem.function,
+        cfg.problem.x0,
+        name,
+        cfg.optimizer.lr(),
+        match res.status {
+            Status::MaxSteps => "stopped",
+            Status::Converged => "converged",
+            Status::Diverged => "DIVERGED",
+        },
+        res.steps
+    );
+    if let Some(k) = res.diverged_at {
+        println!("  non-finite value at step {k}; last finite parameters kept");
+    }
+    println!("  x = {:?}", res.x);
+    println!("  f = {:e}", res.f);
+    for n in &res.notes {
+        println!("  note: {n}");
+    }
+}
+
+/// Runs a parsed config in the configured precision.
+pub fn execute(cfg: &RunConfig) -> Result<RunResult, CliError> {
+    match cfg.run.precision {
+        Precision::F64 => execute_in::<f64>(cfg),
+        Precision::F32 => execute_in::<f32>(cfg),
+    }
+}
+
+fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
+    let p = &cfg.problem;
+    let f = problems::by_name::<T>(&p.function)?;
+    problems::check_dim(f.as_ref(), &p.function, p.x0.len())?;
+    let objective: Box<dyn Objective<T>> = match p.gradient {
+        GradientKind::Exact => Box::new(f),
+        GradientKind::Numeric => {
+            let h = p.h.unwrap_or(1e-4);
+            if !(h > 0.0 && h.is_finite()) {
+                return Err(CliError::input(format!(
+                    "[problem] h = {h}: must be a positive finite number"
+                )));
+            }
+            Box::new(Numeric {
+                inner: f,
+                h,
+                kind: if p.forward_difference {
+                    Difference::Forward
+                } else {
+                    Difference::Central
+                },
+            })
+        }
+    };
+    let mut opt = cfg.optimizer.build::<T>()?;
+    let x0 = downhill::float::vec_of::<T>(&p.x0);
+    let opts = RunOptions {
+        steps: cfg.run.steps,
+        tolerance: cfg.run.tolerance,
+    };
+    Ok(minimize(
+        objective.as_ref(),
+        opt.as_mut(),
+        &x0,
+        &opts,
+        |_, _| {},
+    ))
+}

@@ -1,0 +1,159 @@
+//! Config files: TOML parsed with spans, so every error names the file, line, column and key.
+//!
+//! Each table is deserialised on its own (with `deny_unknown_fields`), straight from the
+//! span-carrying parse tree; tables selected by `name` (optimizer, schedule) have the `name`
+//! key removed first and are then deserialised into that variant's parameter struct.
+
+pub mod run;
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::Spanned;
+
+use crate::exit::CliError;
+
+/// A parsed config file.
+pub struct ConfigDoc<'a> {
+    /// The path as the user gave it.
+    pub file: String,
+    raw: &'a str,
+    root: DeTable<'a>,
+}
+
+/// Reads a file, mapping I/O errors to exit 2 with the path named.
+pub fn read_file(path: &Path) -> Result<String, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::input(format!("{}: cannot read: {e}", path.display())))?;
+    String::from_utf8(bytes)
+        .map_err(|e| CliError::input(format!("{}: not UTF-8 text: {e}", path.display())))
+}
+
+/// 1-based line and column of byte offset `at` in `raw`.
+pub fn line_col(raw: &str, at: usize) -> (usize, usize) {
+    let at = at.min(raw.len());
+    let before = raw.get(..at).unwrap_or(raw);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl<'a> ConfigDoc<'a> {
+    /// Parses `raw` (read from `file`).
+    pub fn parse(file: &str, raw: &'a str) -> Result<Self, CliError> {
+        let doc = DeTable::parse(raw).map_err(|e| {
+            let (line, col) = e.span().map_or((0, 0), |s| line_col(raw, s.start));
+            CliError::input(format!(
+                "{file}:{line}:{col}: invalid TOML: {}",
+                e.message().trim()
+            ))
+        })?;
+        Ok(ConfigDoc {
+            file: file.to_string(),
+            raw,
+            root: doc.into_inner(),
+        })
+    }
+
+    /// An error located at byte span `at`, naming `table` and the key on that line.
+    pub fn error_at(&self, table: &str, at: Option<std::ops::Range<usize>>, msg: &str) -> CliError {
+        let (line, col) = at.as_ref().map_or((0, 0), |s| line_col(self.raw, s.start));
+        let key = at
+            .and_then(|s| {
+                let line_start = self.raw[..s.start.min(self.raw.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let text = self.raw[line_start..].lines().next().unwrap_or("");
+                text.split_once('=').map(|(k, _)| k.trim().to_string())
+            })
+            .filter(|k| !k.is_empty() && !k.starts_with('['));
+        let key = key.map_or(String::new(), |k| format!(" key `{k}`:"));
+        CliError::input(format!("{}:{line}:{col}: [{table}]{key} {msg}", self.file))
+    }
+
+    /// Errors on any top-level table not in `allowed`.
+    pub fn allow_tables(&self, allowed: &[&str]) -> Result<(), CliError> {
+        for k in self.root.keys() {
+            if !allowed.contains(&k.get_ref().as_ref()) {
+                let (line, col) = line_col(self.raw, k.span().start);
+                return Err(CliError::input(format!(
+                    "{}:{line}:{col}: unknown table or key `{}`; expected one of: {}",
+                    self.file,
+                    k.get_ref(),
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, table: &str) -> Option<Spanned<DeValue<'a>>> {
+        let key = self.root.keys().find(|k| k.get_ref() == table).cloned()?;
+        self.root.remove(&key)
+    }
+
+    /// Deserialises table `table` into `C`; `None` when absent.
+    pub fn section<C: DeserializeOwned>(&mut self, table: &str) -> Result<Option<C>, CliError> {
+        let Some(v) = self.take(table) else {
+            return Ok(None);
+        };
+        self.value_into(table, v).map(Some)
+    }
+
+    /// Deserialises a spanned value into `C`, mapping errors to file:line:col.
+    pub fn value_into<C: DeserializeOwned>(
+        &self,
+        table: &str,
+        v: Spanned<DeValue<'a>>,
+    ) -> Result<C, CliError> {
+        let span = v.span();
+        C::deserialize(ValueDeserializer::from(v))
+            .map_err(|e| self.error_at(table, e.span().or(Some(span)), e.message().trim()))
+    }
+
+    /// Takes table `table`, removes its `name` key and returns (name, rest of the table).
+    pub fn named_section(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<(String, Spanned<DeValue<'a>>)>, CliError> {
+        let Some(v) = self.take(table) else {
+            return Ok(None);
+        };
+        self.split_name(table, v).map(Some)
+    }
+
+    /// Removes the `name` key of a table value and returns it with the rest.
+    pub fn split_name(
+        &self,
+        table: &str,
+        mut v: Spanned<DeValue<'a>>,
+    ) -> Result<(String, Spanned<DeValue<'a>>), CliError> {
+        let span = v.span();
+        let DeValue::Table(t) = v.get_mut() else {
+            return Err(self.error_at(table, Some(span), "must be a table"));
+        };
+        let Some(key) = t.keys().find(|k| k.get_ref() == "name").cloned() else {
+            return Err(self.error_at(table, Some(span), "missing key `name`"));
+        };
+        let name_v = t.remove(&key).map(|n| (n.span(), n.into_inner()));
+        match name_v {
+            Some((_, DeValue::String(s))) => Ok((s.to_string(), v)),
+            Some((s, _)) => Err(self.error_at(table, Some(s), "`name` must be a string")),
+            None => Err(self.error_at(table, Some(span), "missing key `name`")),
+        }
+    }
+
+    /// Deserialises a named table (name already split off) with a variant-selecting function.
+    pub fn named_into<C>(
+        &self,
+        table: &str,
+        name: &str,
+        v: Spanned<DeValue<'a>>,
+        from_named: impl FnOnce(&str, ValueDeserializer<'a>) -> Result<C, toml::de::Error>,
+    ) -> Result<C, CliError> {
+        let span = v.span();
+        from_named(name, ValueDeserializer::from(v))
+            .map_err(|e| self.error_at(table, e.span().or(Some(span)), e.message().trim()))
+    }
+}

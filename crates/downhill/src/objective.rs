@@ -1,0 +1,59 @@
+//! What optimisers and the training loop see of a problem: [`Objective`] (a deterministic
+//! function with a gradient) and [`SampledObjective`] (a mean of per-sample losses).
+
+use crate::Float;
+
+/// A differentiable function `f: ℝⁿ → ℝ`.
+pub trait Objective<T: Float> {
+    /// The required length of `x`, or `None` when any length ≥ 1 works.
+    fn dim(&self) -> Option<usize> {
+        None
+    }
+    /// `f(x)`.
+    fn value(&self, x: &[T]) -> T;
+    /// Writes `∇f(x)` into `g` (same length as `x`) and returns `f(x)`.
+    fn gradient(&self, x: &[T], g: &mut [T]) -> T;
+}
+
+impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for &O {
+    fn dim(&self) -> Option<usize> {
+        (**self).dim()
+    }
+    fn value(&self, x: &[T]) -> T {
+        (**self).value(x)
+    }
+    fn gradient(&self, x: &[T], g: &mut [T]) -> T {
+        (**self).gradient(x, g)
+    }
+}
+
+impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for Box<O> {
+    fn dim(&self) -> Option<usize> {
+        (**self).dim()
+    }
+    fn value(&self, x: &[T]) -> T {
+        (**self).value(x)
+    }
+    fn gradient(&self, x: &[T], g: &mut [T]) -> T {
+        (**self).gradient(x, g)
+    }
+}
+
+/// A loss that is a mean over `n_samples()` per-sample losses, `L(θ) = (1/n) Σᵢ ℓᵢ(θ)`.
+///
+/// SGD, mini-batch SGD and full-batch GD differ only in which index batch they pass here.
+pub trait SampledObjective<T: Float> {
+    /// Number of samples `n`.
+    fn n_samples(&self) -> usize;
+    /// Number of parameters.
+    fn n_params(&self) -> usize;
+    /// Mean loss over `batch` (indices into the samples; repeats allowed).
+    fn batch_value(&self, params: &[T], batch: &[usize]) -> T;
+    /// Writes the gradient of the mean loss over `batch` into `g` and returns that loss.
+    fn batch_gradient(&self, params: &[T], batch: &[usize], g: &mut [T]) -> T;
+}
+
+/// Euclidean norm `‖g‖₂`, accumulated in `f64`.
+pub fn norm2<T: Float>(g: &[T]) -> f64 {
+    g.iter().map(|v| v.f64() * v.f64()).sum::<f64>().sqrt()
+}

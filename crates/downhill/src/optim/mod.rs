@@ -1,0 +1,157 @@
+//! Optimisers: each turns a gradient into an in-place parameter update.
+//!
+//! Every optimiser implements [`Optimizer`]: it owns its state (allocated on the first step,
+//! never again), reads the gradient, and updates the parameters in one fused pass. The
+//! hyperparameters that schedules drive (`lr`, momentum / `betas[0]`) are exposed through
+//! [`Optimizer::set_lr`] and [`Optimizer::set_momentum`]. Wrappers in [`wrappers`] compose in
+//! front of any optimiser (clipping, accumulation, skip-non-finite, Lookahead).
+//!
+//! Names, parameters, defaults and the order of floating-point operations follow
+//! `torch/optim/*.py` (single-tensor, `foreach=False` path), so trajectories match PyTorch's.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Float, Result};
+
+pub mod config;
+pub mod sgd;
+
+pub use config::OptimizerConfig;
+pub use sgd::Sgd;
+
+/// What one call to [`Optimizer::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// The parameters were updated.
+    Applied,
+    /// The step was skipped (e.g. a non-finite gradient under `skip_non_finite`).
+    Skipped,
+    /// The gradient was stored for accumulation; parameters unchanged.
+    Accumulated,
+}
+
+/// Serializable optimiser state, for checkpoints. Buffers are stored as `f64` (exact for `f32`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OptimizerState {
+    /// The optimiser's name, checked on load.
+    pub name: String,
+    /// Named scalars (step count, current lr, …).
+    pub scalars: BTreeMap<String, f64>,
+    /// Named per-parameter buffers (momentum, exp_avg, …).
+    pub buffers: BTreeMap<String, Vec<f64>>,
+}
+
+impl OptimizerState {
+    /// A new, empty state for optimiser `name`.
+    pub fn new(name: &str) -> Self {
+        OptimizerState {
+            name: name.to_string(),
+            ..Default::default()
+        }
+    }
+    /// Stores a buffer (an empty slice when not yet allocated).
+    pub fn put_buffer<T: Float>(&mut self, key: &str, buf: &[T]) {
+        self.buffers
+            .insert(key.to_string(), buf.iter().map(|v| v.f64()).collect());
+    }
+    /// Reads a buffer back into `Vec<T>`.
+    pub fn buffer<T: Float>(&self, key: &str) -> Result<Vec<T>> {
+        self.buffers
+            .get(key)
+            .map(|b| b.iter().map(|&v| T::of(v)).collect())
+            .ok_or_else(|| Error::Invalid(format!("optimizer state lacks buffer `{key}`")))
+    }
+    /// Reads a scalar.
+    pub fn scalar(&self, key: &str) -> Result<f64> {
+        self.scalars
+            .get(key)
+            .copied()
+            .ok_or_else(|| Error::Invalid(format!("optimizer state lacks scalar `{key}`")))
+    }
+    /// Errors unless the state was saved by optimiser `name`.
+    pub fn expect_name(&self, name: &str) -> Result<()> {
+        if self.name != name {
+            return Err(Error::Invalid(format!(
+                "optimizer state is for `{}`, not `{name}`",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A first-order optimiser: `params ← update(params, grad, state)`.
+pub trait Optimizer<T: Float>: Send {
+    /// The optimiser's config name (`"sgd"`, `"adam"`, …).
+    fn name(&self) -> &'static str;
+    /// Applies one update in place. `grad` has the length of `params` and may be overwritten.
+    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome;
+    /// Current learning rate.
+    fn lr(&self) -> f64;
+    /// Sets the learning rate (schedules call this before each step).
+    fn set_lr(&mut self, lr: f64);
+    /// The momentum coefficient a schedule may drive (sgd `momentum`, adam `betas[0]`), if any.
+    fn momentum(&self) -> Option<f64> {
+        None
+    }
+    /// Sets the momentum coefficient (no-op for optimisers without one).
+    fn set_momentum(&mut self, _momentum: f64) {}
+    /// Where the next gradient must be evaluated. Look-ahead methods (seed 003's Nesterov
+    /// variants) write that point into `out` and return `true`; the default returns `false`,
+    /// meaning "at `params`".
+    fn gradient_point(&self, _params: &[T], _out: &mut [T]) -> bool {
+        false
+    }
+    /// Number of steps skipped so far (by a skip-non-finite wrapper).
+    fn skipped(&self) -> usize {
+        0
+    }
+    /// Snapshot of the state, for checkpoints.
+    fn state(&self) -> OptimizerState;
+    /// Restores a snapshot made by [`Optimizer::state`].
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()>;
+}
+
+impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        (**self).step(params, grad)
+    }
+    fn lr(&self) -> f64 {
+        (**self).lr()
+    }
+    fn set_lr(&mut self, lr: f64) {
+        (**self).set_lr(lr)
+    }
+    fn momentum(&self) -> Option<f64> {
+        (**self).momentum()
+    }
+    fn set_momentum(&mut self, m: f64) {
+        (**self).set_momentum(m)
+    }
+    fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
+        (**self).gradient_point(params, out)
+    }
+    fn skipped(&self) -> usize {
+        (**self).skipped()
+    }
+    fn state(&self) -> OptimizerState {
+        (**self).state()
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        (**self).load_state(state)
+    }
+}
+
+/// Allocates `buf` to `n` copies of `fill` if it is empty (first step); never reallocates after.
+#[inline]
+pub(crate) fn ensure_len<T: Float>(buf: &mut Vec<T>, n: usize, fill: T) {
+    if buf.len() != n {
+        buf.clear();
+        buf.resize(n, fill);
+    }
+}

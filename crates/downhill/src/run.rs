@@ -1,0 +1,185 @@
+//! The deterministic run loop: minimise an [`Objective`] from `x0` with a first-order
+//! [`Optimizer`], recording the trajectory, and stopping on convergence or divergence.
+
+use serde::Serialize;
+
+use crate::objective::norm2;
+use crate::optim::Optimizer;
+use crate::{Float, Objective};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// All `steps` were taken.
+    MaxSteps,
+    /// The gradient norm fell to `tolerance`.
+    Converged,
+    /// A coordinate or the value became non-finite.
+    Diverged,
+}
+
+/// Options of [`minimize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Maximum number of optimiser steps.
+    pub steps: usize,
+    /// Stop when `‖∇f(x)‖₂ ≤ tolerance` (checked before each step and at the end).
+    pub tolerance: Option<f64>,
+}
+
+/// What [`minimize`] returns. `trajectory` and `f_history` have `steps + 1` entries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    /// Final parameters (the last finite ones if the run diverged).
+    pub x: Vec<f64>,
+    /// `f(x)`.
+    pub f: f64,
+    /// Steps taken.
+    pub steps: usize,
+    /// How the run ended.
+    pub status: Status,
+    /// The step whose result was non-finite, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diverged_at: Option<usize>,
+    /// `x` after each step, starting with `x0`.
+    pub trajectory: Vec<Vec<f64>>,
+    /// `f` after each step, starting with `f(x0)`.
+    pub f_history: Vec<f64>,
+    /// The learning rate used at each step.
+    pub lr: Vec<f64>,
+    /// The momentum used at each step (empty when the optimiser has none).
+    pub momentum: Vec<f64>,
+    /// Function and gradient evaluations.
+    pub evaluations: Evaluations,
+    /// Steps skipped by a skip-non-finite wrapper.
+    pub skipped: usize,
+    /// Observations worth telling the user (e.g. a numerical gradient that vanished).
+    pub notes: Vec<String>,
+}
+
+/// Evaluation counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluations {
+    /// Calls of `value`.
+    pub function: usize,
+    /// Calls of `gradient`.
+    pub gradient: usize,
+}
+
+fn finite<T: Float>(x: &[T]) -> bool {
+    x.iter().all(|v| v.is_finite())
+}
+
+/// Runs `opts.steps` steps of `opt` on `f` from `x0`.
+///
+/// Before step `k` (0-based), `before_step(k, opt)` may change the optimiser's lr or
+/// momentum (this is where schedules act). Step `k` evaluates the gradient at `x_k` (or at
+/// the optimiser's look-ahead point), updates, and checks `x_{k+1}` and `f(x_{k+1})`; if any is
+/// non-finite the run stops with `Status::Diverged`, `diverged_at = k + 1`, and keeps `x_k`.
+pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+) -> RunResult {
+    let n = x0.len();
+    let mut x = x0.to_vec();
+    let mut g = vec![T::zero(); n];
+    let mut point = vec![T::zero(); n];
+    let mut evals = Evaluations::default();
+    let mut fx = f.value(&x);
+    evals.function += 1;
+    let mut res = RunResult {
+        x: Vec::new(),
+        f: 0.0,
+        steps: 0,
+        status: Status::MaxSteps,
+        diverged_at: None,
+        trajectory: vec![crate::float::to_f64s(&x)],
+        f_history: vec![fx.f64()],
+        lr: Vec::new(),
+        momentum: Vec::new(),
+        evaluations: evals,
+        skipped: 0,
+        notes: Vec::new(),
+    };
+    if !finite(&x) || !fx.is_finite() {
+        res.status = Status::Diverged;
+        res.diverged_at = Some(0);
+    }
+    let mut zero_grad_note = false;
+    let mut k = 0;
+    while res.status != Status::Diverged && k < opts.steps {
+        before_step(k, opt);
+        res.lr.push(opt.lr());
+        if let Some(m) = opt.momentum() {
+            res.momentum.push(m);
+        }
+        let at_x = !opt.gradient_point(&x, &mut point);
+        if at_x {
+            f.gradient(&x, &mut g);
+        } else {
+            f.gradient(&point, &mut g);
+        }
+        evals.gradient += 1;
+        if let Some(tol) = opts.tolerance {
+            let gn = if at_x {
+                norm2(&g)
+            } else {
+                let mut gx = vec![T::zero(); n];
+                f.gradient(&x, &mut gx);
+                evals.gradient += 1;
+                norm2(&gx)
+            };
+            if gn <= tol {
+                res.status = Status::Converged;
+                res.lr.pop();
+                if opt.momentum().is_some() {
+                    res.momentum.pop();
+                }
+                break;
+            }
+        }
+        if !zero_grad_note && g.iter().all(|v| v.is_zero()) && x.iter().any(|v| !v.is_zero()) {
+            zero_grad_note = true;
+            res.notes.push(format!(
+                "step {k}: the gradient is exactly 0 at a point that is not a stationary point of \
+                 a smooth bowl (max |x| = {:.3e}); with a numerical gradient this is the lesson of \
+                 seed 004: at this scale x ± h rounds to x, so f(x+h) − f(x−h) cancels to 0 and \
+                 the descent stalls",
+                x.iter().map(|v| v.f64().abs()).fold(0.0, f64::max)
+            ));
+        }
+        let prev = x.clone();
+        opt.step(&mut x, &mut g);
+        let fnew = f.value(&x);
+        evals.function += 1;
+        if !finite(&x) || !fnew.is_finite() {
+            x = prev;
+            res.status = Status::Diverged;
+            res.diverged_at = Some(k + 1);
+            break;
+        }
+        fx = fnew;
+        k += 1;
+        res.trajectory.push(crate::float::to_f64s(&x));
+        res.f_history.push(fx.f64());
+    }
+    if res.status == Status::MaxSteps {
+        if let Some(tol) = opts.tolerance {
+            f.gradient(&x, &mut g);
+            evals.gradient += 1;
+            if norm2(&g) <= tol {
+                res.status = Status::Converged;
+            }
+        }
+    }
+    res.steps = k;
+    res.x = crate::float::to_f64s(&x);
+    res.f = fx.f64();
+    res.evaluations = evals;
+    res.skipped = opt.skipped();
+    res
+}
