@@ -27,6 +27,7 @@ pub mod objective;
 pub mod optim;
 pub mod problems;
 pub mod run;
+pub mod schedule;
 
 pub use error::{Error, Result};
 pub use float::Float;

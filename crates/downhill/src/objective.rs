@@ -13,6 +13,11 @@ pub trait Objective<T: Float> {
     fn value(&self, x: &[T]) -> T;
     /// Writes `∇f(x)` into `g` (same length as `x`) and returns `f(x)`.
     fn gradient(&self, x: &[T], g: &mut [T]) -> T;
+    /// Writes the Hessian `∇²f(x)` (row-major, `n × n`) into `h` and returns `true`, if this
+    /// objective can; the default returns `false` (callers then use another source).
+    fn hessian(&self, _x: &[T], _h: &mut [T]) -> bool {
+        false
+    }
 }
 
 impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for &O {
@@ -25,6 +30,9 @@ impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for &O {
     fn gradient(&self, x: &[T], g: &mut [T]) -> T {
         (**self).gradient(x, g)
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        (**self).hessian(x, h)
+    }
 }
 
 impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for Box<O> {
@@ -36,6 +44,9 @@ impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for Box<O> {
     }
     fn gradient(&self, x: &[T], g: &mut [T]) -> T {
         (**self).gradient(x, g)
+    }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        (**self).hessian(x, h)
     }
 }
 
