@@ -55,6 +55,8 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             steps: a.steps,
             precision,
             tolerance: a.tolerance,
+            batch_size: None,
         },
+        schedule: None,
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod minimize;
 pub mod run;
+pub mod schedule;
 pub mod tour;
 
 use crate::cli::{Cli, Command};
@@ -13,5 +14,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => tour::cmd(&a),
+        Command::Schedule(a) => schedule::cmd(&a),
     }
 }

@@ -1,8 +1,9 @@
-//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`.
+//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`, optional `[schedule]`.
 
 use serde::Deserialize;
 
 use downhill::optim::OptimizerConfig;
+use downhill::schedule::ScheduleConfig;
 
 use super::ConfigDoc;
 use crate::exit::CliError;
@@ -58,6 +59,8 @@ pub struct RunSection {
     pub precision: Precision,
     /// Stop when the gradient norm is at most this.
     pub tolerance: Option<f64>,
+    /// The run's batch size (used by a schedule's `scale_rule` and `batch_size_schedule`).
+    pub batch_size: Option<usize>,
 }
 
 /// A whole `downhill run` config.
@@ -69,12 +72,14 @@ pub struct RunConfig {
     pub optimizer: OptimizerConfig,
     /// `[run]`.
     pub run: RunSection,
+    /// `[schedule]`, if any.
+    pub schedule: Option<ScheduleConfig>,
 }
 
 /// Parses a `downhill run` config.
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "optimizer", "run"])?;
+    doc.allow_tables(&["problem", "optimizer", "run", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
     let (name, body) = doc
@@ -84,9 +89,11 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
         OptimizerConfig::from_named(n, d)
     })?;
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
+    let schedule = super::schedule::section(&mut doc)?;
     Ok(RunConfig {
         problem,
         optimizer,
         run,
+        schedule,
     })
 }
