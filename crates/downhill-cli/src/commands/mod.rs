@@ -3,7 +3,6 @@
 pub mod minimize;
 pub mod run;
 pub mod schedule;
-pub mod tour;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -13,7 +12,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
-        Command::Tour(a) => tour::cmd(&a),
+        Command::Tour(a) => crate::tour::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
     }
 }
