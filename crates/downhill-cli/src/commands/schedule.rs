@@ -115,10 +115,12 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
             }
             m
         }
-        (Some(_), false) => return Err(CliError::input(format!(
+        (Some(_), false) => {
+            return Err(CliError::input(format!(
             "--metrics: schedule `{}` does not react to metrics (only reduce_lr_on_plateau does)",
             cfg.schedule.name()
-        ))),
+        )))
+        }
         (None, true) if steps > 1 => {
             return Err(CliError::input(
                 "schedule `reduce_lr_on_plateau` needs --metrics FILE (one metric per line)",
