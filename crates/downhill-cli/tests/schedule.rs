@@ -18,7 +18,7 @@ fn close(got: f64, want: f64) -> bool {
 
 /// A `downhill schedule` config (TOML) for an optimiser and a schedule given as JSON.
 fn config_toml(optimizer: serde_json::Value, schedule: &serde_json::Value) -> String {
-    toml::to_string(&json!({ "optimizer": optimizer, "schedule": schedule })).unwrap()
+    toml::to_string(&json!({ "optimizer": optimizer, "schedule": schedule })).expect("TOML")
 }
 
 fn optimizer_for(case: &refs::Case) -> serde_json::Value {
@@ -132,7 +132,7 @@ fn csv_and_steps_from_run_table() {
 
 fn expect_exit_2(test: &str, toml: &str, args: &[&str], fragments: &[&str]) {
     let path = temp_file(test, "c.toml", toml);
-    let mut all = vec!["schedule", path.to_str().unwrap()];
+    let mut all = vec!["schedule", path.to_str().expect("UTF-8 path")];
     all.extend_from_slice(args);
     let out = downhill(&all);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -52,7 +52,7 @@ fn named<'a>(
             }
         }
     }
-    let mut cfg = doc.named_into(table, name, body, |n, d| ScheduleConfig::from_named(n, d))?;
+    let mut cfg = doc.named_into(table, name, body, ScheduleConfig::from_named)?;
     if let Some(list) = cfg.schedulers_mut() {
         *list = children;
     }

@@ -191,14 +191,18 @@ impl Scheduler for OneCycleLr {
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let step = self.e.last_epoch;
         let (phases, n) = self.phases();
+        if step > self.total_steps as i64 {
+            // Past the cycle (PyTorch raises): hold the end values of the last phase.
+            let (_, _, e_lr, _, e_m) = phases[n - 1];
+            if self.cycle_momentum {
+                g.momentum = Some(read(g, e_m));
+            }
+            return read(g, e_lr);
+        }
         let mut start = 0.0;
         for (i, &(end, s_lr, e_lr, s_m, e_m)) in phases[..n].iter().enumerate() {
             if step as f64 <= end || i == n - 1 {
-                let pct = if step > self.total_steps as i64 {
-                    1.0
-                } else {
-                    (step as f64 - start) / (end - start)
-                };
+                let pct = (step as f64 - start) / (end - start);
                 let lr = self
                     .anneal_strategy
                     .apply(read(g, s_lr), read(g, e_lr), pct);
