@@ -806,3 +806,33 @@ fn inner_schedulers(list: &[ScheduleConfig]) -> Result<Vec<Box<dyn Scheduler>>> 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_back_to_the_same_config() {
+        let text = r#"{"name": "sequential_lr", "milestones": [3], "warmup_steps": 2,
+            "schedulers": [{"name": "constant_lr"}, {"name": "one_cycle_lr", "max_lr": 1.0,
+            "epochs": 2, "steps_per_epoch": 5, "three_phase": true}]}"#;
+        let cfg: ScheduleConfig = serde_json::from_str(text).unwrap();
+        let again: ScheduleConfig =
+            serde_json::from_value(serde_json::to_value(&cfg).unwrap()).unwrap();
+        assert_eq!(cfg, again);
+        assert_eq!(cfg.name(), "sequential_lr");
+        assert_eq!(cfg.common().warmup_steps, 2);
+        assert_eq!(cfg.unit(), Unit::Step);
+    }
+
+    #[test]
+    fn names_list_matches_from_named() {
+        for name in NAMES {
+            let e = ScheduleConfig::from_named(name, serde_json::json!({}));
+            // Either it deserialises with defaults or it names a missing field, never "unknown".
+            if let Err(e) = e {
+                assert!(!e.to_string().contains("unknown schedule"), "{name}: {e}");
+            }
+        }
+    }
+}

@@ -17,6 +17,23 @@
 //! [`Simulated`] turns a scheduler tree into a [`Schedule`] by stepping it (O(1) per step when
 //! steps are asked in order; asking for an earlier step replays from a snapshot).
 //!
+//! ```
+//! use downhill::schedule::{CosineAnnealingLr, IntoSchedule, Schedule, ScheduleConfig};
+//!
+//! // CosineAnnealingLR(T_max = 10) on an optimiser with lr 0.1.
+//! let mut s = CosineAnnealingLr::new(10).schedule(0.1, None)?;
+//! assert_eq!(s.lr(0), 0.1);
+//! assert!((s.lr(5) - 0.05).abs() < 1e-15);
+//!
+//! // The same from a config (as the `[schedule]` table of a run), with a warm-up.
+//! let cfg: ScheduleConfig = serde_json::from_str(
+//!     r#"{"name": "cosine_annealing_lr", "t_max": 10, "warmup_steps": 2}"#,
+//! ).unwrap();
+//! let mut s = cfg.build(0.1, Some(0.9))?;
+//! assert!((s.lr(0) - 0.1 / 3.0).abs() < 1e-15);
+//! # Ok::<(), downhill::Error>(())
+//! ```
+//!
 //! Beyond PyTorch, [`Adjusted`] applies the batch-size scaling rule, linear warm-up and the
 //! momentum-retuning rule of the seeds to any schedule, and [`BatchSizeSchedule`] grows the
 //! batch size at milestones.
