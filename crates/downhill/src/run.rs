@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::objective::norm2;
-use crate::optim::Optimizer;
+use crate::optim::solver::Counted;
+use crate::optim::{Optimizer, Solver};
 use crate::{Float, Objective};
 
 /// How a run ended.
@@ -52,6 +53,9 @@ pub struct RunResult {
     pub momentum: Vec<f64>,
     /// Function and gradient evaluations.
     pub evaluations: Evaluations,
+    /// Inner iterations in total, for solvers that make several per step (L-BFGS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<usize>,
     /// Steps skipped by a skip-non-finite wrapper.
     pub skipped: usize,
     /// Observations worth telling the user (e.g. a numerical gradient that vanished).
@@ -65,6 +69,14 @@ pub struct Evaluations {
     pub function: usize,
     /// Calls of `gradient`.
     pub gradient: usize,
+    /// Hessians computed by the objective (analytic or AD; finite-difference Hessians are
+    /// counted as their gradient calls).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hessian: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn finite<T: Float>(x: &[T]) -> bool {
@@ -102,6 +114,7 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
         lr: Vec::new(),
         momentum: Vec::new(),
         evaluations: evals,
+        iterations: None,
         skipped: 0,
         notes: Vec::new(),
     };
@@ -181,5 +194,105 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
     res.f = fx.f64();
     res.evaluations = evals;
     res.skipped = opt.skipped();
+    res
+}
+
+/// Runs `opts.steps` outer steps of a [`Solver`] (L-BFGS, Newton, PSO, GD with a line search)
+/// on `f` from `x0`, producing the same [`RunResult`] as [`minimize`].
+///
+/// `trajectory` and `f_history` hold `x` and `f(x)` after each outer step. With a
+/// `tolerance`, the gradient at `x0` and after each step is evaluated and the run stops with
+/// `Status::Converged` once `‖∇f(x)‖₂ ≤ tolerance`; without one, `f(x)` is evaluated after a
+/// step only when the solver does not report it. A non-finite `x` or `f(x)` after step `k`
+/// stops the run with `Status::Diverged`, `diverged_at = k + 1`, keeping `x_k`.
+/// `evaluations` counts every call of the objective by kind (the solver's and this loop's);
+/// `iterations` is the total of the solver's inner iterations.
+pub fn solve<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+) -> RunResult {
+    let counted = Counted::new(f);
+    let n = x0.len();
+    let mut x = x0.to_vec();
+    let mut prev = x0.to_vec();
+    let mut g = vec![T::zero(); n];
+    let grad_norm = |x: &[T], g: &mut [T]| -> (T, f64) {
+        let v = counted.gradient(x, g);
+        (v, norm2(g))
+    };
+    let mut gnorm = f64::INFINITY;
+    let mut fx = match opts.tolerance {
+        Some(_) => {
+            let (v, gn) = grad_norm(&x, &mut g);
+            gnorm = gn;
+            v
+        }
+        None => counted.value(&x),
+    };
+    let mut res = RunResult {
+        x: Vec::new(),
+        f: 0.0,
+        steps: 0,
+        status: Status::MaxSteps,
+        diverged_at: None,
+        trajectory: vec![crate::float::to_f64s(&x)],
+        f_history: vec![fx.f64()],
+        lr: Vec::new(),
+        momentum: Vec::new(),
+        evaluations: Evaluations::default(),
+        iterations: Some(0),
+        skipped: 0,
+        notes: Vec::new(),
+    };
+    if !finite(&x) || !fx.is_finite() {
+        res.status = Status::Diverged;
+        res.diverged_at = Some(0);
+    }
+    let converged = |gn: f64| opts.tolerance.is_some_and(|tol| gn <= tol);
+    let mut iterations = 0;
+    let mut k = 0;
+    while res.status != Status::Diverged && k < opts.steps {
+        if converged(gnorm) {
+            res.status = Status::Converged;
+            break;
+        }
+        res.lr.push(solver.lr());
+        prev.copy_from_slice(&x);
+        let s = solver.step(&counted, &mut x);
+        iterations += s.iterations;
+        let fnew = match (opts.tolerance, s.value) {
+            (Some(_), _) => {
+                let (v, gn) = grad_norm(&x, &mut g);
+                gnorm = gn;
+                v
+            }
+            (None, Some(v)) => T::of(v),
+            (None, None) => counted.value(&x),
+        };
+        if !finite(&x) || !fnew.is_finite() {
+            x.copy_from_slice(&prev);
+            res.status = Status::Diverged;
+            res.diverged_at = Some(k + 1);
+            break;
+        }
+        fx = fnew;
+        k += 1;
+        res.trajectory.push(crate::float::to_f64s(&x));
+        res.f_history.push(fx.f64());
+    }
+    if res.status == Status::MaxSteps && converged(gnorm) {
+        res.status = Status::Converged;
+    }
+    res.steps = k;
+    res.x = crate::float::to_f64s(&x);
+    res.f = fx.f64();
+    res.iterations = Some(iterations);
+    res.evaluations = Evaluations {
+        function: counted.values.get(),
+        gradient: counted.gradients.get(),
+        hessian: counted.hessians.get(),
+    };
     res
 }
