@@ -296,3 +296,74 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
     };
     res
 }
+
+#[cfg(test)]
+mod solve_tests {
+    use super::*;
+    use crate::optim::{Newton, SolverStep};
+    use crate::problems::{Rosenbrock, Sphere};
+
+    /// Moves x by +1 per step, then to NaN at the third.
+    struct Blows(usize);
+    impl Solver<f64> for Blows {
+        fn name(&self) -> &'static str {
+            "blows"
+        }
+        fn lr(&self) -> f64 {
+            0.5
+        }
+        fn step(&mut self, _f: &dyn Objective<f64>, x: &mut [f64]) -> SolverStep {
+            self.0 += 1;
+            x[0] = if self.0 == 3 { f64::NAN } else { x[0] + 1.0 };
+            SolverStep {
+                iterations: 2,
+                evaluations: 0,
+                value: None,
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_keeps_the_last_finite_point() {
+        let opts = RunOptions {
+            steps: 10,
+            tolerance: None,
+        };
+        let r = solve(&Sphere, &mut Blows(0), &[0.0], &opts);
+        assert_eq!(r.status, Status::Diverged);
+        assert_eq!(
+            (r.diverged_at, r.steps, r.x.clone()),
+            (Some(3), 2, vec![2.0])
+        );
+        assert_eq!(r.f_history, vec![0.0, 1.0, 4.0]);
+        assert_eq!(r.lr, vec![0.5; 3]);
+        assert_eq!(r.iterations, Some(6));
+        // f(x0) and one value after each step (the solver reports none)
+        assert_eq!(r.evaluations.function, 4);
+    }
+
+    #[test]
+    fn convergence_on_the_gradient_norm_before_each_step() {
+        let opts = RunOptions {
+            steps: 30,
+            tolerance: Some(1e-8),
+        };
+        // at a stationary point: converged with no step
+        let r = solve(&Sphere, &mut Newton::<f64>::new(1.0), &[0.0, 0.0], &opts);
+        assert_eq!(
+            (r.status, r.steps, r.trajectory.len()),
+            (Status::Converged, 0, 1)
+        );
+        let r = solve(
+            &Rosenbrock,
+            &mut Newton::<f64>::new(1.0),
+            &[-1.2, 1.0],
+            &opts,
+        );
+        assert_eq!(r.status, Status::Converged);
+        assert_eq!(r.trajectory.len(), r.steps + 1);
+        assert_eq!(r.f_history.len(), r.steps + 1);
+        assert!(r.f < 1e-10 && r.steps <= 30);
+        assert_eq!(r.evaluations.hessian, r.steps);
+    }
+}
