@@ -1,5 +1,6 @@
-//! The deterministic run loop: minimise an [`Objective`] from `x0` with a first-order
-//! [`Optimizer`], recording the trajectory, and stopping on convergence or divergence.
+//! The deterministic run loops: minimise an [`Objective`] from `x0` with a first-order
+//! [`Optimizer`] ([`minimize`]) or a [`Solver`] ([`solve`]), recording the trajectory, and
+//! stopping on convergence or divergence.
 
 use serde::Serialize;
 
