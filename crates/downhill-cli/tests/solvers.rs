@@ -2,15 +2,12 @@
 
 #![allow(clippy::unwrap_used)] // helpers of this test crate
 
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
 fn downhill(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_downhill"))
-        .args(args)
-        .output()
-        .expect("run downhill");
+    let out = common::downhill(args);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -19,10 +16,7 @@ fn downhill(args: &[&str]) -> (i32, String, String) {
 }
 
 fn run_toml(name: &str, toml: &str) -> (i32, String, String) {
-    let dir = std::env::temp_dir().join(format!("downhill-solvers-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, toml).unwrap();
+    let path = common::temp_file("solvers", &format!("{name}.toml"), toml);
     downhill(&["run", path.to_str().unwrap(), "--json"])
 }
 
@@ -69,7 +63,7 @@ fn newton_on_ill_conditioned_lands_on_the_minimum_in_one_step() {
     ]);
     assert_eq!(code, 0, "{err}");
     let v = json(&out);
-    let x: Vec<f64> = serde_json::from_value(v["x"].clone()).unwrap();
+    let x = common::floats(&v["x"]);
     assert!(x.iter().all(|c| c.abs() < 1e-12), "{x:?}");
     assert!(v["f"].as_f64().unwrap() < 1e-24);
 }
@@ -115,7 +109,7 @@ fn lbfgs_from_flags_and_parameter_errors() {
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let x: Vec<f64> = serde_json::from_value(json(&out)["x"].clone()).unwrap();
+    let x = common::floats(&json(&out)["x"]);
     // PyTorch after 3 calls: [0.99980332591276, 0.9996078455480785]
     assert!((x[0] - 0.99980332591276).abs() < 1e-5 && (x[1] - 0.9996078455480785).abs() < 1e-5);
 
@@ -149,7 +143,7 @@ fn sgd_with_armijo_line_search() {
     let v = json(&out);
     assert_eq!(v["status"], "max_steps");
     assert!(v["f"].as_f64().unwrap() < 1e-12, "{}", v["f"]);
-    let fh: Vec<f64> = serde_json::from_value(v["f_history"].clone()).unwrap();
+    let fh = common::floats(&v["f_history"]);
     assert!(fh.windows(2).all(|w| w[1] <= w[0]));
 
     let (code, _, err) = run_toml("armijo_momentum", &cfg("momentum = 0.9\n"));
@@ -177,7 +171,7 @@ steps = 100
     let v = json(&out);
     // 20 initial + 20 per step, plus the run loop's f(x0)
     assert_eq!(v["evaluations"]["function"], 20 + 100 * 20 + 1);
-    let fh: Vec<f64> = serde_json::from_value(v["f_history"].clone()).unwrap();
+    let fh = common::floats(&v["f_history"]);
     assert!(fh[1..].windows(2).all(|w| w[1] <= w[0]));
     let (code2, out2, _) = run_toml(
         "pso",
