@@ -95,3 +95,33 @@ fn f32_follows_the_f64_path() {
         "{x:?}"
     );
 }
+
+#[test]
+fn tight_evaluation_budget_exhausts_the_line_search() {
+    check(
+        Lbfgs::new(1.0)
+            .max_iter(6)
+            .max_eval(3)
+            .line_search_fn(LineSearchFn::StrongWolfe),
+        &[
+            (-1.0245319303460325, 1.0716196202669255, 1, 3),
+            (-1.0288795348319695, 1.0655029516848564, 3, 6),
+            (-1.0203084803940978, 1.0352769866467468, 5, 9),
+            (-0.9431278012083242, 0.8529662725410918, 7, 12),
+        ],
+    );
+}
+
+#[test]
+fn long_first_steps_and_a_loose_change_tolerance() {
+    check(
+        Lbfgs::new(2.0)
+            .tolerance_change(1e-3)
+            .line_search_fn(LineSearchFn::StrongWolfe),
+        &[
+            (0.2661289274051558, 0.0794508388918515, 14, 26),
+            (0.9833146385280916, 0.9662656148592391, 26, 47),
+            (0.9833146385280916, 0.9662656148592391, 27, 48),
+        ],
+    );
+}
