@@ -43,7 +43,8 @@ pub struct LbfgsStep {
 /// * step length: `t = min(1, 1/‖g‖₁)·lr` on the very first iteration, else `t = lr`;
 ///   stop if `gᵀd > −tolerance_change`.
 /// * update: with `line_search_fn = "strong_wolfe"`, `t` from [`strong_wolfe`] (at most
-///   `max_eval − evaluations so far` evaluations) and `x ← x + t·d`; otherwise `x ← x + t·d`
+///   `max_eval − evaluations so far` evaluations; `c₁ = 1e-4`, `c₂ = 0.9` and its own
+///   `tolerance_change = 1e-9`, as PyTorch passes them) and `x ← x + t·d`; otherwise `x ← x + t·d`
 ///   and `f, g` are re-evaluated unless this is the last iteration.
 /// * stop when `n_iter = max_iter`, evaluations ≥ `max_eval`, `max|gᵢ| ≤ tolerance_grad`,
 ///   `max|t·dᵢ| ≤ tolerance_change`, or `|f − f_prev| < tolerance_change`.
