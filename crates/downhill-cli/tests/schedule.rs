@@ -348,3 +348,13 @@ fn run_with_plateau_reads_f_after_each_step() {
     assert_eq!(floats(&v["lr"]), want);
     assert_eq!(want[..4], [0.5, 0.5, 0.5, 0.25]);
 }
+
+#[test]
+fn run_refuses_a_schedule_on_a_solver() {
+    let toml = RUN_STEP_LR.replace("name = \"sgd\"\nlr = 0.2", "name = \"lbfgs\"\nlr = 1.0");
+    let path = temp_file("run_solver", "r.toml", &toml);
+    let out = downhill(&["run", path.to_str().expect("UTF-8 path"), "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("[schedule]") && err.contains("lbfgs"), "{err}");
+}
