@@ -157,3 +157,30 @@ impl Scheduler for CyclicLr {
         self.cycle_momentum
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{IntoSchedule, Schedule};
+
+    #[test]
+    fn seed_002_triangular2_halves_the_amplitude_each_cycle() {
+        let mut s = CyclicLr::new(0.0, 1.0)
+            .step_sizes(4, None)
+            .mode(CyclicMode::Triangular2, 1.0)
+            .schedule(0.5, Some(0.9))
+            .unwrap();
+        let peaks: Vec<f64> = (0..4).map(|c| s.lr(4 + 8 * c)).collect();
+        assert_eq!(peaks, [1.0, 0.5, 0.25, 0.125]);
+        assert_eq!(s.lr(8), 0.0); // back to base_lr at the end of each cycle
+        assert_eq!(s.momentum(4), Some(0.8)); // momentum at its low at the lr peak
+                                              // Triangular keeps the amplitude.
+        let mut t = CyclicLr::new(0.0, 1.0)
+            .step_sizes(4, None)
+            .schedule(0.5, Some(0.9))
+            .unwrap();
+        assert!((0..4).all(|c| t.lr(4 + 8 * c) == 1.0));
+        // cycle_momentum needs an optimiser with momentum.
+        assert!(CyclicLr::new(0.0, 1.0).schedule(0.5, None).is_err());
+    }
+}

@@ -150,3 +150,42 @@ impl ReduceLrOnPlateau {
         self.lr
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_002_decays_after_ten_steps_without_improvement() {
+        // Seed 002: "decay the lr once the loss has not improved for 10 iterations" — the
+        // defaults (patience 10, factor 0.1).
+        let mut r = ReduceLrOnPlateau::new(0.1);
+        assert_eq!(r.step(1.0), 0.1); // baseline
+        for _ in 0..10 {
+            assert_eq!(r.step(1.0), 0.1); // 10 bad steps are tolerated
+        }
+        assert!((r.step(1.0) - 0.01).abs() < 1e-15); // the 11th reduces
+        assert_eq!(r.steps(), 12);
+        // An improvement larger than the relative threshold resets the count.
+        let mut r = ReduceLrOnPlateau::new(0.1);
+        for k in 0..30 {
+            assert_eq!(r.step(1.0 - 0.01 * k as f64), 0.1);
+        }
+    }
+
+    #[test]
+    fn max_mode_and_min_lr_and_eps() {
+        let mut r = ReduceLrOnPlateau::new(0.1).mode(PlateauMode::Max);
+        r.patience = 0;
+        r.min_lr = 0.05;
+        assert_eq!(r.step(1.0), 0.1);
+        assert_eq!(r.step(0.5), 0.05); // worse in max mode: reduced, clipped at min_lr
+        assert_eq!(r.step(0.4), 0.05); // decrease 0 < eps: ignored
+        assert!(ReduceLrOnPlateau::new(0.1).validate().is_ok());
+        let mut bad = ReduceLrOnPlateau::new(0.1);
+        bad.factor = 1.0;
+        assert!(
+            matches!(bad.validate(), Err(Error::InvalidParameter { key, .. }) if key == "factor")
+        );
+    }
+}
