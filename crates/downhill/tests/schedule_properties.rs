@@ -221,6 +221,8 @@ fn validation_names_the_key() {
             "epochs",
         ),
         (json!({"name": "constant_lr", "factor": 1.5}), "factor"),
+        (json!({"name": "constant_lr", "factor": 0.0}), "factor"),
+        (json!({"name": "cosine_annealing_lr", "t_max": 0}), "t_max"),
         (
             json!({"name": "linear_lr", "start_factor": 0.0}),
             "start_factor",

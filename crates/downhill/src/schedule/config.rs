@@ -514,7 +514,7 @@ fn one_cycle_steps(c: &OneCycleLrConfig) -> Result<usize> {
         (None, Some(e), Some(s)) => {
             super::check_positive("epochs", e)?;
             super::check_positive("steps_per_epoch", s)?;
-            Ok(e.saturating_mul(s))
+            Ok(e.saturating_mul(s).min(i64::MAX as usize))
         }
         _ => Err(Error::param(
             "total_steps",

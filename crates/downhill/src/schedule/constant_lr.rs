@@ -47,6 +47,13 @@ impl Scheduler for ConstantLr {
         if !(0.0..=1.0).contains(&self.factor) {
             return Err(Error::param("factor", self.factor, "must be in [0, 1]"));
         }
+        if self.factor == 0.0 && self.total_iters > 0 {
+            return Err(Error::param(
+                "factor",
+                self.factor,
+                "must be > 0 when total_iters > 0 (PyTorch divides by it at total_iters)",
+            ));
+        }
         Ok(())
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {

@@ -53,7 +53,8 @@ impl Scheduler for CosineAnnealingLr {
             g.lr
         } else if self.e.step_count == 1 && t > 0 {
             eta_min + (base - eta_min) * (1.0 + (t as f64 * PI / tm).cos()) / 2.0
-        } else if (t - 1 - self.t_max as i64).rem_euclid(2 * self.t_max as i64) == 0 {
+        } else if (t - 1 - self.t_max as i64).rem_euclid((self.t_max as i64).saturating_mul(2)) == 0
+        {
             g.lr + (base - eta_min) * (1.0 - (PI / tm).cos()) / 2.0
         } else {
             (1.0 + (PI * t as f64 / tm).cos()) / (1.0 + (PI * (t - 1) as f64 / tm).cos())

@@ -80,7 +80,7 @@ impl Scheduler for CosineAnnealingWarmRestarts {
             self.t_cur += 1;
             if self.t_cur >= self.t_i as i64 {
                 self.t_cur %= self.t_i as i64;
-                self.t_i = self.t_i.saturating_mul(self.t_mult);
+                self.t_i = self.t_i.saturating_mul(self.t_mult).min(i64::MAX as usize);
             }
         }
         g.lr = self.get_lr(g);

@@ -191,7 +191,7 @@ impl Scheduler for OneCycleLr {
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let step = self.e.last_epoch;
         let (phases, n) = self.phases();
-        if step > self.total_steps as i64 {
+        if usize::try_from(step).is_ok_and(|s| s > self.total_steps) {
             // Past the cycle (PyTorch raises): hold the end values of the last phase.
             let (_, _, e_lr, _, e_m) = phases[n - 1];
             if self.cycle_momentum {
