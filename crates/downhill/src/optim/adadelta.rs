@@ -101,13 +101,13 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
         for ((p, g), (v, u)) in params.iter_mut().zip(grad.iter()).zip(acc) {
             let mut g = signed(*g, self.maximize);
             if use_wd {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             *v = *v * rho + w * g * g;
             let std = (*v + eps).sqrt();
             let delta = (*u + eps).sqrt() / std * g;
             *u = *u * rho + w * delta * delta;
-            *p = *p + neg_lr * delta;
+            *p += neg_lr * delta;
         }
         StepOutcome::Applied
     }

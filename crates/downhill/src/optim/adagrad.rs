@@ -112,11 +112,11 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         for ((p, g), s) in params.iter_mut().zip(grad.iter()).zip(self.sum.iter_mut()) {
             let mut g = signed(*g, self.maximize);
             if use_wd {
-                g = g + wd * *p;
+                g += wd * *p;
             }
-            *s = *s + g * g;
+            *s += g * g;
             let std = s.sqrt() + eps;
-            *p = *p + neg_clr * g / std;
+            *p += neg_clr * g / std;
         }
         StepOutcome::Applied
     }

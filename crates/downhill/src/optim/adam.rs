@@ -133,10 +133,10 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let mut g = signed(*g, self.maximize);
             if let Some(d) = decay {
-                *p = *p * d;
+                *p *= d;
             }
             if l2 {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             let m = &mut self.exp_avg[i];
             *m = lerp(*m, g, w1);
@@ -150,7 +150,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                 *v
             };
             let denom = v.sqrt() / bc2_sqrt + eps;
-            *p = *p + neg_step_size * *m / denom;
+            *p += neg_step_size * *m / denom;
         }
         StepOutcome::Applied
     }

@@ -100,11 +100,11 @@ impl<T: Float> Optimizer<T> for Adamax<T> {
         for ((p, g), (m, u)) in params.iter_mut().zip(grad.iter()).zip(moments) {
             let mut g = signed(*g, self.maximize);
             if use_wd {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             *m = lerp(*m, g, w1);
             *u = nan_max(*u * b2, g.abs() + eps);
-            *p = *p + neg_clr * *m / *u;
+            *p += neg_clr * *m / *u;
         }
         StepOutcome::Applied
     }

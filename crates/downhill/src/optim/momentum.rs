@@ -114,7 +114,7 @@ impl<T: Float> Optimizer<T> for Momentum<T> {
             .zip(self.velocity.iter_mut())
         {
             *v = beta * *v - lr * signed(*g, self.maximize);
-            *p = *p + *v;
+            *p += *v;
         }
         StepOutcome::Applied
     }

@@ -136,16 +136,16 @@ impl<T: Float> Optimizer<T> for NAdam<T> {
         for ((p, g), (m, v)) in params.iter_mut().zip(grad.iter()).zip(moments) {
             let mut g = signed(*g, self.maximize);
             if let Some(d) = decay {
-                *p = *p * d;
+                *p *= d;
             }
             if l2 {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             *m = lerp(*m, g, w1);
             *v = *v * b2 + w2 * g * g;
             let denom = (*v / bc2).sqrt() + eps;
-            *p = *p + c_grad * g / denom;
-            *p = *p + c_avg * *m / denom;
+            *p += c_grad * g / denom;
+            *p += c_avg * *m / denom;
         }
         StepOutcome::Applied
     }

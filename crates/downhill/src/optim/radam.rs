@@ -131,10 +131,10 @@ impl<T: Float> Optimizer<T> for RAdam<T> {
         for ((p, g), (m, v)) in params.iter_mut().zip(grad.iter()).zip(moments) {
             let mut g = signed(*g, self.maximize);
             if let Some(d) = decay {
-                *p = *p * d;
+                *p *= d;
             }
             if l2 {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             *m = lerp(*m, g, w1);
             *v = *v * b2 + w2 * g * g;
@@ -143,7 +143,7 @@ impl<T: Float> Optimizer<T> for RAdam<T> {
                 Some((r, bc2_sqrt)) => m_hat * lr * (bc2_sqrt / (v.sqrt() + eps)) * r,
                 None => m_hat * lr,
             };
-            *p = *p - update;
+            *p -= update;
         }
         StepOutcome::Applied
     }

@@ -126,7 +126,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let mut g = signed(*g, self.maximize);
             if use_wd {
-                g = g + wd * *p;
+                g += wd * *p;
             }
             let v = &mut self.square_avg[i];
             *v = *v * alpha + w * g * g;
@@ -140,9 +140,9 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
             if use_momentum {
                 let b = &mut self.momentum_buffer[i];
                 *b = *b * mu + g / avg;
-                *p = *p + neg_lr * *b;
+                *p += neg_lr * *b;
             } else {
-                *p = *p + neg_lr * g / avg;
+                *p += neg_lr * g / avg;
             }
         }
         StepOutcome::Applied

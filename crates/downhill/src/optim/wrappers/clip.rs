@@ -47,7 +47,7 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
         let coef = (self.max_norm / (total + 1e-6)).min(1.0);
         let coef = if total.is_nan() { f64::NAN } else { coef };
         let c = T::of(coef);
-        grad.iter_mut().for_each(|g| *g = *g * c);
+        grad.iter_mut().for_each(|g| *g *= c);
         self.inner.step(params, grad)
     }
     fn skipped(&self) -> usize {
