@@ -5,6 +5,8 @@
 //! - f32 and f64 agree to 1e-4 over 20 steps;
 //! - `state()` / `load_state()` resumes a run exactly.
 
+#![allow(clippy::unwrap_used)] // a test crate: helpers outside #[test] fns unwrap too
+
 use downhill::optim::{Optimizer, OptimizerConfig, Sgd};
 use downhill::problems::{self, IllConditioned, Rosenbrock};
 use downhill::run::{minimize, RunOptions};

@@ -5,6 +5,8 @@
 //! PyTorch itself (float64, `foreach=False`) for the PyTorch optimisers, and a plain-Python
 //! transcription of the formulas for seed 003's momentum variants and Lion.
 
+#![allow(clippy::unwrap_used)] // a test crate: helpers outside #[test] fns unwrap too
+
 #[path = "reference/optim_refs.rs"]
 mod refs;
 
