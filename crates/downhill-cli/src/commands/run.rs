@@ -27,6 +27,9 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
         if let Some(o) = v.as_object_mut() {
             o.insert("function".into(), json!(cfg.problem.function));
             o.insert("optimizer".into(), json!(cfg.optimizer));
+            if !cfg.wrappers.is_empty() {
+                o.insert("wrappers".into(), json!(cfg.wrappers));
+            }
             if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
                 o.remove("momentum");
             }
@@ -102,7 +105,7 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
             })
         }
     };
-    let mut opt = cfg.optimizer.build::<T>()?;
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     let x0 = downhill::float::vec_of::<T>(&p.x0);
     let opts = RunOptions {
         steps: cfg.run.steps,
