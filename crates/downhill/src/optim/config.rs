@@ -644,5 +644,10 @@ mod tests {
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(v["name"], "rmsprop");
         assert_eq!(v["centered"], true);
+        // The tagged form deserialises back, still refusing unknown keys.
+        let back: OptimizerConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back, c);
+        let bad = serde_json::from_value::<OptimizerConfig>(json!({"name": "lion", "eps": 1.0}));
+        assert!(bad.is_err());
     }
 }
