@@ -66,6 +66,9 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     if let Some(k) = res.diverged_at {
         println!("  non-finite value at step {k}; last finite parameters kept");
     }
+    if res.skipped > 0 {
+        println!("  {} steps skipped (non-finite gradient)", res.skipped);
+    }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
     for n in &res.notes {
