@@ -8,6 +8,22 @@
 //!
 //! Names, parameters, defaults and the order of floating-point operations follow
 //! `torch/optim/*.py` (single-tensor, `foreach=False` path), so trajectories match PyTorch's.
+//!
+//! ```
+//! use downhill::optim::{Adam, ClipGradNorm, Lookahead, Optimizer};
+//! use downhill::problems::Rosenbrock;
+//! use downhill::Objective;
+//!
+//! // Adam inside Lookahead, with the gradient clipped to norm 10 first.
+//! let mut opt = ClipGradNorm::new(Lookahead::new(Adam::<f64>::new(0.02), 5, 0.5)?, 10.0)?;
+//! let (mut x, mut g) = (vec![-1.2, 1.0], vec![0.0; 2]);
+//! for _ in 0..3000 {
+//!     Rosenbrock.gradient(&x, &mut g);
+//!     opt.step(&mut x, &mut g);
+//! }
+//! assert!(Rosenbrock.value(&x) < 1e-6);
+//! # Ok::<(), downhill::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 
