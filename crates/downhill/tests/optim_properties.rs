@@ -218,3 +218,12 @@ fn state_of_another_optimizer_is_refused() {
     let mut lion = build::<f64>("lion", &json!({}));
     assert!(lion.load_state(&adam.state()).is_err());
 }
+
+/// The property tests above cover every optimiser the config knows.
+#[test]
+fn properties_cover_every_optimizer() {
+    let covered: Vec<_> = configs().into_iter().map(|(n, _)| n).collect();
+    for n in downhill::optim::config::NAMES {
+        assert!(covered.contains(n), "{n} is not in configs()");
+    }
+}
