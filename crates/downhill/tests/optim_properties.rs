@@ -227,3 +227,45 @@ fn properties_cover_every_optimizer() {
         assert!(covered.contains(n), "{n} is not in configs()");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Seed 003: PyTorch's momentum is heavy ball with v = −γb, so `momentum` (heavy_ball)
+    /// and `sgd(momentum)` follow the same trajectory; and PyTorch's Nesterov is the seed's
+    /// reparametrisation Θ = θ + βv, so the points where `momentum` (nesterov) takes its
+    /// gradients are PyTorch-Nesterov's iterates.
+    #[test]
+    fn seed_003_momentum_is_pytorch_momentum_reparametrised(
+        x0 in -1.5f64..1.5,
+        x1 in -1.0f64..2.0,
+        lr in 1e-4f64..1e-3,
+        beta in 0.0f64..0.95,
+    ) {
+        use downhill::optim::{Momentum, MomentumVariant};
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        let mut torch_hb = Sgd::<f64>::new(lr).momentum(beta);
+        let mut torch_nag = Sgd::<f64>::new(lr).momentum(beta).nesterov(true);
+        let mut hb = Momentum::<f64>::new(lr).momentum(beta);
+        let mut nag = Momentum::<f64>::new(lr).momentum(beta).variant(MomentumVariant::Nesterov);
+        let (mut p_hb, mut p_nag, mut q_hb, mut q_nag) = ([x0, x1], [x0, x1], [x0, x1], [x0, x1]);
+        let mut g = [0.0; 2];
+        let mut point = [0.0; 2];
+        for _ in 0..20 {
+            // The seed's Nesterov evaluates at θ + βv; that point is PyTorch's parameter.
+            let at = if nag.gradient_point(&q_nag, &mut point) { point } else { q_nag };
+            for i in 0..2 {
+                prop_assert!(close(at[i], p_nag[i]), "nesterov: {:?} vs {:?}", at, p_nag);
+                prop_assert!(close(q_hb[i], p_hb[i]), "heavy ball: {:?} vs {:?}", q_hb, p_hb);
+            }
+            Rosenbrock.gradient(&p_nag, &mut g);
+            torch_nag.step(&mut p_nag, &mut g);
+            Rosenbrock.gradient(&at, &mut g);
+            nag.step(&mut q_nag, &mut g);
+            Rosenbrock.gradient(&p_hb, &mut g);
+            torch_hb.step(&mut p_hb, &mut g);
+            Rosenbrock.gradient(&q_hb, &mut g);
+            hb.step(&mut q_hb, &mut g);
+        }
+    }
+}
