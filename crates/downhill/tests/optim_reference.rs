@@ -63,11 +63,11 @@ macro_rules! reference_tests {
             }
         )*
 
-        /// Every optimiser the config knows has reference cases here.
+        /// Every first-order optimiser the config knows has reference cases here.
         #[test]
         fn every_optimizer_is_covered() {
             let covered = [$(stringify!($name)),*];
-            for n in downhill::optim::config::NAMES {
+            for n in downhill::optim::config::FIRST_ORDER {
                 assert!(covered.contains(n), "{n} has no reference test");
             }
         }

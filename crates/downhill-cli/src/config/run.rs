@@ -88,12 +88,24 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
     let wrappers: WrappersConfig = doc.section("wrappers")?.unwrap_or_default();
     // Validate the hyperparameters now, so that a bad value is reported at its line.
-    let built = optimizer
-        .build::<f64>()
+    let solver = optimizer
+        .solver::<f64>()
         .map_err(|e| invalid_value(&doc, "optimizer", e))?;
-    wrappers
-        .apply(built)
-        .map_err(|e| invalid_value(&doc, "wrappers", e))?;
+    if solver.is_some() {
+        if !wrappers.is_empty() {
+            return Err(CliError::input(format!(
+                "{file}: [wrappers] apply to first-order optimizers, not to the solver `{}`",
+                optimizer.name()
+            )));
+        }
+    } else {
+        let built = optimizer
+            .build::<f64>()
+            .map_err(|e| invalid_value(&doc, "optimizer", e))?;
+        wrappers
+            .apply(built)
+            .map_err(|e| invalid_value(&doc, "wrappers", e))?;
+    }
     Ok(RunConfig {
         problem,
         optimizer,
@@ -169,6 +181,10 @@ mod tests {
             "{}",
             e.message
         );
+        let raw =
+            format!("{BASE}[optimizer]\nname = \"lbfgs\"\n[wrappers]\nskip_non_finite = true\n");
+        let e = parse("c.toml", &raw).err().unwrap();
+        assert!(e.message.contains("lbfgs"), "{}", e.message);
         let raw = format!("{BASE}{opt}[wrappers]\nclip = 1.0\n");
         let e = parse("c.toml", &raw).err().unwrap();
         assert!(e.message.contains("clip"), "{}", e.message);

@@ -3,14 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::solver_config::{
+    sgd_line_search, BoxedSolver, LbfgsConfig, NewtonConfig, PsoConfig, SgdLineSearch,
+};
 use super::{
     Adadelta, Adagrad, Adam, AdamW, Adamax, Lion, Momentum, MomentumVariant, NAdam, Optimizer,
     RAdam, RmsProp, Sgd,
 };
 use crate::{Error, Float, Result};
 
-/// Every optimiser name accepted by [`OptimizerConfig::from_named`].
+/// Every optimiser name accepted by [`OptimizerConfig::from_named`]: the first-order ones
+/// ([`FIRST_ORDER`]) and the solvers (`lbfgs`, `newton`, `pso`).
 pub const NAMES: &[&str] = &[
+    "sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "adamax",
+    "adadelta", "lion", "lbfgs", "newton", "pso",
+];
+
+/// The names of the first-order optimisers, built by [`OptimizerConfig::build`] (the others
+/// in [`NAMES`] are solvers, built by [`OptimizerConfig::solver`]).
+pub const FIRST_ORDER: &[&str] = &[
     "sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "adamax",
     "adadelta", "lion",
 ];
@@ -59,6 +70,9 @@ pub struct SgdConfig {
     /// Gradient ascent.
     #[serde(default)]
     pub maximize: bool,
+    /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_search: Option<SgdLineSearch>,
 }
 
 fn default_momentum() -> f64 {
@@ -360,6 +374,15 @@ pub enum OptimizerConfig {
     /// Lion.
     #[serde(rename = "lion")]
     Lion(LionConfig),
+    /// `torch.optim.LBFGS` (a [`super::Solver`]).
+    #[serde(rename = "lbfgs")]
+    Lbfgs(LbfgsConfig),
+    /// Newton's method (a [`super::Solver`]).
+    #[serde(rename = "newton")]
+    Newton(NewtonConfig),
+    /// Particle swarm (a [`super::Solver`]).
+    #[serde(rename = "pso")]
+    Pso(PsoConfig),
 }
 
 impl OptimizerConfig {
@@ -383,6 +406,9 @@ impl OptimizerConfig {
             "adamax" => C::Adamax(AdamaxConfig::deserialize(d)?),
             "adadelta" => C::Adadelta(AdadeltaConfig::deserialize(d)?),
             "lion" => C::Lion(LionConfig::deserialize(d)?),
+            "lbfgs" => C::Lbfgs(LbfgsConfig::deserialize(d)?),
+            "newton" => C::Newton(NewtonConfig::deserialize(d)?),
+            "pso" => C::Pso(PsoConfig::deserialize(d)?),
             _ => {
                 return Err(D::Error::custom(format!(
                     "unknown optimizer `{name}`; known: {}",
@@ -407,10 +433,13 @@ impl OptimizerConfig {
             C::Adamax(_) => "adamax",
             C::Adadelta(_) => "adadelta",
             C::Lion(_) => "lion",
+            C::Lbfgs(_) => "lbfgs",
+            C::Newton(_) => "newton",
+            C::Pso(_) => "pso",
         }
     }
 
-    /// The configured learning rate.
+    /// The configured learning rate (0 for `pso`, which has none).
     pub fn lr(&self) -> f64 {
         use OptimizerConfig as C;
         match self {
@@ -425,7 +454,23 @@ impl OptimizerConfig {
             C::Adamax(c) => c.lr,
             C::Adadelta(c) => c.lr,
             C::Lion(c) => c.lr,
+            C::Lbfgs(c) => c.lr,
+            C::Newton(c) => c.lr,
+            C::Pso(_) => 0.0,
         }
+    }
+
+    /// The [`super::Solver`] this config describes, if it is one (`lbfgs`, `newton`, `pso`,
+    /// `sgd` with a line search); `Ok(None)` for first-order optimisers (use [`Self::build`]).
+    pub fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        use OptimizerConfig as C;
+        Ok(Some(match self {
+            C::Lbfgs(c) => Box::new(c.build::<T>()?),
+            C::Newton(c) => Box::new(c.build::<T>()?),
+            C::Pso(c) => Box::new(c.build::<T>()?),
+            C::Sgd(c) if c.line_search.is_some() => Box::new(sgd_line_search(c)?),
+            _ => return Ok(None),
+        }))
     }
 
     /// Validates the parameters (as PyTorch's constructors do) and builds the optimiser.
@@ -439,6 +484,9 @@ impl OptimizerConfig {
                     .weight_decay(c.weight_decay)
                     .nesterov(c.nesterov)
                     .maximize(c.maximize);
+                if c.line_search.is_some() {
+                    return Err(solver_only("sgd with line_search"));
+                }
                 o.validate()?;
                 Box::new(o)
             }
@@ -539,8 +587,18 @@ impl OptimizerConfig {
                 o.validate()?;
                 Box::new(o)
             }
+            C::Lbfgs(_) => return Err(solver_only("lbfgs")),
+            C::Newton(_) => return Err(solver_only("newton")),
+            C::Pso(_) => return Err(solver_only("pso")),
         })
     }
+}
+
+fn solver_only(what: &str) -> Error {
+    Error::Invalid(format!(
+        "`{what}` evaluates the objective itself and runs only where a whole objective is \
+         available (downhill run / minimize, `run::solve`), not as a gradient step"
+    ))
 }
 
 /// Error for a name that is not an optimiser.
@@ -564,6 +622,12 @@ mod tests {
     #[test]
     fn every_name_parses_with_defaults_and_builds() {
         for &n in NAMES {
+            let c = named(n, json!({})).unwrap();
+            assert_eq!(c.name(), n);
+            let is_solver = c.solver::<f64>().unwrap().is_some();
+            assert_eq!(is_solver, !FIRST_ORDER.contains(&n), "{n}");
+        }
+        for &n in FIRST_ORDER {
             let c = named(n, json!({})).unwrap();
             assert_eq!(c.name(), n);
             let o = c.build::<f64>().unwrap();

@@ -37,12 +37,19 @@ pub mod adam;
 pub mod adamax;
 pub mod adamw;
 pub mod config;
+pub mod gd_armijo;
+pub mod lbfgs;
+pub mod line_search;
 pub mod lion;
 pub mod momentum;
 pub mod nadam;
+pub mod newton;
+pub mod pso;
 pub mod radam;
 pub mod rmsprop;
 pub mod sgd;
+pub mod solver;
+pub mod solver_config;
 pub mod wrappers;
 
 pub use adadelta::Adadelta;
@@ -51,12 +58,17 @@ pub use adam::Adam;
 pub use adamax::Adamax;
 pub use adamw::AdamW;
 pub use config::OptimizerConfig;
+pub use gd_armijo::GdArmijo;
+pub use lbfgs::{Lbfgs, LineSearchFn};
 pub use lion::Lion;
 pub use momentum::{Momentum, MomentumVariant};
 pub use nadam::NAdam;
+pub use newton::Newton;
+pub use pso::Pso;
 pub use radam::RAdam;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
+pub use solver::{Solver, SolverStep};
 pub use wrappers::{
     Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite, WrappersConfig,
 };
