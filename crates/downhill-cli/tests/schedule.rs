@@ -21,19 +21,20 @@ fn config_toml(optimizer: serde_json::Value, schedule: &serde_json::Value) -> St
     toml::to_string(&json!({ "optimizer": optimizer, "schedule": schedule })).expect("TOML")
 }
 
+/// The optimiser the reference script used: adam (β₁ = momentum), adagrad (no momentum) or sgd.
 fn optimizer_for(case: &refs::Case) -> serde_json::Value {
     match case.momentum {
+        Some(m) if case.name.contains("adam") => {
+            json!({ "name": "adam", "lr": case.lr, "betas": [m, 0.999] })
+        }
         Some(m) => json!({ "name": "sgd", "lr": case.lr, "momentum": m }),
-        None => json!({ "name": "sgd", "lr": case.lr }),
+        None => json!({ "name": "adagrad", "lr": case.lr }),
     }
 }
 
 #[test]
 fn schedule_command_reproduces_pytorch_for_every_case() {
     for case in refs::CASES {
-        if case.name.contains("adam") || case.momentum.is_none() {
-            continue; // needs adam / an optimiser without momentum: covered in the library
-        }
         let schedule: serde_json::Value = serde_json::from_str(case.config).unwrap();
         let toml = config_toml(optimizer_for(case), &schedule);
         let path = temp_file("every", &format!("{}.toml", case.name), &toml);
@@ -47,6 +48,10 @@ fn schedule_command_reproduces_pytorch_for_every_case() {
             assert!(close(g, w), "{} step {k}: {g} vs PyTorch {w}", case.name);
         }
         let m = floats(&v["momentum"]);
+        if case.momentum.is_none() {
+            assert!(m.is_empty(), "{}: adagrad has no momentum", case.name);
+            continue;
+        }
         assert_eq!(m.len(), lr.len());
         for (k, (&g, &w)) in m.iter().zip(case.want_momentum).enumerate() {
             assert!(
@@ -357,4 +362,62 @@ fn run_refuses_a_schedule_on_a_solver() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("[schedule]") && err.contains("lbfgs"), "{err}");
+}
+
+#[test]
+fn run_cycles_adam_betas0_as_pytorch() {
+    // OneCycleLR(three_phase, linear) on Adam drives betas[0] (PyTorch reference case).
+    let case = refs::CASES
+        .iter()
+        .find(|c| c.name == "one_cycle_three_phase_linear_adam")
+        .expect("reference case");
+    let schedule: serde_json::Value = serde_json::from_str(case.config).expect("JSON");
+    let n = case.want_lr.len() - 1; // a run of total_steps steps
+    let doc = json!({
+        "problem": { "function": "sphere", "x0": [-3.0, 4.0] },
+        "optimizer": optimizer_for(case),
+        "run": { "steps": n },
+        "schedule": schedule,
+    });
+    let path = temp_file("run_adam", "r.toml", &toml::to_string(&doc).expect("TOML"));
+    let (code, v) = downhill_json(&["run", path.to_str().expect("UTF-8 path"), "--json"]);
+    assert_eq!(code, 0);
+    let (lr, m) = (floats(&v["lr"]), floats(&v["momentum"]));
+    assert_eq!(lr.len(), n);
+    for k in 0..n {
+        assert!(
+            close(lr[k], case.want_lr[k]),
+            "lr {k}: {} vs {}",
+            lr[k],
+            case.want_lr[k]
+        );
+        assert!(close(m[k], case.want_momentum[k]), "betas[0] {k}: {}", m[k]);
+    }
+}
+
+#[test]
+fn retune_momentum_on_adam_and_sgd() {
+    for opt in [
+        json!({"name": "sgd", "lr": 0.1, "momentum": 0.9}),
+        json!({"name": "adam", "lr": 0.1, "betas": [0.9, 0.999]}),
+    ] {
+        let sched =
+            json!({"name": "step_lr", "step_size": 2, "gamma": 0.01, "retune_momentum": true});
+        let path = temp_file("retune", "r.toml", &config_toml(opt, &sched));
+        let (code, v) = downhill_json(&[
+            "schedule",
+            path.to_str().expect("UTF-8 path"),
+            "--steps",
+            "4",
+            "--json",
+        ]);
+        assert_eq!(code, 0);
+        // Seed 003: lr × 0.01 → β = 1 − (1 − 0.9)·√0.01 = 0.99.
+        let m = floats(&v["momentum"]);
+        assert_eq!(m[..2], [0.9, 0.9]);
+        assert!(
+            (m[2] - 0.99).abs() < 1e-15 && (m[3] - 0.99).abs() < 1e-15,
+            "{m:?}"
+        );
+    }
 }

@@ -33,6 +33,9 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
             if let Some(s) = &cfg.schedule {
                 o.insert("schedule".into(), json!(s));
             }
+            if !cfg.wrappers.is_empty() {
+                o.insert("wrappers".into(), json!(cfg.wrappers));
+            }
             if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
                 o.remove("momentum");
             }
@@ -72,6 +75,9 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     );
     if let Some(k) = res.diverged_at {
         println!("  non-finite value at step {k}; last finite parameters kept");
+    }
+    if res.skipped > 0 {
+        println!("  {} steps skipped (non-finite gradient)", res.skipped);
     }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
@@ -140,7 +146,7 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         }
         return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
     }
-    let mut opt = cfg.optimizer.build::<T>()?;
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
     // `optimizer.step()` in PyTorch): step k uses the value after k steps; reduce-on-plateau
     // reads f after each step.

@@ -31,6 +31,8 @@ fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
     let run: Option<RunSection> = doc.section("run")?;
     let schedule =
         crate::config::schedule::section(&mut doc)?.ok_or_else(|| missing("schedule"))?;
+    let batch_size = run.as_ref().and_then(|r| r.batch_size);
+    crate::config::schedule::validate(&doc, &schedule, &optimizer, batch_size)?;
     Ok(ScheduleFile {
         optimizer,
         schedule,

@@ -6,6 +6,7 @@
 //! `[[schedule.schedulers.schedulers]]`). Every table is deserialised through [`ConfigDoc`], so
 //! unknown names and keys are reported with file:line:col.
 
+use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
 use toml::de::DeValue;
 use toml::Spanned;
@@ -57,4 +58,34 @@ fn named<'a>(
         *list = children;
     }
     Ok(cfg)
+}
+
+/// Builds the schedule once for the optimiser of the config (PyTorch's constructor checks), so
+/// that a bad value is reported with the line of its key. Solvers take no schedule.
+pub fn validate(
+    doc: &ConfigDoc<'_>,
+    schedule: &ScheduleConfig,
+    optimizer: &OptimizerConfig,
+    batch_size: Option<usize>,
+) -> Result<(), CliError> {
+    if optimizer.solver::<f64>().ok().flatten().is_some() {
+        return Err(CliError::input(format!(
+            "{}: [schedule] `{}` drives first-order optimizers; `{}` runs its own iterations",
+            doc.file,
+            schedule.name(),
+            optimizer.name()
+        )));
+    }
+    let opt = optimizer.build::<f64>()?;
+    schedule
+        .driver(opt.lr(), opt.momentum(), batch_size)
+        .map(|_| ())
+        .map_err(|e| {
+            let top = super::run::invalid_value(doc, "schedule", e.clone());
+            if top.message.contains(" key `") {
+                top
+            } else {
+                super::run::invalid_value(doc, "schedule.schedulers", e)
+            }
+        })
 }
