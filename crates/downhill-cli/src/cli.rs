@@ -93,7 +93,8 @@ pub struct TourArgs {
 /// `downhill schedule`.
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
-    /// The config file (`[optimizer]` and `[schedule]`; `[run]`, `[problem]` may be present).
+    /// The config file (`[optimizer]` and `[schedule]`; `[run]`, `[problem]`, `[wrappers]` may
+    /// be present).
     pub file: PathBuf,
     /// Number of steps (default: `[run] steps`).
     #[arg(long)]

@@ -421,3 +421,19 @@ fn retune_momentum_on_adam_and_sgd() {
         );
     }
 }
+
+#[test]
+fn run_config_with_wrappers_works_for_both_commands() {
+    let toml =
+        "[problem]\nfunction = \"sphere\"\nx0 = [1.0]\n[optimizer]\nname = \"sgd\"\nlr = 0.1\n\
+                [wrappers]\nclip_grad_norm = 1.0\n[run]\nsteps = 4\n\
+                [schedule]\nname = \"exponential_lr\"\ngamma = 0.5\n";
+    let path = temp_file("wrappers", "w.toml", toml);
+    let p = path.to_str().expect("UTF-8 path");
+    let (code, s) = downhill_json(&["schedule", p, "--json"]);
+    assert_eq!(code, 0);
+    let (code, r) = downhill_json(&["run", p, "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(floats(&s["lr"]), [0.1, 0.05, 0.025, 0.0125]);
+    assert_eq!(floats(&r["lr"]), floats(&s["lr"]));
+}

@@ -1,7 +1,7 @@
 //! `downhill schedule FILE.toml --steps N [--json] [--csv] [--metrics FILE]`: the lr (and
 //! momentum) a `[schedule]` gives at steps 0..N−1 — the value after k `scheduler.step()` calls.
 
-use downhill::optim::OptimizerConfig;
+use downhill::optim::{OptimizerConfig, WrappersConfig};
 use downhill::schedule::{Driver, ScheduleConfig};
 use serde_json::json;
 
@@ -19,9 +19,11 @@ struct ScheduleFile {
 
 fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "optimizer", "run", "schedule"])?;
+    doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
+    // A `downhill run` config works as is: [problem] and [wrappers] are checked, then unused.
     let _: Option<ProblemSection> = doc.section("problem")?;
+    let _: Option<WrappersConfig> = doc.section("wrappers")?;
     let (name, body) = doc
         .named_section("optimizer")?
         .ok_or_else(|| missing("optimizer"))?;
