@@ -82,10 +82,14 @@ impl Error {
     }
 }
 
-/// Checks `lo <= x` (PyTorch's "Invalid learning rate" style checks).
+/// Checks `lo <= x` (PyTorch's "Invalid learning rate" style checks) and that `x` is finite
+/// (PyTorch lets an infinite lr or eps through; it is always a mistake).
 pub fn check_min(key: &str, x: f64, lo: f64) -> Result<()> {
     if x.is_nan() || x < lo {
         return Err(Error::param(key, x, &format!("must be >= {lo}")));
+    }
+    if x.is_infinite() {
+        return Err(Error::param(key, x, &format!("must be finite and >= {lo}")));
     }
     Ok(())
 }

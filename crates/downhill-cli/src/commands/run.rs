@@ -107,10 +107,33 @@ pub fn execute(cfg: &RunConfig) -> Result<RunResult, CliError> {
     }
 }
 
+/// What PyTorch would let through but is surely a mistake: a non-finite starting point (also
+/// one that overflows the run's precision) or a negative / non-finite tolerance.
+fn check_inputs(cfg: &RunConfig) -> Result<(), CliError> {
+    let f32_run = cfg.run.precision == Precision::F32;
+    for (i, &x) in cfg.problem.x0.iter().enumerate() {
+        if !x.is_finite() || (f32_run && !(x as f32).is_finite()) {
+            return Err(CliError::input(format!(
+                "[problem] x0[{i}] = {x}: must be a finite number{}",
+                if f32_run { " (in f32)" } else { "" }
+            )));
+        }
+    }
+    if let Some(t) = cfg.run.tolerance {
+        if !(t >= 0.0 && t.is_finite()) {
+            return Err(CliError::input(format!(
+                "[run] tolerance = {t}: must be a finite number >= 0"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
     let p = &cfg.problem;
     let f = problems::by_name::<T>(&p.function)?;
     problems::check_dim(f.as_ref(), &p.function, p.x0.len())?;
+    check_inputs(cfg)?;
     let objective: Box<dyn Objective<T>> = match p.gradient {
         GradientKind::Exact => Box::new(f),
         GradientKind::Numeric => {

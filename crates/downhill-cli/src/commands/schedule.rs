@@ -86,6 +86,10 @@ fn sequences(
     (lr, momentum)
 }
 
+/// The most steps `downhill schedule` tabulates (its sequences are held in memory: a larger
+/// count would abort on allocation rather than fail cleanly).
+const MAX_STEPS: usize = 10_000_000;
+
 /// Entry point of `downhill schedule`.
 pub fn cmd(args: &ScheduleArgs) -> CliResult {
     let file = args.file.display().to_string();
@@ -100,6 +104,11 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
             )))
         }
     };
+    if steps > MAX_STEPS {
+        return Err(CliError::input(format!(
+            "{file}: steps = {steps}: `downhill schedule` tabulates at most {MAX_STEPS} steps"
+        )));
+    }
     let opt = cfg.optimizer.build::<f64>()?;
     let batch_size = cfg.run.as_ref().and_then(|r| r.batch_size);
     let mut driver = cfg

@@ -44,6 +44,14 @@ fn one() -> f64 {
 fn eps_1e_8() -> f64 {
     1e-8
 }
+/// Deserialises a pair `[a, b]`, refusing any other length (serde's array impl would silently
+/// ignore a third element).
+fn exact_pair<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[f64; 2], D::Error> {
+    let v = Vec::<f64>::deserialize(d)?;
+    <[f64; 2]>::try_from(v.as_slice())
+        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a pair [beta1, beta2]"))
+}
+
 fn adam_betas() -> [f64; 2] {
     [0.9, 0.999]
 }
@@ -164,7 +172,7 @@ pub struct AdamConfig {
     #[serde(default = "lr_1e_3")]
     pub lr: f64,
     /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(default = "adam_betas")]
+    #[serde(default = "adam_betas", deserialize_with = "exact_pair")]
     pub betas: [f64; 2],
     /// ε (1e-8).
     #[serde(default = "eps_1e_8")]
@@ -195,7 +203,7 @@ pub struct AdamWConfig {
     #[serde(default = "lr_1e_3")]
     pub lr: f64,
     /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(default = "adam_betas")]
+    #[serde(default = "adam_betas", deserialize_with = "exact_pair")]
     pub betas: [f64; 2],
     /// ε (1e-8).
     #[serde(default = "eps_1e_8")]
@@ -223,7 +231,7 @@ pub struct NAdamConfig {
     #[serde(default = "lr_2e_3")]
     pub lr: f64,
     /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(default = "adam_betas")]
+    #[serde(default = "adam_betas", deserialize_with = "exact_pair")]
     pub betas: [f64; 2],
     /// ε (1e-8).
     #[serde(default = "eps_1e_8")]
@@ -250,7 +258,7 @@ pub struct RAdamConfig {
     #[serde(default = "lr_1e_3")]
     pub lr: f64,
     /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(default = "adam_betas")]
+    #[serde(default = "adam_betas", deserialize_with = "exact_pair")]
     pub betas: [f64; 2],
     /// ε (1e-8).
     #[serde(default = "eps_1e_8")]
@@ -274,7 +282,7 @@ pub struct AdamaxConfig {
     #[serde(default = "lr_2e_3")]
     pub lr: f64,
     /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(default = "adam_betas")]
+    #[serde(default = "adam_betas", deserialize_with = "exact_pair")]
     pub betas: [f64; 2],
     /// ε (1e-8).
     #[serde(default = "eps_1e_8")]

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Writes the bad-input corpus files and expect.toml (run once; the files are committed).
+
+Each case: file name, contents (str or bytes), command args ("{file}" = the file's path),
+expected exit code, and a fragment the combined stdout+stderr must contain.
+"""
+import os
+
+OPT_SGD = '[optimizer]\nname = "sgd"\nlr = 0.1\n'
+PROB = '[problem]\nfunction = "sphere"\nx0 = [1.0, 2.0]\n'
+RUN = '[run]\nsteps = 5\n'
+BASE = PROB + OPT_SGD + RUN
+
+def opt(name, extra):
+    return PROB + f'[optimizer]\nname = "{name}"\n{extra}\n' + RUN
+
+def sched(extra, optimizer=OPT_SGD):
+    return PROB + optimizer + RUN + '[schedule]\n' + extra + '\n'
+
+cases = []
+def case(name, contents, exit, contains, args=("run", "{file}")):
+    cases.append((name, contents, list(args), exit, contains))
+
+# --- files that must work (exit 0) ---
+case("ok_sgd.toml", BASE, 0, "sphere")
+case("ok_schedule.toml", sched('name = "step_lr"\nstep_size = 2\ngamma = 0.5'), 0, "lr", ("schedule", "{file}"))
+case("ok_crlf_bom.toml", "\ufeff".encode() + BASE.replace("\n", "\r\n").encode(), 0, "sphere")
+# --- empty / garbage / encoding ---
+case("empty.toml", "", 2, "missing table [problem]")
+case("whitespace_only.toml", "   \n\n\t\n", 2, "missing table [problem]")
+case("binary_garbage.toml", bytes(range(256)) * 4, 2, "not UTF-8")
+case("nul_bytes.toml", b"\x00\x00\x00[problem]\x00", 2, "invalid TOML")
+case("latin1.toml", BASE.replace("sphere", "sph\xe8re").encode("latin-1"), 2, "not UTF-8")
+case("utf16.toml", BASE.encode("utf-16"), 2, "not UTF-8")
+case("missing_file_placeholder", None, 2, "cannot read")
+# --- malformed TOML ---
+case("unclosed_table.toml", "[problem\nfunction = \"sphere\"\n", 2, "invalid TOML")
+case("unclosed_string.toml", "[problem]\nfunction = \"sphere\n", 2, "invalid TOML")
+case("duplicate_key.toml", BASE + "[run]\nsteps = 6\n", 2, "invalid TOML")
+case("duplicate_key_inline.toml", PROB.replace("x0 = [1.0, 2.0]", "x0 = [1.0]\nx0 = [2.0]") + OPT_SGD + RUN, 2, "invalid TOML")
+case("bare_value.toml", "= 3\n", 2, "invalid TOML")
+case("unclosed_array.toml", "[problem]\nx0 = [1.0, 2.0\n", 2, "invalid TOML")
+case("deep_arrays.toml", "[problem]\nx0 = " + "[" * 100000 + "]" * 100000 + "\n", 2, "invalid TOML")
+case("deep_inline_tables.toml", "a = " + "{b = " * 50000 + "1" + "}" * 50000 + "\n", 2, "invalid TOML")
+case("huge_integer.toml", BASE.replace("steps = 5", "steps = 99999999999999999999999"), 2, "key `steps`")
+# --- unknown tables / keys / names ---
+case("unknown_table.toml", BASE + "[extra]\na = 1\n", 2, "unknown table or key `extra`")
+case("unknown_problem_key.toml", BASE.replace("x0 = [1.0, 2.0]", "x0 = [1.0, 2.0]\nstart = 3"), 2, "unknown field `start`")
+case("unknown_optimizer_key.toml", opt("adam", "lr = 0.1\nbeta1 = 0.9"), 2, "unknown field `beta1`")
+case("unknown_optimizer.toml", opt("adamm", "lr = 0.1"), 2, "adamm")
+case("unknown_function.toml", BASE.replace('"sphere"', '"spher"'), 2, "spher")
+case("unknown_schedule.toml", sched('name = "step"'), 2, "step")
+case("unknown_schedule_key.toml", sched('name = "step_lr"\nstep_size = 2\nstepsize = 3'), 2, "unknown field `stepsize`")
+case("missing_optimizer.toml", PROB + RUN, 2, "missing table [optimizer]")
+case("missing_name.toml", PROB + "[optimizer]\nlr = 0.1\n" + RUN, 2, "missing key `name`")
+case("name_not_string.toml", PROB + "[optimizer]\nname = 3\n" + RUN, 2, "`name` must be a string")
+case("optimizer_not_table.toml", PROB + 'optimizer = "sgd"\n' + RUN, 2, "unknown field `optimizer`")
+# --- wrong types ---
+case("x0_string.toml", BASE.replace("[1.0, 2.0]", '"1,2"'), 2, "x0")
+case("steps_float.toml", BASE.replace("steps = 5", "steps = 5.5"), 2, "steps")
+case("steps_negative.toml", BASE.replace("steps = 5", "steps = -1"), 2, "steps")
+case("lr_string.toml", BASE.replace("lr = 0.1", 'lr = "0.1"'), 2, "lr")
+case("x0_mixed.toml", BASE.replace("[1.0, 2.0]", '[1.0, "a"]'), 2, "x0")
+case("precision_bad.toml", BASE + 'precision = "f16"\n', 2, "f16")
+# --- non-finite / dimension ---
+case("x0_nan.toml", BASE.replace("[1.0, 2.0]", "[nan, 1.0]"), 2, "x0")
+case("x0_inf.toml", BASE.replace("[1.0, 2.0]", "[inf, 1.0]"), 2, "x0")
+case("x0_f32_overflow.toml", BASE.replace("[1.0, 2.0]", "[1e39, 1.0]") + 'precision = "f32"\n', 2, "x0[0]")
+case("x0_huge.toml", BASE.replace("[1.0, 2.0]", "[1e400, 1.0]"), 2, "x0")
+case("x0_empty.toml", BASE.replace("[1.0, 2.0]", "[]"), 2, "x0")
+case("x0_wrong_dim.toml", BASE.replace('"sphere"', '"booth"').replace("[1.0, 2.0]", "[1.0, 2.0, 3.0]"), 2, "x0")
+case("rosenbrock_1d.toml", BASE.replace('"sphere"', '"rosenbrock"').replace("[1.0, 2.0]", "[1.0]"), 2, "x0")
+case("lr_nan.toml", BASE.replace("lr = 0.1", "lr = nan"), 2, "`lr`")
+case("lr_inf.toml", BASE.replace("lr = 0.1", "lr = inf"), 2, "`lr`")
+case("h_zero.toml", BASE.replace("x0 = [1.0, 2.0]", 'x0 = [1.0, 2.0]\ngradient = "numeric"\nh = 0.0'), 2, "h")
+case("tolerance_negative.toml", BASE + "tolerance = -1.0\n", 2, "tolerance")
+# --- PyTorch's constructor checks ---
+case("sgd_negative_lr.toml", opt("sgd", "lr = -0.1"), 2, "`lr`: -0.1 (must be >= 0)")
+case("sgd_negative_momentum.toml", opt("sgd", "lr = 0.1\nmomentum = -0.5"), 2, "`momentum`")
+case("sgd_negative_weight_decay.toml", opt("sgd", "lr = 0.1\nweight_decay = -1e-4"), 2, "`weight_decay`")
+case("sgd_nesterov_dampening.toml", opt("sgd", "lr = 0.1\nmomentum = 0.9\nnesterov = true\ndampening = 0.1"), 2, "nesterov")
+case("sgd_nesterov_no_momentum.toml", opt("sgd", "lr = 0.1\nnesterov = true"), 2, "nesterov")
+case("adam_negative_eps.toml", opt("adam", "lr = 0.1\neps = -1e-8"), 2, "`eps`")
+case("adam_beta1_one.toml", opt("adam", "betas = [1.0, 0.999]"), 2, "betas[0]")
+case("adam_beta2_negative.toml", opt("adam", "betas = [0.9, -0.1]"), 2, "betas[1]")
+case("adam_betas_len3.toml", opt("adam", "betas = [0.9, 0.99, 0.5]"), 2, "invalid length 3")
+case("adam_betas_len1.toml", opt("adamw", "betas = [0.9]"), 2, "invalid length 1")
+case("adamw_negative_wd.toml", opt("adamw", "weight_decay = -0.01"), 2, "`weight_decay`")
+case("rmsprop_negative_alpha.toml", opt("rmsprop", "alpha = -0.9"), 2, "`alpha`")
+case("rmsprop_negative_momentum.toml", opt("rmsprop", "momentum = -0.9"), 2, "`momentum`")
+case("adagrad_negative_lr_decay.toml", opt("adagrad", "lr_decay = -1.0"), 2, "`lr_decay`")
+case("adadelta_rho.toml", opt("adadelta", "rho = 1.5"), 2, "`rho`")
+case("nadam_negative_momentum_decay.toml", opt("nadam", "momentum_decay = -1.0"), 2, "`momentum_decay`")
+case("radam_beta.toml", opt("radam", "betas = [0.9, 1.0]"), 2, "betas[1]")
+case("adamax_beta.toml", opt("adamax", "betas = [-0.1, 0.9]"), 2, "betas[0]")
+case("lion_negative_lr.toml", opt("lion", "lr = -1e-4"), 2, "`lr`")
+case("momentum_negative.toml", opt("momentum", "lr = 0.1\nmomentum = -0.1"), 2, "`momentum`")
+case("lbfgs_negative_lr.toml", opt("lbfgs", "lr = -1.0"), 2, "`lr`")
+# --- schedules ---
+case("step_lr_zero_step.toml", sched('name = "step_lr"\nstep_size = 0'), 2, "step_size")
+case("multistep_nonincreasing.toml", sched('name = "multi_step_lr"\nmilestones = [3, 2]'), 2, "milestones")
+# PyTorch's MultiStepLR counts a repeated milestone (gamma applied twice): accepted.
+case("ok_multistep_repeated.toml", sched('name = "multi_step_lr"\nmilestones = [2, 2]'), 0, "stopped")
+case("warm_restarts_t0_zero.toml", sched('name = "cosine_annealing_warm_restarts"\nt_0 = 0'), 2, "t_0")
+case("warm_restarts_tmult_zero.toml", sched('name = "cosine_annealing_warm_restarts"\nt_0 = 2\nt_mult = 0'), 2, "t_mult")
+case("one_cycle_total_zero.toml", sched('name = "one_cycle_lr"\nmax_lr = 0.1\ntotal_steps = 0'), 2, "total_steps")
+case("one_cycle_pct_start.toml", sched('name = "one_cycle_lr"\nmax_lr = 0.1\ntotal_steps = 10\npct_start = 1.5'), 2, "pct_start")
+case("one_cycle_pct_negative.toml", sched('name = "one_cycle_lr"\nmax_lr = 0.1\ntotal_steps = 10\npct_start = -0.1'), 2, "pct_start")
+case("cosine_tmax_zero.toml", sched('name = "cosine_annealing_lr"\nt_max = 0'), 2, "t_max")
+case("linear_start_factor.toml", sched('name = "linear_lr"\nstart_factor = 0.0'), 2, "start_factor")
+case("constant_factor.toml", sched('name = "constant_lr"\nfactor = 1.5'), 2, "factor")
+case("cyclic_step_zero.toml", sched('name = "cyclic_lr"\nbase_lr = 0.01\nmax_lr = 0.1\nstep_size_up = 0'), 2, "step_size_up")
+case("exponential_gamma_nan.toml", sched('name = "exponential_lr"\ngamma = nan'), 2, "gamma")
+case("sequential_empty.toml", sched('name = "sequential_lr"\nmilestones = []'), 2, "")
+case("plateau_factor.toml", sched('name = "reduce_lr_on_plateau"\nfactor = 1.0'), 2, "factor")
+case("schedule_on_solver.toml", sched('name = "step_lr"\nstep_size = 2', '[optimizer]\nname = "lbfgs"\n'), 2, "lbfgs")
+case("schedule_huge_steps.toml", sched('name = "step_lr"\nstep_size = 2'), 2, "at most 10000000 steps", ("schedule", "{file}", "--steps", "100000000000000"))
+case("schedule_huge_run_steps.toml", sched('name = "step_lr"\nstep_size = 2').replace("steps = 5", "steps = 18446744073709551615"), 2, "at most 10000000 steps", ("schedule", "{file}"))
+# --- minimize flags ---
+case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
+case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))
+case("minimize_wrong_dim", None, 2, "x0", ("minimize", "--function", "beale", "--x0", "1,1,1"))
+case("minimize_bad_precision", None, 2, "f16", ("minimize", "--function", "sphere", "--x0", "1", "--precision", "f16"))
+
+with open("expect.toml", "w") as out:
+    out.write("# The bad-input corpus: generated by make_corpus.py, run by tests/corpus.rs.\n")
+    out.write("# `file` is the input (absent: the command takes none), `args` the command line\n")
+    out.write("# (\"{file}\" = the file's path), `exit` the exit code, `contains` a fragment of\n")
+    out.write("# stdout+stderr.\n")
+    for name, contents, args, exit, contains in cases:
+        out.write("\n[[case]]\n")
+        if contents is not None:
+            data = contents.encode() if isinstance(contents, str) else contents
+            with open(os.path.join("files", name), "wb") as f:
+                f.write(data)
+            out.write(f'file = "{name}"\n')
+        elif "{file}" in args:
+            out.write(f'file = "{name}"\n')
+        else:
+            out.write(f'name = "{name}"\n')
+        argl = ", ".join('"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"' for a in args)
+        out.write(f"args = [{argl}]\n")
+        out.write(f"exit = {exit}\n")
+        out.write('contains = "' + contains.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
+print(len(cases), "cases")
