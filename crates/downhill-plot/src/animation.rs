@@ -54,13 +54,23 @@ impl Animation {
         trajectories: &[Series2d],
         opts: &AnimationOptions,
     ) -> Result<Self> {
-        if !(x_range.0.is_finite() && x_range.1.is_finite() && y_range.0.is_finite() && y_range.1.is_finite()) {
+        if !(x_range.0.is_finite()
+            && x_range.1.is_finite()
+            && y_range.0.is_finite()
+            && y_range.1.is_finite())
+        {
             return Err(Error::Invalid(format!(
                 "animation ranges must be finite, got x {x_range:?}, y {y_range:?}"
             )));
         }
         let plot = ContourPlot::build(f, sane(x_range), sane(y_range), trajectories, &opts.contour);
-        let last = trajectories.iter().map(|s| s.points.len()).max().unwrap_or(1).max(1) - 1;
+        let last = trajectories
+            .iter()
+            .map(|s| s.points.len())
+            .max()
+            .unwrap_or(1)
+            .max(1)
+            - 1;
         let frames = opts.frames.clamp(2, 500).min(last + 1).max(2);
         let mut frame_steps: Vec<usize> = (0..frames)
             .map(|k| ((k * last) as f64 / (frames - 1) as f64).round() as usize)

@@ -39,7 +39,14 @@ pub(crate) struct BarPlot {
 pub fn bar_chart(bars: &[Bar], labels: &Labels) -> Result<Figure> {
     let b = bounds(bars.iter().map(|b| b.value).chain([0.0]));
     let (lo, hi) = pad(b.unwrap_or((0.0, 1.0)), 0.08);
-    let yr = (if b.is_some_and(|b| b.0 >= 0.0) { 0.0 } else { lo }, hi);
+    let yr = (
+        if b.is_some_and(|b| b.0 >= 0.0) {
+            0.0
+        } else {
+            lo
+        },
+        hi,
+    );
     Ok(Figure::new(Plot::Bars(BarPlot {
         bars: bars.to_vec(),
         labels: labels.clone(),
@@ -56,7 +63,7 @@ impl BarPlot {
             b.caption(&self.labels.title, text(TITLE_SIZE));
         }
         let mut ch = b
-            .build_cartesian_2d((0..n).into_segmented(), self.yr.0..self.yr.1)
+            .build_cartesian_2d((0..n - 1).into_segmented(), self.yr.0..self.yr.1)
             .map_err(draw_err)?;
         let names: Vec<String> = self
             .bars
@@ -79,7 +86,7 @@ impl BarPlot {
             .y_desc(self.labels.y.as_str())
             .axis_desc_style(text(LABEL_SIZE))
             .label_style(text(TICK_SIZE))
-            .x_labels(n + 1)
+            .x_labels(n)
             .x_label_formatter(&fmt)
             .y_label_formatter(&|v| tick(*v))
             .light_line_style(BLACK.mix(0.04))
@@ -92,7 +99,10 @@ impl BarPlot {
             }
             let c = okabe_ito(i);
             let mut r = Rectangle::new(
-                [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), bar.value)],
+                [
+                    (SegmentValue::Exact(i), 0.0),
+                    (SegmentValue::Exact(i + 1), bar.value),
+                ],
                 c.filled(),
             );
             r.set_margin(0, 0, 12, 12);

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
 use crate::figure::{chart, legend, mesh, Figure, Labels, Plot};
-use crate::geom::{bounds, clip_polyline, sane};
+use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns};
 use crate::palette::{lighten, okabe_ito, viridis};
 use crate::{Range, Series2d};
 
@@ -127,7 +127,11 @@ pub fn contour(
     trajectories: &[Series2d],
     opts: &ContourOptions,
 ) -> Result<Figure> {
-    if !(x_range.0.is_finite() && x_range.1.is_finite() && y_range.0.is_finite() && y_range.1.is_finite()) {
+    if !(x_range.0.is_finite()
+        && x_range.1.is_finite()
+        && y_range.0.is_finite()
+        && y_range.1.is_finite())
+    {
         return Err(Error::Invalid(format!(
             "contour ranges must be finite, got x {x_range:?}, y {y_range:?}"
         )));
@@ -145,9 +149,16 @@ impl ContourPlot {
         opts: &ContourOptions,
     ) -> Self {
         let n = opts.grid.clamp(8, 400);
-        let xs: Vec<f64> = (0..n).map(|i| xr.0 + (xr.1 - xr.0) * i as f64 / (n - 1) as f64).collect();
-        let ys: Vec<f64> = (0..n).map(|j| yr.0 + (yr.1 - yr.0) * j as f64 / (n - 1) as f64).collect();
-        let nodes: Vec<f64> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| f(x, y))).collect();
+        let xs: Vec<f64> = (0..n)
+            .map(|i| xr.0 + (xr.1 - xr.0) * i as f64 / (n - 1) as f64)
+            .collect();
+        let ys: Vec<f64> = (0..n)
+            .map(|j| yr.0 + (yr.1 - yr.0) * j as f64 / (n - 1) as f64)
+            .collect();
+        let nodes: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| f(x, y)))
+            .collect();
         let centre = |i: usize, j: usize| f((xs[i] + xs[i + 1]) / 2.0, (ys[j] + ys[j + 1]) / 2.0);
         let centres: Vec<f64> = (0..n - 1)
             .flat_map(|j| (0..n - 1).map(move |i| (i, j)))
@@ -178,7 +189,9 @@ impl ContourPlot {
                     let mut k = i + 1;
                     while k < n - 1 {
                         let w = centres[j * (n - 1) + k];
-                        if !w.is_finite() || ((scale.t(w) * BANDS as f64) as usize).min(BANDS - 1) != band {
+                        if !w.is_finite()
+                            || ((scale.t(w) * BANDS as f64) as usize).min(BANDS - 1) != band
+                        {
                             break;
                         }
                         k += 1;
@@ -226,7 +239,10 @@ impl ContourPlot {
                 Some(k) => &s.points[..s.points.len().min(k + 1)],
                 None => &s.points[..],
             };
-            let pieces = clip_polyline(pts, xr, yr);
+            let pieces: Vec<Vec<(f64, f64)>> = clip_polyline(pts, xr, yr)
+                .iter()
+                .flat_map(|p| split_sharp_turns(p))
+                .collect();
             let style = color.stroke_width(2);
             let legend_style = style;
             let mut first = true;
@@ -243,11 +259,20 @@ impl ContourPlot {
                 first = false;
             }
             let inside = |p: &&(f64, f64)| {
-                p.0.is_finite() && p.1.is_finite() && p.0 >= xr.0 && p.0 <= xr.1 && p.1 >= yr.0 && p.1 <= yr.1
+                p.0.is_finite()
+                    && p.1.is_finite()
+                    && p.0 >= xr.0
+                    && p.0 <= xr.1
+                    && p.1 >= yr.0
+                    && p.1 <= yr.1
             };
             if pts.len() <= self.opts.max_dotted_points {
-                ch.draw_series(pts.iter().filter(inside).map(|&p| Circle::new(p, 3, color.filled())))
-                    .map_err(draw_err)?;
+                ch.draw_series(
+                    pts.iter()
+                        .filter(inside)
+                        .map(|&p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err(draw_err)?;
             }
             if let Some(p) = pts.first().filter(inside) {
                 ch.draw_series(std::iter::once(Circle::new(*p, 6, color.stroke_width(2))))
@@ -260,7 +285,11 @@ impl ContourPlot {
         }
         for m in &self.opts.markers {
             let anno = ch
-                .draw_series(std::iter::once(Cross::new(m.point, 7, BLACK.stroke_width(3))))
+                .draw_series(std::iter::once(Cross::new(
+                    m.point,
+                    7,
+                    BLACK.stroke_width(3),
+                )))
                 .map_err(draw_err)?;
             if !m.label.is_empty() {
                 anno.label(m.label.as_str())
@@ -400,7 +429,10 @@ mod tests {
         let xs: Vec<f64> = (0..n).map(|i| -2.0 + 4.0 * i as f64 / 40.0).collect();
         let ys = xs.clone();
         let f = |x: f64, y: f64| x * x + y * y;
-        let nodes: Vec<f64> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| f(x, y))).collect();
+        let nodes: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| f(x, y)))
+            .collect();
         let centres: Vec<f64> = (0..n - 1)
             .flat_map(|j| (0..n - 1).map(move |i| (i, j)))
             .map(|(i, j)| f((xs[i] + xs[i + 1]) / 2.0, (ys[j] + ys[j + 1]) / 2.0))

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
@@ -115,12 +115,17 @@ impl Figure {
         }
         let cols = cols.clamp(1, items.len());
         let rows = items.len().div_ceil(cols);
-        let w = items.iter().map(|f| f.size.0).max().unwrap_or(DEFAULT_SIZE.0);
-        let h = items.iter().map(|f| f.size.1).max().unwrap_or(DEFAULT_SIZE.1);
-        let size = (
-            (w * cols as u32).min(8000),
-            (h * rows as u32).min(8000),
-        );
+        let w = items
+            .iter()
+            .map(|f| f.size.0)
+            .max()
+            .unwrap_or(DEFAULT_SIZE.0);
+        let h = items
+            .iter()
+            .map(|f| f.size.1)
+            .max()
+            .unwrap_or(DEFAULT_SIZE.1);
+        let size = ((w * cols as u32).min(8000), (h * rows as u32).min(8000));
         Ok(Figure {
             size,
             plot: Plot::Panels { cols, items },
@@ -215,10 +220,8 @@ pub(crate) fn mesh<DB, X, Y>(
 ) -> Result<()>
 where
     DB: DrawingBackend,
-    X: Ranged<ValueType = f64>
-        + ValueFormatter<f64>,
-    Y: Ranged<ValueType = f64>
-        + ValueFormatter<f64>,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let tick = |v: &f64| crate::geom::tick(*v);
     let mut m = chart.configure_mesh();
@@ -231,7 +234,8 @@ where
         .x_labels(8)
         .y_labels(8);
     if grid {
-        m.light_line_style(BLACK.mix(0.04)).bold_line_style(BLACK.mix(0.12));
+        m.light_line_style(BLACK.mix(0.04))
+            .bold_line_style(BLACK.mix(0.12));
     } else {
         m.disable_mesh();
     }

@@ -21,6 +21,8 @@ pub(crate) fn ensure() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Draw("the embedded DejaVu Sans font could not be loaded".into()))
+        Err(Error::Draw(
+            "the embedded DejaVu Sans font could not be loaded".into(),
+        ))
     }
 }

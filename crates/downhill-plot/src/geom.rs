@@ -88,9 +88,16 @@ pub(crate) fn clip_segment(
     if !(t0 <= t1) {
         return None;
     }
+    // Between two far-away points the segment's position near the box is lost to rounding
+    // (relative error ~1e-16 of the coordinates): such a segment shows nothing real.
+    let scale = p.0.abs().max(p.1.abs()).max(q.0.abs()).max(q.1.abs());
+    if scale * 1e-12 > (xr.1 - xr.0).min(yr.1 - yr.0) {
+        return None;
+    }
+    let clamp = |v: (f64, f64)| (v.0.clamp(xr.0, xr.1), v.1.clamp(yr.0, yr.1));
     Some((
-        (p.0 + t0 * dx, p.1 + t0 * dy),
-        (p.0 + t1 * dx, p.1 + t1 * dy),
+        clamp((p.0 + t0 * dx, p.1 + t0 * dy)),
+        clamp((p.0 + t1 * dx, p.1 + t1 * dy)),
     ))
 }
 
@@ -131,6 +138,28 @@ pub(crate) fn clip_polyline(points: &[(f64, f64)], xr: Range, yr: Range) -> Vec<
         pieces.push(cur);
     }
     pieces
+}
+
+/// A polyline split where it turns back by more than 120°: thick-line renderers draw miter
+/// joins there as long spikes (a diverging run that oscillates across the minimum).
+pub(crate) fn split_sharp_turns(line: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut cur: Vec<(f64, f64)> = Vec::new();
+    for (k, &p) in line.iter().enumerate() {
+        cur.push(p);
+        if let (Some(&a), Some(&c)) = (k.checked_sub(1).and_then(|i| line.get(i)), line.get(k + 1))
+        {
+            let (u, v) = ((p.0 - a.0, p.1 - a.1), (c.0 - p.0, c.1 - p.1));
+            let (nu, nv) = (u.0.hypot(u.1), v.0.hypot(v.1));
+            if nu > 0.0 && nv > 0.0 && (u.0 * v.0 + u.1 * v.1) / (nu * nv) < -0.5 {
+                out.push(std::mem::replace(&mut cur, vec![p]));
+            }
+        }
+    }
+    if cur.len() > 1 || (out.is_empty() && !cur.is_empty()) {
+        out.push(cur);
+    }
+    out
 }
 
 /// At most about `2 * buckets` points of a long curve, keeping each bucket's extremes in order.
@@ -200,17 +229,40 @@ mod tests {
         let s = clip_segment((-1.0, 0.5), (2.0, 0.5), b, b).unwrap();
         assert_eq!(s, ((0.0, 0.5), (1.0, 0.5)));
         assert!(clip_segment((2.0, 2.0), (3.0, 3.0), b, b).is_none());
-        let pts = [(0.1, 0.1), (0.2, 0.2), (f64::NAN, 0.0), (0.3, 0.3), (0.4, 0.4)];
+        let pts = [
+            (0.1, 0.1),
+            (0.2, 0.2),
+            (f64::NAN, 0.0),
+            (0.3, 0.3),
+            (0.4, 0.4),
+        ];
         assert_eq!(clip_polyline(&pts, b, b).len(), 2);
         let far = [(0.5, 0.5), (1e12, -1e12)];
         let p = clip_polyline(&far, b, b);
         assert_eq!(p.len(), 1);
         assert!(p[0].iter().all(|q| q.0 <= 1.0 && q.1 >= 0.0));
+        // both ends astronomically far: nothing trustworthy to draw
+        let diverged = [
+            (57.0 * 19f64.powi(20), -76.0 * 19f64.powi(20)),
+            (-3e27, 4e27),
+        ];
+        assert!(clip_polyline(&diverged, b, b).is_empty());
+    }
+
+    #[test]
+    fn reversals_split_the_line() {
+        let zigzag = [(0.0, 0.0), (1.0, 0.0), (0.0, 0.0), (1.0, 0.0)];
+        assert_eq!(split_sharp_turns(&zigzag).len(), 3);
+        let bend = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)];
+        assert_eq!(split_sharp_turns(&bend).len(), 1);
+        assert_eq!(split_sharp_turns(&[(0.0, 0.0)]).len(), 1);
     }
 
     #[test]
     fn decimation_keeps_extremes_and_ends() {
-        let pts: Vec<_> = (0..10_000).map(|i| (i as f64, ((i * 7919) % 1000) as f64)).collect();
+        let pts: Vec<_> = (0..10_000)
+            .map(|i| (i as f64, ((i * 7919) % 1000) as f64))
+            .collect();
         let d = decimate(&pts, 100);
         assert!(d.len() <= 202);
         assert_eq!(d.first(), pts.first());
@@ -220,7 +272,10 @@ mod tests {
 
     #[test]
     fn fit_ranges_hold_points_and_ignore_nan() {
-        let s = [Series2d::new("a", vec![(-3.0, 4.0), (0.0, 0.0), (f64::NAN, 1e9)])];
+        let s = [Series2d::new(
+            "a",
+            vec![(-3.0, 4.0), (0.0, 0.0), (f64::NAN, 1e9)],
+        )];
         let (xr, yr) = fit_ranges(&s, 1.0);
         assert!(xr.0 < -3.0 && xr.1 > 0.0 && yr.0 < 0.0 && yr.1 > 4.0 && yr.1 < 10.0);
     }

@@ -65,7 +65,9 @@ pub fn histogram_density(
     let xr = match opts.range {
         Some(r) if r.0.is_finite() && r.1.is_finite() && r.0 < r.1 => r,
         Some(r) => {
-            return Err(Error::Invalid(format!("histogram range {r:?} must be finite and increasing")))
+            return Err(Error::Invalid(format!(
+                "histogram range {r:?} must be finite and increasing"
+            )))
         }
         None => sane(bounds(samples.iter().copied()).unwrap_or((-1.0, 1.0))),
     };
@@ -84,7 +86,11 @@ pub fn histogram_density(
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let d = if n > 0 { c as f64 / (n as f64 * width) } else { 0.0 };
+            let d = if n > 0 {
+                c as f64 / (n as f64 * width)
+            } else {
+                0.0
+            };
             (xr.0 + i as f64 * width, xr.0 + (i + 1) as f64 * width, d)
         })
         .collect();
@@ -121,7 +127,12 @@ pub fn histogram_density(
 
 impl HistogramPlot {
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let mut ch = chart(area, &self.opts.labels, self.xr.0..self.xr.1, 0.0..self.ymax)?;
+        let mut ch = chart(
+            area,
+            &self.opts.labels,
+            self.xr.0..self.xr.1,
+            0.0..self.ymax,
+        )?;
         mesh(&mut ch, &self.opts.labels, true)?;
         let fill = lighten(okabe_ito(0), 0.45);
         let edge = okabe_ito(0);

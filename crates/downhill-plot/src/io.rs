@@ -7,9 +7,9 @@ use crate::error::{Error, Result};
 /// A temporary path in the target's directory, keeping the target's extension (image encoders
 /// choose the format by extension).
 pub(crate) fn temp_beside(path: &Path) -> Result<PathBuf> {
-    let name = path.file_name().ok_or_else(|| {
-        Error::Invalid(format!("{}: not a file path", path.display()))
-    })?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Invalid(format!("{}: not a file path", path.display())))?;
     let ext = path
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
@@ -52,7 +52,10 @@ pub(crate) fn with_temp(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> 
     let tmp = temp_beside(path)?;
     match draw(&tmp) {
         Ok(()) if tmp.exists() => commit(&tmp, path),
-        Ok(()) => Err(Error::Draw(format!("{}: nothing was written", path.display()))),
+        Ok(()) => Err(Error::Draw(format!(
+            "{}: nothing was written",
+            path.display()
+        ))),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
             Err(e)

@@ -40,12 +40,12 @@ pub use bars::{bar_chart, Bar};
 pub use contour::{contour, ContourOptions, Marker};
 pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels};
+pub use geom::fit_ranges;
 pub use histogram::{histogram_density, HistogramOptions};
 pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series};
 pub use palette::{okabe_ito, viridis, OKABE_ITO};
 pub use quiver::{quiver, QuiverOptions};
 pub use surface::{surface3d, SurfaceOptions};
-pub use geom::fit_ranges;
 
 /// A labelled 2-D path (an optimiser's trajectory).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,8 @@
 //! Line charts: loss against step or epoch (optionally semilogy), schedules.
 
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
@@ -107,7 +107,9 @@ pub fn line_chart(series: &[Series], opts: &LineOptions) -> Result<Figure> {
     });
     let xr = sane(xb.unwrap_or((0.0, 1.0)));
     let yr = match opts.y_range {
-        Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi && (!opts.log_y || lo > 0.0) => {
+        Some((lo, hi))
+            if lo.is_finite() && hi.is_finite() && lo < hi && (!opts.log_y || lo > 0.0) =>
+        {
             (lo, hi)
         }
         _ if opts.log_y => {
@@ -120,7 +122,10 @@ pub fn line_chart(series: &[Series], opts: &LineOptions) -> Result<Figure> {
             };
             let (l, h) = (lo.log10(), hi.log10());
             let w = (h - l) * 0.05;
-            (10f64.powf(l - w).max(f64::MIN_POSITIVE), 10f64.powf(h + w).min(f64::MAX))
+            (
+                10f64.powf(l - w).max(f64::MIN_POSITIVE),
+                10f64.powf(h + w).min(f64::MAX),
+            )
         }
         _ => pad(sane(yb.unwrap_or((0.0, 1.0))), 0.05),
     };
@@ -149,7 +154,7 @@ pub fn loss_curves(series: &[Series], log_y: bool, x_label: &str, y_label: &str)
 /// The learning rate per step, and below it the momentum per step when given.
 pub fn schedule_plot(lr: &[f64], momentum: Option<&[f64]>) -> Result<Figure> {
     let lr_fig = line_chart(
-        &[Series::indexed("lr", lr.to_vec())],
+        &[Series::indexed("", lr.to_vec())],
         &LineOptions {
             labels: Labels::new("Learning-rate schedule", "step", "learning rate"),
             ..LineOptions::default()
@@ -159,13 +164,16 @@ pub fn schedule_plot(lr: &[f64], momentum: Option<&[f64]>) -> Result<Figure> {
         None => Ok(lr_fig),
         Some(m) => {
             let m_fig = line_chart(
-                &[Series::indexed("momentum", m.to_vec())],
+                &[Series::indexed("", m.to_vec())],
                 &LineOptions {
                     labels: Labels::new("Momentum schedule", "step", "momentum"),
                     ..LineOptions::default()
                 },
             )?;
-            Ok(Figure::panels(vec![lr_fig.with_size(800, 300), m_fig.with_size(800, 300)], 1)?)
+            Ok(Figure::panels(
+                vec![lr_fig.with_size(800, 300), m_fig.with_size(800, 300)],
+                1,
+            )?)
         }
     }
 }
@@ -174,7 +182,12 @@ impl LinePlot {
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
         if self.opts.log_y {
-            let ch = chart(area, &self.opts.labels, xr.0..xr.1, (yr.0..yr.1).log_scale())?;
+            let ch = chart(
+                area,
+                &self.opts.labels,
+                xr.0..xr.1,
+                (yr.0..yr.1).log_scale(),
+            )?;
             self.draw_on(ch)
         } else {
             let ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
@@ -188,8 +201,7 @@ impl LinePlot {
     ) -> Result<()>
     where
         DB: DrawingBackend + 'a,
-        Y: Ranged<ValueType = f64>
-            + ValueFormatter<f64>,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         mesh(&mut ch, &self.opts.labels, true)?;
         let mut labelled = false;
@@ -204,9 +216,8 @@ impl LinePlot {
                     .draw_series(LineSeries::new(piece.iter().copied(), style))
                     .map_err(draw_err)?;
                 if first && !label.is_empty() {
-                    anno.label(label.as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], style)
-                    });
+                    anno.label(label.as_str())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
                     labelled = true;
                 }
                 first = false;

@@ -50,7 +50,9 @@ pub fn quiver(
 ) -> Result<Figure> {
     let (xr, yr) = (sane(x_range), sane(y_range));
     if !(spacing.is_finite() && spacing > 0.0) {
-        return Err(Error::Invalid(format!("quiver spacing must be positive, got {spacing}")));
+        return Err(Error::Invalid(format!(
+            "quiver spacing must be positive, got {spacing}"
+        )));
     }
     let count = |r: Range| ((r.1 - r.0) / spacing + 1e-9).floor() as usize + 1;
     let (nx, ny) = (count(xr), count(yr));
@@ -73,8 +75,15 @@ pub fn quiver(
         .iter()
         .map(|(_, v)| v.0.hypot(v.1))
         .fold(0.0_f64, f64::max);
-    let k = if longest > 0.0 { 0.9 * spacing / longest } else { 0.0 };
-    let arrows = raw.into_iter().map(|(p, v)| (p, (v.0 * k, v.1 * k))).collect();
+    let k = if longest > 0.0 {
+        0.9 * spacing / longest
+    } else {
+        0.0
+    };
+    let arrows = raw
+        .into_iter()
+        .map(|(p, v)| (p, (v.0 * k, v.1 * k)))
+        .collect();
     let pad = spacing * 0.6;
     Ok(Figure::new(Plot::Quiver(QuiverPlot {
         xr: (xr.0 - pad, xr.1 + pad),
@@ -123,7 +132,11 @@ impl QuiverPlot {
             .map_err(draw_err)?;
         for m in &self.opts.markers {
             let anno = ch
-                .draw_series(std::iter::once(Cross::new(m.point, 7, BLACK.stroke_width(3))))
+                .draw_series(std::iter::once(Cross::new(
+                    m.point,
+                    7,
+                    BLACK.stroke_width(3),
+                )))
                 .map_err(draw_err)?;
             if !m.label.is_empty() {
                 anno.label(m.label.as_str())

@@ -56,7 +56,11 @@ pub fn surface3d(
     path: Option<&Series2d>,
     opts: &SurfaceOptions,
 ) -> Result<Figure> {
-    if !(x_range.0.is_finite() && x_range.1.is_finite() && y_range.0.is_finite() && y_range.1.is_finite()) {
+    if !(x_range.0.is_finite()
+        && x_range.1.is_finite()
+        && y_range.0.is_finite()
+        && y_range.1.is_finite())
+    {
         return Err(Error::Invalid(format!(
             "surface ranges must be finite, got x {x_range:?}, y {y_range:?}"
         )));
@@ -64,12 +68,20 @@ pub fn surface3d(
     let (xr, yr) = (sane(x_range), sane(y_range));
     let n = opts.grid.clamp(4, 120);
     let axis = |r: Range| -> Vec<f64> {
-        (0..n).map(|i| r.0 + (r.1 - r.0) * i as f64 / (n - 1) as f64).collect()
+        (0..n)
+            .map(|i| r.0 + (r.1 - r.0) * i as f64 / (n - 1) as f64)
+            .collect()
     };
     let (xs, ys) = (axis(xr), axis(yr));
-    let mut values: Vec<f64> = ys.iter().flat_map(|&y| xs.iter().map(move |&x| f(x, y))).collect();
+    let mut values: Vec<f64> = ys
+        .iter()
+        .flat_map(|&y| xs.iter().map(move |&x| f(x, y)))
+        .collect();
     let zb = sane(bounds(values.iter().copied()).unwrap_or((0.0, 1.0)));
-    values.iter_mut().filter(|v| !v.is_finite()).for_each(|v| *v = zb.0);
+    values
+        .iter_mut()
+        .filter(|v| !v.is_finite())
+        .for_each(|v| *v = zb.0);
     let path = path.map(|s| {
         let pts = s
             .points

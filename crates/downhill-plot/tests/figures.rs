@@ -7,14 +7,20 @@ use downhill_plot::*;
 const EVIL: &str = "<script>alert(1)</script>";
 
 fn out_dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("downhill-plot").join(name);
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("downhill-plot")
+        .join(name);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 /// A small XML well-formedness check: balanced tags, quoted attributes, no raw `<` in text.
 fn check_svg(svg: &str) {
-    assert!(svg.starts_with("<svg"), "starts with <svg: {}", &svg[..40.min(svg.len())]);
+    assert!(
+        svg.starts_with("<svg"),
+        "starts with <svg: {}",
+        &svg[..40.min(svg.len())]
+    );
     assert!(svg.trim_end().ends_with("</svg>"));
     assert!(!svg.contains("<script"), "raw <script> in SVG");
     let mut stack: Vec<String> = Vec::new();
@@ -27,7 +33,11 @@ fn check_svg(svg: &str) {
         assert!(!tag.contains('<'), "< inside a tag: {tag}");
         assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
         if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "mismatched </{name}>");
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name.trim()),
+                "mismatched </{name}>"
+            );
         } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
             stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
         }
@@ -51,7 +61,10 @@ fn check_figure(fig: &Figure, name: &str) -> String {
     let png = dir.join(format!("{name}.png"));
     fig.save(&png).unwrap();
     check_png(&png);
-    assert_eq!(std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap(), svg);
+    assert_eq!(
+        std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap(),
+        svg
+    );
     svg
 }
 
@@ -107,17 +120,35 @@ fn contour_log_levels_on_rosenbrock() {
         labels: Labels::new("Rosenbrock (log levels)", "x", "y"),
         ..ContourOptions::default()
     };
-    let fig = contour(&rosenbrock, (-2.0, 2.0), (-1.0, 3.0), &[Series2d::new("path", path)], &opts)
-        .unwrap();
+    let fig = contour(
+        &rosenbrock,
+        (-2.0, 2.0),
+        (-1.0, 3.0),
+        &[Series2d::new("path", path)],
+        &opts,
+    )
+    .unwrap();
     check_figure(&fig, "contour_log");
 }
 
 #[test]
 fn contour_survives_nan_values_and_rejects_infinite_ranges() {
     let f = |x: f64, y: f64| if x > 0.0 { f64::NAN } else { x * y };
-    let fig = contour(&f, (-1.0, 1.0), (-1.0, 1.0), &[Series2d::new("e", vec![])], &ContourOptions::default());
+    let fig = contour(
+        &f,
+        (-1.0, 1.0),
+        (-1.0, 1.0),
+        &[Series2d::new("e", vec![])],
+        &ContourOptions::default(),
+    );
     check_figure(&fig.unwrap(), "contour_nan");
-    let bad = contour(&f, (f64::NEG_INFINITY, 1.0), (-1.0, 1.0), &[], &ContourOptions::default());
+    let bad = contour(
+        &f,
+        (f64::NEG_INFINITY, 1.0),
+        (-1.0, 1.0),
+        &[],
+        &ContourOptions::default(),
+    );
     assert!(matches!(bad, Err(Error::Invalid(_))));
 }
 
@@ -131,7 +162,11 @@ fn loss_curves_on_log_axis_skip_zeros_negatives_and_nan() {
     b[40] = f64::INFINITY;
     let c: Vec<f64> = (0..300).map(|k| 1.2f64.powi(k)).collect();
     let fig = loss_curves(
-        &[Series::indexed(EVIL, a), Series::indexed("b", b), Series::indexed("diverging", c)],
+        &[
+            Series::indexed(EVIL, a),
+            Series::indexed("b", b),
+            Series::indexed("diverging", c),
+        ],
         true,
         "step",
         "f(x)",
@@ -140,7 +175,13 @@ fn loss_curves_on_log_axis_skip_zeros_negatives_and_nan() {
     let svg = check_figure(&fig, "loss_log");
     assert!(svg.contains("&lt;script&gt;"));
     // nothing drawable at all: still a figure, with a note
-    let none = loss_curves(&[Series::indexed("z", vec![0.0, -1.0, f64::NAN])], true, "step", "f").unwrap();
+    let none = loss_curves(
+        &[Series::indexed("z", vec![0.0, -1.0, f64::NAN])],
+        true,
+        "step",
+        "f",
+    )
+    .unwrap();
     let svg = check_figure(&none, "loss_none");
     assert!(svg.contains("no positive finite values"));
     let empty = loss_curves(&[], false, "step", "f").unwrap();
@@ -149,18 +190,25 @@ fn loss_curves_on_log_axis_skip_zeros_negatives_and_nan() {
 
 #[test]
 fn long_series_are_decimated_and_mismatched_lengths_rejected() {
-    let ys: Vec<f64> = (0..200_000).map(|k| 1.0 + (k as f64 * 0.01).sin()).collect();
+    let ys: Vec<f64> = (0..200_000)
+        .map(|k| 1.0 + (k as f64 * 0.01).sin())
+        .collect();
     let fig = line_chart(&[Series::indexed("long", ys)], &LineOptions::default()).unwrap();
     let svg = fig.to_svg().unwrap();
     check_svg(&svg);
     assert!(svg.len() < 200_000, "{} bytes", svg.len());
-    let bad = line_chart(&[Series::new("m", vec![0.0, 1.0], vec![1.0])], &LineOptions::default());
+    let bad = line_chart(
+        &[Series::new("m", vec![0.0, 1.0], vec![1.0])],
+        &LineOptions::default(),
+    );
     assert!(matches!(bad, Err(Error::Invalid(_))));
 }
 
 #[test]
 fn schedule_plot_with_and_without_momentum() {
-    let lr: Vec<f64> = (0..100).map(|k| 0.1 * (1.0 + (k as f64 * 0.1).cos()) / 2.0).collect();
+    let lr: Vec<f64> = (0..100)
+        .map(|k| 0.1 * (1.0 + (k as f64 * 0.1).cos()) / 2.0)
+        .collect();
     let m: Vec<f64> = (0..100).map(|k| 0.85 + 0.1 * (k as f64 / 99.0)).collect();
     check_figure(&schedule_plot(&lr, None).unwrap(), "schedule");
     let both = schedule_plot(&lr, Some(&m)).unwrap();
@@ -188,7 +236,14 @@ fn quiver_of_seed_004() {
 #[test]
 fn surface_with_path() {
     let path = Series2d::new(EVIL, descent(0.1, 30));
-    let fig = surface3d(&sphere, (-4.0, 4.0), (-4.0, 4.0), Some(&path), &SurfaceOptions::default()).unwrap();
+    let fig = surface3d(
+        &sphere,
+        (-4.0, 4.0),
+        (-4.0, 4.0),
+        Some(&path),
+        &SurfaceOptions::default(),
+    )
+    .unwrap();
     let svg = check_figure(&fig, "surface");
     assert!(svg.contains("&lt;script&gt;"));
 }
@@ -230,8 +285,20 @@ fn bar_chart_of_stable_learning_rates() {
 
 #[test]
 fn panels_side_by_side() {
-    let a = loss_curves(&[Series::indexed("a", vec![3.0, 2.0, 1.0])], true, "step", "f").unwrap();
-    let b = loss_curves(&[Series::indexed("b", vec![3.0, 1.0, 0.5])], false, "step", "f").unwrap();
+    let a = loss_curves(
+        &[Series::indexed("a", vec![3.0, 2.0, 1.0])],
+        true,
+        "step",
+        "f",
+    )
+    .unwrap();
+    let b = loss_curves(
+        &[Series::indexed("b", vec![3.0, 1.0, 0.5])],
+        false,
+        "step",
+        "f",
+    )
+    .unwrap();
     let p = Figure::panels(vec![a, b], 2).unwrap();
     assert_eq!(p.size(), (1600, 600));
     check_figure(&p, "panels");
@@ -254,7 +321,14 @@ fn animation_has_many_frames() {
         frames += 1;
     }
     assert!(frames > 10, "{frames} frames");
-    let anim = Animation::new(&sphere, (-4.0, 4.0), (-4.0, 5.0), &[t], &AnimationOptions::default()).unwrap();
+    let anim = Animation::new(
+        &sphere,
+        (-4.0, 4.0),
+        (-4.0, 5.0),
+        &[t],
+        &AnimationOptions::default(),
+    )
+    .unwrap();
     assert_eq!(anim.frame_count(), frames);
 }
 
@@ -268,9 +342,15 @@ fn writes_are_atomic_and_confined() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| n == "a.svg" || n == "a.png"), "{names:?}");
+    assert!(
+        names.iter().all(|n| n == "a.svg" || n == "a.png"),
+        "{names:?}"
+    );
     let missing = dir.join("no-such-dir").join("a.svg");
     assert!(matches!(fig.save(&missing), Err(Error::Io { .. })));
-    assert!(matches!(fig.save(&dir.join("a.jpg")), Err(Error::Invalid(_))));
+    assert!(matches!(
+        fig.save(&dir.join("a.jpg")),
+        Err(Error::Invalid(_))
+    ));
     assert!(!dir.join("a.jpg").exists());
 }
