@@ -140,6 +140,30 @@ pub fn contour(
     Ok(Figure::new(Plot::Contour(Box::new(plot))))
 }
 
+/// Whether `f` on the box is valley-like enough for logarithmic levels: the median of
+/// `f − min f` over a 15×15 sample is below 15 % of its maximum (Rosenbrock, Beale), so linear
+/// levels would all crowd the walls.
+pub fn suggest_log_levels(f: &dyn Fn(f64, f64) -> f64, x_range: Range, y_range: Range) -> bool {
+    let (xr, yr) = (sane(x_range), sane(y_range));
+    let n = 15;
+    let mut v: Vec<f64> = (0..n * n)
+        .map(|k| {
+            let (i, j) = (k % n, k / n);
+            let x = xr.0 + (xr.1 - xr.0) * i as f64 / (n - 1) as f64;
+            let y = yr.0 + (yr.1 - yr.0) * j as f64 / (n - 1) as f64;
+            f(x, y)
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    if v.len() < 3 {
+        return false;
+    }
+    v.sort_by(f64::total_cmp);
+    let lo = v[0];
+    let (median, max) = (v[v.len() / 2] - lo, v[v.len() - 1] - lo);
+    max > 0.0 && median < 0.15 * max
+}
+
 impl ContourPlot {
     pub(crate) fn build(
         f: &dyn Fn(f64, f64) -> f64,
@@ -445,6 +469,22 @@ mod tests {
             let r = (p.0 * p.0 + p.1 * p.1).sqrt();
             assert!((r - 1.0).abs() < 0.02, "r = {r}");
         }
+    }
+
+    #[test]
+    fn log_levels_suggested_for_valleys_only() {
+        let rosen = |x: f64, y: f64| (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+        assert!(suggest_log_levels(&rosen, (-2.0, 2.0), (-1.0, 3.0)));
+        assert!(!suggest_log_levels(
+            &|x, y| x * x + y * y,
+            (-2.0, 2.0),
+            (-2.0, 2.0)
+        ));
+        assert!(!suggest_log_levels(
+            &|_, _| f64::NAN,
+            (-2.0, 2.0),
+            (-2.0, 2.0)
+        ));
     }
 
     #[test]
