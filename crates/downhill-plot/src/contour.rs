@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
 use crate::figure::{chart, legend, mesh, Figure, Labels, Plot};
-use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns};
+use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, Polyline};
 use crate::palette::{lighten, okabe_ito, viridis};
 use crate::{Range, Series2d};
 
@@ -65,7 +65,7 @@ pub(crate) struct ContourPlot {
     /// Heat-map cells: (x0, y0, x1, y1, band), already run-length merged along rows.
     cells: Vec<(f64, f64, f64, f64, usize)>,
     /// Iso-lines: (colour position in [0, 1], polylines).
-    isolines: Vec<(f64, Vec<Vec<(f64, f64)>>)>,
+    isolines: Vec<(f64, Vec<Polyline>)>,
     pub(crate) trajectories: Vec<Series2d>,
     pub(crate) opts: ContourOptions,
 }

@@ -190,13 +190,16 @@ impl Figure {
     }
 }
 
+/// A plotters chart over a 2-D cartesian coordinate system.
+pub(crate) type Chart2d<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<X, Y>>;
+
 /// A 2-D chart with the house style: caption, margins and room for tick labels.
 pub(crate) fn chart<'a, DB, X, Y>(
     area: &'a DrawingArea<DB, Shift>,
     labels: &Labels,
     x: X,
     y: Y,
-) -> Result<ChartContext<'a, DB, Cartesian2d<X::CoordDescType, Y::CoordDescType>>>
+) -> Result<Chart2d<'a, DB, X::CoordDescType, Y::CoordDescType>>
 where
     DB: DrawingBackend,
     X: AsRangedCoord,

@@ -2,6 +2,9 @@
 
 use crate::{Range, Series2d};
 
+/// A path in data coordinates.
+pub(crate) type Polyline = Vec<(f64, f64)>;
+
 /// The finite bounds of `values`, or `None` when none is finite.
 pub(crate) fn bounds(values: impl IntoIterator<Item = f64>) -> Option<Range> {
     values
@@ -85,7 +88,7 @@ pub(crate) fn clip_segment(
             }
         }
     }
-    if !(t0 <= t1) {
+    if t0.is_nan() || t1.is_nan() || t0 > t1 {
         return None;
     }
     // Between two far-away points the segment's position near the box is lost to rounding

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
 use crate::figure::{chart, legend, mesh, text, Figure, Labels, Plot, LABEL_SIZE};
-use crate::geom::{bounds, decimate, pad, sane};
+use crate::geom::{bounds, decimate, pad, sane, Polyline};
 use crate::palette::okabe_ito;
 use crate::Range;
 
@@ -59,7 +59,7 @@ pub(crate) struct LinePlot {
     xr: Range,
     yr: Range,
     /// Per series: label and drawable pieces.
-    series: Vec<(String, Vec<Vec<(f64, f64)>>)>,
+    series: Vec<(String, Vec<Polyline>)>,
     /// Text drawn inside the plot when nothing is drawable.
     note: Option<String>,
 }

@@ -33,6 +33,9 @@ impl Default for SurfaceOptions {
     }
 }
 
+/// A point (x, f, y) of the 3-D chart (plotters' y axis is the vertical one).
+type Point3 = (f64, f64, f64);
+
 /// The computed surface.
 #[derive(Debug, Clone)]
 pub(crate) struct SurfacePlot {
@@ -43,7 +46,7 @@ pub(crate) struct SurfacePlot {
     values: Vec<f64>,
     zr: Range,
     /// (label, points (x, f, y)) — the path lifted onto the surface.
-    path: Option<(String, Vec<(f64, f64, f64)>)>,
+    path: Option<(String, Vec<Point3>)>,
 }
 
 /// `f` over `x_range × y_range` as a coloured surface, with `path` (if any) lifted onto it.

@@ -1,4 +1,5 @@
 //! Every figure function: a well-formed SVG with escaped labels, a PNG, a multi-frame GIF.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic by design
 
 use std::path::PathBuf;
 

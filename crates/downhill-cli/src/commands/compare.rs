@@ -101,8 +101,8 @@ fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
         .unwrap_or(0)
         .max(9);
     println!(
-        "{:<w$}  {:>14}  {:>10}  {:>12}  {}",
-        "optimizer", "final f", "steps→tol", "wall time", "status"
+        "{:<w$}  {:>14}  {:>10}  {:>12}  status",
+        "optimizer", "final f", "steps→tol", "wall time"
     );
     for o in outcomes {
         println!(
