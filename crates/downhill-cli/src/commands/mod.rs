@@ -5,7 +5,6 @@ pub mod minimize;
 pub mod plot;
 pub mod plotting;
 pub mod run;
-pub mod tour;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -15,7 +14,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
-        Command::Tour(a) => tour::cmd(&a),
+        Command::Tour(a) => crate::tour::cmd(&a),
         Command::Plot(a) => plot::cmd(&a),
         Command::Compare(a) => compare::cmd(&a),
     }
