@@ -14,11 +14,11 @@ use crate::{font, io, Range, Series2d};
 pub struct AnimationOptions {
     /// The background contour and its labels.
     pub contour: ContourOptions,
-    /// At most this many frames showing progress (default 40); the last frame is held.
+    /// At most this many frames showing progress (default 30); the last frame is held.
     pub frames: usize,
-    /// Delay between frames in milliseconds (default 120).
+    /// Delay between frames in milliseconds (default 150).
     pub frame_delay_ms: u32,
-    /// Width and height in pixels (default 640×480, small enough for a fast GIF).
+    /// Width and height in pixels (default 600×450, small enough for a fast, light GIF).
     pub size: (u32, u32),
 }
 
@@ -26,15 +26,15 @@ impl Default for AnimationOptions {
     fn default() -> Self {
         AnimationOptions {
             contour: ContourOptions::default(),
-            frames: 40,
-            frame_delay_ms: 120,
-            size: (640, 480),
+            frames: 30,
+            frame_delay_ms: 150,
+            size: (600, 450),
         }
     }
 }
 
 /// How many frames repeat the final picture at the end of the loop.
-const HOLD_FRAMES: usize = 8;
+const HOLD_FRAMES: usize = 4;
 
 /// A descent animation, ready to be written.
 #[derive(Debug, Clone)]
@@ -88,6 +88,20 @@ impl Animation {
     /// Number of frames the GIF will have.
     pub fn frame_count(&self) -> usize {
         self.frame_steps.len()
+    }
+
+    /// Writes frame `frame` (clamped to the last) as a PNG still, e.g. a poster for the GIF.
+    pub fn write_frame_png(&self, frame: usize, path: &Path) -> Result<()> {
+        font::ensure()?;
+        let k = self.frame_steps[frame.min(self.frame_steps.len() - 1)];
+        let mut plot = self.plot.clone();
+        plot.opts.labels.title = format!("{} — step {k}", plot.opts.labels.title);
+        io::with_temp(path, |tmp| {
+            let root = BitMapBackend::new(tmp, self.opts.size).into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            plot.draw(&root, Some(k))?;
+            root.present().map_err(draw_err)
+        })
     }
 
     /// Writes the GIF to `path` (atomically).

@@ -331,6 +331,9 @@ fn animation_has_many_frames() {
     )
     .unwrap();
     assert_eq!(anim.frame_count(), frames);
+    let poster = dir.join("poster.png");
+    anim.write_frame_png(12, &poster).unwrap();
+    check_png(&poster);
 }
 
 #[test]
