@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, Plot};
+use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, Polyline};
 use crate::palette::{lighten, okabe_ito, viridis};
 use crate::{Range, Series2d};
@@ -38,6 +38,8 @@ pub struct ContourOptions {
     pub markers: Vec<Marker>,
     /// Dots on every trajectory point when a path has at most this many points (default 60).
     pub max_dotted_points: usize,
+    /// Where the legend goes.
+    pub legend: LegendPosition,
 }
 
 impl Default for ContourOptions {
@@ -50,6 +52,7 @@ impl Default for ContourOptions {
             heatmap: true,
             markers: Vec::new(),
             max_dotted_points: 60,
+            legend: LegendPosition::default(),
         }
     }
 }
@@ -322,7 +325,7 @@ impl ContourPlot {
             }
         }
         if labelled {
-            legend(&mut ch)?;
+            legend(&mut ch, self.opts.legend)?;
         }
         Ok(())
     }

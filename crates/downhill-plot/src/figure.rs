@@ -44,6 +44,22 @@ impl Labels {
     }
 }
 
+/// Where the legend box goes (inside the plot area).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LegendPosition {
+    /// Top right corner (default).
+    #[default]
+    UpperRight,
+    /// Top left corner.
+    UpperLeft,
+    /// Bottom right corner.
+    LowerRight,
+    /// Bottom left corner.
+    LowerLeft,
+    /// No legend.
+    Hidden,
+}
+
 /// An output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -245,18 +261,28 @@ where
     m.draw().map_err(draw_err)
 }
 
-/// The legend box of the labelled series, in the upper right corner.
-pub(crate) fn legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>) -> Result<()>
+/// The legend box of the labelled series.
+pub(crate) fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    at: LegendPosition,
+) -> Result<()>
 where
     DB: DrawingBackend + 'a,
     CT: CoordTranslate,
 {
+    let position = match at {
+        LegendPosition::Hidden => return Ok(()),
+        LegendPosition::UpperRight => SeriesLabelPosition::UpperRight,
+        LegendPosition::UpperLeft => SeriesLabelPosition::UpperLeft,
+        LegendPosition::LowerRight => SeriesLabelPosition::LowerRight,
+        LegendPosition::LowerLeft => SeriesLabelPosition::LowerLeft,
+    };
     chart
         .configure_series_labels()
         .label_font(text(LEGEND_SIZE))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.5))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
         .map_err(draw_err)
 }

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, Plot};
+use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::{bounds, pad, sane};
 use crate::palette::{lighten, okabe_ito};
 use crate::Range;
@@ -26,6 +26,8 @@ pub struct HistogramOptions {
     /// Rescale the curve to integrate to 1 over the range (trapezoid rule), so an
     /// unnormalised density such as exp(−L/σ²) can be passed as is (default true).
     pub normalize: bool,
+    /// Where the legend goes.
+    pub legend: LegendPosition,
 }
 
 impl Default for HistogramOptions {
@@ -37,6 +39,7 @@ impl Default for HistogramOptions {
             sample_label: "samples".into(),
             density_label: "density".into(),
             normalize: true,
+            legend: LegendPosition::default(),
         }
     }
 }
@@ -157,6 +160,6 @@ impl HistogramPlot {
                 .label(self.opts.density_label.as_str())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
         }
-        legend(&mut ch)
+        legend(&mut ch, self.opts.legend)
     }
 }

@@ -16,6 +16,18 @@
 //! | [`bar_chart`] | one bar per labelled value |
 //! | [`animation_gif`] | an animated GIF of a descent on the contour |
 //!
+//! ```
+//! use downhill_plot::{contour, loss_curves, ContourOptions, Figure, Series, Series2d};
+//!
+//! let path = Series2d::new("sgd (lr = 0.1)", vec![(-3.0, 4.0), (-2.4, 3.2), (-1.92, 2.56)]);
+//! let f = |x: f64, y: f64| x * x + y * y;
+//! let map = contour(&f, (-4.0, 4.0), (-4.0, 5.0), &[path], &ContourOptions::default())?;
+//! let loss = loss_curves(&[Series::indexed("sgd", vec![25.0, 16.0, 10.24])], true, "step", "f")?;
+//! let both = Figure::panels(vec![map, loss], 2)?; // 1600×600, side by side
+//! assert!(both.to_svg()?.starts_with("<svg"));
+//! # Ok::<(), downhill_plot::Error>(())
+//! ```
+//!
 //! Text is drawn with an embedded DejaVu Sans registered through plotters' `ab_glyph`
 //! support, so no system font or fontconfig is needed. Colours: the Okabe–Ito palette for
 //! series, viridis for heat maps (both colour-blind safe). All file writes are atomic (a temporary
@@ -39,7 +51,7 @@ pub use animation::{animation_gif, Animation, AnimationOptions};
 pub use bars::{bar_chart, Bar};
 pub use contour::{contour, suggest_log_levels, ContourOptions, Marker};
 pub use error::{Error, Result};
-pub use figure::{Figure, Format, Labels};
+pub use figure::{Figure, Format, Labels, LegendPosition};
 pub use geom::fit_ranges;
 pub use histogram::{histogram_density, HistogramOptions};
 pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series};

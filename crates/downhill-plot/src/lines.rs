@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, text, Figure, Labels, Plot, LABEL_SIZE};
+use crate::figure::{chart, legend, mesh, text, Figure, Labels, LegendPosition, Plot, LABEL_SIZE};
 use crate::geom::{bounds, decimate, pad, sane, Polyline};
 use crate::palette::okabe_ito;
 use crate::Range;
@@ -48,8 +48,11 @@ pub struct LineOptions {
     pub log_y: bool,
     /// Fixed y range instead of the data's (ignored where unusable, e.g. ≤ 0 on a log axis).
     pub y_range: Option<Range>,
-    /// A dot on every point.
+    /// A dot on every point (of curves with at most 200 drawn points; denser ones would be a
+    /// smear and a heavy SVG).
     pub markers: bool,
+    /// Where the legend goes.
+    pub legend: LegendPosition,
 }
 
 /// The computed line chart.
@@ -63,6 +66,9 @@ pub(crate) struct LinePlot {
     /// Text drawn inside the plot when nothing is drawable.
     note: Option<String>,
 }
+
+/// Curves with more drawn points than this get no dots even with `markers`.
+const MAX_MARKERS: usize = 200;
 
 /// Points per series kept for drawing (extremes of each bucket).
 const BUCKETS: usize = 1000;
@@ -221,7 +227,7 @@ impl LinePlot {
                     labelled = true;
                 }
                 first = false;
-                if self.opts.markers || piece.len() == 1 {
+                if (self.opts.markers && piece.len() <= MAX_MARKERS) || piece.len() == 1 {
                     ch.draw_series(piece.iter().map(|&p| Circle::new(p, 3, color.filled())))
                         .map_err(draw_err)?;
                 }
@@ -241,7 +247,7 @@ impl LinePlot {
                 .map_err(draw_err)?;
         }
         if labelled {
-            legend(&mut ch)?;
+            legend(&mut ch, self.opts.legend)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use crate::contour::Marker;
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, Plot};
+use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::sane;
 use crate::palette::okabe_ito;
 use crate::Range;
@@ -143,6 +143,6 @@ impl QuiverPlot {
                     .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
             }
         }
-        legend(&mut ch)
+        legend(&mut ch, LegendPosition::UpperRight)
     }
 }

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{legend, text, Figure, Labels, Plot, TICK_SIZE, TITLE_SIZE};
+use crate::figure::{legend, text, Figure, Labels, LegendPosition, Plot, TICK_SIZE, TITLE_SIZE};
 use crate::geom::{bounds, pad, sane};
 use crate::palette::{okabe_ito, viridis};
 use crate::{Range, Series2d};
@@ -163,7 +163,7 @@ impl SurfacePlot {
                     .map_err(draw_err)?;
             }
             if !label.is_empty() {
-                legend(&mut ch)?;
+                legend(&mut ch, LegendPosition::UpperRight)?;
             }
         }
         Ok(())

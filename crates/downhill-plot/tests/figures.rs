@@ -194,7 +194,12 @@ fn long_series_are_decimated_and_mismatched_lengths_rejected() {
     let ys: Vec<f64> = (0..200_000)
         .map(|k| 1.0 + (k as f64 * 0.01).sin())
         .collect();
-    let fig = line_chart(&[Series::indexed("long", ys)], &LineOptions::default()).unwrap();
+    let opts = LineOptions {
+        legend: LegendPosition::LowerLeft,
+        markers: true,
+        ..LineOptions::default()
+    };
+    let fig = line_chart(&[Series::indexed("long", ys)], &opts).unwrap();
     let svg = fig.to_svg().unwrap();
     check_svg(&svg);
     assert!(svg.len() < 200_000, "{} bytes", svg.len());
