@@ -85,7 +85,8 @@ impl Animation {
         })
     }
 
-    /// Number of frames the GIF will have.
+    /// Number of pictures shown, held final frames included (identical consecutive pictures
+    /// are stored as one GIF frame with a longer delay).
     pub fn frame_count(&self) -> usize {
         self.frame_steps.len()
     }
@@ -104,24 +105,97 @@ impl Animation {
         })
     }
 
-    /// Writes the GIF to `path` (atomically).
+    /// Writes the GIF to `path` (atomically). After the first, each frame stores only the
+    /// rectangle that changed; a frame identical to the one before lengthens its delay instead.
     pub fn write_gif(&self, path: &Path) -> Result<()> {
         font::ensure()?;
+        let (w, h) = self.opts.size;
+        if w > u16::MAX as u32 || h > u16::MAX as u32 {
+            return Err(Error::Invalid(format!("GIF size {w}×{h} is too large")));
+        }
+        let delay_cs = (self.opts.frame_delay_ms / 10).clamp(1, u16::MAX as u32) as u16;
         let title = self.plot.opts.labels.title.clone();
         io::with_temp(path, |tmp| {
-            let root = BitMapBackend::gif(tmp, self.opts.size, self.opts.frame_delay_ms.max(10))
-                .map_err(draw_err)?
-                .into_drawing_area();
+            let io_err = |source: std::io::Error| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let file = std::fs::File::create(tmp).map_err(io_err)?;
+            let mut enc = gif::Encoder::new(std::io::BufWriter::new(file), w as u16, h as u16, &[])
+                .map_err(draw_err)?;
+            enc.set_repeat(gif::Repeat::Infinite).map_err(draw_err)?;
             let mut plot = self.plot.clone();
+            let mut prev: Option<Vec<u8>> = None;
+            let mut pending: Option<gif::Frame<'static>> = None;
             for &k in &self.frame_steps {
                 plot.opts.labels.title = format!("{title} — step {k}");
-                root.fill(&WHITE).map_err(draw_err)?;
-                plot.draw(&root, Some(k))?;
-                root.present().map_err(draw_err)?;
+                let rgb = render_rgb(&plot, k, (w, h))?;
+                let rect = match &prev {
+                    None => Some((0, 0, w, h)),
+                    Some(p) => changed_rect(p, &rgb, w, h),
+                };
+                match (rect, pending.as_mut()) {
+                    (None, Some(f)) => f.delay = f.delay.saturating_add(delay_cs),
+                    (None, None) => {}
+                    (Some((x0, y0, x1, y1)), _) => {
+                        if let Some(f) = pending.take() {
+                            enc.write_frame(&f).map_err(draw_err)?;
+                        }
+                        let mut sub = Vec::with_capacity(((x1 - x0) * (y1 - y0) * 3) as usize);
+                        for y in y0..y1 {
+                            let row = ((y * w + x0) * 3) as usize..((y * w + x1) * 3) as usize;
+                            sub.extend_from_slice(&rgb[row]);
+                        }
+                        let mut f = gif::Frame::from_rgb_speed(
+                            (x1 - x0) as u16,
+                            (y1 - y0) as u16,
+                            &sub,
+                            10,
+                        );
+                        f.left = x0 as u16;
+                        f.top = y0 as u16;
+                        f.delay = delay_cs;
+                        pending = Some(f);
+                    }
+                }
+                prev = Some(rgb);
             }
+            if let Some(f) = pending.take() {
+                enc.write_frame(&f).map_err(draw_err)?;
+            }
+            drop(enc);
             Ok(())
         })
     }
+}
+
+/// One frame as packed RGB.
+fn render_rgb(plot: &ContourPlot, k: usize, (w, h): (u32, u32)) -> Result<Vec<u8>> {
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        plot.draw(&root, Some(k))?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(buf)
+}
+
+/// The bounding box `(x0, y0, x1, y1)` (end-exclusive) of the pixels that differ, if any.
+fn changed_rect(a: &[u8], b: &[u8], w: u32, h: u32) -> Option<(u32, u32, u32, u32)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for y in 0..h {
+        for x in 0..w {
+            let i = ((y * w + x) * 3) as usize;
+            if a[i..i + 3] != b[i..i + 3] {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x + 1);
+                y1 = y1.max(y + 1);
+            }
+        }
+    }
+    (x1 > x0).then_some((x0, y0, x1, y1))
 }
 
 /// Writes the animated GIF of one descent: `trajectory` growing on the contour of `f`.
@@ -138,4 +212,68 @@ pub fn animation_gif(
         ..AnimationOptions::default()
     };
     Animation::new(f, x_range, y_range, std::slice::from_ref(trajectory), &opts)?.write_gif(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Composes the decoded GIF frames on a canvas (as a viewer does) and compares every
+    /// picture with the frame rendered directly: quantisation aside, they must agree.
+    #[test]
+    fn delta_frames_compose_to_the_full_pictures() {
+        let f = |x: f64, y: f64| x * x + 3.0 * y * y;
+        let mut p = (-3.0, 2.0);
+        let mut pts = vec![p];
+        for _ in 0..20 {
+            p = (p.0 * 0.8, p.1 * 0.4);
+            pts.push(p);
+        }
+        let opts = AnimationOptions {
+            size: (200, 150),
+            frames: 8,
+            ..AnimationOptions::default()
+        };
+        let anim = Animation::new(
+            &f,
+            (-4.0, 4.0),
+            (-3.0, 3.0),
+            &[Series2d::new("a", pts)],
+            &opts,
+        )
+        .unwrap();
+        let dir = std::env::temp_dir().join(format!("downhill-plot-anim-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.gif");
+        anim.write_gif(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let mut o = gif::DecodeOptions::new();
+        o.set_color_output(gif::ColorOutput::RGBA);
+        let mut dec = o.read_info(bytes.as_slice()).unwrap();
+        let (w, h) = (200usize, 150usize);
+        let mut canvas = vec![0u8; w * h * 3];
+        let mut shown = 0;
+        let title = anim.plot.opts.labels.title.clone();
+        let mut plot = anim.plot.clone();
+        while let Some(fr) = dec.read_next_frame().unwrap() {
+            let (l, t, fw) = (fr.left as usize, fr.top as usize, fr.width as usize);
+            for (i, px) in fr.buffer.chunks(4).enumerate() {
+                let (x, y) = (l + i % fw, t + i / fw);
+                canvas[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&px[..3]);
+            }
+            let k = anim.frame_steps[shown];
+            plot.opts.labels.title = format!("{title} — step {k}");
+            let want = render_rgb(&plot, k, (200, 150)).unwrap();
+            let err: f64 = want
+                .iter()
+                .zip(&canvas)
+                .map(|(a, b)| (*a as f64 - *b as f64).abs())
+                .sum::<f64>()
+                / want.len() as f64;
+            assert!(err < 4.0, "frame {shown}: mean abs error {err}");
+            shown += (fr.delay as usize / 15).max(1);
+        }
+        assert_eq!(shown, anim.frame_count());
+    }
 }

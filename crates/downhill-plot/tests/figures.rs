@@ -322,9 +322,10 @@ fn animation_has_many_frames() {
     let mut opts = gif::DecodeOptions::new();
     opts.set_color_output(gif::ColorOutput::Indexed);
     let mut dec = opts.read_info(bytes.as_slice()).unwrap();
-    let mut frames = 0;
-    while dec.read_next_frame().unwrap().is_some() {
+    let (mut frames, mut delay) = (0, 0);
+    while let Some(f) = dec.read_next_frame().unwrap() {
         frames += 1;
+        delay += f.delay as usize;
     }
     assert!(frames > 10, "{frames} frames");
     let anim = Animation::new(
@@ -335,7 +336,9 @@ fn animation_has_many_frames() {
         &AnimationOptions::default(),
     )
     .unwrap();
-    assert_eq!(anim.frame_count(), frames);
+    // the held final pictures are one frame with their delays summed
+    assert_eq!(anim.frame_count(), frames + 4);
+    assert_eq!(delay, 10 * anim.frame_count());
     let poster = dir.join("poster.png");
     anim.write_frame_png(12, &poster).unwrap();
     check_png(&poster);
