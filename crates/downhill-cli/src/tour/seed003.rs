@@ -140,11 +140,9 @@ fn langevin() -> Experiment {
             title: "iterates of noisy GD on (θ² − 1)² vs exp(−L/σ²)".into(),
             samples,
             bins,
-            density: Series {
-                label: "∝ exp(−L/σ²)".into(),
-                xs: centers,
-                ys: density,
-            },
+            range: (lo, hi),
+            density_label: "∝ exp(−L/σ²)".into(),
+            density: Arc::new(move |t: f64| (-(t * t - 1.0).powi(2) / temp).exp() / z),
         });
     e
 }
