@@ -120,9 +120,9 @@ pub fn line_chart(series: &[Series], opts: &LineOptions) -> Result<Figure> {
         }
         _ if opts.log_y => {
             let (lo, hi) = yb.unwrap_or((1.0, 10.0));
-            let (lo, hi) = if hi / lo < 10.0 {
+            let (lo, hi) = if hi / lo < 2.0 {
                 let m = (lo * hi).sqrt();
-                (m / 10f64.sqrt(), m * 10f64.sqrt())
+                (m / 2f64.sqrt(), m * 2f64.sqrt())
             } else {
                 (lo, hi)
             };
@@ -184,16 +184,42 @@ pub fn schedule_plot(lr: &[f64], momentum: Option<&[f64]>) -> Result<Figure> {
     }
 }
 
+/// Tick values of a log axis over `(lo, hi)`: labelled ones (1-2-…-9, 1-2-5 or powers of ten,
+/// thinned to about 8, by the decades spanned) and the 1…9 minor grid.
+fn log_ticks((lo, hi): Range) -> (Vec<f64>, Vec<f64>) {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let decades = (b - a).max(1);
+    let mults: &[f64] = match decades {
+        1 => &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+        2..=3 => &[1.0, 2.0, 5.0],
+        _ => &[1.0],
+    };
+    let step = (decades + 7) / 8;
+    let inside = |v: &f64| *v >= lo && *v <= hi;
+    let mut bold = Vec::new();
+    let mut light = Vec::new();
+    for e in a..=b {
+        let p = 10f64.powi(e);
+        if (e - a) % step == 0 {
+            bold.extend(mults.iter().map(|m| m * p).filter(inside));
+        }
+        if decades <= 12 {
+            light.extend((1..10).map(|m| m as f64 * p).filter(inside));
+        }
+    }
+    (bold, light)
+}
+
 impl LinePlot {
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
         if self.opts.log_y {
-            let ch = chart(
-                area,
-                &self.opts.labels,
-                xr.0..xr.1,
-                (yr.0..yr.1).log_scale(),
-            )?;
+            let (bold, light) = log_ticks(yr);
+            let y = (yr.0..yr.1)
+                .log_scale()
+                .with_key_points(bold)
+                .with_light_points(light);
+            let ch = chart(area, &self.opts.labels, xr.0..xr.1, y)?;
             self.draw_on(ch)
         } else {
             let ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
@@ -250,5 +276,22 @@ impl LinePlot {
             legend(&mut ch, self.opts.legend)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_label_narrow_and_wide_ranges() {
+        let (bold, _) = log_ticks((0.5, 0.95));
+        assert_eq!(bold.len(), 5);
+        assert!((bold[0] - 0.5).abs() < 1e-12 && (bold[4] - 0.9).abs() < 1e-12);
+        let (bold, light) = log_ticks((1e-6, 100.0));
+        assert_eq!(bold.len(), 9);
+        assert!(light.len() > 50);
+        let (bold, _) = log_ticks((1e-300, 1e300));
+        assert!((5..=9).contains(&bold.len()), "{}", bold.len());
     }
 }
