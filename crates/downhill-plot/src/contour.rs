@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
 use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
-use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, Polyline};
+use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, thin, Polyline};
 use crate::palette::{lighten, okabe_ito, viridis};
 use crate::{Range, Series2d};
 
@@ -255,7 +255,7 @@ impl ContourPlot {
         }))
         .map_err(draw_err)?;
         for (t, lines) in &self.isolines {
-            let c = lighten(viridis(*t), 0.0).mix(0.9).stroke_width(1);
+            let c = viridis(*t).mix(0.9).stroke_width(1);
             ch.draw_series(lines.iter().map(|l| PathElement::new(l.clone(), c)))
                 .map_err(draw_err)?;
         }
@@ -266,9 +266,13 @@ impl ContourPlot {
                 Some(k) => &s.points[..s.points.len().min(k + 1)],
                 None => &s.points[..],
             };
-            let pieces: Vec<Vec<(f64, f64)>> = clip_polyline(pts, xr, yr)
+            // a quarter pixel: invisible, and keeps SVGs of long runs small
+            let (pw, ph) = ch.plotting_area().dim_in_pixel();
+            let ex = (xr.1 - xr.0) / (4.0 * pw.max(1) as f64);
+            let ey = (yr.1 - yr.0) / (4.0 * ph.max(1) as f64);
+            let pieces: Vec<Polyline> = clip_polyline(pts, xr, yr)
                 .iter()
-                .flat_map(|p| split_sharp_turns(p))
+                .flat_map(|p| split_sharp_turns(&thin(p, ex, ey)))
                 .collect();
             let style = color.stroke_width(2);
             let legend_style = style;

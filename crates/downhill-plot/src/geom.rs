@@ -143,6 +143,22 @@ pub(crate) fn clip_polyline(points: &[(f64, f64)], xr: Range, yr: Range) -> Vec<
     pieces
 }
 
+/// `line` without the points closer than (`dx`, `dy`) to the last kept one (ends kept): a
+/// visually lossless thinning of long trajectories when `dx`, `dy` are below a pixel.
+pub(crate) fn thin(line: &[(f64, f64)], dx: f64, dy: f64) -> Polyline {
+    let mut out: Polyline = Vec::with_capacity(line.len().min(4096));
+    for (k, &p) in line.iter().enumerate() {
+        let keep = match out.last() {
+            None => true,
+            Some(q) => k + 1 == line.len() || (p.0 - q.0).abs() > dx || (p.1 - q.1).abs() > dy,
+        };
+        if keep {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A polyline split where it turns back by more than 120°: thick-line renderers draw miter
 /// joins there as long spikes (a diverging run that oscillates across the minimum).
 pub(crate) fn split_sharp_turns(line: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
@@ -250,6 +266,15 @@ mod tests {
             (-3e27, 4e27),
         ];
         assert!(clip_polyline(&diverged, b, b).is_empty());
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_spread_points() {
+        let line: Vec<(f64, f64)> = (0..=1000).map(|k| (k as f64 * 1e-3, 0.0)).collect();
+        let t = thin(&line, 0.01, 0.01);
+        assert_eq!(t.first(), line.first());
+        assert_eq!(t.last(), line.last());
+        assert!(t.len() > 50 && t.len() < 150, "{}", t.len());
     }
 
     #[test]

@@ -133,6 +133,29 @@ fn contour_log_levels_on_rosenbrock() {
 }
 
 #[test]
+fn long_trajectories_keep_svgs_small() {
+    // 100 000 steps of a slow spiral into the minimum
+    let pts: Vec<(f64, f64)> = (0..100_000)
+        .map(|k| {
+            let r = 3.0 * (-(k as f64) * 5e-5).exp();
+            let a = k as f64 * 1e-3;
+            (r * a.cos(), r * a.sin())
+        })
+        .collect();
+    let fig = contour(
+        &sphere,
+        (-4.0, 4.0),
+        (-4.0, 4.0),
+        &[Series2d::new("spiral", pts)],
+        &ContourOptions::default(),
+    )
+    .unwrap();
+    let svg = fig.to_svg().unwrap();
+    check_svg(&svg);
+    assert!(svg.len() < 600_000, "{} bytes", svg.len());
+}
+
+#[test]
 fn contour_survives_nan_values_and_rejects_infinite_ranges() {
     let f = |x: f64, y: f64| if x > 0.0 { f64::NAN } else { x * y };
     let fig = contour(
