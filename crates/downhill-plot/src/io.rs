@@ -14,8 +14,10 @@ pub(crate) fn temp_beside(path: &Path) -> Result<PathBuf> {
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = format!(
-        ".{}.tmp-{}{}",
+        ".{}.tmp-{}-{n}{}",
         name.to_string_lossy(),
         std::process::id(),
         ext
