@@ -26,6 +26,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Run several optimisers on one problem; table of results, optional figure.
     Compare(CompareArgs),
+    /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
+    Schedule(ScheduleArgs),
 }
 
 /// `downhill run`.
@@ -119,4 +121,24 @@ pub struct TourArgs {
     /// Output directory.
     #[arg(long, default_value = "downhill-tour")]
     pub out: PathBuf,
+}
+
+/// `downhill schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The config file (`[optimizer]` and `[schedule]`; `[run]`, `[problem]`, `[wrappers]` may
+    /// be present).
+    pub file: PathBuf,
+    /// Number of steps (default: `[run] steps`).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Print `{"lr": [...], "momentum": [...]}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV (`step,lr,momentum`) on stdout.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Metrics for `reduce_lr_on_plateau`, one per line: the k-th is reported after step k.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
 }

@@ -64,6 +64,7 @@ fn run_all(cfg: &CompareConfig) -> Result<Vec<Outcome>, CliError> {
                 problem: cfg.problem.clone(),
                 optimizer: c.optimizer.clone(),
                 run: cfg.run.clone(),
+                schedule: cfg.schedule.clone(),
                 wrappers: Default::default(),
             };
             let t = Instant::now();

@@ -5,6 +5,7 @@ pub mod minimize;
 pub mod plot;
 pub mod plotting;
 pub mod run;
+pub mod schedule;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -17,5 +18,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Tour(a) => crate::tour::cmd(&a),
         Command::Plot(a) => plot::cmd(&a),
         Command::Compare(a) => compare::cmd(&a),
+        Command::Schedule(a) => schedule::cmd(&a),
     }
 }

@@ -1,7 +1,9 @@
 //! The `downhill compare` config: `[problem]`, `[run]` and `[[optimizers]]` — each an optimizer
-//! table (`name` + parameters) with an optional display `label`.
+//! table (`name` + parameters) with an optional display `label` — and an optional `[schedule]`
+//! applied to every contender.
 
 use downhill::optim::OptimizerConfig;
+use downhill::schedule::ScheduleConfig;
 
 use super::run::{ProblemSection, RunSection};
 use super::ConfigDoc;
@@ -25,6 +27,8 @@ pub struct CompareConfig {
     pub run: RunSection,
     /// `[[optimizers]]`, in file order.
     pub optimizers: Vec<Contender>,
+    /// `[schedule]`, if any, driving every contender.
+    pub schedule: Option<ScheduleConfig>,
 }
 
 /// The default label of an optimizer: its name, lr and every parameter set away from its
@@ -53,7 +57,7 @@ pub fn default_label(opt: &OptimizerConfig) -> String {
 /// Parses a `downhill compare` config.
 pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "run", "optimizers"])?;
+    doc.allow_tables(&["problem", "run", "optimizers", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
@@ -75,10 +79,17 @@ pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
         let label = label.unwrap_or_else(|| default_label(&optimizer));
         optimizers.push(Contender { label, optimizer });
     }
+    let schedule = super::schedule::section(&mut doc)?;
+    if let Some(s) = &schedule {
+        for c in &optimizers {
+            super::schedule::validate(&doc, s, &c.optimizer, run.batch_size)?;
+        }
+    }
     Ok(CompareConfig {
         problem,
         run,
         optimizers,
+        schedule,
     })
 }
 
@@ -119,6 +130,16 @@ label = "heavy ball"
             "sgd (lr = 0.001, momentum = 0.9, nesterov = true)"
         );
         assert_eq!(c.run.tolerance, Some(1e-3));
+    }
+
+    #[test]
+    fn a_schedule_drives_every_contender() {
+        let with = format!("{GOOD}\n[schedule]\nname = \"step_lr\"\nstep_size = 10\n");
+        assert!(parse("c.toml", &with).unwrap().schedule.is_some());
+        assert!(parse("c.toml", GOOD).unwrap().schedule.is_none());
+        let bad = format!("{GOOD}\n[schedule]\nname = \"step_lr\"\nstep_sise = 10\n");
+        let e = parse("c.toml", &bad).unwrap_err();
+        assert!(e.message.contains("step_sise"), "{}", e.message);
     }
 
     #[test]

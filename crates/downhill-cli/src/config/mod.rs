@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod run;
+pub mod schedule;
 
 use std::path::Path;
 
