@@ -40,8 +40,23 @@ fn assert_safe(path: &Path) {
         "{}: label missing or not escaped",
         path.display()
     );
-    for bad in ["https://", "src=\"http", "href=\"http", "url(http", "@import"] {
-        assert!(!t.contains(bad), "{}: remote resource {bad}", path.display());
+    assert!(
+        t.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;"),
+        "{}: second label missing or not escaped",
+        path.display()
+    );
+    for bad in [
+        "https://",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+    ] {
+        assert!(
+            !t.contains(bad),
+            "{}: remote resource {bad}",
+            path.display()
+        );
     }
 }
 
@@ -76,7 +91,12 @@ fn hostile_labels_are_escaped_in_every_svg_and_only_the_given_path_is_written() 
         let out_dir = d.join("out");
         std::fs::create_dir_all(&out_dir).unwrap();
         let fig = out_dir.join("fig.svg");
-        let o = downhill(&["compare", cfg.to_str().unwrap(), "--plot", fig.to_str().unwrap()]);
+        let o = downhill(&[
+            "compare",
+            cfg.to_str().unwrap(),
+            "--plot",
+            fig.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(files(&out_dir), vec![fig.clone()], "only --plot is written");
         assert_safe(&fig);
@@ -87,7 +107,12 @@ fn hostile_labels_are_escaped_in_every_svg_and_only_the_given_path_is_written() 
         let json = d.join("cmp.json");
         std::fs::write(&json, &o.stdout).unwrap();
         let again = out_dir.join("again.svg");
-        let o = downhill(&["plot", json.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+        let o = downhill(&[
+            "plot",
+            json.to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(files(&out_dir), vec![again.clone(), fig.clone()]);
         assert_safe(&again);
@@ -98,18 +123,32 @@ fn hostile_labels_are_escaped_in_every_svg_and_only_the_given_path_is_written() 
 fn figure_paths_with_markup_are_written_verbatim_and_nowhere_else() {
     let d = fresh_dir("names");
     let cfg = d.join("cmp.toml");
-    std::fs::write(&cfg, config("[problem]\nfunction = \"booth\"\nx0 = [1.0, 2.0]")).unwrap();
+    std::fs::write(
+        &cfg,
+        config("[problem]\nfunction = \"booth\"\nx0 = [1.0, 2.0]"),
+    )
+    .unwrap();
     // A file name with markup and `..` that resolves inside the directory.
     let sub = d.join("sub");
     std::fs::create_dir_all(&sub).unwrap();
     let fig = sub.join("<b>&x.svg");
-    let o = downhill(&["compare", cfg.to_str().unwrap(), "--plot", fig.to_str().unwrap()]);
+    let o = downhill(&[
+        "compare",
+        cfg.to_str().unwrap(),
+        "--plot",
+        fig.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(files(&sub), vec![fig.clone()]);
     assert_safe(&fig);
     // An unwritable target fails cleanly (exit 1 or 2), without a panic, writing nothing.
     let missing = d.join("no-such-dir").join("f.svg");
-    let o = downhill(&["compare", cfg.to_str().unwrap(), "--plot", missing.to_str().unwrap()]);
+    let o = downhill(&[
+        "compare",
+        cfg.to_str().unwrap(),
+        "--plot",
+        missing.to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(matches!(o.status.code(), Some(1 | 2)), "{err}");
     assert!(!err.contains("panicked"), "{err}");
