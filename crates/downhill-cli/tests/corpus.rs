@@ -1,6 +1,6 @@
 //! The bad-input corpus (`tests/corpus/`): every file in `expect.toml` is fed to `downhill`,
 //! which must exit with the expected code, print the expected fragment, never panic and never
-//! be killed by a signal.
+//! be killed by a signal. Commands run in `files/`, so configs name their data relatively.
 
 use std::path::Path;
 use std::process::Command;
@@ -19,6 +19,9 @@ struct Case {
     file: Option<String>,
     /// Name of a case without file.
     name: Option<String>,
+    /// Further inputs under `files/` that the config names (CSV, .npy).
+    #[serde(default)]
+    data: Vec<String>,
     args: Vec<String>,
     exit: i32,
     contains: String,
@@ -46,6 +49,7 @@ fn every_corpus_case_fails_or_passes_as_expected() {
         let out = Command::new(env!("CARGO_BIN_EXE_downhill"))
             .args(&args)
             .env("RUST_BACKTRACE", "0")
+            .current_dir(dir.join("files"))
             .output()
             .unwrap();
         let text = format!(
@@ -87,7 +91,10 @@ fn every_corpus_file_is_listed() {
     for entry in std::fs::read_dir(dir.join("files")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
         assert!(
-            expect.case.iter().any(|c| c.file.as_deref() == Some(&name)),
+            expect
+                .case
+                .iter()
+                .any(|c| c.file.as_deref() == Some(&name) || c.data.contains(&name)),
             "{name} is not in expect.toml"
         );
     }

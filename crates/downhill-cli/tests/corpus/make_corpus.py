@@ -18,8 +18,9 @@ def sched(extra, optimizer=OPT_SGD):
     return PROB + optimizer + RUN + '[schedule]\n' + extra + '\n'
 
 cases = []
-def case(name, contents, exit, contains, args=("run", "{file}")):
-    cases.append((name, contents, list(args), exit, contains))
+def case(name, contents, exit, contains, args=("run", "{file}"), data=()):
+    """`data`: (file name, contents) of the inputs the config names (CSV, .npy)."""
+    cases.append((name, contents, list(args), exit, contains, list(data)))
 
 # --- files that must work (exit 0) ---
 case("ok_sgd.toml", BASE, 0, "sphere")
@@ -145,6 +146,62 @@ case("compare_unknown_key.toml", CMP + "colour = 1\n", 2, "colour", C)
 case("compare_bad_schedule.toml", CMP + '[schedule]\nname = "one_cycle_lr"\nmax_lr = 0.1\ntotal_steps = 0\n', 2, "total_steps", C)
 case("plot_bad_json.json", "{not json", 2, "", ("plot", "{file}", "--out", "/nonexistent-dir/x.svg"))
 case("plot_wrong_json.json", '{"x": [1, 2]}', 2, "", ("plot", "{file}", "--out", "/nonexistent-dir/x.svg"))
+# --- downhill train: CSV, .npy, [model], [train] (paths relative to files/, the test's cwd) ---
+import struct
+def npy(shape, values, descr="<f8", fortran=False, cut=0):
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, "True" if fortran else "False", "".join(f"{d}," for d in shape) if len(shape) == 1 else ", ".join(map(str, shape)))
+    total = 10 + len(header) + 1
+    header += " " * ((64 - total % 64) % 64) + "\n"
+    fmt = {"<f8": "<%dd", "<f4": "<%df", "<i8": "<%dq", ">f8": ">%dd"}[descr]
+    data = struct.pack(fmt % len(values), *values)
+    out = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
+    return out[: len(out) - cut] if cut else out
+
+def train(data, model='kind = "linear"', train_extra=""):
+    return ("[data]\n" + data + "\n[model]\n" + model + '\n[optimizer]\nname = "sgd"\nlr = 0.01\n'
+            + "[train]\nepochs = 2\nbatch_size = 2\nseed = 1\n" + train_extra + "\n")
+T = ("train", "{file}")
+def csv_case(name, text, exit, contains):
+    case(name + ".toml", train('source = "csv"\npath = "%s"\ntarget = "y"' % name), exit, contains, ("train", "{file}"), [(name, text)])
+ROWS = "1,2,3\n4,5,6.5\n7,8,9\n1.5,2.5,4\n"
+csv_case("ok_bom_crlf_quoted.csv", "\ufeff" + 'a,"b",y\r\n"1.5",2e-3,1E1\r\n3,-4.0e+0,0.5\r\n5,6,7\r\n8,9,10', 0, "")
+csv_case("ok_columns_any_order.csv", "y,b,a\n" + ROWS + "2,3,4\n", 0, "")
+csv_case("csv_text_cell.csv", "a,b,y\n1,2,3\n4,abc,6\n", 2, "csv_text_cell.csv")
+csv_case("csv_ragged_row.csv", "a,b,y\n1,2,3\n4,5\n", 2, "csv_ragged_row.csv")
+csv_case("csv_missing_target.csv", "a,b,z\n" + ROWS, 2, "`y`")
+csv_case("csv_empty.csv", "", 2, "csv_empty.csv")
+csv_case("csv_header_only.csv", "a,b,y\n", 2, "csv_header_only.csv")
+csv_case("csv_duplicate_header.csv", "a,a,y\n" + ROWS, 2, "csv_duplicate_header.csv")
+csv_case("csv_nan.csv", "a,b,y\n1,2,3\n4,NaN,6\n", 2, "csv_nan.csv")
+csv_case("csv_inf.csv", "a,b,y\n1,2,3\n4,inf,6\n", 2, "csv_inf.csv")
+csv_case("csv_binary.csv", bytes(range(256)), 2, "csv_binary.csv")
+csv_case("csv_latin1.csv", "a,b\xe9,y\n1,2,3\n".encode("latin-1"), 2, "csv_latin1.csv")
+case("csv_no_file.toml", train('source = "csv"\npath = "does-not-exist.csv"\ntarget = "y"'), 2, "does-not-exist.csv", T)
+case("csv_feature_missing.toml", train('source = "csv"\npath = "ok_columns_any_order.csv"\ntarget = "y"\nfeatures = ["a", "c"]'), 2, "`c`", T)
+case("csv_features_empty.toml", train('source = "csv"\npath = "ok_columns_any_order.csv"\ntarget = "y"\nfeatures = []'), 2, "features", T)
+X = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+Y = [1.0, 2.0, 3.0, 4.0]
+def npy_case(name, xbytes, ybytes, exit, contains):
+    case(name + ".toml", train('source = "npy"\npath = "%s_x.npy"\ntarget_path = "%s_y.npy"' % (name, name)), exit, contains, T,
+         [(name + "_x.npy", xbytes), (name + "_y.npy", ybytes)])
+npy_case("ok_npy_f64", npy([4, 2], X), npy([4], Y), 0, "")
+npy_case("ok_npy_f32", npy([4, 2], X, "<f4"), npy([4], Y, "<f4"), 0, "")
+npy_case("npy_truncated", npy([4, 2], X, cut=9), npy([4], Y), 2, "npy_truncated_x.npy")
+npy_case("npy_misshaped", npy([4, 2], X), npy([3], Y[:3]), 2, "shape")
+npy_case("npy_fortran", npy([4, 2], X, fortran=True), npy([4], Y), 2, "Fortran")
+npy_case("npy_int64", npy([4, 2], [int(v) for v in X], "<i8"), npy([4], Y), 2, "dtype")
+npy_case("npy_garbage", b"\x93NUMPY garbage", npy([4], Y), 2, "npy_garbage_x.npy")
+npy_case("npy_nan", npy([4, 2], [float("nan")] + X[1:]), npy([4], Y), 2, "non-finite")
+npy_case("npy_huge_shape", npy([4, 2], X).replace(b"(4, 2)", b"(4000000000000, 2)"), npy([4], Y), 2, "npy_huge_shape_x.npy")
+SYN = 'source = "synthetic_linreg"'
+case("train_hidden_zero.toml", train(SYN, 'kind = "mlp"\nhidden = [8, 0]'), 2, "hidden", T)
+case("train_epochs_zero.toml", train(SYN).replace("epochs = 2", "epochs = 0"), 2, "epochs", T)
+case("train_batch_zero.toml", train(SYN).replace("batch_size = 2", "batch_size = 0"), 2, "batch_size", T)
+case("train_val_fraction.toml", train(SYN + "\nvalidation_fraction = 1.5"), 2, "validation_fraction", T)
+case("train_unknown_source.toml", train('source = "mnist_6m"'), 2, "mnist_6m", T)
+case("train_unknown_key.toml", train(SYN, train_extra="epoch = 3"), 2, "epoch", T)
+case("train_bad_lr.toml", train(SYN).replace("lr = 0.01", "lr = -0.01"), 2, "`lr`", T)
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))
@@ -154,10 +211,15 @@ case("minimize_bad_precision", None, 2, "f16", ("minimize", "--function", "spher
 with open("expect.toml", "w") as out:
     out.write("# The bad-input corpus: generated by make_corpus.py, run by tests/corpus.rs.\n")
     out.write("# `file` is the input (absent: the command takes none), `args` the command line\n")
-    out.write("# (\"{file}\" = the file's path), `exit` the exit code, `contains` a fragment of\n")
+    out.write("# (\"{file}\" = the file's path; run in files/), `data` the inputs the config names,\n# `exit` the exit code, `contains` a fragment of\n")
     out.write("# stdout+stderr.\n")
-    for name, contents, args, exit, contains in cases:
+    for name, contents, args, exit, contains, data in cases:
         out.write("\n[[case]]\n")
+        for dname, dcontents in data:
+            with open(os.path.join("files", dname), "wb") as f:
+                f.write(dcontents.encode() if isinstance(dcontents, str) else dcontents)
+        if data:
+            out.write("data = [" + ", ".join(f'"{d}"' for d, _ in data) + "]\n")
         if contents is not None:
             data = contents.encode() if isinstance(contents, str) else contents
             with open(os.path.join("files", name), "wb") as f:
