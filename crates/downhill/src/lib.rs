@@ -20,6 +20,7 @@
 //! assert!(f.value(&x) < 1e-17);
 //! ```
 
+pub mod data;
 pub mod diff;
 pub mod error;
 pub mod float;
