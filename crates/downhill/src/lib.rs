@@ -24,6 +24,7 @@ pub mod data;
 pub mod diff;
 pub mod error;
 pub mod float;
+pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod problems;
