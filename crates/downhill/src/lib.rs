@@ -30,6 +30,7 @@ pub mod optim;
 pub mod problems;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use float::Float;
