@@ -18,7 +18,7 @@ use crate::{Error, Float, Result};
 
 pub use builtin::{builtin, synthetic_classification, synthetic_linreg, BUILTIN_NAMES};
 pub use sampler::{Sampler, Sampling};
-pub use split::{train_val_split, Standardizer};
+pub use split::{prepare, train_val_split, Standardizer};
 
 /// What the target of a dataset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,28 @@ impl Standardizer {
     }
 }
 
+/// Splits off a validation set (`validation_fraction` of the rows, seeded) and, with
+/// `standardize`, scales both parts with a [`Standardizer`] fitted on the training part only.
+pub fn prepare<T: Float>(
+    ds: &Dataset<T>,
+    validation_fraction: f64,
+    seed: u64,
+    standardize: bool,
+) -> Result<(Dataset<T>, Dataset<T>, Option<Standardizer>)> {
+    let (mut train, mut val) = train_val_split(ds, validation_fraction, seed)?;
+    if train.n() == 0 {
+        return Err(crate::Error::Invalid(
+            "validation_fraction leaves no training rows".into(),
+        ));
+    }
+    let scaler = standardize.then(|| Standardizer::fit(&train));
+    if let Some(s) = &scaler {
+        s.transform(&mut train);
+        s.transform(&mut val);
+    }
+    Ok((train, val, scaler))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,12 +22,14 @@
 //! Rows are processed in chunks of [`CHUNK`] through buffers kept in a workspace, so nothing
 //! is allocated per sample or per step after the first.
 
+pub mod config;
 pub mod network;
 pub mod saved;
 
 use serde::{Deserialize, Serialize};
 
-pub use network::{Fit, Metrics, Network};
+pub use config::ModelConfig;
+pub use network::{Fit, Metrics, Network, OnBatch};
 pub use saved::SavedModel;
 
 /// Rows processed per forward/backward chunk (bounds the workspace size).
