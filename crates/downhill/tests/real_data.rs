@@ -1,6 +1,8 @@
 //! Real-data tests (issue 5, item 7): softmax on iris, an MLP on digits, linear regression on
 //! diabetes against closed-form least squares, and the feature-scaling lr measurement.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{builtin, prepare, Dataset};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network};

@@ -1,6 +1,8 @@
 //! Seed 001's linear-regression experiment (1000 samples, w = [2, −3.4], b = 4.2, noise 0.01)
 //! as tests: `optimize(batch_size, lr, num_epochs = 3, decay_epoch, log_interval)`.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub mod minimize;
+pub mod predict;
 pub mod run;
 pub mod tour;
+pub mod train;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -13,5 +15,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => tour::cmd(&a),
+        Command::Train(a) => train::cmd(&a),
+        Command::Predict(a) => predict::cmd(&a),
     }
 }

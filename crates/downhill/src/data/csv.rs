@@ -75,6 +75,40 @@ pub fn parse_csv<T: Float>(
     table.into_dataset(file, &cols, t)
 }
 
+/// Reads only the named feature columns of a CSV file with a header (for prediction);
+/// returns the row-major values (`rows × names.len()`).
+pub fn load_features_csv<T: Float>(path: &Path, names: &[String]) -> Result<Vec<T>> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    let table = read_table(&file, &bytes, true)?;
+    let cols: Vec<usize> = names
+        .iter()
+        .map(|name| {
+            table.headers.iter().position(|h| h == name).ok_or_else(|| {
+                parse_err(
+                    &file,
+                    1,
+                    format!("column `{name}`"),
+                    format!(
+                        "the model needs feature column `{name}`; columns: {}",
+                        table.headers.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut x = Vec::with_capacity(table.rows.len() * cols.len());
+    for (line, rec) in &table.rows {
+        for &j in &cols {
+            x.push(T::of(table.cell(&file, *line, rec, j)?));
+        }
+    }
+    Ok(x)
+}
+
 /// Parses headerless CSV whose last column is the target (the embedded datasets' format).
 pub(crate) fn parse_plain<T: Float>(file: &str, bytes: &[u8]) -> Result<Dataset<T>> {
     let table = read_table(file, bytes, false)?;

@@ -138,6 +138,9 @@ pub enum Progress {
     },
 }
 
+/// A progress callback.
+pub type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
+
 /// What [`Trainer::run`] returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrainResult {
@@ -181,7 +184,7 @@ pub struct Trainer<'a, T: Scalar> {
     /// Batch size per epoch (0-based), overriding `config.batch_size`.
     pub batch_size_schedule: Option<Box<dyn FnMut(usize) -> usize + 'a>>,
     /// Progress callback.
-    pub progress: Option<Box<dyn FnMut(&Progress) + 'a>>,
+    pub progress: Option<ProgressFn<'a>>,
     /// Identifies the configuration inside checkpoints.
     pub fingerprint: String,
 }
@@ -421,9 +424,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                     val,
                 });
             }
-            if swa_lr.is_some() {
-                avg.add(&params);
-            } else if cfg.snapshot_every.is_some_and(|k| epoch % k == 0) {
+            if swa_lr.is_some() || cfg.snapshot_every.is_some_and(|k| epoch % k == 0) {
                 avg.add(&params);
             }
             if let Some((rule, m)) = self.plateau.as_mut() {

@@ -1,0 +1,167 @@
+//! `downhill train FILE.toml [--json] [--resume CKPT] [--save MODEL.json]`.
+
+use std::io::IsTerminal;
+
+use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
+use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
+use downhill::model::{Network, SavedModel, Scalar};
+use downhill::train::checkpoint::fnv1a64;
+use downhill::train::{Checkpoint, Progress, TrainResult, TrainStatus, Trainer};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::cli::TrainArgs;
+use crate::config::read_file;
+use crate::config::run::Precision;
+use crate::config::train::{parse, DataSection, Features, TrainFile};
+use crate::exit::{CliError, CliResult, DIVERGED};
+
+/// Entry point of `downhill train`.
+pub fn cmd(args: &TrainArgs) -> CliResult {
+    let file = args.file.display().to_string();
+    let raw = read_file(&args.file)?;
+    let cfg = parse(&file, &raw)?;
+    let fingerprint = format!("{:016x}", fnv1a64(raw.as_bytes()));
+    match cfg.data.precision {
+        Precision::F64 => run::<f64>(&cfg, args, fingerprint),
+        Precision::F32 => run::<f32>(&cfg, args, fingerprint),
+    }
+}
+
+fn need<'a, V>(v: &'a Option<V>, key: &str, source: &str) -> Result<&'a V, CliError> {
+    v.as_ref().ok_or_else(|| {
+        CliError::input(format!(
+            "[data] source = \"{source}\" needs the key `{key}`"
+        ))
+    })
+}
+
+/// Loads the dataset `[data]` describes.
+pub fn load_data<T: Scalar>(d: &DataSection) -> Result<Dataset<T>, CliError> {
+    Ok(match d.source.as_str() {
+        "csv" => {
+            let path = need(&d.path, "path", "csv")?;
+            let target = need(&d.target, "target", "csv")?;
+            let names = match &d.features {
+                Some(Features::Names(n)) => Some(n.as_slice()),
+                Some(Features::Count(_)) => {
+                    return Err(CliError::input(
+                        "[data] `features` of a CSV source is a list of column names",
+                    ))
+                }
+                None => None,
+            };
+            load_csv(path, target, names)?
+        }
+        "npy" => load_npy(
+            need(&d.path, "path", "npy")?,
+            need(&d.target_path, "target_path", "npy")?,
+        )?,
+        name => data::builtin(name, &d.synthetic())?,
+    })
+}
+
+fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {
+    let d = &cfg.data;
+    let all = load_data::<T>(d)?;
+    let (tr, va, scaler) = data::prepare(
+        &all,
+        d.validation_fraction,
+        d.seed.unwrap_or(0),
+        d.standardize,
+    )?;
+    let spec = cfg.model.spec(&tr)?;
+    let net = Network::<T>::new(spec.clone())?;
+    let mut opt = cfg.optimizer.build::<T>()?;
+    let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
+    let show_bar = !args.json && std::io::stdout().is_terminal();
+    let bar = show_bar.then(|| {
+        let b = ProgressBar::new(cfg.train.epochs as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
+    trainer.val = Some(&va);
+    trainer.fingerprint = fingerprint;
+    if let Some(b) = bar.clone() {
+        trainer.progress = Some(Box::new(move |p: &Progress| {
+            if let Progress::Epoch {
+                epoch, train_loss, ..
+            } = p
+            {
+                b.set_position(*epoch as u64);
+                b.set_message(format!("loss {train_loss:.4e}"));
+            }
+        }));
+    }
+    let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume)?;
+    drop(trainer);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
+    if let Some(path) = &args.save {
+        let saved = SavedModel {
+            format: MODEL_FORMAT.into(),
+            version: MODEL_VERSION,
+            spec,
+            params: res.params.clone(),
+            standardizer: scaler,
+            feature_names: tr.feature_names.clone(),
+            target: d.target.clone(),
+        };
+        let text = serde_json::to_string_pretty(&saved).map_err(CliError::failure)?;
+        std::fs::write(path, text)
+            .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
+    }
+    if args.json {
+        let out = json!({
+            "status": res.status,
+            "epochs": res.epochs,
+            "steps": res.steps,
+            "params": net.named(&params),
+            "train_loss": res.train_loss,
+            "final_train_loss": res.final_train_loss,
+            "val_metrics": res.val_metrics,
+            "diverged_at": res.diverged_at,
+        });
+        println!("{out}");
+    } else {
+        print_human(cfg, &res);
+    }
+    Ok(if res.status == TrainStatus::Diverged {
+        DIVERGED
+    } else {
+        0
+    })
+}
+
+fn print_human(cfg: &TrainFile, res: &TrainResult) {
+    let status = match res.status {
+        TrainStatus::Completed => "completed",
+        TrainStatus::EarlyStopped => "stopped early",
+        TrainStatus::Diverged => "DIVERGED",
+    };
+    println!(
+        "{:?} model on `{}`: {status} after {} epochs ({} steps)",
+        cfg.model.kind, cfg.data.source, res.epochs, res.steps
+    );
+    if let Some(at) = res.diverged_at {
+        println!(
+            "  non-finite loss or parameters at step {} (epoch {}); last finite parameters kept",
+            at.step, at.epoch
+        );
+    }
+    println!("  training loss {:.6e}", res.final_train_loss);
+    if let Some(v) = res.val_metrics.last() {
+        let extra = match (v.accuracy, v.r2) {
+            (Some(a), _) => format!(", accuracy {a:.4}"),
+            (_, Some(r)) => format!(", R² {r:.4}"),
+            _ => String::new(),
+        };
+        println!("  validation loss {:.6e}{extra}", v.loss);
+    }
+}

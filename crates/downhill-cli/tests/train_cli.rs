@@ -1,0 +1,247 @@
+//! `downhill train` and `downhill predict` end to end: seed 001 through the CLI, exit codes,
+//! CSV errors, checkpoint/resume (also after SIGKILL), saved models.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("downhill-train-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn downhill(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+fn json_of(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout {} stderr {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn seed001(batch: usize, lr: f64, precision: &str) -> String {
+    format!(
+        "[data]\nsource = \"synthetic_linreg\"\nprecision = \"{precision}\"\n\n[model]\nkind = \"linear\"\n\n\
+         [optimizer]\nname = \"sgd\"\nlr = {lr}\n\n[train]\nepochs = 3\nbatch_size = {batch}\n\
+         log_interval = 10\nseed = 1\n"
+    )
+}
+
+#[test]
+fn seed_001_through_the_cli() {
+    let dir = tmpdir("seed001");
+    let f = write(&dir, "a.toml", &seed001(1000, 0.999, "f64"));
+    let o = downhill(&["train", &f, "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json_of(&o);
+    assert_eq!(v["status"], "completed");
+    assert_eq!(v["epochs"], 3);
+    let w = v["params"]["w"].as_array().unwrap();
+    assert!((w[0].as_f64().unwrap() - 2.0).abs() < 0.01);
+    assert!((w[1].as_f64().unwrap() + 3.4).abs() < 0.01);
+    assert!((v["params"]["b"].as_f64().unwrap() - 4.2).abs() < 0.01);
+    assert_eq!(v["train_loss"].as_array().unwrap().len(), 4);
+    assert!(v["diverged_at"].is_null());
+
+    let f = write(&dir, "b.toml", &seed001(10, 5.0, "f32"));
+    let o = downhill(&["train", &f, "--json"]);
+    assert_eq!(o.status.code(), Some(3), "divergence exits 3");
+    let v = json_of(&o);
+    assert_eq!(v["status"], "diverged");
+    assert!(v["diverged_at"]["step"].as_u64().unwrap() >= 1);
+    assert_eq!(v["diverged_at"]["epoch"], 1);
+    let o = downhill(&["train", &f]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("DIVERGED") && text.contains("step"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn csv_config(dir: &Path, csv: &str) -> String {
+    let data = write(dir, "d.csv", csv);
+    write(
+        dir,
+        "c.toml",
+        &format!(
+            "[data]\nsource = \"csv\"\npath = \"{data}\"\ntarget = \"y\"\n\n[model]\nkind = \"linear\"\n\n\
+             [optimizer]\nname = \"sgd\"\nlr = 0.1\n"
+        ),
+    )
+}
+
+#[test]
+fn bad_csv_files_exit_2_naming_file_line_and_column() {
+    let dir = tmpdir("csv");
+    let cases = [
+        ("a,y\n1,2\n3,x\n", ":3: column 2 (`y`): `x` is not a number"),
+        ("a,y\n1,2\n3,4,5\n", ":3: column 3: ragged row"),
+        ("a,b\n1,2\n", ":1: column `y`: no target column `y`"),
+        ("", ":1: file: the file is empty"),
+        ("a,y\n1,2\nnan,4\n", ":3: column 1 (`a`): NaN value"),
+    ];
+    for (csv, want) in cases {
+        let cfg = csv_config(&dir, csv);
+        let o = downhill(&["train", &cfg]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{csv:?}: {err}");
+        assert!(
+            err.contains("d.csv") && err.contains(want),
+            "{csv:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let cfg = csv_config(&dir, "\u{feff}a,\"y\"\r\n1e0,2\r\n2,4.5E0\r\n3,7\r\n");
+    assert_eq!(downhill(&["train", &cfg]).status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn config_errors_name_the_line_and_key() {
+    let dir = tmpdir("cfg");
+    let f = write(
+        &dir,
+        "c.toml",
+        "[data]\nsource = \"iris\"\n[model]\nkind = \"softmax\"\n[optimizer]\nname = \"sgd\"\n[train]\nepoch = 3\n",
+    );
+    let o = downhill(&["train", &f]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("c.toml:8:") && err.contains("epoch"), "{err}");
+    let f = write(
+        &dir,
+        "d.toml",
+        "[data]\nsource = \"nope\"\n[model]\nkind = \"softmax\"\n[optimizer]\nname = \"sgd\"\n",
+    );
+    let o = downhill(&["train", &f]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown dataset `nope`"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn mlp_config(dir: &Path, epochs: usize, every: usize) -> String {
+    let ck = dir.join("ck.json").display().to_string();
+    write(
+        dir,
+        &format!("mlp{epochs}.toml"),
+        &format!(
+            "[data]\nsource = \"digits\"\nstandardize = true\nvalidation_fraction = 0.2\n\n\
+             [model]\nkind = \"mlp\"\nhidden = [32]\nactivation = \"tanh\"\n\n\
+             [optimizer]\nname = \"sgd\"\nlr = 0.05\nmomentum = 0.9\n\n\
+             [train]\nepochs = {epochs}\nbatch_size = 16\nsampling = \"with_replacement\"\nseed = 3\n\
+             checkpoint_every = {every}\ncheckpoint_path = \"{ck}\"\n\
+             early_stopping = {{ patience = 100, restore_best = false }}\n"
+        ),
+    )
+}
+
+#[test]
+fn resume_from_a_checkpoint_is_bit_identical() {
+    let dir = tmpdir("resume");
+    let cfg = mlp_config(&dir, 5, 3);
+    let full = downhill(&["train", &cfg, "--json"]);
+    assert_eq!(full.status.code(), Some(0));
+    let full = json_of(&full);
+    // The checkpoint after epoch 3 is the last one written (none after the final epoch).
+    let ck = dir.join("ck.json");
+    let resumed = downhill(&["train", &cfg, "--json", "--resume", ck.to_str().unwrap()]);
+    assert_eq!(resumed.status.code(), Some(0));
+    let resumed = json_of(&resumed);
+    assert_eq!(full["params"], resumed["params"]);
+    assert_eq!(full["train_loss"], resumed["train_loss"]);
+    assert_eq!(full["val_metrics"], resumed["val_metrics"]);
+    // Another config is refused.
+    let other = mlp_config(&dir, 6, 3);
+    let o = downhill(&["train", &other, "--resume", ck.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn sigkill_then_resume_reaches_the_same_parameters() {
+    let dir = tmpdir("kill");
+    let cfg = mlp_config(&dir, 40, 1);
+    let ck = dir.join("ck.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["train", &cfg, "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !ck.exists() && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(30));
+    child.kill().unwrap(); // SIGKILL on Unix
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "the run was killed before it finished");
+    assert!(ck.exists(), "a checkpoint was written before the kill");
+    let resumed = downhill(&["train", &cfg, "--json", "--resume", ck.to_str().unwrap()]);
+    assert_eq!(
+        resumed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    std::fs::remove_file(&ck).unwrap();
+    let full = downhill(&["train", &cfg, "--json"]);
+    assert_eq!(json_of(&full)["params"], json_of(&resumed)["params"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn save_then_predict() {
+    let dir = tmpdir("predict");
+    let cfg = write(
+        &dir,
+        "iris.toml",
+        "[data]\nsource = \"iris\"\nstandardize = true\n[model]\nkind = \"softmax\"\n\
+         [optimizer]\nname = \"sgd\"\nlr = 0.1\n[train]\nepochs = 50\nbatch_size = 16\n",
+    );
+    let model = dir.join("m.json").display().to_string();
+    let o = downhill(&["train", &cfg, "--save", &model]);
+    assert_eq!(o.status.code(), Some(0));
+    let data = write(
+        &dir,
+        "x.csv",
+        "x0,x1,x2,x3\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n",
+    );
+    let out = dir.join("p.csv").display().to_string();
+    let o = downhill(&["predict", "--model", &model, "--data", &data, "--out", &out]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "label,p_0,p_1,p_2");
+    assert!(
+        lines[1].starts_with("0,") && lines[2].starts_with("2,"),
+        "{text}"
+    );
+    let bad = write(&dir, "bad.csv", "x0,x1\n1,2\n");
+    let o = downhill(&["predict", "--model", &model, "--data", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("x2"));
+    std::fs::remove_dir_all(&dir).ok();
+}
