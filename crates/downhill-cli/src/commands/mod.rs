@@ -3,7 +3,6 @@
 pub mod minimize;
 pub mod predict;
 pub mod run;
-pub mod tour;
 pub mod train;
 
 use crate::cli::{Cli, Command};
@@ -14,7 +13,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
-        Command::Tour(a) => tour::cmd(&a),
+        Command::Tour(a) => crate::tour::cmd(&a),
         Command::Train(a) => train::cmd(&a),
         Command::Predict(a) => predict::cmd(&a),
     }
