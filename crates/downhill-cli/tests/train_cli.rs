@@ -133,6 +133,15 @@ fn config_errors_name_the_line_and_key() {
 }
 
 fn mlp_config(dir: &Path, epochs: usize, every: usize) -> String {
+    mlp_config_with(
+        dir,
+        epochs,
+        every,
+        "name = \"sgd\"\nlr = 0.05\nmomentum = 0.9",
+    )
+}
+
+fn mlp_config_with(dir: &Path, epochs: usize, every: usize, optimizer: &str) -> String {
     let ck = dir.join("ck.json").display().to_string();
     write(
         dir,
@@ -140,7 +149,7 @@ fn mlp_config(dir: &Path, epochs: usize, every: usize) -> String {
         &format!(
             "[data]\nsource = \"digits\"\nstandardize = true\nvalidation_fraction = 0.2\n\n\
              [model]\nkind = \"mlp\"\nhidden = [32]\nactivation = \"tanh\"\n\n\
-             [optimizer]\nname = \"sgd\"\nlr = 0.05\nmomentum = 0.9\n\n\
+             [optimizer]\n{optimizer}\n\n\
              [train]\nepochs = {epochs}\nbatch_size = 16\nsampling = \"with_replacement\"\nseed = 3\n\
              checkpoint_every = {every}\ncheckpoint_path = \"{ck}\"\n\
              early_stopping = {{ patience = 100, restore_best = false }}\n"
@@ -150,6 +159,21 @@ fn mlp_config(dir: &Path, epochs: usize, every: usize) -> String {
 
 #[test]
 fn resume_from_a_checkpoint_is_bit_identical() {
+    let dir = tmpdir("resume-adam");
+    // Adam's state (step count, both moments) goes through the checkpoint too.
+    let cfg = mlp_config_with(&dir, 4, 2, "name = \"adam\"\nlr = 0.001");
+    let full = json_of(&downhill(&["train", &cfg, "--json"]));
+    let ck = dir.join("ck.json");
+    let resumed = json_of(&downhill(&[
+        "train",
+        &cfg,
+        "--json",
+        "--resume",
+        ck.to_str().unwrap(),
+    ]));
+    assert_eq!(full["params"], resumed["params"]);
+    std::fs::remove_dir_all(&dir).ok();
+
     let dir = tmpdir("resume");
     let cfg = mlp_config(&dir, 5, 3);
     let full = downhill(&["train", &cfg, "--json"]);
