@@ -265,3 +265,66 @@ fn save_then_predict() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("x2"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn npy_source_and_logistic_model() {
+    let dir = tmpdir("npy");
+    let (x, y) = (dir.join("x.npy"), dir.join("y.npy"));
+    // Two separable clusters on the first feature.
+    let xs: Vec<f64> = (0..40)
+        .flat_map(|i| {
+            [
+                if i < 20 { -2.0 } else { 2.0 } + (i % 5) as f64 * 0.1,
+                (i % 7) as f64,
+            ]
+        })
+        .collect();
+    let ys: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i >= 20))).collect();
+    downhill::data::npy::write_npy_f64(&x, &[40, 2], &xs).unwrap();
+    downhill::data::npy::write_npy_f64(&y, &[40], &ys).unwrap();
+    let cfg = write(
+        &dir,
+        "n.toml",
+        &format!(
+            "[data]\nsource = \"npy\"\npath = \"{}\"\ntarget_path = \"{}\"\nstandardize = true\n\
+             validation_fraction = 0.25\n[model]\nkind = \"logistic\"\n\
+             [optimizer]\nname = \"sgd\"\nlr = 0.5\n[train]\nepochs = 20\nbatch_size = 4\n",
+            x.display(),
+            y.display()
+        ),
+    );
+    let o = downhill(&["train", &cfg, "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json_of(&o);
+    assert_eq!(v["params"]["w"].as_array().unwrap().len(), 2);
+    assert!(v["params"]["b"].is_number());
+    assert_eq!(v["val_metrics"][19]["accuracy"], 1.0);
+    // A target file of the wrong length is bad input.
+    downhill::data::npy::write_npy_f64(&y, &[3], &[0.0, 1.0, 0.0]).unwrap();
+    let o = downhill(&["train", &cfg]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("y.npy"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn regression_datasets_report_r2() {
+    let dir = tmpdir("wine");
+    let cfg = write(
+        &dir,
+        "w.toml",
+        "[data]\nsource = \"wine_quality\"\nstandardize = true\nvalidation_fraction = 0.2\n\
+         [model]\nkind = \"linear\"\n[optimizer]\nname = \"sgd\"\nlr = 0.1\n\
+         [train]\nepochs = 20\nbatch_size = 64\n",
+    );
+    let v = json_of(&downhill(&["train", &cfg, "--json"]));
+    let r2 = v["val_metrics"][19]["r2"].as_f64().unwrap();
+    assert!(r2 > 0.2 && r2 < 0.5, "wine quality linear R² {r2}");
+    assert!(v["val_metrics"][19].get("accuracy").is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}
