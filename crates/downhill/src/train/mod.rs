@@ -5,10 +5,12 @@
 
 pub mod checkpoint;
 pub mod config;
+pub mod replay;
 pub mod trainer;
 
 pub use checkpoint::Checkpoint;
 pub use config::{AnnealStrategy, EarlyStoppingConfig, Monitor, SwaConfig, TrainConfig};
+pub use replay::Replayed;
 pub use trainer::{
     DivergedAt, EpochMetrics, LrFn, PlateauRule, Progress, ScheduleUnit, TrainResult, TrainStatus,
     Trainer,
