@@ -60,9 +60,10 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
         best_epoch + 3,
         "stopped after `patience` epochs without improvement"
     );
-    // Restored parameters give the best validation loss.
+    // Restored parameters give the best validation loss, reported as the final metrics.
     let p: Vec<f64> = r.params.clone();
     assert_eq!(net.evaluate(&p, &va).loss, best);
+    assert_eq!(r.final_val.unwrap().loss, best);
 }
 
 #[test]

@@ -126,6 +126,7 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
             "train_loss": res.train_loss,
             "final_train_loss": res.final_train_loss,
             "val_metrics": res.val_metrics,
+            "final_val_metrics": res.final_val,
             "diverged_at": res.diverged_at,
         });
         println!("{out}");
@@ -156,12 +157,12 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         );
     }
     println!("  training loss {:.6e}", res.final_train_loss);
-    if let Some(v) = res.val_metrics.last() {
+    if let Some(v) = &res.final_val {
         let extra = match (v.accuracy, v.r2) {
             (Some(a), _) => format!(", accuracy {a:.4}"),
             (_, Some(r)) => format!(", R² {r:.4}"),
             _ => String::new(),
         };
-        println!("  validation loss {:.6e}{extra}", v.loss);
+        println!("  validation loss {:.6e}{extra} (final parameters)", v.loss);
     }
 }

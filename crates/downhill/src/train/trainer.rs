@@ -161,6 +161,9 @@ pub struct TrainResult {
     pub final_train_loss: f64,
     /// Validation metrics per epoch.
     pub val_metrics: Vec<EpochMetrics>,
+    /// Validation metrics of the final parameters (which differ from the last epoch's with
+    /// SWA, snapshot averaging or `restore_best`).
+    pub final_val: Option<EpochMetrics>,
     /// Set when the run diverged.
     pub diverged_at: Option<DivergedAt>,
     /// Learning rate used in each epoch (at its first step).
@@ -207,6 +210,18 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             progress: None,
             fingerprint: String::new(),
         }
+    }
+
+    fn validate(&self, params: &[T], epoch: usize) -> Option<EpochMetrics> {
+        self.val.filter(|v| v.n() > 0).map(|v| {
+            let m: Metrics = self.net.evaluate(params, v);
+            EpochMetrics {
+                epoch,
+                loss: m.loss,
+                accuracy: m.accuracy,
+                r2: m.r2,
+            }
+        })
     }
 
     fn full_loss(&self, params: &[T], all: &[usize]) -> f64 {
@@ -405,15 +420,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 }
             }
             let last_loss = train_loss.last().copied().unwrap_or(f64::NAN);
-            let val = self.val.filter(|v| v.n() > 0).map(|v| {
-                let m: Metrics = self.net.evaluate(&params, v);
-                EpochMetrics {
-                    epoch,
-                    loss: m.loss,
-                    accuracy: m.accuracy,
-                    r2: m.r2,
-                }
-            });
+            let val = self.validate(&params, epoch);
             if let Some(v) = val {
                 val_metrics.push(v);
             }
@@ -505,7 +512,9 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         if status != TrainStatus::Diverged && avg.n > 0 {
             params = avg.mean.iter().map(|&v| T::of(v)).collect();
         }
+        let final_val = self.validate(&params, epoch);
         Ok(TrainResult {
+            final_val,
             status,
             epochs: epoch,
             steps: step,
