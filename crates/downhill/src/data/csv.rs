@@ -21,7 +21,7 @@ fn parse_err(file: &str, line: u64, field: String, message: impl Into<String>) -
 
 /// Reads `path` as CSV with a header; `target` names the target column, `features` the
 /// feature columns (all other columns when `None`). The task is inferred with
-/// [`infer_task`](super::infer_task).
+/// [`infer_task`].
 pub fn load_csv<T: Float>(
     path: &Path,
     target: &str,
