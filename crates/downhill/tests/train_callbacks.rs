@@ -302,3 +302,32 @@ fn f32_training_works_too() {
     let r = t.run(&mut Sgd::new(0.1), &net.init(0), None).unwrap();
     assert!(r.val_metrics.last().unwrap().accuracy.unwrap() > 0.9);
 }
+
+/// A schedule that also drives the momentum.
+struct WithMomentum;
+
+impl downhill::schedule::Schedule for WithMomentum {
+    fn lr(&mut self, _step: usize) -> f64 {
+        0.1
+    }
+    fn momentum(&mut self, step: usize) -> Option<f64> {
+        Some(0.5 + 0.01 * step as f64)
+    }
+}
+
+#[test]
+fn schedules_drive_the_momentum_too() {
+    use downhill::optim::Optimizer;
+    let (tr, _) = blobs();
+    let net = mlp(&tr);
+    let cfg = TrainConfig {
+        epochs: 2,
+        batch_size: tr.n(),
+        ..TrainConfig::default()
+    };
+    let mut t = Trainer::new(&net, &tr, cfg);
+    t.schedule = Some((Box::new(WithMomentum), ScheduleUnit::Epoch));
+    let mut opt = Sgd::new(0.1).momentum(0.9);
+    t.run(&mut opt, &net.init(0), None).unwrap();
+    assert_eq!(Optimizer::<f64>::momentum(&opt), Some(0.51));
+}

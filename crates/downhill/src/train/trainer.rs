@@ -359,8 +359,17 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             while let Some(batch) = sampler.next_batch() {
                 let lr = match (swa_lr, self.schedule.as_mut()) {
                     (Some(lr), _) => lr,
-                    (None, Some((s, ScheduleUnit::Step))) => s.lr(step) * lr_scale,
-                    (None, Some((s, ScheduleUnit::Epoch))) => s.lr(epoch) * lr_scale,
+                    (None, Some((s, unit))) => {
+                        let t = if *unit == ScheduleUnit::Step {
+                            step
+                        } else {
+                            epoch
+                        };
+                        if let Some(m) = s.momentum(t) {
+                            opt.set_momentum(m);
+                        }
+                        s.lr(t) * lr_scale
+                    }
                     (None, None) => base_lr * lr_scale,
                 };
                 opt.set_lr(lr);
