@@ -191,6 +191,14 @@ fn resume_from_a_checkpoint_is_bit_identical() {
     let other = mlp_config(&dir, 6, 3);
     let o = downhill(&["train", &other, "--resume", ck.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
+    // A truncated or corrupted checkpoint is refused with its name, never a panic.
+    let bytes = std::fs::read(&ck).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    let o = downhill(&["train", &cfg, "--resume", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.json") && err.contains("truncated"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
