@@ -198,7 +198,10 @@ fn resume_from_a_checkpoint_is_bit_identical() {
     let o = downhill(&["train", &cfg, "--resume", bad.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("bad.json") && err.contains("truncated"), "{err}");
+    assert!(
+        err.contains("bad.json") && err.contains("truncated"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -3,6 +3,7 @@
 pub mod minimize;
 pub mod predict;
 pub mod run;
+pub mod schedule;
 pub mod train;
 
 use crate::cli::{Cli, Command};
@@ -16,5 +17,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Tour(a) => crate::tour::cmd(&a),
         Command::Train(a) => train::cmd(&a),
         Command::Predict(a) => predict::cmd(&a),
+        Command::Schedule(a) => schedule::cmd(&a),
     }
 }

@@ -5,6 +5,7 @@
 //! key removed first and are then deserialised into that variant's parameter struct.
 
 pub mod run;
+pub mod schedule;
 pub mod train;
 
 use std::path::Path;
