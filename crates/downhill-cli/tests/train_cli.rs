@@ -34,6 +34,30 @@ fn json_of(o: &Output) -> Value {
     })
 }
 
+/// Runs `downhill` expecting exit 0; returns its JSON.
+fn ok_json(args: &[&str]) -> Value {
+    let o = downhill(args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    json_of(&o)
+}
+
+/// Runs `downhill` expecting exit 2 with every one of `needles` in the message.
+fn bad_input(args: &[&str], needles: &[&str]) {
+    let o = downhill(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        needles.iter().all(|n| err.contains(n)),
+        "{needles:?}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 fn seed001(batch: usize, lr: f64, precision: &str) -> String {
     format!(
         "[data]\nsource = \"synthetic_linreg\"\nprecision = \"{precision}\"\n\n[model]\nkind = \"linear\"\n\n\
@@ -195,12 +219,9 @@ fn resume_from_a_checkpoint_is_bit_identical() {
     let bytes = std::fs::read(&ck).unwrap();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
-    let o = downhill(&["train", &cfg, "--resume", bad.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("bad.json") && err.contains("truncated"),
-        "{err}"
+    bad_input(
+        &["train", &cfg, "--resume", bad.to_str().unwrap()],
+        &["bad.json", "truncated"],
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -304,14 +325,7 @@ fn npy_source_and_logistic_model() {
             y.display()
         ),
     );
-    let o = downhill(&["train", &cfg, "--json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v = json_of(&o);
+    let v = ok_json(&["train", &cfg, "--json"]);
     assert_eq!(v["params"]["w"].as_array().unwrap().len(), 2);
     assert!(v["params"]["b"].is_number());
     assert_eq!(v["val_metrics"][19]["accuracy"], 1.0);
@@ -337,5 +351,75 @@ fn regression_datasets_report_r2() {
     let r2 = v["val_metrics"][19]["r2"].as_f64().unwrap();
     assert!(r2 > 0.2 && r2 < 0.5, "wine quality linear R² {r2}");
     assert!(v["val_metrics"][19].get("accuracy").is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn seed_001_decay_is_multi_step_lr_per_epoch() {
+    let dir = tmpdir("decay");
+    let text = seed001(1, 0.2, "f64")
+        + "\n[schedule]\nname = \"multi_step_lr\"\nmilestones = [2]\ngamma = 0.1\nunit = \"epoch\"\n";
+    let f = write(&dir, "s.toml", &text);
+    let v = ok_json(&["train", &f, "--json"]);
+    let w = v["params"]["w"].as_array().unwrap();
+    assert!((w[0].as_f64().unwrap() - 2.0).abs() < 0.01);
+    assert!((w[1].as_f64().unwrap() + 3.4).abs() < 0.01);
+    assert!((v["params"]["b"].as_f64().unwrap() - 4.2).abs() < 0.01);
+    assert!(v["final_train_loss"].as_f64().unwrap() < 1e-4);
+    assert_eq!(v["train_loss"].as_array().unwrap().len(), 301);
+    // A bad schedule value is reported at its line.
+    let f = write(
+        &dir,
+        "bad.toml",
+        &(seed001(1, 0.2, "f64") + "\n[schedule]\nname = \"step_lr\"\nstep_size = 0\n"),
+    );
+    bad_input(&["train", &f], &["bad.toml", "step_size"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn reduce_lr_on_plateau_and_batch_size_schedule_through_the_cli() {
+    let dir = tmpdir("plateau");
+    let ck = dir.join("ck.json");
+    let base = format!(
+        "[data]\nsource = \"synthetic_classification\"\ncluster_std = 4.0\nvalidation_fraction = 0.3\n\
+         standardize = true\n[model]\nkind = \"softmax\"\n[optimizer]\nname = \"sgd\"\nlr = 1.0\n\
+         momentum = 0.9\n[train]\nepochs = 8\nbatch_size = 8\ncheckpoint_every = 4\n\
+         checkpoint_path = \"{}\"\n",
+        ck.display()
+    );
+    let plateau = base.clone()
+        + "[schedule]\nname = \"reduce_lr_on_plateau\"\npatience = 0\nfactor = 0.5\nthreshold = 0.0\n";
+    let f = write(&dir, "p.toml", &plateau);
+    let full = json_of(&downhill(&["train", &f, "--json"]));
+    let resumed = json_of(&downhill(&[
+        "train",
+        &f,
+        "--json",
+        "--resume",
+        ck.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        full["params"], resumed["params"],
+        "plateau state survives the checkpoint"
+    );
+    assert_eq!(full["val_metrics"], resumed["val_metrics"]);
+    let lrs = full["lr"].as_array().unwrap();
+    assert_eq!(lrs.len(), 8);
+    assert!(
+        lrs.iter().any(|l| l.as_f64().unwrap() < 1.0),
+        "the rule reduced the lr: {lrs:?}"
+    );
+    assert!(
+        lrs[4..] == resumed["lr"].as_array().unwrap()[..],
+        "{lrs:?} vs {}",
+        resumed["lr"]
+    );
+    let batches = base.replace("checkpoint_every = 4\n", "")
+        + "[schedule]\nname = \"batch_size_schedule\"\nfactor = 2.0\nmilestones = [1, 2]\nunit = \"epoch\"\n";
+    let f = write(&dir, "b.toml", &batches);
+    let v = json_of(&downhill(&["train", &f, "--json"]));
+    // 210 training rows: batches of 8, then 16, then 32 for the remaining 6 epochs.
+    assert_eq!(v["steps"], 27 + 14 + 6 * 7);
     std::fs::remove_dir_all(&dir).ok();
 }

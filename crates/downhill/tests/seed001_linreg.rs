@@ -7,7 +7,8 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};
 use downhill::optim::Sgd;
-use downhill::train::{LrFn, ScheduleUnit, TrainConfig, TrainResult, TrainStatus, Trainer};
+use downhill::schedule::{ScheduleConfig, Unit};
+use downhill::train::{ScheduleUnit, TrainConfig, TrainResult, TrainStatus, Trainer};
 
 fn linreg<T: Scalar>() -> (Network<T>, Dataset<T>) {
     let data = synthetic_linreg::<T>(&SyntheticOptions::default()).unwrap();
@@ -52,10 +53,14 @@ fn optimize_in<T: Scalar>(
     };
     let mut t = Trainer::new(&net, &data, cfg);
     if let Some(d) = decay_epoch {
-        t.schedule = Some((
-            Box::new(LrFn(move |e: usize| if e >= d { lr * 0.1 } else { lr })),
-            ScheduleUnit::Epoch,
-        ));
+        // `[schedule] name = "multi_step_lr", milestones = [d], gamma = 0.1, unit = "epoch"`.
+        let sc = ScheduleConfig::from_named(
+            "multi_step_lr",
+            serde_json::json!({"milestones": [d], "gamma": 0.1, "unit": "epoch"}),
+        )
+        .unwrap();
+        assert_eq!(sc.unit(), Unit::Epoch);
+        t.schedule = Some((sc.build(lr, None).unwrap(), ScheduleUnit::Epoch));
     }
     let mut opt = Sgd::<T>::new(lr);
     t.run(&mut opt, &net.init(1), None).unwrap()

@@ -5,8 +5,11 @@ use std::io::IsTerminal;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{Network, SavedModel, Scalar};
+use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
 use downhill::train::checkpoint::fnv1a64;
-use downhill::train::{Checkpoint, Progress, TrainResult, TrainStatus, Trainer};
+use downhill::train::{
+    Checkpoint, Monitor, Progress, Replayed, ScheduleUnit, TrainResult, TrainStatus, Trainer,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -72,7 +75,7 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     )?;
     let spec = cfg.model.spec(&tr)?;
     let net = Network::<T>::new(spec.clone())?;
-    let mut opt = cfg.optimizer.build::<T>()?;
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
     let show_bar = !args.json && std::io::stdout().is_terminal();
     let bar = show_bar.then(|| {
@@ -85,6 +88,31 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     });
     let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
     trainer.val = Some(&va);
+    if let Some(sc) = &cfg.schedule {
+        let unit = match sc.unit() {
+            Unit::Step => ScheduleUnit::Step,
+            Unit::Epoch => ScheduleUnit::Epoch,
+        };
+        let base_lr = opt.lr();
+        match sc.driver(base_lr, opt.momentum(), Some(cfg.train.batch_size))? {
+            Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
+            Driver::Plateau { rule, adjustment } => {
+                if !adjustment.is_identity() {
+                    return Err(CliError::input(
+                        "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
+                         warmup_steps, scale_rule or retune_momentum",
+                    ));
+                }
+                let monitor = cfg.train.plateau_monitor.unwrap_or(if va.n() > 0 {
+                    Monitor::ValLoss
+                } else {
+                    Monitor::TrainLoss
+                });
+                let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
+                trainer.plateau = Some((Box::new(rule), monitor));
+            }
+        }
+    }
     trainer.fingerprint = fingerprint;
     if let Some(b) = bar.clone() {
         trainer.progress = Some(Box::new(move |p: &Progress| {
@@ -127,6 +155,7 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
             "final_train_loss": res.final_train_loss,
             "val_metrics": res.val_metrics,
             "final_val_metrics": res.final_val,
+            "lr": res.lr,
             "diverged_at": res.diverged_at,
         });
         println!("{out}");

@@ -1,4 +1,5 @@
-//! The `downhill train` config: `[data]`, `[model]`, `[optimizer]`, `[train]`.
+//! The `downhill train` config: `[data]`, `[model]`, `[optimizer]`, `[wrappers]`,
+//! `[schedule]`, `[train]`.
 
 use std::path::PathBuf;
 
@@ -6,10 +7,11 @@ use serde::Deserialize;
 
 use downhill::data::builtin::SyntheticOptions;
 use downhill::model::ModelConfig;
-use downhill::optim::OptimizerConfig;
+use downhill::optim::{OptimizerConfig, WrappersConfig};
+use downhill::schedule::ScheduleConfig;
 use downhill::train::TrainConfig;
 
-use super::run::Precision;
+use super::run::{invalid_value, Precision};
 use super::ConfigDoc;
 use crate::exit::CliError;
 
@@ -90,6 +92,10 @@ pub struct TrainFile {
     pub model: ModelConfig,
     /// `[optimizer]`.
     pub optimizer: OptimizerConfig,
+    /// `[wrappers]` around the optimiser (none when absent).
+    pub wrappers: WrappersConfig,
+    /// `[schedule]`, if any (`unit = "epoch"` steps it per epoch).
+    pub schedule: Option<ScheduleConfig>,
     /// `[train]` (defaults when absent).
     pub train: TrainConfig,
 }
@@ -97,7 +103,14 @@ pub struct TrainFile {
 /// Parses a `downhill train` config.
 pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["data", "model", "optimizer", "train"])?;
+    doc.allow_tables(&[
+        "data",
+        "model",
+        "optimizer",
+        "wrappers",
+        "schedule",
+        "train",
+    ])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
     let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
@@ -107,11 +120,28 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
     let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
         OptimizerConfig::from_named(n, d)
     })?;
+    // Validate now, so that a bad value is reported at the line of its key.
+    let built = optimizer
+        .build::<f64>()
+        .map_err(|e| invalid_value(&doc, "optimizer", e))?;
+    let wrappers: WrappersConfig = doc.section("wrappers")?.unwrap_or_default();
+    wrappers
+        .apply(built)
+        .map_err(|e| invalid_value(&doc, "wrappers", e))?;
     let train: TrainConfig = doc.section("train")?.unwrap_or_default();
+    train
+        .validate()
+        .map_err(|e| invalid_value(&doc, "train", e))?;
+    let schedule = super::schedule::section(&mut doc)?;
+    if let Some(s) = &schedule {
+        super::schedule::validate(&doc, s, &optimizer, Some(train.batch_size))?;
+    }
     Ok(TrainFile {
         data,
         model,
         optimizer,
+        wrappers,
+        schedule,
         train,
     })
 }

@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Early stopping, if wanted.
     pub early_stopping: Option<EarlyStoppingConfig>,
+    /// What a reduce-on-plateau rule watches (default `val_loss` when there is a validation
+    /// set, else `train_loss`).
+    pub plateau_monitor: Option<Monitor>,
     /// Stochastic weight averaging, if wanted.
     pub swa: Option<SwaConfig>,
     /// Snapshot averaging: average the parameters at the end of every `snapshot_every`-th
@@ -58,6 +61,7 @@ impl Default for TrainConfig {
             log_interval: None,
             seed: 0,
             early_stopping: None,
+            plateau_monitor: None,
             swa: None,
             snapshot_every: None,
             checkpoint_every: None,

@@ -166,7 +166,8 @@ pub struct TrainResult {
     pub final_val: Option<EpochMetrics>,
     /// Set when the run diverged.
     pub diverged_at: Option<DivergedAt>,
-    /// Learning rate used in each epoch (at its first step).
+    /// Learning rate at the first step of each epoch run by this call (after a resume, only
+    /// the resumed epochs).
     pub lr: Vec<f64>,
 }
 
@@ -184,7 +185,9 @@ pub struct Trainer<'a, T: Scalar> {
     pub schedule: Option<(Box<dyn Schedule + 'a>, ScheduleUnit)>,
     /// A reduce-on-plateau rule (fed the early-stopping monitor, default `val_loss`).
     pub plateau: Option<(Box<dyn PlateauRule + 'a>, Monitor)>,
-    /// Batch size per epoch (0-based), overriding `config.batch_size`.
+    /// Batch size per epoch (0-based), overriding `config.batch_size` and the schedule's
+    /// `Schedule::batch_size` (which is asked at each epoch start, at the global step or the
+    /// epoch as its unit says).
     pub batch_size_schedule: Option<Box<dyn FnMut(usize) -> usize + 'a>>,
     /// Progress callback.
     pub progress: Option<ProgressFn<'a>>,
@@ -345,9 +348,17 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             });
         }
         'epochs: while status == TrainStatus::Completed && epoch < cfg.epochs {
-            let bs = match self.batch_size_schedule.as_mut() {
-                Some(f) => f(epoch),
-                None => cfg.batch_size,
+            let bs = match (self.batch_size_schedule.as_mut(), self.schedule.as_mut()) {
+                (Some(f), _) => f(epoch),
+                (None, Some((s, unit))) => {
+                    let t = if *unit == ScheduleUnit::Step {
+                        step
+                    } else {
+                        epoch
+                    };
+                    s.batch_size(t, cfg.batch_size)
+                }
+                (None, None) => cfg.batch_size,
             };
             sampler.start_epoch(epoch, bs);
             let batches = sampler.batches_per_epoch();
