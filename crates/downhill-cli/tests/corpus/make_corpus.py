@@ -172,14 +172,14 @@ csv_case("csv_ragged_row.csv", "a,b,y\n1,2,3\n4,5\n", 2, "csv_ragged_row.csv")
 csv_case("csv_missing_target.csv", "a,b,z\n" + ROWS, 2, "`y`")
 csv_case("csv_empty.csv", "", 2, "csv_empty.csv")
 csv_case("csv_header_only.csv", "a,b,y\n", 2, "csv_header_only.csv")
-csv_case("csv_duplicate_header.csv", "a,a,y\n" + ROWS, 2, "csv_duplicate_header.csv")
+csv_case("csv_duplicate_header.csv", "a,a,y\n" + ROWS, 2, "duplicate column name")
 csv_case("csv_nan.csv", "a,b,y\n1,2,3\n4,NaN,6\n", 2, "csv_nan.csv")
 csv_case("csv_inf.csv", "a,b,y\n1,2,3\n4,inf,6\n", 2, "csv_inf.csv")
 csv_case("csv_binary.csv", bytes(range(256)), 2, "csv_binary.csv")
 csv_case("csv_latin1.csv", "a,b\xe9,y\n1,2,3\n".encode("latin-1"), 2, "csv_latin1.csv")
 case("csv_no_file.toml", train('source = "csv"\npath = "does-not-exist.csv"\ntarget = "y"'), 2, "does-not-exist.csv", T)
 case("csv_feature_missing.toml", train('source = "csv"\npath = "ok_columns_any_order.csv"\ntarget = "y"\nfeatures = ["a", "c"]'), 2, "`c`", T)
-case("csv_features_empty.toml", train('source = "csv"\npath = "ok_columns_any_order.csv"\ntarget = "y"\nfeatures = []'), 2, "features", T)
+case("csv_features_empty.toml", train('source = "csv"\npath = "ok_columns_any_order.csv"\ntarget = "y"\nfeatures = []'), 2, "no feature columns", T)
 X = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
 Y = [1.0, 2.0, 3.0, 4.0]
 def npy_case(name, xbytes, ybytes, exit, contains):

@@ -123,6 +123,22 @@ struct Table {
     rows: Vec<(u64, csv::StringRecord)>,
 }
 
+/// Errors on a repeated column name in the header (a column selected by name would be
+/// ambiguous).
+fn check_unique_names(file: &str, line: u64, names: &[String]) -> Result<()> {
+    for (j, name) in names.iter().enumerate() {
+        if let Some(first) = names[..j].iter().position(|n| n == name) {
+            return Err(parse_err(
+                file,
+                line,
+                format!("column {} `{name}`", j + 1),
+                format!("duplicate column name (also column {})", first + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_table(file: &str, bytes: &[u8], has_header: bool) -> Result<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -151,7 +167,9 @@ fn read_table(file: &str, bytes: &[u8], has_header: bool) -> Result<Table> {
         match &headers {
             None => {
                 if has_header {
-                    headers = Some(record.iter().map(str::to_string).collect());
+                    let names: Vec<String> = record.iter().map(str::to_string).collect();
+                    check_unique_names(file, line, &names)?;
+                    headers = Some(names);
                     continue;
                 }
                 headers = Some((0..record.len()).map(|j| format!("x{j}")).collect());
