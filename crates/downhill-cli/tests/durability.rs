@@ -107,13 +107,14 @@ fn corrupted_or_truncated_checkpoints_are_refused() {
 #[test]
 fn ten_sigkills_at_random_moments_then_resume_match_an_uninterrupted_run() {
     let dir = tmpdir("soak");
-    let epochs = 12;
+    // Long enough (≈ 25 ms per epoch with its checkpoint) that all 10 kills land.
+    let epochs = 300;
     let cfg = config(&dir, epochs);
     let ck = dir.join("ck.json");
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     let budget = Instant::now();
     let mut killed = 0;
-    while killed < 10 && budget.elapsed() < Duration::from_secs(40) {
+    while killed < 10 && budget.elapsed() < Duration::from_secs(45) {
         let mut args = vec!["train".to_string(), cfg.clone(), "--json".into()];
         if ck.exists() {
             args.extend(["--resume".into(), ck.display().to_string()]);
@@ -124,7 +125,7 @@ fn ten_sigkills_at_random_moments_then_resume_match_an_uninterrupted_run() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
+        std::thread::sleep(Duration::from_millis(rng.random_range(20..250)));
         if child.try_wait().unwrap().is_some() {
             break; // finished before this kill: nothing left to interrupt
         }
@@ -132,10 +133,7 @@ fn ten_sigkills_at_random_moments_then_resume_match_an_uninterrupted_run() {
         assert_eq!(child.wait().unwrap().code(), None);
         killed += 1;
     }
-    assert!(
-        killed >= 3,
-        "only {killed} kills landed before the run ended"
-    );
+    assert_eq!(killed, 10, "the run ended before all kills landed");
     let mut args = vec![cfg.as_str(), "--json"];
     let ck_s = ck.display().to_string();
     if ck.exists() {
