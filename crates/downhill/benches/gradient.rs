@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_main, BenchmarkId, Criterion};
 use downhill::diff::{numerical_gradient, Ad, Difference};
 use downhill::problems::Rosenbrock;
 use downhill::Objective;
@@ -45,10 +45,8 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    #[allow(missing_docs)]
-    name = benches;
-    config = Criterion::default();
-    targets = bench
+mod group {
+    #![allow(missing_docs)]
+    criterion::criterion_group!(benches, super::bench);
 }
-criterion_main!(benches);
+criterion_main!(group::benches);
