@@ -22,6 +22,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod expr;
 pub mod float;
 pub mod objective;
 pub mod optim;
