@@ -2,7 +2,7 @@
 
 use downhill::diff::{Ad, Difference, Numeric};
 use downhill::problems;
-use downhill::run::{minimize, RunOptions, RunResult, Status};
+use downhill::run::{minimize, solve, RunOptions, RunResult, Status};
 use downhill::{Float, Objective};
 use serde_json::json;
 
@@ -33,6 +33,9 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
                 }
             };
             o.insert("optimizer".into(), json!(cfg.optimizer));
+            if !cfg.wrappers.is_empty() {
+                o.insert("wrappers".into(), json!(cfg.wrappers));
+            }
             if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
                 o.remove("momentum");
             }
@@ -54,11 +57,15 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         .and_then(|v| v.get("name").and_then(|n| n.as_str().map(String::from)))
         .unwrap_or_default();
     println!(
-        "{} from {:?} with {} (lr = {}): {} after {} steps",
+        "{} from {:?} with {}{}: {} after {} steps",
         cfg.problem.label(),
         cfg.problem.x0,
         name,
-        cfg.optimizer.lr(),
+        if name == "pso" {
+            String::new()
+        } else {
+            format!(" (lr = {})", cfg.optimizer.lr())
+        },
         match res.status {
             Status::MaxSteps => "stopped",
             Status::Converged => "converged",
@@ -69,8 +76,24 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     if let Some(k) = res.diverged_at {
         println!("  non-finite value at step {k}; last finite parameters kept");
     }
+    if res.skipped > 0 {
+        println!("  {} steps skipped (non-finite gradient)", res.skipped);
+    }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
+    let e = &res.evaluations;
+    let hessians = if e.hessian > 0 {
+        format!(", {} Hessians", e.hessian)
+    } else {
+        String::new()
+    };
+    let iterations = res
+        .iterations
+        .map_or(String::new(), |i| format!("{i} inner iterations, "));
+    println!(
+        "  {iterations}{} function and {} gradient evaluations{hessians}",
+        e.function, e.gradient
+    );
     for n in &res.notes {
         println!("  note: {n}");
     }
@@ -123,12 +146,15 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
             })
         }
     };
-    let mut opt = cfg.optimizer.build::<T>()?;
     let x0 = downhill::float::vec_of::<T>(&p.x0);
     let opts = RunOptions {
         steps: cfg.run.steps,
         tolerance: cfg.run.tolerance,
     };
+    if let Some(mut solver) = cfg.optimizer.solver::<T>()? {
+        return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
+    }
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     Ok(minimize(
         objective.as_ref(),
         opt.as_mut(),

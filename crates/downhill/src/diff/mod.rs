@@ -13,6 +13,6 @@ pub mod scalar;
 pub use ad::{Ad, ScalarFn};
 pub use check::{check_gradient, GradientCheck};
 pub use dual::{directional, hessian, hessian_vector, HyperDual};
-pub use numeric::{numerical_gradient, Difference, Numeric};
+pub use numeric::{numerical_gradient, numerical_hessian, Difference, Numeric};
 pub use reverse::{gradient, gradient_with, Tape, Var, Workspace};
 pub use scalar::{Partials2, Scalar};

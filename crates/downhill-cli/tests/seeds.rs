@@ -1,0 +1,334 @@
+//! The seeds' printed numbers, reproduced through the CLI (issue 2, item 6).
+
+mod common;
+
+use common::{assert_rel, downhill, downhill_json, floats, temp_file};
+use downhill::diff::{numerical_gradient, Difference};
+use downhill::problems::Sphere;
+use downhill::Objective;
+
+/// Seed 004: `numerical_diff(func_temp1, 3.0)` and `numerical_diff(func_temp2, 4.0)`.
+#[test]
+fn seed004_partial_derivatives_digit_for_digit() {
+    let mut x = [3.0];
+    let mut g = [0.0];
+    numerical_gradient(
+        |p: &[f64]| p[0].powf(2.0) + 4.0f64.powf(2.0),
+        &mut x,
+        &mut g,
+        1e-4,
+        Difference::Central,
+    );
+    assert_eq!(g[0], 6.00000000000378);
+    let mut x = [4.0];
+    numerical_gradient(
+        |p: &[f64]| 3.0f64.powf(2.0) + p[0].powf(2.0),
+        &mut x,
+        &mut g,
+        1e-4,
+        Difference::Central,
+    );
+    assert_eq!(g[0], 7.999999999999119);
+}
+
+/// Seed 004: `numerical_gradient(func, [3,4])`, `[0,2]`, `[3,0]` → (6, 8), (0, 4), (6, 0).
+#[test]
+fn seed004_numerical_gradients() {
+    for (p, want) in [
+        ([3.0, 4.0], [6.0, 8.0]),
+        ([0.0, 2.0], [0.0, 4.0]),
+        ([3.0, 0.0], [6.0, 0.0]),
+    ] {
+        let mut x = p;
+        let mut g = [0.0; 2];
+        numerical_gradient(
+            |v: &[f64]| Sphere.value(v),
+            &mut x,
+            &mut g,
+            1e-4,
+            Difference::Central,
+        );
+        assert_eq!(x, p, "x is restored after perturbation");
+        for i in 0..2 {
+            assert!((g[i] - want[i]).abs() < 1e-9, "{p:?}: {g:?}");
+        }
+    }
+}
+
+fn seed004_gd(lr: &str) -> (i32, serde_json::Value) {
+    downhill_json(&[
+        "minimize",
+        "--function",
+        "sphere",
+        "--x0=-3,4",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        lr,
+        "--steps",
+        "100",
+        "--gradient",
+        "numeric",
+        "--json",
+    ])
+}
+
+/// Seed 004: `gradient_descent(func, [-3, 4], lr=0.1, step_num=100)` → (−6.11110793e−10, 8.14814391e−10).
+#[test]
+fn seed004_gd_lr_0_1() {
+    let (code, v) = seed004_gd("0.1");
+    assert_eq!(code, 0);
+    let x = floats(&v["x"]);
+    assert_rel(x[0], -6.11110793e-10, 1e-8);
+    assert_rel(x[1], 8.14814391e-10, 1e-8);
+    assert_eq!(v["steps"], 100);
+    assert_eq!(v["status"], "max_steps");
+    assert_eq!(v["trajectory"].as_array().map(Vec::len), Some(101));
+    assert_eq!(v["f_history"].as_array().map(Vec::len), Some(101));
+    assert_eq!(floats(&v["trajectory"][0]), vec![-3.0, 4.0]);
+}
+
+/// Seed 004: lr = 0.005 → (−1.09809702, 1.46412937): too small a step.
+#[test]
+fn seed004_gd_lr_0_005() {
+    let (_, v) = seed004_gd("0.005");
+    let x = floats(&v["x"]);
+    assert_rel(x[0], -1.09809702, 1e-8);
+    assert_rel(x[1], 1.46412937, 1e-8);
+}
+
+/// Seed 004: lr = 10 blows up to |x| ~ 1e12–1e13, where the central difference cancels to 0
+/// (x ± 1e-4 rounds to x) and the descent stalls; the output says so.
+#[test]
+fn seed004_gd_lr_10_stalls_and_explains() {
+    let (code, v) = seed004_gd("10");
+    assert_eq!(code, 0, "the run stalls, it does not overflow");
+    let x = floats(&v["x"]);
+    let big = x.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    assert!((1e12..1e14).contains(&big), "|x| = {big:e}");
+    let notes = v["notes"].as_array().expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap_or("").contains("cancels to 0")),
+        "{notes:?}"
+    );
+    let human = downhill(&[
+        "minimize",
+        "--function",
+        "sphere",
+        "--x0=-3,4",
+        "--lr",
+        "10",
+        "--steps",
+        "100",
+        "--gradient",
+        "numeric",
+    ]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("cancels to 0"));
+}
+
+/// Seed 001: x² from x = 10, 10 steps, η = 0.2 / 0.05 / 0.9 / 1.1.
+#[test]
+fn seed001_learning_rates() {
+    for (eta, want) in [
+        ("0.2", 0.0605),
+        ("0.05", 3.487),
+        ("0.9", 1.074),
+        ("1.1", 61.9),
+    ] {
+        let (code, v) = downhill_json(&[
+            "minimize",
+            "--function",
+            "sphere",
+            "--x0",
+            "10",
+            "--lr",
+            eta,
+            "--steps",
+            "10",
+            "--json",
+        ]);
+        assert_eq!(code, 0);
+        let x = floats(&v["x"])[0];
+        let eta_f: f64 = eta.parse().unwrap();
+        assert_rel(x, 10.0 * (1.0 - 2.0 * eta_f).powi(10), 1e-12);
+        assert!(
+            (x.abs() - want).abs() < 0.0006 * want.max(1.0),
+            "η = {eta}: {x}"
+        );
+        if eta == "0.9" {
+            let t: Vec<f64> = v["trajectory"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p[0].as_f64().unwrap())
+                .collect();
+            assert!(
+                t.windows(2).all(|w| w[0] * w[1] < 0.0),
+                "η = 0.9 overshoots: signs alternate"
+            );
+        }
+    }
+}
+
+const RUN_TOML: &str = r#"
+[problem]
+function = "sphere"
+x0 = [-3.0, 4.0]
+gradient = "numeric"
+
+[optimizer]
+name = "sgd"
+lr = 0.1
+
+[run]
+steps = 100
+"#;
+
+#[test]
+fn run_config_equals_minimize_flags() {
+    let p = temp_file("run_cfg", "run.toml", RUN_TOML);
+    let (code, v) = downhill_json(&["run", p.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let (_, w) = seed004_gd("0.1");
+    assert_eq!(v["x"], w["x"]);
+    assert_eq!(v["trajectory"], w["trajectory"]);
+}
+
+#[test]
+fn divergence_stops_with_step_and_last_finite_x() {
+    let (code, v) = downhill_json(&[
+        "minimize",
+        "--function",
+        "sphere",
+        "--x0",
+        "1e154",
+        "--lr",
+        "1.1",
+        "--steps",
+        "50",
+        "--json",
+    ]);
+    assert_eq!(code, 3);
+    assert_eq!(v["status"], "diverged");
+    let k = v["diverged_at"].as_u64().expect("diverged_at") as usize;
+    assert!(k >= 1);
+    let x = floats(&v["x"]);
+    assert!(x[0].is_finite());
+    assert_eq!(v["trajectory"].as_array().map(Vec::len), Some(k));
+    assert_eq!(v["steps"].as_u64(), Some(k as u64 - 1));
+}
+
+#[test]
+fn tolerance_converges() {
+    let (code, v) = downhill_json(&[
+        "minimize",
+        "--function",
+        "sphere",
+        "--x0=-3,4",
+        "--lr",
+        "0.1",
+        "--steps",
+        "1000",
+        "--tolerance",
+        "1e-6",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["status"], "converged");
+    assert!(v["steps"].as_u64().unwrap() < 100);
+}
+
+#[test]
+fn f32_runs_agree_with_f64() {
+    let a = downhill_json(&[
+        "minimize",
+        "--function",
+        "rosenbrock",
+        "--x0=-1.2,1",
+        "--lr",
+        "1e-3",
+        "--steps",
+        "200",
+        "--json",
+    ])
+    .1;
+    let b = downhill_json(&[
+        "minimize",
+        "--function",
+        "rosenbrock",
+        "--x0=-1.2,1",
+        "--lr",
+        "1e-3",
+        "--steps",
+        "200",
+        "--precision",
+        "f32",
+        "--json",
+    ])
+    .1;
+    for (p, q) in floats(&a["x"]).iter().zip(floats(&b["x"])) {
+        assert!((p - q).abs() < 1e-4, "{p} vs {q}");
+    }
+}
+
+fn expect_input_error(test: &str, toml: &str, fragments: &[&str]) {
+    let p = temp_file(test, "bad.toml", toml);
+    let out = downhill(&["run", p.to_str().expect("utf-8 path"), "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    for f in fragments {
+        assert!(err.contains(f), "`{f}` not in: {err}");
+    }
+}
+
+#[test]
+fn config_errors_name_file_line_and_key() {
+    expect_input_error(
+        "unknown_key",
+        &RUN_TOML.replace("lr = 0.1", "lr = 0.1\nmomentun = 0.9"),
+        &["bad.toml:10:", "momentun"],
+    );
+    expect_input_error(
+        "wrong_type",
+        &RUN_TOML.replace("lr = 0.1", "lr = \"fast\""),
+        &["bad.toml:9:", "lr", "invalid type"],
+    );
+    expect_input_error(
+        "unknown_table",
+        &format!("{RUN_TOML}\n[extra]\na = 1\n"),
+        &["bad.toml:14:", "extra"],
+    );
+    expect_input_error(
+        "unknown_fn",
+        &RUN_TOML.replace("\"sphere\"", "\"spere\""),
+        &["spere", "sphere"],
+    );
+    expect_input_error(
+        "bad_dim",
+        &RUN_TOML
+            .replace("\"sphere\"", "\"beale\"")
+            .replace("[-3.0, 4.0]", "[1.0]"),
+        &["x0", "2"],
+    );
+    expect_input_error(
+        "negative_lr",
+        &RUN_TOML.replace("lr = 0.1", "lr = -0.1"),
+        &["lr", ">= 0"],
+    );
+    expect_input_error(
+        "bad_toml",
+        "[problem\nfunction = 1",
+        &["bad.toml:1:", "invalid TOML"],
+    );
+    expect_input_error(
+        "missing_run",
+        &RUN_TOML.replace("[run]\nsteps = 100", ""),
+        &["[run]"],
+    );
+    let out = downhill(&["run", "/nonexistent/file.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.toml"));
+}
