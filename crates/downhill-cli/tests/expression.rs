@@ -1,29 +1,16 @@
 //! `[problem] expression` / `downhill minimize --expr`: runs with AD gradients, and the
 //! exit-2 errors (syntax with a column, unknown variable, undefined at x0, bad combinations).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::{downhill, floats, temp_file};
 use serde_json::Value;
 
-fn downhill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_downhill"))
-        .args(args)
-        .output()
-        .expect("run downhill")
-}
-
-fn config(name: &str, body: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("downhill-expr-{}-{name}.toml", std::process::id()));
-    std::fs::write(&p, body).expect("write config");
-    p
-}
-
 fn run_config(name: &str, body: &str) -> Output {
-    let p = config(name, body);
-    let out = downhill(&["run", p.to_str().expect("UTF-8 temp path"), "--json"]);
-    let _ = std::fs::remove_file(&p);
-    out
+    let p = temp_file("expression", &format!("{name}.toml"), body);
+    downhill(&["run", p.to_str().expect("UTF-8 temp path"), "--json"])
 }
 
 fn json(out: &Output) -> Value {
@@ -122,12 +109,7 @@ fn minimize_with_expr_flags_converges() {
     ]);
     let v = json(&out);
     assert_eq!(v["status"], "converged");
-    let x: Vec<f64> = v["x"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_f64().unwrap())
-        .collect();
+    let x = floats(&v["x"]);
     assert!((x[0] - 3.0).abs() < 1e-9 && (x[1] + 1.0).abs() < 1e-9 && x[2].abs() < 1e-9);
 }
 
@@ -228,4 +210,29 @@ fn deeply_nested_expression_in_a_config_works() {
     let out = run_config("deep-unclosed", &unclosed);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unclosed `(`"), "{}", stderr(&out));
+}
+
+#[test]
+fn newton_on_an_expression_uses_the_ad_hessian() {
+    let out = downhill(&[
+        "minimize",
+        "--expr",
+        "(1 - x)^2 + 100*(y - x^2)^2",
+        "--vars",
+        "x,y",
+        "--x0=-1.2,1",
+        "--optimizer",
+        "newton",
+        "--steps",
+        "30",
+        "--tolerance",
+        "1e-8",
+        "--json",
+    ]);
+    let v = json(&out);
+    assert_eq!(v["status"], "converged");
+    assert!(v["f"].as_f64().unwrap() < 1e-10);
+    let steps = v["steps"].as_u64().unwrap();
+    assert!(steps <= 30);
+    assert_eq!(v["evaluations"]["hessian"].as_u64().unwrap(), steps);
 }
