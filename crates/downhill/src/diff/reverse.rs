@@ -4,17 +4,18 @@
 //! instead of the `2n` evaluations of central differences (seed 004).
 //!
 //! ## How it is kept cheap
-//! A [`Var`] is not a tape node but an *affine view* of one: it carries its value `v`, the
-//! index `i` of a tape entry (a leaf `xᵢ` or a recorded binary node) and `s = ∂v/∂(entry i)`.
-//! Unary operations (`exp`, `sin`, `powi`, …) and operations with constants (`x·100`,
-//! `x − 1`) therefore record nothing: they only update `v` and multiply `s` by the local
-//! derivative. A binary operation of two variables on the *same* entry (`x·x`) folds into `s`
-//! too. Only a binary operation joining two different entries pushes a node
-//! `(parents [p, q], partials [∂/∂p, ∂/∂q])` — 24 bytes. Rosenbrock records 3 nodes per
-//! coordinate. The backward sweep walks the nodes once in reverse:
+//! A [`Var`] is not a tape node but a *linear view* of at most two tape entries (leaves `xᵢ`
+//! or recorded nodes): its value `v`, the entries `i₀, i₁` and the local derivatives
+//! `s_j = ∂v/∂(entry i_j)`. Unary operations (`exp`, `sin`, `powi`, …) and operations with
+//! constants (`x·100`, `x − 1`) record nothing: they update `v` and multiply the `s_j` by the
+//! local derivative. A binary operation merges the operands' entries (`x·x` stays one entry,
+//! `y − x²` becomes two) and records a node only when more than two distinct entries result;
+//! the node's parents are those entries, with their partials. [`Scalar::sum_of`] records one
+//! node for a whole sum. Rosenbrock therefore records a single node with `2(n−1)` parent
+//! links (12 bytes each). The backward sweep walks the nodes once in reverse:
 //!
 //! ```text
-//! ā[out] = s_out;   for node k = last … first:  ā[p_k] += ā[k]·∂_p,  ā[q_k] += ā[k]·∂_q
+//! ā[out entries] = s_out;   for node k = last … first, for each parent (p, ∂): ā[p] += ā[k]·∂
 //! ```
 //!
 //! and `∇f = ā[0 .. n)`. The tape and adjoint vectors are kept and reused across calls
@@ -28,27 +29,33 @@ use super::scalar::{Partials2, Scalar};
 /// The index of "no entry": a constant.
 const CONST: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    parents: [u32; 2],
-    partials: [f64; 2],
+/// The recorded nodes: node `k` (entry `n + k`) has the parents `parents[ends[k-1]..ends[k]]`
+/// with the local partials at the same positions.
+#[derive(Debug, Default)]
+struct Nodes {
+    parents: Vec<u32>,
+    partials: Vec<f64>,
+    ends: Vec<u32>,
+    /// Stack of pending sum terms (see [`Scalar::sum_of`] for `Var`).
+    pending: Vec<(u32, f64)>,
 }
 
-/// The record of one evaluation: `n` leaves (indices `0 .. n`) followed by binary nodes.
+/// The record of one evaluation: `n` leaves (entries `0 .. n`) followed by nodes.
 #[derive(Debug, Default)]
 pub struct Tape {
-    nodes: RefCell<Vec<Node>>,
+    nodes: RefCell<Nodes>,
     n_leaves: usize,
     adjoints: Vec<f64>,
 }
 
-/// A number being recorded on a [`Tape`]: value, entry index and `∂value/∂entry`.
+/// A number being recorded on a [`Tape`]: its value as a linear view of up to two tape
+/// entries, `∂value/∂entry[j] = s[j]` (unused slots hold `CONST` and 0).
 #[derive(Debug, Clone, Copy)]
 pub struct Var<'t> {
     tape: &'t Tape,
     val: f64,
-    scale: f64,
-    idx: u32,
+    i: [u32; 2],
+    s: [f64; 2],
 }
 
 impl Tape {
@@ -63,18 +70,27 @@ impl Tape {
     /// If `n ≥ 2³²−1` (indices are `u32`).
     pub fn clear(&mut self, n: usize) {
         assert!(n < CONST as usize, "too many variables for the tape");
-        self.nodes.get_mut().clear();
+        let nodes = self.nodes.get_mut();
+        nodes.parents.clear();
+        nodes.partials.clear();
+        nodes.ends.clear();
+        nodes.pending.clear();
         self.n_leaves = n;
     }
 
-    /// Number of recorded binary nodes.
+    /// Number of recorded nodes.
     pub fn len(&self) -> usize {
-        self.nodes.borrow().len()
+        self.nodes.borrow().ends.len()
     }
 
     /// `true` when no node has been recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Total number of parent links of the recorded nodes (the tape's size in 12-byte units).
+    pub fn links(&self) -> usize {
+        self.nodes.borrow().parents.len()
     }
 
     /// Leaf `i` (`0 ≤ i < n`) with value `x`.
@@ -83,8 +99,8 @@ impl Tape {
         Var {
             tape: self,
             val: x,
-            scale: 1.0,
-            idx: i as u32,
+            i: [i as u32, CONST],
+            s: [1.0, 0.0],
         }
     }
 
@@ -93,8 +109,8 @@ impl Tape {
         Var {
             tape: self,
             val: c,
-            scale: 0.0,
-            idx: CONST,
+            i: [CONST, CONST],
+            s: [0.0, 0.0],
         }
     }
 
@@ -105,25 +121,45 @@ impl Tape {
         let nodes = self.nodes.get_mut();
         let adj = &mut self.adjoints;
         adj.clear();
-        adj.resize(n + nodes.len(), 0.0);
-        if out.idx != CONST {
-            adj[out.idx as usize] = out.scale;
+        adj.resize(n + nodes.ends.len(), 0.0);
+        for (i, s) in out.i.into_iter().zip(out.s) {
+            if i != CONST {
+                adj[i as usize] += s;
+            }
         }
-        for (k, node) in nodes.iter().enumerate().rev() {
+        let mut end = nodes.parents.len();
+        for k in (0..nodes.ends.len()).rev() {
+            let start = if k == 0 {
+                0
+            } else {
+                nodes.ends[k - 1] as usize
+            };
             let a = adj[n + k];
             if a != 0.0 {
-                adj[node.parents[0] as usize] += a * node.partials[0];
-                adj[node.parents[1] as usize] += a * node.partials[1];
+                let ps = &nodes.parents[start..end];
+                let ds = &nodes.partials[start..end];
+                for (&p, &d) in ps.iter().zip(ds) {
+                    adj[p as usize] += a * d;
+                }
             }
+            end = start;
         }
         grad[..n].copy_from_slice(&adj[..n]);
     }
 
+    /// Records a node with the given (parent, partial) links; returns its entry index.
     #[inline(always)]
-    fn push(&self, parents: [u32; 2], partials: [f64; 2]) -> u32 {
-        let mut nodes = self.nodes.borrow_mut();
-        let k = self.n_leaves + nodes.len();
-        nodes.push(Node { parents, partials });
+    fn push(&self, links: &[(u32, f64)]) -> u32 {
+        let mut guard = self.nodes.borrow_mut();
+        let nodes = &mut *guard;
+        let k = self.n_leaves + nodes.ends.len();
+        for &(p, d) in links {
+            nodes.parents.push(p);
+            nodes.partials.push(d);
+        }
+        let len = nodes.parents.len();
+        assert!(len < CONST as usize, "tape too long");
+        nodes.ends.push(len as u32);
         k as u32
     }
 }
@@ -131,8 +167,8 @@ impl Tape {
 /// Where an output sits on its tape; what [`Tape::backward`] starts from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Seed {
-    idx: u32,
-    scale: f64,
+    i: [u32; 2],
+    s: [f64; 2],
 }
 
 impl<'t> Var<'t> {
@@ -144,36 +180,81 @@ impl<'t> Var<'t> {
     /// The output handle for [`Tape::backward`] (releases the borrow of the tape).
     pub fn seed(&self) -> Seed {
         Seed {
-            idx: self.idx,
-            scale: self.scale,
+            i: self.i,
+            s: self.s,
         }
     }
 
+    /// The same entries with every scale multiplied by `d`, and value `f`.
     #[inline(always)]
-    fn with(self, val: f64, idx: u32, scale: f64) -> Self {
+    fn scaled(self, f: f64, d: f64) -> Self {
         Var {
             tape: self.tape,
-            val,
-            scale,
-            idx,
+            val: f,
+            i: self.i,
+            s: [self.s[0] * d, self.s[1] * d],
         }
     }
 
-    /// `g(self, b)` with value `f` and partials `da`, `db`: records a node only when both
-    /// operands depend on different entries.
+    /// `g(self, b)` with value `f` and partials `da`, `db`: merges the entries of both
+    /// operands; records a node only when more than two distinct entries result.
     #[inline(always)]
     fn binary(self, b: Self, f: f64, da: f64, db: f64) -> Self {
-        if b.idx == CONST {
-            self.with(f, self.idx, da * self.scale)
-        } else if self.idx == CONST {
-            self.with(f, b.idx, db * b.scale)
-        } else if self.idx == b.idx {
-            self.with(f, self.idx, da * self.scale + db * b.scale)
+        if b.i[0] == CONST {
+            return self.scaled(f, da);
+        }
+        if self.i[0] == CONST {
+            return b.scaled(f, db);
+        }
+        let (a0, a1) = (self.s[0] * da, self.s[1] * da);
+        let (b0, b1) = (b.s[0] * db, b.s[1] * db);
+        if self.i[1] == CONST && b.i[1] == CONST {
+            // The common case: two single-entry views.
+            let (i, j) = (self.i[0], b.i[0]);
+            let v = if i == j {
+                ([i, CONST], [a0 + b0, 0.0])
+            } else {
+                ([i, j], [a0, b0])
+            };
+            return Var {
+                tape: self.tape,
+                val: f,
+                i: v.0,
+                s: v.1,
+            };
+        }
+        let mut e = [(self.i[0], a0), (self.i[1], a1), (CONST, 0.0), (CONST, 0.0)];
+        let mut n = if self.i[1] == CONST { 1 } else { 2 };
+        for (i, s) in [(b.i[0], b0), (b.i[1], b1)] {
+            if i == CONST {
+                continue;
+            }
+            if e[0].0 == i {
+                e[0].1 += s;
+            } else if n > 1 && e[1].0 == i {
+                e[1].1 += s;
+            } else if n > 2 && e[2].0 == i {
+                e[2].1 += s;
+            } else {
+                e[n] = (i, s);
+                n += 1;
+            }
+        }
+        if n <= 2 {
+            Var {
+                tape: self.tape,
+                val: f,
+                i: [e[0].0, e[1].0],
+                s: [e[0].1, e[1].1],
+            }
         } else {
-            let k = self
-                .tape
-                .push([self.idx, b.idx], [da * self.scale, db * b.scale]);
-            self.with(f, k, 1.0)
+            let k = self.tape.push(&e[..n]);
+            Var {
+                tape: self.tape,
+                val: f,
+                i: [k, CONST],
+                s: [1.0, 0.0],
+            }
         }
     }
 }
@@ -189,7 +270,7 @@ impl Scalar for Var<'_> {
     }
     #[inline(always)]
     fn chain(self, f: f64, df: f64, _d2f: f64) -> Self {
-        self.with(f, self.idx, df * self.scale)
+        self.scaled(f, df)
     }
     #[inline(always)]
     fn chain2(self, other: Self, p: Partials2) -> Self {
@@ -197,7 +278,7 @@ impl Scalar for Var<'_> {
     }
     #[inline(always)]
     fn square(self) -> Self {
-        self.with(self.val * self.val, self.idx, 2.0 * self.val * self.scale)
+        self.scaled(self.val * self.val, 2.0 * self.val)
     }
     #[inline(always)]
     fn powi(self, n: i32) -> Self {
@@ -210,9 +291,52 @@ impl Scalar for Var<'_> {
                 } else {
                     n as f64 * a.powi(n - 1)
                 };
-                self.with(a.powi(n), self.idx, d1 * self.scale)
+                self.scaled(a.powi(n), d1)
             }
         }
+    }
+    /// One node whose parents are all the terms' entries (instead of a chain of additions).
+    fn sum_of<I: Iterator<Item = Self>>(self, terms: I) -> Self {
+        let tape = self.tape;
+        let start = tape.nodes.borrow().pending.len();
+        let mut total = 0.0;
+        for t in std::iter::once(self).chain(terms) {
+            total += t.val;
+            let mut nodes = tape.nodes.borrow_mut();
+            for (i, s) in t.i.into_iter().zip(t.s) {
+                if i != CONST {
+                    nodes.pending.push((i, s));
+                }
+            }
+        }
+        let mut guard = tape.nodes.borrow_mut();
+        let nodes = &mut *guard;
+        let links = nodes.pending.len() - start;
+        let out = if links <= 2 {
+            let mut v = tape.constant(total);
+            for (slot, &(i, s)) in nodes.pending[start..].iter().enumerate() {
+                v.i[slot] = i;
+                v.s[slot] = s;
+            }
+            v
+        } else {
+            let k = tape.n_leaves + nodes.ends.len();
+            for &(p, d) in &nodes.pending[start..] {
+                nodes.parents.push(p);
+                nodes.partials.push(d);
+            }
+            let len = nodes.parents.len();
+            assert!(len < CONST as usize, "tape too long");
+            nodes.ends.push(len as u32);
+            Var {
+                tape,
+                val: total,
+                i: [k as u32, CONST],
+                s: [1.0, 0.0],
+            }
+        };
+        nodes.pending.truncate(start);
+        out
     }
 }
 
@@ -254,7 +378,7 @@ impl<'t> Neg for Var<'t> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        self.with(-self.val, self.idx, -self.scale)
+        self.scaled(-self.val, -1.0)
     }
 }
 
@@ -262,7 +386,7 @@ impl<'t> Add<f64> for Var<'t> {
     type Output = Self;
     #[inline(always)]
     fn add(self, c: f64) -> Self {
-        self.with(self.val + c, self.idx, self.scale)
+        self.scaled(self.val + c, 1.0)
     }
 }
 
@@ -270,7 +394,7 @@ impl<'t> Sub<f64> for Var<'t> {
     type Output = Self;
     #[inline(always)]
     fn sub(self, c: f64) -> Self {
-        self.with(self.val - c, self.idx, self.scale)
+        self.scaled(self.val - c, 1.0)
     }
 }
 
@@ -278,7 +402,7 @@ impl<'t> Mul<f64> for Var<'t> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, c: f64) -> Self {
-        self.with(self.val * c, self.idx, self.scale * c)
+        self.scaled(self.val * c, c)
     }
 }
 
@@ -286,7 +410,7 @@ impl<'t> Div<f64> for Var<'t> {
     type Output = Self;
     #[inline(always)]
     fn div(self, c: f64) -> Self {
-        self.with(self.val / c, self.idx, self.scale / c)
+        self.scaled(self.val / c, 1.0 / c)
     }
 }
 
@@ -298,8 +422,11 @@ pub struct Workspace {
     tape: Tape,
     /// Storage of the leaves' `Vec<Var>` between calls, as a type of the same size and
     /// alignment without the borrow.
-    leaves: Vec<[u64; 4]>,
+    leaves: Vec<[u64; 5]>,
 }
+
+// The leaves' buffer is only recycled in place if the layouts agree.
+const _: () = assert!(std::mem::size_of::<Var<'static>>() == std::mem::size_of::<[u64; 5]>());
 
 /// Reuses the (empty) allocation of a `Vec<A>` as a `Vec<B>`: the standard library collects a
 /// mapped `vec::IntoIter` in place when both types have the same size and alignment (and
@@ -423,13 +550,44 @@ mod tests {
     }
 
     #[test]
+    fn sums_record_one_node_even_when_nested() {
+        let mut ws = Workspace::default();
+        let x = [0.5, -1.5, 2.0, 3.0];
+        let mut g = [0.0; 4];
+        // Σ_i (x_i · Σ_j x_j²): the inner sums are nodes recorded while the outer is pending.
+        let v = gradient_with(
+            &mut ws,
+            |v| {
+                let inner = || super::super::scalar::sum(v[0], v.iter().map(|&t| t.square()));
+                super::super::scalar::sum(v[0], v.iter().map(|&t| t * inner()))
+            },
+            &x,
+            &mut g,
+        );
+        let (s1, s2): (f64, f64) = (x.iter().sum(), x.iter().map(|t| t * t).sum());
+        assert!(close(v, s1 * s2));
+        for i in 0..4 {
+            assert!(close(g[i], s2 + 2.0 * x[i] * s1), "{i}");
+        }
+        assert_eq!(ws.nodes(), 4 + 1);
+        // Rosenbrock: one node, two links per term.
+        let n = 50;
+        let xs: Vec<f64> = (0..n).map(|i| 0.1 * i as f64 - 1.0).collect();
+        let mut g = vec![0.0; n];
+        let f = crate::problems::Rosenbrock;
+        gradient_with(&mut ws, |v| crate::diff::ScalarFn::eval(&f, v), &xs, &mut g);
+        assert_eq!((ws.nodes(), ws.tape.links()), (1, 2 * (n - 1)));
+    }
+
+    #[test]
     fn tape_is_reused_across_calls() {
         let mut ws = Workspace::default();
         let mut g = vec![0.0; 3];
         for round in 0..3 {
             let x = [1.0 + round as f64, 2.0, 3.0];
             gradient_with(&mut ws, |v| v[0] * v[1] + v[1] * v[2], &x, &mut g);
-            assert_eq!(ws.tape.len(), 3);
+            // v0·v1 and v1·v2 are views of two leaves each; their sum needs one node.
+            assert_eq!(ws.tape.len(), 1);
             assert_eq!(g, vec![2.0, x[0] + 3.0, 2.0]);
         }
     }

@@ -55,6 +55,11 @@ pub trait Scalar:
     /// `g(self, other)` for a binary `g` with the given value and derivatives.
     fn chain2(self, other: Self, p: Partials2) -> Self;
 
+    /// `self + Σ terms` (`self` is usually the constant 0). A tape variable records one node
+    /// for the whole sum instead of one per addition.
+    fn sum_of<I: Iterator<Item = Self>>(self, terms: I) -> Self {
+        terms.fold(self, |s, t| s + t)
+    }
     /// `c − self`.
     fn rsub(self, c: f64) -> Self {
         -self + c
@@ -280,5 +285,5 @@ impl Scalar for f64 {
 
 /// `Σ terms`, starting from the constant 0 in the context of `like`.
 pub fn sum<S: Scalar>(like: S, terms: impl Iterator<Item = S>) -> S {
-    terms.fold(like.constant(0.0), |s, t| s + t)
+    like.constant(0.0).sum_of(terms)
 }
