@@ -1,5 +1,5 @@
 //! Expressions: `(1 - x)^2 + 100*(y - x^2)^2` over named variables, parsed once
-//! ([`parser`], a non-recursive operator-precedence parser over [`lexer`] tokens) into a flat
+//! (`parser.rs`, a non-recursive operator-precedence parser over `lexer.rs` tokens) into a flat
 //! postfix instruction list ([`eval`]) that is evaluated over any [`Scalar`] — so the same
 //! compiled expression runs as `f64` and on the AD tape (`Ad<Expr>` has the exact gradient).
 //!
