@@ -109,9 +109,10 @@ pub struct Expr {
 const INLINE_STACK: usize = 32;
 
 impl Expr {
-    /// Parses and compiles `source` over the variables `vars` (at least one, distinct names).
+    /// Parses and compiles `source` over the variables `vars` (at least one, distinct names;
+    /// surrounding whitespace is ignored).
     pub fn parse<V: AsRef<str>>(source: &str, vars: &[V]) -> Result<Expr, ExprError> {
-        let vars: Vec<String> = vars.iter().map(|v| v.as_ref().to_string()).collect();
+        let vars: Vec<String> = vars.iter().map(|v| v.as_ref().trim().to_string()).collect();
         if vars.is_empty() {
             return Err(ExprError::new(source, 1, "no variables given".into()));
         }
