@@ -236,3 +236,37 @@ fn newton_on_an_expression_uses_the_ad_hessian() {
     assert!(steps <= 30);
     assert_eq!(v["evaluations"]["hessian"].as_u64().unwrap(), steps);
 }
+
+#[test]
+fn compare_accepts_an_expression() {
+    let body = r#"
+[problem]
+expression = "(x - 1)^2 + (y + 2)^2"
+vars = ["x", "y"]
+x0 = [0.0, 0.0]
+
+[run]
+steps = 20
+
+[[optimizers]]
+name = "sgd"
+lr = 0.1
+
+[[optimizers]]
+name = "newton"
+"#;
+    let p = temp_file("expression", "compare.toml", body);
+    let v = json(&downhill(&[
+        "compare",
+        p.to_str().expect("UTF-8"),
+        "--json",
+    ]));
+    assert_eq!(v["expression"], "(x - 1)^2 + (y + 2)^2");
+    let newton = &v["runs"][1];
+    assert_eq!(floats(&newton["x"]), vec![1.0, -2.0]);
+    let bad = body.replace("(y + 2)", "(z + 2)");
+    let p = temp_file("expression", "compare-bad.toml", &bad);
+    let out = downhill(&["compare", p.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown variable `z`"));
+}

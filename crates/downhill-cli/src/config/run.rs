@@ -79,6 +79,17 @@ impl ProblemSection {
         }
     }
 
+    /// Adds `function`, or `expression` and `vars`, to a JSON result object.
+    pub fn insert_json(&self, o: &mut serde_json::Map<String, serde_json::Value>) {
+        match (&self.function, &self.expression) {
+            (Some(f), _) => o.insert("function".into(), f.clone().into()),
+            (None, e) => {
+                o.insert("vars".into(), serde_json::json!(self.vars));
+                o.insert("expression".into(), serde_json::json!(e))
+            }
+        };
+    }
+
     /// What to call the problem in messages: the function name or the expression.
     pub fn label(&self) -> &str {
         self.function

@@ -142,7 +142,12 @@ fn unknown_variable_is_named() {
     assert_eq!(e.column, 7);
     assert_eq!(e.message, "unknown variable `zeta` (variables: x, y)");
     assert!(Expr::parse("x", &["sin"]).is_err());
-    assert_eq!(Expr::parse("x - y", &["x", " y"]).unwrap().value(&[3.0, 1.0]), 2.0);
+    assert_eq!(
+        Expr::parse("x - y", &["x", " y"])
+            .unwrap()
+            .value(&[3.0, 1.0]),
+        2.0
+    );
     assert!(Expr::parse("x", &["x", "x"]).is_err());
     assert!(Expr::parse("1", &[] as &[&str]).is_err());
 }
