@@ -146,6 +146,32 @@ case("compare_unknown_key.toml", CMP + "colour = 1\n", 2, "colour", C)
 case("compare_bad_schedule.toml", CMP + '[schedule]\nname = "one_cycle_lr"\nmax_lr = 0.1\ntotal_steps = 0\n', 2, "total_steps", C)
 case("plot_bad_json.json", "{not json", 2, "", ("plot", "{file}", "--out", "/nonexistent-dir/x.svg"))
 case("plot_wrong_json.json", '{"x": [1, 2]}', 2, "", ("plot", "{file}", "--out", "/nonexistent-dir/x.svg"))
+# --- expressions ---
+def expr(e, x0="[1.0, 2.0]", vars='["x", "y"]'):
+    return f'[problem]\nexpression = "{e}"\nvars = {vars}\nx0 = {x0}\n' + OPT_SGD + RUN
+case("ok_expr.toml", expr("(1 - x)^2 + (y - x^2)^2"), 0, "")
+case("expr_syntax.toml", expr("(x + * y"), 2, "expr")
+case("expr_unclosed.toml", expr("(x + y"), 2, "expr")
+case("expr_unknown_var.toml", expr("x + z"), 2, "z")
+case("expr_unknown_func.toml", expr("foo(x) + y"), 2, "foo")
+case("expr_empty.toml", expr(""), 2, "")
+case("expr_deep_parens.toml", expr("(" * 100000 + "x" + ")" * 100000 + " + y"), 0, "")
+case("expr_deep_unclosed.toml", expr("(" * 100000 + "x"), 2, "")
+case("expr_deep_unary.toml", expr("-" * 100000 + "x + y"), 0, "")
+case("expr_deep_power.toml", expr("x" + "^x" * 50000 + " + y", x0="[1.0, 2.0]"), 0, "")
+case("expr_1mb.toml", expr("+".join(["x*y"] * 260000)), 0, "")
+case("expr_1mb_garbage.toml", expr("x" + ")(" * 500000), 2, "")
+case("expr_ln_negative.toml", expr("ln(x) + y", x0="[-1.0, 2.0]"), 2, "undefined at x0")
+case("expr_div_zero.toml", expr("1/x + y", x0="[0.0, 2.0]"), 2, "undefined at x0")
+case("expr_sqrt_negative.toml", expr("sqrt(x) + y", x0="[-4.0, 2.0]"), 2, "undefined at x0")
+case("expr_empty_vars.toml", expr("x", vars="[]"), 2, "vars")
+case("expr_duplicate_vars.toml", expr("x", vars='["x", "x"]', x0="[1.0, 1.0]"), 2, "`x`")
+case("expr_reserved_var.toml", expr("sin", vars='["sin"]', x0="[1.0]"), 2, "sin")
+case("expr_x0_dim.toml", expr("x + y", x0="[1.0]"), 2, "x0")
+case("expr_and_function.toml", expr("x + y").replace("[problem]\n", '[problem]\nfunction = "sphere"\n'), 2, "")
+case("expr_non_ascii.toml", expr("x + \u00e9 + y"), 2, "")
+case("minimize_expr_syntax", None, 2, "", ("minimize", "--expr", "x +", "--vars", "x", "--x0", "1"))
+case("minimize_expr_ln", None, 2, "undefined at x0", ("minimize", "--expr", "ln(x)", "--vars", "x", "--x0=-1"))
 # --- downhill train: CSV, .npy, [model], [train] (paths relative to files/, the test's cwd) ---
 import struct
 def npy(shape, values, descr="<f8", fortran=False, cut=0):
