@@ -126,6 +126,9 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
         }));
     }
     let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume)?;
+    if let Some(out) = &args.plot {
+        super::plotting::write(&loss_figure(&res)?, out)?;
+    }
     drop(trainer);
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -194,4 +197,33 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         };
         println!("  validation loss {:.6e}{extra} (final parameters)", v.loss);
     }
+}
+
+/// Training loss (logged every `log_interval` samples) and validation loss per epoch, against
+/// samples seen, on a log y axis.
+fn loss_figure(res: &TrainResult) -> Result<downhill_plot::Figure, CliError> {
+    use downhill_plot::{line_chart, Labels, LineOptions, Series};
+    let mut series = vec![Series::new(
+        "training loss",
+        res.log_samples.iter().map(|&s| s as f64).collect(),
+        res.train_loss.clone(),
+    )];
+    if !res.val_metrics.is_empty() {
+        let per_epoch =
+            res.log_samples.last().copied().unwrap_or(0) as f64 / res.epochs.max(1) as f64;
+        series.push(Series::new(
+            "validation loss",
+            res.val_metrics
+                .iter()
+                .map(|m| m.epoch as f64 * per_epoch)
+                .collect(),
+            res.val_metrics.iter().map(|m| m.loss).collect(),
+        ));
+    }
+    let opts = LineOptions {
+        labels: Labels::new("training", "samples seen", "loss"),
+        log_y: true,
+        ..LineOptions::default()
+    };
+    line_chart(&series, &opts).map_err(CliError::failure)
 }
