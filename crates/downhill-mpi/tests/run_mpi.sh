@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# MPI end-to-end tests of downhill-mpi (what CI runs after installing Open MPI):
+#   apt-get install -y libopenmpi-dev openmpi-bin libclang-dev
+#   crates/downhill-mpi/tests/run_mpi.sh            # ranks 1 and 2
+#   DOWNHILL_MPI_RANKS="1 2 4" crates/downhill-mpi/tests/run_mpi.sh
+# Builds the crate with its `mpi` feature and runs all its tests, including tests/mpirun.rs,
+# which starts `mpirun --allow-run-as-root --oversubscribe -np K` on the mpi_linreg example.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+if ! command -v mpirun >/dev/null 2>&1; then
+    echo "note: mpirun not found; MPI tests skipped (apt-get install -y libopenmpi-dev openmpi-bin libclang-dev)"
+    exit 0
+fi
+export DOWNHILL_MPI_RANKS="${DOWNHILL_MPI_RANKS:-1 2}"
+cargo test -p downhill-mpi --features mpi
