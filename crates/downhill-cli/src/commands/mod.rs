@@ -2,7 +2,6 @@
 
 pub mod minimize;
 pub mod run;
-pub mod tour;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -12,6 +11,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
-        Command::Tour(a) => tour::cmd(&a),
+        Command::Tour(a) => crate::tour::cmd(&a),
     }
 }

@@ -1,0 +1,214 @@
+//! `downhill tour`: every experiment of the five seed articles, run on embedded defaults and
+//! written as `DIR/tour.json` (every number, with the seed's expected value and a verdict) and
+//! `DIR/index.html` (one section per seed, each experiment's figure, numbers and a sentence).
+//!
+//! Each seed has its own module producing [`Experiment`]s; figures are described as
+//! [`figure::Figure`] values and rendered by [`figure::render`].
+
+pub mod figure;
+mod html;
+mod seed000;
+mod seed001;
+mod seed002;
+mod seed003;
+mod seed004;
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::cli::TourArgs;
+use crate::exit::{CliError, CliResult};
+use figure::Figure;
+
+/// One experiment's record in `tour.json`.
+#[derive(Debug, Serialize)]
+pub struct Experiment {
+    /// Stable identifier, e.g. `seed004-gd-lr-0.1`.
+    pub id: String,
+    /// Which seed article (`"004"`).
+    pub seed: &'static str,
+    /// Heading in the report.
+    pub title: String,
+    /// One or two sentences: what the experiment shows.
+    pub text: String,
+    /// What Downhill measured.
+    pub values: Map<String, Value>,
+    /// What the seed printed or what the theory predicts (same keys where comparable).
+    pub expected: Map<String, Value>,
+    /// Whether `values` agree with `expected` (the check is stated in `check`).
+    pub ok: bool,
+    /// How `ok` was decided.
+    pub check: String,
+    /// Figure files, relative to the output directory.
+    pub figures: Vec<String>,
+    #[serde(skip)]
+    specs: Vec<Figure>,
+}
+
+impl Experiment {
+    /// A new experiment with no values yet.
+    pub fn new(seed: &'static str, id: &str, title: &str, text: &str) -> Self {
+        Experiment {
+            id: format!("seed{seed}-{id}"),
+            seed,
+            title: title.to_string(),
+            text: text.to_string(),
+            values: Map::new(),
+            expected: Map::new(),
+            ok: true,
+            check: String::new(),
+            figures: Vec::new(),
+            specs: Vec::new(),
+        }
+    }
+    /// Records a measured value.
+    pub fn value(&mut self, key: &str, v: impl Into<Value>) -> &mut Self {
+        self.values.insert(key.to_string(), v.into());
+        self
+    }
+    /// Records an expected value.
+    pub fn expect(&mut self, key: &str, v: impl Into<Value>) -> &mut Self {
+        self.expected.insert(key.to_string(), v.into());
+        self
+    }
+    /// ANDs a condition into `ok`, describing it in `check`.
+    pub fn require(&mut self, cond: bool, what: &str) -> &mut Self {
+        self.ok &= cond;
+        if !self.check.is_empty() {
+            self.check.push_str("; ");
+        }
+        self.check.push_str(what);
+        if !cond {
+            self.check.push_str(" [FAILED]");
+        }
+        self
+    }
+    /// Attaches a figure.
+    pub fn figure(&mut self, f: Figure) -> &mut Self {
+        self.specs.push(f);
+        self
+    }
+}
+
+/// `|a − b| ≤ tol·|b|`.
+pub fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(f64::MIN_POSITIVE)
+}
+
+/// A whole tour.
+#[derive(Debug, Serialize)]
+struct Tour {
+    experiments: Vec<Experiment>,
+    seconds: f64,
+    all_ok: bool,
+}
+
+/// Entry point of `downhill tour`.
+pub fn cmd(args: &TourArgs) -> CliResult {
+    let start = Instant::now();
+    let out = &args.out;
+    std::fs::create_dir_all(out.join("figures"))
+        .map_err(|e| CliError::failure(format!("{}: cannot create: {e}", out.display())))?;
+    let mut experiments = Vec::new();
+    for (name, run) in [
+        ("001", seed001::experiments as fn() -> Vec<Experiment>),
+        ("004", seed004::experiments),
+        ("002", seed002::experiments),
+        ("003", seed003::experiments),
+        ("000", seed000::experiments),
+    ] {
+        let t = Instant::now();
+        let mut exps = run();
+        for e in &mut exps {
+            render_figures(out, e)?;
+        }
+        eprintln!(
+            "seed {name}: {} experiments in {:.2} s",
+            exps.len(),
+            t.elapsed().as_secs_f64()
+        );
+        experiments.extend(exps);
+    }
+    let all_ok = experiments.iter().all(|e| e.ok);
+    let tour = Tour {
+        experiments,
+        seconds: start.elapsed().as_secs_f64(),
+        all_ok,
+    };
+    let json = serde_json::to_string_pretty(&tour).map_err(CliError::failure)?;
+    write_atomic(&out.join("tour.json"), json.as_bytes())?;
+    write_atomic(
+        &out.join("index.html"),
+        html::page(&tour.experiments).as_bytes(),
+    )?;
+    for e in &tour.experiments {
+        println!(
+            "{:<4} {:<42} {}",
+            if e.ok { "ok" } else { "FAIL" },
+            e.id,
+            short_values(&e.values)
+        );
+    }
+    println!(
+        "\n{} experiments, {} ok, in {:.1} s → {}",
+        tour.experiments.len(),
+        tour.experiments.iter().filter(|e| e.ok).count(),
+        tour.seconds,
+        out.join("index.html").display()
+    );
+    Ok(if all_ok { 0 } else { 1 })
+}
+
+fn short_values(v: &Map<String, Value>) -> String {
+    let s = v
+        .iter()
+        .take(3)
+        .map(|(k, v)| format!("{k}={}", fmt_value(v)))
+        .collect::<Vec<_>>()
+        .join("  ");
+    s.chars().take(90).collect()
+}
+
+/// A compact rendering of a JSON value for tables.
+pub fn fmt_value(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.as_f64().map_or(n.to_string(), fmt_num),
+        Value::Array(a) if a.len() <= 4 => format!(
+            "[{}]",
+            a.iter().map(fmt_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Array(a) => format!("[{} values]", a.len()),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e5).contains(&x.abs()) {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.4e}")
+    }
+}
+
+fn render_figures(out: &Path, e: &mut Experiment) -> Result<(), CliError> {
+    for (i, spec) in e.specs.iter().enumerate() {
+        let name = format!("figures/{}-{}.{}", e.id, i + 1, spec.extension());
+        if figure::render(spec, &out.join(&name))? {
+            e.figures.push(name);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))
+}
