@@ -236,6 +236,8 @@ fn run(comm: &MpiComm) -> u8 {
         )),
     };
     let built = batch.and_then(|b| {
+        downhill::error::check_min("chunks", s.cfg.chunks as f64, 1.0)?;
+        downhill::error::check_min("batch_size", b as f64, 1.0)?;
         lr_factor(&s.cfg, b, 0)?;
         let opt = s.optimizer.build::<f64>()?;
         Ok((b, opt))
