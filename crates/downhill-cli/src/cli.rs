@@ -22,6 +22,8 @@ pub enum Command {
     Minimize(MinimizeArgs),
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
+    /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
+    Schedule(ScheduleArgs),
 }
 
 /// `downhill run`.
@@ -54,9 +56,12 @@ pub struct MinimizeArgs {
     /// Learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
-    /// Momentum (sgd `momentum`, `momentum` optimiser's β).
+    /// Momentum (the `momentum` parameter of `sgd`, `rmsprop` and the `momentum` optimiser).
     #[arg(long)]
     pub momentum: Option<f64>,
+    /// Variant of the `momentum` optimiser: `heavy_ball`, `nesterov` or `nesterov_midpoint`.
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Number of steps.
     #[arg(long, default_value_t = 100)]
     pub steps: usize,
@@ -83,4 +88,24 @@ pub struct TourArgs {
     /// Output directory.
     #[arg(long, default_value = "downhill-tour")]
     pub out: PathBuf,
+}
+
+/// `downhill schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The config file (`[optimizer]` and `[schedule]`; `[run]`, `[problem]`, `[wrappers]` may
+    /// be present).
+    pub file: PathBuf,
+    /// Number of steps (default: `[run] steps`).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Print `{"lr": [...], "momentum": [...]}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV (`step,lr,momentum`) on stdout.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Metrics for `reduce_lr_on_plateau`, one per line: the k-th is reported after step k.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 
 pub mod minimize;
 pub mod run;
+pub mod schedule;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -12,5 +13,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
+        Command::Schedule(a) => schedule::cmd(&a),
     }
 }

@@ -2,7 +2,10 @@
 
 use downhill::diff::{Difference, Numeric};
 use downhill::problems;
-use downhill::run::{minimize, RunOptions, RunResult, Status};
+use std::cell::RefCell;
+
+use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
+use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::json;
 
@@ -27,6 +30,12 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
         if let Some(o) = v.as_object_mut() {
             o.insert("function".into(), json!(cfg.problem.function));
             o.insert("optimizer".into(), json!(cfg.optimizer));
+            if let Some(s) = &cfg.schedule {
+                o.insert("schedule".into(), json!(s));
+            }
+            if !cfg.wrappers.is_empty() {
+                o.insert("wrappers".into(), json!(cfg.wrappers));
+            }
             if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
                 o.remove("momentum");
             }
@@ -48,11 +57,15 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         .and_then(|v| v.get("name").and_then(|n| n.as_str().map(String::from)))
         .unwrap_or_default();
     println!(
-        "{} from {:?} with {} (lr = {}): {} after {} steps",
+        "{} from {:?} with {}{}: {} after {} steps",
         cfg.problem.function,
         cfg.problem.x0,
         name,
-        cfg.optimizer.lr(),
+        if name == "pso" {
+            String::new()
+        } else {
+            format!(" (lr = {})", cfg.optimizer.lr())
+        },
         match res.status {
             Status::MaxSteps => "stopped",
             Status::Converged => "converged",
@@ -63,8 +76,24 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     if let Some(k) = res.diverged_at {
         println!("  non-finite value at step {k}; last finite parameters kept");
     }
+    if res.skipped > 0 {
+        println!("  {} steps skipped (non-finite gradient)", res.skipped);
+    }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
+    let e = &res.evaluations;
+    let hessians = if e.hessian > 0 {
+        format!(", {} Hessians", e.hessian)
+    } else {
+        String::new()
+    };
+    let iterations = res
+        .iterations
+        .map_or(String::new(), |i| format!("{i} inner iterations, "));
+    println!(
+        "  {iterations}{} function and {} gradient evaluations{hessians}",
+        e.function, e.gradient
+    );
     for n in &res.notes {
         println!("  note: {n}");
     }
@@ -102,17 +131,50 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
             })
         }
     };
-    let mut opt = cfg.optimizer.build::<T>()?;
     let x0 = downhill::float::vec_of::<T>(&p.x0);
     let opts = RunOptions {
         steps: cfg.run.steps,
         tolerance: cfg.run.tolerance,
     };
-    Ok(minimize(
+    if let Some(mut solver) = cfg.optimizer.solver::<T>()? {
+        if let Some(s) = &cfg.schedule {
+            return Err(CliError::input(format!(
+                "[schedule] `{}` drives first-order optimisers; `{}` runs its own iterations",
+                s.name(),
+                solver.name()
+            )));
+        }
+        return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
+    }
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
+    // `optimizer.step()` in PyTorch): step k uses the value after k steps; reduce-on-plateau
+    // reads f after each step.
+    let driver: Option<RefCell<Driver>> = match &cfg.schedule {
+        Some(s) => Some(RefCell::new(
+            s.driver(opt.lr(), opt.momentum(), cfg.run.batch_size)
+                .map_err(|e| CliError::input(format!("[schedule] {e}")))?,
+        )),
+        None => None,
+    };
+    Ok(minimize_with(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
-        |_, _| {},
+        |k, o| {
+            if let Some(d) = &driver {
+                let mut d = d.borrow_mut();
+                o.set_lr(d.lr(k));
+                if let Some(m) = d.momentum(k) {
+                    o.set_momentum(m);
+                }
+            }
+        },
+        |_, fx| {
+            if let Some(d) = &driver {
+                d.borrow_mut().report(fx);
+            }
+        },
     ))
 }
