@@ -12,14 +12,16 @@
 //! checkpoints. Exit codes: 0 ok, 2 bad input (one message, from the lowest failing rank),
 //! 3 diverged.
 //!
-//! The lr of step `t` is `lr · s · min(1, (t + 1)/warmup)` with `s = B/base_batch_size`
-//! (`scale_rule = "linear"`), `√(B/base_batch_size)` (`"sqrt"`) or 1 (`"none"`): seed 000's
-//! large-batch rules, kept here until the driver moves onto `downhill train` and its schedules.
+//! Seed 000's large-batch rules come from the schedules' `Adjustment`: the lr of step `t` is
+//! `w_t · s · lr` with `s = B/base_batch_size` (`scale_rule = "linear"`), `√(B/base_batch_size)`
+//! (`"sqrt"`) or 1 (no `scale_rule`), B the global batch, and `w_t` the linear warm-up from
+//! `warmup_start_factor` (default 1/3) to 1 over `warmup_steps`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use downhill::optim::{Optimizer, OptimizerConfig};
+use downhill::schedule::{Adjustment, ScaleRule};
 use downhill::SampledObjective;
 use downhill_mpi::comm::{Communicator, MpiComm};
 use downhill_mpi::fault::{agree, Failure};
@@ -87,10 +89,11 @@ struct TrainConfig {
     checkpoint_every: usize,
     checkpoint_path: Option<PathBuf>,
     base_batch_size: Option<usize>,
-    #[serde(default = "default_rule")]
-    scale_rule: String,
+    scale_rule: Option<ScaleRule>,
     #[serde(default)]
-    warmup: usize,
+    warmup_steps: usize,
+    #[serde(default = "default_warmup_start")]
+    warmup_start_factor: f64,
 }
 
 fn default_distributed() -> String {
@@ -99,8 +102,8 @@ fn default_distributed() -> String {
 fn default_chunks() -> usize {
     8
 }
-fn default_rule() -> String {
-    "none".into()
+fn default_warmup_start() -> f64 {
+    1.0 / 3.0
 }
 
 struct Setup {
@@ -183,26 +186,26 @@ fn setup<C: Communicator>(comm: &C, file: &Path, resume: Option<&Path>) -> Resul
     })
 }
 
-fn lr_factor(cfg: &TrainConfig, batch: usize, step: usize) -> Result<f64, Failure> {
-    let ratio = cfg
-        .base_batch_size
-        .map_or(1.0, |b| batch as f64 / b.max(1) as f64);
-    let scale = match cfg.scale_rule.as_str() {
-        "none" => 1.0,
-        "linear" => ratio,
-        "sqrt" => ratio.sqrt(),
-        other => {
-            return Err(Failure::input(format!(
-                "[train] unknown scale_rule `{other}`; known: none, linear, sqrt"
-            )))
+/// Seed 000's rules through the schedules' [`Adjustment`]: lr × scale(B / base_batch_size),
+/// warmed up linearly over `warmup_steps` from `warmup_start_factor` (PyTorch's LinearLR, 1/3).
+fn adjustment(cfg: &TrainConfig, batch: usize) -> Result<Adjustment, Failure> {
+    let scale = match (cfg.scale_rule, cfg.base_batch_size) {
+        (Some(rule), Some(base)) if base > 0 => rule.factor(batch, base),
+        (Some(_), _) => {
+            return Err(Failure::input(
+                "[train] scale_rule needs base_batch_size >= 1",
+            ))
         }
+        (None, _) => 1.0,
     };
-    let warm = if cfg.warmup > 0 {
-        ((step + 1) as f64 / cfg.warmup as f64).min(1.0)
-    } else {
-        1.0
+    let adj = Adjustment {
+        scale,
+        warmup_steps: cfg.warmup_steps,
+        warmup_start_factor: cfg.warmup_start_factor,
+        retune: None,
     };
-    Ok(scale * warm)
+    adj.validate()?;
+    Ok(adj)
 }
 
 fn run(comm: &MpiComm) -> u8 {
@@ -238,11 +241,11 @@ fn run(comm: &MpiComm) -> u8 {
     let built = batch.and_then(|b| {
         downhill::error::check_min("chunks", s.cfg.chunks as f64, 1.0)?;
         downhill::error::check_min("batch_size", b as f64, 1.0)?;
-        lr_factor(&s.cfg, b, 0)?;
+        let adj = adjustment(&s.cfg, b)?;
         let opt = s.optimizer.build::<f64>()?;
-        Ok((b, opt))
+        Ok((b, adj, opt))
     });
-    let (batch, mut opt) = match agree(comm, built) {
+    let (batch, adj, mut opt) = match agree(comm, built) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -269,7 +272,7 @@ fn run(comm: &MpiComm) -> u8 {
         &opts,
         s.resume.as_ref(),
         |t, o| {
-            o.set_lr(base_lr * lr_factor(&s.cfg, batch, t).unwrap_or(1.0));
+            o.set_lr(adj.lr(t, base_lr));
         },
     );
     let report = match agree(comm, report.map_err(Failure::from)) {
