@@ -22,6 +22,10 @@ pub enum Command {
     Minimize(MinimizeArgs),
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
+    /// Re-draw the figure of a saved `--json` output of run, minimize or compare.
+    Plot(PlotArgs),
+    /// Run several optimisers on one problem; table of results, optional figure.
+    Compare(CompareArgs),
     /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
     Schedule(ScheduleArgs),
 }
@@ -34,6 +38,9 @@ pub struct RunArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill minimize`.
@@ -80,6 +87,32 @@ pub struct MinimizeArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
+}
+
+/// `downhill plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A JSON file written by `run --json`, `minimize --json` or `compare --json`.
+    pub result: PathBuf,
+    /// The figure to write (`.svg` or `.png`).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `downhill compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The config file (`[problem]`, `[run]`, `[[optimizers]]`).
+    pub file: PathBuf,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw all runs (`.svg` or `.png`): trajectories on one contour (2-D) and the loss curves.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill tour`.

@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod compare;
 pub mod minimize;
+pub mod plot;
+pub mod plotting;
 pub mod run;
 pub mod schedule;
 
@@ -13,6 +16,8 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
+        Command::Plot(a) => plot::cmd(&a),
+        Command::Compare(a) => compare::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
     }
 }
