@@ -28,6 +28,40 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
     Schedule(ScheduleArgs),
+    /// Train a model on data as described by a TOML config.
+    Train(TrainArgs),
+    /// Predict with a model saved by `downhill train --save`.
+    Predict(PredictArgs),
+}
+
+/// `downhill train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The config file (`[data]`, `[model]`, `[optimizer]`, `[train]`).
+    pub file: PathBuf,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Continue from this checkpoint (written by the same config).
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    /// Write the trained model (with its feature scaling) to this JSON file.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+/// `downhill predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model written by `downhill train --save`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A CSV file with a header holding the model's feature columns.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Write the predictions here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `downhill run`.

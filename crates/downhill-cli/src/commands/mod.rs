@@ -4,8 +4,10 @@ pub mod compare;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
+pub mod predict;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -18,6 +20,8 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Tour(a) => crate::tour::cmd(&a),
         Command::Plot(a) => plot::cmd(&a),
         Command::Compare(a) => compare::cmd(&a),
+        Command::Train(a) => train::cmd(&a),
+        Command::Predict(a) => predict::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
     }
 }

@@ -7,6 +7,7 @@
 pub mod compare;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 use std::path::Path;
 
