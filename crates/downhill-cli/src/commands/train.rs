@@ -25,6 +25,10 @@ pub fn cmd(args: &TrainArgs) -> CliResult {
     let raw = read_file(&args.file)?;
     let cfg = parse(&file, &raw)?;
     let fingerprint = format!("{:016x}", fnv1a64(raw.as_bytes()));
+    #[cfg(feature = "mpi")]
+    if cfg.distributed.distributed.is_some() {
+        return super::train_mpi::cmd(&cfg, args, fingerprint);
+    }
     match cfg.data.precision {
         Precision::F64 => run::<f64>(&cfg, args, fingerprint),
         Precision::F32 => run::<f32>(&cfg, args, fingerprint),
@@ -130,23 +134,54 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let out = Outcome {
+        net: &net,
+        spec,
+        scaler,
+        feature_names: tr.feature_names.clone(),
+    };
+    report(cfg, args, &out, &res, serde_json::Map::new())
+}
+
+/// What [`report`] needs besides the result: the model and how its inputs were prepared.
+pub struct Outcome<'a, T: Scalar> {
+    /// The trained network.
+    pub net: &'a Network<T>,
+    /// Its spec (saved with `--save`).
+    pub spec: downhill::model::ModelSpec,
+    /// The standardisation fitted on the training split, if any.
+    pub scaler: Option<downhill::data::Standardizer>,
+    /// Feature names of the training data.
+    pub feature_names: Vec<String>,
+}
+
+/// Saves the model (`--save`) and prints the result (`--json`: one object, with `extra`'s
+/// keys added); the exit code is 3 when the run diverged.
+pub fn report<T: Scalar>(
+    cfg: &TrainFile,
+    args: &TrainArgs,
+    out: &Outcome<'_, T>,
+    res: &TrainResult,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> CliResult {
+    let net = out.net;
     let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
     if let Some(path) = &args.save {
         let saved = SavedModel {
             format: MODEL_FORMAT.into(),
             version: MODEL_VERSION,
-            spec,
+            spec: out.spec.clone(),
             params: res.params.clone(),
-            standardizer: scaler,
-            feature_names: tr.feature_names.clone(),
-            target: d.target.clone(),
+            standardizer: out.scaler.clone(),
+            feature_names: out.feature_names.clone(),
+            target: cfg.data.target.clone(),
         };
         let text = serde_json::to_string_pretty(&saved).map_err(CliError::failure)?;
         std::fs::write(path, text)
             .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
     }
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "status": res.status,
             "epochs": res.epochs,
             "steps": res.steps,
@@ -158,6 +193,9 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
             "lr": res.lr,
             "diverged_at": res.diverged_at,
         });
+        if let Some(o) = out.as_object_mut() {
+            o.extend(extra);
+        }
         println!("{out}");
     } else {
         print_human(cfg, &res);
