@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{Network, SavedModel, Scalar};
+use downhill::optim::Optimizer;
 use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -92,31 +93,13 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     });
     let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
     trainer.val = Some(&va);
-    if let Some(sc) = &cfg.schedule {
-        let unit = match sc.unit() {
-            Unit::Step => ScheduleUnit::Step,
-            Unit::Epoch => ScheduleUnit::Epoch,
-        };
-        let base_lr = opt.lr();
-        match sc.driver(base_lr, opt.momentum(), Some(cfg.train.batch_size))? {
-            Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
-            Driver::Plateau { rule, adjustment } => {
-                if !adjustment.is_identity() {
-                    return Err(CliError::input(
-                        "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
-                         warmup_steps, scale_rule or retune_momentum",
-                    ));
-                }
-                let monitor = cfg.train.plateau_monitor.unwrap_or(if va.n() > 0 {
-                    Monitor::ValLoss
-                } else {
-                    Monitor::TrainLoss
-                });
-                let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
-                trainer.plateau = Some((Box::new(rule), monitor));
-            }
-        }
-    }
+    attach_schedule(
+        &mut trainer,
+        cfg,
+        opt.as_ref(),
+        cfg.train.batch_size,
+        va.n() > 0,
+    )?;
     trainer.fingerprint = fingerprint;
     if let Some(b) = bar.clone() {
         trainer.progress = Some(Box::new(move |p: &Progress| {
@@ -141,6 +124,44 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
         feature_names: tr.feature_names.clone(),
     };
     report(cfg, args, &out, &res, serde_json::Map::new())
+}
+
+/// Sets the trainer's `[schedule]`: a schedule stepped per step or epoch (with seed 000's
+/// batch-size scaling against `batch_size`, the global batch), or a plateau rule.
+pub fn attach_schedule<T: Scalar>(
+    trainer: &mut Trainer<'_, T>,
+    cfg: &TrainFile,
+    opt: &dyn Optimizer<T>,
+    batch_size: usize,
+    has_val: bool,
+) -> Result<(), CliError> {
+    let Some(sc) = &cfg.schedule else {
+        return Ok(());
+    };
+    let unit = match sc.unit() {
+        Unit::Step => ScheduleUnit::Step,
+        Unit::Epoch => ScheduleUnit::Epoch,
+    };
+    let base_lr = opt.lr();
+    match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
+        Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
+        Driver::Plateau { rule, adjustment } => {
+            if !adjustment.is_identity() {
+                return Err(CliError::input(
+                    "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
+                     warmup_steps, scale_rule or retune_momentum",
+                ));
+            }
+            let monitor = cfg.train.plateau_monitor.unwrap_or(if has_val {
+                Monitor::ValLoss
+            } else {
+                Monitor::TrainLoss
+            });
+            let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
+            trainer.plateau = Some((Box::new(rule), monitor));
+        }
+    }
+    Ok(())
 }
 
 /// What [`report`] needs besides the result: the model and how its inputs were prepared.

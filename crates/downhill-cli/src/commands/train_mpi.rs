@@ -14,7 +14,7 @@ use downhill_mpi::split::part;
 use downhill_mpi::{DataParallel, Reduction};
 use serde_json::json;
 
-use super::train::{load_data, report, Outcome};
+use super::train::{attach_schedule, load_data, report, Outcome};
 use crate::cli::TrainArgs;
 use crate::config::run::Precision;
 use crate::config::train::TrainFile;
@@ -104,7 +104,7 @@ fn run<T: Scalar + Wire>(
     let setup = load::<T>(comm, cfg).and_then(|data| {
         let spec = cfg.model.spec(&data.train)?;
         let net = Network::<T>::new(spec.clone())?;
-        let opt = cfg.optimizer.build::<T>()?;
+        let opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
         let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
         Ok((data, spec, net, opt, resume))
     });
@@ -140,6 +140,17 @@ fn run<T: Scalar + Wire>(
         .unwrap_or(0);
     let mut trainer = Trainer::new(&net, &data.train, train_cfg);
     trainer.val = Some(&data.val);
+    // Seed 000's scale_rule applies to the global batch (ranks × per-rank).
+    let attached = attach_schedule(
+        &mut trainer,
+        cfg,
+        opt.as_ref(),
+        batch_size,
+        data.val.n() > 0,
+    );
+    if let Err(code) = agree(comm, attached.map_err(failure)) {
+        return code;
+    }
     trainer.fingerprint = fingerprint;
     trainer.objective = Some(&dp);
     trainer.write_checkpoints = comm.rank() == 0;
