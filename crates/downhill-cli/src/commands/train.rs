@@ -219,7 +219,7 @@ pub fn report<T: Scalar>(
         }
         println!("{out}");
     } else {
-        print_human(cfg, &res);
+        print_human(cfg, res);
     }
     Ok(if res.status == TrainStatus::Diverged {
         DIVERGED
