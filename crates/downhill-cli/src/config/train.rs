@@ -125,7 +125,8 @@ pub struct TrainFile {
     pub schedule: Option<ScheduleConfig>,
     /// `[train]` (defaults when absent).
     pub train: TrainConfig,
-    /// The distributed-training keys of `[train]`.
+    /// The distributed-training keys of `[train]` (read only by the `mpi` feature's command).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub distributed: DistributedSection,
 }
 
