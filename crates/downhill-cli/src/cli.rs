@@ -48,6 +48,9 @@ pub struct TrainArgs {
     /// Write the trained model (with its feature scaling) to this JSON file.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// Draw the natural picture of this command to an SVG or PNG file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill predict`.
@@ -181,4 +184,7 @@ pub struct ScheduleArgs {
     /// Metrics for `reduce_lr_on_plateau`, one per line: the k-th is reported after step k.
     #[arg(long)]
     pub metrics: Option<PathBuf>,
+    /// Draw the natural picture of this command to an SVG or PNG file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
 }

@@ -8,6 +8,8 @@ pub mod predict;
 pub mod run;
 pub mod schedule;
 pub mod train;
+#[cfg(feature = "mpi")]
+pub mod train_mpi;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;

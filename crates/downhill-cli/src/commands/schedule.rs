@@ -148,6 +148,11 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
         }
         _ => None,
     };
+    if let Some(out) = &args.plot {
+        let m = (!momentum.is_empty()).then_some(momentum.as_slice());
+        let fig = downhill_plot::schedule_plot(&lr, m).map_err(CliError::failure)?;
+        super::plotting::write(&fig, out)?;
+    }
     if args.json {
         let mut v = json!({ "lr": lr, "momentum": momentum });
         if let (Some(b), Some(o)) = (&batch, v.as_object_mut()) {

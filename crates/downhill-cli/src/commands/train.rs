@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{Network, SavedModel, Scalar};
+use downhill::optim::Optimizer;
 use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -25,6 +26,10 @@ pub fn cmd(args: &TrainArgs) -> CliResult {
     let raw = read_file(&args.file)?;
     let cfg = parse(&file, &raw)?;
     let fingerprint = format!("{:016x}", fnv1a64(raw.as_bytes()));
+    #[cfg(feature = "mpi")]
+    if cfg.distributed.distributed.is_some() {
+        return super::train_mpi::cmd(&cfg, args, fingerprint);
+    }
     match cfg.data.precision {
         Precision::F64 => run::<f64>(&cfg, args, fingerprint),
         Precision::F32 => run::<f32>(&cfg, args, fingerprint),
@@ -88,31 +93,13 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     });
     let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
     trainer.val = Some(&va);
-    if let Some(sc) = &cfg.schedule {
-        let unit = match sc.unit() {
-            Unit::Step => ScheduleUnit::Step,
-            Unit::Epoch => ScheduleUnit::Epoch,
-        };
-        let base_lr = opt.lr();
-        match sc.driver(base_lr, opt.momentum(), Some(cfg.train.batch_size))? {
-            Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
-            Driver::Plateau { rule, adjustment } => {
-                if !adjustment.is_identity() {
-                    return Err(CliError::input(
-                        "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
-                         warmup_steps, scale_rule or retune_momentum",
-                    ));
-                }
-                let monitor = cfg.train.plateau_monitor.unwrap_or(if va.n() > 0 {
-                    Monitor::ValLoss
-                } else {
-                    Monitor::TrainLoss
-                });
-                let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
-                trainer.plateau = Some((Box::new(rule), monitor));
-            }
-        }
-    }
+    attach_schedule(
+        &mut trainer,
+        cfg,
+        opt.as_ref(),
+        cfg.train.batch_size,
+        va.n() > 0,
+    )?;
     trainer.fingerprint = fingerprint;
     if let Some(b) = bar.clone() {
         trainer.progress = Some(Box::new(move |p: &Progress| {
@@ -126,27 +113,99 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
         }));
     }
     let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume)?;
+    if let Some(out) = &args.plot {
+        super::plotting::write(&loss_figure(&res)?, out)?;
+    }
     drop(trainer);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let out = Outcome {
+        net: &net,
+        spec,
+        scaler,
+        feature_names: tr.feature_names.clone(),
+    };
+    report(cfg, args, &out, &res, serde_json::Map::new())
+}
+
+/// Sets the trainer's `[schedule]`: a schedule stepped per step or epoch (with seed 000's
+/// batch-size scaling against `batch_size`, the global batch), or a plateau rule.
+pub fn attach_schedule<T: Scalar>(
+    trainer: &mut Trainer<'_, T>,
+    cfg: &TrainFile,
+    opt: &dyn Optimizer<T>,
+    batch_size: usize,
+    has_val: bool,
+) -> Result<(), CliError> {
+    let Some(sc) = &cfg.schedule else {
+        return Ok(());
+    };
+    let unit = match sc.unit() {
+        Unit::Step => ScheduleUnit::Step,
+        Unit::Epoch => ScheduleUnit::Epoch,
+    };
+    let base_lr = opt.lr();
+    match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
+        Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
+        Driver::Plateau { rule, adjustment } => {
+            if !adjustment.is_identity() {
+                return Err(CliError::input(
+                    "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
+                     warmup_steps, scale_rule or retune_momentum",
+                ));
+            }
+            let monitor = cfg.train.plateau_monitor.unwrap_or(if has_val {
+                Monitor::ValLoss
+            } else {
+                Monitor::TrainLoss
+            });
+            let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
+            trainer.plateau = Some((Box::new(rule), monitor));
+        }
+    }
+    Ok(())
+}
+
+/// What [`report`] needs besides the result: the model and how its inputs were prepared.
+pub struct Outcome<'a, T: Scalar> {
+    /// The trained network.
+    pub net: &'a Network<T>,
+    /// Its spec (saved with `--save`).
+    pub spec: downhill::model::ModelSpec,
+    /// The standardisation fitted on the training split, if any.
+    pub scaler: Option<downhill::data::Standardizer>,
+    /// Feature names of the training data.
+    pub feature_names: Vec<String>,
+}
+
+/// Saves the model (`--save`) and prints the result (`--json`: one object, with `extra`'s
+/// keys added); the exit code is 3 when the run diverged.
+pub fn report<T: Scalar>(
+    cfg: &TrainFile,
+    args: &TrainArgs,
+    out: &Outcome<'_, T>,
+    res: &TrainResult,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> CliResult {
+    let net = out.net;
     let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
     if let Some(path) = &args.save {
         let saved = SavedModel {
             format: MODEL_FORMAT.into(),
             version: MODEL_VERSION,
-            spec,
+            spec: out.spec.clone(),
             params: res.params.clone(),
-            standardizer: scaler,
-            feature_names: tr.feature_names.clone(),
-            target: d.target.clone(),
+            standardizer: out.scaler.clone(),
+            feature_names: out.feature_names.clone(),
+            target: cfg.data.target.clone(),
         };
         let text = serde_json::to_string_pretty(&saved).map_err(CliError::failure)?;
         std::fs::write(path, text)
             .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
     }
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "status": res.status,
             "epochs": res.epochs,
             "steps": res.steps,
@@ -158,9 +217,12 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
             "lr": res.lr,
             "diverged_at": res.diverged_at,
         });
+        if let Some(o) = out.as_object_mut() {
+            o.extend(extra);
+        }
         println!("{out}");
     } else {
-        print_human(cfg, &res);
+        print_human(cfg, res);
     }
     Ok(if res.status == TrainStatus::Diverged {
         DIVERGED
@@ -194,4 +256,33 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         };
         println!("  validation loss {:.6e}{extra} (final parameters)", v.loss);
     }
+}
+
+/// Training loss (logged every `log_interval` samples) and validation loss per epoch, against
+/// samples seen, on a log y axis.
+fn loss_figure(res: &TrainResult) -> Result<downhill_plot::Figure, CliError> {
+    use downhill_plot::{line_chart, Labels, LineOptions, Series};
+    let mut series = vec![Series::new(
+        "training loss",
+        res.log_samples.iter().map(|&s| s as f64).collect(),
+        res.train_loss.clone(),
+    )];
+    if !res.val_metrics.is_empty() {
+        let per_epoch =
+            res.log_samples.last().copied().unwrap_or(0) as f64 / res.epochs.max(1) as f64;
+        series.push(Series::new(
+            "validation loss",
+            res.val_metrics
+                .iter()
+                .map(|m| m.epoch as f64 * per_epoch)
+                .collect(),
+            res.val_metrics.iter().map(|m| m.loss).collect(),
+        ));
+    }
+    let opts = LineOptions {
+        labels: Labels::new("training", "samples seen", "loss"),
+        log_y: true,
+        ..LineOptions::default()
+    };
+    line_chart(&series, &opts).map_err(CliError::failure)
 }

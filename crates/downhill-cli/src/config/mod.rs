@@ -104,6 +104,36 @@ impl<'a> ConfigDoc<'a> {
         self.value_into(table, v).map(Some)
     }
 
+    /// Deserialises table `table` in two parts: the keys named in `keys` into `D`, the others
+    /// into `C` (both with their defaults when the table is absent). For tables whose keys
+    /// belong to two owners, e.g. `[train]` and its MPI keys.
+    pub fn section_split<C: DeserializeOwned + Default, D: DeserializeOwned + Default>(
+        &mut self,
+        table: &str,
+        keys: &[&str],
+    ) -> Result<(C, D), CliError> {
+        let Some(mut v) = self.take(table) else {
+            return Ok((C::default(), D::default()));
+        };
+        let span = v.span();
+        let DeValue::Table(t) = v.get_mut() else {
+            return Err(self.error_at(table, Some(span), "must be a table"));
+        };
+        let mut part = DeTable::new();
+        let moved: Vec<_> = t
+            .keys()
+            .filter(|k| keys.contains(&k.get_ref().as_ref()))
+            .cloned()
+            .collect();
+        for k in moved {
+            if let Some(val) = t.remove(&k) {
+                part.insert(k, val);
+            }
+        }
+        let d = self.value_into(table, Spanned::new(span.clone(), DeValue::Table(part)))?;
+        Ok((self.value_into(table, v)?, d))
+    }
+
     /// Deserialises a spanned value into `C`, mapping errors to file:line:col.
     pub fn value_into<C: DeserializeOwned>(
         &self,

@@ -83,6 +83,33 @@ impl DataSection {
     }
 }
 
+/// The `[train]` keys of distributed training (`downhill-mpi`; the CLI's `mpi` feature).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributedSection {
+    /// `"mpi"` to train with every rank started by `mpirun`.
+    pub distributed: Option<String>,
+    /// Samples per rank and step; the global batch is ranks × this (instead of `batch_size`).
+    pub batch_size_per_rank: Option<usize>,
+    /// Each rank reads only its contiguous slice of the CSV rows.
+    #[serde(default)]
+    pub shard: bool,
+    /// `"ordered"` (default: bit-identical for any number of ranks ≤ `chunks`) or
+    /// `"allreduce"` (MPI_Allreduce; equal to rounding).
+    pub reduction: Option<String>,
+    /// Chunks of the ordered reduction (default 8).
+    pub chunks: Option<usize>,
+}
+
+/// The keys of [`DistributedSection`].
+pub const DISTRIBUTED_KEYS: &[&str] = &[
+    "distributed",
+    "batch_size_per_rank",
+    "shard",
+    "reduction",
+    "chunks",
+];
+
 /// A whole `downhill train` config.
 #[derive(Debug, Clone)]
 pub struct TrainFile {
@@ -98,6 +125,9 @@ pub struct TrainFile {
     pub schedule: Option<ScheduleConfig>,
     /// `[train]` (defaults when absent).
     pub train: TrainConfig,
+    /// The distributed-training keys of `[train]` (read only by the `mpi` feature's command).
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    pub distributed: DistributedSection,
 }
 
 /// Parses a `downhill train` config.
@@ -128,7 +158,9 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
     wrappers
         .apply(built)
         .map_err(|e| invalid_value(&doc, "wrappers", e))?;
-    let train: TrainConfig = doc.section("train")?.unwrap_or_default();
+    let (train, distributed): (TrainConfig, DistributedSection) =
+        doc.section_split("train", DISTRIBUTED_KEYS)?;
+    check_distributed(file, &distributed, &train)?;
     train
         .validate()
         .map_err(|e| invalid_value(&doc, "train", e))?;
@@ -143,5 +175,47 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
         wrappers,
         schedule,
         train,
+        distributed,
     })
+}
+
+/// Errors on distributed keys without `distributed = "mpi"`, on an unknown backend or
+/// reduction, and on `distributed = "mpi"` in a `downhill` built without the `mpi` feature.
+fn check_distributed(
+    file: &str,
+    d: &DistributedSection,
+    train: &TrainConfig,
+) -> Result<(), CliError> {
+    let err = |m: String| Err(CliError::input(format!("{file}: [train] {m}")));
+    match d.distributed.as_deref() {
+        None => {
+            if d.batch_size_per_rank.is_some()
+                || d.shard
+                || d.reduction.is_some()
+                || d.chunks.is_some()
+            {
+                return err("`batch_size_per_rank`, `shard`, `reduction` and `chunks` need `distributed = \"mpi\"`".into());
+            }
+            return Ok(());
+        }
+        Some("mpi") => {}
+        Some(other) => return err(format!("unknown `distributed = \"{other}\"`; known: mpi")),
+    }
+    if !cfg!(feature = "mpi") {
+        return err("`distributed = \"mpi\"` needs a `downhill` built with MPI: `cargo build --release -p downhill-cli --features mpi` (see README, \"Running on several machines\")".into());
+    }
+    if let Some(r) = d.reduction.as_deref() {
+        if r != "ordered" && r != "allreduce" {
+            return err(format!(
+                "unknown `reduction = \"{r}\"`; known: ordered, allreduce"
+            ));
+        }
+    }
+    if d.chunks == Some(0) || d.batch_size_per_rank == Some(0) {
+        return err("`chunks` and `batch_size_per_rank` must be >= 1".into());
+    }
+    if d.batch_size_per_rank.is_some() && train.batch_size != TrainConfig::default().batch_size {
+        return err("set `batch_size` (global) or `batch_size_per_rank`, not both".into());
+    }
+    Ok(())
 }

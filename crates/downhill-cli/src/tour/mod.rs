@@ -13,6 +13,7 @@ mod seed001;
 mod seed002;
 mod seed003;
 mod seed004;
+mod training;
 
 use std::path::Path;
 use std::time::Instant;

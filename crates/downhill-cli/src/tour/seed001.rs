@@ -71,5 +71,113 @@ pub fn experiments() -> Vec<Experiment> {
         });
         out.push(e);
     }
+    out.extend(minibatch());
+    out
+}
+
+/// (batch size, lr, decay epoch, log interval, run in f32, explanation).
+type Case = (usize, f64, Option<usize>, usize, bool, &'static str);
+
+/// Seed 001's `optimize(batch_size, lr, num_epochs = 3, decay_epoch, log_interval)` runs.
+fn minibatch() -> Vec<Experiment> {
+    use super::training::{config, linreg, loss_vs_epoch, schedule, train};
+    use downhill::train::{ScheduleUnit, TrainStatus};
+    let cases: [Case; 5] = [
+        (1, 0.2, Some(2), 10, false, "Batch 1 (SGD), lr 0.2, lr × 0.1 after epoch 2: the loss drops fast, then fluctuates until the decay steadies it; w and b end near [2, −3.4] and 4.2."),
+        (1000, 0.999, None, 1000, false, "Batch 1000 = full-batch GD with lr 0.999: one update per epoch, yet it ends as close as SGD after 3 epochs."),
+        (10, 0.2, Some(2), 10, false, "Mini-batch 10, lr 0.2 with the decay: close to the true parameters."),
+        (10, 5.0, Some(2), 10, true, "Mini-batch 10, lr 5 (float32, as the seed's MXNet): the loss grows until it is not a number; Downhill stops at that step and keeps the last finite parameters."),
+        (10, 0.002, Some(2), 10, false, "Mini-batch 10, lr 0.002: too slow — after 3 epochs the parameters are still far from the truth."),
+    ];
+    let mut out = Vec::new();
+    for (batch, lr, decay, log_interval, f32_run, text) in cases {
+        let sched = |lr: f64| {
+            decay.map(|d| {
+                (
+                    schedule(
+                        "multi_step_lr",
+                        json!({"milestones": [d], "gamma": 0.1, "unit": "epoch"}),
+                        lr,
+                        None,
+                    ),
+                    ScheduleUnit::Epoch,
+                )
+            })
+        };
+        let cfg = config(3, batch, log_interval);
+        let r = if f32_run {
+            let (net, data) = linreg::<f32>(0.01);
+            train(
+                &net,
+                &data,
+                None,
+                cfg,
+                &mut downhill::optim::Sgd::<f32>::new(lr),
+                sched(lr),
+                None,
+            )
+        } else {
+            let (net, data) = linreg::<f64>(0.01);
+            train(
+                &net,
+                &data,
+                None,
+                cfg,
+                &mut downhill::optim::Sgd::<f64>::new(lr),
+                sched(lr),
+                None,
+            )
+        };
+        let id = format!("minibatch-b{batch}-lr{lr}");
+        let mut e = Experiment::new(
+            SEED,
+            &id,
+            &format!("Linear regression, batch {batch}, lr {lr}"),
+            text,
+        );
+        let p = &r.params;
+        let near =
+            (p[0] - 2.0).abs() < 0.01 && (p[1] + 3.4).abs() < 0.01 && (p[2] - 4.2).abs() < 0.01;
+        e.value("w", json!([p[0], p[1]]))
+            .value("b", p[2])
+            .value("final loss", r.final_train_loss)
+            .value("status", format!("{:?}", r.status).to_lowercase())
+            .expect("w", json!([2.0, -3.4]))
+            .expect("b", 4.2);
+        match (lr, batch) {
+            (l, _) if l >= 5.0 => {
+                let at = r.diverged_at.map(|d| (d.step, d.epoch));
+                e.value("diverged at (step, epoch)", json!(at))
+                    .expect("status", "diverged")
+                    .require(
+                        r.status == TrainStatus::Diverged && at.is_some(),
+                        "divergence reported with its step",
+                    );
+            }
+            (l, _) if l < 0.01 => {
+                e.expect("final loss", "> 1 (too slow)").require(
+                    r.final_train_loss > 1.0,
+                    "loss still above 1 after 3 epochs",
+                );
+            }
+            (_, 1) => {
+                e.expect("final loss", "< 1e-4").require(
+                    near && r.final_train_loss < 1e-4,
+                    "w, b within 0.01 of the truth; loss < 1e-4",
+                );
+            }
+            _ => {
+                e.require(near, "w, b within 0.01 of the truth");
+            }
+        }
+        e.figure(Figure::Curves {
+            title: format!("seed 001: batch {batch}, lr {lr} — loss on the whole training set"),
+            x_label: "epoch".into(),
+            y_label: "loss".into(),
+            log_y: true,
+            series: vec![loss_vs_epoch("loss", &r, 3)],
+        });
+        out.push(e);
+    }
     out
 }

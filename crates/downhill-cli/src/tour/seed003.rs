@@ -21,6 +21,7 @@ pub fn experiments() -> Vec<Experiment> {
         momentum_vs_gd(),
         nesterov_stability(),
         beta_retuning(),
+        batch_growth(),
         langevin(),
     ]
 }
@@ -297,6 +298,67 @@ fn beta_retuning() -> Experiment {
             series: vec![
                 Series::indexed("β = 0.9 fixed", results[0].f_history.clone()),
                 Series::indexed("β retuned to 0.968", results[1].f_history.clone()),
+            ],
+        });
+    e
+}
+
+fn batch_growth() -> Experiment {
+    use super::training::{config, linreg, loss_vs_samples, schedule, train};
+    use downhill::train::ScheduleUnit;
+    let mut e = Experiment::new(
+        SEED,
+        "batch-growth",
+        "Growing the batch instead of decaying the lr",
+        "Seed 003: the noise temperature of SGD is ∝ lr / batch, so multiplying the batch by 5 each epoch cools it like dividing the lr by 5 — on seed 001's regression (noise 0.5) both reach the same loss, the growing batch with far fewer optimiser steps.",
+    );
+    let (net, data) = linreg::<f64>(0.5);
+    let decay = train(
+        &net,
+        &data,
+        None,
+        config(4, 10, 1000),
+        &mut downhill::optim::Sgd::<f64>::new(0.1),
+        Some((
+            schedule(
+                "exponential_lr",
+                serde_json::json!({"gamma": 0.2, "unit": "epoch"}),
+                0.1,
+                None,
+            ),
+            ScheduleUnit::Epoch,
+        )),
+        None,
+    );
+    let grow = train(
+        &net,
+        &data,
+        None,
+        config(4, 10, 1000),
+        &mut downhill::optim::Sgd::<f64>::new(0.1),
+        None,
+        Some(Box::new(|epoch: usize| {
+            10 * 5usize.pow(epoch as u32).min(100)
+        })),
+    );
+    let ratio = grow.final_train_loss / decay.final_train_loss;
+    e.value("final loss, lr decay ×0.2/epoch", decay.final_train_loss)
+        .value("final loss, batch ×5/epoch", grow.final_train_loss)
+        .value("optimiser steps, lr decay", decay.steps)
+        .value("optimiser steps, batch growth", grow.steps)
+        .expect("final loss, batch ×5/epoch", "≈ the lr-decay loss")
+        .require(
+            (0.9..1.1).contains(&ratio) && grow.steps * 3 < decay.steps,
+            "losses within 10%, batch growth with < 1/3 of the steps",
+        )
+        .figure(Figure::Curves {
+            title: "lr decay vs batch growth (loss vs samples seen)".into(),
+            x_label: "samples seen".into(),
+            y_label: "loss".into(),
+            log_y: true,
+            series: vec![
+                loss_vs_samples("lr × 0.2 per epoch, batch 10", &decay),
+                loss_vs_samples("batch × 5 per epoch, lr 0.1", &grow),
             ],
         });
     e

@@ -8,7 +8,7 @@ use crate::data::{Dataset, Sampler};
 use crate::model::{Metrics, Network, Scalar};
 use crate::optim::Optimizer;
 use crate::schedule::Schedule;
-use crate::{Error, Result};
+use crate::{Error, Result, SampledObjective};
 
 /// When a [`Schedule`] is stepped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +193,13 @@ pub struct Trainer<'a, T: Scalar> {
     pub progress: Option<ProgressFn<'a>>,
     /// Identifies the configuration inside checkpoints.
     pub fingerprint: String,
+    /// When set, batch gradients and whole-training-set losses go through this objective
+    /// instead of `net` on `train`, and the sampler draws from its `n_samples()` — e.g.
+    /// `downhill_mpi::DataParallel`, which computes them with all MPI ranks together. It must
+    /// be the same loss as `net` on the (possibly sharded) training set.
+    pub objective: Option<&'a dyn SampledObjective<T>>,
+    /// Whether this process writes checkpoints (default true; under MPI only rank 0 does).
+    pub write_checkpoints: bool,
 }
 
 fn finite<T: Scalar>(x: &[T]) -> bool {
@@ -212,6 +219,8 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             batch_size_schedule: None,
             progress: None,
             fingerprint: String::new(),
+            objective: None,
+            write_checkpoints: true,
         }
     }
 
@@ -228,7 +237,17 @@ impl<'a, T: Scalar> Trainer<'a, T> {
     }
 
     fn full_loss(&self, params: &[T], all: &[usize]) -> f64 {
-        self.net.loss(params, self.train, all, None).f64()
+        match self.objective {
+            Some(o) => o.batch_value(params, all).f64(),
+            None => self.net.loss(params, self.train, all, None).f64(),
+        }
+    }
+
+    fn batch_loss(&self, params: &[T], batch: &[usize], grad: &mut [T]) -> T {
+        match self.objective {
+            Some(o) => o.batch_gradient(params, batch, grad),
+            None => self.net.loss(params, self.train, batch, Some(grad)),
+        }
     }
 
     fn monitor(&self, m: Monitor, val: Option<&EpochMetrics>, train_loss: f64) -> Result<f64> {
@@ -292,7 +311,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 expected: np.to_string(),
             });
         }
-        let n = self.train.n();
+        let n = self.objective.map_or(self.train.n(), |o| o.n_samples());
         if n == 0 {
             return Err(Error::Invalid("the training set is empty".into()));
         }
@@ -388,9 +407,9 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                     lrs.push(lr);
                 }
                 let loss = if opt.gradient_point(&params, &mut point) {
-                    self.net.loss(&point, self.train, batch, Some(&mut grad))
+                    self.batch_loss(&point, batch, &mut grad)
                 } else {
-                    self.net.loss(&params, self.train, batch, Some(&mut grad))
+                    self.batch_loss(&params, batch, &mut grad)
                 };
                 let blen = batch.len();
                 prev.copy_from_slice(&params);
@@ -499,7 +518,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 break;
             }
             if let (Some(k), true) = (cfg.checkpoint_every, epoch < cfg.epochs) {
-                if epoch % k == 0 {
+                if epoch % k == 0 && self.write_checkpoints {
                     let path = cfg
                         .checkpoint_path
                         .clone()

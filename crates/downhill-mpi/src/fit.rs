@@ -1,0 +1,303 @@
+//! [`fit`]: synchronous data-parallel mini-batch training of any [`SampledObjective`] with any
+//! [`Optimizer`], identical on every rank; rank 0 alone writes checkpoints.
+//!
+//! Each epoch visits the samples in the order of a permutation drawn from
+//! `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch` (so it depends only on the seed and the
+//! epoch — not on the number of ranks nor on where a run was resumed). Batches are consecutive
+//! runs of `batch_size` indices of that permutation (the last one may be shorter). Each step:
+//!
+//! ```text
+//! before_step(step, opt)                  (schedules: lr scaling, warm-up, decay)
+//! g, loss = DataParallel gradient of the batch (every rank gets the same g)
+//! θ ← opt.step(θ, g)                      (the same update on every rank)
+//! ```
+//!
+//! A non-finite loss, gradient or parameter stops the run on every rank at the same step (they
+//! all hold the same numbers), keeping the last finite parameters.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use downhill::optim::{Optimizer, OptimizerState};
+use downhill::{Error, Float, Result, SampledObjective};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::comm::{Communicator, Wire};
+use crate::fault::{abort, FAILURE};
+use crate::parallel::DataParallel;
+
+/// Options of [`fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    /// Number of epochs (passes over the data).
+    pub epochs: usize,
+    /// Global batch size (all ranks together).
+    pub batch_size: usize,
+    /// Seed of the sampler.
+    pub seed: u64,
+    /// Log the loss over the whole training set every this many steps (and after each epoch);
+    /// 0 = after each epoch only.
+    pub log_every: usize,
+    /// Write a checkpoint every this many epochs (0 = never).
+    pub checkpoint_every: usize,
+    /// Where rank 0 writes the checkpoint (atomically: a temporary file, then a rename).
+    pub checkpoint_path: Option<PathBuf>,
+}
+
+/// A checkpoint at the end of an epoch: enough to continue bit-identically on any number of
+/// ranks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Optimiser steps taken.
+    pub step: usize,
+    /// Parameters (as `f64`, exact for `f32`).
+    pub params: Vec<f64>,
+    /// The optimiser's state.
+    pub optimizer: OptimizerState,
+    /// The loss log so far.
+    pub log: Vec<LogEntry>,
+    /// The global batch size the run was started with (checked on resume).
+    pub batch_size: usize,
+    /// The sampler seed (checked on resume).
+    pub seed: u64,
+}
+
+impl Checkpoint {
+    /// Reads a checkpoint written by [`fit`].
+    pub fn load(path: &Path) -> Result<Checkpoint> {
+        let raw = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        serde_json::from_str(&raw).map_err(|e| Error::Parse {
+            file: path.display().to_string(),
+            line: e.line(),
+            field: "checkpoint".into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes atomically: `path.tmp`, then a rename over `path`.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// One logged value of the loss over the whole training set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Optimiser steps taken.
+    pub step: usize,
+    /// Samples seen (gradient evaluations of single samples, all ranks together).
+    pub samples: u64,
+    /// The learning rate of the last step.
+    pub lr: f64,
+    /// Mean loss over the training set.
+    pub loss: f64,
+}
+
+/// Where a run diverged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DivergedAt {
+    /// The step whose loss, gradient or result was non-finite (1-based, as steps taken).
+    pub step: usize,
+    /// Its epoch (0-based).
+    pub epoch: usize,
+}
+
+/// What [`fit`] returns (the same on every rank, except the timings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitReport {
+    /// `"completed"` or `"diverged"`.
+    pub status: &'static str,
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Steps taken.
+    pub steps: usize,
+    /// Final parameters (the last finite ones when diverged).
+    pub params: Vec<f64>,
+    /// Loss log.
+    pub log: Vec<LogEntry>,
+    /// Where the run diverged, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diverged_at: Option<DivergedAt>,
+    /// Number of ranks.
+    pub ranks: usize,
+    /// Samples whose gradient was computed, per wall-clock second of this run (all ranks).
+    pub samples_per_s: f64,
+    /// Seconds this rank spent in gradient reductions.
+    pub allreduce_seconds: f64,
+    /// Wall-clock seconds of this run.
+    pub seconds: f64,
+}
+
+fn finite<T: Float>(x: &[T]) -> bool {
+    x.iter().all(|v| v.is_finite())
+}
+
+/// The visiting order of epoch `epoch`: a permutation of `0..n` from
+/// `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch`, written into `order`.
+pub fn epoch_order(order: &mut Vec<usize>, n: usize, seed: u64, epoch: usize) {
+    order.clear();
+    order.extend(0..n);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(epoch as u64);
+    order.shuffle(&mut rng);
+}
+
+/// Trains `params` on every rank of `dp`'s communicator. Call it on every rank with the same
+/// arguments. `resume` continues from a checkpoint (read on every rank; any rank count).
+/// `before_step(step, opt)` runs before each step (0-based step), where schedules set the lr.
+///
+/// Rank 0 writes checkpoints; if that fails, it prints why and aborts the whole job (exit 1).
+pub fn fit<C, O, T>(
+    dp: &DataParallel<'_, C, O, T>,
+    opt: &mut dyn Optimizer<T>,
+    params: &mut [T],
+    opts: &FitOptions,
+    resume: Option<&Checkpoint>,
+    mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+) -> Result<FitReport>
+where
+    C: Communicator,
+    O: SampledObjective<T>,
+    T: Wire,
+{
+    let comm = dp.comm();
+    let n = dp.n_samples();
+    let p = dp.n_params();
+    if params.len() != p {
+        return Err(Error::Dimension {
+            what: "params".into(),
+            got: params.len(),
+            expected: p.to_string(),
+        });
+    }
+    if opts.batch_size == 0 || n == 0 {
+        return Err(Error::param(
+            "batch_size",
+            opts.batch_size,
+            "must be >= 1 with a non-empty dataset",
+        ));
+    }
+    let (mut epoch0, mut step, mut log) = (0, 0, Vec::new());
+    if let Some(ck) = resume {
+        if ck.params.len() != p {
+            return Err(Error::Dimension {
+                what: "checkpoint params".into(),
+                got: ck.params.len(),
+                expected: p.to_string(),
+            });
+        }
+        if ck.batch_size != opts.batch_size || ck.seed != opts.seed {
+            return Err(Error::Invalid(format!(
+                "checkpoint was made with batch_size {} and seed {}, not {} and {}",
+                ck.batch_size, ck.seed, opts.batch_size, opts.seed
+            )));
+        }
+        params
+            .iter_mut()
+            .zip(&ck.params)
+            .for_each(|(d, &v)| *d = T::of(v));
+        opt.load_state(&ck.optimizer)?;
+        (epoch0, step, log) = (ck.epoch, ck.step, ck.log.clone());
+    }
+    let start_stats = dp.stats();
+    let t0 = Instant::now();
+    let mut samples: u64 = log.last().map_or(0, |l: &LogEntry| l.samples);
+    let samples0 = samples;
+    let all: Vec<usize> = (0..n).collect();
+    // The loss over the whole training set (a collective call: every rank logs together).
+    let log_loss = |params: &[T], step, samples, lr, log: &mut Vec<LogEntry>| {
+        let loss = dp.batch_value(params, &all).f64();
+        log.push(LogEntry {
+            step,
+            samples,
+            lr,
+            loss,
+        });
+    };
+    let mut order = Vec::with_capacity(n);
+    let mut g = vec![T::zero(); p];
+    let mut last = params.to_vec();
+    let mut diverged_at = None;
+    let mut epochs_done = epoch0;
+    'epochs: for epoch in epoch0..opts.epochs {
+        epoch_order(&mut order, n, opts.seed, epoch);
+        for batch in order.chunks(opts.batch_size) {
+            before_step(step, opt);
+            let loss = dp.batch_gradient(params, batch, &mut g);
+            step += 1;
+            samples += batch.len() as u64;
+            if !loss.is_finite() || !finite(&g) {
+                diverged_at = Some(DivergedAt { step, epoch });
+                break 'epochs;
+            }
+            last.copy_from_slice(params);
+            opt.step(params, &mut g);
+            if !finite(params) {
+                params.copy_from_slice(&last);
+                diverged_at = Some(DivergedAt { step, epoch });
+                break 'epochs;
+            }
+            if opts.log_every > 0 && step % opts.log_every == 0 {
+                log_loss(params, step, samples, opt.lr(), &mut log);
+            }
+        }
+        epochs_done = epoch + 1;
+        if opts.log_every == 0 || step % opts.log_every != 0 {
+            log_loss(params, step, samples, opt.lr(), &mut log);
+        }
+        if let Some(path) = &opts.checkpoint_path {
+            if comm.rank() == 0
+                && opts.checkpoint_every > 0
+                && epochs_done % opts.checkpoint_every == 0
+            {
+                let ck = Checkpoint {
+                    epoch: epochs_done,
+                    step,
+                    params: params.iter().map(|v| v.f64()).collect(),
+                    optimizer: opt.state(),
+                    log: log.clone(),
+                    batch_size: opts.batch_size,
+                    seed: opts.seed,
+                };
+                if let Err(e) = ck.save(path) {
+                    abort(
+                        comm,
+                        FAILURE,
+                        &format!("{}: cannot write checkpoint: {e}", path.display()),
+                    );
+                }
+            }
+        }
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    let stats = dp.stats();
+    Ok(FitReport {
+        status: if diverged_at.is_some() {
+            "diverged"
+        } else {
+            "completed"
+        },
+        epochs: epochs_done,
+        steps: step,
+        params: params.iter().map(|v| v.f64()).collect(),
+        log,
+        diverged_at,
+        ranks: comm.size(),
+        samples_per_s: (samples - samples0) as f64 / seconds.max(1e-12),
+        allreduce_seconds: stats.allreduce_seconds - start_stats.allreduce_seconds,
+        seconds,
+    })
+}
