@@ -18,8 +18,29 @@ fn npy_err(file: &str, message: impl Into<String>) -> Error {
     }
 }
 
+/// Refuses a header that is not one flat dict with at most one tuple (the only shape a plain
+/// float32/float64 array has) before the header parser sees it: nested brackets make that
+/// parser backtrack exponentially (found by fuzzing: 18 `{` took > 10 s).
+fn check_header_shape(file: &str, bytes: &[u8]) -> Result<()> {
+    let (len, start): (usize, usize) = match (bytes.get(6), bytes.get(8..10), bytes.get(8..12)) {
+        (Some(1), Some(l), _) => (usize::from(u16::from_le_bytes([l[0], l[1]])), 10),
+        (Some(2 | 3), _, Some(l)) => (u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize, 12),
+        _ => return Ok(()), // left to the parser's own error
+    };
+    let header = bytes.get(start..start.saturating_add(len)).unwrap_or(&[]);
+    let count = |c: u8| header.iter().filter(|&&b| b == c).count();
+    if count(b'{') > 1 || count(b'}') > 1 || count(b'(') > 1 || count(b'[') > 0 {
+        return Err(npy_err(
+            file,
+            "malformed or unsupported .npy header (only plain float32/float64 arrays are read)",
+        ));
+    }
+    Ok(())
+}
+
 /// Reads an array of f32 or f64 from `.npy` bytes; returns (shape, values as f64).
 pub fn read_npy(file: &str, bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>)> {
+    check_header_shape(file, bytes)?;
     let npy =
         NpyFile::new(bytes).map_err(|e| npy_err(file, format!("not a valid .npy file: {e}")))?;
     if npy.order() != Order::C && npy.shape().len() > 1 {
