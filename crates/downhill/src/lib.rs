@@ -23,6 +23,7 @@
 pub mod diff;
 pub mod error;
 pub mod float;
+pub mod kernels;
 pub mod objective;
 pub mod optim;
 pub mod problems;

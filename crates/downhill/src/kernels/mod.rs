@@ -1,0 +1,21 @@
+//! Hot loops: fused, vectorised, runtime-dispatched and (for long vectors) multi-threaded
+//! optimiser updates and reductions.
+//!
+//! - [`dispatch`] — CPU-feature detection and the `multiversion!` macro (AVX-512 / AVX2 /
+//!   baseline copies of one body).
+//! - [`update`] — single-chunk kernels: `axpy` (the bandwidth probe), SGD, SGD with momentum,
+//!   Adam/AdamW, sum of squares, scale.
+//! - [`par`] — the same over long vectors with rayon, bit-identical to one thread.
+//!
+//! Optimisers call [`par`]; the results equal those of a plain scalar loop with the same
+//! operation order bit for bit (no FMA contraction, IEEE `sqrt` and division).
+
+pub mod dispatch;
+pub mod par;
+pub mod update;
+
+pub use par::{adam, axpy, norm2, scale, sgd, sgd_momentum, sum_sq};
+pub use update::{AdamStep, Decay, SgdStep};
+
+#[cfg(test)]
+mod tests;
