@@ -22,6 +22,8 @@ pub enum Command {
     Minimize(MinimizeArgs),
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
+    /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
+    Bench(crate::commands::bench::BenchArgs),
 }
 
 /// `downhill run`.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod minimize;
 pub mod run;
 
@@ -12,5 +13,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
+        Command::Bench(a) => bench::cmd(&a),
     }
 }

@@ -137,9 +137,9 @@ crate::multiversion! {
     }
 }
 
-/// `MODE`: 0 no decay, 1 L2, 2 decoupled.
+/// `MODE`: 0 no decay, 1 L2, 2 decoupled; `HI`: the `lerp` weight `1 − β₁` is ≥ 0.5.
 #[inline(always)]
-fn adam_body<T: Float, const MODE: u8>(
+fn adam_body<T: Float, const MODE: u8, const HI: bool>(
     p: &mut [T],
     g: &[T],
     m: &mut [T],
@@ -151,6 +151,7 @@ fn adam_body<T: Float, const MODE: u8>(
     let g = &g[..n];
     let m = &mut m[..n];
     let v = &mut v[..n];
+    let one_minus_w = T::one() - c.one_minus_beta1;
     for i in 0..n {
         let mut gi = g[i] * c.sign;
         let mut pi = p[i];
@@ -160,8 +161,12 @@ fn adam_body<T: Float, const MODE: u8>(
         if MODE == 2 {
             pi *= wd;
         }
-        // exp_avg.lerp_(grad, 1 − β₁)  (weight < 0.5 branch of torch's lerp)
-        let mi = m[i] + c.one_minus_beta1 * (gi - m[i]);
+        // exp_avg.lerp_(grad, w = 1 − β₁), with torch's two branches of lerp
+        let mi = if HI {
+            gi - (gi - m[i]) * one_minus_w
+        } else {
+            m[i] + c.one_minus_beta1 * (gi - m[i])
+        };
         // exp_avg_sq.mul_(β₂).addcmul_(grad, grad, value = 1 − β₂)
         let vi = v[i] * c.beta2 + c.one_minus_beta2 * gi * gi;
         // denom = exp_avg_sq.sqrt() / √bc₂ + ε ; param.addcdiv_(exp_avg, denom, −step_size)
@@ -175,10 +180,14 @@ fn adam_body<T: Float, const MODE: u8>(
 crate::multiversion! {
     /// One Adam/AdamW step over params `p`, gradient `g`, first moment `m`, second moment `v`.
     pub fn adam<T: Float>(p: &mut [T], g: &[T], m: &mut [T], v: &mut [T], c: &AdamStep<T>) {
-        match c.decay {
-            Decay::None => adam_body::<T, 0>(p, g, m, v, c, T::zero()),
-            Decay::L2(wd) => adam_body::<T, 1>(p, g, m, v, c, wd),
-            Decay::Decoupled(f) => adam_body::<T, 2>(p, g, m, v, c, f),
+        let hi = c.one_minus_beta1.abs() >= T::of(0.5);
+        match (c.decay, hi) {
+            (Decay::None, false) => adam_body::<T, 0, false>(p, g, m, v, c, T::zero()),
+            (Decay::L2(wd), false) => adam_body::<T, 1, false>(p, g, m, v, c, wd),
+            (Decay::Decoupled(f), false) => adam_body::<T, 2, false>(p, g, m, v, c, f),
+            (Decay::None, true) => adam_body::<T, 0, true>(p, g, m, v, c, T::zero()),
+            (Decay::L2(wd), true) => adam_body::<T, 1, true>(p, g, m, v, c, wd),
+            (Decay::Decoupled(f), true) => adam_body::<T, 2, true>(p, g, m, v, c, f),
         }
     }
 }
