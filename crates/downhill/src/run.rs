@@ -1,10 +1,12 @@
-//! The deterministic run loop: minimise an [`Objective`] from `x0` with a first-order
-//! [`Optimizer`], recording the trajectory, and stopping on convergence or divergence.
+//! The deterministic run loops: minimise an [`Objective`] from `x0` with a first-order
+//! [`Optimizer`] ([`minimize`]) or a [`Solver`] ([`solve`]), recording the trajectory, and
+//! stopping on convergence or divergence.
 
 use serde::Serialize;
 
 use crate::objective::norm2;
-use crate::optim::Optimizer;
+use crate::optim::solver::Counted;
+use crate::optim::{Optimizer, Solver};
 use crate::{Float, Objective};
 
 /// How a run ended.
@@ -52,6 +54,9 @@ pub struct RunResult {
     pub momentum: Vec<f64>,
     /// Function and gradient evaluations.
     pub evaluations: Evaluations,
+    /// Inner iterations in total, for solvers that make several per step (L-BFGS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<usize>,
     /// Steps skipped by a skip-non-finite wrapper.
     pub skipped: usize,
     /// Observations worth telling the user (e.g. a numerical gradient that vanished).
@@ -65,6 +70,14 @@ pub struct Evaluations {
     pub function: usize,
     /// Calls of `gradient`.
     pub gradient: usize,
+    /// Hessians computed by the objective (analytic or AD; finite-difference Hessians are
+    /// counted as their gradient calls).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hessian: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn finite<T: Float>(x: &[T]) -> bool {
@@ -102,6 +115,7 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
         lr: Vec::new(),
         momentum: Vec::new(),
         evaluations: evals,
+        iterations: None,
         skipped: 0,
         notes: Vec::new(),
     };
@@ -182,4 +196,175 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
     res.evaluations = evals;
     res.skipped = opt.skipped();
     res
+}
+
+/// Runs `opts.steps` outer steps of a [`Solver`] (L-BFGS, Newton, PSO, GD with a line search)
+/// on `f` from `x0`, producing the same [`RunResult`] as [`minimize`].
+///
+/// `trajectory` and `f_history` hold `x` and `f(x)` after each outer step. With a
+/// `tolerance`, the gradient at `x0` and after each step is evaluated and the run stops with
+/// `Status::Converged` once `‖∇f(x)‖₂ ≤ tolerance`; without one, `f(x)` is evaluated after a
+/// step only when the solver does not report it. A non-finite `x` or `f(x)` after step `k`
+/// stops the run with `Status::Diverged`, `diverged_at = k + 1`, keeping `x_k`.
+/// `evaluations` counts every call of the objective by kind (the solver's and this loop's);
+/// `iterations` is the total of the solver's inner iterations.
+pub fn solve<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+) -> RunResult {
+    let counted = Counted::new(f);
+    let n = x0.len();
+    let mut x = x0.to_vec();
+    let mut prev = x0.to_vec();
+    let mut g = vec![T::zero(); n];
+    let grad_norm = |x: &[T], g: &mut [T]| -> (T, f64) {
+        let v = counted.gradient(x, g);
+        (v, norm2(g))
+    };
+    let mut gnorm = f64::INFINITY;
+    let mut fx = match opts.tolerance {
+        Some(_) => {
+            let (v, gn) = grad_norm(&x, &mut g);
+            gnorm = gn;
+            v
+        }
+        None => counted.value(&x),
+    };
+    let mut res = RunResult {
+        x: Vec::new(),
+        f: 0.0,
+        steps: 0,
+        status: Status::MaxSteps,
+        diverged_at: None,
+        trajectory: vec![crate::float::to_f64s(&x)],
+        f_history: vec![fx.f64()],
+        lr: Vec::new(),
+        momentum: Vec::new(),
+        evaluations: Evaluations::default(),
+        iterations: Some(0),
+        skipped: 0,
+        notes: Vec::new(),
+    };
+    if !finite(&x) || !fx.is_finite() {
+        res.status = Status::Diverged;
+        res.diverged_at = Some(0);
+    }
+    let converged = |gn: f64| opts.tolerance.is_some_and(|tol| gn <= tol);
+    let mut iterations = 0;
+    let mut k = 0;
+    while res.status != Status::Diverged && k < opts.steps {
+        if converged(gnorm) {
+            res.status = Status::Converged;
+            break;
+        }
+        res.lr.push(solver.lr());
+        prev.copy_from_slice(&x);
+        let s = solver.step(&counted, &mut x);
+        iterations += s.iterations;
+        let fnew = match (opts.tolerance, s.value) {
+            (Some(_), _) => {
+                let (v, gn) = grad_norm(&x, &mut g);
+                gnorm = gn;
+                v
+            }
+            (None, Some(v)) => T::of(v),
+            (None, None) => counted.value(&x),
+        };
+        if !finite(&x) || !fnew.is_finite() {
+            x.copy_from_slice(&prev);
+            res.status = Status::Diverged;
+            res.diverged_at = Some(k + 1);
+            break;
+        }
+        fx = fnew;
+        k += 1;
+        res.trajectory.push(crate::float::to_f64s(&x));
+        res.f_history.push(fx.f64());
+    }
+    if res.status == Status::MaxSteps && converged(gnorm) {
+        res.status = Status::Converged;
+    }
+    res.steps = k;
+    res.x = crate::float::to_f64s(&x);
+    res.f = fx.f64();
+    res.iterations = Some(iterations);
+    res.evaluations = Evaluations {
+        function: counted.values.get(),
+        gradient: counted.gradients.get(),
+        hessian: counted.hessians.get(),
+    };
+    res
+}
+
+#[cfg(test)]
+mod solve_tests {
+    use super::*;
+    use crate::optim::{Newton, SolverStep};
+    use crate::problems::{Rosenbrock, Sphere};
+
+    /// Moves x by +1 per step, then to NaN at the third.
+    struct Blows(usize);
+    impl Solver<f64> for Blows {
+        fn name(&self) -> &'static str {
+            "blows"
+        }
+        fn lr(&self) -> f64 {
+            0.5
+        }
+        fn step(&mut self, _f: &dyn Objective<f64>, x: &mut [f64]) -> SolverStep {
+            self.0 += 1;
+            x[0] = if self.0 == 3 { f64::NAN } else { x[0] + 1.0 };
+            SolverStep {
+                iterations: 2,
+                evaluations: 0,
+                value: None,
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_keeps_the_last_finite_point() {
+        let opts = RunOptions {
+            steps: 10,
+            tolerance: None,
+        };
+        let r = solve(&Sphere, &mut Blows(0), &[0.0], &opts);
+        assert_eq!(r.status, Status::Diverged);
+        assert_eq!(
+            (r.diverged_at, r.steps, r.x.clone()),
+            (Some(3), 2, vec![2.0])
+        );
+        assert_eq!(r.f_history, vec![0.0, 1.0, 4.0]);
+        assert_eq!(r.lr, vec![0.5; 3]);
+        assert_eq!(r.iterations, Some(6));
+        // f(x0) and one value after each step (the solver reports none)
+        assert_eq!(r.evaluations.function, 4);
+    }
+
+    #[test]
+    fn convergence_on_the_gradient_norm_before_each_step() {
+        let opts = RunOptions {
+            steps: 30,
+            tolerance: Some(1e-8),
+        };
+        // at a stationary point: converged with no step
+        let r = solve(&Sphere, &mut Newton::<f64>::new(1.0), &[0.0, 0.0], &opts);
+        assert_eq!(
+            (r.status, r.steps, r.trajectory.len()),
+            (Status::Converged, 0, 1)
+        );
+        let r = solve(
+            &Rosenbrock,
+            &mut Newton::<f64>::new(1.0),
+            &[-1.2, 1.0],
+            &opts,
+        );
+        assert_eq!(r.status, Status::Converged);
+        assert_eq!(r.trajectory.len(), r.steps + 1);
+        assert_eq!(r.f_history.len(), r.steps + 1);
+        assert!(r.f < 1e-10 && r.steps <= 30);
+        assert_eq!(r.evaluations.hessian, r.steps);
+    }
 }

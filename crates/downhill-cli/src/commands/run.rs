@@ -2,7 +2,7 @@
 
 use downhill::diff::{Difference, Numeric};
 use downhill::problems;
-use downhill::run::{minimize, RunOptions, RunResult, Status};
+use downhill::run::{minimize, solve, RunOptions, RunResult, Status};
 use downhill::{Float, Objective};
 use serde_json::json;
 
@@ -48,11 +48,15 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         .and_then(|v| v.get("name").and_then(|n| n.as_str().map(String::from)))
         .unwrap_or_default();
     println!(
-        "{} from {:?} with {} (lr = {}): {} after {} steps",
+        "{} from {:?} with {}{}: {} after {} steps",
         cfg.problem.function,
         cfg.problem.x0,
         name,
-        cfg.optimizer.lr(),
+        if name == "pso" {
+            String::new()
+        } else {
+            format!(" (lr = {})", cfg.optimizer.lr())
+        },
         match res.status {
             Status::MaxSteps => "stopped",
             Status::Converged => "converged",
@@ -65,6 +69,19 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
+    let e = &res.evaluations;
+    let hessians = if e.hessian > 0 {
+        format!(", {} Hessians", e.hessian)
+    } else {
+        String::new()
+    };
+    let iterations = res
+        .iterations
+        .map_or(String::new(), |i| format!("{i} inner iterations, "));
+    println!(
+        "  {iterations}{} function and {} gradient evaluations{hessians}",
+        e.function, e.gradient
+    );
     for n in &res.notes {
         println!("  note: {n}");
     }
@@ -102,12 +119,15 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
             })
         }
     };
-    let mut opt = cfg.optimizer.build::<T>()?;
     let x0 = downhill::float::vec_of::<T>(&p.x0);
     let opts = RunOptions {
         steps: cfg.run.steps,
         tolerance: cfg.run.tolerance,
     };
+    if let Some(mut solver) = cfg.optimizer.solver::<T>()? {
+        return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
+    }
+    let mut opt = cfg.optimizer.build::<T>()?;
     Ok(minimize(
         objective.as_ref(),
         opt.as_mut(),

@@ -104,7 +104,7 @@ fn experiment(h: &mut String, e: &Experiment) {
     ));
     for f in &e.figures {
         h.push_str(&format!(
-            "<figure><img src=\"{}\" alt=\"{}\" width=\"800\" height=\"600\" loading=\"lazy\"></figure>\n",
+            "<figure><img src=\"{}\" alt=\"{}\" width=\"800\" height=\"600\"></figure>\n",
             escape(f),
             escape(&e.title)
         ));

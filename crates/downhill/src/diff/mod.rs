@@ -4,4 +4,4 @@ pub mod check;
 pub mod numeric;
 
 pub use check::{check_gradient, GradientCheck};
-pub use numeric::{numerical_gradient, Difference, Numeric};
+pub use numeric::{numerical_gradient, numerical_hessian, Difference, Numeric};

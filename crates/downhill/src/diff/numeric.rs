@@ -84,3 +84,43 @@ impl<T: Float, O: Objective<T>> Objective<T> for Numeric<O> {
         self.inner.value(x)
     }
 }
+
+/// Hessian of `f` at `x` by central differences of its gradient, written row-major into
+/// `hess` (`n × n`):
+///
+/// `Hᵢⱼ ≈ ½·[(∂ᵢf(x + hⱼeⱼ) − ∂ᵢf(x − hⱼeⱼ)) / 2hⱼ + (∂ⱼf(x + hᵢeᵢ) − ∂ⱼf(x − hᵢeᵢ)) / 2hᵢ]`
+///
+/// with `hⱼ = ε^{1/3}·max(1, |xⱼ|)` (ε the machine epsilon of `T`), i.e. the column
+/// differences symmetrised. Costs `2n` gradient evaluations; `x` is perturbed and restored in
+/// place; `gp` and `gm` are scratch buffers of length `n`.
+pub fn numerical_hessian<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    x: &mut [T],
+    hess: &mut [T],
+    gp: &mut [T],
+    gm: &mut [T],
+) {
+    let n = x.len();
+    let base = T::epsilon().f64().cbrt();
+    for j in 0..n {
+        let tmp = x[j];
+        let h = base * tmp.f64().abs().max(1.0);
+        x[j] = tmp + T::of(h);
+        f.gradient(x, gp);
+        x[j] = tmp - T::of(h);
+        f.gradient(x, gm);
+        x[j] = tmp;
+        let two_h = T::of(2.0 * h);
+        for i in 0..n {
+            hess[i * n + j] = (gp[i] - gm[i]) / two_h;
+        }
+    }
+    let half = T::of(0.5);
+    for i in 0..n {
+        for j in i + 1..n {
+            let s = (hess[i * n + j] + hess[j * n + i]) * half;
+            hess[i * n + j] = s;
+            hess[j * n + i] = s;
+        }
+    }
+}

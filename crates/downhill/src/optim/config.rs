@@ -3,11 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::solver_config::{
+    sgd_line_search, BoxedSolver, LbfgsConfig, NewtonConfig, PsoConfig, SgdLineSearch,
+};
 use super::{Optimizer, Sgd};
 use crate::{Error, Float, Result};
 
 /// Every optimiser name accepted by [`OptimizerConfig::from_named`].
-pub const NAMES: &[&str] = &["sgd"];
+pub const NAMES: &[&str] = &["sgd", "lbfgs", "newton", "pso"];
 
 fn default_lr() -> f64 {
     1e-3
@@ -35,6 +38,9 @@ pub struct SgdConfig {
     /// Gradient ascent.
     #[serde(default)]
     pub maximize: bool,
+    /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_search: Option<SgdLineSearch>,
 }
 
 /// A complete optimiser configuration.
@@ -43,6 +49,12 @@ pub struct SgdConfig {
 pub enum OptimizerConfig {
     /// `torch.optim.SGD`.
     Sgd(SgdConfig),
+    /// `torch.optim.LBFGS` (a [`super::Solver`]).
+    Lbfgs(LbfgsConfig),
+    /// Newton's method (a [`super::Solver`]).
+    Newton(NewtonConfig),
+    /// Particle swarm (a [`super::Solver`]).
+    Pso(PsoConfig),
 }
 
 impl OptimizerConfig {
@@ -55,6 +67,9 @@ impl OptimizerConfig {
         use serde::de::Error as _;
         Ok(match name {
             "sgd" => OptimizerConfig::Sgd(SgdConfig::deserialize(d)?),
+            "lbfgs" => OptimizerConfig::Lbfgs(LbfgsConfig::deserialize(d)?),
+            "newton" => OptimizerConfig::Newton(NewtonConfig::deserialize(d)?),
+            "pso" => OptimizerConfig::Pso(PsoConfig::deserialize(d)?),
             _ => {
                 return Err(D::Error::custom(format!(
                     "unknown optimizer `{name}`; known: {}",
@@ -64,11 +79,26 @@ impl OptimizerConfig {
         })
     }
 
-    /// The configured learning rate.
+    /// The configured learning rate (0 for `pso`, which has none).
     pub fn lr(&self) -> f64 {
         match self {
             OptimizerConfig::Sgd(c) => c.lr,
+            OptimizerConfig::Lbfgs(c) => c.lr,
+            OptimizerConfig::Newton(c) => c.lr,
+            OptimizerConfig::Pso(_) => 0.0,
         }
+    }
+
+    /// The [`super::Solver`] this config describes, if it is one (`lbfgs`, `newton`, `pso`,
+    /// `sgd` with a line search); `Ok(None)` for first-order optimisers (use [`Self::build`]).
+    pub fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(match self {
+            OptimizerConfig::Lbfgs(c) => Box::new(c.build::<T>()?),
+            OptimizerConfig::Newton(c) => Box::new(c.build::<T>()?),
+            OptimizerConfig::Pso(c) => Box::new(c.build::<T>()?),
+            OptimizerConfig::Sgd(c) if c.line_search.is_some() => Box::new(sgd_line_search(c)?),
+            _ => return Ok(None),
+        }))
     }
 
     /// Validates the parameters (as PyTorch's constructors do) and builds the optimiser.
@@ -81,11 +111,24 @@ impl OptimizerConfig {
                     .weight_decay(c.weight_decay)
                     .nesterov(c.nesterov)
                     .maximize(c.maximize);
+                if c.line_search.is_some() {
+                    return Err(solver_only("sgd with line_search"));
+                }
                 o.validate()?;
                 Ok(Box::new(o))
             }
+            OptimizerConfig::Lbfgs(_) => Err(solver_only("lbfgs")),
+            OptimizerConfig::Newton(_) => Err(solver_only("newton")),
+            OptimizerConfig::Pso(_) => Err(solver_only("pso")),
         }
     }
+}
+
+fn solver_only(what: &str) -> Error {
+    Error::Invalid(format!(
+        "`{what}` evaluates the objective itself and runs only where a whole objective is \
+         available (downhill run / minimize, `run::solve`), not as a gradient step"
+    ))
 }
 
 /// Error for a name that is not an optimiser.

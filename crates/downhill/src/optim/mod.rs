@@ -16,10 +16,22 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Float, Result};
 
 pub mod config;
+pub mod gd_armijo;
+pub mod lbfgs;
+pub mod line_search;
+pub mod newton;
+pub mod pso;
 pub mod sgd;
+pub mod solver;
+pub mod solver_config;
 
 pub use config::OptimizerConfig;
+pub use gd_armijo::GdArmijo;
+pub use lbfgs::{Lbfgs, LineSearchFn};
+pub use newton::Newton;
+pub use pso::Pso;
 pub use sgd::Sgd;
+pub use solver::{Solver, SolverStep};
 
 /// What one call to [`Optimizer::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,16 @@ fn c<T: Float>(x: f64) -> T {
     T::of(x)
 }
 
+/// Writes the diagonal Hessian `diag(d(x₀), …, d(xₙ₋₁))` of a separable function.
+fn diagonal<T: Float>(x: &[T], h: &mut [T], d: impl Fn(T) -> T) -> bool {
+    let n = x.len();
+    h.iter_mut().for_each(|v| *v = T::zero());
+    for (i, &v) in x.iter().enumerate() {
+        h[i * n + i] = d(v);
+    }
+    true
+}
+
 macro_rules! unit {
     ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
@@ -78,6 +88,9 @@ impl<T: Float> Objective<T> for Sphere {
         }
         self.value(x)
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        diagonal(x, h, |_| c::<T>(2.0))
+    }
 }
 
 impl<T: Float> Objective<T> for IllConditioned {
@@ -91,6 +104,10 @@ impl<T: Float> Objective<T> for IllConditioned {
         g[0] = c::<T>(0.2) * x[0];
         g[1] = c::<T>(4.0) * x[1];
         self.value(x)
+    }
+    fn hessian(&self, _x: &[T], h: &mut [T]) -> bool {
+        h.copy_from_slice(&[c::<T>(0.2), T::zero(), T::zero(), c::<T>(4.0)]);
+        true
     }
 }
 
@@ -113,6 +130,18 @@ impl<T: Float> Objective<T> for Rosenbrock {
             g[i + 1] += c::<T>(200.0) * a;
         }
         self.value(x)
+    }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        let n = x.len();
+        h.iter_mut().for_each(|v| *v = T::zero());
+        for i in 0..n.saturating_sub(1) {
+            let a = x[i + 1] - x[i] * x[i];
+            h[i * n + i] += c::<T>(-400.0) * a + c::<T>(800.0) * x[i] * x[i] + c::<T>(2.0);
+            h[i * n + i + 1] += c::<T>(-400.0) * x[i];
+            h[(i + 1) * n + i] += c::<T>(-400.0) * x[i];
+            h[(i + 1) * n + i + 1] += c::<T>(200.0);
+        }
+        true
     }
 }
 
@@ -139,6 +168,28 @@ impl<T: Float> Objective<T> for Beale {
         g[1] = two * t1 * a + two * t2 * two * a * b + two * t3 * c::<T>(3.0) * a * b * b;
         t1 * t1 + t2 * t2 + t3 * t3
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        // f = Σ tᵢ², H = 2 Σ (∇tᵢ ∇tᵢᵀ + tᵢ ∇²tᵢ)
+        let (a, b) = (x[0], x[1]);
+        let (one, two, three) = (T::one(), c::<T>(2.0), c::<T>(3.0));
+        let t = [
+            c::<T>(1.5) - a + a * b,
+            c::<T>(2.25) - a + a * b * b,
+            c::<T>(2.625) - a + a * b * b * b,
+        ];
+        let da = [b - one, b * b - one, b * b * b - one];
+        let db = [a, two * a * b, three * a * b * b];
+        let dab = [one, two * b, three * b * b];
+        let dbb = [T::zero(), two * a, c::<T>(6.0) * a * b];
+        let (mut haa, mut hab, mut hbb) = (T::zero(), T::zero(), T::zero());
+        for i in 0..3 {
+            haa += two * da[i] * da[i];
+            hab += two * (da[i] * db[i] + t[i] * dab[i]);
+            hbb += two * (db[i] * db[i] + t[i] * dbb[i]);
+        }
+        h.copy_from_slice(&[haa, hab, hab, hbb]);
+        true
+    }
 }
 
 impl<T: Float> Objective<T> for Booth {
@@ -156,6 +207,10 @@ impl<T: Float> Objective<T> for Booth {
         g[0] = c::<T>(2.0) * p + c::<T>(4.0) * q;
         g[1] = c::<T>(4.0) * p + c::<T>(2.0) * q;
         p * p + q * q
+    }
+    fn hessian(&self, _x: &[T], h: &mut [T]) -> bool {
+        h.copy_from_slice(&[c::<T>(10.0), c::<T>(8.0), c::<T>(8.0), c::<T>(10.0)]);
+        true
     }
 }
 
@@ -175,6 +230,18 @@ impl<T: Float> Objective<T> for Himmelblau {
         g[1] = c::<T>(2.0) * p + c::<T>(4.0) * x[1] * q;
         p * p + q * q
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        let p = x[0] * x[0] + x[1] - c::<T>(11.0);
+        let q = x[0] + x[1] * x[1] - c::<T>(7.0);
+        let off = c::<T>(4.0) * (x[0] + x[1]);
+        h.copy_from_slice(&[
+            c::<T>(4.0) * p + c::<T>(8.0) * x[0] * x[0] + c::<T>(2.0),
+            off,
+            off,
+            c::<T>(2.0) + c::<T>(4.0) * q + c::<T>(8.0) * x[1] * x[1],
+        ]);
+        true
+    }
 }
 
 impl<T: Float> Objective<T> for Saddle {
@@ -189,6 +256,10 @@ impl<T: Float> Objective<T> for Saddle {
         g[1] = c::<T>(-2.0) * x[1];
         self.value(x)
     }
+    fn hessian(&self, _x: &[T], h: &mut [T]) -> bool {
+        h.copy_from_slice(&[c::<T>(2.0), T::zero(), T::zero(), c::<T>(-2.0)]);
+        true
+    }
 }
 
 impl<T: Float> Objective<T> for MonkeySaddle {
@@ -202,6 +273,11 @@ impl<T: Float> Objective<T> for MonkeySaddle {
         g[0] = c::<T>(3.0) * x[0] * x[0] - c::<T>(3.0) * x[1] * x[1];
         g[1] = c::<T>(-6.0) * x[0] * x[1];
         self.value(x)
+    }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        let off = c::<T>(-6.0) * x[1];
+        h.copy_from_slice(&[c::<T>(6.0) * x[0], off, off, c::<T>(-6.0) * x[0]]);
+        true
     }
 }
 
@@ -218,6 +294,12 @@ impl<T: Float> Objective<T> for Rastrigin {
             *gi = c::<T>(2.0) * v + c::<T>(10.0) * tau * (tau * v).sin();
         }
         self.value(x)
+    }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        let tau = T::TAU();
+        diagonal(x, h, |v| {
+            c::<T>(2.0) + c::<T>(10.0) * tau * tau * (tau * v).cos()
+        })
     }
 }
 
@@ -262,6 +344,9 @@ impl<T: Float> Objective<T> for StyblinskiTang {
         }
         self.value(x)
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        diagonal(x, h, |v| c::<T>(6.0) * v * v - c::<T>(16.0))
+    }
 }
 
 impl<T: Float> Objective<T> for SixHumpCamel {
@@ -282,6 +367,17 @@ impl<T: Float> Objective<T> for SixHumpCamel {
         g[1] = a - c::<T>(8.0) * b + c::<T>(16.0) * b * b * b;
         self.value(x)
     }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        let (a, b) = (x[0], x[1]);
+        let a2 = a * a;
+        h.copy_from_slice(&[
+            c::<T>(8.0) - c::<T>(25.2) * a2 + c::<T>(10.0) * a2 * a2,
+            T::one(),
+            T::one(),
+            c::<T>(-8.0) + c::<T>(48.0) * b * b,
+        ]);
+        true
+    }
 }
 
 impl<T: Float> Objective<T> for DoubleWell {
@@ -296,6 +392,9 @@ impl<T: Float> Objective<T> for DoubleWell {
             *gi = c::<T>(4.0) * v * (v * v - T::one());
         }
         self.value(x)
+    }
+    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+        diagonal(x, h, |v| c::<T>(12.0) * v * v - c::<T>(4.0))
     }
 }
 
@@ -314,6 +413,45 @@ mod tests {
                 assert!(chk.max_rel_error < 1e-6, "{name} at {p:?}: {chk:?}");
             }
         }
+    }
+
+    #[test]
+    fn analytic_hessians_match_differences_of_the_gradient() {
+        let points: [[f64; 2]; 4] = [[0.3, -0.7], [1.1, 0.4], [-1.3, 2.2], [2.0, -0.5]];
+        let mut with_hessian = 0;
+        for name in NAMES {
+            let f = by_name::<f64>(name).unwrap();
+            for p in &points {
+                let mut h = [0.0; 4];
+                if !f.hessian(p, &mut h) {
+                    continue;
+                }
+                with_hessian += 1;
+                let (mut x, mut hn, mut gp, mut gm) = (p.to_vec(), [0.0; 4], [0.0; 2], [0.0; 2]);
+                crate::diff::numerical_hessian(f.as_ref(), &mut x, &mut hn, &mut gp, &mut gm);
+                for k in 0..4 {
+                    let err = (h[k] - hn[k]).abs() / h[k].abs().max(hn[k].abs()).max(1.0);
+                    assert!(err < 1e-6, "{name} at {p:?}: {h:?} vs {hn:?}");
+                }
+                assert_eq!(h[1], h[2], "{name}: symmetric");
+            }
+        }
+        // every built-in function but ackley
+        assert_eq!(with_hessian, 4 * (NAMES.len() - 1));
+        // rosenbrock in 3-D: tridiagonal
+        let f = by_name::<f64>("rosenbrock").unwrap();
+        let p = [0.5, -0.2, 1.3];
+        let (mut h, mut hn) = ([0.0; 9], [0.0; 9]);
+        assert!(f.hessian(&p, &mut h));
+        let (mut x, mut gp, mut gm) = (p.to_vec(), [0.0; 3], [0.0; 3]);
+        crate::diff::numerical_hessian(f.as_ref(), &mut x, &mut hn, &mut gp, &mut gm);
+        for k in 0..9 {
+            assert!(
+                (h[k] - hn[k]).abs() < 1e-5 * h[k].abs().max(1.0),
+                "{h:?} vs {hn:?}"
+            );
+        }
+        assert_eq!((h[2], h[6]), (0.0, 0.0));
     }
 
     #[test]

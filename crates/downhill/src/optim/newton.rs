@@ -1,0 +1,316 @@
+//! [`Newton`]: Newton's method with a Cholesky solve, identity damping when the Hessian is not
+//! positive definite, and Armijo backtracking.
+
+use super::line_search::Armijo;
+use super::solver::{axpy_into, dot, Solver, SolverStep};
+use crate::error::check_min;
+use crate::{Error, Float, Objective, Result};
+
+/// Newton's method (`name = "newton"`).
+///
+/// Each step at `x` with `g = ∇f(x)` and `H = ∇²f(x)`:
+///
+/// 1. `H` comes from [`Objective::hessian`] (analytic, or automatic differentiation); if the
+///    objective has none, from central differences of the gradient
+///    ([`crate::diff::numerical_hessian`], `2n` gradient evaluations).
+/// 2. Damping (Nocedal & Wright, *Numerical Optimization*, Algorithm 3.3, "Cholesky with added
+///    multiple of the identity"): `τ₀ = 0` if `minᵢ Hᵢᵢ > 0`, else `τ₀ = −minᵢ Hᵢᵢ + β`;
+///    try the Cholesky factorisation `H + τₖI = LLᵀ`; on failure `τₖ₊₁ = max(γ·τₖ, β)`. At most
+///    `max_damping_tries` factorisations; if all fail (e.g. a non-finite Hessian) the direction
+///    falls back to steepest descent `p = −g`. With `β = damping` (default 1e-3) and
+///    `γ = damping_factor` (default 2, as Nocedal & Wright).
+/// 3. The direction solves `(H + τI)·p = −g` (forward and back substitution with `L`); it is
+///    a descent direction, `gᵀp < 0`, whenever `g ≠ 0`.
+/// 4. Backtracking ([`Armijo`]): `t = lr, ρ·lr, ρ²·lr, …` until
+///    `f(x + t·p) ≤ f(x) + c₁·t·gᵀp` (`c1` = 1e-4, `ρ = shrink` = 0.5, at most `max_ls` = 30
+///    evaluations); then `x ← x + t·p`. If no trial passes, `x` is left unchanged.
+///
+/// On a positive-definite quadratic the first trial `t = lr = 1` is the exact minimiser and is
+/// accepted, so Newton lands on the minimum in one step. The `n × n` factorisation is a small
+/// dense Cholesky of our own in `f64` (Newton is meant for the small problems of this toolkit;
+/// `O(n³)` per step, no heavy linear-algebra dependency).
+#[derive(Debug, Clone)]
+pub struct Newton<T> {
+    lr: f64,
+    damping: f64,
+    damping_factor: f64,
+    max_damping_tries: usize,
+    line_search: Armijo,
+    last_damping: f64,
+    // work buffers
+    g: Vec<T>,
+    h: Vec<T>,
+    l: Vec<f64>,
+    p: Vec<T>,
+    rhs: Vec<f64>,
+    trial: Vec<T>,
+    gp: Vec<T>,
+    gm: Vec<T>,
+}
+
+impl<T: Float> Newton<T> {
+    /// Newton with initial step `lr` (1 = the full Newton step) and default damping.
+    pub fn new(lr: f64) -> Self {
+        Newton {
+            lr,
+            damping: 1e-3,
+            damping_factor: 2.0,
+            max_damping_tries: 100,
+            line_search: Armijo::default(),
+            last_damping: 0.0,
+            g: Vec::new(),
+            h: Vec::new(),
+            l: Vec::new(),
+            p: Vec::new(),
+            rhs: Vec::new(),
+            trial: Vec::new(),
+            gp: Vec::new(),
+            gm: Vec::new(),
+        }
+    }
+    /// `β`: the smallest identity shift tried when `H` is not positive definite.
+    pub fn damping(mut self, beta: f64) -> Self {
+        self.damping = beta;
+        self
+    }
+    /// `γ`: the factor the shift grows by after a failed factorisation.
+    pub fn damping_factor(mut self, gamma: f64) -> Self {
+        self.damping_factor = gamma;
+        self
+    }
+    /// The backtracking line search (`c1`, `shrink`, `max_evals`).
+    pub fn line_search(mut self, ls: Armijo) -> Self {
+        self.line_search = ls;
+        self
+    }
+    /// Validates `lr > 0`, `damping > 0`, `damping_factor > 1` and the line search.
+    pub fn validate(&self) -> Result<()> {
+        if self.lr.is_nan() || self.lr <= 0.0 {
+            return Err(Error::param("lr", self.lr, "must be > 0"));
+        }
+        if !(self.damping > 0.0 && self.damping.is_finite()) {
+            return Err(Error::param("damping", self.damping, "must be > 0"));
+        }
+        check_min("damping_factor", self.damping_factor, 1.0)?;
+        if self.damping_factor == 1.0 {
+            return Err(Error::param("damping_factor", 1.0, "must be > 1"));
+        }
+        self.line_search.validate()
+    }
+    /// The shift `τ` used by the last step (0 when `H` was positive definite).
+    pub fn last_damping(&self) -> f64 {
+        self.last_damping
+    }
+
+    /// Computes the Newton direction into `self.p`; returns the shift used (`None` when no
+    /// shift made `H + τI` factorable and `p = −g` was used).
+    fn direction(&mut self, n: usize) -> Option<f64> {
+        let min_diag = (0..n)
+            .map(|i| self.h[i * n + i].f64())
+            .fold(f64::INFINITY, f64::min);
+        let mut tau = if min_diag > 0.0 {
+            0.0
+        } else {
+            -min_diag + self.damping
+        };
+        for _ in 0..self.max_damping_tries {
+            for (li, hi) in self.l.iter_mut().zip(&self.h) {
+                *li = hi.f64();
+            }
+            for i in 0..n {
+                self.l[i * n + i] += tau;
+            }
+            if cholesky(&mut self.l, n) {
+                for (r, gi) in self.rhs.iter_mut().zip(&self.g) {
+                    *r = -gi.f64();
+                }
+                cholesky_solve(&self.l, n, &mut self.rhs);
+                for (pi, &r) in self.p.iter_mut().zip(&self.rhs) {
+                    *pi = T::of(r);
+                }
+                return Some(tau);
+            }
+            tau = (self.damping_factor * tau).max(self.damping);
+        }
+        for (pi, &gi) in self.p.iter_mut().zip(&self.g) {
+            *pi = -gi;
+        }
+        None
+    }
+}
+
+/// In-place Cholesky factorisation of the symmetric `n × n` row-major matrix `a`: on success the
+/// lower triangle holds `L` with `a = LLᵀ` and the function returns `true`; it returns `false`
+/// when a pivot is not positive and finite (the matrix is not positive definite).
+pub(crate) fn cholesky(a: &mut [f64], n: usize) -> bool {
+    for j in 0..n {
+        let mut d = a[j * n + j];
+        for k in 0..j {
+            d -= a[j * n + k] * a[j * n + k];
+        }
+        if !(d > 0.0 && d.is_finite()) {
+            return false;
+        }
+        let ljj = d.sqrt();
+        a[j * n + j] = ljj;
+        for i in j + 1..n {
+            let mut s = a[i * n + j];
+            for k in 0..j {
+                s -= a[i * n + k] * a[j * n + k];
+            }
+            a[i * n + j] = s / ljj;
+        }
+    }
+    true
+}
+
+/// Solves `LLᵀ·z = b` in place (`L` from [`cholesky`]).
+pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in 0..n {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= l[i * n + k] * b[k];
+        }
+        b[i] = s / l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for k in i + 1..n {
+            s -= l[k * n + i] * b[k];
+        }
+        b[i] = s / l[i * n + i];
+    }
+}
+
+impl<T: Float> Solver<T> for Newton<T> {
+    fn name(&self) -> &'static str {
+        "newton"
+    }
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
+        let n = x.len();
+        for b in [
+            &mut self.g,
+            &mut self.p,
+            &mut self.trial,
+            &mut self.gp,
+            &mut self.gm,
+        ] {
+            super::ensure_len(b, n, T::zero());
+        }
+        super::ensure_len(&mut self.h, n * n, T::zero());
+        self.l.resize(n * n, 0.0);
+        self.rhs.resize(n, 0.0);
+        let fx = f.gradient(x, &mut self.g).f64();
+        let mut evaluations = 1;
+        if !f.hessian(x, &mut self.h) {
+            self.trial.copy_from_slice(x);
+            crate::diff::numerical_hessian(
+                f,
+                &mut self.trial,
+                &mut self.h,
+                &mut self.gp,
+                &mut self.gm,
+            );
+            evaluations += 2 * n;
+        }
+        self.last_damping = self.direction(n).unwrap_or(f64::NAN);
+        let gtd = dot(&self.g, &self.p);
+        let (p, trial) = (&self.p, &mut self.trial);
+        let r = self.line_search.search(
+            |t| {
+                axpy_into(trial, x, t, p);
+                f.value(trial).f64()
+            },
+            fx,
+            gtd,
+            self.lr,
+        );
+        if r.success {
+            axpy_into(&mut self.trial, x, r.t, &self.p);
+            x.copy_from_slice(&self.trial);
+        }
+        SolverStep {
+            iterations: 1,
+            evaluations: evaluations + r.evals,
+            value: Some(r.f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::{Ackley, IllConditioned, Rosenbrock, Saddle};
+
+    #[test]
+    fn cholesky_factors_and_solves() {
+        // A = [[4, 2], [2, 3]] = LLᵀ with L = [[2, 0], [1, √2]]; A·(1, 2) = (8, 8).
+        let mut a = vec![4.0, 2.0, 2.0, 3.0];
+        assert!(cholesky(&mut a, 2));
+        assert_eq!((a[0], a[2]), (2.0, 1.0));
+        assert!((a[3] - 2f64.sqrt()).abs() < 1e-15);
+        let mut b = vec![8.0, 8.0];
+        cholesky_solve(&a, 2, &mut b);
+        assert!((b[0] - 1.0).abs() < 1e-15 && (b[1] - 2.0).abs() < 1e-15);
+        let mut indefinite = vec![1.0, 0.0, 0.0, -1.0];
+        assert!(!cholesky(&mut indefinite, 2));
+        let mut nan = vec![f64::NAN];
+        assert!(!cholesky(&mut nan, 1));
+    }
+
+    #[test]
+    fn one_step_on_a_quadratic() {
+        let mut o = Newton::<f64>::new(1.0);
+        let mut x = vec![-3.0, 4.0];
+        let s = o.step(&IllConditioned, &mut x);
+        assert!(x.iter().all(|v| v.abs() < 1e-15), "{x:?}");
+        assert_eq!(o.last_damping(), 0.0);
+        assert_eq!(s.evaluations, 2); // one gradient, one trial value
+    }
+
+    #[test]
+    fn indefinite_hessian_is_damped_and_still_descends() {
+        // saddle: H = diag(2, −2); τ₀ = 2 + 1e-3 fails? 2 − 2 + ... = 1e-3 > 0 succeeds.
+        let mut o = Newton::<f64>::new(1.0);
+        let mut x = vec![0.5, 0.25];
+        let f0 = Objective::<f64>::value(&Saddle, &x);
+        o.step(&Saddle, &mut x);
+        assert!((o.last_damping() - (2.0 + 1e-3)).abs() < 1e-15);
+        assert!(Objective::<f64>::value(&Saddle, &x) < f0);
+    }
+
+    #[test]
+    fn finite_difference_hessian_when_the_objective_has_none() {
+        // Ackley has no analytic Hessian; near the minimum Newton converges quickly.
+        let mut o = Newton::<f64>::new(1.0);
+        let mut x = vec![0.05, -0.03];
+        let s = o.step(&Ackley, &mut x);
+        assert!(s.evaluations > 5); // 1 gradient + 2n for the Hessian + the line search
+        let v: f64 = Objective::<f64>::value(&Ackley, &x);
+        assert!(v < Objective::<f64>::value(&Ackley, &[0.05, -0.03]));
+    }
+
+    #[test]
+    fn rosenbrock_converges() {
+        let mut o = Newton::<f64>::new(1.0);
+        let mut x = vec![-1.2, 1.0];
+        for _ in 0..30 {
+            o.step(&Rosenbrock, &mut x);
+        }
+        assert!(
+            (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
+            "{x:?}"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let e = Newton::<f64>::new(1.0).damping(0.0).validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "damping"));
+        let e = Newton::<f64>::new(0.0).validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "lr"));
+    }
+}
