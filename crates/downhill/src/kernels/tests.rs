@@ -78,8 +78,27 @@ fn adam_matches_scalar_loop_bitwise_at_every_level_and_length() {
     set_max_level(Level::Avx512);
 }
 
+/// The scalar loop `optim::Sgd::step` had before it called the kernels.
+fn sgd_ref(p: &mut [f32], g: &[f32], buf: &mut Vec<f32>, mu: f32, nesterov: bool, wd: f32) {
+    let first = buf.is_empty();
+    if mu != 0.0 && first {
+        buf.resize(p.len(), 0.0);
+    }
+    for i in 0..p.len() {
+        let mut d = g[i];
+        if wd != 0.0 {
+            d += wd * p[i];
+        }
+        if mu != 0.0 {
+            buf[i] = if first { d } else { buf[i] * mu + d * 1.0 };
+            d = if nesterov { d + buf[i] * mu } else { buf[i] };
+        }
+        p[i] += -0.01f32 * d;
+    }
+}
+
 #[test]
-fn sgd_kernels_match_the_sgd_optimizer() {
+fn sgd_kernels_and_optimizer_match_the_scalar_loop() {
     use crate::optim::{Optimizer, Sgd};
     let n = par::PAR_MIN + 5;
     for (mu, nesterov, wd) in [
@@ -88,18 +107,19 @@ fn sgd_kernels_match_the_sgd_optimizer() {
         (0.9, false, 0.0),
         (0.9, true, 0.01),
     ] {
-        let g1 = data(n, 5);
-        let g2 = data(n, 6);
+        let (g1, g2) = (data(n, 5), data(n, 6));
+        let mut pr = data(n, 7);
+        let mut po = pr.clone();
+        let mut pk = pr.clone();
+        let mut br = Vec::new();
         let mut opt = Sgd::<f32>::new(0.01)
             .momentum(mu)
             .nesterov(nesterov)
             .weight_decay(wd);
-        let mut pr = data(n, 7);
-        let mut p = pr.clone();
-        opt.step(&mut pr, &mut g1.clone());
-        opt.step(&mut pr, &mut g2.clone());
         let mut b = vec![0.0f32; n];
         for (k, g) in [&g1, &g2].into_iter().enumerate() {
+            sgd_ref(&mut pr, g, &mut br, mu as f32, nesterov, wd as f32);
+            opt.step(&mut po, &mut g.clone());
             let c = SgdStep {
                 neg_lr: -0.01f32,
                 wd: wd as f32,
@@ -111,12 +131,14 @@ fn sgd_kernels_match_the_sgd_optimizer() {
                 first: k == 0,
             };
             if mu == 0.0 {
-                sgd(&mut p, g, &c);
+                sgd(&mut pk, g, &c);
             } else {
-                sgd_momentum(&mut p, g, &mut b, &c);
+                sgd_momentum(&mut pk, g, &mut b, &c);
             }
         }
-        assert!(p.iter().zip(&pr).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&po), bits(&pr));
+        assert_eq!(bits(&pk), bits(&pr));
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{ensure_len, Optimizer, OptimizerState, StepOutcome};
 use crate::error::check_min;
+use crate::kernels::{self, SgdStep};
 use crate::{Error, Float, Result};
 
 /// `torch.optim.SGD`: plain, momentum (PyTorch form), Nesterov, weight decay, maximize.
@@ -93,36 +94,22 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let neg_lr = T::of(-self.lr);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let sign = if self.maximize { -T::one() } else { T::one() };
+        let first = self.momentum != 0.0 && self.buf.is_empty();
+        let c = SgdStep {
+            neg_lr: T::of(-self.lr),
+            wd: T::of(self.weight_decay),
+            weight_decay: self.weight_decay != 0.0,
+            sign: if self.maximize { -T::one() } else { T::one() },
+            mu: T::of(self.momentum),
+            one_minus_damp: T::of(1.0 - self.dampening),
+            nesterov: self.nesterov,
+            first,
+        };
         if self.momentum == 0.0 {
-            for (p, g) in params.iter_mut().zip(grad.iter()) {
-                let mut d = *g * sign;
-                if use_wd {
-                    d += wd * *p;
-                }
-                *p += neg_lr * d;
-            }
-            return StepOutcome::Applied;
-        }
-        let mu = T::of(self.momentum);
-        let one_minus_damp = T::of(1.0 - self.dampening);
-        let first = self.buf.is_empty();
-        ensure_len(&mut self.buf, params.len(), T::zero());
-        for ((p, g), b) in params.iter_mut().zip(grad.iter()).zip(self.buf.iter_mut()) {
-            let mut d = *g * sign;
-            if use_wd {
-                d += wd * *p;
-            }
-            *b = if first {
-                d
-            } else {
-                *b * mu + d * one_minus_damp
-            };
-            let dir = if self.nesterov { d + *b * mu } else { *b };
-            *p += neg_lr * dir;
+            kernels::sgd(params, grad, &c);
+        } else {
+            ensure_len(&mut self.buf, params.len(), T::zero());
+            kernels::sgd_momentum(params, grad, &mut self.buf, &c);
         }
         StepOutcome::Applied
     }
