@@ -89,3 +89,36 @@ pub fn scale<T: Float>(x: &mut [T], s: T) {
     }
     x.par_chunks_mut(CHUNK).for_each(|x| update::scale(x, s));
 }
+
+/// One SGD-with-momentum step with a bfloat16 buffer ([`super::bf16`]); same bits for any
+/// thread count (the rounding bits depend on the element index, not on the chunking).
+pub fn sgd_momentum_bf16<T: Float>(p: &mut [T], g: &[T], b: &mut [u16], c: &SgdStep<T>, key: u32) {
+    if p.len() < PAR_MIN {
+        return super::bf16::sgd_momentum(p, g, b, c, key, 0);
+    }
+    p.par_chunks_mut(CHUNK)
+        .zip(g.par_chunks(CHUNK))
+        .zip(b.par_chunks_mut(CHUNK))
+        .enumerate()
+        .for_each(|(k, ((p, g), b))| super::bf16::sgd_momentum(p, g, b, c, key, k * CHUNK));
+}
+
+/// One Adam/AdamW step with bfloat16 moments ([`super::bf16`]); thread-count independent.
+pub fn adam_bf16<T: Float>(
+    p: &mut [T],
+    g: &[T],
+    m: &mut [u16],
+    v: &mut [u16],
+    c: &AdamStep<T>,
+    key: u32,
+) {
+    if p.len() < PAR_MIN {
+        return super::bf16::adam(p, g, m, v, c, key, 0);
+    }
+    p.par_chunks_mut(CHUNK)
+        .zip(g.par_chunks(CHUNK))
+        .zip(m.par_chunks_mut(CHUNK))
+        .zip(v.par_chunks_mut(CHUNK))
+        .enumerate()
+        .for_each(|(k, (((p, g), m), v))| super::bf16::adam(p, g, m, v, c, key, k * CHUNK));
+}
