@@ -56,9 +56,12 @@ pub struct MinimizeArgs {
     /// Learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
-    /// Momentum (sgd `momentum`, `momentum` optimiser's β).
+    /// Momentum (the `momentum` parameter of `sgd`, `rmsprop` and the `momentum` optimiser).
     #[arg(long)]
     pub momentum: Option<f64>,
+    /// Variant of the `momentum` optimiser: `heavy_ball`, `nesterov` or `nesterov_midpoint`.
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Number of steps.
     #[arg(long, default_value_t = 100)]
     pub steps: usize,

@@ -22,6 +22,9 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
     if let Some(m) = a.momentum {
         params.insert("momentum".into(), json!(m));
     }
+    if let Some(v) = &a.variant {
+        params.insert("variant".into(), json!(v));
+    }
     let optimizer = OptimizerConfig::from_named(&a.optimizer, Value::Object(params))
         .map_err(|e| CliError::input(format!("--optimizer {}: {e}", a.optimizer)))?;
     let gradient = match a.gradient.as_str() {
@@ -56,5 +59,6 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             precision,
             tolerance: a.tolerance,
         },
+        wrappers: Default::default(),
     })
 }

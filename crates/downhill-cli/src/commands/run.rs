@@ -27,6 +27,9 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
         if let Some(o) = v.as_object_mut() {
             o.insert("function".into(), json!(cfg.problem.function));
             o.insert("optimizer".into(), json!(cfg.optimizer));
+            if !cfg.wrappers.is_empty() {
+                o.insert("wrappers".into(), json!(cfg.wrappers));
+            }
             if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
                 o.remove("momentum");
             }
@@ -66,6 +69,9 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     );
     if let Some(k) = res.diverged_at {
         println!("  non-finite value at step {k}; last finite parameters kept");
+    }
+    if res.skipped > 0 {
+        println!("  {} steps skipped (non-finite gradient)", res.skipped);
     }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
@@ -127,7 +133,7 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
     if let Some(mut solver) = cfg.optimizer.solver::<T>()? {
         return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
     }
-    let mut opt = cfg.optimizer.build::<T>()?;
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     Ok(minimize(
         objective.as_ref(),
         opt.as_mut(),

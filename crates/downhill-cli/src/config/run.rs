@@ -1,8 +1,8 @@
-//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`.
+//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`, and optional `[wrappers]`.
 
 use serde::Deserialize;
 
-use downhill::optim::OptimizerConfig;
+use downhill::optim::{OptimizerConfig, WrappersConfig};
 
 use super::ConfigDoc;
 use crate::exit::CliError;
@@ -69,12 +69,14 @@ pub struct RunConfig {
     pub optimizer: OptimizerConfig,
     /// `[run]`.
     pub run: RunSection,
+    /// `[wrappers]` (optional): clipping, accumulation, skip-non-finite, Lookahead.
+    pub wrappers: WrappersConfig,
 }
 
 /// Parses a `downhill run` config.
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "optimizer", "run"])?;
+    doc.allow_tables(&["problem", "optimizer", "run", "wrappers"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
     let (name, body) = doc
@@ -84,9 +86,107 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
         OptimizerConfig::from_named(n, d)
     })?;
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
+    let wrappers: WrappersConfig = doc.section("wrappers")?.unwrap_or_default();
+    // Validate the hyperparameters now, so that a bad value is reported at its line.
+    let solver = optimizer
+        .solver::<f64>()
+        .map_err(|e| invalid_value(&doc, "optimizer", e))?;
+    if solver.is_some() {
+        if !wrappers.is_empty() {
+            return Err(CliError::input(format!(
+                "{file}: [wrappers] apply to first-order optimizers, not to the solver `{}`",
+                optimizer.name()
+            )));
+        }
+    } else {
+        let built = optimizer
+            .build::<f64>()
+            .map_err(|e| invalid_value(&doc, "optimizer", e))?;
+        wrappers
+            .apply(built)
+            .map_err(|e| invalid_value(&doc, "wrappers", e))?;
+    }
     Ok(RunConfig {
         problem,
         optimizer,
         run,
+        wrappers,
     })
+}
+
+/// A validation error of table `table`, located at the line of the offending key if found.
+fn invalid_value(doc: &ConfigDoc<'_>, table: &str, e: downhill::Error) -> CliError {
+    let key = match &e {
+        downhill::Error::InvalidParameter { key, .. } => Some(key.clone()),
+        _ => None,
+    };
+    let found = key.as_deref().and_then(|k| key_line(doc.raw, table, k));
+    match found {
+        Some((line, k)) => {
+            CliError::input(format!("{}:{line}: [{table}] key `{k}`: {e}", doc.file))
+        }
+        None => CliError::input(format!("{}: [{table}]: {e}", doc.file)),
+    }
+}
+
+/// The 1-based line of `key` (its base name: `betas` for `betas[1]`, `lookahead` for
+/// `lookahead.k`) inside table `[table]` of `raw`.
+fn key_line(raw: &str, table: &str, key: &str) -> Option<(usize, String)> {
+    let base = key.split(['[', '.']).next().unwrap_or(key);
+    let mut in_table = false;
+    for (i, line) in raw.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_table = t.trim_matches(|c| c == '[' || c == ']').trim() == table;
+        } else if in_table && t.split_once('=').is_some_and(|(k, _)| k.trim() == base) {
+            return Some((i + 1, base.to_string()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "[problem]\nfunction = \"sphere\"\nx0 = [1.0]\n[run]\nsteps = 3\n";
+
+    #[test]
+    fn bad_hyperparameter_is_reported_at_its_line() {
+        let raw = format!("{BASE}[optimizer]\nname = \"adam\"\nbetas = [0.9, 1.5]\n");
+        let e = parse("c.toml", &raw).err().unwrap();
+        assert_eq!(e.code, 2);
+        assert!(
+            e.message.starts_with("c.toml:8: [optimizer] key `betas`"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("betas[1]"), "{}", e.message);
+    }
+
+    #[test]
+    fn wrappers_table_is_parsed_and_validated() {
+        let opt = "[optimizer]\nname = \"sgd\"\n";
+        let raw = format!("{BASE}{opt}[wrappers]\naccumulate_steps = 2\nlookahead = {{ k = 3 }}\n");
+        let cfg = parse("c.toml", &raw).unwrap();
+        assert_eq!(cfg.wrappers.accumulate_steps, Some(2));
+        assert_eq!(
+            cfg.wrappers.lookahead.as_ref().map(|l| (l.k, l.alpha)),
+            Some((3, 0.5))
+        );
+        let raw = format!("{BASE}{opt}[wrappers]\nlookahead = {{ k = 0 }}\n");
+        let e = parse("c.toml", &raw).err().unwrap();
+        assert!(
+            e.message.contains("c.toml:9: [wrappers] key `lookahead`"),
+            "{}",
+            e.message
+        );
+        let raw =
+            format!("{BASE}[optimizer]\nname = \"lbfgs\"\n[wrappers]\nskip_non_finite = true\n");
+        let e = parse("c.toml", &raw).err().unwrap();
+        assert!(e.message.contains("lbfgs"), "{}", e.message);
+        let raw = format!("{BASE}{opt}[wrappers]\nclip = 1.0\n");
+        let e = parse("c.toml", &raw).err().unwrap();
+        assert!(e.message.contains("clip"), "{}", e.message);
+    }
 }

@@ -138,8 +138,12 @@ pub enum Figure {
         samples: Vec<f64>,
         /// Number of bins.
         bins: usize,
-        /// Density to overlay (normalised to integrate to 1).
-        density: Series,
+        /// Histogram range.
+        range: (f64, f64),
+        /// Legend label of the density.
+        density_label: String,
+        /// Density to overlay (normalised to integrate to 1 over `range`).
+        density: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use downhill::optim::{Optimizer, Sgd};
+use downhill::optim::{Momentum, MomentumVariant, Optimizer, Sgd};
 use downhill::problems::{DoubleWell, IllConditioned};
 use downhill::run::{minimize, RunOptions, RunResult};
 use downhill::Objective;
@@ -17,7 +17,7 @@ const SEED: &str = "003";
 
 /// The seed's experiments.
 pub fn experiments() -> Vec<Experiment> {
-    vec![momentum_vs_gd(), langevin()]
+    vec![momentum_vs_gd(), nesterov_stability(), langevin()]
 }
 
 fn steps_to(r: &RunResult, target: f64) -> Option<usize> {
@@ -140,11 +140,104 @@ fn langevin() -> Experiment {
             title: "iterates of noisy GD on (θ² − 1)² vs exp(−L/σ²)".into(),
             samples,
             bins,
-            density: Series {
-                label: "∝ exp(−L/σ²)".into(),
-                xs: centers,
-                ys: density,
-            },
+            range: (lo, hi),
+            density_label: "∝ exp(−L/σ²)".into(),
+            density: Arc::new(move |t: f64| (-(t * t - 1.0).powi(2) / temp).exp() / z),
         });
+    e
+}
+
+/// Whether `variant` with lr `lr`, β = 0.9 contracts x² from x = 1 over 20 000 steps.
+fn stable(variant: MomentumVariant, lr: f64) -> bool {
+    let f = downhill::problems::Sphere;
+    let mut opt = Momentum::<f64>::new(lr).momentum(0.9).variant(variant);
+    let mut x = [1.0];
+    let mut p = [0.0];
+    let mut g = [0.0];
+    for _ in 0..20_000 {
+        if opt.gradient_point(&x, &mut p) {
+            f.gradient(&p, &mut g);
+        } else {
+            f.gradient(&x, &mut g);
+        }
+        opt.step(&mut x, &mut g);
+        if !x[0].is_finite() || x[0].abs() > 1e6 {
+            return false;
+        }
+    }
+    x[0].abs() < 1.0
+}
+
+/// Largest stable lr by bisection on [0, 4].
+fn largest_stable_lr(variant: MomentumVariant) -> f64 {
+    let (mut lo, mut hi) = (0.01, 4.0);
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if stable(variant, mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+fn nesterov_stability() -> Experiment {
+    let mut e = Experiment::new(
+        SEED,
+        "nesterov-stability",
+        "Heavy ball vs Nesterov vs midpoint Nesterov: the largest stable lr",
+        "On f = x² (curvature λ = 2) with β = 0.9, bisection finds the largest learning rate at which each variant still contracts. Linear stability theory predicts αλ < 2(1 + β) for heavy ball, αλ < 2(1 + β)/(1 + 2β) for Nesterov (gradient at θ + βv) and αλ < 2 for the seed's midpoint rule (gradient at θ + β/2·v): on a quadratic the look-ahead trades stability range for damping.",
+    );
+    let beta: f64 = 0.9;
+    let lambda = 2.0;
+    let theory = [
+        (
+            "heavy ball",
+            MomentumVariant::HeavyBall,
+            2.0 * (1.0 + beta) / lambda,
+        ),
+        (
+            "Nesterov",
+            MomentumVariant::Nesterov,
+            2.0 * (1.0 + beta) / (1.0 + 2.0 * beta) / lambda,
+        ),
+        (
+            "midpoint Nesterov",
+            MomentumVariant::NesterovMidpoint,
+            2.0 / lambda,
+        ),
+    ];
+    let mut bars = Vec::new();
+    let mut all = true;
+    for (name, v, want) in theory {
+        let got = largest_stable_lr(v);
+        all &= super::close(got, want, 0.01);
+        e.value(&format!("largest stable lr, {name}"), got)
+            .expect(&format!("largest stable lr, {name}"), want);
+        bars.push((name.to_string(), got, want));
+    }
+    e.require(
+        all,
+        "each measured threshold within 1% of the linear-stability prediction",
+    )
+    .figure(Figure::Curves {
+        title: "largest stable lr on x², β = 0.9 (measured • vs theory)".into(),
+        x_label: "variant (0 = heavy ball, 1 = Nesterov, 2 = midpoint)".into(),
+        y_label: "lr".into(),
+        log_y: false,
+        series: vec![
+            Series {
+                label: "measured".into(),
+                xs: vec![0.0, 1.0, 2.0],
+                ys: bars.iter().map(|b| b.1).collect(),
+            },
+            Series {
+                label: "theory".into(),
+                xs: vec![0.0, 1.0, 2.0],
+                ys: bars.iter().map(|b| b.2).collect(),
+            },
+        ],
+    });
     e
 }

@@ -8,6 +8,22 @@
 //!
 //! Names, parameters, defaults and the order of floating-point operations follow
 //! `torch/optim/*.py` (single-tensor, `foreach=False` path), so trajectories match PyTorch's.
+//!
+//! ```
+//! use downhill::optim::{Adam, ClipGradNorm, Lookahead, Optimizer};
+//! use downhill::problems::Rosenbrock;
+//! use downhill::Objective;
+//!
+//! // Adam inside Lookahead, with the gradient clipped to norm 10 first.
+//! let mut opt = ClipGradNorm::new(Lookahead::new(Adam::<f64>::new(0.02), 5, 0.5)?, 10.0)?;
+//! let (mut x, mut g) = (vec![-1.2, 1.0], vec![0.0; 2]);
+//! for _ in 0..3000 {
+//!     Rosenbrock.gradient(&x, &mut g);
+//!     opt.step(&mut x, &mut g);
+//! }
+//! assert!(Rosenbrock.value(&x) < 1e-6);
+//! # Ok::<(), downhill::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -15,23 +31,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Float, Result};
 
+pub mod adadelta;
+pub mod adagrad;
+pub mod adam;
+pub mod adamax;
+pub mod adamw;
 pub mod config;
 pub mod gd_armijo;
 pub mod lbfgs;
 pub mod line_search;
+pub mod lion;
+pub mod momentum;
+pub mod nadam;
 pub mod newton;
 pub mod pso;
+pub mod radam;
+pub mod rmsprop;
 pub mod sgd;
 pub mod solver;
 pub mod solver_config;
+pub mod wrappers;
 
+pub use adadelta::Adadelta;
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use adamax::Adamax;
+pub use adamw::AdamW;
 pub use config::OptimizerConfig;
 pub use gd_armijo::GdArmijo;
 pub use lbfgs::{Lbfgs, LineSearchFn};
+pub use lion::Lion;
+pub use momentum::{Momentum, MomentumVariant};
+pub use nadam::NAdam;
 pub use newton::Newton;
 pub use pso::Pso;
+pub use radam::RAdam;
+pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 pub use solver::{Solver, SolverStep};
+pub use wrappers::{
+    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite, WrappersConfig,
+};
 
 /// What one call to [`Optimizer::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +121,14 @@ impl OptimizerState {
             .get(key)
             .copied()
             .ok_or_else(|| Error::Invalid(format!("optimizer state lacks scalar `{key}`")))
+    }
+    /// Stores a scalar.
+    pub fn put_scalar(&mut self, key: &str, value: f64) {
+        self.scalars.insert(key.to_string(), value);
+    }
+    /// Reads a scalar, or `default` when the state does not hold it.
+    pub fn scalar_or(&self, key: &str, default: f64) -> f64 {
+        self.scalars.get(key).copied().unwrap_or(default)
     }
     /// Errors unless the state was saved by optimiser `name`.
     pub fn expect_name(&self, name: &str) -> Result<()> {
@@ -166,4 +214,76 @@ pub(crate) fn ensure_len<T: Float>(buf: &mut Vec<T>, n: usize, fill: T) {
         buf.clear();
         buf.resize(n, fill);
     }
+}
+
+/// `torch.lerp(a, b, w)` elementwise, in ATen's order: `a + w(b − a)` when `|w| < ½`, else
+/// `b − (b − a)(1 − w)`. PyTorch's `exp_avg.lerp_(grad, 1 − β₁)` is written this way.
+#[inline(always)]
+pub(crate) fn lerp<T: Float>(a: T, b: T, w: T) -> T {
+    if w.abs() < T::of(0.5) {
+        a + w * (b - a)
+    } else {
+        b - (b - a) * (T::one() - w)
+    }
+}
+
+/// `torch.maximum(a, b)`: like `max`, but NaN in either argument propagates.
+#[inline(always)]
+pub(crate) fn nan_max<T: Float>(a: T, b: T) -> T {
+    if a.is_nan() || b.is_nan() {
+        T::nan()
+    } else if a >= b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `torch.sign`: −1, 0 or 1 (0 at ±0, NaN at NaN); unlike `f64::signum`, which gives ±1 at ±0.
+#[inline(always)]
+pub(crate) fn sign<T: Float>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        x
+    }
+}
+
+/// The gradient with `maximize` applied: `−g` when maximising, else `g`.
+#[inline(always)]
+pub(crate) fn signed<T: Float>(g: T, maximize: bool) -> T {
+    if maximize {
+        -g
+    } else {
+        g
+    }
+}
+
+/// Checks a PyTorch `betas` pair: each in `[0, 1)`, named `betas[0]` / `betas[1]`.
+pub(crate) fn check_betas(betas: [f64; 2]) -> Result<()> {
+    crate::error::check_range("betas[0]", betas[0], 0.0, 1.0)?;
+    crate::error::check_range("betas[1]", betas[1], 0.0, 1.0)
+}
+
+/// Writes the common scalars (`lr`, `step`) of an optimiser's state.
+pub(crate) fn base_state(name: &str, lr: f64, step: u64) -> OptimizerState {
+    let mut s = OptimizerState::new(name);
+    s.put_scalar("lr", lr);
+    s.put_scalar("step", step as f64);
+    s
+}
+
+/// Reads back what [`base_state`] wrote: checks the name, returns (`lr`, `step`).
+pub(crate) fn load_base(state: &OptimizerState, name: &str) -> Result<(f64, u64)> {
+    state.expect_name(name)?;
+    let lr = state.scalar("lr")?;
+    let step = state.scalar("step")?;
+    if !(step >= 0.0 && step.fract() == 0.0) {
+        return Err(Error::Invalid(format!(
+            "optimizer state: `step` = {step} is not a step count"
+        )));
+    }
+    Ok((lr, step as u64))
 }

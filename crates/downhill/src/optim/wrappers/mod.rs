@@ -1,0 +1,52 @@
+//! Wrappers that compose in front of any optimiser: each holds an inner optimiser (any
+//! `O: Optimizer<T>`, by default `Box<dyn Optimizer<T>>`), transforms the gradient or the
+//! parameters, and forwards `name`, `lr`, `momentum`, `gradient_point`, `skipped` and the state
+//! to it (its own state is stored under keys prefixed with the wrapper's name).
+//!
+//! | wrapper | does |
+//! |---|---|
+//! | [`ClipGradNorm`] | scales g so that ‖g‖₂ ≤ `max_norm` (`torch.nn.utils.clip_grad_norm_`) |
+//! | [`ClipGradValue`] | clamps every gᵢ to [−v, v] (`torch.nn.utils.clip_grad_value_`) |
+//! | [`Accumulate`] | steps once every k calls, with the mean of the k gradients |
+//! | [`SkipNonFinite`] | skips (and counts) steps whose gradient holds NaN or ±∞ |
+//! | [`Lookahead`] | every k steps pulls the slow weights towards the fast ones |
+//!
+//! [`WrappersConfig`] builds a stack of them from the `[wrappers]` config table.
+
+mod accumulate;
+mod clip;
+mod config;
+mod lookahead;
+mod skip_non_finite;
+
+pub use accumulate::Accumulate;
+pub use clip::{ClipGradNorm, ClipGradValue};
+pub use config::{LookaheadConfig, WrappersConfig};
+pub use lookahead::Lookahead;
+pub use skip_non_finite::SkipNonFinite;
+
+/// Implements the forwarding methods of [`Optimizer`](super::Optimizer) (name, lr, momentum,
+/// gradient point) to the field `inner`.
+macro_rules! forward_to_inner {
+    () => {
+        fn name(&self) -> &'static str {
+            self.inner.name()
+        }
+        fn lr(&self) -> f64 {
+            self.inner.lr()
+        }
+        fn set_lr(&mut self, lr: f64) {
+            self.inner.set_lr(lr)
+        }
+        fn momentum(&self) -> Option<f64> {
+            self.inner.momentum()
+        }
+        fn set_momentum(&mut self, momentum: f64) {
+            self.inner.set_momentum(momentum)
+        }
+        fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
+            self.inner.gradient_point(params, out)
+        }
+    };
+}
+pub(crate) use forward_to_inner;
