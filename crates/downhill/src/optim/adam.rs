@@ -3,6 +3,7 @@
 use super::{base_state, check_betas, ensure_len, lerp, load_base, nan_max, signed};
 use super::{Optimizer, OptimizerState, StepOutcome};
 use crate::error::check_min;
+use crate::kernels::{self, AdamStep, Decay};
 use crate::{Float, Result};
 
 /// `torch.optim.Adam`: adaptive moments, with optional AMSGrad, L2 or decoupled weight decay,
@@ -130,6 +131,26 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             (true, false) => (true, None),
             (true, true) => (false, Some(T::of(1.0 - self.lr * self.weight_decay))),
         };
+        if !self.amsgrad {
+            // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
+            // operation for operation (bit-identical).
+            let c = AdamStep {
+                neg_step_size,
+                one_minus_beta1: w1,
+                beta2: b2,
+                one_minus_beta2: w2,
+                bias_correction2_sqrt: bc2_sqrt,
+                eps,
+                decay: match (l2, decay) {
+                    (true, _) => Decay::L2(wd),
+                    (false, Some(d)) => Decay::Decoupled(d),
+                    (false, None) => Decay::None,
+                },
+                sign: if self.maximize { -T::one() } else { T::one() },
+            };
+            kernels::adam(params, grad, &mut self.exp_avg, &mut self.exp_avg_sq, &c);
+            return StepOutcome::Applied;
+        }
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let mut g = signed(*g, self.maximize);
             if let Some(d) = decay {
