@@ -52,6 +52,9 @@ pub struct StepArgs {
     /// `f32` (default) or `f64`.
     #[arg(long, default_value = "f32")]
     pub precision: String,
+    /// Optimiser state storage: `full` (default) or `bf16` (adam, adamw, sgd/sgd_momentum).
+    #[arg(long, default_value = "full")]
+    pub state_precision: String,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -62,6 +65,9 @@ pub struct StepArgs {
     /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it.
     #[arg(long, value_parser = parse_count_or_zero, default_value = "2e8")]
     pub limit_elems: usize,
+    /// Timed passes of the bandwidth probe; the best counts (default 5).
+    #[arg(long, default_value_t = 5)]
+    pub limit_reps: usize,
     /// Cap the SIMD level: `auto` (default), `avx512`, `avx2` or `baseline`.
     #[arg(long, default_value = "auto")]
     pub level: String,
@@ -134,6 +140,17 @@ pub fn bytes_per_param_f32(name: &str) -> Option<usize> {
     })
 }
 
+/// Bytes per `f32` parameter and step with bfloat16 state: θ and g are 4 bytes each way,
+/// each state buffer 2 (adam, adamw: 4 + 4 + 2·2 read, 4 + 2·2 written = 20; sgd momentum 16).
+/// `None` for optimisers without a bf16 state option (f64 parameters count the same state).
+pub fn bytes_per_param_bf16_state(name: &str) -> Option<usize> {
+    Some(match name {
+        "sgd_momentum" => 16,
+        "adam" | "adamw" => 20,
+        _ => return None,
+    })
+}
+
 fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> CliResult<R> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
@@ -164,13 +181,13 @@ fn set_level(level: &str) -> CliResult<()> {
 }
 
 /// In-place update bandwidth in GB/s: `a ← a + s·b` over `n` f32 per buffer, 12 bytes per
-/// element, best of 5 (after one warm-up pass).
-pub fn limit_gb_per_s(n: usize) -> f64 {
+/// element, best of `reps` (after one warm-up pass).
+pub fn limit_gb_per_s(n: usize, reps: usize) -> f64 {
     let mut a = vec![1.0f32; n];
     let b = vec![0.5f32; n];
     kernels::axpy(&mut a, &b, 1e-7);
     let mut best = f64::INFINITY;
-    for _ in 0..5 {
+    for _ in 0..reps.max(1) {
         let t = Instant::now();
         kernels::axpy(black_box(&mut a), black_box(&b), 1e-7);
         best = best.min(t.elapsed().as_secs_f64());
@@ -180,9 +197,16 @@ pub fn limit_gb_per_s(n: usize) -> f64 {
 }
 
 /// The optimiser for `--optimizer name` (`sgd_momentum` = sgd with momentum 0.9).
-pub fn bench_optimizer<T: Float>(name: &str, lr: f64) -> CliResult<Box<dyn Optimizer<T>>> {
+pub fn bench_optimizer<T: Float>(
+    name: &str,
+    lr: f64,
+    state_precision: &str,
+) -> CliResult<Box<dyn Optimizer<T>>> {
     let mut params = Map::new();
     params.insert("lr".into(), json!(lr));
+    if state_precision != "full" {
+        params.insert("state_precision".into(), json!(state_precision));
+    }
     let base = if name == "sgd_momentum" {
         params.insert("momentum".into(), json!(0.9));
         "sgd"
@@ -231,12 +255,26 @@ fn step(a: &StepArgs) -> CliResult<Value> {
     };
     // Build first so that a bad name fails before the (slow) bandwidth probe.
     let (mut o32, mut o64) = if width == 1 {
-        (Some(bench_optimizer::<f32>(&a.optimizer, a.lr)?), None)
+        (
+            Some(bench_optimizer::<f32>(
+                &a.optimizer,
+                a.lr,
+                &a.state_precision,
+            )?),
+            None,
+        )
     } else {
-        (None, Some(bench_optimizer::<f64>(&a.optimizer, a.lr)?))
+        (
+            None,
+            Some(bench_optimizer::<f64>(
+                &a.optimizer,
+                a.lr,
+                &a.state_precision,
+            )?),
+        )
     };
     let (limit, (best_ns, median_ns), threads) = with_threads(a.threads, || {
-        let limit = (a.limit_elems > 0).then(|| limit_gb_per_s(a.limit_elems));
+        let limit = (a.limit_elems > 0).then(|| limit_gb_per_s(a.limit_elems, a.limit_reps));
         let t = match (&mut o32, &mut o64) {
             (Some(o), _) => time_steps(o.as_mut(), a.params, a.steps),
             (_, Some(o)) => time_steps(o.as_mut(), a.params, a.steps),
@@ -244,7 +282,11 @@ fn step(a: &StepArgs) -> CliResult<Value> {
         };
         (limit, t, rayon::current_num_threads())
     })?;
-    let bytes = bytes_per_param_f32(&a.optimizer).map(|b| b * width);
+    let bytes = if a.state_precision == "bf16" {
+        bytes_per_param_bf16_state(&a.optimizer)
+    } else {
+        bytes_per_param_f32(&a.optimizer).map(|b| b * width)
+    };
     let gbps = bytes.map(|b| b as f64 * a.params as f64 / best_ns);
     let fraction = match (gbps, limit) {
         (Some(g), Some(l)) => Some(g / l),
@@ -254,6 +296,7 @@ fn step(a: &StepArgs) -> CliResult<Value> {
         "optimizer": a.optimizer,
         "params": a.params,
         "precision": precision,
+        "state_precision": a.state_precision,
         "threads": threads,
         "level": dispatch::level().name(),
         "steps": a.steps,

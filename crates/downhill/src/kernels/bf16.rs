@@ -43,13 +43,19 @@ fn hash(key: u32, i: u32) -> u32 {
 /// Stochastic rounding of `x` to bfloat16 with random bits from `hash(key, i)`.
 #[inline(always)]
 fn round_sr(x: f32, key: u32, i: u32) -> u16 {
+    round_bits(x, hash(key, i))
+}
+
+/// Stochastic rounding of `x` to bfloat16 using the low 16 bits of `r` as randomness.
+#[inline(always)]
+fn round_bits(x: f32, r: u32) -> u16 {
     let b = x.to_bits();
     if (b & 0x7f80_0000) == 0x7f80_0000 {
         // Inf or NaN: keep (set a mantissa bit so a NaN cannot truncate to Inf).
         let nan_bit = if b & 0x007f_ffff != 0 { 0x40 } else { 0 };
         return ((b >> 16) as u16) | nan_bit;
     }
-    (b.wrapping_add(hash(key, i) & 0xffff) >> 16) as u16
+    (b.wrapping_add(r & 0xffff) >> 16) as u16
 }
 
 /// The per-step key: mixes the run's seed and the step number.
@@ -107,7 +113,8 @@ crate::multiversion! {
 
 crate::multiversion! {
     /// One Adam/AdamW step with both moments in bfloat16 (see the module docs). The update
-    /// itself is computed in `f32` from the unrounded new moments.
+    /// itself is computed in `f32` from the unrounded new moments (dividing by √(1 − β₂ᵗ) as
+    /// a multiplication by its reciprocal: this path is not bit-compared with the f32 one).
     pub fn adam<T: Float>(p: &mut [T], g: &[T], m: &mut [u16], v: &mut [u16], c: &AdamStep<T>, key: u32, offset: usize) {
         let n = p.len();
         let g = &g[..n];
@@ -121,18 +128,19 @@ crate::multiversion! {
             Decay::L2(wd) => (f(wd), 1.0),
             Decay::Decoupled(d) => (0.0, f(d)),
         };
-        let key2 = key ^ 0xA5A5_5A5A;
+        let inv_bc2 = 1.0 / bc2;
         for i in 0..n {
             let pi = p[i].f64() as f32 * dec;
             let gi = g[i].f64() as f32 * sign + l2 * pi;
             let m0 = to_f32(m[i]);
             let mi = m0 + w1 * (gi - m0);
             let vi = to_f32(v[i]) * b2 + w2 * gi * gi;
-            let denom = vi.sqrt() / bc2 + eps;
+            let denom = vi.sqrt() * inv_bc2 + eps;
             p[i] = T::of((pi + nss * mi / denom) as f64);
-            let k = (offset + i) as u32;
-            m[i] = round_sr(mi, key, k);
-            v[i] = round_sr(vi, key2, k);
+            // One hash per element: its low half rounds m, its high half v.
+            let r = hash(key, (offset + i) as u32);
+            m[i] = round_bits(mi, r);
+            v[i] = round_bits(vi, r >> 16);
         }
     }
 }
