@@ -24,6 +24,8 @@ pub enum Command {
     Tour(TourArgs),
     /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
     Bench(crate::commands::bench::BenchArgs),
+    /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
+    Schedule(ScheduleArgs),
 }
 
 /// `downhill run`.
@@ -88,4 +90,24 @@ pub struct TourArgs {
     /// Output directory.
     #[arg(long, default_value = "downhill-tour")]
     pub out: PathBuf,
+}
+
+/// `downhill schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// The config file (`[optimizer]` and `[schedule]`; `[run]`, `[problem]`, `[wrappers]` may
+    /// be present).
+    pub file: PathBuf,
+    /// Number of steps (default: `[run] steps`).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Print `{"lr": [...], "momentum": [...]}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV (`step,lr,momentum`) on stdout.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Metrics for `reduce_lr_on_plateau`, one per line: the k-th is reported after step k.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
 }

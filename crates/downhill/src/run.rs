@@ -95,7 +95,20 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
     opt: &mut dyn Optimizer<T>,
     x0: &[T],
     opts: &RunOptions,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+) -> RunResult {
+    minimize_with(f, opt, x0, opts, before_step, |_, _| {})
+}
+
+/// [`minimize`] with a second hook: after step `k` succeeded, `after_step(k, f(x_{k+1}))`
+/// (where a metric-driven rule such as reduce-on-plateau reads the loss).
+pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
     mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    mut after_step: impl FnMut(usize, f64),
 ) -> RunResult {
     let n = x0.len();
     let mut x = x0.to_vec();
@@ -177,6 +190,7 @@ pub fn minimize<T: Float, O: Objective<T> + ?Sized>(
             break;
         }
         fx = fnew;
+        after_step(k, fx.f64());
         k += 1;
         res.trajectory.push(crate::float::to_f64s(&x));
         res.f_history.push(fx.f64());

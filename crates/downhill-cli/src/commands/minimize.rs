@@ -58,7 +58,9 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             steps: a.steps,
             precision,
             tolerance: a.tolerance,
+            batch_size: None,
         },
+        schedule: None,
         wrappers: Default::default(),
     })
 }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod minimize;
 pub mod run;
+pub mod schedule;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -14,5 +15,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
         Command::Bench(a) => bench::cmd(&a),
+        Command::Schedule(a) => schedule::cmd(&a),
     }
 }

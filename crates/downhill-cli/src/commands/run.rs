@@ -2,7 +2,10 @@
 
 use downhill::diff::{Difference, Numeric};
 use downhill::problems;
-use downhill::run::{minimize, solve, RunOptions, RunResult, Status};
+use std::cell::RefCell;
+
+use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
+use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::json;
 
@@ -27,6 +30,9 @@ pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
         if let Some(o) = v.as_object_mut() {
             o.insert("function".into(), json!(cfg.problem.function));
             o.insert("optimizer".into(), json!(cfg.optimizer));
+            if let Some(s) = &cfg.schedule {
+                o.insert("schedule".into(), json!(s));
+            }
             if !cfg.wrappers.is_empty() {
                 o.insert("wrappers".into(), json!(cfg.wrappers));
             }
@@ -131,14 +137,44 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         tolerance: cfg.run.tolerance,
     };
     if let Some(mut solver) = cfg.optimizer.solver::<T>()? {
+        if let Some(s) = &cfg.schedule {
+            return Err(CliError::input(format!(
+                "[schedule] `{}` drives first-order optimisers; `{}` runs its own iterations",
+                s.name(),
+                solver.name()
+            )));
+        }
         return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
     }
     let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
-    Ok(minimize(
+    // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
+    // `optimizer.step()` in PyTorch): step k uses the value after k steps; reduce-on-plateau
+    // reads f after each step.
+    let driver: Option<RefCell<Driver>> = match &cfg.schedule {
+        Some(s) => Some(RefCell::new(
+            s.driver(opt.lr(), opt.momentum(), cfg.run.batch_size)
+                .map_err(|e| CliError::input(format!("[schedule] {e}")))?,
+        )),
+        None => None,
+    };
+    Ok(minimize_with(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
-        |_, _| {},
+        |k, o| {
+            if let Some(d) = &driver {
+                let mut d = d.borrow_mut();
+                o.set_lr(d.lr(k));
+                if let Some(m) = d.momentum(k) {
+                    o.set_momentum(m);
+                }
+            }
+        },
+        |_, fx| {
+            if let Some(d) = &driver {
+                d.borrow_mut().report(fx);
+            }
+        },
     ))
 }

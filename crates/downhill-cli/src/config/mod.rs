@@ -5,6 +5,7 @@
 //! key removed first and are then deserialised into that variant's parameter struct.
 
 pub mod run;
+pub mod schedule;
 
 use std::path::Path;
 

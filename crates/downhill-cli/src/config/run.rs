@@ -1,8 +1,10 @@
-//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`, and optional `[wrappers]`.
+//! The `downhill run` config: `[problem]`, `[optimizer]`, `[run]`, and optional `[wrappers]`
+//! and `[schedule]`.
 
 use serde::Deserialize;
 
 use downhill::optim::{OptimizerConfig, WrappersConfig};
+use downhill::schedule::ScheduleConfig;
 
 use super::ConfigDoc;
 use crate::exit::CliError;
@@ -58,6 +60,8 @@ pub struct RunSection {
     pub precision: Precision,
     /// Stop when the gradient norm is at most this.
     pub tolerance: Option<f64>,
+    /// The run's batch size (used by a schedule's `scale_rule` and `batch_size_schedule`).
+    pub batch_size: Option<usize>,
 }
 
 /// A whole `downhill run` config.
@@ -69,6 +73,8 @@ pub struct RunConfig {
     pub optimizer: OptimizerConfig,
     /// `[run]`.
     pub run: RunSection,
+    /// `[schedule]`, if any.
+    pub schedule: Option<ScheduleConfig>,
     /// `[wrappers]` (optional): clipping, accumulation, skip-non-finite, Lookahead.
     pub wrappers: WrappersConfig,
 }
@@ -76,7 +82,7 @@ pub struct RunConfig {
 /// Parses a `downhill run` config.
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "optimizer", "run", "wrappers"])?;
+    doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
     let (name, body) = doc
@@ -106,16 +112,21 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
             .apply(built)
             .map_err(|e| invalid_value(&doc, "wrappers", e))?;
     }
+    let schedule = super::schedule::section(&mut doc)?;
+    if let Some(s) = &schedule {
+        super::schedule::validate(&doc, s, &optimizer, run.batch_size)?;
+    }
     Ok(RunConfig {
         problem,
         optimizer,
         run,
+        schedule,
         wrappers,
     })
 }
 
 /// A validation error of table `table`, located at the line of the offending key if found.
-fn invalid_value(doc: &ConfigDoc<'_>, table: &str, e: downhill::Error) -> CliError {
+pub(crate) fn invalid_value(doc: &ConfigDoc<'_>, table: &str, e: downhill::Error) -> CliError {
     let key = match &e {
         downhill::Error::InvalidParameter { key, .. } => Some(key.clone()),
         _ => None,

@@ -2,7 +2,79 @@
 //!
 //! A [`Schedule`] gives the learning rate to use at step `k` — the value PyTorch's
 //! `get_last_lr()` returns after `k` calls of `scheduler.step()` — as a function of `k`.
-//! Anything that reacts to metrics (reduce-on-plateau) is a separate stepping rule.
+//! Anything that reacts to metrics (reduce-on-plateau) is a separate stepping rule
+//! ([`ReduceLrOnPlateau`]).
+//!
+//! # How PyTorch's values are reproduced
+//!
+//! Several PyTorch schedulers are *chainable*: `get_lr()` multiplies the optimiser's current
+//! `group["lr"]` instead of evaluating a closed form, and [`ChainedScheduler`] /
+//! [`SequentialLr`] compose those recursions through the shared param group (including each
+//! scheduler's "initial step" in its constructor, and `SequentialLR`'s undo and closed-form jump
+//! at milestones). To match PyTorch to the last bit, every PyTorch scheduler here implements
+//! [`Scheduler`], a transcription of `torch.optim.lr_scheduler` acting on a [`Group`] (the
+//! param group: `lr`, `initial_lr`, momentum, and the keys one-cycle stores there), and
+//! [`Simulated`] turns a scheduler tree into a [`Schedule`] by stepping it (O(1) per step when
+//! steps are asked in order; asking for an earlier step replays from a snapshot).
+//!
+//! ```
+//! use downhill::schedule::{CosineAnnealingLr, IntoSchedule, Schedule, ScheduleConfig};
+//!
+//! // CosineAnnealingLR(T_max = 10) on an optimiser with lr 0.1.
+//! let mut s = CosineAnnealingLr::new(10).schedule(0.1, None)?;
+//! assert_eq!(s.lr(0), 0.1);
+//! assert!((s.lr(5) - 0.05).abs() < 1e-15);
+//!
+//! // The same from a config (as the `[schedule]` table of a run), with a warm-up.
+//! let cfg: ScheduleConfig = serde_json::from_str(
+//!     r#"{"name": "cosine_annealing_lr", "t_max": 10, "warmup_steps": 2}"#,
+//! ).unwrap();
+//! let mut s = cfg.build(0.1, Some(0.9))?;
+//! assert!((s.lr(0) - 0.1 / 3.0).abs() < 1e-15);
+//! # Ok::<(), downhill::Error>(())
+//! ```
+//!
+//! Beyond PyTorch, [`Adjusted`] applies the batch-size scaling rule, linear warm-up and the
+//! momentum-retuning rule of the seeds to any schedule, and [`BatchSizeSchedule`] grows the
+//! batch size at milestones.
+
+use std::fmt::Debug;
+
+use crate::{Error, Result};
+
+pub mod adjust;
+pub mod batch_size;
+pub mod chained_scheduler;
+pub mod config;
+pub mod constant_lr;
+pub mod cosine_annealing_lr;
+pub mod cosine_annealing_warm_restarts;
+pub mod cyclic_lr;
+pub mod exponential_lr;
+pub mod linear_lr;
+pub mod multi_step_lr;
+pub mod one_cycle_lr;
+pub mod polynomial_lr;
+pub mod reduce_lr_on_plateau;
+pub mod sequential_lr;
+pub mod step_lr;
+
+pub use adjust::{Adjusted, Adjustment, ScaleRule};
+pub use batch_size::BatchSizeSchedule;
+pub use chained_scheduler::ChainedScheduler;
+pub use config::{Driver, ScheduleConfig, Unit};
+pub use constant_lr::ConstantLr;
+pub use cosine_annealing_lr::CosineAnnealingLr;
+pub use cosine_annealing_warm_restarts::CosineAnnealingWarmRestarts;
+pub use cyclic_lr::{CyclicLr, CyclicMode};
+pub use exponential_lr::ExponentialLr;
+pub use linear_lr::LinearLr;
+pub use multi_step_lr::MultiStepLr;
+pub use one_cycle_lr::{AnnealStrategy, OneCycleLr};
+pub use polynomial_lr::PolynomialLr;
+pub use reduce_lr_on_plateau::{PlateauMode, ReduceLrOnPlateau, ThresholdMode};
+pub use sequential_lr::SequentialLr;
+pub use step_lr::StepLr;
 
 /// A learning-rate schedule: a function of the step count.
 ///
@@ -15,4 +87,261 @@ pub trait Schedule: Send {
     fn momentum(&mut self, _step: usize) -> Option<f64> {
         None
     }
+    /// Batch size to use at `step` (or epoch) given the run's batch size; only
+    /// [`BatchSizeSchedule`] changes it.
+    fn batch_size(&mut self, _step: usize, batch_size: usize) -> usize {
+        batch_size
+    }
 }
+
+impl<S: Schedule + ?Sized> Schedule for Box<S> {
+    fn lr(&mut self, step: usize) -> f64 {
+        (**self).lr(step)
+    }
+    fn momentum(&mut self, step: usize) -> Option<f64> {
+        (**self).momentum(step)
+    }
+    fn batch_size(&mut self, step: usize, batch_size: usize) -> usize {
+        (**self).batch_size(step, batch_size)
+    }
+}
+
+/// The optimiser's param group as PyTorch's schedulers see and modify it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// `group["lr"]`.
+    pub lr: f64,
+    /// `group["initial_lr"]` (set by the first scheduler attached; one-cycle overwrites it).
+    pub initial_lr: Option<f64>,
+    /// `group["momentum"]` (sgd) or `group["betas"][0]` (adam); `None` if the optimiser has none.
+    pub momentum: Option<f64>,
+    /// `group["max_lr"]` (one-cycle).
+    pub max_lr: f64,
+    /// `group["min_lr"]` (one-cycle).
+    pub min_lr: f64,
+    /// `group["max_momentum"]` (cyclic, one-cycle).
+    pub max_momentum: f64,
+    /// `group["base_momentum"]` (cyclic, one-cycle).
+    pub base_momentum: f64,
+}
+
+impl Group {
+    /// A fresh param group with learning rate `lr` and optional momentum.
+    pub fn new(lr: f64, momentum: Option<f64>) -> Self {
+        Group {
+            lr,
+            initial_lr: None,
+            momentum,
+            max_lr: 0.0,
+            min_lr: 0.0,
+            max_momentum: 0.0,
+            base_momentum: 0.0,
+        }
+    }
+}
+
+/// The bookkeeping of PyTorch's `LRScheduler` base class.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Epochs {
+    /// `last_epoch` (−1 before the initial step).
+    pub last_epoch: i64,
+    /// `_step_count`.
+    pub step_count: usize,
+    /// `_is_initial` (true only during the constructor's initial step).
+    pub is_initial: bool,
+    /// `base_lrs[0]`.
+    pub base_lr: f64,
+}
+
+impl Default for Epochs {
+    fn default() -> Self {
+        Epochs {
+            last_epoch: -1,
+            step_count: 0,
+            is_initial: false,
+            base_lr: 0.0,
+        }
+    }
+}
+
+/// A PyTorch `LRScheduler`, transcribed: it acts on a [`Group`] exactly as the Python class acts
+/// on `optimizer.param_groups[0]`. The default methods are those of the base class.
+pub trait Scheduler: Send + Debug {
+    /// PyTorch's constructor checks.
+    fn validate(&self) -> Result<()>;
+    /// The base-class bookkeeping.
+    fn epochs(&mut self) -> &mut Epochs;
+    /// `get_lr()`: the next lr (may set the group's momentum as a side effect).
+    fn get_lr(&mut self, g: &mut Group) -> f64;
+    /// `_get_closed_form_lr()`, for the schedulers that have one.
+    fn closed_form(&mut self, _g: &Group) -> Option<f64> {
+        None
+    }
+    /// A boxed copy (for replaying from a snapshot).
+    fn box_clone(&self) -> Box<dyn Scheduler>;
+    /// `__init__` on an optimiser whose group is `g`, including the initial step.
+    fn attach(&mut self, g: &mut Group) -> Result<()> {
+        self.validate()?;
+        attach_base(self, g);
+        Ok(())
+    }
+    /// `step()`.
+    fn step(&mut self, g: &mut Group) {
+        self.epochs().step_count += 1;
+        self.update_lr(g, None);
+    }
+    /// `_update_lr(epoch)`.
+    fn update_lr(&mut self, g: &mut Group, epoch: Option<i64>) {
+        let v = match epoch {
+            None => {
+                self.epochs().last_epoch += 1;
+                self.get_lr(g)
+            }
+            Some(e) => {
+                self.epochs().last_epoch = e;
+                match self.closed_form(g) {
+                    Some(v) => v,
+                    None => self.get_lr(g),
+                }
+            }
+        };
+        g.lr = v;
+    }
+    /// `_initial_step()`.
+    fn initial_step(&mut self, g: &mut Group) {
+        self.epochs().step_count = 0;
+        self.epochs().is_initial = true;
+        self.step(g);
+        self.epochs().is_initial = false;
+    }
+    /// `SequentialLR.recursive_undo` on this scheduler.
+    fn undo(&mut self) {
+        self.epochs().last_epoch -= 1;
+    }
+    /// Whether this scheduler (or one inside it) sets the momentum.
+    fn drives_momentum(&self) -> bool {
+        false
+    }
+    /// Whether this is a combinator (sequential, chained).
+    fn is_composite(&self) -> bool {
+        false
+    }
+}
+
+impl Clone for Box<dyn Scheduler> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
+/// The base-class part of `__init__`: `initial_lr` set by default, `base_lrs` read from it,
+/// `last_epoch = -1`, then the initial step.
+pub fn attach_base<S: Scheduler + ?Sized>(s: &mut S, g: &mut Group) {
+    let initial = *g.initial_lr.get_or_insert(g.lr);
+    let e = s.epochs();
+    e.base_lr = initial;
+    e.last_epoch = -1;
+    s.initial_step(g);
+}
+
+/// A [`Scheduler`] tree attached to a fresh param group, read as a [`Schedule`].
+#[derive(Debug, Clone)]
+pub struct Simulated {
+    start: (Box<dyn Scheduler>, Group),
+    root: Box<dyn Scheduler>,
+    group: Group,
+    k: usize,
+    momentum: bool,
+}
+
+impl Simulated {
+    /// Attaches `scheduler` to an optimiser with learning rate `base_lr` and momentum
+    /// `base_momentum` (`None` when the optimiser has no momentum), as the PyTorch
+    /// constructor would, validating the parameters.
+    pub fn new(
+        mut scheduler: Box<dyn Scheduler>,
+        base_lr: f64,
+        base_momentum: Option<f64>,
+    ) -> Result<Self> {
+        let mut group = Group::new(base_lr, base_momentum);
+        scheduler.attach(&mut group)?;
+        Ok(Simulated {
+            momentum: scheduler.drives_momentum(),
+            start: (scheduler.box_clone(), group.clone()),
+            root: scheduler,
+            group,
+            k: 0,
+        })
+    }
+
+    /// Whether the schedule sets the momentum (cycle_momentum somewhere in the tree).
+    pub fn drives_momentum(&self) -> bool {
+        self.momentum
+    }
+
+    fn advance(&mut self, step: usize) {
+        if step < self.k {
+            self.root = self.start.0.box_clone();
+            self.group = self.start.1.clone();
+            self.k = 0;
+        }
+        while self.k < step {
+            self.root.step(&mut self.group);
+            self.k += 1;
+        }
+    }
+}
+
+impl Schedule for Simulated {
+    fn lr(&mut self, step: usize) -> f64 {
+        self.advance(step);
+        self.group.lr
+    }
+    fn momentum(&mut self, step: usize) -> Option<f64> {
+        if !self.momentum {
+            return None;
+        }
+        self.advance(step);
+        self.group.momentum
+    }
+}
+
+/// Builds [`Simulated`] from a scheduler value.
+pub trait IntoSchedule: Scheduler + Sized + 'static {
+    /// Attaches `self` to an optimiser with `base_lr` and `base_momentum` (see [`Simulated::new`]).
+    fn schedule(self, base_lr: f64, base_momentum: Option<f64>) -> Result<Simulated> {
+        Simulated::new(Box::new(self), base_lr, base_momentum)
+    }
+}
+
+impl<S: Scheduler + Sized + 'static> IntoSchedule for S {}
+
+/// Errors unless `x >= 1` (step sizes, periods).
+pub(crate) fn check_positive(key: &str, x: usize) -> Result<()> {
+    if x == 0 {
+        return Err(Error::param(key, x, "must be a positive integer"));
+    }
+    Ok(())
+}
+
+/// Errors unless `x` is finite.
+pub(crate) fn check_finite(key: &str, x: f64) -> Result<()> {
+    if !x.is_finite() {
+        return Err(Error::param(key, x, "must be finite"));
+    }
+    Ok(())
+}
+
+/// Implements the boilerplate of [`Scheduler`] (`epochs`, `box_clone`) for a struct with an
+/// `e: Epochs` field.
+macro_rules! scheduler_boilerplate {
+    () => {
+        fn epochs(&mut self) -> &mut $crate::schedule::Epochs {
+            &mut self.e
+        }
+        fn box_clone(&self) -> Box<dyn $crate::schedule::Scheduler> {
+            Box::new(self.clone())
+        }
+    };
+}
+pub(crate) use scheduler_boilerplate;

@@ -1,0 +1,73 @@
+//! `batch_size_schedule`: grow the batch size at milestones instead of decaying the lr (seed 003;
+//! Smith et al., "Don't decay the learning rate, increase the batch size").
+
+use super::multi_step_lr::check_milestones;
+use super::Schedule;
+use crate::{Error, Result};
+
+/// Multiplies the batch size by `factor` at each milestone; the lr stays at its base value.
+///
+/// $$B_t = \left\lfloor B \cdot \text{factor}^{\#\{m \in \text{milestones} : m \le t\}} \right\rceil,
+/// \qquad \eta_t = \eta_0$$
+///
+/// ($t$ counts steps or epochs, as the config's `unit` says).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSizeSchedule {
+    /// The lr (constant).
+    pub base_lr: f64,
+    /// Growth factor (default 2), > 0.
+    pub factor: f64,
+    /// Where the batch size grows (non-decreasing).
+    pub milestones: Vec<usize>,
+}
+
+impl BatchSizeSchedule {
+    /// A schedule with lr `base_lr` growing the batch by `factor` at `milestones`.
+    pub fn new(base_lr: f64, factor: f64, milestones: Vec<usize>) -> Result<Self> {
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(Error::param("factor", factor, "must be positive"));
+        }
+        check_milestones(&milestones)?;
+        Ok(BatchSizeSchedule {
+            base_lr,
+            factor,
+            milestones,
+        })
+    }
+
+    /// Batch size at `t` for the run's initial batch size `batch_size` (at least 1).
+    pub fn batch_size_at(&self, t: usize, batch_size: usize) -> usize {
+        let n = self.milestones.iter().filter(|&&m| m <= t).count();
+        let b = (batch_size as f64 * self.factor.powi(n as i32)).round();
+        if b < 1.0 {
+            1
+        } else if b >= usize::MAX as f64 {
+            usize::MAX
+        } else {
+            b as usize
+        }
+    }
+}
+
+impl Schedule for BatchSizeSchedule {
+    fn lr(&mut self, _step: usize) -> f64 {
+        self.base_lr
+    }
+    fn batch_size(&mut self, step: usize, batch_size: usize) -> usize {
+        self.batch_size_at(step, batch_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_at_milestones() {
+        let s = BatchSizeSchedule::new(0.1, 2.0, vec![3, 6]).unwrap();
+        let b: Vec<usize> = (0..8).map(|t| s.batch_size_at(t, 32)).collect();
+        assert_eq!(b, [32, 32, 32, 64, 64, 64, 128, 128]);
+        assert!(BatchSizeSchedule::new(0.1, 2.0, vec![6, 3]).is_err());
+        assert!(BatchSizeSchedule::new(0.1, 0.0, vec![]).is_err());
+    }
+}

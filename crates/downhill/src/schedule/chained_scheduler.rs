@@ -1,0 +1,72 @@
+//! `chained_scheduler`: PyTorch's `ChainedScheduler`.
+
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::{Error, Result};
+
+/// Steps every scheduler in turn on the same optimiser (`torch.optim.lr_scheduler.ChainedScheduler`).
+///
+/// For chainable (recursive) schedulers the factors multiply:
+/// $$\eta_t = \eta_0 \prod_i \frac{S_i(t)}{\eta_0}$$
+/// exactly as PyTorch composes them: each scheduler is attached in order (its initial step
+/// acting on the lr the previous one left), and each `step()` applies every scheduler's
+/// `get_lr()` to the lr the previous one wrote. Closed-form schedulers (warm restarts, cyclic,
+/// one-cycle) overwrite the lr when their turn comes.
+#[derive(Debug, Clone)]
+pub struct ChainedScheduler {
+    /// The schedulers, stepped in this order.
+    pub schedulers: Vec<Box<dyn Scheduler>>,
+    e: Epochs,
+}
+
+impl ChainedScheduler {
+    /// `ChainedScheduler(schedulers)`.
+    pub fn new(schedulers: Vec<Box<dyn Scheduler>>) -> Self {
+        ChainedScheduler {
+            schedulers,
+            e: Epochs::default(),
+        }
+    }
+}
+
+impl Scheduler for ChainedScheduler {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        if self.schedulers.is_empty() {
+            return Err(Error::param(
+                "schedulers",
+                "[]",
+                "needs at least one scheduler",
+            ));
+        }
+        for s in &self.schedulers {
+            s.validate()?;
+        }
+        Ok(())
+    }
+    fn attach(&mut self, g: &mut Group) -> Result<()> {
+        self.validate()?;
+        for s in &mut self.schedulers {
+            s.attach(g)?;
+        }
+        Ok(())
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        g.lr
+    }
+    fn step(&mut self, g: &mut Group) {
+        for s in &mut self.schedulers {
+            s.step(g);
+        }
+    }
+    fn undo(&mut self) {
+        for s in &mut self.schedulers {
+            s.undo();
+        }
+    }
+    fn drives_momentum(&self) -> bool {
+        self.schedulers.iter().any(|s| s.drives_momentum())
+    }
+    fn is_composite(&self) -> bool {
+        true
+    }
+}

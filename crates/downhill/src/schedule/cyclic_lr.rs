@@ -1,0 +1,186 @@
+//! `cyclic_lr`: PyTorch's `CyclicLR` (Smith's cyclical learning rates), with momentum cycling.
+
+use serde::{Deserialize, Serialize};
+
+use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::{Error, Result};
+
+/// Amplitude policy of [`CyclicLr`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CyclicMode {
+    /// Constant amplitude: $s = 1$.
+    #[default]
+    Triangular,
+    /// Amplitude halved each cycle: $s = 2^{-(c-1)}$.
+    Triangular2,
+    /// Amplitude scaled per iteration: $s = \gamma^{t}$.
+    ExpRange,
+}
+
+/// Cyclical learning rate (`torch.optim.lr_scheduler.CyclicLR`).
+///
+/// With $S = u + d$ ($u$ = `step_size_up`, $d$ = `step_size_down`, default $d = u$),
+/// cycle $c = \lfloor 1 + t/S \rfloor$, position $x = 1 + t/S - c$ and
+/// $h = x / (u/S)$ if $x \le u/S$ else $(x - 1)/(u/S - 1)$:
+///
+/// $$\eta_t = \eta_{base} + (\eta_{max} - \eta_{base})\,h\,s, \qquad
+///   \beta_t = \beta_{max} - (\beta_{max} - \beta_{base})\,h\,s$$
+///
+/// with $s = 1$ (`triangular`), $2^{-(c-1)}$ (`triangular2`) or $\gamma^t$ (`exp_range`).
+/// Momentum is cycled (inversely to the lr) when `cycle_momentum` is true (the default); the
+/// optimiser must then have a momentum (sgd `momentum`, adam `betas[0]`).
+#[derive(Debug, Clone)]
+pub struct CyclicLr {
+    /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch).
+    pub base_lr: f64,
+    /// Upper lr boundary.
+    pub max_lr: f64,
+    /// Steps in the increasing half (default 2000).
+    pub step_size_up: usize,
+    /// Steps in the decreasing half (default: `step_size_up`).
+    pub step_size_down: Option<usize>,
+    /// Amplitude policy (default triangular).
+    pub mode: CyclicMode,
+    /// `exp_range` constant (default 1).
+    pub gamma: f64,
+    /// Cycle the momentum inversely to the lr (default true).
+    pub cycle_momentum: bool,
+    /// Lower momentum boundary (default 0.8).
+    pub base_momentum: f64,
+    /// Upper momentum boundary (default 0.9).
+    pub max_momentum: f64,
+    e: Epochs,
+}
+
+impl CyclicLr {
+    /// `CyclicLR(base_lr, max_lr)` with PyTorch's defaults for everything else.
+    pub fn new(base_lr: f64, max_lr: f64) -> Self {
+        CyclicLr {
+            base_lr,
+            max_lr,
+            step_size_up: 2000,
+            step_size_down: None,
+            mode: CyclicMode::Triangular,
+            gamma: 1.0,
+            cycle_momentum: true,
+            base_momentum: 0.8,
+            max_momentum: 0.9,
+            e: Epochs::default(),
+        }
+    }
+    /// Sets `step_size_up` and `step_size_down`.
+    pub fn step_sizes(mut self, up: usize, down: Option<usize>) -> Self {
+        self.step_size_up = up;
+        self.step_size_down = down;
+        self
+    }
+    /// Sets `mode` and `gamma`.
+    pub fn mode(mut self, mode: CyclicMode, gamma: f64) -> Self {
+        self.mode = mode;
+        self.gamma = gamma;
+        self
+    }
+    /// Sets `cycle_momentum`, `base_momentum`, `max_momentum`.
+    pub fn momentum(mut self, cycle: bool, base: f64, max: f64) -> Self {
+        self.cycle_momentum = cycle;
+        self.base_momentum = base;
+        self.max_momentum = max;
+        self
+    }
+
+    fn scale(&self, cycle: f64, t: i64) -> f64 {
+        match self.mode {
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2.0_f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange => self.gamma.powf(t as f64),
+        }
+    }
+}
+
+impl Scheduler for CyclicLr {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        check_positive("step_size_up", self.step_size_up)?;
+        for (k, v) in [
+            ("base_lr", self.base_lr),
+            ("max_lr", self.max_lr),
+            ("gamma", self.gamma),
+            ("base_momentum", self.base_momentum),
+            ("max_momentum", self.max_momentum),
+        ] {
+            super::check_finite(k, v)?;
+        }
+        Ok(())
+    }
+    fn attach(&mut self, g: &mut Group) -> Result<()> {
+        self.validate()?;
+        g.lr = self.base_lr;
+        if self.cycle_momentum {
+            if g.momentum.is_none() {
+                return Err(Error::param(
+                    "cycle_momentum",
+                    true,
+                    "the optimizer must support momentum or betas[0]",
+                ));
+            }
+            g.momentum = Some(self.max_momentum);
+            g.max_momentum = self.max_momentum;
+            g.base_momentum = self.base_momentum;
+        }
+        attach_base(self, g);
+        self.e.base_lr = self.base_lr;
+        Ok(())
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        let t = self.e.last_epoch;
+        let up = self.step_size_up as f64;
+        let down = self.step_size_down.map_or(up, |d| d as f64);
+        let total = up + down;
+        let ratio = up / total;
+        let cycle = (1.0 + t as f64 / total).floor();
+        let x = 1.0 + t as f64 / total - cycle;
+        let h = if x <= ratio {
+            x / ratio
+        } else {
+            (x - 1.0) / (ratio - 1.0)
+        };
+        let s = self.scale(cycle, t);
+        let lr = self.e.base_lr + (self.max_lr - self.e.base_lr) * h * s;
+        if self.cycle_momentum {
+            let m = self.max_momentum - (self.max_momentum - self.base_momentum) * h * s;
+            g.momentum = Some(m);
+        }
+        lr
+    }
+    fn drives_momentum(&self) -> bool {
+        self.cycle_momentum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{IntoSchedule, Schedule};
+
+    #[test]
+    fn seed_002_triangular2_halves_the_amplitude_each_cycle() {
+        let mut s = CyclicLr::new(0.0, 1.0)
+            .step_sizes(4, None)
+            .mode(CyclicMode::Triangular2, 1.0)
+            .schedule(0.5, Some(0.9))
+            .unwrap();
+        let peaks: Vec<f64> = (0..4).map(|c| s.lr(4 + 8 * c)).collect();
+        assert_eq!(peaks, [1.0, 0.5, 0.25, 0.125]);
+        assert_eq!(s.lr(8), 0.0); // back to base_lr at the end of each cycle
+        assert_eq!(s.momentum(4), Some(0.8)); // momentum at its low at the lr peak
+                                              // Triangular keeps the amplitude.
+        let mut t = CyclicLr::new(0.0, 1.0)
+            .step_sizes(4, None)
+            .schedule(0.5, Some(0.9))
+            .unwrap();
+        assert!((0..4).all(|c| t.lr(4 + 8 * c) == 1.0));
+        // cycle_momentum needs an optimiser with momentum.
+        assert!(CyclicLr::new(0.0, 1.0).schedule(0.5, None).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! `multi_step_lr`: PyTorch's `MultiStepLR`.
+
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::{Error, Result};
+
+/// Decays the lr by `gamma` at each milestone (`torch.optim.lr_scheduler.MultiStepLR`).
+///
+/// $$\eta_t = \eta_0\,\gamma^{\#\{m \in \text{milestones} : m \le t\}}$$
+///
+/// computed recursively as PyTorch does: $\eta_t = \eta_{t-1}\,\gamma^{c(t)}$ with $c(t)$ the
+/// number of times $t$ appears in `milestones`.
+#[derive(Debug, Clone)]
+pub struct MultiStepLr {
+    /// Steps at which the lr is multiplied by `gamma` (non-decreasing).
+    pub milestones: Vec<usize>,
+    /// Multiplicative factor (default 0.1).
+    pub gamma: f64,
+    e: Epochs,
+}
+
+impl MultiStepLr {
+    /// `MultiStepLR(milestones, gamma=0.1)`.
+    pub fn new(milestones: Vec<usize>) -> Self {
+        MultiStepLr {
+            milestones,
+            gamma: 0.1,
+            e: Epochs::default(),
+        }
+    }
+    /// Sets `gamma`.
+    pub fn gamma(mut self, gamma: f64) -> Self {
+        self.gamma = gamma;
+        self
+    }
+}
+
+/// Errors unless `milestones` is non-decreasing.
+pub(crate) fn check_milestones(milestones: &[usize]) -> Result<()> {
+    if let Some(w) = milestones.windows(2).find(|w| w[1] < w[0]) {
+        return Err(Error::param(
+            "milestones",
+            format!("{milestones:?}"),
+            &format!("must be non-decreasing ({} after {})", w[1], w[0]),
+        ));
+    }
+    Ok(())
+}
+
+impl Scheduler for MultiStepLr {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        check_milestones(&self.milestones)?;
+        super::check_finite("gamma", self.gamma)
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        let t = self.e.last_epoch;
+        let c = self.milestones.iter().filter(|&&m| m as i64 == t).count();
+        if c == 0 {
+            g.lr
+        } else {
+            g.lr * self.gamma.powf(c as f64)
+        }
+    }
+    fn closed_form(&mut self, _g: &Group) -> Option<f64> {
+        let t = self.e.last_epoch;
+        let n = self.milestones.iter().filter(|&&m| m as i64 <= t).count();
+        Some(self.e.base_lr * self.gamma.powf(n as f64))
+    }
+}

@@ -1,0 +1,222 @@
+//! `one_cycle_lr`: PyTorch's `OneCycleLR` (Smith's 1cycle policy), with momentum cycling.
+
+use std::f64::consts::PI;
+
+use serde::{Deserialize, Serialize};
+
+use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::{Error, Result};
+
+/// How [`OneCycleLr`] interpolates inside a phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnealStrategy {
+    /// $a(s, e, p) = e + \frac{s - e}{2}(1 + \cos \pi p)$.
+    #[default]
+    Cos,
+    /// $a(s, e, p) = (e - s)p + s$.
+    Linear,
+}
+
+impl AnnealStrategy {
+    fn apply(self, start: f64, end: f64, pct: f64) -> f64 {
+        match self {
+            AnnealStrategy::Cos => end + (start - end) / 2.0 * ((PI * pct).cos() + 1.0),
+            AnnealStrategy::Linear => (end - start) * pct + start,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    Initial,
+    Max,
+    Min,
+    MaxMomentum,
+    BaseMomentum,
+}
+
+fn read(g: &Group, k: Key) -> f64 {
+    match k {
+        Key::Initial => g.initial_lr.unwrap_or(g.lr),
+        Key::Max => g.max_lr,
+        Key::Min => g.min_lr,
+        Key::MaxMomentum => g.max_momentum,
+        Key::BaseMomentum => g.base_momentum,
+    }
+}
+
+/// One phase: (end_step, start_lr, end_lr, start_momentum, end_momentum).
+type Phase = (f64, Key, Key, Key, Key);
+
+/// The 1cycle policy (`torch.optim.lr_scheduler.OneCycleLR`).
+///
+/// With $\eta_{init} = \eta_{max}/\text{div\_factor}$, $\eta_{min} = \eta_{init} /
+/// \text{final\_div\_factor}$, $p$ = `pct_start`, $T$ = `total_steps`, the phases end at steps
+/// $pT - 1$ and $T - 1$ (or, with `three_phase`, $pT - 1$, $2pT - 2$, $T - 1$), and in the phase
+/// $[a, b]$ from $\eta_s$ to $\eta_e$
+///
+/// $$\eta_t = A\!\left(\eta_s, \eta_e, \frac{t - a}{b - a}\right)$$
+///
+/// with $A$ the cosine or linear [`AnnealStrategy`]: $\eta_{init} \to \eta_{max} \to
+/// \eta_{min}$ (or $\eta_{init} \to \eta_{max} \to \eta_{init} \to \eta_{min}$). Momentum runs
+/// the other way between `max_momentum` and `base_momentum` when `cycle_momentum` is true.
+/// PyTorch raises after more than `total_steps` steps; here the lr then stays at $\eta_{min}$
+/// (and the momentum at the end value of the last phase).
+#[derive(Debug, Clone)]
+pub struct OneCycleLr {
+    /// Peak lr.
+    pub max_lr: f64,
+    /// Length of the cycle.
+    pub total_steps: usize,
+    /// Fraction of the cycle spent increasing the lr (default 0.3).
+    pub pct_start: f64,
+    /// Cosine or linear annealing (default cos).
+    pub anneal_strategy: AnnealStrategy,
+    /// Cycle momentum inversely to the lr (default true).
+    pub cycle_momentum: bool,
+    /// Momentum at the peak lr (default 0.85).
+    pub base_momentum: f64,
+    /// Momentum at the ends (default 0.95).
+    pub max_momentum: f64,
+    /// Initial lr = max_lr / div_factor (default 25).
+    pub div_factor: f64,
+    /// Final lr = initial lr / final_div_factor (default 1e4).
+    pub final_div_factor: f64,
+    /// Use three phases (the original paper) instead of two (fastai).
+    pub three_phase: bool,
+    e: Epochs,
+}
+
+impl OneCycleLr {
+    /// `OneCycleLR(max_lr, total_steps)` with PyTorch's defaults for everything else.
+    pub fn new(max_lr: f64, total_steps: usize) -> Self {
+        OneCycleLr {
+            max_lr,
+            total_steps,
+            pct_start: 0.3,
+            anneal_strategy: AnnealStrategy::Cos,
+            cycle_momentum: true,
+            base_momentum: 0.85,
+            max_momentum: 0.95,
+            div_factor: 25.0,
+            final_div_factor: 1e4,
+            three_phase: false,
+            e: Epochs::default(),
+        }
+    }
+
+    fn phases(&self) -> ([Phase; 3], usize) {
+        let t = self.total_steps as f64;
+        let p = self.pct_start;
+        use Key::*;
+        if self.three_phase {
+            (
+                [
+                    (p * t - 1.0, Initial, Max, MaxMomentum, BaseMomentum),
+                    (2.0 * p * t - 2.0, Max, Initial, BaseMomentum, MaxMomentum),
+                    (t - 1.0, Initial, Min, MaxMomentum, MaxMomentum),
+                ],
+                3,
+            )
+        } else {
+            let last = (t - 1.0, Max, Min, BaseMomentum, MaxMomentum);
+            (
+                [
+                    (p * t - 1.0, Initial, Max, MaxMomentum, BaseMomentum),
+                    last,
+                    last,
+                ],
+                2,
+            )
+        }
+    }
+}
+
+impl Scheduler for OneCycleLr {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        check_positive("total_steps", self.total_steps)?;
+        if !(0.0..=1.0).contains(&self.pct_start) {
+            return Err(Error::param(
+                "pct_start",
+                self.pct_start,
+                "must be in [0, 1]",
+            ));
+        }
+        for (k, v) in [
+            ("max_lr", self.max_lr),
+            ("div_factor", self.div_factor),
+            ("final_div_factor", self.final_div_factor),
+            ("base_momentum", self.base_momentum),
+            ("max_momentum", self.max_momentum),
+        ] {
+            super::check_finite(k, v)?;
+        }
+        let mut start = 0.0;
+        let (phases, n) = self.phases();
+        for &(end, ..) in &phases[..n] {
+            if end == start {
+                return Err(Error::param(
+                    "pct_start",
+                    self.pct_start,
+                    "gives a phase of zero length with this total_steps (PyTorch divides by zero)",
+                ));
+            }
+            start = end;
+        }
+        Ok(())
+    }
+    fn attach(&mut self, g: &mut Group) -> Result<()> {
+        self.validate()?;
+        let initial = self.max_lr / self.div_factor;
+        g.initial_lr = Some(initial);
+        g.max_lr = self.max_lr;
+        g.min_lr = initial / self.final_div_factor;
+        if self.cycle_momentum {
+            if g.momentum.is_none() {
+                return Err(Error::param(
+                    "cycle_momentum",
+                    true,
+                    "the optimizer must support momentum or betas[0]",
+                ));
+            }
+            g.momentum = Some(self.max_momentum);
+            g.max_momentum = self.max_momentum;
+            g.base_momentum = self.base_momentum;
+        }
+        attach_base(self, g);
+        Ok(())
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        let step = self.e.last_epoch;
+        let (phases, n) = self.phases();
+        if usize::try_from(step).is_ok_and(|s| s > self.total_steps) {
+            // Past the cycle (PyTorch raises): hold the end values of the last phase.
+            let (_, _, e_lr, _, e_m) = phases[n - 1];
+            if self.cycle_momentum {
+                g.momentum = Some(read(g, e_m));
+            }
+            return read(g, e_lr);
+        }
+        let mut start = 0.0;
+        for (i, &(end, s_lr, e_lr, s_m, e_m)) in phases[..n].iter().enumerate() {
+            if step as f64 <= end || i == n - 1 {
+                let pct = (step as f64 - start) / (end - start);
+                let lr = self
+                    .anneal_strategy
+                    .apply(read(g, s_lr), read(g, e_lr), pct);
+                if self.cycle_momentum {
+                    let m = self.anneal_strategy.apply(read(g, s_m), read(g, e_m), pct);
+                    g.momentum = Some(m);
+                }
+                return lr;
+            }
+            start = end;
+        }
+        g.lr
+    }
+    fn drives_momentum(&self) -> bool {
+        self.cycle_momentum
+    }
+}

@@ -1,0 +1,191 @@
+//! `reduce_lr_on_plateau`: PyTorch's `ReduceLROnPlateau`, a stepping rule driven by a metric.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Whether the metric should go down or up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlateauMode {
+    /// Lower is better (a loss).
+    #[default]
+    Min,
+    /// Higher is better (an accuracy).
+    Max,
+}
+
+/// How `threshold` defines a significant improvement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdMode {
+    /// Relative: better than `best·(1 ∓ threshold)`.
+    #[default]
+    Rel,
+    /// Absolute: better than `best ∓ threshold`.
+    Abs,
+}
+
+/// Reduce the lr when a metric stops improving (`torch.optim.lr_scheduler.ReduceLROnPlateau`).
+///
+/// On each [`step`](Self::step)`(m)`: $m$ improves on `best` when (mode min)
+/// $m < \text{best}(1 - \theta)$ (`rel`) or $m < \text{best} - \theta$ (`abs`) (mode max: $>$ and
+/// $1 + \theta$, $+\theta$); then `best` ← $m$ and the bad-step count resets, else it grows.
+/// During cooldown the bad count is reset. When the bad count exceeds `patience`:
+///
+/// $$\eta \leftarrow \max(\eta \cdot \text{factor}, \eta_{min}) \quad\text{if the decrease exceeds } \varepsilon,$$
+///
+/// then cooldown starts and the bad count resets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceLrOnPlateau {
+    /// min or max.
+    pub mode: PlateauMode,
+    /// Reduction factor, < 1 (default 0.1).
+    pub factor: f64,
+    /// Bad steps tolerated before reducing (default 10).
+    pub patience: usize,
+    /// Significance threshold (default 1e-4).
+    pub threshold: f64,
+    /// rel or abs (default rel).
+    pub threshold_mode: ThresholdMode,
+    /// Steps to wait after a reduction (default 0).
+    pub cooldown: usize,
+    /// Lower bound on the lr (default 0).
+    pub min_lr: f64,
+    /// Minimal decay (default 1e-8).
+    pub eps: f64,
+    lr: f64,
+    best: f64,
+    num_bad_epochs: usize,
+    cooldown_counter: usize,
+    last_epoch: usize,
+}
+
+impl ReduceLrOnPlateau {
+    /// `ReduceLROnPlateau(optimizer)` with PyTorch's defaults, for an optimiser whose lr is `lr`.
+    pub fn new(lr: f64) -> Self {
+        ReduceLrOnPlateau {
+            mode: PlateauMode::Min,
+            factor: 0.1,
+            patience: 10,
+            threshold: 1e-4,
+            threshold_mode: ThresholdMode::Rel,
+            cooldown: 0,
+            min_lr: 0.0,
+            eps: 1e-8,
+            lr,
+            best: f64::INFINITY,
+            num_bad_epochs: 0,
+            cooldown_counter: 0,
+            last_epoch: 0,
+        }
+    }
+
+    /// Sets `mode` (and resets `best` to the worst value of that mode).
+    pub fn mode(mut self, mode: PlateauMode) -> Self {
+        self.mode = mode;
+        self.best = self.worst();
+        self
+    }
+
+    fn worst(&self) -> f64 {
+        match self.mode {
+            PlateauMode::Min => f64::INFINITY,
+            PlateauMode::Max => f64::NEG_INFINITY,
+        }
+    }
+
+    /// PyTorch's constructor check (`factor < 1`), plus finite, non-negative numbers.
+    pub fn validate(&self) -> Result<()> {
+        if self.factor.is_nan() || self.factor >= 1.0 {
+            return Err(Error::param("factor", self.factor, "must be < 1"));
+        }
+        crate::error::check_min("threshold", self.threshold, 0.0)?;
+        crate::error::check_min("min_lr", self.min_lr, 0.0)?;
+        crate::error::check_min("eps", self.eps, 0.0)
+    }
+
+    /// The current learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Number of `step` calls so far.
+    pub fn steps(&self) -> usize {
+        self.last_epoch
+    }
+
+    fn is_better(&self, a: f64) -> bool {
+        let (best, th) = (self.best, self.threshold);
+        match (self.mode, self.threshold_mode) {
+            (PlateauMode::Min, ThresholdMode::Rel) => a < best * (1.0 - th),
+            (PlateauMode::Min, ThresholdMode::Abs) => a < best - th,
+            (PlateauMode::Max, ThresholdMode::Rel) => a > best * (th + 1.0),
+            (PlateauMode::Max, ThresholdMode::Abs) => a > best + th,
+        }
+    }
+
+    /// Reports `metric` (after an optimiser step / epoch); returns the lr for the next one.
+    pub fn step(&mut self, metric: f64) -> f64 {
+        self.last_epoch += 1;
+        if self.is_better(metric) {
+            self.best = metric;
+            self.num_bad_epochs = 0;
+        } else {
+            self.num_bad_epochs += 1;
+        }
+        if self.cooldown_counter > 0 {
+            self.cooldown_counter -= 1;
+            self.num_bad_epochs = 0;
+        }
+        if self.num_bad_epochs > self.patience {
+            let old = self.lr;
+            let new = (old * self.factor).max(self.min_lr);
+            if old - new > self.eps {
+                self.lr = new;
+            }
+            self.cooldown_counter = self.cooldown;
+            self.num_bad_epochs = 0;
+        }
+        self.lr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_002_decays_after_ten_steps_without_improvement() {
+        // Seed 002: "decay the lr once the loss has not improved for 10 iterations" — the
+        // defaults (patience 10, factor 0.1).
+        let mut r = ReduceLrOnPlateau::new(0.1);
+        assert_eq!(r.step(1.0), 0.1); // baseline
+        for _ in 0..10 {
+            assert_eq!(r.step(1.0), 0.1); // 10 bad steps are tolerated
+        }
+        assert!((r.step(1.0) - 0.01).abs() < 1e-15); // the 11th reduces
+        assert_eq!(r.steps(), 12);
+        // An improvement larger than the relative threshold resets the count.
+        let mut r = ReduceLrOnPlateau::new(0.1);
+        for k in 0..30 {
+            assert_eq!(r.step(1.0 - 0.01 * k as f64), 0.1);
+        }
+    }
+
+    #[test]
+    fn max_mode_and_min_lr_and_eps() {
+        let mut r = ReduceLrOnPlateau::new(0.1).mode(PlateauMode::Max);
+        r.patience = 0;
+        r.min_lr = 0.05;
+        assert_eq!(r.step(1.0), 0.1);
+        assert_eq!(r.step(0.5), 0.05); // worse in max mode: reduced, clipped at min_lr
+        assert_eq!(r.step(0.4), 0.05); // decrease 0 < eps: ignored
+        assert!(ReduceLrOnPlateau::new(0.1).validate().is_ok());
+        let mut bad = ReduceLrOnPlateau::new(0.1);
+        bad.factor = 1.0;
+        assert!(
+            matches!(bad.validate(), Err(Error::InvalidParameter { key, .. }) if key == "factor")
+        );
+    }
+}

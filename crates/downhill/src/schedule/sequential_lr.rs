@@ -1,0 +1,112 @@
+//! `sequential_lr`: PyTorch's `SequentialLR`.
+
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::{Error, Result};
+
+/// Runs `schedulers[i]` between `milestones[i-1]` and `milestones[i]`
+/// (`torch.optim.lr_scheduler.SequentialLR`).
+///
+/// $$\eta_t = S_i\bigl(t - m_{i-1}\bigr), \qquad i = \#\{j : m_j \le t\}$$
+///
+/// As in PyTorch: all schedulers are first attached (each does its initial step), then the lr is
+/// reset to `initial_lr`, every scheduler's epoch is undone, scheduler 0 takes its initial step;
+/// at milestone $m_{i-1}$ scheduler $i$ jumps to epoch 0 by its closed form (or `get_lr()`), and
+/// otherwise the active scheduler simply steps (its recursive form continues from the current
+/// lr). The inner schedulers must be plain schedulers (PyTorch cannot jump a combinator).
+#[derive(Debug, Clone)]
+pub struct SequentialLr {
+    /// The schedulers, in order.
+    pub schedulers: Vec<Box<dyn Scheduler>>,
+    /// The steps at which the next scheduler takes over (one fewer than `schedulers`).
+    pub milestones: Vec<usize>,
+    e: Epochs,
+}
+
+impl SequentialLr {
+    /// `SequentialLR(schedulers, milestones)`.
+    pub fn new(schedulers: Vec<Box<dyn Scheduler>>, milestones: Vec<usize>) -> Self {
+        SequentialLr {
+            schedulers,
+            milestones,
+            e: Epochs::default(),
+        }
+    }
+
+    fn index(&self, t: i64) -> usize {
+        // bisect_right
+        self.milestones.iter().filter(|&&m| m as i64 <= t).count()
+    }
+}
+
+impl Scheduler for SequentialLr {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        if self.schedulers.is_empty() {
+            return Err(Error::param(
+                "schedulers",
+                "[]",
+                "needs at least one scheduler",
+            ));
+        }
+        if self.milestones.len() + 1 != self.schedulers.len() {
+            return Err(Error::param(
+                "milestones",
+                format!("{:?}", self.milestones),
+                &format!(
+                    "must have one entry fewer than `schedulers` ({})",
+                    self.schedulers.len()
+                ),
+            ));
+        }
+        super::multi_step_lr::check_milestones(&self.milestones)?;
+        if self.schedulers.iter().any(|s| s.is_composite()) {
+            return Err(Error::param(
+                "schedulers",
+                "sequential_lr/chained_scheduler",
+                "sequential_lr cannot contain a combinator (PyTorch cannot jump one to a milestone)",
+            ));
+        }
+        for s in &self.schedulers {
+            s.validate()?;
+        }
+        Ok(())
+    }
+    fn attach(&mut self, g: &mut Group) -> Result<()> {
+        self.validate()?;
+        for s in &mut self.schedulers {
+            s.attach(g)?;
+        }
+        self.e.last_epoch = 0;
+        g.lr = g.initial_lr.unwrap_or(g.lr);
+        for s in &mut self.schedulers {
+            s.undo();
+        }
+        let idx = self.index(0);
+        self.schedulers[idx].initial_step(g);
+        Ok(())
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        g.lr
+    }
+    fn step(&mut self, g: &mut Group) {
+        self.e.last_epoch += 1;
+        let t = self.e.last_epoch;
+        let idx = self.index(t);
+        if idx > 0 && self.milestones[idx - 1] as i64 == t {
+            self.schedulers[idx].update_lr(g, Some(0));
+        } else {
+            self.schedulers[idx].step(g);
+        }
+    }
+    fn undo(&mut self) {
+        for s in &mut self.schedulers {
+            s.undo();
+        }
+    }
+    fn drives_momentum(&self) -> bool {
+        self.schedulers.iter().any(|s| s.drives_momentum())
+    }
+    fn is_composite(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,181 @@
+"""Generates schedule_refs.rs: PyTorch's lr (and momentum) sequences for every scheduler.
+
+Run with the PyTorch venv:  /tmp/downhill-peers/bin/python make_schedule_refs.py > schedule_refs.rs
+Each case: a ScheduleConfig as JSON (our names), the optimiser's lr/momentum, and
+get_last_lr()[0] (and the group's momentum / betas[0]) after k = 0..N-1 scheduler.step() calls.
+"""
+import json
+import math
+import warnings
+
+import torch
+from torch.optim import lr_scheduler as L
+
+warnings.filterwarnings("ignore")
+
+
+def make_opt(kind, lr, momentum):
+    p = [torch.nn.Parameter(torch.zeros(1))]
+    if kind == "adam":
+        return torch.optim.Adam(p, lr=lr, betas=(momentum, 0.999))
+    if kind == "none":
+        return torch.optim.Adagrad(p, lr=lr)
+    return torch.optim.SGD(p, lr=lr, momentum=momentum)
+
+
+def mom(opt):
+    g = opt.param_groups[0]
+    if "betas" in g:
+        return g["betas"][0]
+    return g.get("momentum")
+
+
+# Our config -> PyTorch constructor.
+def build(opt, c):
+    n = c["name"]
+    kw = {k: v for k, v in c.items() if k != "name"}
+    if n == "constant_lr":
+        return L.ConstantLR(opt, **kw)
+    if n == "linear_lr":
+        return L.LinearLR(opt, **kw)
+    if n == "step_lr":
+        return L.StepLR(opt, **kw)
+    if n == "multi_step_lr":
+        return L.MultiStepLR(opt, **kw)
+    if n == "exponential_lr":
+        return L.ExponentialLR(opt, **kw)
+    if n == "polynomial_lr":
+        return L.PolynomialLR(opt, **kw)
+    if n == "cosine_annealing_lr":
+        return L.CosineAnnealingLR(opt, T_max=kw["t_max"], eta_min=kw.get("eta_min", 0.0))
+    if n == "cosine_annealing_warm_restarts":
+        return L.CosineAnnealingWarmRestarts(
+            opt, T_0=kw["t_0"], T_mult=kw.get("t_mult", 1), eta_min=kw.get("eta_min", 0.0)
+        )
+    if n == "cyclic_lr":
+        return L.CyclicLR(opt, **kw)
+    if n == "one_cycle_lr":
+        return L.OneCycleLR(opt, **kw)
+    if n == "sequential_lr":
+        subs = [build(opt, s) for s in kw["schedulers"]]
+        return L.SequentialLR(opt, subs, milestones=kw["milestones"])
+    if n == "chained_scheduler":
+        subs = [build(opt, s) for s in kw["schedulers"]]
+        return L.ChainedScheduler(subs)
+    raise ValueError(n)
+
+
+CASES = [
+    ("constant_default", {"name": "constant_lr"}, "sgd", 0.1, 0.9, 50),
+    ("constant_total_iters_0", {"name": "constant_lr", "factor": 0.5, "total_iters": 0}, "sgd", 0.1, 0.0, 50),
+    ("linear_default", {"name": "linear_lr"}, "sgd", 0.1, 0.0, 50),
+    ("linear_partial", {"name": "linear_lr", "start_factor": 0.25, "end_factor": 0.75, "total_iters": 20}, "sgd", 0.3, 0.0, 50),
+    ("linear_total_iters_0", {"name": "linear_lr", "start_factor": 0.5, "total_iters": 0}, "sgd", 0.1, 0.0, 50),
+    ("step", {"name": "step_lr", "step_size": 7, "gamma": 0.5}, "sgd", 0.1, 0.0, 60),
+    ("multi_step_repeated", {"name": "multi_step_lr", "milestones": [5, 12, 12, 30], "gamma": 0.3}, "sgd", 0.1, 0.0, 50),
+    ("exponential", {"name": "exponential_lr", "gamma": 0.95}, "sgd", 0.1, 0.0, 60),
+    ("polynomial_power2", {"name": "polynomial_lr", "total_iters": 30, "power": 2.0}, "sgd", 0.1, 0.0, 50),
+    ("polynomial_total_iters_0", {"name": "polynomial_lr", "total_iters": 0}, "sgd", 0.1, 0.0, 50),
+    ("cosine", {"name": "cosine_annealing_lr", "t_max": 10, "eta_min": 0.001}, "sgd", 0.1, 0.0, 65),
+    ("cosine_t_max_1", {"name": "cosine_annealing_lr", "t_max": 1}, "sgd", 0.1, 0.0, 50),
+    ("warm_restarts_t_mult_2", {"name": "cosine_annealing_warm_restarts", "t_0": 5, "t_mult": 2, "eta_min": 0.01}, "sgd", 0.1, 0.0, 80),
+    ("warm_restarts_t_mult_1", {"name": "cosine_annealing_warm_restarts", "t_0": 7}, "sgd", 0.05, 0.0, 50),
+    ("cyclic_triangular_down_unset", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5}, "sgd", 0.5, 0.9, 60),
+    ("cyclic_triangular2", {"name": "cyclic_lr", "base_lr": 0.001, "max_lr": 0.1, "step_size_up": 4, "step_size_down": 6, "mode": "triangular2", "base_momentum": 0.85, "max_momentum": 0.95}, "sgd", 0.5, 0.9, 60),
+    ("cyclic_exp_range", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5, "mode": "exp_range", "gamma": 0.97}, "sgd", 0.5, 0.9, 60),
+    ("cyclic_adam_betas", {"name": "cyclic_lr", "base_lr": 0.001, "max_lr": 0.006, "step_size_up": 3, "step_size_down": 2}, "adam", 0.001, 0.9, 50),
+    ("cyclic_no_momentum", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 6, "step_size_down": 0, "cycle_momentum": False}, "none", 0.01, None, 50),
+    ("one_cycle_cos", {"name": "one_cycle_lr", "max_lr": 0.1, "total_steps": 60}, "sgd", 0.01, 0.9, 61),
+    ("one_cycle_linear", {"name": "one_cycle_lr", "max_lr": 0.2, "total_steps": 50, "anneal_strategy": "linear", "div_factor": 10.0, "final_div_factor": 100.0}, "sgd", 0.01, 0.9, 51),
+    ("one_cycle_three_phase", {"name": "one_cycle_lr", "max_lr": 0.1, "total_steps": 60, "three_phase": True}, "sgd", 0.01, 0.9, 61),
+    ("one_cycle_three_phase_linear_adam", {"name": "one_cycle_lr", "max_lr": 0.01, "total_steps": 57, "pct_start": 0.25, "anneal_strategy": "linear", "three_phase": True}, "adam", 0.001, 0.9, 58),
+    ("sequential_warmup_cosine", {"name": "sequential_lr", "schedulers": [{"name": "linear_lr", "start_factor": 0.1, "total_iters": 5}, {"name": "cosine_annealing_lr", "t_max": 20}], "milestones": [5]}, "sgd", 0.1, 0.0, 60),
+    ("sequential_three", {"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.5, "total_iters": 2}, {"name": "exponential_lr", "gamma": 0.9}, {"name": "step_lr", "step_size": 4, "gamma": 0.5}], "milestones": [3, 20]}, "sgd", 0.1, 0.0, 50),
+    ("sequential_warm_restarts", {"name": "sequential_lr", "schedulers": [{"name": "exponential_lr", "gamma": 0.8}, {"name": "cosine_annealing_warm_restarts", "t_0": 4, "t_mult": 2}], "milestones": [6]}, "sgd", 0.1, 0.0, 50),
+    ("sequential_cyclic", {"name": "sequential_lr", "schedulers": [{"name": "linear_lr", "start_factor": 0.2, "total_iters": 4}, {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5}], "milestones": [8]}, "sgd", 0.1, 0.9, 50),
+    ("chained_constant_exponential", {"name": "chained_scheduler", "schedulers": [{"name": "constant_lr", "factor": 0.5, "total_iters": 4}, {"name": "exponential_lr", "gamma": 0.9}]}, "sgd", 0.1, 0.0, 50),
+    ("chained_linear_cosine", {"name": "chained_scheduler", "schedulers": [{"name": "linear_lr", "start_factor": 0.2, "total_iters": 6}, {"name": "cosine_annealing_lr", "t_max": 15, "eta_min": 0.001}]}, "sgd", 0.1, 0.0, 60),
+    ("chained_exponential_multistep_polynomial", {"name": "chained_scheduler", "schedulers": [{"name": "exponential_lr", "gamma": 0.97}, {"name": "multi_step_lr", "milestones": [10, 25]}, {"name": "polynomial_lr", "total_iters": 40, "power": 0.5}]}, "sgd", 0.1, 0.0, 50),
+    ("chained_with_sequential", {"name": "chained_scheduler", "schedulers": [{"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.25, "total_iters": 3}, {"name": "step_lr", "step_size": 5, "gamma": 0.5}], "milestones": [4]}, {"name": "exponential_lr", "gamma": 0.98}]}, "sgd", 0.1, 0.0, 50),
+]
+
+
+def metrics(n):
+    out = []
+    for k in range(n):
+        if k < 12:
+            out.append(1.0 / (1 + k))
+        else:
+            out.append(0.08 + 0.002 * math.sin(1.7 * k) + (0.0 if k % 9 else -0.01))
+    return out
+
+
+PLATEAU = [
+    ("plateau_default_min", {"patience": 3}, 0.1, 60),
+    ("plateau_cooldown_abs", {"patience": 2, "cooldown": 3, "threshold": 0.001, "threshold_mode": "abs", "factor": 0.5, "min_lr": 0.002}, 0.1, 60),
+    ("plateau_max", {"mode": "max", "patience": 1, "factor": 0.3, "eps": 1e-3}, 0.1, 60),
+]
+
+
+def rust_list(xs):
+    return "[" + ", ".join(repr(float(x)) for x in xs) + "]"
+
+
+def main():
+    print("// Generated by tests/reference/make_schedule_refs.py with torch " + torch.__version__ + ".")
+    print("// Do not edit by hand: rerun the script.")
+    print()
+    print("/// One PyTorch reference sequence.")
+    print("pub struct Case {")
+    print("    pub name: &'static str,")
+    print("    pub config: &'static str,")
+    print("    pub lr: f64,")
+    print("    pub momentum: Option<f64>,")
+    print("    pub want_lr: &'static [f64],")
+    print("    pub want_momentum: &'static [f64],")
+    print("}")
+    print()
+    print("pub const CASES: &[Case] = &[")
+    for name, cfg, kind, lr, m, n in CASES:
+        opt = make_opt(kind, lr, m if m is not None else 0.0)
+        s = build(opt, cfg)
+        lrs, ms = [], []
+        for k in range(n):
+            lrs.append(s.get_last_lr()[0])
+            ms.append(mom(opt))
+            if k + 1 < n:
+                opt.step()
+                s.step()
+        drives = cfg.get("cycle_momentum", True) and any(
+            c in json.dumps(cfg) for c in ("cyclic_lr", "one_cycle_lr")
+        )
+        print("    Case {")
+        print(f"        name: {json.dumps(name)},")
+        print(f"        config: r#\"{json.dumps(cfg)}\"#,")
+        print(f"        lr: {float(lr)!r},")
+        print(f"        momentum: {'None' if m is None else 'Some(' + repr(float(m)) + ')'},")
+        print(f"        want_lr: &{rust_list(lrs)},")
+        print(f"        want_momentum: &{rust_list(ms) if drives else '[]'},")
+        print("    },")
+    print("];")
+    print()
+    print("/// Reduce-on-plateau: (name, config JSON, lr, metrics, lr after each step(metric)).")
+    print("pub type PlateauCase = (&'static str, &'static str, f64, &'static [f64], &'static [f64]);")
+    print()
+    print("pub const PLATEAU: &[PlateauCase] = &[")
+    for name, kw, lr, n in PLATEAU:
+        opt = make_opt("sgd", lr, 0.0)
+        s = L.ReduceLROnPlateau(opt, **kw)
+        ms = metrics(n)
+        lrs = []
+        for x in ms:
+            opt.step()
+            s.step(x)
+            lrs.append(s.get_last_lr()[0])
+        cfg = dict(kw)
+        cfg["name"] = "reduce_lr_on_plateau"
+        print(f"    ({json.dumps(name)}, r#\"{json.dumps(cfg)}\"#, {float(lr)!r}, &{rust_list(ms)}, &{rust_list(lrs)}),")
+    print("];")
+
+
+main()
