@@ -2,6 +2,8 @@
 //!
 //! Sizes: 1e5 f32 (in cache: shows what SIMD width buys) and 1e7 f32 (beyond the L3:
 //! memory-bound). Throughput is counted in bytes moved per step (see `downhill bench step`).
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use downhill::kernels::{self, dispatch, AdamStep, Decay, SgdStep};

@@ -9,9 +9,9 @@ use serde_json::json;
 
 fn build(name: &str, params: serde_json::Value) -> Box<dyn Optimizer<f32>> {
     OptimizerConfig::from_named(name, params)
-        .unwrap()
+        .expect("valid config")
         .build::<f32>()
-        .unwrap()
+        .expect("builds")
 }
 
 #[test]
