@@ -74,7 +74,7 @@ def torch_step_ns(name, n, variant, steps, threads):
 def section_a(a, rows):
     for n in a.sizes:
         for name in ["adam", "adamw", "sgd_momentum"]:
-            dh, peers = [], {"default": [], "foreach": [], "fused": []}
+            dh, dh16, peers = [], [], {"default": [], "foreach": [], "fused": []}
             limit = []
             for r in range(a.rounds):
                 res = downhill(a.downhill, "step", "--optimizer", name, "--params", str(n),
@@ -87,6 +87,10 @@ def section_a(a, rows):
                     dh.append(res["ns_per_step"])
                     if res.get("limit_gb_per_s"):
                         limit.append(res["limit_gb_per_s"])
+                r16 = downhill(a.downhill, "step", "--optimizer", name, "--params", str(n),
+                               "--steps", str(a.steps), "--threads", str(a.threads),
+                               "--limit-elems", "0", "--state-precision", "bf16")
+                dh16.append(r16.get("ns_per_step"))
                 for v in peers:
                     peers[v].append(torch_step_ns(name, n, v, a.steps, a.threads))
             d = best(dh)
@@ -101,6 +105,9 @@ def section_a(a, rows):
                 t = best(ts)
                 row[f"torch {v}"] = f"{t / 1e6:.2f} ms"
                 row[f"ratio vs {v}"] = f"{t / d:.2f}x" if d else "n/a"
+            d16 = best(dh16)
+            row["downhill bf16 state"] = f"{d16 / 1e6:.2f} ms" if d16 else "n/a"
+            row["bf16 ratio vs fused"] = f"{best(peers['fused']) / d16:.2f}x" if d16 else "n/a"
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
 

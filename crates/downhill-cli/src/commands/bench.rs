@@ -62,7 +62,8 @@ pub struct StepArgs {
     #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
     /// Elements per buffer of the bandwidth probe `a ← a + s·b` (f32; default 2e8, far
-    /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it.
+    /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it. Its
+    /// passes are interleaved with the timed steps.
     #[arg(long, value_parser = parse_count_or_zero, default_value = "2e8")]
     pub limit_elems: usize,
     /// Timed passes of the bandwidth probe; the best counts (default 5).
@@ -151,7 +152,7 @@ pub fn bytes_per_param_bf16_state(name: &str) -> Option<usize> {
     })
 }
 
-fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> CliResult<R> {
+pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> CliResult<R> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
@@ -180,20 +181,34 @@ fn set_level(level: &str) -> CliResult<()> {
     Ok(())
 }
 
-/// In-place update bandwidth in GB/s: `a ← a + s·b` over `n` f32 per buffer, 12 bytes per
-/// element, best of `reps` (after one warm-up pass).
-pub fn limit_gb_per_s(n: usize, reps: usize) -> f64 {
-    let mut a = vec![1.0f32; n];
-    let b = vec![0.5f32; n];
-    kernels::axpy(&mut a, &b, 1e-7);
-    let mut best = f64::INFINITY;
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        kernels::axpy(black_box(&mut a), black_box(&b), 1e-7);
-        best = best.min(t.elapsed().as_secs_f64());
+/// The bandwidth probe: `a ← a + s·b` over two `f32` buffers, 12 bytes per element.
+pub struct Probe {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    best: f64,
+}
+
+impl Probe {
+    /// Allocates and touches the buffers (`n` elements each) and makes one warm-up pass.
+    pub fn new(n: usize) -> Self {
+        let mut p = Probe {
+            a: vec![1.0f32; n],
+            b: vec![0.5f32; n],
+            best: f64::INFINITY,
+        };
+        kernels::axpy(&mut p.a, &p.b, 1e-7);
+        p
     }
-    black_box(&a);
-    12.0 * n as f64 / best / 1e9
+    /// One timed pass.
+    pub fn pass(&mut self) {
+        let t = Instant::now();
+        kernels::axpy(black_box(&mut self.a), black_box(&self.b), 1e-7);
+        self.best = self.best.min(t.elapsed().as_secs_f64());
+    }
+    /// GB/s of the best pass so far.
+    pub fn gb_per_s(&self) -> f64 {
+        12.0 * self.a.len() as f64 / self.best / 1e9
+    }
 }
 
 /// The optimiser for `--optimizer name` (`sgd_momentum` = sgd with momentum 0.9).
@@ -218,8 +233,16 @@ pub fn bench_optimizer<T: Float>(
     Ok(cfg.build::<T>()?)
 }
 
-/// Best and median nanoseconds per step over `steps` timed steps (after one warm-up step).
-fn time_steps<T: Float>(opt: &mut dyn Optimizer<T>, n: usize, steps: usize) -> (f64, f64) {
+/// Best and median nanoseconds per step over `steps` timed steps (after one warm-up step),
+/// with the `reps` passes of `probe` interleaved between the steps, so that both see the
+/// same machine load.
+fn time_steps<T: Float>(
+    opt: &mut dyn Optimizer<T>,
+    n: usize,
+    steps: usize,
+    mut probe: Option<&mut Probe>,
+    reps: usize,
+) -> (f64, f64) {
     let mut p: Vec<T> = (0..n).map(|i| T::of(1.0 + (i % 7) as f64 * 0.1)).collect();
     let g: Vec<T> = (0..n)
         .map(|i| T::of(((i % 1000) as f64 - 499.5) * 1e-3))
@@ -227,12 +250,17 @@ fn time_steps<T: Float>(opt: &mut dyn Optimizer<T>, n: usize, steps: usize) -> (
     let mut gw = g.clone();
     opt.step(&mut p, &mut gw);
     let mut times = Vec::with_capacity(steps);
-    for _ in 0..steps {
-        // Optimisers may overwrite the gradient: restore it outside the timed region.
-        gw.copy_from_slice(&g);
-        let t = Instant::now();
-        opt.step(black_box(&mut p), black_box(&mut gw));
-        times.push(t.elapsed().as_secs_f64() * 1e9);
+    for i in 0..steps.max(reps) {
+        if i < steps {
+            // Optimisers may overwrite the gradient: restore it outside the timed region.
+            gw.copy_from_slice(&g);
+            let t = Instant::now();
+            opt.step(black_box(&mut p), black_box(&mut gw));
+            times.push(t.elapsed().as_secs_f64() * 1e9);
+        }
+        if let Some(pr) = probe.as_deref_mut().filter(|_| i < reps) {
+            pr.pass();
+        }
     }
     black_box(&p);
     times.sort_by(f64::total_cmp);
@@ -274,12 +302,14 @@ fn step(a: &StepArgs) -> CliResult<Value> {
         )
     };
     let (limit, (best_ns, median_ns), threads) = with_threads(a.threads, || {
-        let limit = (a.limit_elems > 0).then(|| limit_gb_per_s(a.limit_elems, a.limit_reps));
+        let mut probe = (a.limit_elems > 0).then(|| Probe::new(a.limit_elems));
+        let (pr, reps) = (probe.as_mut(), a.limit_reps.max(1));
         let t = match (&mut o32, &mut o64) {
-            (Some(o), _) => time_steps(o.as_mut(), a.params, a.steps),
-            (_, Some(o)) => time_steps(o.as_mut(), a.params, a.steps),
+            (Some(o), _) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
+            (_, Some(o)) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
             _ => (f64::NAN, f64::NAN),
         };
+        let limit = probe.map(|p| p.gb_per_s());
         (limit, t, rayon::current_num_threads())
     })?;
     let bytes = if a.state_precision == "bf16" {
