@@ -24,8 +24,46 @@ pub enum Command {
     Tour(TourArgs),
     /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
     Bench(crate::commands::bench::BenchArgs),
+    /// Re-draw the figure of a saved `--json` output of run, minimize or compare.
+    Plot(PlotArgs),
+    /// Run several optimisers on one problem; table of results, optional figure.
+    Compare(CompareArgs),
     /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
     Schedule(ScheduleArgs),
+    /// Train a model on data as described by a TOML config.
+    Train(TrainArgs),
+    /// Predict with a model saved by `downhill train --save`.
+    Predict(PredictArgs),
+}
+
+/// `downhill train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The config file (`[data]`, `[model]`, `[optimizer]`, `[train]`).
+    pub file: PathBuf,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Continue from this checkpoint (written by the same config).
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    /// Write the trained model (with its feature scaling) to this JSON file.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+/// `downhill predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model written by `downhill train --save`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A CSV file with a header holding the model's feature columns.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Write the predictions here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `downhill run`.
@@ -36,6 +74,9 @@ pub struct RunArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill minimize`.
@@ -82,6 +123,32 @@ pub struct MinimizeArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
+}
+
+/// `downhill plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A JSON file written by `run --json`, `minimize --json` or `compare --json`.
+    pub result: PathBuf,
+    /// The figure to write (`.svg` or `.png`).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `downhill compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The config file (`[problem]`, `[run]`, `[[optimizers]]`).
+    pub file: PathBuf,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw all runs (`.svg` or `.png`): trajectories on one contour (2-D) and the loss curves.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill tour`.

@@ -120,3 +120,62 @@ fn bench_gradient_compares_exact_and_numerical() {
         assert!(v[k].as_f64().unwrap() > 0.0, "{k}");
     }
 }
+
+#[test]
+fn bench_train_reports_speed_and_a_converged_loss() {
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "linear",
+        "--n",
+        "2000",
+        "--features",
+        "5",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "3",
+        "--lr",
+        "0.05",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["params"], 6);
+    assert_eq!(v["status"], "Completed");
+    // Noise floor of the synthetic data: ½·0.1² = 0.005.
+    let loss = v["final_loss"].as_f64().unwrap();
+    assert!(loss > 0.003 && loss < 0.01, "{loss}");
+    let (s, sps) = (
+        v["seconds"].as_f64().unwrap(),
+        v["samples_per_s"].as_f64().unwrap(),
+    );
+    assert!((sps * s - 6000.0).abs() < 1e-6 * 6000.0);
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "mlp",
+        "--n",
+        "300",
+        "--features",
+        "8",
+        "--hidden",
+        "4",
+        "--classes",
+        "3",
+        "--batch-size",
+        "30",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["params"], 8 * 4 + 4 + 4 * 3 + 3);
+    for bad in [
+        &["--model", "tree"][..],
+        &["--model", "mlp", "--classes", "1"],
+    ] {
+        let mut args = vec!["bench", "train", "--n", "10", "--features", "2"];
+        args.extend_from_slice(bad);
+        assert_eq!(downhill(&args).status.code(), Some(2), "{bad:?}");
+    }
+}

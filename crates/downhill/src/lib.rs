@@ -20,15 +20,18 @@
 //! assert!(f.value(&x) < 1e-17);
 //! ```
 
+pub mod data;
 pub mod diff;
 pub mod error;
 pub mod float;
 pub mod kernels;
+pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod problems;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use float::Float;

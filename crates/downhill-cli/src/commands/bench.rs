@@ -35,6 +35,8 @@ pub enum BenchCommand {
     Step(StepArgs),
     /// Times of a built-in function's value, exact gradient and numerical gradient.
     Gradient(GradientArgs),
+    /// Samples per second of the training loop on synthetic data, and the final loss.
+    Train(super::bench_train::TrainArgs),
 }
 
 /// `downhill bench step`.
@@ -99,6 +101,7 @@ pub fn cmd(a: &BenchArgs) -> CliResult {
     let out = match &a.what {
         BenchCommand::Step(s) => (step(s)?, s.json),
         BenchCommand::Gradient(g) => (gradient(g)?, g.json),
+        BenchCommand::Train(t) => (super::bench_train::train(t)?, t.json),
     };
     print_report(&out.0, out.1);
     Ok(0)

@@ -10,7 +10,7 @@ use crate::exit::{CliError, CliResult};
 /// Entry point of `downhill minimize`.
 pub fn cmd(a: &MinimizeArgs) -> CliResult {
     let cfg = config_from_flags(a)?;
-    super::run::report(&cfg, a.json)
+    super::run::report(&cfg, a.json, a.plot.as_deref())
 }
 
 /// Builds the same config `downhill run` would read.

@@ -1,9 +1,15 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod bench_train;
+pub mod compare;
 pub mod minimize;
+pub mod plot;
+pub mod plotting;
+pub mod predict;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliResult;
@@ -15,6 +21,10 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
         Command::Bench(a) => bench::cmd(&a),
+        Command::Plot(a) => plot::cmd(&a),
+        Command::Compare(a) => compare::cmd(&a),
+        Command::Train(a) => train::cmd(&a),
+        Command::Predict(a) => predict::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
     }
 }

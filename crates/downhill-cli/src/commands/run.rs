@@ -19,12 +19,14 @@ pub fn cmd(args: &RunArgs) -> CliResult {
     let file = args.file.display().to_string();
     let raw = read_file(&args.file)?;
     let cfg = parse(&file, &raw)?;
-    report(&cfg, args.json)
+    report(&cfg, args.json, args.plot.as_deref())
 }
 
-/// Runs a config and prints the result; shared by `run` and `minimize`.
-pub fn report(cfg: &RunConfig, json: bool) -> CliResult {
+/// Runs a config, prints the result and draws it to `plot` if given; shared by `run` and
+/// `minimize`.
+pub fn report(cfg: &RunConfig, json: bool, plot: Option<&std::path::Path>) -> CliResult {
     let res = execute(cfg)?;
+    super::plotting::draw_run(cfg, &res, plot)?;
     if json {
         let mut v = serde_json::to_value(&res).map_err(CliError::failure)?;
         if let Some(o) = v.as_object_mut() {

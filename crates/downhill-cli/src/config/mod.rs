@@ -4,8 +4,10 @@
 //! span-carrying parse tree; tables selected by `name` (optimizer, schedule) have the `name`
 //! key removed first and are then deserialised into that variant's parameter struct.
 
+pub mod compare;
 pub mod run;
 pub mod schedule;
+pub mod train;
 
 use std::path::Path;
 
@@ -111,6 +113,44 @@ impl<'a> ConfigDoc<'a> {
         let span = v.span();
         C::deserialize(ValueDeserializer::from(v))
             .map_err(|e| self.error_at(table, e.span().or(Some(span)), e.message().trim()))
+    }
+
+    /// Takes the array of tables `key` (`[[key]]`); `None` when absent.
+    pub fn array_of_tables(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<Vec<Spanned<DeValue<'a>>>>, CliError> {
+        let Some(v) = self.take(key) else {
+            return Ok(None);
+        };
+        let span = v.span();
+        match v.into_inner() {
+            DeValue::Array(items) => Ok(Some(items.into_iter().collect())),
+            _ => Err(self.error_at(key, Some(span), "must be an array of tables `[[...]]`")),
+        }
+    }
+
+    /// Removes the optional string key `key` from a table value.
+    pub fn take_string(
+        &self,
+        table: &str,
+        v: &mut Spanned<DeValue<'a>>,
+        key: &str,
+    ) -> Result<Option<String>, CliError> {
+        let span = v.span();
+        let DeValue::Table(t) = v.get_mut() else {
+            return Err(self.error_at(table, Some(span), "must be a table"));
+        };
+        let Some(k) = t.keys().find(|k| k.get_ref() == key).cloned() else {
+            return Ok(None);
+        };
+        match t.remove(&k).map(|n| (n.span(), n.into_inner())) {
+            Some((_, DeValue::String(s))) => Ok(Some(s.to_string())),
+            Some((s, _)) => {
+                Err(self.error_at(table, Some(s), &format!("`{key}` must be a string")))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Takes table `table`, removes its `name` key and returns (name, rest of the table).

@@ -171,7 +171,115 @@ impl Figure {
     }
 }
 
-/// Renders `fig` to `path`. Returns `false` when this build cannot draw it.
-pub fn render(_fig: &Figure, _path: &Path) -> Result<bool, CliError> {
-    Ok(false)
+/// Renders `fig` to `path` with `downhill-plot` (SVG or PNG by the path's extension, GIF for
+/// animations). Returns `false` when this build cannot draw it (never, since downhill-plot).
+pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
+    use downhill_plot as dp;
+    let series2d = |p: &Path2| {
+        dp::Series2d::new(
+            p.label.as_str(),
+            p.points.iter().map(|q| (q[0], q[1])).collect(),
+        )
+    };
+    let labels = |title: &str, x: &str, y: &str| dp::Labels::new(title, x, y);
+    let drawn = match fig {
+        Figure::Contour {
+            title,
+            f,
+            x,
+            y,
+            log_levels,
+            paths,
+        } => {
+            let opts = dp::ContourOptions {
+                labels: labels(title, "x₀", "x₁"),
+                log_levels: *log_levels,
+                ..dp::ContourOptions::default()
+            };
+            let paths: Vec<dp::Series2d> = paths.iter().map(series2d).collect();
+            dp::contour(&|a, b| f(a, b), *x, *y, &paths, &opts).and_then(|g| g.save(path))
+        }
+        Figure::Curves {
+            title,
+            x_label,
+            y_label,
+            log_y,
+            series,
+        } => {
+            let series: Vec<dp::Series> = series
+                .iter()
+                .map(|c| dp::Series::new(c.label.as_str(), c.xs.clone(), c.ys.clone()))
+                .collect();
+            let opts = dp::LineOptions {
+                labels: labels(title, x_label, y_label),
+                log_y: *log_y,
+                ..dp::LineOptions::default()
+            };
+            dp::line_chart(&series, &opts).and_then(|g| g.save(path))
+        }
+        Figure::Quiver {
+            title,
+            grad,
+            x,
+            y,
+            spacing,
+        } => {
+            let opts = dp::QuiverOptions {
+                labels: labels(title, "x₀", "x₁"),
+                ..dp::QuiverOptions::default()
+            };
+            dp::quiver(&|a, b| grad(a, b), *x, *y, *spacing, &opts).and_then(|g| g.save(path))
+        }
+        Figure::Surface {
+            title,
+            f,
+            x,
+            y,
+            path: p,
+        } => {
+            let opts = dp::SurfaceOptions {
+                labels: labels(title, "x₀", "x₁"),
+                ..dp::SurfaceOptions::default()
+            };
+            dp::surface3d(&|a, b| f(a, b), *x, *y, Some(&series2d(p)), &opts)
+                .and_then(|g| g.save(path))
+        }
+        Figure::Animation {
+            title,
+            f,
+            x,
+            y,
+            path: p,
+        } => {
+            let opts = dp::AnimationOptions {
+                contour: dp::ContourOptions {
+                    labels: labels(title, "x₀", "x₁"),
+                    ..dp::ContourOptions::default()
+                },
+                ..dp::AnimationOptions::default()
+            };
+            dp::Animation::new(&|a, b| f(a, b), *x, *y, &[series2d(p)], &opts)
+                .and_then(|a| a.write_gif(path))
+        }
+        Figure::Histogram {
+            title,
+            samples,
+            bins,
+            range,
+            density_label,
+            density,
+        } => {
+            let opts = dp::HistogramOptions {
+                labels: labels(title, "x", "density"),
+                bins: *bins,
+                range: Some(*range),
+                density_label: density_label.clone(),
+                normalize: false,
+                ..dp::HistogramOptions::default()
+            };
+            dp::histogram_density(samples, Some(&|v| density(v)), &opts).and_then(|g| g.save(path))
+        }
+    };
+    drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    Ok(true)
 }

@@ -7,6 +7,7 @@
 
 pub mod figure;
 mod html;
+mod schedules;
 mod seed000;
 mod seed001;
 mod seed002;

@@ -17,7 +17,12 @@ const SEED: &str = "003";
 
 /// The seed's experiments.
 pub fn experiments() -> Vec<Experiment> {
-    vec![momentum_vs_gd(), nesterov_stability(), langevin()]
+    vec![
+        momentum_vs_gd(),
+        nesterov_stability(),
+        beta_retuning(),
+        langevin(),
+    ]
 }
 
 fn steps_to(r: &RunResult, target: f64) -> Option<usize> {
@@ -239,5 +244,60 @@ fn nesterov_stability() -> Experiment {
             },
         ],
     });
+    e
+}
+
+fn beta_retuning() -> Experiment {
+    use super::schedules::build;
+    let mut e = Experiment::new(
+        SEED,
+        "beta-retuning",
+        "Dropping the lr: with and without retuning β",
+        "SGD with momentum β = 0.9, lr 0.02 on 0.1·x0² + 2·x1², lr × 0.1 at step 100 (multi_step_lr). Momentum's effective step is α/(1 − β); the seed's rule raises β to 1 − (1 − β)·√r = 0.9684 when the lr drops by r = 0.1, so the effective step falls by √10 instead of 10 and progress along the flat valley continues.",
+    );
+    let f = IllConditioned;
+    let x0 = [-4.0, 2.0];
+    let opts = RunOptions {
+        steps: 400,
+        tolerance: None,
+    };
+    let mut results = Vec::new();
+    for retune in [false, true] {
+        let mut s = build(
+            "multi_step_lr",
+            serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune}),
+            0.02,
+            Some(0.9),
+        );
+        let mut opt = Sgd::new(0.02).momentum(0.9);
+        let r = minimize(&f, &mut opt, &x0, &opts, |k, o| {
+            o.set_lr(s.lr(k));
+            if let Some(m) = s.momentum(k) {
+                o.set_momentum(m);
+            }
+        });
+        results.push(r);
+    }
+    let beta_after = results[1].momentum.get(150).copied().unwrap_or(f64::NAN);
+    let want_beta = 1.0 - 0.1 * 0.1f64.sqrt();
+    e.value("β after the drop (retuned)", beta_after)
+        .expect("β after the drop (retuned)", want_beta)
+        .value("f after 400 steps, β fixed", results[0].f)
+        .value("f after 400 steps, β retuned", results[1].f)
+        .expect("f after 400 steps, β retuned", "< f with β fixed")
+        .require(
+            super::close(beta_after, want_beta, 1e-12) && results[1].f < results[0].f,
+            "β' = 1 − (1 − β)√r exactly, and the retuned run ends lower",
+        )
+        .figure(Figure::Curves {
+            title: "lr × 0.1 at step 100: β fixed vs retuned".into(),
+            x_label: "step".into(),
+            y_label: "f".into(),
+            log_y: true,
+            series: vec![
+                Series::indexed("β = 0.9 fixed", results[0].f_history.clone()),
+                Series::indexed("β retuned to 0.968", results[1].f_history.clone()),
+            ],
+        });
     e
 }

@@ -1,0 +1,146 @@
+//! `downhill compare FILE.toml [--plot FIG.svg] [--json]`: several optimisers on one problem.
+//!
+//! Each `[[optimizers]]` entry is run with the same `[problem]` and `[run]` through
+//! `downhill::run::minimize`. "Steps to tolerance" is the number of steps after which the
+//! gradient norm first fell to `[run] tolerance` (the run loop stops there); it is empty when the
+//! run never got there or no tolerance is set. Wall time is that of the run alone. A diverged
+//! contender is reported in the table; the command still exits 0 (it is a comparison).
+
+use std::time::Instant;
+
+use downhill::run::{RunResult, Status};
+use serde_json::json;
+
+use super::plotting::{figure, write, RunTrace};
+use crate::cli::CompareArgs;
+use crate::config::compare::{parse, CompareConfig};
+use crate::config::read_file;
+use crate::config::run::RunConfig;
+use crate::exit::{CliError, CliResult};
+
+/// One finished contender.
+struct Outcome {
+    label: String,
+    result: RunResult,
+    seconds: f64,
+}
+
+impl Outcome {
+    fn steps_to_tolerance(&self) -> Option<usize> {
+        (self.result.status == Status::Converged).then_some(self.result.steps)
+    }
+}
+
+/// Entry point of `downhill compare`.
+pub fn cmd(a: &CompareArgs) -> CliResult {
+    let file = a.file.display().to_string();
+    let raw = read_file(&a.file)?;
+    let cfg = parse(&file, &raw)?;
+    let outcomes = run_all(&cfg)?;
+    if a.json {
+        print_json(&cfg, &outcomes)?;
+    } else {
+        print_table(&cfg, &outcomes);
+    }
+    if let Some(out) = &a.plot {
+        let traces: Vec<RunTrace> = outcomes
+            .iter()
+            .map(|o| RunTrace {
+                label: o.label.clone(),
+                trajectory: o.result.trajectory.clone(),
+                f_history: o.result.f_history.clone(),
+            })
+            .collect();
+        write(&figure(&cfg.problem.function, &traces, true)?, out)?;
+    }
+    Ok(0)
+}
+
+fn run_all(cfg: &CompareConfig) -> Result<Vec<Outcome>, CliError> {
+    cfg.optimizers
+        .iter()
+        .map(|c| {
+            let single = RunConfig {
+                problem: cfg.problem.clone(),
+                optimizer: c.optimizer.clone(),
+                run: cfg.run.clone(),
+                schedule: cfg.schedule.clone(),
+                wrappers: Default::default(),
+            };
+            let t = Instant::now();
+            let result = super::run::execute(&single)?;
+            Ok(Outcome {
+                label: c.label.clone(),
+                result,
+                seconds: t.elapsed().as_secs_f64(),
+            })
+        })
+        .collect()
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::MaxSteps => "max steps",
+        Status::Converged => "converged",
+        Status::Diverged => "DIVERGED",
+    }
+}
+
+fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
+    println!(
+        "{} from {:?}, {} steps, tolerance {}",
+        cfg.problem.function,
+        cfg.problem.x0,
+        cfg.run.steps,
+        cfg.run
+            .tolerance
+            .map_or("none".to_string(), |t| format!("{t:e}"))
+    );
+    let w = outcomes
+        .iter()
+        .map(|o| o.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    println!(
+        "{:<w$}  {:>14}  {:>10}  {:>12}  status",
+        "optimizer", "final f", "steps→tol", "wall time"
+    );
+    for o in outcomes {
+        println!(
+            "{:<w$}  {:>14.6e}  {:>10}  {:>9.3} ms  {}",
+            o.label,
+            o.result.f,
+            o.steps_to_tolerance()
+                .map_or("—".to_string(), |s| s.to_string()),
+            o.seconds * 1e3,
+            status_word(o.result.status)
+        );
+    }
+}
+
+fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError> {
+    let runs = outcomes
+        .iter()
+        .zip(&cfg.optimizers)
+        .map(|(o, c)| {
+            let mut v = serde_json::to_value(&o.result).map_err(CliError::failure)?;
+            if let Some(m) = v.as_object_mut() {
+                m.insert("label".into(), json!(o.label));
+                m.insert("optimizer".into(), json!(c.optimizer));
+                m.insert("steps_to_tolerance".into(), json!(o.steps_to_tolerance()));
+                m.insert("wall_time_s".into(), json!(o.seconds));
+            }
+            Ok(v)
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let v = json!({
+        "function": cfg.problem.function,
+        "x0": cfg.problem.x0,
+        "steps": cfg.run.steps,
+        "tolerance": cfg.run.tolerance,
+        "runs": runs,
+    });
+    println!("{v}");
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! `downhill train FILE.toml [--json] [--resume CKPT] [--save MODEL.json]`.
+
+use std::io::IsTerminal;
+
+use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
+use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
+use downhill::model::{Network, SavedModel, Scalar};
+use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
+use downhill::train::checkpoint::fnv1a64;
+use downhill::train::{
+    Checkpoint, Monitor, Progress, Replayed, ScheduleUnit, TrainResult, TrainStatus, Trainer,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::cli::TrainArgs;
+use crate::config::read_file;
+use crate::config::run::Precision;
+use crate::config::train::{parse, DataSection, Features, TrainFile};
+use crate::exit::{CliError, CliResult, DIVERGED};
+
+/// Entry point of `downhill train`.
+pub fn cmd(args: &TrainArgs) -> CliResult {
+    let file = args.file.display().to_string();
+    let raw = read_file(&args.file)?;
+    let cfg = parse(&file, &raw)?;
+    let fingerprint = format!("{:016x}", fnv1a64(raw.as_bytes()));
+    match cfg.data.precision {
+        Precision::F64 => run::<f64>(&cfg, args, fingerprint),
+        Precision::F32 => run::<f32>(&cfg, args, fingerprint),
+    }
+}
+
+fn need<'a, V>(v: &'a Option<V>, key: &str, source: &str) -> Result<&'a V, CliError> {
+    v.as_ref().ok_or_else(|| {
+        CliError::input(format!(
+            "[data] source = \"{source}\" needs the key `{key}`"
+        ))
+    })
+}
+
+/// Loads the dataset `[data]` describes.
+pub fn load_data<T: Scalar>(d: &DataSection) -> Result<Dataset<T>, CliError> {
+    Ok(match d.source.as_str() {
+        "csv" => {
+            let path = need(&d.path, "path", "csv")?;
+            let target = need(&d.target, "target", "csv")?;
+            let names = match &d.features {
+                Some(Features::Names(n)) => Some(n.as_slice()),
+                Some(Features::Count(_)) => {
+                    return Err(CliError::input(
+                        "[data] `features` of a CSV source is a list of column names",
+                    ))
+                }
+                None => None,
+            };
+            load_csv(path, target, names)?
+        }
+        "npy" => load_npy(
+            need(&d.path, "path", "npy")?,
+            need(&d.target_path, "target_path", "npy")?,
+        )?,
+        name => data::builtin(name, &d.synthetic())?,
+    })
+}
+
+fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {
+    let d = &cfg.data;
+    let all = load_data::<T>(d)?;
+    let (tr, va, scaler) = data::prepare(
+        &all,
+        d.validation_fraction,
+        d.seed.unwrap_or(0),
+        d.standardize,
+    )?;
+    let spec = cfg.model.spec(&tr)?;
+    let net = Network::<T>::new(spec.clone())?;
+    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
+    let show_bar = !args.json && std::io::stdout().is_terminal();
+    let bar = show_bar.then(|| {
+        let b = ProgressBar::new(cfg.train.epochs as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
+    trainer.val = Some(&va);
+    if let Some(sc) = &cfg.schedule {
+        let unit = match sc.unit() {
+            Unit::Step => ScheduleUnit::Step,
+            Unit::Epoch => ScheduleUnit::Epoch,
+        };
+        let base_lr = opt.lr();
+        match sc.driver(base_lr, opt.momentum(), Some(cfg.train.batch_size))? {
+            Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
+            Driver::Plateau { rule, adjustment } => {
+                if !adjustment.is_identity() {
+                    return Err(CliError::input(
+                        "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
+                         warmup_steps, scale_rule or retune_momentum",
+                    ));
+                }
+                let monitor = cfg.train.plateau_monitor.unwrap_or(if va.n() > 0 {
+                    Monitor::ValLoss
+                } else {
+                    Monitor::TrainLoss
+                });
+                let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
+                trainer.plateau = Some((Box::new(rule), monitor));
+            }
+        }
+    }
+    trainer.fingerprint = fingerprint;
+    if let Some(b) = bar.clone() {
+        trainer.progress = Some(Box::new(move |p: &Progress| {
+            if let Progress::Epoch {
+                epoch, train_loss, ..
+            } = p
+            {
+                b.set_position(*epoch as u64);
+                b.set_message(format!("loss {train_loss:.4e}"));
+            }
+        }));
+    }
+    let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume)?;
+    drop(trainer);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
+    if let Some(path) = &args.save {
+        let saved = SavedModel {
+            format: MODEL_FORMAT.into(),
+            version: MODEL_VERSION,
+            spec,
+            params: res.params.clone(),
+            standardizer: scaler,
+            feature_names: tr.feature_names.clone(),
+            target: d.target.clone(),
+        };
+        let text = serde_json::to_string_pretty(&saved).map_err(CliError::failure)?;
+        std::fs::write(path, text)
+            .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
+    }
+    if args.json {
+        let out = json!({
+            "status": res.status,
+            "epochs": res.epochs,
+            "steps": res.steps,
+            "params": net.named(&params),
+            "train_loss": res.train_loss,
+            "final_train_loss": res.final_train_loss,
+            "val_metrics": res.val_metrics,
+            "final_val_metrics": res.final_val,
+            "lr": res.lr,
+            "diverged_at": res.diverged_at,
+        });
+        println!("{out}");
+    } else {
+        print_human(cfg, &res);
+    }
+    Ok(if res.status == TrainStatus::Diverged {
+        DIVERGED
+    } else {
+        0
+    })
+}
+
+fn print_human(cfg: &TrainFile, res: &TrainResult) {
+    let status = match res.status {
+        TrainStatus::Completed => "completed",
+        TrainStatus::EarlyStopped => "stopped early",
+        TrainStatus::Diverged => "DIVERGED",
+    };
+    println!(
+        "{:?} model on `{}`: {status} after {} epochs ({} steps)",
+        cfg.model.kind, cfg.data.source, res.epochs, res.steps
+    );
+    if let Some(at) = res.diverged_at {
+        println!(
+            "  non-finite loss or parameters at step {} (epoch {}); last finite parameters kept",
+            at.step, at.epoch
+        );
+    }
+    println!("  training loss {:.6e}", res.final_train_loss);
+    if let Some(v) = &res.final_val {
+        let extra = match (v.accuracy, v.r2) {
+            (Some(a), _) => format!(", accuracy {a:.4}"),
+            (_, Some(r)) => format!(", R² {r:.4}"),
+            _ => String::new(),
+        };
+        println!("  validation loss {:.6e}{extra} (final parameters)", v.loss);
+    }
+}

@@ -1,0 +1,505 @@
+//! Contour plots: a banded heat map of `f` on a grid, iso-lines by marching squares (chained
+//! into polylines to keep SVGs small), and trajectories on top with a legend entry each.
+
+use std::collections::HashMap;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::error::{draw_err, Error, Result};
+use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
+use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, thin, Polyline};
+use crate::palette::{lighten, okabe_ito, viridis};
+use crate::{Range, Series2d};
+
+/// A labelled special point (a minimum, a saddle, a start).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Legend text.
+    pub label: String,
+    /// Where.
+    pub point: (f64, f64),
+}
+
+/// Options of [`contour`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContourOptions {
+    /// Title and axis labels (default: "f(x, y)", "x", "y").
+    pub labels: Labels,
+    /// Number of iso-lines (default 12).
+    pub levels: usize,
+    /// Space levels and colours logarithmically in `f − min f` (for Rosenbrock-like valleys).
+    pub log_levels: bool,
+    /// Grid nodes per axis (default 90, clamped to 8..=400).
+    pub grid: usize,
+    /// Draw the filled heat map under the iso-lines (default true).
+    pub heatmap: bool,
+    /// Special points drawn as black crosses with legend entries.
+    pub markers: Vec<Marker>,
+    /// Dots on every trajectory point when a path has at most this many points (default 60).
+    pub max_dotted_points: usize,
+    /// Where the legend goes.
+    pub legend: LegendPosition,
+}
+
+impl Default for ContourOptions {
+    fn default() -> Self {
+        ContourOptions {
+            labels: Labels::new("f(x, y)", "x", "y"),
+            levels: 12,
+            log_levels: false,
+            grid: 90,
+            heatmap: true,
+            markers: Vec::new(),
+            max_dotted_points: 60,
+            legend: LegendPosition::default(),
+        }
+    }
+}
+
+/// Colour bands of the heat map (adjacent cells of one band are merged into one rectangle).
+const BANDS: usize = 24;
+
+/// The computed contour picture.
+#[derive(Debug, Clone)]
+pub(crate) struct ContourPlot {
+    pub(crate) xr: Range,
+    pub(crate) yr: Range,
+    /// Heat-map cells: (x0, y0, x1, y1, band), already run-length merged along rows.
+    cells: Vec<(f64, f64, f64, f64, usize)>,
+    /// Iso-lines: (colour position in [0, 1], polylines).
+    isolines: Vec<(f64, Vec<Polyline>)>,
+    pub(crate) trajectories: Vec<Series2d>,
+    pub(crate) opts: ContourOptions,
+}
+
+/// Maps values to [0, 1] linearly or logarithmically in `v − min`.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    lo: f64,
+    hi: f64,
+    log: bool,
+    shift: f64,
+}
+
+impl Scale {
+    fn new((lo, hi): Range, log: bool) -> Self {
+        Scale {
+            lo,
+            hi,
+            log,
+            shift: ((hi - lo) * 1e-4).max(1e-300),
+        }
+    }
+    fn s(&self, v: f64) -> f64 {
+        if self.log {
+            (v - self.lo + self.shift).max(self.shift).ln()
+        } else {
+            v
+        }
+    }
+    fn t(&self, v: f64) -> f64 {
+        let (a, b) = (self.s(self.lo), self.s(self.hi));
+        if b > a {
+            ((self.s(v) - a) / (b - a)).clamp(0.0, 1.0)
+        } else {
+            0.5
+        }
+    }
+    fn inverse(&self, t: f64) -> f64 {
+        let (a, b) = (self.s(self.lo), self.s(self.hi));
+        let s = a + t * (b - a);
+        if self.log {
+            s.exp() - self.shift + self.lo
+        } else {
+            s
+        }
+    }
+}
+
+/// Contour plot of `f` on `x_range × y_range` with `trajectories` drawn on top.
+///
+/// `f` is sampled on a `grid × grid` lattice when the figure is built. Non-finite values of
+/// `f` leave holes; trajectory points outside the box are clipped, non-finite ones break the
+/// path. Each trajectory gets an Okabe–Ito colour and a legend entry; its start is a hollow
+/// circle and its end a filled one.
+pub fn contour(
+    f: &dyn Fn(f64, f64) -> f64,
+    x_range: Range,
+    y_range: Range,
+    trajectories: &[Series2d],
+    opts: &ContourOptions,
+) -> Result<Figure> {
+    if !(x_range.0.is_finite()
+        && x_range.1.is_finite()
+        && y_range.0.is_finite()
+        && y_range.1.is_finite())
+    {
+        return Err(Error::Invalid(format!(
+            "contour ranges must be finite, got x {x_range:?}, y {y_range:?}"
+        )));
+    }
+    let plot = ContourPlot::build(f, sane(x_range), sane(y_range), trajectories, opts);
+    Ok(Figure::new(Plot::Contour(Box::new(plot))))
+}
+
+/// Whether `f` on the box is valley-like enough for logarithmic levels: the median of
+/// `f − min f` over a 15×15 sample is below 15 % of its maximum (Rosenbrock, Beale), so linear
+/// levels would all crowd the walls.
+pub fn suggest_log_levels(f: &dyn Fn(f64, f64) -> f64, x_range: Range, y_range: Range) -> bool {
+    let (xr, yr) = (sane(x_range), sane(y_range));
+    let n = 15;
+    let mut v: Vec<f64> = (0..n * n)
+        .map(|k| {
+            let (i, j) = (k % n, k / n);
+            let x = xr.0 + (xr.1 - xr.0) * i as f64 / (n - 1) as f64;
+            let y = yr.0 + (yr.1 - yr.0) * j as f64 / (n - 1) as f64;
+            f(x, y)
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    if v.len() < 3 {
+        return false;
+    }
+    v.sort_by(f64::total_cmp);
+    let lo = v[0];
+    let (median, max) = (v[v.len() / 2] - lo, v[v.len() - 1] - lo);
+    max > 0.0 && median < 0.15 * max
+}
+
+impl ContourPlot {
+    pub(crate) fn build(
+        f: &dyn Fn(f64, f64) -> f64,
+        xr: Range,
+        yr: Range,
+        trajectories: &[Series2d],
+        opts: &ContourOptions,
+    ) -> Self {
+        let n = opts.grid.clamp(8, 400);
+        let xs: Vec<f64> = (0..n)
+            .map(|i| xr.0 + (xr.1 - xr.0) * i as f64 / (n - 1) as f64)
+            .collect();
+        let ys: Vec<f64> = (0..n)
+            .map(|j| yr.0 + (yr.1 - yr.0) * j as f64 / (n - 1) as f64)
+            .collect();
+        let nodes: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| f(x, y)))
+            .collect();
+        let centre = |i: usize, j: usize| f((xs[i] + xs[i + 1]) / 2.0, (ys[j] + ys[j + 1]) / 2.0);
+        let centres: Vec<f64> = (0..n - 1)
+            .flat_map(|j| (0..n - 1).map(move |i| (i, j)))
+            .map(|(i, j)| centre(i, j))
+            .collect();
+        let mut plot = ContourPlot {
+            xr,
+            yr,
+            cells: Vec::new(),
+            isolines: Vec::new(),
+            trajectories: trajectories.to_vec(),
+            opts: opts.clone(),
+        };
+        let Some(range) = bounds(nodes.iter().chain(centres.iter()).copied()) else {
+            return plot;
+        };
+        let scale = Scale::new(range, opts.log_levels);
+        if opts.heatmap {
+            for j in 0..n - 1 {
+                let mut i = 0;
+                while i < n - 1 {
+                    let v = centres[j * (n - 1) + i];
+                    if !v.is_finite() {
+                        i += 1;
+                        continue;
+                    }
+                    let band = ((scale.t(v) * BANDS as f64) as usize).min(BANDS - 1);
+                    let mut k = i + 1;
+                    while k < n - 1 {
+                        let w = centres[j * (n - 1) + k];
+                        if !w.is_finite()
+                            || ((scale.t(w) * BANDS as f64) as usize).min(BANDS - 1) != band
+                        {
+                            break;
+                        }
+                        k += 1;
+                    }
+                    plot.cells.push((xs[i], ys[j], xs[k], ys[j + 1], band));
+                    i = k;
+                }
+            }
+        }
+        let levels = opts.levels.min(60);
+        for l in 1..=levels {
+            let t = l as f64 / (levels + 1) as f64;
+            let level = scale.inverse(t);
+            let lines = marching_squares(&nodes, &centres, &xs, &ys, level);
+            if !lines.is_empty() {
+                plot.isolines.push((t, lines));
+            }
+        }
+        plot
+    }
+
+    /// Draws the contour; with `upto = Some(k)` only the first `k + 1` points of each path.
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        upto: Option<usize>,
+    ) -> Result<()> {
+        let (xr, yr) = (self.xr, self.yr);
+        let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
+        mesh(&mut ch, &self.opts.labels, false)?;
+        ch.draw_series(self.cells.iter().map(|&(x0, y0, x1, y1, b)| {
+            let c = lighten(viridis((b as f64 + 0.5) / BANDS as f64), 0.45);
+            Rectangle::new([(x0, y0), (x1, y1)], c.filled())
+        }))
+        .map_err(draw_err)?;
+        for (t, lines) in &self.isolines {
+            let c = viridis(*t).mix(0.9).stroke_width(1);
+            ch.draw_series(lines.iter().map(|l| PathElement::new(l.clone(), c)))
+                .map_err(draw_err)?;
+        }
+        let mut labelled = false;
+        for (idx, s) in self.trajectories.iter().enumerate() {
+            let color = okabe_ito(idx);
+            let pts = match upto {
+                Some(k) => &s.points[..s.points.len().min(k + 1)],
+                None => &s.points[..],
+            };
+            // a quarter pixel: invisible, and keeps SVGs of long runs small
+            let (pw, ph) = ch.plotting_area().dim_in_pixel();
+            let ex = (xr.1 - xr.0) / (4.0 * pw.max(1) as f64);
+            let ey = (yr.1 - yr.0) / (4.0 * ph.max(1) as f64);
+            let pieces: Vec<Polyline> = clip_polyline(pts, xr, yr)
+                .iter()
+                .flat_map(|p| split_sharp_turns(&thin(p, ex, ey)))
+                .collect();
+            let style = color.stroke_width(2);
+            let legend_style = style;
+            let mut first = true;
+            for piece in pieces.iter().chain(pieces.is_empty().then(Vec::new).iter()) {
+                let anno = ch
+                    .draw_series(std::iter::once(PathElement::new(piece.clone(), style)))
+                    .map_err(draw_err)?;
+                if first && !s.label.is_empty() {
+                    anno.label(s.label.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], legend_style)
+                    });
+                    labelled = true;
+                }
+                first = false;
+            }
+            let inside = |p: &&(f64, f64)| {
+                p.0.is_finite()
+                    && p.1.is_finite()
+                    && p.0 >= xr.0
+                    && p.0 <= xr.1
+                    && p.1 >= yr.0
+                    && p.1 <= yr.1
+            };
+            if pts.len() <= self.opts.max_dotted_points {
+                ch.draw_series(
+                    pts.iter()
+                        .filter(inside)
+                        .map(|&p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err(draw_err)?;
+            }
+            if let Some(p) = pts.first().filter(inside) {
+                ch.draw_series(std::iter::once(Circle::new(*p, 6, color.stroke_width(2))))
+                    .map_err(draw_err)?;
+            }
+            if let Some(p) = pts.last().filter(inside) {
+                ch.draw_series(std::iter::once(Circle::new(*p, 5, color.filled())))
+                    .map_err(draw_err)?;
+            }
+        }
+        for m in &self.opts.markers {
+            let anno = ch
+                .draw_series(std::iter::once(Cross::new(
+                    m.point,
+                    7,
+                    BLACK.stroke_width(3),
+                )))
+                .map_err(draw_err)?;
+            if !m.label.is_empty() {
+                anno.label(m.label.as_str())
+                    .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
+                labelled = true;
+            }
+        }
+        if labelled {
+            legend(&mut ch, self.opts.legend)?;
+        }
+        Ok(())
+    }
+}
+
+/// A grid edge: (horizontal?, i, j) — horizontal edges join (i, j)–(i+1, j), vertical ones
+/// (i, j)–(i, j+1).
+type EdgeId = (bool, usize, usize);
+
+/// Iso-line of `level` through the node grid, chained into polylines. Saddle cells are resolved
+/// with the cell's centre value.
+fn marching_squares(
+    nodes: &[f64],
+    centres: &[f64],
+    xs: &[f64],
+    ys: &[f64],
+    level: f64,
+) -> Vec<Vec<(f64, f64)>> {
+    let n = xs.len();
+    let v = |i: usize, j: usize| nodes[j * n + i];
+    let mut pos: HashMap<EdgeId, (f64, f64)> = HashMap::new();
+    let mut segs: Vec<(EdgeId, EdgeId)> = Vec::new();
+    let lerp = |a: f64, b: f64| {
+        let d = b - a;
+        if d == 0.0 {
+            0.5
+        } else {
+            ((level - a) / d).clamp(0.0, 1.0)
+        }
+    };
+    for j in 0..n - 1 {
+        for i in 0..n - 1 {
+            // corners: 0 (i,j), 1 (i+1,j), 2 (i+1,j+1), 3 (i,j+1)
+            let c = [v(i, j), v(i + 1, j), v(i + 1, j + 1), v(i, j + 1)];
+            if c.iter().any(|x| !x.is_finite()) {
+                continue;
+            }
+            let idx = c
+                .iter()
+                .enumerate()
+                .fold(0usize, |m, (k, &x)| m | (usize::from(x > level) << k));
+            if idx == 0 || idx == 15 {
+                continue;
+            }
+            // edges: 0 bottom (0-1), 1 right (1-2), 2 top (3-2), 3 left (0-3)
+            let edge = |e: usize| -> EdgeId {
+                match e {
+                    0 => (true, i, j),
+                    1 => (false, i + 1, j),
+                    2 => (true, i, j + 1),
+                    _ => (false, i, j),
+                }
+            };
+            let point = |e: usize| -> (f64, f64) {
+                match e {
+                    0 => (xs[i] + lerp(c[0], c[1]) * (xs[i + 1] - xs[i]), ys[j]),
+                    1 => (xs[i + 1], ys[j] + lerp(c[1], c[2]) * (ys[j + 1] - ys[j])),
+                    2 => (xs[i] + lerp(c[3], c[2]) * (xs[i + 1] - xs[i]), ys[j + 1]),
+                    _ => (xs[i], ys[j] + lerp(c[0], c[3]) * (ys[j + 1] - ys[j])),
+                }
+            };
+            let centre_high = centres[j * (n - 1) + i] > level;
+            let pairs: &[(usize, usize)] = match idx {
+                1 | 14 => &[(3, 0)],
+                2 | 13 => &[(0, 1)],
+                3 | 12 => &[(3, 1)],
+                4 | 11 => &[(1, 2)],
+                6 | 9 => &[(0, 2)],
+                7 | 8 => &[(3, 2)],
+                5 if centre_high => &[(3, 2), (0, 1)],
+                5 => &[(3, 0), (1, 2)],
+                10 if centre_high => &[(3, 0), (1, 2)],
+                _ => &[(3, 2), (0, 1)],
+            };
+            for &(a, b) in pairs {
+                let (ea, eb) = (edge(a), edge(b));
+                pos.entry(ea).or_insert_with(|| point(a));
+                pos.entry(eb).or_insert_with(|| point(b));
+                segs.push((ea, eb));
+            }
+        }
+    }
+    chain(&segs, &pos)
+}
+
+/// Joins segments sharing an edge point into polylines.
+fn chain(segs: &[(EdgeId, EdgeId)], pos: &HashMap<EdgeId, (f64, f64)>) -> Vec<Vec<(f64, f64)>> {
+    let mut at: HashMap<EdgeId, Vec<usize>> = HashMap::new();
+    for (k, (a, b)) in segs.iter().enumerate() {
+        at.entry(*a).or_default().push(k);
+        at.entry(*b).or_default().push(k);
+    }
+    let mut used = vec![false; segs.len()];
+    let mut out = Vec::new();
+    let mut starts: Vec<EdgeId> = at
+        .iter()
+        .filter(|(_, v)| v.len() == 1)
+        .map(|(e, _)| *e)
+        .collect();
+    starts.sort_unstable();
+    let rest: Vec<EdgeId> = segs.iter().map(|s| s.0).collect();
+    for start in starts.into_iter().chain(rest) {
+        let mut cur = start;
+        let mut line = Vec::new();
+        while let Some(&k) = at.get(&cur).and_then(|v| v.iter().find(|&&k| !used[k])) {
+            used[k] = true;
+            if line.is_empty() {
+                line.extend(pos.get(&cur).copied());
+            }
+            let (a, b) = segs[k];
+            cur = if a == cur { b } else { a };
+            line.extend(pos.get(&cur).copied());
+        }
+        if line.len() >= 2 {
+            out.push(line);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn circle_level_is_one_closed_loop_at_the_right_radius() {
+        let n = 41;
+        let xs: Vec<f64> = (0..n).map(|i| -2.0 + 4.0 * i as f64 / 40.0).collect();
+        let ys = xs.clone();
+        let f = |x: f64, y: f64| x * x + y * y;
+        let nodes: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| f(x, y)))
+            .collect();
+        let centres: Vec<f64> = (0..n - 1)
+            .flat_map(|j| (0..n - 1).map(move |i| (i, j)))
+            .map(|(i, j)| f((xs[i] + xs[i + 1]) / 2.0, (ys[j] + ys[j + 1]) / 2.0))
+            .collect();
+        let lines = marching_squares(&nodes, &centres, &xs, &ys, 1.0);
+        assert_eq!(lines.len(), 1);
+        let l = &lines[0];
+        assert_eq!(l.first(), l.last(), "closed");
+        for p in l {
+            let r = (p.0 * p.0 + p.1 * p.1).sqrt();
+            assert!((r - 1.0).abs() < 0.02, "r = {r}");
+        }
+    }
+
+    #[test]
+    fn log_levels_suggested_for_valleys_only() {
+        let rosen = |x: f64, y: f64| (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+        assert!(suggest_log_levels(&rosen, (-2.0, 2.0), (-1.0, 3.0)));
+        assert!(!suggest_log_levels(
+            &|x, y| x * x + y * y,
+            (-2.0, 2.0),
+            (-2.0, 2.0)
+        ));
+        assert!(!suggest_log_levels(
+            &|_, _| f64::NAN,
+            (-2.0, 2.0),
+            (-2.0, 2.0)
+        ));
+    }
+
+    #[test]
+    fn log_scale_round_trips() {
+        let s = Scale::new((0.0, 2500.0), true);
+        for t in [0.1, 0.5, 0.9] {
+            assert!((s.t(s.inverse(t)) - t).abs() < 1e-9);
+        }
+        assert!(s.inverse(0.5) < 100.0, "log levels crowd near the minimum");
+    }
+}

@@ -1,0 +1,159 @@
+//! NumPy `.npy` loader (through the `npyz` crate): a 2-D feature array and a 1-D target
+//! array, `float32` or `float64`, C order. Other dtypes, Fortran order or wrong ranks are
+//! errors naming the file.
+
+use std::path::Path;
+
+use npyz::{NpyFile, Order, WriterBuilder};
+
+use super::{infer_task, Dataset};
+use crate::{Error, Float, Result};
+
+fn npy_err(file: &str, message: impl Into<String>) -> Error {
+    Error::Parse {
+        file: file.to_string(),
+        line: 0,
+        field: "npy".into(),
+        message: message.into(),
+    }
+}
+
+/// Reads an array of f32 or f64 from `.npy` bytes; returns (shape, values as f64).
+pub fn read_npy(file: &str, bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>)> {
+    let npy =
+        NpyFile::new(bytes).map_err(|e| npy_err(file, format!("not a valid .npy file: {e}")))?;
+    if npy.order() != Order::C && npy.shape().len() > 1 {
+        return Err(npy_err(
+            file,
+            "Fortran-order arrays are not supported; save with C order",
+        ));
+    }
+    let shape: Vec<usize> = npy.shape().iter().map(|&s| s as usize).collect();
+    let dtype = match npy.dtype() {
+        npyz::DType::Plain(ts) => ts.to_string(),
+        other => {
+            return Err(npy_err(
+                file,
+                format!("dtype {other:?} is not supported; expected float32 or float64"),
+            ))
+        }
+    };
+    let values: Vec<f64> = match &dtype[1..] {
+        "f8" => npy.into_vec::<f64>(),
+        "f4" => npy
+            .into_vec::<f32>()
+            .map(|v| v.into_iter().map(f64::from).collect()),
+        _ => {
+            return Err(npy_err(
+                file,
+                format!(
+                    "dtype `{dtype}` is not supported; expected float32 (<f4) or float64 (<f8)"
+                ),
+            ))
+        }
+    }
+    .map_err(|e| npy_err(file, format!("cannot read the data: {e}")))?;
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(npy_err(file, format!("non-finite value at flat index {i}")));
+    }
+    Ok((shape, values))
+}
+
+fn read_path(path: &Path) -> Result<(String, Vec<u8>)> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    Ok((file, bytes))
+}
+
+/// Loads features (`n × d`, from `features`) and targets (`n`, from `targets`).
+pub fn load_npy<T: Float>(features: &Path, targets: &Path) -> Result<Dataset<T>> {
+    let (xf, xb) = read_path(features)?;
+    let (yf, yb) = read_path(targets)?;
+    let (xs, x) = read_npy(&xf, &xb)?;
+    let (ys, y) = read_npy(&yf, &yb)?;
+    if xs.len() != 2 {
+        return Err(npy_err(
+            &xf,
+            format!("features must be 2-D, got shape {xs:?}"),
+        ));
+    }
+    let flat_ok = ys.len() == 1 || (ys.len() == 2 && ys[1] == 1);
+    if !flat_ok || ys[0] != xs[0] {
+        return Err(npy_err(
+            &yf,
+            format!("targets must have shape ({},), got {ys:?}", xs[0]),
+        ));
+    }
+    let task = infer_task(&y);
+    Dataset::new(
+        x.into_iter().map(T::of).collect(),
+        y.into_iter().map(T::of).collect(),
+        xs[1],
+        task,
+    )
+}
+
+/// Writes a C-order float64 `.npy` array of `shape` (used by tests and examples).
+pub fn write_npy_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let f = std::fs::File::create(path).map_err(io)?;
+    let shape: Vec<u64> = shape.iter().map(|&s| s as u64).collect();
+    let mut w = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&shape)
+        .writer(std::io::BufWriter::new(f))
+        .begin_nd()
+        .map_err(io)?;
+    w.extend(data.iter().copied()).map_err(io)?;
+    w.finish().map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_bad_shapes() {
+        let dir = std::env::temp_dir().join(format!("downhill-npy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (x, y) = (dir.join("x.npy"), dir.join("y.npy"));
+        write_npy_f64(&x, &[3, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        write_npy_f64(&y, &[3], &[0.5, 1.5, 2.5]).unwrap();
+        let ds = load_npy::<f32>(&x, &y).unwrap();
+        assert_eq!((ds.n(), ds.d()), (3, 2));
+        assert_eq!(ds.row(2), &[5.0, 6.0]);
+        assert_eq!(ds.y(), &[0.5, 1.5, 2.5]);
+        let e = load_npy::<f64>(&y, &y).unwrap_err().to_string();
+        assert!(e.contains("must be 2-D"), "{e}");
+        std::fs::write(dir.join("bad.npy"), b"not npy").unwrap();
+        let e = load_npy::<f64>(&dir.join("bad.npy"), &y)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("bad.npy") && e.contains("not a valid .npy"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn rejects_integer_dtype() {
+        let mut buf = Vec::new();
+        let mut w = npyz::WriteOptions::new()
+            .default_dtype()
+            .shape(&[2])
+            .writer(&mut buf)
+            .begin_nd()
+            .unwrap();
+        w.extend([1i64, 2]).unwrap();
+        w.finish().unwrap();
+        let e = read_npy("i.npy", &buf).unwrap_err().to_string();
+        assert!(e.contains("i.npy") && e.contains("<i8"), "{e}");
+    }
+}

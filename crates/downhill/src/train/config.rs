@@ -1,0 +1,183 @@
+//! The training-loop configuration (`[train]` of `downhill train`), with PyTorch/Keras names.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Sampling;
+use crate::error::check_min;
+use crate::{Error, Result};
+
+fn default_batch_size() -> usize {
+    32
+}
+fn default_epochs() -> usize {
+    10
+}
+
+/// `[train]`: epochs, batches, logging, callbacks, checkpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Number of passes over the training set (default 10).
+    #[serde(default = "default_epochs")]
+    pub epochs: usize,
+    /// Samples per step (default 32; 1 is SGD; ≥ n is full-batch GD).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// How batches are drawn (default `without_replacement`).
+    #[serde(default)]
+    pub sampling: Sampling,
+    /// Log the loss over the whole training set after every batch `i` (0-based, within the
+    /// epoch) with `i · batch_size` divisible by `log_interval` (seed 001's `optimize`), and
+    /// once before training. Default: once per epoch.
+    pub log_interval: Option<usize>,
+    /// Seed of initialisation and sampling (default 0).
+    #[serde(default)]
+    pub seed: u64,
+    /// Early stopping, if wanted.
+    pub early_stopping: Option<EarlyStoppingConfig>,
+    /// What a reduce-on-plateau rule watches (default `val_loss` when there is a validation
+    /// set, else `train_loss`).
+    pub plateau_monitor: Option<Monitor>,
+    /// Stochastic weight averaging, if wanted.
+    pub swa: Option<SwaConfig>,
+    /// Snapshot averaging: average the parameters at the end of every `snapshot_every`-th
+    /// epoch (the ends of warm-restart cycles of `t_0 = snapshot_every` epochs) and finish
+    /// with that average.
+    pub snapshot_every: Option<usize>,
+    /// Write a checkpoint every this many epochs.
+    pub checkpoint_every: Option<usize>,
+    /// Where checkpoints go (default `checkpoint.json`).
+    pub checkpoint_path: Option<PathBuf>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: default_epochs(),
+            batch_size: default_batch_size(),
+            sampling: Sampling::default(),
+            log_interval: None,
+            seed: 0,
+            early_stopping: None,
+            plateau_monitor: None,
+            swa: None,
+            snapshot_every: None,
+            checkpoint_every: None,
+            checkpoint_path: None,
+        }
+    }
+}
+
+/// Which quantity early stopping and plateau rules watch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    /// Validation loss (minimised; the default).
+    #[default]
+    ValLoss,
+    /// Validation accuracy (maximised; classifiers).
+    ValAccuracy,
+    /// Validation R² (maximised; regression).
+    ValR2,
+    /// Loss over the whole training set (minimised).
+    TrainLoss,
+}
+
+impl Monitor {
+    /// Whether larger is better.
+    pub fn maximise(self) -> bool {
+        matches!(self, Monitor::ValAccuracy | Monitor::ValR2)
+    }
+}
+
+fn default_patience() -> usize {
+    5
+}
+
+/// Early stopping (Keras' `EarlyStopping`): stop when `monitor` has not improved by more than
+/// `min_delta` for `patience` epochs; with `restore_best`, finish with the best parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStoppingConfig {
+    /// The watched quantity (default `val_loss`).
+    #[serde(default)]
+    pub monitor: Monitor,
+    /// Minimum change that counts as an improvement (default 0).
+    #[serde(default)]
+    pub min_delta: f64,
+    /// Epochs without improvement before stopping (default 5).
+    #[serde(default = "default_patience")]
+    pub patience: usize,
+    /// Restore the parameters of the best epoch when stopping (default false).
+    #[serde(default)]
+    pub restore_best: bool,
+}
+
+/// How SWA anneals the learning rate to `swa_lr` (PyTorch's `SWALR.anneal_strategy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnealStrategy {
+    /// `α(t) = (1 − cos πt)/2` (default).
+    #[default]
+    Cos,
+    /// `α(t) = t`.
+    Linear,
+}
+
+fn default_anneal_epochs() -> usize {
+    10
+}
+
+/// Stochastic weight averaging (Izmailov et al. 2018; PyTorch's `AveragedModel` + `SWALR`).
+///
+/// From epoch `swa_start` (0-based) on, epoch `j = e − swa_start` uses
+/// `lr = swa_lr·α(t) + lr₀·(1 − α(t))`, `t = min(1, (j + 1)/anneal_epochs)` (`t = 1` when
+/// `anneal_epochs = 0`), `lr₀` the learning rate when SWA started; after each such epoch the
+/// running average `θ̄ ← θ̄ + (θ − θ̄)/(m + 1)` is updated, and training ends with `θ = θ̄`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwaConfig {
+    /// First epoch (0-based) that is averaged.
+    pub swa_start: usize,
+    /// The learning rate SWA anneals to and holds.
+    pub swa_lr: f64,
+    /// Epochs of annealing (default 10, PyTorch's default).
+    #[serde(default = "default_anneal_epochs")]
+    pub anneal_epochs: usize,
+    /// `cos` (default) or `linear`.
+    #[serde(default)]
+    pub anneal_strategy: AnnealStrategy,
+}
+
+impl TrainConfig {
+    /// Checks the values (epochs ≥ 1, batch_size ≥ 1, …), naming the key.
+    pub fn validate(&self) -> Result<()> {
+        check_min("epochs", self.epochs as f64, 1.0)?;
+        check_min("batch_size", self.batch_size as f64, 1.0)?;
+        if let Some(k) = self.log_interval {
+            check_min("log_interval", k as f64, 1.0)?;
+        }
+        for (key, v) in [
+            ("checkpoint_every", self.checkpoint_every),
+            ("snapshot_every", self.snapshot_every),
+        ] {
+            if let Some(v) = v {
+                check_min(key, v as f64, 1.0)?;
+            }
+        }
+        if let Some(es) = &self.early_stopping {
+            check_min("early_stopping.min_delta", es.min_delta, 0.0)?;
+        }
+        if let Some(s) = &self.swa {
+            check_min("swa.swa_lr", s.swa_lr, 0.0)?;
+            if self.snapshot_every.is_some() {
+                return Err(Error::Invalid(
+                    "choose one of `swa` and `snapshot_every`".to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
