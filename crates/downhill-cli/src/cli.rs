@@ -16,10 +16,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Minimise a built-in function as described by a TOML config.
+    /// Minimise a built-in function or a formula as described by a TOML config.
     Run(RunArgs),
-    /// Minimise a built-in function described by flags.
-    Minimize(MinimizeArgs),
+    /// Minimise a built-in function or a formula described by flags.
+    Minimize(Box<MinimizeArgs>),
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
     /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
@@ -82,9 +82,15 @@ pub struct RunArgs {
 /// `downhill minimize`.
 #[derive(Debug, Args)]
 pub struct MinimizeArgs {
-    /// A built-in function name (e.g. `sphere`, `rosenbrock`).
-    #[arg(long)]
-    pub function: String,
+    /// A built-in function name (e.g. `sphere`, `rosenbrock`); or give `--expr`.
+    #[arg(long, required_unless_present = "expr", conflicts_with = "expr")]
+    pub function: Option<String>,
+    /// A formula instead of a built-in, e.g. `(1 - x)^2 + 100*(y - x^2)^2` (needs `--vars`).
+    #[arg(long, allow_hyphen_values = true, requires = "vars")]
+    pub expr: Option<String>,
+    /// The formula's variables in the order of `--x0`, comma separated (e.g. `x,y`).
+    #[arg(long, value_delimiter = ',', requires = "expr")]
+    pub vars: Option<Vec<String>>,
     /// Starting point, comma separated (e.g. `-3,4`).
     #[arg(
         long,

@@ -25,6 +25,14 @@ pub trait Float:
     fn of(x: f64) -> Self;
     /// Widens to `f64` (exact for both types).
     fn f64(self) -> f64;
+    /// The slice itself when `Self` is `f64` (lets `f64`-only code skip a copy), else `None`.
+    fn as_f64s(_xs: &[Self]) -> Option<&[f64]> {
+        None
+    }
+    /// Mutable version of [`Float::as_f64s`].
+    fn as_f64s_mut(_xs: &mut [Self]) -> Option<&mut [f64]> {
+        None
+    }
 }
 
 impl Float for f32 {
@@ -41,6 +49,12 @@ impl Float for f32 {
 
 impl Float for f64 {
     const NAME: &'static str = "f64";
+    fn as_f64s(xs: &[Self]) -> Option<&[f64]> {
+        Some(xs)
+    }
+    fn as_f64s_mut(xs: &mut [Self]) -> Option<&mut [f64]> {
+        Some(xs)
+    }
     #[inline(always)]
     fn of(x: f64) -> Self {
         x

@@ -23,6 +23,7 @@
 pub mod data;
 pub mod diff;
 pub mod error;
+pub mod expr;
 pub mod float;
 pub mod kernels;
 pub mod model;

@@ -51,7 +51,7 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
                 f_history: o.result.f_history.clone(),
             })
             .collect();
-        write(&figure(&cfg.problem.function, &traces, true)?, out)?;
+        write(&figure(cfg.problem.label(), &traces, true)?, out)?;
     }
     Ok(0)
 }
@@ -89,7 +89,7 @@ fn status_word(s: Status) -> &'static str {
 fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
     println!(
         "{} from {:?}, {} steps, tolerance {}",
-        cfg.problem.function,
+        cfg.problem.label(),
         cfg.problem.x0,
         cfg.run.steps,
         cfg.run
@@ -134,13 +134,15 @@ fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError>
             Ok(v)
         })
         .collect::<Result<Vec<_>, CliError>>()?;
-    let v = json!({
-        "function": cfg.problem.function,
+    let mut v = json!({
         "x0": cfg.problem.x0,
         "steps": cfg.run.steps,
         "tolerance": cfg.run.tolerance,
         "runs": runs,
     });
+    if let Some(o) = v.as_object_mut() {
+        cfg.problem.insert_json(o);
+    }
     println!("{v}");
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `downhill minimize --function … --x0 … --optimizer … --lr … --steps …`: `run` from flags.
+//! `downhill minimize (--function … | --expr … --vars …) --x0 … --optimizer … --lr …
+//! --steps …`: `run` from flags.
 
 use downhill::optim::OptimizerConfig;
 use serde_json::{json, Map, Value};
@@ -45,14 +46,22 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             )))
         }
     };
+    let problem = ProblemSection {
+        function: a.function.clone(),
+        expression: a.expr.clone(),
+        vars: a.vars.clone(),
+        x0: a.x0.clone(),
+        gradient,
+        h: a.h,
+        forward_difference: false,
+    };
+    problem.kind(if a.expr.is_some() {
+        "--expr"
+    } else {
+        "--function"
+    })?;
     Ok(RunConfig {
-        problem: ProblemSection {
-            function: a.function.clone(),
-            x0: a.x0.clone(),
-            gradient,
-            h: a.h,
-            forward_difference: false,
-        },
+        problem,
         optimizer,
         run: RunSection {
             steps: a.steps,

@@ -35,7 +35,7 @@ pub fn draw_run(cfg: &RunConfig, res: &RunResult, out: Option<&Path>) -> Result<
         trajectory: res.trajectory.clone(),
         f_history: res.f_history.clone(),
     };
-    let fig = figure(&cfg.problem.function, &[trace], false)?;
+    let fig = figure(cfg.problem.label(), &[trace], false)?;
     write(&fig, out)
 }
 

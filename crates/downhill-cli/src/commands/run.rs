@@ -1,6 +1,6 @@
 //! `downhill run FILE.toml [--json]`.
 
-use downhill::diff::{Difference, Numeric};
+use downhill::diff::{Ad, Difference, Numeric};
 use downhill::problems;
 use std::cell::RefCell;
 
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::cli::RunArgs;
 use crate::config::read_file;
-use crate::config::run::{parse, GradientKind, Precision, RunConfig};
+use crate::config::run::{parse, GradientKind, Precision, ProblemKind, RunConfig};
 use crate::exit::{CliError, CliResult, DIVERGED};
 
 /// Entry point of `downhill run`.
@@ -30,7 +30,7 @@ pub fn report(cfg: &RunConfig, json: bool, plot: Option<&std::path::Path>) -> Cl
     if json {
         let mut v = serde_json::to_value(&res).map_err(CliError::failure)?;
         if let Some(o) = v.as_object_mut() {
-            o.insert("function".into(), json!(cfg.problem.function));
+            cfg.problem.insert_json(o);
             o.insert("optimizer".into(), json!(cfg.optimizer));
             if let Some(s) = &cfg.schedule {
                 o.insert("schedule".into(), json!(s));
@@ -60,7 +60,7 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         .unwrap_or_default();
     println!(
         "{} from {:?} with {}{}: {} after {} steps",
-        cfg.problem.function,
+        cfg.problem.label(),
         cfg.problem.x0,
         name,
         if name == "pso" {
@@ -111,8 +111,23 @@ pub fn execute(cfg: &RunConfig) -> Result<RunResult, CliError> {
 
 fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
     let p = &cfg.problem;
-    let f = problems::by_name::<T>(&p.function)?;
-    problems::check_dim(f.as_ref(), &p.function, p.x0.len())?;
+    let f: Box<dyn Objective<T> + Send + Sync> = match p.kind("[problem]")? {
+        ProblemKind::Builtin(name) => {
+            let f = problems::by_name::<T>(name)?;
+            problems::check_dim(f.as_ref(), name, p.x0.len())?;
+            f
+        }
+        ProblemKind::Expression(e) => {
+            if let Some(why) = e.explain_non_finite(&p.x0) {
+                return Err(CliError::input(format!(
+                    "expression `{}` is undefined at x0 = {:?}: {why}",
+                    e.source(),
+                    p.x0
+                )));
+            }
+            Box::new(Ad::new(e))
+        }
+    };
     let objective: Box<dyn Objective<T>> = match p.gradient {
         GradientKind::Exact => Box::new(f),
         GradientKind::Numeric => {

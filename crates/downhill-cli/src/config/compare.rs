@@ -60,6 +60,7 @@ pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     doc.allow_tables(&["problem", "run", "optimizers", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    problem.kind(&format!("{file}: [problem]"))?;
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
     let entries = doc
         .array_of_tables("optimizers")?

@@ -3,18 +3,23 @@
 
 use serde::Deserialize;
 
+use downhill::expr::Expr;
 use downhill::optim::{OptimizerConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
 
 use super::ConfigDoc;
 use crate::exit::CliError;
 
-/// `[problem]`.
+/// `[problem]`: exactly one of `function` (a built-in) or `expression` (with `vars`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProblemSection {
     /// A built-in function name.
-    pub function: String,
+    pub function: Option<String>,
+    /// A formula such as `(1 - x)^2 + 100*(y - x^2)^2` (see `downhill::expr`).
+    pub expression: Option<String>,
+    /// The expression's variables, in the order of `x0`.
+    pub vars: Option<Vec<String>>,
     /// Starting point.
     pub x0: Vec<f64>,
     /// `exact` (default) or `numeric`.
@@ -27,11 +32,78 @@ pub struct ProblemSection {
     pub forward_difference: bool,
 }
 
+/// What `[problem]` describes, once checked.
+#[derive(Debug, Clone)]
+pub enum ProblemKind<'a> {
+    /// A built-in function, by name.
+    Builtin(&'a str),
+    /// A compiled expression.
+    Expression(Expr),
+}
+
+impl ProblemSection {
+    /// Checks that exactly one of `function` / `expression` is given (with `vars` exactly for
+    /// an expression, one per coordinate of `x0`) and compiles the expression. Errors are
+    /// prefixed with `origin` (e.g. `run.toml: [problem]`).
+    pub fn kind(&self, origin: &str) -> Result<ProblemKind<'_>, CliError> {
+        let bad = |m: String| CliError::input(format!("{origin}: {m}"));
+        match (&self.function, &self.expression, &self.vars) {
+            (Some(_), Some(_), _) => Err(bad(
+                "`function` and `expression` exclude each other; give one".into(),
+            )),
+            (None, None, _) => Err(bad(
+                "one of `function` (a built-in name) or `expression` (with `vars`) is required"
+                    .into(),
+            )),
+            (Some(_), None, Some(_)) => Err(bad(
+                "`vars` goes with `expression`, not with `function`".into(),
+            )),
+            (Some(f), None, None) => Ok(ProblemKind::Builtin(f)),
+            (None, Some(_), None) => Err(bad(
+                "`expression` needs `vars`, the variable names in the order of `x0` \
+                 (e.g. vars = [\"x\", \"y\"])"
+                    .into(),
+            )),
+            (None, Some(src), Some(vars)) => {
+                let e = Expr::parse(src, vars).map_err(|e| bad(format!("expression: {e}")))?;
+                if self.x0.len() != vars.len() {
+                    return Err(bad(format!(
+                        "x0 has {} values but there are {} variables ({})",
+                        self.x0.len(),
+                        vars.len(),
+                        vars.join(", ")
+                    )));
+                }
+                Ok(ProblemKind::Expression(e))
+            }
+        }
+    }
+
+    /// Adds `function`, or `expression` and `vars`, to a JSON result object.
+    pub fn insert_json(&self, o: &mut serde_json::Map<String, serde_json::Value>) {
+        match (&self.function, &self.expression) {
+            (Some(f), _) => o.insert("function".into(), f.clone().into()),
+            (None, e) => {
+                o.insert("vars".into(), serde_json::json!(self.vars));
+                o.insert("expression".into(), serde_json::json!(e))
+            }
+        };
+    }
+
+    /// What to call the problem in messages: the function name or the expression.
+    pub fn label(&self) -> &str {
+        self.function
+            .as_deref()
+            .or(self.expression.as_deref())
+            .unwrap_or("?")
+    }
+}
+
 /// How gradients are computed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GradientKind {
-    /// Analytic (or automatic) gradient.
+    /// Analytic gradient (built-ins) or reverse-mode AD (expressions).
     #[default]
     Exact,
     /// Central differences.
@@ -85,6 +157,7 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
     let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    problem.kind(&format!("{file}: [problem]"))?;
     let (name, body) = doc
         .named_section("optimizer")?
         .ok_or_else(|| missing("optimizer"))?;

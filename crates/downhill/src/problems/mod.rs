@@ -1,4 +1,6 @@
 //! Built-in test functions with analytic gradients, named as in the CLI's `[problem] function`.
+//! Each is also written once over [`crate::diff::Scalar`] (`generic.rs`), which gives it an AD
+//! gradient and Hessian: [`ad_by_name`].
 //!
 //! | name | definition | minimum |
 //! |---|---|---|
@@ -17,8 +19,10 @@
 //! | `double_well` | Σ (xᵢ² − 1)² | 0 at xᵢ = ±1 (seed 003's Langevin experiment) |
 
 mod functions;
+mod generic;
 
 pub use functions::*;
+pub use generic::ad_by_name;
 
 use crate::{Error, Float, Objective, Result};
 
