@@ -22,6 +22,8 @@ pub enum Command {
     Minimize(Box<MinimizeArgs>),
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
+    /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
+    Bench(crate::commands::bench::BenchArgs),
     /// Re-draw the figure of a saved `--json` output of run, minimize or compare.
     Plot(PlotArgs),
     /// Run several optimisers on one problem; table of results, optional figure.

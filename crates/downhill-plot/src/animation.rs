@@ -77,7 +77,7 @@ impl Animation {
             .collect();
         frame_steps.dedup();
         let hold = frame_steps.last().copied().unwrap_or(0);
-        frame_steps.extend(std::iter::repeat(hold).take(HOLD_FRAMES));
+        frame_steps.extend(std::iter::repeat_n(hold, HOLD_FRAMES));
         Ok(Animation {
             plot,
             frame_steps,

@@ -25,6 +25,7 @@ pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod float;
+pub mod kernels;
 pub mod model;
 pub mod objective;
 pub mod optim;

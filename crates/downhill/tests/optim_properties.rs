@@ -239,7 +239,9 @@ proptest! {
     fn seed_003_momentum_is_pytorch_momentum_reparametrised(
         x0 in -1.5f64..1.5,
         x1 in -1.0f64..2.0,
-        lr in 1e-4f64..1e-3,
+        // Stable range: on this box Rosenbrock's curvature reaches λ ≈ 2700, and Nesterov
+        // needs lr·λ < 2(1 + β)/(1 + 2β) ≥ 1.03; above it both sides overflow to inf.
+        lr in 1e-4f64..3.5e-4,
         beta in 0.0f64..0.95,
     ) {
         use downhill::optim::{Momentum, MomentumVariant};

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod bench;
+pub mod bench_train;
 pub mod compare;
 pub mod minimize;
 pub mod plot;
@@ -20,6 +22,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run(a) => run::cmd(&a),
         Command::Minimize(a) => minimize::cmd(&a),
         Command::Tour(a) => crate::tour::cmd(&a),
+        Command::Bench(a) => bench::cmd(&a),
         Command::Plot(a) => plot::cmd(&a),
         Command::Compare(a) => compare::cmd(&a),
         Command::Train(a) => train::cmd(&a),

@@ -1,9 +1,11 @@
 //! Adam, as `torch.optim.Adam` (also the engine of [`AdamW`](super::AdamW)).
 
+use super::state_precision::{ensure_len16, narrow16, widen16, StatePrecision};
 use super::{base_state, check_betas, ensure_len, lerp, load_base, nan_max, signed};
 use super::{Optimizer, OptimizerState, StepOutcome};
 use crate::error::check_min;
-use crate::{Float, Result};
+use crate::kernels::{self, AdamStep, Decay};
+use crate::{Error, Float, Result};
 
 /// `torch.optim.Adam`: adaptive moments, with optional AMSGrad, L2 or decoupled weight decay,
 /// and `maximize`.
@@ -20,6 +22,9 @@ use crate::{Float, Result};
 /// v̂ ← max(v̂, v)                  if amsgrad (and v̂ replaces v below)
 /// θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// ```
+///
+/// With `state_precision = "bf16"`, m and v are stored as bfloat16 with stochastic rounding
+/// (the arithmetic above is done in `f32`; see [`crate::kernels::bf16`]).
 ///
 /// As in PyTorch, ε is added *after* the bias correction of √v (not to √v itself, as in the
 /// paper's "ε̂" form), and the step size γ/(1 − β₁ᵗ) and √(1 − β₂ᵗ) are computed in `f64`.
@@ -39,8 +44,12 @@ pub struct Adam<T: Float> {
     pub maximize: bool,
     /// Decay the weights directly (AdamW) instead of adding λθ to the gradient.
     pub decoupled_weight_decay: bool,
+    /// Storage of `m` and `v`: `Full` (default) or `Bf16` ([`StatePrecision`]).
+    pub state_precision: StatePrecision,
     pub(crate) name: &'static str,
     step: u64,
+    exp_avg16: Vec<u16>,
+    exp_avg_sq16: Vec<u16>,
     exp_avg: Vec<T>,
     exp_avg_sq: Vec<T>,
     max_exp_avg_sq: Vec<T>,
@@ -57,8 +66,11 @@ impl<T: Float> Adam<T> {
             amsgrad: false,
             maximize: false,
             decoupled_weight_decay: false,
+            state_precision: StatePrecision::Full,
             name: "adam",
             step: 0,
+            exp_avg16: Vec::new(),
+            exp_avg_sq16: Vec::new(),
             exp_avg: Vec::new(),
             exp_avg_sq: Vec::new(),
             max_exp_avg_sq: Vec::new(),
@@ -94,8 +106,20 @@ impl<T: Float> Adam<T> {
         self.decoupled_weight_decay = decoupled;
         self
     }
+    /// Sets `state_precision`.
+    pub fn state_precision(mut self, p: StatePrecision) -> Self {
+        self.state_precision = p;
+        self
+    }
     /// Checks the hyperparameters as PyTorch's constructor does.
     pub fn validate(&self) -> Result<()> {
+        if self.amsgrad && self.state_precision.is_bf16() {
+            return Err(Error::param(
+                "state_precision",
+                "bf16",
+                "bf16 state is not available with amsgrad",
+            ));
+        }
         check_min("lr", self.lr, 0.0)?;
         check_min("eps", self.eps, 0.0)?;
         check_betas(self.betas)?;
@@ -110,8 +134,14 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
         let n = params.len();
-        ensure_len(&mut self.exp_avg, n, T::zero());
-        ensure_len(&mut self.exp_avg_sq, n, T::zero());
+        let bf16 = self.state_precision.is_bf16() && !self.amsgrad;
+        if bf16 {
+            ensure_len16(&mut self.exp_avg16, n);
+            ensure_len16(&mut self.exp_avg_sq16, n);
+        } else {
+            ensure_len(&mut self.exp_avg, n, T::zero());
+            ensure_len(&mut self.exp_avg_sq, n, T::zero());
+        }
         if self.amsgrad {
             ensure_len(&mut self.max_exp_avg_sq, n, T::zero());
         }
@@ -130,6 +160,32 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             (true, false) => (true, None),
             (true, true) => (false, Some(T::of(1.0 - self.lr * self.weight_decay))),
         };
+        if !self.amsgrad {
+            // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
+            // operation for operation (bit-identical).
+            let c = AdamStep {
+                neg_step_size,
+                one_minus_beta1: w1,
+                beta2: b2,
+                one_minus_beta2: w2,
+                bias_correction2_sqrt: bc2_sqrt,
+                eps,
+                decay: match (l2, decay) {
+                    (true, _) => Decay::L2(wd),
+                    (false, Some(d)) => Decay::Decoupled(d),
+                    (false, None) => Decay::None,
+                },
+                sign: if self.maximize { -T::one() } else { T::one() },
+            };
+            if bf16 {
+                let key = kernels::bf16::step_key(0, self.step);
+                let (m, v) = (&mut self.exp_avg16, &mut self.exp_avg_sq16);
+                kernels::adam_bf16(params, grad, m, v, &c, key);
+            } else {
+                kernels::adam(params, grad, &mut self.exp_avg, &mut self.exp_avg_sq, &c);
+            }
+            return StepOutcome::Applied;
+        }
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let mut g = signed(*g, self.maximize);
             if let Some(d) = decay {
@@ -170,16 +226,27 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     fn state(&self) -> OptimizerState {
         let mut s = base_state(self.name, self.lr, self.step);
         s.put_scalar("beta1", self.betas[0]);
-        s.put_buffer("exp_avg", &self.exp_avg);
-        s.put_buffer("exp_avg_sq", &self.exp_avg_sq);
+        if self.state_precision.is_bf16() {
+            s.buffers.insert("exp_avg".into(), widen16(&self.exp_avg16));
+            s.buffers
+                .insert("exp_avg_sq".into(), widen16(&self.exp_avg_sq16));
+        } else {
+            s.put_buffer("exp_avg", &self.exp_avg);
+            s.put_buffer("exp_avg_sq", &self.exp_avg_sq);
+        }
         s.put_buffer("max_exp_avg_sq", &self.max_exp_avg_sq);
         s
     }
     fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
         let (lr, step) = load_base(state, self.name)?;
         self.betas[0] = state.scalar_or("beta1", self.betas[0]);
-        self.exp_avg = state.buffer("exp_avg")?;
-        self.exp_avg_sq = state.buffer("exp_avg_sq")?;
+        if self.state_precision.is_bf16() {
+            self.exp_avg16 = narrow16(&state.buffer::<f64>("exp_avg")?);
+            self.exp_avg_sq16 = narrow16(&state.buffer::<f64>("exp_avg_sq")?);
+        } else {
+            self.exp_avg = state.buffer("exp_avg")?;
+            self.exp_avg_sq = state.buffer("exp_avg_sq")?;
+        }
         self.max_exp_avg_sq = state.buffer("max_exp_avg_sq")?;
         self.lr = lr;
         self.step = step;

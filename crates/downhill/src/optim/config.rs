@@ -8,7 +8,7 @@ use super::solver_config::{
 };
 use super::{
     Adadelta, Adagrad, Adam, AdamW, Adamax, Lion, Momentum, MomentumVariant, NAdam, Optimizer,
-    RAdam, RmsProp, Sgd,
+    RAdam, RmsProp, Sgd, StatePrecision,
 };
 use crate::{Error, Float, Result};
 
@@ -81,6 +81,9 @@ pub struct SgdConfig {
     /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_search: Option<SgdLineSearch>,
+    /// Storage of the momentum buffer: `"full"` (default) or `"bf16"`.
+    #[serde(default)]
+    pub state_precision: StatePrecision,
 }
 
 fn default_momentum() -> f64 {
@@ -189,6 +192,9 @@ pub struct AdamConfig {
     /// Decoupled (AdamW) weight decay (false).
     #[serde(default)]
     pub decoupled_weight_decay: bool,
+    /// Storage of the moments: `"full"` (default) or `"bf16"`.
+    #[serde(default)]
+    pub state_precision: StatePrecision,
 }
 
 fn wd_1e_2() -> f64 {
@@ -217,6 +223,9 @@ pub struct AdamWConfig {
     /// Gradient ascent.
     #[serde(default)]
     pub maximize: bool,
+    /// Storage of the moments: `"full"` (default) or `"bf16"`.
+    #[serde(default)]
+    pub state_precision: StatePrecision,
 }
 
 fn momentum_decay() -> f64 {
@@ -491,7 +500,8 @@ impl OptimizerConfig {
                     .dampening(c.dampening)
                     .weight_decay(c.weight_decay)
                     .nesterov(c.nesterov)
-                    .maximize(c.maximize);
+                    .maximize(c.maximize)
+                    .state_precision(c.state_precision);
                 if c.line_search.is_some() {
                     return Err(solver_only("sgd with line_search"));
                 }
@@ -534,7 +544,8 @@ impl OptimizerConfig {
                     .weight_decay(c.weight_decay)
                     .amsgrad(c.amsgrad)
                     .maximize(c.maximize)
-                    .decoupled_weight_decay(c.decoupled_weight_decay);
+                    .decoupled_weight_decay(c.decoupled_weight_decay)
+                    .state_precision(c.state_precision);
                 o.validate()?;
                 Box::new(o)
             }
@@ -544,7 +555,8 @@ impl OptimizerConfig {
                     .eps(c.eps)
                     .weight_decay(c.weight_decay)
                     .amsgrad(c.amsgrad)
-                    .maximize(c.maximize);
+                    .maximize(c.maximize)
+                    .state_precision(c.state_precision);
                 o.validate()?;
                 Box::new(o)
             }

@@ -50,6 +50,7 @@ pub mod rmsprop;
 pub mod sgd;
 pub mod solver;
 pub mod solver_config;
+pub mod state_precision;
 pub mod wrappers;
 
 pub use adadelta::Adadelta;
@@ -69,6 +70,7 @@ pub use radam::RAdam;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 pub use solver::{Solver, SolverStep};
+pub use state_precision::StatePrecision;
 pub use wrappers::{
     Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite, WrappersConfig,
 };

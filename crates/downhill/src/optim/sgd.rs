@@ -1,7 +1,9 @@
 //! Stochastic gradient descent, as `torch.optim.SGD`.
 
+use super::state_precision::{ensure_len16, narrow16, widen16, StatePrecision};
 use super::{ensure_len, Optimizer, OptimizerState, StepOutcome};
 use crate::error::check_min;
+use crate::kernels::{self, SgdStep};
 use crate::{Error, Float, Result};
 
 /// `torch.optim.SGD`: plain, momentum (PyTorch form), Nesterov, weight decay, maximize.
@@ -16,6 +18,9 @@ use crate::{Error, Float, Result};
 /// g ← g + μb              if nesterov, else g ← b   (when μ ≠ 0)
 /// θ ← θ − γg
 /// ```
+///
+/// With `state_precision = "bf16"` the buffer b is stored as bfloat16 with stochastic
+/// rounding (arithmetic in `f32`; see [`crate::kernels::bf16`]).
 #[derive(Debug, Clone)]
 pub struct Sgd<T: Float> {
     /// Learning rate γ.
@@ -30,7 +35,11 @@ pub struct Sgd<T: Float> {
     pub nesterov: bool,
     /// Maximise instead of minimise (default false).
     pub maximize: bool,
+    /// Storage of the momentum buffer: `Full` (default) or `Bf16` ([`StatePrecision`]).
+    pub state_precision: StatePrecision,
     buf: Vec<T>,
+    buf16: Vec<u16>,
+    steps: u64,
 }
 
 impl<T: Float> Sgd<T> {
@@ -43,7 +52,10 @@ impl<T: Float> Sgd<T> {
             weight_decay: 0.0,
             nesterov: false,
             maximize: false,
+            state_precision: StatePrecision::Full,
             buf: Vec::new(),
+            buf16: Vec::new(),
+            steps: 0,
         }
     }
     /// Sets `momentum`.
@@ -71,6 +83,11 @@ impl<T: Float> Sgd<T> {
         self.maximize = maximize;
         self
     }
+    /// Sets `state_precision`.
+    pub fn state_precision(mut self, p: StatePrecision) -> Self {
+        self.state_precision = p;
+        self
+    }
     /// Checks the hyperparameters as PyTorch's constructor does.
     pub fn validate(&self) -> Result<()> {
         check_min("lr", self.lr, 0.0)?;
@@ -93,36 +110,33 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let neg_lr = T::of(-self.lr);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let sign = if self.maximize { -T::one() } else { T::one() };
+        let bf16 = self.state_precision.is_bf16();
+        let empty = if bf16 {
+            self.buf16.is_empty()
+        } else {
+            self.buf.is_empty()
+        };
+        let first = self.momentum != 0.0 && empty;
+        self.steps += 1;
+        let c = SgdStep {
+            neg_lr: T::of(-self.lr),
+            wd: T::of(self.weight_decay),
+            weight_decay: self.weight_decay != 0.0,
+            sign: if self.maximize { -T::one() } else { T::one() },
+            mu: T::of(self.momentum),
+            one_minus_damp: T::of(1.0 - self.dampening),
+            nesterov: self.nesterov,
+            first,
+        };
         if self.momentum == 0.0 {
-            for (p, g) in params.iter_mut().zip(grad.iter()) {
-                let mut d = *g * sign;
-                if use_wd {
-                    d += wd * *p;
-                }
-                *p += neg_lr * d;
-            }
-            return StepOutcome::Applied;
-        }
-        let mu = T::of(self.momentum);
-        let one_minus_damp = T::of(1.0 - self.dampening);
-        let first = self.buf.is_empty();
-        ensure_len(&mut self.buf, params.len(), T::zero());
-        for ((p, g), b) in params.iter_mut().zip(grad.iter()).zip(self.buf.iter_mut()) {
-            let mut d = *g * sign;
-            if use_wd {
-                d += wd * *p;
-            }
-            *b = if first {
-                d
-            } else {
-                *b * mu + d * one_minus_damp
-            };
-            let dir = if self.nesterov { d + *b * mu } else { *b };
-            *p += neg_lr * dir;
+            kernels::sgd(params, grad, &c);
+        } else if bf16 {
+            ensure_len16(&mut self.buf16, params.len());
+            let key = kernels::bf16::step_key(0, self.steps);
+            kernels::sgd_momentum_bf16(params, grad, &mut self.buf16, &c, key);
+        } else {
+            ensure_len(&mut self.buf, params.len(), T::zero());
+            kernels::sgd_momentum(params, grad, &mut self.buf, &c);
         }
         StepOutcome::Applied
     }
@@ -143,14 +157,25 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         let mut s = OptimizerState::new("sgd");
         s.scalars.insert("lr".into(), self.lr);
         s.scalars.insert("momentum".into(), self.momentum);
-        s.put_buffer("momentum_buffer", &self.buf);
+        if self.state_precision.is_bf16() {
+            s.buffers
+                .insert("momentum_buffer".into(), widen16(&self.buf16));
+        } else {
+            s.put_buffer("momentum_buffer", &self.buf);
+        }
+        s.scalars.insert("step".into(), self.steps as f64);
         s
     }
     fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
         state.expect_name("sgd")?;
         self.lr = state.scalar("lr")?;
         self.momentum = state.scalar("momentum")?;
-        self.buf = state.buffer("momentum_buffer")?;
+        if self.state_precision.is_bf16() {
+            self.buf16 = narrow16(&state.buffer::<f64>("momentum_buffer")?);
+        } else {
+            self.buf = state.buffer("momentum_buffer")?;
+        }
+        self.steps = state.scalars.get("step").map_or(0, |&s| s as u64);
         Ok(())
     }
 }

@@ -424,7 +424,10 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                     });
                     break 'epochs;
                 }
-                if cfg.log_interval.is_some_and(|k| (batch_i * bs) % k == 0) {
+                if cfg
+                    .log_interval
+                    .is_some_and(|k| (batch_i * bs).is_multiple_of(k))
+                {
                     let l = self.full_loss(&params, &all);
                     train_loss.push(l);
                     log_samples.push(samples + blen);

@@ -43,11 +43,14 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
     forward_to_inner!();
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let total = crate::objective::norm2(grad);
+        // Vectorised and (for long vectors) multi-threaded; summed in a fixed order (8 lanes,
+        // fixed chunks), so it differs from a sequential sum by rounding only, and is the
+        // same for any thread count.
+        let total = crate::kernels::norm2(grad);
         let coef = (self.max_norm / (total + 1e-6)).min(1.0);
         let coef = if total.is_nan() { f64::NAN } else { coef };
         let c = T::of(coef);
-        grad.iter_mut().for_each(|g| *g *= c);
+        crate::kernels::scale(grad, c);
         self.inner.step(params, grad)
     }
     fn skipped(&self) -> usize {

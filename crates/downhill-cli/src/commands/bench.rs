@@ -1,0 +1,430 @@
+//! `downhill bench`: measured speed of optimiser steps (against this machine's memory
+//! bandwidth, measured in the same process), of gradients, and of training.
+//!
+//! Numbers are wall-clock times of release builds; run on an idle machine and repeat. Nothing
+//! here is asserted by tests — tests only check that the commands run and report sane fields.
+//!
+//! `bench step` reports `ns_per_step` as the *best* of `--steps` timed steps (and the median
+//! beside it), and `gb_per_s` from that best time, because the bandwidth limit it is divided
+//! by is a best-of-5 too: on a shared machine the best is what the hardware does, the median
+//! what the neighbours let it do.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use downhill::kernels::{self, dispatch};
+use downhill::optim::{Optimizer, OptimizerConfig};
+use downhill::{Float, Objective};
+use serde_json::{json, Map, Value};
+
+use crate::exit::{CliError, CliResult};
+
+/// `downhill bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub what: BenchCommand,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time of one optimiser step on N parameters, against the in-place update bandwidth.
+    Step(StepArgs),
+    /// Times of a built-in function's value, exact gradient and numerical gradient.
+    Gradient(GradientArgs),
+    /// Samples per second of the training loop on synthetic data, and the final loss.
+    Train(super::bench_train::TrainArgs),
+}
+
+/// `downhill bench step`.
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// Optimiser name (any `[optimizer] name`, plus `sgd_momentum` = sgd with momentum 0.9).
+    #[arg(long)]
+    pub optimizer: String,
+    /// Number of parameters (`10000000` or `1e7`).
+    #[arg(long, value_parser = parse_count)]
+    pub params: usize,
+    /// Timed steps (after one untimed warm-up step that allocates the state).
+    #[arg(long, default_value_t = 20)]
+    pub steps: usize,
+    /// `f32` (default) or `f64`.
+    #[arg(long, default_value = "f32")]
+    pub precision: String,
+    /// Optimiser state storage: `full` (default) or `bf16` (adam, adamw, sgd/sgd_momentum).
+    #[arg(long, default_value = "full")]
+    pub state_precision: String,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Learning rate (default 1e-3).
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Elements per buffer of the bandwidth probe `a ← a + s·b` (f32; default 2e8, far
+    /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it. Its
+    /// passes are interleaved with the timed steps.
+    #[arg(long, value_parser = parse_count_or_zero, default_value = "2e8")]
+    pub limit_elems: usize,
+    /// Timed passes of the bandwidth probe; the best counts (default 5).
+    #[arg(long, default_value_t = 5)]
+    pub limit_reps: usize,
+    /// Cap the SIMD level: `auto` (default), `avx512`, `avx2` or `baseline`.
+    #[arg(long, default_value = "auto")]
+    pub level: String,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `downhill bench gradient`.
+#[derive(Debug, Args)]
+pub struct GradientArgs {
+    /// A built-in function name (e.g. `rosenbrock`).
+    #[arg(long)]
+    pub function: String,
+    /// Dimension (ignored for fixed-dimension functions, which use their own).
+    #[arg(long, value_parser = parse_count, default_value = "2")]
+    pub dim: usize,
+    /// Minimum seconds spent timing each of the three operations.
+    #[arg(long, default_value_t = 0.2)]
+    pub seconds: f64,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Entry point of `downhill bench`.
+pub fn cmd(a: &BenchArgs) -> CliResult {
+    let out = match &a.what {
+        BenchCommand::Step(s) => (step(s)?, s.json),
+        BenchCommand::Gradient(g) => (gradient(g)?, g.json),
+        BenchCommand::Train(t) => (super::bench_train::train(t)?, t.json),
+    };
+    print_report(&out.0, out.1);
+    Ok(0)
+}
+
+/// Parses a positive count written as an integer or in scientific notation (`1e7`).
+pub fn parse_count(s: &str) -> Result<usize, String> {
+    match parse_count_or_zero(s)? {
+        0 => Err("must be at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+fn parse_count_or_zero(s: &str) -> Result<usize, String> {
+    if let Ok(n) = s.parse::<usize>() {
+        return Ok(n);
+    }
+    match s.parse::<f64>() {
+        Ok(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e15 => Ok(x as usize),
+        _ => Err(format!(
+            "`{s}` is not a whole number (e.g. 10000000 or 1e7)"
+        )),
+    }
+}
+
+/// Bytes one step moves per `f32` parameter, counting each buffer read and each written once
+/// (the gradient is read, never written). Doubled for `f64`.
+///
+/// | optimiser | reads | writes | bytes (f32) |
+/// |---|---|---|---|
+/// | sgd | θ, g | θ | 12 |
+/// | sgd_momentum, momentum, rmsprop, adagrad, lion | θ, g, one buffer | θ, buffer | 20 |
+/// | adam, adamw, adamax, nadam, radam, adadelta | θ, g, two buffers | θ, two buffers | 28 |
+pub fn bytes_per_param_f32(name: &str) -> Option<usize> {
+    Some(match name {
+        "sgd" => 12,
+        "sgd_momentum" | "momentum" | "nesterov" | "rmsprop" | "adagrad" | "lion" => 20,
+        "adam" | "adamw" | "adamax" | "nadam" | "radam" | "adadelta" => 28,
+        _ => return None,
+    })
+}
+
+/// Bytes per `f32` parameter and step with bfloat16 state: θ and g are 4 bytes each way,
+/// each state buffer 2 (adam, adamw: 4 + 4 + 2·2 read, 4 + 2·2 written = 20; sgd momentum 16).
+/// `None` for optimisers without a bf16 state option (f64 parameters count the same state).
+pub fn bytes_per_param_bf16_state(name: &str) -> Option<usize> {
+    Some(match name {
+        "sgd_momentum" => 16,
+        "adam" | "adamw" => 20,
+        _ => return None,
+    })
+}
+
+pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> CliResult<R> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(CliError::input("--threads must be at least 1"));
+        }
+        b = b.num_threads(t);
+    }
+    let pool = b
+        .build()
+        .map_err(|e| CliError::failure(format!("thread pool: {e}")))?;
+    Ok(pool.install(f))
+}
+
+fn set_level(level: &str) -> CliResult<()> {
+    let l = match level {
+        "auto" | "avx512" => dispatch::Level::Avx512,
+        "avx2" => dispatch::Level::Avx2,
+        "baseline" => dispatch::Level::Baseline,
+        _ => {
+            return Err(CliError::input(format!(
+                "--level {level}: expected auto, avx512, avx2 or baseline"
+            )))
+        }
+    };
+    dispatch::set_max_level(l);
+    Ok(())
+}
+
+/// The bandwidth probe: `a ← a + s·b` over two `f32` buffers, 12 bytes per element.
+pub struct Probe {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    best: f64,
+}
+
+impl Probe {
+    /// Allocates and touches the buffers (`n` elements each) and makes one warm-up pass.
+    pub fn new(n: usize) -> Self {
+        let mut p = Probe {
+            a: vec![1.0f32; n],
+            b: vec![0.5f32; n],
+            best: f64::INFINITY,
+        };
+        kernels::axpy(&mut p.a, &p.b, 1e-7);
+        p
+    }
+    /// One timed pass.
+    pub fn pass(&mut self) {
+        let t = Instant::now();
+        kernels::axpy(black_box(&mut self.a), black_box(&self.b), 1e-7);
+        self.best = self.best.min(t.elapsed().as_secs_f64());
+    }
+    /// GB/s of the best pass so far.
+    pub fn gb_per_s(&self) -> f64 {
+        12.0 * self.a.len() as f64 / self.best / 1e9
+    }
+}
+
+/// The optimiser for `--optimizer name` (`sgd_momentum` = sgd with momentum 0.9).
+pub fn bench_optimizer<T: Float>(
+    name: &str,
+    lr: f64,
+    state_precision: &str,
+) -> CliResult<Box<dyn Optimizer<T>>> {
+    let mut params = Map::new();
+    params.insert("lr".into(), json!(lr));
+    if state_precision != "full" {
+        params.insert("state_precision".into(), json!(state_precision));
+    }
+    let base = if name == "sgd_momentum" {
+        params.insert("momentum".into(), json!(0.9));
+        "sgd"
+    } else {
+        name
+    };
+    let cfg = OptimizerConfig::from_named(base, Value::Object(params))
+        .map_err(|e| CliError::input(format!("--optimizer {name}: {e}")))?;
+    Ok(cfg.build::<T>()?)
+}
+
+/// Best and median nanoseconds per step over `steps` timed steps (after one warm-up step),
+/// with the `reps` passes of `probe` interleaved between the steps, so that both see the
+/// same machine load.
+fn time_steps<T: Float>(
+    opt: &mut dyn Optimizer<T>,
+    n: usize,
+    steps: usize,
+    mut probe: Option<&mut Probe>,
+    reps: usize,
+) -> (f64, f64) {
+    let mut p: Vec<T> = (0..n).map(|i| T::of(1.0 + (i % 7) as f64 * 0.1)).collect();
+    let g: Vec<T> = (0..n)
+        .map(|i| T::of(((i % 1000) as f64 - 499.5) * 1e-3))
+        .collect();
+    let mut gw = g.clone();
+    opt.step(&mut p, &mut gw);
+    let mut times = Vec::with_capacity(steps);
+    for i in 0..steps.max(reps) {
+        if i < steps {
+            // Optimisers may overwrite the gradient: restore it outside the timed region.
+            gw.copy_from_slice(&g);
+            let t = Instant::now();
+            opt.step(black_box(&mut p), black_box(&mut gw));
+            times.push(t.elapsed().as_secs_f64() * 1e9);
+        }
+        if let Some(pr) = probe.as_deref_mut().filter(|_| i < reps) {
+            pr.pass();
+        }
+    }
+    black_box(&p);
+    times.sort_by(f64::total_cmp);
+    (times[0], times[times.len() / 2])
+}
+
+fn step(a: &StepArgs) -> CliResult<Value> {
+    set_level(&a.level)?;
+    if a.steps == 0 {
+        return Err(CliError::input("--steps must be at least 1"));
+    }
+    let (width, precision) = match a.precision.as_str() {
+        "f32" => (1, "f32"),
+        "f64" => (2, "f64"),
+        p => {
+            return Err(CliError::input(format!(
+                "--precision {p}: expected `f32` or `f64`"
+            )))
+        }
+    };
+    // Build first so that a bad name fails before the (slow) bandwidth probe.
+    let (mut o32, mut o64) = if width == 1 {
+        (
+            Some(bench_optimizer::<f32>(
+                &a.optimizer,
+                a.lr,
+                &a.state_precision,
+            )?),
+            None,
+        )
+    } else {
+        (
+            None,
+            Some(bench_optimizer::<f64>(
+                &a.optimizer,
+                a.lr,
+                &a.state_precision,
+            )?),
+        )
+    };
+    let (limit, (best_ns, median_ns), threads) = with_threads(a.threads, || {
+        let mut probe = (a.limit_elems > 0).then(|| Probe::new(a.limit_elems));
+        let (pr, reps) = (probe.as_mut(), a.limit_reps.max(1));
+        let t = match (&mut o32, &mut o64) {
+            (Some(o), _) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
+            (_, Some(o)) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
+            _ => (f64::NAN, f64::NAN),
+        };
+        let limit = probe.map(|p| p.gb_per_s());
+        (limit, t, rayon::current_num_threads())
+    })?;
+    let bytes = if a.state_precision == "bf16" {
+        bytes_per_param_bf16_state(&a.optimizer)
+    } else {
+        bytes_per_param_f32(&a.optimizer).map(|b| b * width)
+    };
+    let gbps = bytes.map(|b| b as f64 * a.params as f64 / best_ns);
+    let fraction = match (gbps, limit) {
+        (Some(g), Some(l)) => Some(g / l),
+        _ => None,
+    };
+    Ok(json!({
+        "optimizer": a.optimizer,
+        "params": a.params,
+        "precision": precision,
+        "state_precision": a.state_precision,
+        "threads": threads,
+        "level": dispatch::level().name(),
+        "steps": a.steps,
+        "ns_per_step": best_ns,
+        "ns_per_step_median": median_ns,
+        "bytes_per_param": bytes,
+        "gb_per_s": gbps,
+        "limit_gb_per_s": limit,
+        "fraction_of_limit": fraction,
+    }))
+}
+
+/// Nanoseconds per call of `f`, timing batches of doubling size until one lasts `seconds`.
+fn ns_per_call(seconds: f64, mut f: impl FnMut()) -> f64 {
+    let mut reps = 1usize;
+    loop {
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        let dt = t.elapsed().as_secs_f64();
+        if dt >= seconds || reps >= 1 << 40 {
+            return dt / reps as f64 * 1e9;
+        }
+        reps *= 2;
+    }
+}
+
+fn gradient(a: &GradientArgs) -> CliResult<Value> {
+    use downhill::diff::numeric::{numerical_gradient, Difference};
+    let f = downhill::problems::by_name::<f64>(&a.function)?;
+    let dim = f.dim().unwrap_or(a.dim);
+    downhill::problems::check_dim(f.as_ref(), &a.function, dim)?;
+    let mut x: Vec<f64> = (0..dim).map(|i| 0.5 + 0.1 * (i % 10) as f64).collect();
+    let mut g = vec![0.0; dim];
+    let mut gn = vec![0.0; dim];
+    let value_ns = ns_per_call(a.seconds, || {
+        black_box(f.value(black_box(&x)));
+    });
+    let grad_ns = ns_per_call(a.seconds, || {
+        black_box(f.gradient(black_box(&x), &mut g));
+    });
+    let num_ns = ns_per_call(a.seconds, || {
+        numerical_gradient(
+            |y: &[f64]| f.value(y),
+            black_box(&mut x),
+            &mut gn,
+            1e-4,
+            Difference::Central,
+        );
+    });
+    f.gradient(&x, &mut g);
+    numerical_gradient(
+        |y: &[f64]| f.value(y),
+        &mut x,
+        &mut gn,
+        1e-4,
+        Difference::Central,
+    );
+    let max_err = g
+        .iter()
+        .zip(&gn)
+        .map(|(a, b)| (a - b).abs() / a.abs().max(b.abs()).max(1e-8))
+        .fold(0.0f64, f64::max);
+    Ok(json!({
+        "function": a.function,
+        "dim": dim,
+        "value_ns": value_ns,
+        "gradient_ns": grad_ns,
+        "numerical_gradient_ns": num_ns,
+        "gradient_over_value": grad_ns / value_ns,
+        "numerical_over_exact": num_ns / grad_ns,
+        "max_relative_difference": max_err,
+    }))
+}
+
+/// Prints the report as one JSON object or as an aligned two-column table.
+fn print_report(v: &Value, as_json: bool) {
+    if as_json {
+        println!("{v}");
+        return;
+    }
+    if let Value::Object(m) = v {
+        let w = m.keys().map(|k| k.len()).max().unwrap_or(0);
+        for (k, v) in m {
+            let s = match v {
+                Value::Number(n) => match n.as_f64() {
+                    Some(x) if !n.is_u64() => format!("{x:.4}"),
+                    _ => n.to_string(),
+                },
+                Value::String(s) => s.clone(),
+                Value::Null => "-".into(),
+                other => other.to_string(),
+            };
+            println!("{k:<w$}  {s}");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Hot loops: fused, vectorised, runtime-dispatched and (for long vectors) multi-threaded
+//! optimiser updates and reductions.
+//!
+//! - [`dispatch`] — CPU-feature detection and the `multiversion!` macro (AVX-512 / AVX2 /
+//!   baseline copies of one body).
+//! - [`update`] — single-chunk kernels: `axpy` (the bandwidth probe), SGD, SGD with momentum,
+//!   Adam/AdamW, sum of squares, scale.
+//! - [`par`] — the same over long vectors with rayon, bit-identical to one thread.
+//! - [`bf16`] — Adam and SGD-momentum steps with bfloat16 state and stochastic rounding.
+//!
+//! Optimisers call [`par`]; the results equal those of a plain scalar loop with the same
+//! operation order bit for bit (no FMA contraction, IEEE `sqrt` and division).
+
+pub mod bf16;
+pub mod dispatch;
+pub mod par;
+pub mod update;
+
+pub use par::{adam, adam_bf16, axpy, norm2, scale, sgd, sgd_momentum, sgd_momentum_bf16, sum_sq};
+pub use update::{AdamStep, Decay, SgdStep};
+
+#[cfg(test)]
+mod tests;
