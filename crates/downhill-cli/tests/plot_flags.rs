@@ -71,3 +71,33 @@ fn train_plot_draws_the_loss_curves() {
         "an unsupported extension is bad input"
     );
 }
+
+/// `downhill compare` on a dataset: `[data]` + `[model]` + `[train]` and `[[optimizers]]`.
+#[test]
+fn compare_on_a_dataset_trains_every_optimizer() {
+    let cfg = temp_file(
+        "compare_data",
+        "c.toml",
+        "[data]\nsource = \"iris\"\nstandardize = true\nvalidation_fraction = 0.3\n\n[model]\nkind = \"softmax\"\n\n[train]\nepochs = 20\nbatch_size = 16\n\n[[optimizers]]\nname = \"sgd\"\nlr = 0.1\n\n[[optimizers]]\nname = \"adam\"\nlr = 0.01\nlabel = \"<script>alert(1)</script>\"\n",
+    );
+    let out = cfg.with_file_name("c.svg");
+    let (code, v) = common::downhill_json(&[
+        "compare",
+        cfg.to_str().expect("utf-8"),
+        "--json",
+        "--plot",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0);
+    let runs = v["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    for r in runs {
+        let acc = r["final_val_metrics"]["accuracy"]
+            .as_f64()
+            .expect("accuracy");
+        assert!(acc > 0.8, "{r}");
+    }
+    assert_eq!(runs[1]["label"], "<script>alert(1)</script>");
+    let svg = std::fs::read_to_string(&out).expect("figure");
+    assert!(svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
+}

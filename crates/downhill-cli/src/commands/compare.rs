@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::plotting::{figure, write, RunTrace};
 use crate::cli::CompareArgs;
-use crate::config::compare::{parse, CompareConfig};
+use crate::config::compare::{is_training, parse, parse_training, CompareConfig, CompareTraining};
 use crate::config::read_file;
 use crate::config::run::RunConfig;
 use crate::exit::{CliError, CliResult};
@@ -35,6 +35,9 @@ impl Outcome {
 pub fn cmd(a: &CompareArgs) -> CliResult {
     let file = a.file.display().to_string();
     let raw = read_file(&a.file)?;
+    if is_training(&file, &raw)? {
+        return compare_training(a, &parse_training(&file, &raw)?);
+    }
     let cfg = parse(&file, &raw)?;
     let outcomes = run_all(&cfg)?;
     if a.json {
@@ -145,4 +148,80 @@ fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError>
     }
     println!("{v}");
     Ok(())
+}
+
+/// `downhill compare` on a dataset: each `[[optimizers]]` entry trains the same `[model]` on
+/// the same `[data]` with the same `[train]` settings; the table shows the final training loss,
+/// the validation metrics of the final parameters, status, epochs and wall time.
+fn compare_training(a: &CompareArgs, cfg: &CompareTraining) -> CliResult {
+    let mut runs = Vec::with_capacity(cfg.optimizers.len());
+    for c in &cfg.optimizers {
+        let mut one = cfg.base.clone();
+        one.optimizer = c.optimizer.clone();
+        let t = Instant::now();
+        let r = super::train::fit(&one)?;
+        runs.push((c.label.clone(), r, t.elapsed().as_secs_f64()));
+    }
+    if a.json {
+        let v: Vec<_> = runs
+            .iter()
+            .map(|(label, r, secs)| {
+                json!({
+                    "label": label,
+                    "status": r.status,
+                    "epochs": r.epochs,
+                    "final_train_loss": r.final_train_loss,
+                    "final_val_metrics": r.final_val,
+                    "train_loss": r.train_loss,
+                    "log_samples": r.log_samples,
+                    "seconds": secs,
+                })
+            })
+            .collect();
+        println!("{}", json!({ "model": cfg.base.model, "runs": v }));
+    } else {
+        let width = runs
+            .iter()
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        println!(
+            "{:<width$}  {:>12}  {:>12}  {:>9}  {:>13}  {:>6}  {:>8}",
+            "label", "train loss", "val loss", "val acc", "status", "epochs", "seconds"
+        );
+        for (label, r, secs) in &runs {
+            let v = r.final_val.as_ref();
+            let acc = v
+                .and_then(|m| m.accuracy.or(m.r2))
+                .map_or("—".to_string(), |x| format!("{x:.4}"));
+            println!(
+                "{label:<width$}  {:>12.4e}  {:>12}  {acc:>9}  {:>13}  {:>6}  {secs:>8.3}",
+                r.final_train_loss,
+                v.map_or("—".to_string(), |m| format!("{:.4e}", m.loss)),
+                format!("{:?}", r.status).to_lowercase(),
+                r.epochs,
+            );
+        }
+    }
+    if let Some(out) = &a.plot {
+        use downhill_plot::{line_chart, Labels, LineOptions, Series};
+        let series: Vec<Series> = runs
+            .iter()
+            .map(|(label, r, _)| {
+                Series::new(
+                    label.clone(),
+                    r.log_samples.iter().map(|&s| s as f64).collect(),
+                    r.train_loss.clone(),
+                )
+            })
+            .collect();
+        let opts = LineOptions {
+            labels: Labels::new("training loss by optimiser", "samples seen", "loss"),
+            log_y: true,
+            ..LineOptions::default()
+        };
+        write(&line_chart(&series, &opts).map_err(CliError::failure)?, out)?;
+    }
+    Ok(0)
 }

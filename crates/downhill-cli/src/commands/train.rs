@@ -129,6 +129,37 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     report(cfg, args, &out, &res, serde_json::Map::new())
 }
 
+/// Trains `cfg` silently (no progress, no output, no checkpoint resume) in the configured
+/// precision and returns the result: `downhill compare` runs one of these per optimiser.
+pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
+    fn go<T: Scalar>(cfg: &TrainFile) -> Result<TrainResult, CliError> {
+        let d = &cfg.data;
+        let all = load_data::<T>(d)?;
+        let (tr, va, _) = data::prepare(
+            &all,
+            d.validation_fraction,
+            d.seed.unwrap_or(0),
+            d.standardize,
+        )?;
+        let net = Network::<T>::new(cfg.model.spec(&tr)?)?;
+        let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+        let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
+        trainer.val = Some(&va);
+        attach_schedule(
+            &mut trainer,
+            cfg,
+            opt.as_ref(),
+            cfg.train.batch_size,
+            va.n() > 0,
+        )?;
+        Ok(trainer.run(opt.as_mut(), &net.init(cfg.train.seed), None)?)
+    }
+    match cfg.data.precision {
+        Precision::F32 => go::<f32>(cfg),
+        Precision::F64 => go::<f64>(cfg),
+    }
+}
+
 /// Sets the trainer's `[schedule]`: a schedule stepped per step or epoch (with seed 000's
 /// batch-size scaling against `batch_size`, the global batch), or a plateau rule.
 pub fn attach_schedule<T: Scalar>(

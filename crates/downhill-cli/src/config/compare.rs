@@ -5,7 +5,11 @@
 use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
 
+use downhill::model::ModelConfig;
+use downhill::train::TrainConfig;
+
 use super::run::{ProblemSection, RunSection};
+use super::train::{DataSection, TrainFile};
 use super::ConfigDoc;
 use crate::exit::CliError;
 
@@ -62,9 +66,71 @@ pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
     problem.kind(&format!("{file}: [problem]"))?;
     let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
+    let optimizers = contenders(&mut doc, file)?;
+    let schedule = super::schedule::section(&mut doc)?;
+    if let Some(s) = &schedule {
+        for c in &optimizers {
+            super::schedule::validate(&doc, s, &c.optimizer, run.batch_size)?;
+        }
+    }
+    Ok(CompareConfig {
+        problem,
+        run,
+        optimizers,
+        schedule,
+    })
+}
+
+/// A `downhill compare` config on a dataset: `[data]`, `[model]`, `[train]`, `[[optimizers]]`
+/// and an optional `[schedule]`, as `downhill train` reads them.
+#[derive(Debug, Clone)]
+pub struct CompareTraining {
+    /// The training config shared by every contender (its `optimizer` is the first entry's).
+    pub base: TrainFile,
+    /// `[[optimizers]]`, in file order.
+    pub optimizers: Vec<Contender>,
+}
+
+/// Whether the config compares optimisers on a dataset (it has a `[data]` table).
+pub fn is_training(file: &str, raw: &str) -> Result<bool, CliError> {
+    Ok(ConfigDoc::parse(file, raw)?.has("data"))
+}
+
+/// Parses a `downhill compare` config on a dataset.
+pub fn parse_training(file: &str, raw: &str) -> Result<CompareTraining, CliError> {
+    let mut doc = ConfigDoc::parse(file, raw)?;
+    doc.allow_tables(&["data", "model", "train", "optimizers", "schedule"])?;
+    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
+    let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
+    let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
+    let train: TrainConfig = doc.section("train")?.unwrap_or_default();
+    train
+        .validate()
+        .map_err(|e| super::run::invalid_value(&doc, "train", e))?;
+    let optimizers = contenders(&mut doc, file)?;
+    let schedule = super::schedule::section(&mut doc)?;
+    if let Some(s) = &schedule {
+        for c in &optimizers {
+            super::schedule::validate(&doc, s, &c.optimizer, Some(train.batch_size))?;
+        }
+    }
+    let base = TrainFile {
+        data,
+        model,
+        optimizer: optimizers[0].optimizer.clone(),
+        wrappers: Default::default(),
+        schedule,
+        train,
+        distributed: Default::default(),
+    };
+    Ok(CompareTraining { base, optimizers })
+}
+
+/// The `[[optimizers]]` entries (at least one), each validated at its line.
+fn contenders(doc: &mut ConfigDoc<'_>, file: &str) -> Result<Vec<Contender>, CliError> {
     let entries = doc
         .array_of_tables("optimizers")?
-        .ok_or_else(|| missing("[optimizers]"))?;
+        .ok_or_else(|| CliError::input(format!("{file}: missing table [[optimizers]]")))?;
     if entries.is_empty() {
         return Err(CliError::input(format!(
             "{file}: [[optimizers]] must have at least one entry"
@@ -80,18 +146,7 @@ pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
         let label = label.unwrap_or_else(|| default_label(&optimizer));
         optimizers.push(Contender { label, optimizer });
     }
-    let schedule = super::schedule::section(&mut doc)?;
-    if let Some(s) = &schedule {
-        for c in &optimizers {
-            super::schedule::validate(&doc, s, &c.optimizer, run.batch_size)?;
-        }
-    }
-    Ok(CompareConfig {
-        problem,
-        run,
-        optimizers,
-        schedule,
-    })
+    Ok(optimizers)
 }
 
 #[cfg(test)]

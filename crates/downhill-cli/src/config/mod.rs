@@ -91,6 +91,11 @@ impl<'a> ConfigDoc<'a> {
         Ok(())
     }
 
+    /// Whether the top-level table `table` is present.
+    pub fn has(&self, table: &str) -> bool {
+        self.root.keys().any(|k| k.get_ref() == table)
+    }
+
     fn take(&mut self, table: &str) -> Option<Spanned<DeValue<'a>>> {
         let key = self.root.keys().find(|k| k.get_ref() == table).cloned()?;
         self.root.remove(&key)
