@@ -1,5 +1,4 @@
 //! Figure descriptions produced by the experiments, and their rendering.
-#![allow(dead_code)] // fields are read by the renderer, wired to downhill-plot next
 
 use std::fmt;
 use std::path::Path;
