@@ -95,18 +95,7 @@ impl<T: Float> Optimizer<T> for Lion<T> {
         StepOutcome::Applied
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.betas[0])
-    }
-    fn set_momentum(&mut self, momentum: f64) {
-        self.betas[0] = momentum;
-    }
+    super::lr_and_beta1_accessors!();
     fn state(&self) -> OptimizerState {
         let mut s = base_state("lion", self.lr, self.step);
         s.put_scalar("beta1", self.betas[0]);

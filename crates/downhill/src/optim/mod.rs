@@ -31,6 +31,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Float, Result};
 
+/// `lr`/`set_lr` and `momentum`/`set_momentum` (the latter being `betas[0]`, what PyTorch's
+/// cyclic schedules drive), shared by the Adam family and Lion; used inside `impl Optimizer`.
+macro_rules! lr_and_beta1_accessors {
+    () => {
+        fn lr(&self) -> f64 {
+            self.lr
+        }
+        fn set_lr(&mut self, lr: f64) {
+            self.lr = lr;
+        }
+        fn momentum(&self) -> Option<f64> {
+            Some(self.betas[0])
+        }
+        fn set_momentum(&mut self, momentum: f64) {
+            self.betas[0] = momentum;
+        }
+    };
+}
+pub(crate) use lr_and_beta1_accessors;
+
 pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
