@@ -224,6 +224,10 @@ npy_case("npy_huge_shape", npy([4, 2], X).replace(b"(4, 2)", b"(4000000000000, 2
 import base64
 FUZZ_NPY = base64.b64decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYX9/f39/f39/f39/f39/f39/f39/f39/bl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoNCwpLCAgICAgICAgICAgICAgIHt7e3t7e3t7e3t7e3t7e3t7eyAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAACAgICAgICAgICAgCgAAAAAAAPA/AAAAAAAAAEAAAAAAAAAIQAAAAAAAABBA")
 npy_case("fuzz_npy_nested_header", FUZZ_NPY, npy([4], Y), 2, "malformed or unsupported .npy header")
+# Found by `cargo fuzz run npy` (out-of-memory): a version-3 header length of ~4 GB in a 29-byte file.
+FUZZ_NPY_OOM = base64.b64decode("k05VTVBZAwANCpT/k05VTVBZAwCU/79zv3NjWQE=")
+npy_case("npy_huge_shape", npy([10**15, 2], X), npy([4], Y), 2, "truncated .npy file")
+npy_case("fuzz_npy_header_len_oom", FUZZ_NPY_OOM, npy([4], Y), 2, "truncated .npy file")
 SYN = 'source = "synthetic_linreg"'
 case("train_hidden_zero.toml", train(SYN, 'kind = "mlp"\nhidden = [8, 0]'), 2, "hidden", T)
 case("train_epochs_zero.toml", train(SYN).replace("epochs = 2", "epochs = 0"), 2, "epochs", T)

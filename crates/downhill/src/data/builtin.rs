@@ -72,7 +72,7 @@ pub fn synthetic_linreg<T: Float>(o: &SyntheticOptions) -> Result<Dataset<T>> {
     check_min("n", n as f64, 1.0)?;
     let (b, noise) = (o.b.unwrap_or(4.2), o.noise.unwrap_or(0.01));
     check_min("noise", noise, 0.0)?;
-    let mut x = Vec::with_capacity(n * d);
+    let mut x = super::pages::vec_with_capacity(n * d);
     for _ in 0..n * d {
         let v: f64 = StandardNormal.sample(&mut rng);
         x.push(v);
@@ -105,7 +105,7 @@ pub fn synthetic_classification<T: Float>(o: &SyntheticOptions) -> Result<Datase
     let centres: Vec<f64> = (0..k * d).map(|_| rng.random_range(-10.0..10.0)).collect();
     let mut labels: Vec<usize> = (0..n).map(|i| i * k / n).collect();
     rand::seq::SliceRandom::shuffle(&mut labels[..], &mut rng);
-    let mut x = Vec::with_capacity(n * d);
+    let mut x = super::pages::vec_with_capacity(n * d);
     for &c in &labels {
         for j in 0..d {
             let e: f64 = StandardNormal.sample(&mut rng);

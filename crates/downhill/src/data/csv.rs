@@ -100,7 +100,7 @@ pub fn load_features_csv<T: Float>(path: &Path, names: &[String]) -> Result<Vec<
             })
         })
         .collect::<Result<_>>()?;
-    let mut x = Vec::with_capacity(table.rows.len() * cols.len());
+    let mut x = super::pages::vec_with_capacity(table.rows.len() * cols.len());
     for (line, rec) in &table.rows {
         for &j in &cols {
             x.push(T::of(table.cell(&file, *line, rec, j)?));
@@ -228,7 +228,7 @@ impl Table {
     }
 
     fn into_dataset<T: Float>(self, file: &str, cols: &[usize], t: usize) -> Result<Dataset<T>> {
-        let mut x = Vec::with_capacity(self.rows.len() * cols.len());
+        let mut x = super::pages::vec_with_capacity(self.rows.len() * cols.len());
         let mut y = Vec::with_capacity(self.rows.len());
         for (line, rec) in &self.rows {
             for &j in cols {

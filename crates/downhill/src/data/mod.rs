@@ -8,6 +8,7 @@
 pub mod builtin;
 pub mod csv;
 pub mod npy;
+pub mod pages;
 pub mod sampler;
 pub mod split;
 
@@ -135,7 +136,7 @@ impl<T: Float> Dataset<T> {
     }
     /// The rows `idx` (in that order) as a new dataset.
     pub fn select(&self, idx: &[usize]) -> Self {
-        let mut x = Vec::with_capacity(idx.len() * self.d);
+        let mut x = pages::vec_with_capacity(idx.len() * self.d);
         for &i in idx {
             x.extend_from_slice(self.row(i));
         }
@@ -151,7 +152,11 @@ impl<T: Float> Dataset<T> {
     /// Converts to another precision.
     pub fn cast<U: Float>(&self) -> Dataset<U> {
         Dataset {
-            x: self.x.iter().map(|v| U::of(v.f64())).collect(),
+            x: {
+                let mut x = pages::vec_with_capacity(self.x.len());
+                x.extend(self.x.iter().map(|v| U::of(v.f64())));
+                x
+            },
             y: self.y.iter().map(|v| U::of(v.f64())).collect(),
             n: self.n,
             d: self.d,

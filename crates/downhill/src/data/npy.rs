@@ -18,16 +18,28 @@ fn npy_err(file: &str, message: impl Into<String>) -> Error {
     }
 }
 
-/// Refuses a header that is not one flat dict with at most one tuple (the only shape a plain
-/// float32/float64 array has) before the header parser sees it: nested brackets make that
-/// parser backtrack exponentially (found by fuzzing: 18 `{` took > 10 s).
-fn check_header_shape(file: &str, bytes: &[u8]) -> Result<()> {
+/// Checks the header before the header parser sees it and returns where the data starts.
+///
+/// Refuses a header length beyond the end of the file (found by fuzzing: a 29-byte file whose
+/// version-3 header claimed 4 GB made the parser allocate that much up front), and a header
+/// that is not one flat dict with at most one tuple (the only shape a plain float32/float64
+/// array has): nested brackets make that parser backtrack exponentially (found by fuzzing:
+/// 18 `{` took > 10 s).
+fn check_header_shape(file: &str, bytes: &[u8]) -> Result<Option<usize>> {
     let (len, start): (usize, usize) = match (bytes.get(6), bytes.get(8..10), bytes.get(8..12)) {
         (Some(1), Some(l), _) => (usize::from(u16::from_le_bytes([l[0], l[1]])), 10),
         (Some(2 | 3), _, Some(l)) => (u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize, 12),
-        _ => return Ok(()), // left to the parser's own error
+        _ => return Ok(None), // left to the parser's own error
     };
-    let header = bytes.get(start..start.saturating_add(len)).unwrap_or(&[]);
+    let Some(header) = bytes.get(start..start.saturating_add(len)) else {
+        return Err(npy_err(
+            file,
+            format!(
+                "truncated .npy file: the header claims {len} bytes, the file has {}",
+                bytes.len()
+            ),
+        ));
+    };
     let count = |c: u8| header.iter().filter(|&&b| b == c).count();
     if count(b'{') > 1 || count(b'}') > 1 || count(b'(') > 1 || count(b'[') > 0 {
         return Err(npy_err(
@@ -35,12 +47,12 @@ fn check_header_shape(file: &str, bytes: &[u8]) -> Result<()> {
             "malformed or unsupported .npy header (only plain float32/float64 arrays are read)",
         ));
     }
-    Ok(())
+    Ok(Some(start + len))
 }
 
 /// Reads an array of f32 or f64 from `.npy` bytes; returns (shape, values as f64).
 pub fn read_npy(file: &str, bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>)> {
-    check_header_shape(file, bytes)?;
+    let data_start = check_header_shape(file, bytes)?;
     let npy =
         NpyFile::new(bytes).map_err(|e| npy_err(file, format!("not a valid .npy file: {e}")))?;
     if npy.order() != Order::C && npy.shape().len() > 1 {
@@ -59,6 +71,23 @@ pub fn read_npy(file: &str, bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>)> {
             ))
         }
     };
+    // The payload must hold every value the shape promises before anything is allocated
+    // for them (a header may claim 10¹⁸ values in a 100-byte file).
+    let item = match &dtype[1..] {
+        "f8" => 8,
+        "f4" => 4,
+        _ => 1,
+    };
+    let want = shape
+        .iter()
+        .try_fold(item, |acc: usize, &s| acc.checked_mul(s));
+    let have = bytes.len() - data_start.unwrap_or(bytes.len()).min(bytes.len());
+    if want.is_none_or(|w| w > have) {
+        return Err(npy_err(
+            file,
+            format!("truncated .npy file: shape {shape:?} of {dtype} needs more than the {have} data bytes present"),
+        ));
+    }
     let values: Vec<f64> = match &dtype[1..] {
         "f8" => npy.into_vec::<f64>(),
         "f4" => npy
@@ -109,12 +138,9 @@ pub fn load_npy<T: Float>(features: &Path, targets: &Path) -> Result<Dataset<T>>
         ));
     }
     let task = infer_task(&y);
-    Dataset::new(
-        x.into_iter().map(T::of).collect(),
-        y.into_iter().map(T::of).collect(),
-        xs[1],
-        task,
-    )
+    let mut xt = super::pages::vec_with_capacity(x.len());
+    xt.extend(x.into_iter().map(T::of));
+    Dataset::new(xt, y.into_iter().map(T::of).collect(), xs[1], task)
 }
 
 /// Writes a C-order float64 `.npy` array of `shape` (used by tests and examples).

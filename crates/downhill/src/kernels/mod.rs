@@ -7,16 +7,22 @@
 //!   Adam/AdamW, sum of squares, scale.
 //! - [`par`] — the same over long vectors with rayon, bit-identical to one thread.
 //! - [`bf16`] — Adam and SGD-momentum steps with bfloat16 state and stochastic rounding.
+//! - [`gemm`] — matrix products of the models (the `gemm` crate: AVX-512, rayon).
+//! - [`rows`] — one dense layer over rows picked in place (the single-layer models' batches).
 //!
 //! Optimisers call [`par`]; the results equal those of a plain scalar loop with the same
 //! operation order bit for bit (no FMA contraction, IEEE `sqrt` and division).
 
 pub mod bf16;
 pub mod dispatch;
+pub mod gemm;
 pub mod par;
+pub mod rows;
 pub mod update;
 
-pub use par::{adam, adam_bf16, axpy, norm2, scale, sgd, sgd_momentum, sgd_momentum_bf16, sum_sq};
+pub use par::{
+    adam, adam_bf16, all_finite, axpy, norm2, scale, sgd, sgd_momentum, sgd_momentum_bf16, sum_sq,
+};
 pub use update::{AdamStep, Decay, SgdStep};
 
 #[cfg(test)]

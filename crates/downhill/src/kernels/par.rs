@@ -122,3 +122,16 @@ pub fn adam_bf16<T: Float>(
         .enumerate()
         .for_each(|(k, (((p, g), m), v))| super::bf16::adam(p, g, m, v, c, key, k * CHUNK));
 }
+
+/// Whether every element of `x` is finite (no NaN, no ±∞), in parallel for long vectors.
+pub fn all_finite<T: Float>(x: &[T]) -> bool {
+    let one = |c: &[T]| {
+        let mut ok = false;
+        update::all_finite_into(c, &mut ok);
+        ok
+    };
+    if x.len() < PAR_MIN {
+        return one(x);
+    }
+    x.par_chunks(CHUNK).all(one)
+}

@@ -171,3 +171,23 @@ fn axpy_and_scale() {
     scale(&mut a, 2.0);
     assert!(a.iter().zip(&want).all(|(x, y)| *x == 2.0 * y));
 }
+
+#[test]
+fn all_finite_finds_any_nan_or_infinity() {
+    for n in [0usize, 1, 15, 16, 17, 100, (1 << 18) + 3] {
+        let mut x = vec![1.5f32; n];
+        assert!(super::all_finite(&x), "n = {n}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for at in [0, n / 2, n.saturating_sub(1)] {
+                if n == 0 {
+                    continue;
+                }
+                let keep = x[at];
+                x[at] = bad;
+                assert!(!super::all_finite(&x), "n = {n}, at = {at}, {bad}");
+                x[at] = keep;
+            }
+        }
+    }
+    assert!(super::all_finite(&[f64::MAX, -f64::MAX, 0.0, -0.0]));
+}

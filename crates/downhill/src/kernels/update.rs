@@ -225,3 +225,22 @@ crate::multiversion! {
         }
     }
 }
+
+crate::multiversion! {
+    /// Whether every element of `x` is finite, into `out`: one branch-free pass that adds
+    /// `xᵢ·0` (±0 for finite values, NaN for ±∞ and NaN) into 16 interleaved sums.
+    pub fn all_finite_into<T: Float>(x: &[T], out: &mut bool) {
+        let mut acc = [T::zero(); 16];
+        let chunks = x.chunks_exact(16);
+        let tail = chunks.remainder();
+        for c in chunks {
+            for l in 0..16 {
+                acc[l] += c[l] * T::zero();
+            }
+        }
+        for (l, v) in tail.iter().enumerate() {
+            acc[l] += *v * T::zero();
+        }
+        *out = acc.iter().all(|a| *a == T::zero());
+    }
+}

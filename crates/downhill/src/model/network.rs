@@ -3,23 +3,37 @@
 
 use std::cell::RefCell;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Activation, Head, ModelKind, ModelSpec, NamedLayer, NamedParams, Scalar, CHUNK};
 use crate::data::{Dataset, Task};
+use crate::kernels::gemm::matmul as gemm;
+use crate::kernels::rows;
 use crate::{Error, Result, SampledObjective};
 
-/// Buffers reused across calls: activations per layer and two delta buffers.
+/// Rows per block of the single-layer path. Each block sums its rows' gradients into its own
+/// buffer and the blocks are added in order, so the result does not depend on the thread
+/// count.
+const ROW_BLOCK: usize = 64;
+/// Blocks held in the workspace at once (bounds it when a whole dataset is evaluated).
+const ROW_BLOCKS: usize = 32;
+/// Multiply-adds per batch from which the single-layer blocks run on several threads.
+const ROW_PAR_MIN: usize = 1 << 14;
+
+/// Buffers reused across calls: activations per layer, two delta buffers, and the per-block
+/// partial gradients and losses of the single-layer path.
 #[derive(Debug, Default)]
 struct Workspace<T> {
     acts: Vec<Vec<T>>,
     delta: Vec<T>,
     delta_prev: Vec<T>,
+    partials: Vec<T>,
+    block_loss: Vec<f64>,
 }
 
 /// A stack of dense layers with a loss head; see the [module docs](super).
@@ -163,15 +177,15 @@ impl<T: Scalar> Network<T> {
             let (lo, hi) = ws.acts.split_at_mut(l + 1);
             let a = mat(&lo[l], c, m);
             let w = mat(&params[w0..b0], k, m);
-            let mut z = mat_mut(&mut hi[0], c, k);
-            general_mat_mul(T::one(), &a, &w.t(), T::zero(), &mut z);
+            // Z = 1 bᵀ + A Wᵀ: the bias rows first, then the product added onto them.
             let b = &params[b0..b0 + k];
-            let hidden = l + 1 < nl;
-            for row in z.rows_mut() {
-                for (v, bj) in row.into_iter().zip(b) {
-                    let s = *v + *bj;
-                    *v = if hidden { self.activate(s) } else { s };
-                }
+            let zs = &mut hi[0][..c * k];
+            for row in zs.chunks_exact_mut(k) {
+                row.copy_from_slice(b);
+            }
+            gemm(T::one(), &a, &w.t(), T::one(), &mut mat_mut(zs, c, k));
+            if l + 1 < nl {
+                self.activate_all(zs);
             }
         }
         // Head: loss and ∂ℓ/∂z into delta.
@@ -183,7 +197,7 @@ impl<T: Scalar> Network<T> {
         for (r, &i) in idx.iter().enumerate() {
             let z = &out[r * k..(r + 1) * k];
             let dz = &mut ws.delta[r * k..(r + 1) * k];
-            loss += self.head_loss(z, y[i], dz, want_grad);
+            loss += head_loss(self.spec.head, z, y[i], dz, want_grad);
         }
         let Some(grad) = grad else {
             return loss;
@@ -194,8 +208,8 @@ impl<T: Scalar> Network<T> {
             let delta = mat(&ws.delta, c, k);
             let a = mat(&ws.acts[l], c, m);
             let (gw, gb) = grad[w0..b0 + k].split_at_mut(k * m);
-            general_mat_mul(T::one(), &delta.t(), &a, T::one(), &mut mat_mut(gw, k, m));
-            for row in delta.rows() {
+            gemm(T::one(), &delta.t(), &a, T::one(), &mut mat_mut(gw, k, m));
+            for row in ws.delta[..c * k].chunks_exact(k) {
                 for (g, v) in gb.iter_mut().zip(row) {
                     *g += *v;
                 }
@@ -203,23 +217,41 @@ impl<T: Scalar> Network<T> {
             if l > 0 {
                 let w = mat(&params[w0..b0], k, m);
                 let mut prev = mat_mut(&mut ws.delta_prev, c, m);
-                general_mat_mul(T::one(), &delta, &w, T::zero(), &mut prev);
-                let act = &ws.acts[l][..c * m];
-                for (p, a) in ws.delta_prev[..c * m].iter_mut().zip(act) {
-                    *p *= self.activation_derivative(*a);
-                }
+                gemm(T::one(), &delta, &w, T::zero(), &mut prev);
+                self.times_derivative(&mut ws.delta_prev[..c * m], &ws.acts[l][..c * m]);
                 std::mem::swap(&mut ws.delta, &mut ws.delta_prev);
             }
         }
         loss
     }
 
-    #[inline]
-    fn activate(&self, z: T) -> T {
+    /// `z ← φ(z)` elementwise (one loop per activation, so relu vectorises).
+    fn activate_all(&self, z: &mut [T]) {
         match self.spec.activation {
-            Activation::Relu => z.max(T::zero()),
-            Activation::Tanh => z.tanh(),
-            Activation::Sigmoid => sigmoid(z),
+            Activation::Relu => z.iter_mut().for_each(|v| {
+                // Not `v > 0` (NaN included) becomes 0, as `max(v, 0)` does.
+                if (*v).partial_cmp(&T::zero()) != Some(std::cmp::Ordering::Greater) {
+                    *v = T::zero();
+                }
+            }),
+            Activation::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
+            Activation::Sigmoid => z.iter_mut().for_each(|v| *v = sigmoid(*v)),
+        }
+    }
+
+    /// `δ ← δ ⊙ φ'(z)`, with φ' written in terms of `a = φ(z)`.
+    fn times_derivative(&self, delta: &mut [T], a: &[T]) {
+        match self.spec.activation {
+            Activation::Relu => delta.iter_mut().zip(a).for_each(|(d, a)| {
+                // PyTorch's relu backward: `where(a > 0, δ, 0)`.
+                if a.partial_cmp(&T::zero()) != Some(std::cmp::Ordering::Greater) {
+                    *d = T::zero();
+                }
+            }),
+            _ => delta
+                .iter_mut()
+                .zip(a)
+                .for_each(|(d, a)| *d *= self.activation_derivative(*a)),
         }
     }
 
@@ -239,35 +271,78 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    fn head_loss(&self, z: &[T], y: T, dz: &mut [T], grad: bool) -> f64 {
-        match self.spec.head {
-            Head::Linear => {
-                let e = z[0] - y;
-                if grad {
-                    dz[0] = e;
-                }
-                0.5 * e.f64() * e.f64()
+    /// The single-layer models (no hidden layer): rows `batch` (at most
+    /// `ROW_BLOCK · ROW_BLOCKS`) are read in place from `data`, in blocks of [`ROW_BLOCK`]
+    /// rows that each compute `z = W x + b`, the head and their own gradient sum, on several
+    /// threads for large batches; then the blocks' losses and gradients are added in order.
+    /// Returns the **sum** of the losses and adds the **sum** of the gradients into `grad`.
+    fn rows_pass(
+        &self,
+        params: &[T],
+        data: &Dataset<T>,
+        batch: &[usize],
+        grad: Option<&mut [T]>,
+    ) -> f64 {
+        let (w0, b0, m, k) = self.layer(0);
+        let np = self.n_params;
+        let head = self.spec.head;
+        let want = grad.is_some();
+        let nb = batch.len().div_ceil(ROW_BLOCK);
+        let per = 2 * ROW_BLOCK * k + if want { np } else { 0 };
+        let mut guard = self.ws.borrow_mut();
+        let ws = &mut *guard;
+        if ws.partials.len() < nb * per {
+            ws.partials.resize(nb * per, T::zero());
+        }
+        if ws.block_loss.len() < nb {
+            ws.block_loss.resize(nb, 0.0);
+        }
+        let (x, y) = (data.x(), data.y());
+        let (w, b) = (&params[w0..b0], &params[b0..b0 + k]);
+        let work = |blk: usize, part: &mut [T], loss: &mut f64| {
+            let end = ((blk + 1) * ROW_BLOCK).min(batch.len());
+            let idx = &batch[blk * ROW_BLOCK..end];
+            let (z, rest) = part.split_at_mut(ROW_BLOCK * k);
+            let (dz, g) = rest.split_at_mut(ROW_BLOCK * k);
+            rows::affine_rows(x, m, idx, &batch[end..], w, b, z);
+            *loss = idx
+                .iter()
+                .enumerate()
+                .map(|(r, &i)| {
+                    let zr = &z[r * k..(r + 1) * k];
+                    head_loss(head, zr, y[i], &mut dz[r * k..(r + 1) * k], want)
+                })
+                .sum();
+            if want {
+                g.iter_mut().for_each(|v| *v = T::zero());
+                let (gw, gb) = g.split_at_mut(k * m);
+                rows::outer_acc_rows(x, m, idx, dz, gw, gb);
             }
-            Head::Logistic => {
-                if grad {
-                    dz[0] = sigmoid(z[0]) - y;
+        };
+        let parts = &mut ws.partials[..nb * per];
+        let losses = &mut ws.block_loss[..nb];
+        rows::prefetch_rows(x, m, batch);
+        if nb > 1 && batch.len() * m * k >= ROW_PAR_MIN && rayon::current_num_threads() > 1 {
+            parts
+                .par_chunks_mut(per)
+                .zip(losses.par_iter_mut())
+                .enumerate()
+                .for_each(|(blk, (p, l))| work(blk, p, l));
+        } else {
+            parts
+                .chunks_mut(per)
+                .zip(losses.iter_mut())
+                .enumerate()
+                .for_each(|(blk, (p, l))| work(blk, p, l));
+        }
+        if let Some(grad) = grad {
+            for p in parts.chunks(per) {
+                for (g, v) in grad.iter_mut().zip(&p[2 * ROW_BLOCK * k..]) {
+                    *g += *v;
                 }
-                let (zf, yf) = (z[0].f64(), y.f64());
-                zf.max(0.0) - yf * zf + (-zf.abs()).exp().ln_1p()
-            }
-            Head::Softmax => {
-                let m = z.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
-                let s: T = z.iter().map(|&v| (v - m).exp()).sum();
-                let lse = m + s.ln();
-                let label = y.f64() as usize;
-                if grad {
-                    for (j, (d, &v)) in dz.iter_mut().zip(z).enumerate() {
-                        *d = (v - lse).exp() - if j == label { T::one() } else { T::zero() };
-                    }
-                }
-                (lse - z[label.min(z.len() - 1)]).f64()
             }
         }
+        losses.iter().sum()
     }
 
     /// Mean loss over `batch` rows of `data`; writes the mean gradient into `grad` if given.
@@ -282,8 +357,14 @@ impl<T: Scalar> Network<T> {
             g.iter_mut().for_each(|v| *v = T::zero());
         }
         let mut total = 0.0;
-        for idx in batch.chunks(CHUNK) {
-            total += self.chunk(params, data, idx, grad.as_deref_mut());
+        if self.layers() == 1 {
+            for idx in batch.chunks(ROW_BLOCK * ROW_BLOCKS) {
+                total += self.rows_pass(params, data, idx, grad.as_deref_mut());
+            }
+        } else {
+            for idx in batch.chunks(CHUNK) {
+                total += self.chunk(params, data, idx, grad.as_deref_mut());
+            }
         }
         let inv = 1.0 / batch.len().max(1) as f64;
         if let Some(g) = grad {
@@ -408,6 +489,38 @@ impl<T: Scalar> Network<T> {
             ModelKind::Mlp => NamedParams::Layers {
                 layers: (0..self.layers()).map(layer).collect(),
             },
+        }
+    }
+}
+
+/// The head's loss `ℓ(z, y)`; with `grad`, also `∂ℓ/∂z` into `dz`.
+fn head_loss<T: Scalar>(head: Head, z: &[T], y: T, dz: &mut [T], grad: bool) -> f64 {
+    match head {
+        Head::Linear => {
+            let e = z[0] - y;
+            if grad {
+                dz[0] = e;
+            }
+            0.5 * e.f64() * e.f64()
+        }
+        Head::Logistic => {
+            if grad {
+                dz[0] = sigmoid(z[0]) - y;
+            }
+            let (zf, yf) = (z[0].f64(), y.f64());
+            zf.max(0.0) - yf * zf + (-zf.abs()).exp().ln_1p()
+        }
+        Head::Softmax => {
+            let m = z.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
+            let s: T = z.iter().map(|&v| (v - m).exp()).sum();
+            let lse = m + s.ln();
+            let label = y.f64() as usize;
+            if grad {
+                for (j, (d, &v)) in dz.iter_mut().zip(z).enumerate() {
+                    *d = (v - lse).exp() - if j == label { T::one() } else { T::zero() };
+                }
+            }
+            (lse - z[label.min(z.len() - 1)]).f64()
         }
     }
 }

@@ -14,6 +14,9 @@ fn default_batch_size() -> usize {
 fn default_epochs() -> usize {
     10
 }
+fn default_true() -> bool {
+    true
+}
 
 /// `[train]`: epochs, batches, logging, callbacks, checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +35,12 @@ pub struct TrainConfig {
     /// epoch) with `i · batch_size` divisible by `log_interval` (seed 001's `optimize`), and
     /// once before training. Default: once per epoch.
     pub log_interval: Option<usize>,
+    /// Whether to compute the loss over the whole training set at all (default true): before
+    /// training, at `log_interval` or epoch ends, and with the final parameters. `false` skips
+    /// those passes (pure training throughput, as `downhill bench train` measures it); then
+    /// `log_interval` and a `train_loss` monitor are refused and `final_train_loss` is NaN.
+    #[serde(default = "default_true")]
+    pub log_train_loss: bool,
     /// Seed of initialisation and sampling (default 0).
     #[serde(default)]
     pub seed: u64,
@@ -59,6 +68,7 @@ impl Default for TrainConfig {
             batch_size: default_batch_size(),
             sampling: Sampling::default(),
             log_interval: None,
+            log_train_loss: true,
             seed: 0,
             early_stopping: None,
             plateau_monitor: None,
@@ -169,6 +179,20 @@ impl TrainConfig {
         }
         if let Some(es) = &self.early_stopping {
             check_min("early_stopping.min_delta", es.min_delta, 0.0)?;
+        }
+        if !self.log_train_loss {
+            let train_monitor = self
+                .early_stopping
+                .as_ref()
+                .is_some_and(|e| e.monitor == Monitor::TrainLoss)
+                || self.plateau_monitor == Some(Monitor::TrainLoss);
+            if self.log_interval.is_some() || train_monitor {
+                return Err(Error::Invalid(
+                    "`log_train_loss = false` skips the training-set loss, so `log_interval` \
+                     and a `train_loss` monitor cannot be used with it"
+                        .to_string(),
+                ));
+            }
         }
         if let Some(s) = &self.swa {
             check_min("swa.swa_lr", s.swa_lr, 0.0)?;

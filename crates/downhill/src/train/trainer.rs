@@ -157,7 +157,8 @@ pub struct TrainResult {
     pub train_loss: Vec<f64>,
     /// Samples seen at each logged loss.
     pub log_samples: Vec<usize>,
-    /// Loss over the whole training set with the final parameters.
+    /// Loss over the whole training set with the final parameters (NaN with
+    /// `log_train_loss = false`).
     pub final_train_loss: f64,
     /// Validation metrics per epoch.
     pub val_metrics: Vec<EpochMetrics>,
@@ -203,7 +204,7 @@ pub struct Trainer<'a, T: Scalar> {
 }
 
 fn finite<T: Scalar>(x: &[T]) -> bool {
-    x.iter().all(|v| v.is_finite())
+    crate::kernels::all_finite(x)
 }
 
 impl<'a, T: Scalar> Trainer<'a, T> {
@@ -351,7 +352,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             if let Some((rule, _)) = self.plateau.as_mut() {
                 rule.load_state(&c.plateau)?;
             }
-        } else {
+        } else if cfg.log_train_loss {
             train_loss.push(self.full_loss(&params, &all));
             log_samples.push(0);
         }
@@ -451,7 +452,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 }
             }
             epoch += 1;
-            if cfg.log_interval.is_none() {
+            if cfg.log_interval.is_none() && cfg.log_train_loss {
                 let l = self.full_loss(&params, &all);
                 train_loss.push(l);
                 log_samples.push(samples);
@@ -560,7 +561,11 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             status,
             epochs: epoch,
             steps: step,
-            final_train_loss: self.full_loss(&params, &all),
+            final_train_loss: if cfg.log_train_loss {
+                self.full_loss(&params, &all)
+            } else {
+                f64::NAN
+            },
             params: params.iter().map(|v| v.f64()).collect(),
             train_loss,
             log_samples,
