@@ -220,13 +220,13 @@ npy_case("npy_int64", npy([4, 2], [int(v) for v in X], "<i8"), npy([4], Y), 2, "
 npy_case("npy_garbage", b"\x93NUMPY garbage", npy([4], Y), 2, "npy_garbage_x.npy")
 npy_case("npy_nan", npy([4, 2], [float("nan")] + X[1:]), npy([4], Y), 2, "non-finite")
 npy_case("npy_huge_shape", npy([4, 2], X).replace(b"(4, 2)", b"(4000000000000, 2)"), npy([4], Y), 2, "npy_huge_shape_x.npy")
+npy_case("npy_shape_beyond_payload", npy([10**15, 2], X), npy([4], Y), 2, "truncated .npy file")
 # Found by the npy fuzzer (a timeout: nested braces in the header made its parser backtrack).
 import base64
 FUZZ_NPY = base64.b64decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYX9/f39/f39/f39/f39/f39/f39/f39/bl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoNCwpLCAgICAgICAgICAgICAgIHt7e3t7e3t7e3t7e3t7e3t7eyAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAACAgICAgICAgICAgCgAAAAAAAPA/AAAAAAAAAEAAAAAAAAAIQAAAAAAAABBA")
 npy_case("fuzz_npy_nested_header", FUZZ_NPY, npy([4], Y), 2, "malformed or unsupported .npy header")
 # Found by `cargo fuzz run npy` (out-of-memory): a version-3 header length of ~4 GB in a 29-byte file.
 FUZZ_NPY_OOM = base64.b64decode("k05VTVBZAwANCpT/k05VTVBZAwCU/79zv3NjWQE=")
-npy_case("npy_huge_shape", npy([10**15, 2], X), npy([4], Y), 2, "truncated .npy file")
 npy_case("fuzz_npy_header_len_oom", FUZZ_NPY_OOM, npy([4], Y), 2, "truncated .npy file")
 SYN = 'source = "synthetic_linreg"'
 case("train_hidden_zero.toml", train(SYN, 'kind = "mlp"\nhidden = [8, 0]'), 2, "hidden", T)
