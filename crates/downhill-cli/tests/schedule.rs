@@ -208,7 +208,7 @@ fn bad_schedules_exit_2_naming_the_problem() {
         "milestones",
         &format!("{base}name = \"multi_step_lr\"\nmilestones = [4, 2]\n"),
         &["--steps", "3"],
-        &["`milestones`", "non-decreasing"],
+        &["`milestones`", "strictly increasing"],
     );
     expect_exit_2(
         "metrics_not_plateau",

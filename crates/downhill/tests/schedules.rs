@@ -43,6 +43,23 @@ fn every_schedule_matches_pytorch() {
 }
 
 #[test]
+fn repeated_or_decreasing_milestones_are_refused() {
+    // PyTorch's MultiStepLR accepts [5, 12, 12, 30] (γ² at step 12); Downhill refuses it, as
+    // the hardening issue asks, naming the key and the rule.
+    for bad in ["[5, 12, 12, 30]", "[4, 2]"] {
+        let cfg: ScheduleConfig = serde_json::from_str(&format!(
+            r#"{{"name": "multi_step_lr", "milestones": {bad}, "gamma": 0.3}}"#
+        ))
+        .unwrap();
+        let err = cfg.build(0.1, None).err().expect("refused").to_string();
+        assert!(
+            err.contains("milestones") && err.contains("strictly increasing"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn asking_out_of_order_replays_the_same_values() {
     for case in refs::CASES {
         let cfg: ScheduleConfig = serde_json::from_str(case.config).unwrap();

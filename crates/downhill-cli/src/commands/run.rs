@@ -109,9 +109,25 @@ pub fn execute(cfg: &RunConfig) -> Result<RunResult, CliError> {
     }
 }
 
+/// Memory the run may spend on its trajectory (`x`, `f`, lr and momentum after every step,
+/// kept for the JSON output and the plots).
+const TRAJECTORY_BUDGET_BYTES: usize = 2 << 30;
+
 /// What PyTorch would let through but is surely a mistake: a non-finite starting point (also
-/// one that overflows the run's precision) or a negative / non-finite tolerance.
+/// one that overflows the run's precision), a negative / non-finite tolerance, or more steps
+/// than the trajectory can hold in [`TRAJECTORY_BUDGET_BYTES`].
 fn check_inputs(cfg: &RunConfig) -> Result<(), CliError> {
+    let d = cfg.problem.x0.len();
+    // x (d values + the Vec's 24-byte header), f, lr and momentum: 8 bytes each.
+    let per_step = 8 * d + 24 + 3 * 8;
+    let max_steps = TRAJECTORY_BUDGET_BYTES / per_step;
+    if cfg.run.steps > max_steps {
+        return Err(CliError::input(format!(
+            "[run] steps = {}: at most {max_steps} for a {d}-dimensional problem (x, f and the \
+             lr are kept after every step, {per_step} bytes a step, 2 GiB in all)",
+            cfg.run.steps
+        )));
+    }
     let f32_run = cfg.run.precision == Precision::F32;
     for (i, &x) in cfg.problem.x0.iter().enumerate() {
         if !x.is_finite() || (f32_run && !(x as f32).is_finite()) {

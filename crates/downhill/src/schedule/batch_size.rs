@@ -17,7 +17,7 @@ pub struct BatchSizeSchedule {
     pub base_lr: f64,
     /// Growth factor (default 2), > 0.
     pub factor: f64,
-    /// Where the batch size grows (non-decreasing).
+    /// Where the batch size grows (strictly increasing).
     pub milestones: Vec<usize>,
 }
 

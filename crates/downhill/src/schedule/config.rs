@@ -209,7 +209,7 @@ params!(
 params!(
     /// `multi_step_lr` ([`MultiStepLr`]).
     MultiStepLrConfig {
-        /// Required, non-decreasing.
+        /// Required, strictly increasing.
         milestones: Vec<usize>,
         /// Default 0.1.
         #[serde(default = "default_tenth")]
@@ -380,7 +380,7 @@ params!(
         /// Default 2.
         #[serde(default = "default_two")]
         factor: f64,
-        /// Required, non-decreasing.
+        /// Required, strictly increasing.
         milestones: Vec<usize>,
     }
 );

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 /// number of times $t$ appears in `milestones`.
 #[derive(Debug, Clone)]
 pub struct MultiStepLr {
-    /// Steps at which the lr is multiplied by `gamma` (non-decreasing).
+    /// Steps at which the lr is multiplied by `gamma` (strictly increasing).
     pub milestones: Vec<usize>,
     /// Multiplicative factor (default 0.1).
     pub gamma: f64,
@@ -34,13 +34,18 @@ impl MultiStepLr {
     }
 }
 
-/// Errors unless `milestones` is non-decreasing.
+/// Errors unless `milestones` is strictly increasing.
+///
+/// PyTorch's `MultiStepLR` keeps a `Counter` and so accepts a repeated milestone, applying
+/// `gamma` once per repetition (`[2, 2]` multiplies by γ² at step 2); it also accepts any
+/// order. Downhill refuses both (the hardening issue asks it): a repeated or out-of-order
+/// milestone is almost surely a typo, and `gamma = γ²` says the same thing explicitly.
 pub(crate) fn check_milestones(milestones: &[usize]) -> Result<()> {
-    if let Some(w) = milestones.windows(2).find(|w| w[1] < w[0]) {
+    if let Some(w) = milestones.windows(2).find(|w| w[1] <= w[0]) {
         return Err(Error::param(
             "milestones",
             format!("{milestones:?}"),
-            &format!("must be non-decreasing ({} after {})", w[1], w[0]),
+            &format!("must be strictly increasing ({} after {})", w[1], w[0]),
         ));
     }
     Ok(())

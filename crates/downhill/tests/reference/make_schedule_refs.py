@@ -72,7 +72,7 @@ CASES = [
     ("linear_partial", {"name": "linear_lr", "start_factor": 0.25, "end_factor": 0.75, "total_iters": 20}, "sgd", 0.3, 0.0, 50),
     ("linear_total_iters_0", {"name": "linear_lr", "start_factor": 0.5, "total_iters": 0}, "sgd", 0.1, 0.0, 50),
     ("step", {"name": "step_lr", "step_size": 7, "gamma": 0.5}, "sgd", 0.1, 0.0, 60),
-    ("multi_step_repeated", {"name": "multi_step_lr", "milestones": [5, 12, 12, 30], "gamma": 0.3}, "sgd", 0.1, 0.0, 50),
+    ("multi_step_uneven", {"name": "multi_step_lr", "milestones": [5, 12, 13, 30], "gamma": 0.3}, "sgd", 0.1, 0.0, 50),
     ("exponential", {"name": "exponential_lr", "gamma": 0.95}, "sgd", 0.1, 0.0, 60),
     ("polynomial_power2", {"name": "polynomial_lr", "total_iters": 30, "power": 2.0}, "sgd", 0.1, 0.0, 50),
     ("polynomial_total_iters_0", {"name": "polynomial_lr", "total_iters": 0}, "sgd", 0.1, 0.0, 50),
