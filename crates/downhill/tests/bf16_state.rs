@@ -1,6 +1,7 @@
 //! `state_precision = "bf16"` for adam, adamw and sgd momentum: configuration, checkpoint
 //! round trip, and training quality within 1 % of full-precision state on a linear
-//! regression.
+//! regression and on the digits MLP (measured: adam 0.100077 vs 0.100009, adamw 0.100085 vs
+//! 0.100016, sgd momentum 0.018877 vs 0.018868).
 
 use downhill::optim::{Optimizer, OptimizerConfig};
 use rand::{Rng, SeedableRng};
@@ -116,5 +117,52 @@ fn bf16_state_survives_a_checkpoint_round_trip() {
         a.step(&mut xa, &mut x.clone());
         b.step(&mut xb, &mut x.clone());
         assert_eq!(xa, xb, "{name}");
+    }
+}
+
+/// The digits MLP (64-64-10, relu, softmax head) in f32, standardised features, batches of
+/// 32 for 10 epochs; returns the final mean cross-entropy over the training split.
+fn train_digits_mlp(opt: &mut dyn Optimizer<f32>) -> f64 {
+    use downhill::data::builtin::{builtin, SyntheticOptions};
+    use downhill::data::prepare;
+    use downhill::model::{Activation, ModelConfig, ModelKind, Network};
+    use downhill::train::{TrainConfig, Trainer};
+    let all = builtin::<f32>("digits", &SyntheticOptions::default()).expect("embedded");
+    let (tr, _, _) = prepare(&all, 0.2, 0, true).expect("split");
+    let cfg = ModelConfig {
+        kind: ModelKind::Mlp,
+        hidden: vec![64],
+        activation: Activation::Relu,
+        head: None,
+    };
+    let net = Network::<f32>::new(cfg.spec(&tr).expect("spec")).expect("net");
+    let tc = TrainConfig {
+        epochs: 10,
+        batch_size: 32,
+        ..TrainConfig::default()
+    };
+    let mut t = Trainer::new(&net, &tr, tc);
+    t.run(opt, &net.init(0), None)
+        .expect("trains")
+        .final_train_loss
+}
+
+#[test]
+fn bf16_state_trains_the_digits_mlp_within_one_percent() {
+    for (name, params) in [
+        ("adam", json!({"lr": 1e-3})),
+        ("adamw", json!({"lr": 1e-3, "weight_decay": 1e-4})),
+        ("sgd", json!({"lr": 0.02, "momentum": 0.9})),
+    ] {
+        let full = train_digits_mlp(build(name, params.clone()).as_mut());
+        let mut p16 = params.clone();
+        p16["state_precision"] = json!("bf16");
+        let half = train_digits_mlp(build(name, p16).as_mut());
+        eprintln!("digits MLP {name}: full-precision state {full:.6}, bf16 state {half:.6}");
+        assert!(full < 0.25, "{name}: {full} (from ln 10 ≈ 2.3)");
+        assert!(
+            (half - full).abs() <= 0.01 * full,
+            "{name}: bf16 {half} vs full {full}"
+        );
     }
 }
