@@ -33,20 +33,22 @@ fn prefetch<T>(row: &[T]) {
     let _ = row;
 }
 
-/// `Σ aᵢ bᵢ` over `a.len()` terms with [`LANES`] interleaved partial sums, folded pairwise.
+/// `Σ aᵢ bᵢ` over `a.len()` terms: [`LANES`] interleaved partial sums over the whole blocks
+/// (one vector register's worth at AVX-512), a separate sum of the tail, then a pairwise fold.
 #[inline(always)]
 pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     let b = &b[..a.len()];
+    let (ab, at) = a.as_chunks::<LANES>();
+    let (bb, bt) = b.as_chunks::<LANES>();
     let mut acc = [T::zero(); LANES];
-    let (ac, bc) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let (at, bt) = (ac.remainder(), bc.remainder());
-    for (x, y) in ac.zip(bc) {
+    for (x, y) in ab.iter().zip(bb) {
         for l in 0..LANES {
             acc[l] += x[l] * y[l];
         }
     }
-    for (l, (x, y)) in at.iter().zip(bt).enumerate() {
-        acc[l] += *x * *y;
+    let mut tail = T::zero();
+    for (x, y) in at.iter().zip(bt) {
+        tail += *x * *y;
     }
     let mut w = LANES;
     while w > 1 {
@@ -55,7 +57,7 @@ pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
             acc[l] += acc[l + w];
         }
     }
-    acc[0]
+    acc[0] + tail
 }
 
 /// Prefetches the first `PREFETCH_ROWS` rows of `idx` (`d` columns each) of `x`.
