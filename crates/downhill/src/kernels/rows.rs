@@ -10,7 +10,7 @@
 use crate::Float;
 
 /// Lanes of partial sums in [`dot`].
-const LANES: usize = 16;
+pub const LANES: usize = 16;
 /// How many rows ahead [`affine_rows`] asks the CPU to fetch: rows picked at random from a
 /// matrix larger than the caches would otherwise each stall on a memory round trip.
 const PREFETCH_ROWS: usize = 8;
@@ -33,7 +33,7 @@ fn prefetch<T>(row: &[T]) {
     let _ = row;
 }
 
-/// `Σ aᵢ bᵢ` over `a.len()` terms: [`LANES`] interleaved partial sums over the whole blocks
+/// `Σ aᵢ bᵢ` over `a.len()` terms: 16 interleaved partial sums over the whole blocks
 /// (one vector register's worth at AVX-512), a separate sum of the tail, then a pairwise fold.
 #[inline(always)]
 pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {

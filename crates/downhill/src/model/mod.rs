@@ -1,7 +1,8 @@
 //! Models: linear, logistic and softmax regression and the multi-layer perceptron, all one
 //! [`Network`] of dense layers over one flat parameter vector, with a hand-written batched
-//! forward and backward pass whose matrix products go through `ndarray`'s
-//! `general_mat_mul` (backed by the `matrixmultiply` GEMM kernels).
+//! forward and backward pass whose matrix products go through [`crate::kernels::gemm`] (the
+//! `gemm` crate's AVX-512 kernels); the single-layer models read their rows in place through
+//! [`crate::kernels::rows`] instead.
 //!
 //! Layout of the parameters: for each layer `l` (inputs `m`, outputs `k`), first `W_l`
 //! (`k × m`, row-major, PyTorch's `Linear.weight` layout), then `b_l` (`k`). For `linear`
