@@ -71,6 +71,27 @@ fn bench(c: &mut Criterion) {
             g.bench_function(id("adam"), |b| {
                 b.iter(|| kernels::adam(black_box(&mut p), black_box(&grad), &mut m, &mut v, &c))
             });
+            g.throughput(Throughput::Bytes(20 * n as u64));
+            let (mut m16, mut v16) = (vec![0u16; n], vec![0u16; n]);
+            g.bench_function(id("adam_bf16"), |b| {
+                b.iter(|| {
+                    kernels::adam_bf16(
+                        black_box(&mut p),
+                        black_box(&grad),
+                        &mut m16,
+                        &mut v16,
+                        &c,
+                        7,
+                    )
+                })
+            });
+            g.throughput(Throughput::Bytes(16 * n as u64));
+            let c = sgd_coeffs();
+            g.bench_function(id("sgd_momentum_bf16"), |b| {
+                b.iter(|| {
+                    kernels::sgd_momentum_bf16(black_box(&mut p), black_box(&grad), &mut m16, &c, 7)
+                })
+            });
             g.throughput(Throughput::Bytes(4 * n as u64));
             g.bench_function(id("sum_sq"), |b| {
                 b.iter(|| kernels::sum_sq(black_box(&grad)))

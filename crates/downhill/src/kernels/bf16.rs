@@ -40,10 +40,21 @@ fn hash(key: u32, i: u32) -> u32 {
     x ^ (x >> 16)
 }
 
-/// Stochastic rounding of `x` to bfloat16 with random bits from `hash(key, i)`.
+/// The rounding bits of element `i` at a step keyed `key`: one multiply (a Weyl step, whose
+/// low 16 bits run through every value once per 2¹⁶ consecutive indices) folded with its
+/// high half. Three times cheaper than [`hash`] in the vectorised loops, where the
+/// multiplies and shifts compete with the update's `sqrt` and division for one port;
+/// `key` (a full [`hash`] of seed and step, see [`step_key`]) decorrelates the steps.
+#[inline(always)]
+fn bits(key: u32, i: u32) -> u32 {
+    let x = (i ^ key).wrapping_mul(0x9E37_79B1);
+    x ^ (x >> 16)
+}
+
+/// Stochastic rounding of `x` to bfloat16 with random bits from `bits(key, i)`.
 #[inline(always)]
 fn round_sr(x: f32, key: u32, i: u32) -> u16 {
-    round_bits(x, hash(key, i))
+    round_bits(x, bits(key, i))
 }
 
 /// Stochastic rounding of `x` to bfloat16 using the low 16 bits of `r` as randomness.
@@ -94,7 +105,7 @@ fn sgd_mom_bf16<T: Float, const FIRST: bool>(
         } else {
             to_f32(b[i]) * mu + d * omd
         };
-        b[i] = round_sr(bi, key, (offset + i) as u32);
+        b[i] = round_sr(bi, key, (offset as u32).wrapping_add(i as u32));
         let dir = if c.nesterov { d + bi * mu } else { bi };
         p[i] = T::of((pi + nlr * dir) as f64);
     }
@@ -137,8 +148,9 @@ crate::multiversion! {
             let vi = to_f32(v[i]) * b2 + w2 * gi * gi;
             let denom = vi.sqrt() * inv_bc2 + eps;
             p[i] = T::of((pi + nss * mi / denom) as f64);
-            // One hash per element: its low half rounds m, its high half v.
-            let r = hash(key, (offset + i) as u32);
+            // One draw per element: its low half rounds m, its high half v.
+            // The index in 32 bits (wrapping, as before): keeps the loop in 32-bit lanes.
+            let r = bits(key, (offset as u32).wrapping_add(i as u32));
             m[i] = round_bits(mi, r);
             v[i] = round_bits(vi, r >> 16);
         }

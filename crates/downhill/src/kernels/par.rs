@@ -1,7 +1,10 @@
 //! Rayon across fixed-size chunks for long vectors.
 //!
 //! Elementwise updates are independent per element, so splitting them across threads gives
-//! bit-identical results for any thread count. The reduction [`sum_sq`] splits at points that
+//! bit-identical results for any thread count and any split; they are cut into a few long
+//! contiguous pieces per thread ([`piece_len`]: long runs keep the hardware prefetchers
+//! streaming and the per-task overhead negligible — 64 Ki-element tasks were ≈ 12 % slower
+//! on an L3-resident 10⁷-element update). The reduction [`sum_sq`] splits at points that
 //! depend only on the length (a fixed binary tree of [`CHUNK`]-sized leaves), so its rounding
 //! is the same whatever the number of threads, too.
 
@@ -15,13 +18,28 @@ pub const CHUNK: usize = 1 << 16;
 /// Vectors shorter than this run on the calling thread (rayon overhead is not worth it).
 pub const PAR_MIN: usize = 1 << 18;
 
+/// Pieces per thread for the elementwise updates (a few, so that a thread slowed by other
+/// work on the machine leaves its last pieces to the others).
+const PIECES_PER_THREAD: usize = 4;
+
+/// The length of the contiguous pieces an elementwise update of `n` elements is cut into:
+/// about `n / (PIECES_PER_THREAD · threads)`, at least [`CHUNK`], a multiple of 64 elements
+/// (whole vectors and cache lines). Results never depend on it.
+pub fn piece_len(n: usize) -> usize {
+    let t = rayon::current_num_threads().max(1);
+    n.div_ceil(PIECES_PER_THREAD * t)
+        .next_multiple_of(64)
+        .max(CHUNK)
+}
+
 /// `a ← a + s·b`, in parallel for long vectors.
 pub fn axpy<T: Float>(a: &mut [T], b: &[T], s: T) {
     if a.len() < PAR_MIN {
         return update::axpy(a, b, s);
     }
-    a.par_chunks_mut(CHUNK)
-        .zip(b.par_chunks(CHUNK))
+    let c_len = piece_len(a.len());
+    a.par_chunks_mut(c_len)
+        .zip(b.par_chunks(c_len))
         .for_each(|(a, b)| update::axpy(a, b, s));
 }
 
@@ -30,8 +48,9 @@ pub fn sgd<T: Float>(p: &mut [T], g: &[T], c: &SgdStep<T>) {
     if p.len() < PAR_MIN {
         return update::sgd(p, g, c);
     }
-    p.par_chunks_mut(CHUNK)
-        .zip(g.par_chunks(CHUNK))
+    let c_len = piece_len(p.len());
+    p.par_chunks_mut(c_len)
+        .zip(g.par_chunks(c_len))
         .for_each(|(p, g)| update::sgd(p, g, c));
 }
 
@@ -40,9 +59,10 @@ pub fn sgd_momentum<T: Float>(p: &mut [T], g: &[T], b: &mut [T], c: &SgdStep<T>)
     if p.len() < PAR_MIN {
         return update::sgd_momentum(p, g, b, c);
     }
-    p.par_chunks_mut(CHUNK)
-        .zip(g.par_chunks(CHUNK))
-        .zip(b.par_chunks_mut(CHUNK))
+    let c_len = piece_len(p.len());
+    p.par_chunks_mut(c_len)
+        .zip(g.par_chunks(c_len))
+        .zip(b.par_chunks_mut(c_len))
         .for_each(|((p, g), b)| update::sgd_momentum(p, g, b, c));
 }
 
@@ -51,10 +71,11 @@ pub fn adam<T: Float>(p: &mut [T], g: &[T], m: &mut [T], v: &mut [T], c: &AdamSt
     if p.len() < PAR_MIN {
         return update::adam(p, g, m, v, c);
     }
-    p.par_chunks_mut(CHUNK)
-        .zip(g.par_chunks(CHUNK))
-        .zip(m.par_chunks_mut(CHUNK))
-        .zip(v.par_chunks_mut(CHUNK))
+    let c_len = piece_len(p.len());
+    p.par_chunks_mut(c_len)
+        .zip(g.par_chunks(c_len))
+        .zip(m.par_chunks_mut(c_len))
+        .zip(v.par_chunks_mut(c_len))
         .for_each(|(((p, g), m), v)| update::adam(p, g, m, v, c));
 }
 
@@ -87,7 +108,8 @@ pub fn scale<T: Float>(x: &mut [T], s: T) {
     if x.len() < PAR_MIN {
         return update::scale(x, s);
     }
-    x.par_chunks_mut(CHUNK).for_each(|x| update::scale(x, s));
+    let c_len = piece_len(x.len());
+    x.par_chunks_mut(c_len).for_each(|x| update::scale(x, s));
 }
 
 /// One SGD-with-momentum step with a bfloat16 buffer ([`super::bf16`]); same bits for any
@@ -96,11 +118,12 @@ pub fn sgd_momentum_bf16<T: Float>(p: &mut [T], g: &[T], b: &mut [u16], c: &SgdS
     if p.len() < PAR_MIN {
         return super::bf16::sgd_momentum(p, g, b, c, key, 0);
     }
-    p.par_chunks_mut(CHUNK)
-        .zip(g.par_chunks(CHUNK))
-        .zip(b.par_chunks_mut(CHUNK))
+    let c_len = piece_len(p.len());
+    p.par_chunks_mut(c_len)
+        .zip(g.par_chunks(c_len))
+        .zip(b.par_chunks_mut(c_len))
         .enumerate()
-        .for_each(|(k, ((p, g), b))| super::bf16::sgd_momentum(p, g, b, c, key, k * CHUNK));
+        .for_each(|(k, ((p, g), b))| super::bf16::sgd_momentum(p, g, b, c, key, k * c_len));
 }
 
 /// One Adam/AdamW step with bfloat16 moments ([`super::bf16`]); thread-count independent.
@@ -115,12 +138,13 @@ pub fn adam_bf16<T: Float>(
     if p.len() < PAR_MIN {
         return super::bf16::adam(p, g, m, v, c, key, 0);
     }
-    p.par_chunks_mut(CHUNK)
-        .zip(g.par_chunks(CHUNK))
-        .zip(m.par_chunks_mut(CHUNK))
-        .zip(v.par_chunks_mut(CHUNK))
+    let c_len = piece_len(p.len());
+    p.par_chunks_mut(c_len)
+        .zip(g.par_chunks(c_len))
+        .zip(m.par_chunks_mut(c_len))
+        .zip(v.par_chunks_mut(c_len))
         .enumerate()
-        .for_each(|(k, (((p, g), m), v))| super::bf16::adam(p, g, m, v, c, key, k * CHUNK));
+        .for_each(|(k, (((p, g), m), v))| super::bf16::adam(p, g, m, v, c, key, k * c_len));
 }
 
 /// Whether every element of `x` is finite (no NaN, no ±∞), in parallel for long vectors.

@@ -290,7 +290,8 @@ impl<T: Scalar> Network<T> {
         let head = self.spec.head;
         let want = grad.is_some();
         let nb = batch.len().div_ceil(ROW_BLOCK);
-        let per = 2 * ROW_BLOCK * k + if want { np } else { 0 };
+        // Each block's buffer starts on its own cache line (no false sharing between threads).
+        let per = (2 * ROW_BLOCK * k + if want { np } else { 0 }).next_multiple_of(64);
         let mut guard = self.ws.borrow_mut();
         let ws = &mut *guard;
         if ws.partials.len() < nb * per {
@@ -316,8 +317,8 @@ impl<T: Scalar> Network<T> {
                 })
                 .sum();
             if want {
-                g.iter_mut().for_each(|v| *v = T::zero());
-                let (gw, gb) = g.split_at_mut(k * m);
+                g[..np].iter_mut().for_each(|v| *v = T::zero());
+                let (gw, gb) = g[..np].split_at_mut(k * m);
                 rows::outer_acc_rows(x, m, idx, dz, gw, gb);
             }
         };
