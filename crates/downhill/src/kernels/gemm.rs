@@ -12,8 +12,10 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::Float;
 
-/// Multiply-adds from which a product runs on the pool's threads.
-pub const PAR_MIN_MULADDS: usize = 1 << 20;
+/// Multiply-adds from which a product runs on the pool's threads. The MLP 784-256-10 at
+/// batch 64 (products of 12.8 M multiply-adds) trained ≈ 10 % slower on two threads than on
+/// one; at batch 256 (51 M) two threads were ≈ 7 % faster.
+pub const PAR_MIN_MULADDS: usize = 1 << 24;
 
 /// `C ← α·A·B + β·C` (`β = 0` ignores what `C` held, NaN included).
 ///

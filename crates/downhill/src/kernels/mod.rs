@@ -21,7 +21,8 @@ pub mod rows;
 pub mod update;
 
 pub use par::{
-    adam, adam_bf16, all_finite, axpy, norm2, scale, sgd, sgd_momentum, sgd_momentum_bf16, sum_sq,
+    adam, adam_bf16, all_finite, axpy, copy_if_finite, norm2, scale, sgd, sgd_momentum,
+    sgd_momentum_bf16, sum_sq,
 };
 pub use update::{AdamStep, Decay, SgdStep};
 

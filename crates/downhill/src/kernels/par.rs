@@ -159,3 +159,21 @@ pub fn all_finite<T: Float>(x: &[T]) -> bool {
     }
     x.par_chunks(CHUNK).all(one)
 }
+
+/// `dst ← src` and whether every element of `src` is finite, in one pass (in parallel for
+/// long vectors). `dst` is fully written either way.
+pub fn copy_if_finite<T: Float>(src: &[T], dst: &mut [T]) -> bool {
+    let one = |s: &[T], d: &mut [T]| {
+        let mut ok = false;
+        update::copy_finite_into(s, d, &mut ok);
+        ok
+    };
+    if src.len() < PAR_MIN {
+        return one(src, &mut dst[..src.len()]);
+    }
+    let c_len = piece_len(src.len());
+    src.par_chunks(c_len)
+        .zip(dst.par_chunks_mut(c_len))
+        .map(|(s, d)| one(s, d))
+        .reduce(|| true, |a, b| a && b)
+}

@@ -191,3 +191,40 @@ fn all_finite_finds_any_nan_or_infinity() {
     }
     assert!(super::all_finite(&[f64::MAX, -f64::MAX, 0.0, -0.0]));
 }
+
+#[test]
+fn copy_if_finite_copies_and_reports_non_finite_values() {
+    for n in [0usize, 5, 16, 37, crate::kernels::par::PAR_MIN + 3] {
+        let src: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 3.0).collect();
+        let mut dst = vec![9.0f32; n];
+        assert!(crate::kernels::copy_if_finite(&src, &mut dst), "n = {n}");
+        assert_eq!(src, dst);
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            if n == 0 {
+                continue;
+            }
+            let mut s = src.clone();
+            s[n - 1] = bad;
+            let mut d = vec![0.0f32; n];
+            assert!(
+                !crate::kernels::copy_if_finite(&s, &mut d),
+                "n = {n}, {bad}"
+            );
+        }
+    }
+}
+
+#[test]
+fn relu_kernels_map_nan_and_non_positive_to_zero() {
+    let mut z = [1.5f64, -2.0, 0.0, -0.0, f64::NAN, f64::INFINITY, 3.0];
+    crate::kernels::update::relu(&mut z);
+    assert_eq!(
+        z.map(f64::to_bits),
+        [1.5, 0.0, 0.0, 0.0, 0.0, f64::INFINITY, 3.0].map(f64::to_bits)
+    );
+    let a = [1.0f32, 0.0, -1.0, f32::NAN, 2.0];
+    let mut d = [5.0f32, 5.0, 5.0, 5.0, f32::NAN];
+    crate::kernels::update::relu_backward(&mut d, &a);
+    assert_eq!(d[..4], [5.0, 0.0, 0.0, 0.0]);
+    assert!(d[4].is_nan());
+}

@@ -227,6 +227,47 @@ crate::multiversion! {
 }
 
 crate::multiversion! {
+    /// `z ← max(z, 0)` with NaN mapped to 0 (`z > 0 ? z : 0`): branch-free, so it vectorises.
+    pub fn relu<T: Float>(z: &mut [T]) {
+        for v in z.iter_mut() {
+            *v = if *v > T::zero() { *v } else { T::zero() };
+        }
+    }
+}
+
+crate::multiversion! {
+    /// `δ ← a > 0 ? δ : 0` (PyTorch's relu backward, written with the activation `a`).
+    pub fn relu_backward<T: Float>(delta: &mut [T], a: &[T]) {
+        let a = &a[..delta.len()];
+        for (d, &a) in delta.iter_mut().zip(a) {
+            *d = if a > T::zero() { *d } else { T::zero() };
+        }
+    }
+}
+
+crate::multiversion! {
+    /// `dst ← src`, and whether every element of `src` is finite into `out` — one pass doing
+    /// what a copy followed by [`all_finite_into`] would do in two (same test).
+    pub fn copy_finite_into<T: Float>(src: &[T], dst: &mut [T], out: &mut bool) {
+        let dst = &mut dst[..src.len()];
+        let mut acc = [T::zero(); 16];
+        let (sb, st) = src.as_chunks::<16>();
+        let (db, dt) = dst.as_chunks_mut::<16>();
+        for (s, d) in sb.iter().zip(db.iter_mut()) {
+            for l in 0..16 {
+                d[l] = s[l];
+                acc[l] += s[l] * T::zero();
+            }
+        }
+        for (l, (s, d)) in st.iter().zip(dt.iter_mut()).enumerate() {
+            *d = *s;
+            acc[l] += *s * T::zero();
+        }
+        *out = acc.iter().all(|a| *a == T::zero());
+    }
+}
+
+crate::multiversion! {
     /// Whether every element of `x` is finite, into `out`: one branch-free pass that adds
     /// `xᵢ·0` (±0 for finite values, NaN for ±∞ and NaN) into 16 interleaved sums.
     pub fn all_finite_into<T: Float>(x: &[T], out: &mut bool) {

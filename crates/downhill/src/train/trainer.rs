@@ -319,7 +319,11 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         let all: Vec<usize> = (0..n).collect();
         let cfg = self.config.clone();
         let mut params = init.to_vec();
+        // The last finite parameters: `prev` holds the parameters before the current step; a
+        // step's result is copied into `spare` while it is checked, and the two are swapped
+        // when it is finite (one pass instead of a copy before and a check after each step).
         let mut prev = params.clone();
+        let mut spare = params.clone();
         let mut grad = vec![T::zero(); np];
         let mut point = vec![T::zero(); np];
         let mut sampler = Sampler::new(n, cfg.sampling, cfg.seed);
@@ -368,6 +372,8 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             });
         }
         'epochs: while status == TrainStatus::Completed && epoch < cfg.epochs {
+            // Once per epoch (cheap): params may have been replaced since (a resumed checkpoint).
+            prev.copy_from_slice(&params);
             let bs = match (self.batch_size_schedule.as_mut(), self.schedule.as_mut()) {
                 (Some(f), _) => f(epoch),
                 (None, Some((s, unit))) => {
@@ -413,10 +419,11 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                     self.batch_loss(&params, batch, &mut grad)
                 };
                 let blen = batch.len();
-                prev.copy_from_slice(&params);
                 opt.step(&mut params, &mut grad);
                 step += 1;
-                if !loss.is_finite() || !finite(&params) {
+                if loss.is_finite() && crate::kernels::copy_if_finite(&params, &mut spare) {
+                    std::mem::swap(&mut prev, &mut spare);
+                } else {
                     params.copy_from_slice(&prev);
                     status = TrainStatus::Diverged;
                     diverged_at = Some(DivergedAt {
