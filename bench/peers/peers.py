@@ -25,7 +25,14 @@ import tempfile
 import time
 
 import numpy as np
-import torch
+
+# The same allocation policy on both sides: Downhill backs large buffers (optimiser state,
+# training vectors, the bench's parameters and gradients) with transparent huge pages, and
+# PyTorch's CPU allocator does the same for allocations of 2 MiB and more when
+# THP_MEM_ALLOC_ENABLE=1 (read once, at import). PEERS_TORCH_THP=0 measures PyTorch's default.
+if os.environ.get("PEERS_TORCH_THP", "1") != "0":
+    os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
+import torch  # noqa: E402
 
 BYTES_F32 = {"adam": 28, "adamw": 28, "sgd_momentum": 20}
 
@@ -286,7 +293,8 @@ def machine():
     except OSError:
         pass
     return (f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
-            f"torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}), "
+            f"torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}, "
+            f"THP_MEM_ALLOC_ENABLE={os.environ.get('THP_MEM_ALLOC_ENABLE', 'unset')}), "
             f"load average {os.getloadavg()[0]:.1f} at start")
 
 

@@ -27,6 +27,20 @@ pub fn vec_with_capacity<T>(cap: usize) -> Vec<T> {
     v
 }
 
+/// `n` copies of `v` in a buffer from [`vec_with_capacity`] (huge pages for large buffers).
+pub fn filled<T: Copy>(n: usize, v: T) -> Vec<T> {
+    let mut out = vec_with_capacity(n);
+    out.resize(n, v);
+    out
+}
+
+/// A copy of `src` in a buffer from [`vec_with_capacity`] (huge pages for large buffers).
+pub fn copied<T: Copy>(src: &[T]) -> Vec<T> {
+    let mut out = vec_with_capacity(src.len());
+    out.extend_from_slice(src);
+    out
+}
+
 /// Asks the OS to back the 2 MiB-aligned interior of the existing `buf` with huge pages,
 /// collapsing its pages now (Linux only; a no-op elsewhere and under
 /// [`HUGE_PAGE_MIN_BYTES`]).

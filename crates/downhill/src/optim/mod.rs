@@ -230,11 +230,14 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
 }
 
 /// Allocates `buf` to `n` copies of `fill` if it is empty (first step); never reallocates after.
+///
+/// A new buffer is allocated through [`crate::data::pages::vec_with_capacity`], so a large
+/// optimiser state is backed by huge pages where the OS allows it (state is streamed once
+/// per step; with 4 KiB pages each page of each buffer costs a page walk).
 #[inline]
-pub(crate) fn ensure_len<T: Float>(buf: &mut Vec<T>, n: usize, fill: T) {
+pub(crate) fn ensure_len<T: Copy>(buf: &mut Vec<T>, n: usize, fill: T) {
     if buf.len() != n {
-        buf.clear();
-        buf.resize(n, fill);
+        *buf = crate::data::pages::filled(n, fill);
     }
 }
 

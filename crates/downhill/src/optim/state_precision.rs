@@ -28,10 +28,7 @@ impl StatePrecision {
 
 /// Resizes a bfloat16 buffer to `n` zeros on first use (never reallocates after).
 pub(crate) fn ensure_len16(buf: &mut Vec<u16>, n: usize) {
-    if buf.len() != n {
-        buf.clear();
-        buf.resize(n, 0);
-    }
+    super::ensure_len(buf, n, 0);
 }
 
 /// bfloat16 buffer → `f64` values (exact), for checkpoints.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
 use super::config::{AnnealStrategy, Monitor, TrainConfig};
-use crate::data::{Dataset, Sampler};
+use crate::data::{pages, Dataset, Sampler};
 use crate::model::{Metrics, Network, Scalar};
 use crate::optim::Optimizer;
 use crate::schedule::Schedule;
@@ -318,14 +318,15 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         }
         let all: Vec<usize> = (0..n).collect();
         let cfg = self.config.clone();
-        let mut params = init.to_vec();
+        // Large vectors on huge pages (`data::pages`): each is streamed once or more per step.
+        let mut params = pages::copied(init);
         // The last finite parameters: `prev` holds the parameters before the current step; a
         // step's result is copied into `spare` while it is checked, and the two are swapped
         // when it is finite (one pass instead of a copy before and a check after each step).
-        let mut prev = params.clone();
-        let mut spare = params.clone();
-        let mut grad = vec![T::zero(); np];
-        let mut point = vec![T::zero(); np];
+        let mut prev = pages::copied(&params);
+        let mut spare = pages::copied(&params);
+        let mut grad = pages::filled(np, T::zero());
+        let mut point = pages::filled(np, T::zero());
         let mut sampler = Sampler::new(n, cfg.sampling, cfg.seed);
         let (mut epoch, mut step) = (0usize, 0usize);
         let mut base_lr = opt.lr();
