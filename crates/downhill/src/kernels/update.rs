@@ -254,8 +254,8 @@ crate::multiversion! {
         let (sb, st) = src.as_chunks::<16>();
         let (db, dt) = dst.as_chunks_mut::<16>();
         for (s, d) in sb.iter().zip(db.iter_mut()) {
+            *d = *s;
             for l in 0..16 {
-                d[l] = s[l];
                 acc[l] += s[l] * T::zero();
             }
         }
