@@ -231,6 +231,10 @@ npy_case("fuzz_npy_nested_header", FUZZ_NPY, npy([4], Y), 2, "malformed or unsup
 # Found by `cargo fuzz run npy` (out-of-memory): a version-3 header length of ~4 GB in a 29-byte file.
 FUZZ_NPY_OOM = base64.b64decode("k05VTVBZAwANCpT/k05VTVBZAwCU/79zv3NjWQE=")
 npy_case("fuzz_npy_header_len_oom", FUZZ_NPY_OOM, npy([4], Y), 2, "truncated .npy file")
+# Found by the npy fuzzer (a panic, 2026-11-30): a shape whose element count overflows u64 made
+# npyz's header parser overflow in `shape.iter().product()` (checked before it runs now).
+FUZZ_NPY_SHAPE_OVERFLOW = base64.b64decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAwMDcwMDQwMDc1MzIsNDEwNDEzNzgzMjgwLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgHiAgAABAJhhAAAAlAABZAQ==")
+npy_case("fuzz_npy_shape_overflow", FUZZ_NPY_SHAPE_OVERFLOW, npy([4], Y), 2, "more than 2^64 elements")
 SYN = 'source = "synthetic_linreg"'
 case("train_hidden_zero.toml", train(SYN, 'kind = "mlp"\nhidden = [8, 0]'), 2, "hidden", T)
 case("train_epochs_zero.toml", train(SYN).replace("epochs = 2", "epochs = 0"), 2, "epochs", T)

@@ -47,7 +47,37 @@ fn check_header_shape(file: &str, bytes: &[u8]) -> Result<Option<usize>> {
             "malformed or unsupported .npy header (only plain float32/float64 arrays are read)",
         ));
     }
+    check_shape_product(file, header)?;
     Ok(Some(start + len))
+}
+
+/// Refuses a `shape` tuple whose element count overflows 64 bits before the header parser
+/// multiplies it out (found by fuzzing: `(7004007532, 4104137832800, 2)` overflowed `u64` in
+/// npyz's `shape.iter().product()` — a panic in builds with overflow checks, a wrapped count
+/// otherwise). Entries that are not plain integers are left to the parser's own error.
+fn check_shape_product(file: &str, header: &[u8]) -> Result<()> {
+    let Some(open) = header.iter().position(|&b| b == b'(') else {
+        return Ok(());
+    };
+    let Some(close) = header[open..].iter().position(|&b| b == b')') else {
+        return Ok(());
+    };
+    let Ok(tuple) = std::str::from_utf8(&header[open + 1..open + close]) else {
+        return Ok(());
+    };
+    let mut product: u64 = 1;
+    for dim in tuple.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let Ok(d) = dim.parse::<u64>() else {
+            return Ok(());
+        };
+        product = product.checked_mul(d).ok_or_else(|| {
+            npy_err(
+                file,
+                format!("malformed .npy header: the shape ({tuple}) has more than 2^64 elements"),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads an array of f32 or f64 from `.npy` bytes; returns (shape, values as f64).
