@@ -234,7 +234,11 @@ npy_case("fuzz_npy_header_len_oom", FUZZ_NPY_OOM, npy([4], Y), 2, "truncated .np
 # Found by the npy fuzzer (a panic, 2026-11-30): a shape whose element count overflows u64 made
 # npyz's header parser overflow in `shape.iter().product()` (checked before it runs now).
 FUZZ_NPY_SHAPE_OVERFLOW = base64.b64decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAwMDcwMDQwMDc1MzIsNDEwNDEzNzgzMjgwLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgHiAgAABAJhhAAAAlAABZAQ==")
-npy_case("fuzz_npy_shape_overflow", FUZZ_NPY_SHAPE_OVERFLOW, npy([4], Y), 2, "more than 2^64 elements")
+npy_case("fuzz_npy_shape_overflow", FUZZ_NPY_SHAPE_OVERFLOW, npy([4], Y), 2, "overflows 64 bits")
+# Found by the same fuzzer right after: a leading 0 keeps the count at 0, but npyz's strides
+# (products of the other dimensions) overflowed.
+FUZZ_NPY_STRIDE_OVERFLOW = base64.b64decode("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAsMjAwMDAwMDM3NjYsNDEwNDEzNzgzMjg3LCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAAAQCYYQAAAJQAAWQE=")
+npy_case("fuzz_npy_stride_overflow", FUZZ_NPY_STRIDE_OVERFLOW, npy([4], Y), 2, "overflows 64 bits")
 SYN = 'source = "synthetic_linreg"'
 case("train_hidden_zero.toml", train(SYN, 'kind = "mlp"\nhidden = [8, 0]'), 2, "hidden", T)
 case("train_epochs_zero.toml", train(SYN).replace("epochs = 2", "epochs = 0"), 2, "epochs", T)

@@ -54,7 +54,10 @@ fn check_header_shape(file: &str, bytes: &[u8]) -> Result<Option<usize>> {
 /// Refuses a `shape` tuple whose element count overflows 64 bits before the header parser
 /// multiplies it out (found by fuzzing: `(7004007532, 4104137832800, 2)` overflowed `u64` in
 /// npyz's `shape.iter().product()` — a panic in builds with overflow checks, a wrapped count
-/// otherwise). Entries that are not plain integers are left to the parser's own error.
+/// otherwise). Zeros count as ones: npyz also multiplies the dimensions after (C order) or
+/// before (Fortran order) each one for its strides, and `(0, 20000003766, 4104137832870, 2)`
+/// overflowed there (found by fuzzing too). Only plain decimal entries, as numpy writes them,
+/// are accepted (Python 2's `4L` is not).
 fn check_shape_product(file: &str, header: &[u8]) -> Result<()> {
     let Some(open) = header.iter().position(|&b| b == b'(') else {
         return Ok(());
@@ -63,17 +66,28 @@ fn check_shape_product(file: &str, header: &[u8]) -> Result<()> {
         return Ok(());
     };
     let Ok(tuple) = std::str::from_utf8(&header[open + 1..open + close]) else {
-        return Ok(());
+        return Err(npy_err(
+            file,
+            "malformed .npy header: the shape is not text",
+        ));
     };
     let mut product: u64 = 1;
     for dim in tuple.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        // numpy writes plain decimal integers; anything else (`0x…`, `1_000`, `2L`) could
+        // reach the parser's unchecked products without this check seeing its value.
         let Ok(d) = dim.parse::<u64>() else {
-            return Ok(());
+            return Err(npy_err(
+                file,
+                format!("malformed or unsupported .npy header: shape entry `{dim}` is not a plain integer"),
+            ));
         };
-        product = product.checked_mul(d).ok_or_else(|| {
+        product = product.checked_mul(d.max(1)).ok_or_else(|| {
             npy_err(
                 file,
-                format!("malformed .npy header: the shape ({tuple}) has more than 2^64 elements"),
+                format!(
+                    "malformed .npy header: the shape ({tuple}) overflows 64 bits (its non-zero \
+                     dimensions multiply to more than 2^64)"
+                ),
             )
         })?;
     }
