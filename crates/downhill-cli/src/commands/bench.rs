@@ -10,9 +10,10 @@
 //! what the neighbours let it do.
 //!
 //! Every large buffer — the probe's, the parameters and gradient handed to the step, and the
-//! optimiser's own state — is allocated through `data::pages` (transparent huge pages, as
-//! Downhill's trainer and loaders allocate theirs): streaming 10⁸-element vectors through
-//! 4 KiB pages costs a page walk per page and stream (Adam at 10⁸ `f32`: 64.7 → 56.8 ms).
+//! optimiser's own state — is allocated as Downhill's trainer allocates its streamed buffers
+//! (`data::pages::streamed_with_capacity`: transparent huge pages from 128 MiB): streaming
+//! 10⁸-element vectors through 4 KiB pages costs a page walk per page and stream (Adam at
+//! 10⁸ `f32`: 64.7 → 56.8 ms). `DOWNHILL_HUGE_PAGES=0` turns the advice off.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -252,11 +253,11 @@ fn time_steps<T: Float>(
     mut probe: Option<&mut Probe>,
     reps: usize,
 ) -> (f64, f64) {
-    let mut p: Vec<T> = pages::vec_with_capacity(n);
+    let mut p: Vec<T> = pages::streamed_with_capacity(n);
     p.extend((0..n).map(|i| T::of(1.0 + (i % 7) as f64 * 0.1)));
-    let mut g: Vec<T> = pages::vec_with_capacity(n);
+    let mut g: Vec<T> = pages::streamed_with_capacity(n);
     g.extend((0..n).map(|i| T::of(((i % 1000) as f64 - 499.5) * 1e-3)));
-    let mut gw: Vec<T> = pages::vec_with_capacity(n);
+    let mut gw: Vec<T> = pages::streamed_with_capacity(n);
     gw.extend_from_slice(&g);
     opt.step(&mut p, &mut gw);
     // Optimisers may overwrite the gradient: then it is restored before every step, outside

@@ -231,7 +231,7 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
 
 /// Allocates `buf` to `n` copies of `fill` if it is empty (first step); never reallocates after.
 ///
-/// A new buffer is allocated through [`crate::data::pages::vec_with_capacity`], so a large
+/// A new buffer is allocated through [`crate::data::pages::filled`], so a large
 /// optimiser state is backed by huge pages where the OS allows it (state is streamed once
 /// per step; with 4 KiB pages each page of each buffer costs a page walk).
 #[inline]
