@@ -4,7 +4,8 @@
 //! - [`dispatch`] — CPU-feature detection and the `multiversion!` macro (AVX-512 / AVX2 /
 //!   baseline copies of one body).
 //! - [`update`] — single-chunk kernels: `axpy` (the bandwidth probe), SGD, SGD with momentum,
-//!   Adam/AdamW, sum of squares, scale.
+//!   Adam/AdamW, sum of squares, scale, copy-and-check-finite (the trainer's divergence
+//!   guard), relu forward and backward.
 //! - [`par`] — the same over long vectors with rayon, bit-identical to one thread.
 //! - [`bf16`] — Adam and SGD-momentum steps with bfloat16 state and stochastic rounding.
 //! - [`gemm`] — matrix products of the models (the `gemm` crate: AVX-512, rayon).
