@@ -251,19 +251,12 @@ crate::multiversion! {
     pub fn copy_finite_into<T: Float>(src: &[T], dst: &mut [T], out: &mut bool) {
         let dst = &mut dst[..src.len()];
         let mut acc = [T::zero(); 16];
-        let (sb, st) = src.as_chunks::<16>();
-        let (db, dt) = dst.as_chunks_mut::<16>();
-        for (s, d) in sb.iter().zip(db.iter_mut()) {
-            *d = *s;
-            for l in 0..16 {
-                acc[l] += s[l] * T::zero();
-            }
+        // Blocks small enough to still be in L1 when the probe reads them after the copy.
+        for (s, d) in src.chunks(1024).zip(dst.chunks_mut(1024)) {
+            d.copy_from_slice(s);
+            finite_probe(&mut acc, s);
         }
-        for (l, (s, d)) in st.iter().zip(dt.iter_mut()).enumerate() {
-            *d = *s;
-            acc[l] += *s * T::zero();
-        }
-        *out = acc.iter().all(|a| *a == T::zero());
+        *out = finite_probe_result(&acc);
     }
 }
 
@@ -272,16 +265,28 @@ crate::multiversion! {
     /// `xᵢ·0` (±0 for finite values, NaN for ±∞ and NaN) into 16 interleaved sums.
     pub fn all_finite_into<T: Float>(x: &[T], out: &mut bool) {
         let mut acc = [T::zero(); 16];
-        let chunks = x.chunks_exact(16);
-        let tail = chunks.remainder();
-        for c in chunks {
-            for l in 0..16 {
-                acc[l] += c[l] * T::zero();
-            }
-        }
-        for (l, v) in tail.iter().enumerate() {
-            acc[l] += *v * T::zero();
-        }
-        *out = acc.iter().all(|a| *a == T::zero());
+        finite_probe(&mut acc, x);
+        *out = finite_probe_result(&acc);
     }
+}
+
+/// Adds `xᵢ·0` (±0 for finite values, NaN for ±∞ and NaN) into 16 interleaved sums.
+#[inline(always)]
+fn finite_probe<T: Float>(acc: &mut [T; 16], x: &[T]) {
+    let chunks = x.chunks_exact(16);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..16 {
+            acc[l] += c[l] * T::zero();
+        }
+    }
+    for (l, v) in tail.iter().enumerate() {
+        acc[l] += *v * T::zero();
+    }
+}
+
+/// Whether every value fed to [`finite_probe`] was finite.
+#[inline(always)]
+fn finite_probe_result<T: Float>(acc: &[T; 16]) -> bool {
+    acc.iter().all(|a| *a == T::zero())
 }

@@ -320,11 +320,6 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         let cfg = self.config.clone();
         // Large vectors on huge pages (`data::pages`): each is streamed once or more per step.
         let mut params = pages::copied(init);
-        // The last finite parameters: `prev` holds the parameters before the current step; a
-        // step's result is copied into `spare` while it is checked, and the two are swapped
-        // when it is finite (one pass instead of a copy before and a check after each step).
-        let mut prev = pages::copied(&params);
-        let mut spare = pages::copied(&params);
         let mut grad = pages::filled(np, T::zero());
         let mut point = pages::filled(np, T::zero());
         let mut sampler = Sampler::new(n, cfg.sampling, cfg.seed);
@@ -348,7 +343,9 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                     expected: np.to_string(),
                 });
             }
-            params = c.params.iter().map(|&v| T::of(v)).collect();
+            for (p, &v) in params.iter_mut().zip(&c.params) {
+                *p = T::of(v);
+            }
             opt.load_state(&c.optimizer)?;
             opt.set_lr(c.lr);
             (epoch, step, base_lr, lr_scale) = (c.epoch, c.step, c.base_lr, c.lr_scale);
@@ -361,6 +358,11 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             train_loss.push(self.full_loss(&params, &all));
             log_samples.push(0);
         }
+        // The last finite parameters: `prev` holds the parameters before the current step; a
+        // step's result is copied into `spare` while it is checked, and the two are swapped
+        // when it is finite (one pass instead of a copy before and a check after each step).
+        let mut prev = pages::copied(&params);
+        let mut spare = pages::copied(&params);
         let mut samples = epoch * n;
         let mut status = TrainStatus::Completed;
         let mut diverged_at = None;
@@ -373,8 +375,6 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             });
         }
         'epochs: while status == TrainStatus::Completed && epoch < cfg.epochs {
-            // Once per epoch (cheap): params may have been replaced since (a resumed checkpoint).
-            prev.copy_from_slice(&params);
             let bs = match (self.batch_size_schedule.as_mut(), self.schedule.as_mut()) {
                 (Some(f), _) => f(epoch),
                 (None, Some((s, unit))) => {
