@@ -1,13 +1,11 @@
 //! The descent animation (seed 004): the contour with the path growing frame by frame, as GIF.
 
-use std::path::Path;
-
 use plotters::prelude::*;
 
 use crate::contour::{ContourOptions, ContourPlot};
 use crate::error::{draw_err, Error, Result};
 use crate::geom::sane;
-use crate::{font, io, Range, Series2d};
+use crate::{encode, font, Range, Series2d};
 
 /// Options of an [`Animation`].
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +34,7 @@ impl Default for AnimationOptions {
 /// How many frames repeat the final picture at the end of the loop.
 const HOLD_FRAMES: usize = 4;
 
-/// A descent animation, ready to be written.
+/// A descent animation, ready to be rendered.
 #[derive(Debug, Clone)]
 pub struct Animation {
     plot: ContourPlot,
@@ -91,23 +89,19 @@ impl Animation {
         self.frame_steps.len()
     }
 
-    /// Writes frame `frame` (clamped to the last) as a PNG still, e.g. a poster for the GIF.
-    pub fn write_frame_png(&self, frame: usize, path: &Path) -> Result<()> {
+    /// Frame `frame` (clamped to the last) as a PNG still, e.g. a poster for the GIF.
+    pub fn frame_png(&self, frame: usize) -> Result<Vec<u8>> {
         font::ensure()?;
         let k = self.frame_steps[frame.min(self.frame_steps.len() - 1)];
         let mut plot = self.plot.clone();
         plot.opts.labels.title = format!("{} — step {k}", plot.opts.labels.title);
-        io::with_temp(path, |tmp| {
-            let root = BitMapBackend::new(tmp, self.opts.size).into_drawing_area();
-            root.fill(&WHITE).map_err(draw_err)?;
-            plot.draw(&root, Some(k))?;
-            root.present().map_err(draw_err)
-        })
+        encode::png(&render_rgb(&plot, k, self.opts.size)?, self.opts.size)
     }
 
-    /// Writes the GIF to `path` (atomically). After the first, each frame stores only the
-    /// rectangle that changed; a frame identical to the one before lengthens its delay instead.
-    pub fn write_gif(&self, path: &Path) -> Result<()> {
+    /// The animated GIF: the bytes of a `.gif` file. After the first, each frame stores only
+    /// the rectangle that changed; a frame identical to the one before lengthens its delay
+    /// instead.
+    pub fn to_gif(&self) -> Result<Vec<u8>> {
         font::ensure()?;
         let (w, h) = self.opts.size;
         if w > u16::MAX as u32 || h > u16::MAX as u32 {
@@ -115,14 +109,9 @@ impl Animation {
         }
         let delay_cs = (self.opts.frame_delay_ms / 10).clamp(1, u16::MAX as u32) as u16;
         let title = self.plot.opts.labels.title.clone();
-        io::with_temp(path, |tmp| {
-            let io_err = |source: std::io::Error| Error::Io {
-                path: path.to_path_buf(),
-                source,
-            };
-            let file = std::fs::File::create(tmp).map_err(io_err)?;
-            let mut enc = gif::Encoder::new(std::io::BufWriter::new(file), w as u16, h as u16, &[])
-                .map_err(draw_err)?;
+        let mut out = Vec::new();
+        {
+            let mut enc = gif::Encoder::new(&mut out, w as u16, h as u16, &[]).map_err(draw_err)?;
             enc.set_repeat(gif::Repeat::Infinite).map_err(draw_err)?;
             let mut plot = self.plot.clone();
             let mut prev: Option<Vec<u8>> = None;
@@ -163,9 +152,9 @@ impl Animation {
             if let Some(f) = pending.take() {
                 enc.write_frame(&f).map_err(draw_err)?;
             }
-            drop(enc);
-            Ok(())
-        })
+            // Dropping the encoder writes the GIF trailer.
+        }
+        Ok(out)
     }
 }
 
@@ -198,20 +187,19 @@ fn changed_rect(a: &[u8], b: &[u8], w: u32, h: u32) -> Option<(u32, u32, u32, u3
     (x1 > x0).then_some((x0, y0, x1, y1))
 }
 
-/// Writes the animated GIF of one descent: `trajectory` growing on the contour of `f`.
+/// The animated GIF (file bytes) of one descent: `trajectory` growing on the contour of `f`.
 pub fn animation_gif(
     f: &dyn Fn(f64, f64) -> f64,
     x_range: Range,
     y_range: Range,
     trajectory: &Series2d,
-    path: &Path,
     frame_delay_ms: u32,
-) -> Result<()> {
+) -> Result<Vec<u8>> {
     let opts = AnimationOptions {
         frame_delay_ms,
         ..AnimationOptions::default()
     };
-    Animation::new(f, x_range, y_range, std::slice::from_ref(trajectory), &opts)?.write_gif(path)
+    Animation::new(f, x_range, y_range, std::slice::from_ref(trajectory), &opts)?.to_gif()
 }
 
 #[cfg(test)]
@@ -242,12 +230,7 @@ mod tests {
             &opts,
         )
         .unwrap();
-        let dir = std::env::temp_dir().join(format!("downhill-plot-anim-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.gif");
-        anim.write_gif(&path).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let bytes = anim.to_gif().unwrap();
         let mut o = gif::DecodeOptions::new();
         o.set_color_output(gif::ColorOutput::RGBA);
         let mut dec = o.read_info(bytes.as_slice()).unwrap();

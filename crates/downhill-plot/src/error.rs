@@ -1,8 +1,6 @@
-//! The error type of figure building and writing.
+//! The error type of figure building and rendering.
 
-use std::path::PathBuf;
-
-/// What can go wrong while drawing or writing a figure.
+/// What can go wrong while building or rendering a figure (this crate writes no files).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Unusable input data or options (named in the message).
@@ -11,14 +9,6 @@ pub enum Error {
     /// The drawing backend failed.
     #[error("drawing failed: {0}")]
     Draw(String),
-    /// Writing the output failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file being written.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
 }
 
 /// `Result` with this crate's [`Error`].

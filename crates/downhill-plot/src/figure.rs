@@ -1,4 +1,4 @@
-//! [`Figure`]: a computed picture that renders to SVG or PNG; panels of figures.
+//! [`Figure`]: a computed picture that renders to SVG or PNG bytes; panels of figures.
 
 use std::path::Path;
 
@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::{bars, contour, font, histogram, io, lines, quiver, surface};
+use crate::{bars, contour, encode, font, histogram, lines, quiver, surface};
 
 /// Default width and height in pixels (readable at 800×600).
 pub const DEFAULT_SIZE: (u32, u32) = (800, 600);
@@ -60,7 +60,7 @@ pub enum LegendPosition {
     Hidden,
 }
 
-/// An output file format.
+/// An output file format (what [`Figure::render`] produces).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Scalable vector graphics.
@@ -98,7 +98,7 @@ pub(crate) enum Plot {
     Panels { cols: usize, items: Vec<Figure> },
 }
 
-/// A picture with its data computed, ready to be written as SVG or PNG.
+/// A picture with its data computed, ready to be rendered as SVG or PNG.
 #[derive(Debug, Clone)]
 pub struct Figure {
     pub(crate) size: (u32, u32),
@@ -181,27 +181,24 @@ impl Figure {
         Ok(out)
     }
 
-    /// Writes the figure as SVG to `path` (atomically).
-    pub fn write_svg(&self, path: &Path) -> Result<()> {
-        let svg = self.to_svg()?;
-        io::write_atomic(path, svg.as_bytes())
-    }
-
-    /// Writes the figure as PNG to `path` (atomically).
-    pub fn write_png(&self, path: &Path) -> Result<()> {
+    /// The figure as a PNG image: the bytes of a `.png` file.
+    pub fn to_png(&self) -> Result<Vec<u8>> {
         font::ensure()?;
-        io::with_temp(path, |tmp| {
-            let root = BitMapBackend::new(tmp, self.size).into_drawing_area();
+        let (w, h) = self.size;
+        let mut rgb = vec![0u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut rgb, self.size).into_drawing_area();
             self.draw(&root)?;
-            root.present().map_err(draw_err)
-        })
+            root.present().map_err(draw_err)?;
+        }
+        encode::png(&rgb, self.size)
     }
 
-    /// Writes SVG or PNG according to the extension of `path`.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        match Format::from_path(path)? {
-            Format::Svg => self.write_svg(path),
-            Format::Png => self.write_png(path),
+    /// The figure's file in `format`: the SVG text as bytes, or the PNG image.
+    pub fn render(&self, format: Format) -> Result<Vec<u8>> {
+        match format {
+            Format::Svg => self.to_svg().map(String::into_bytes),
+            Format::Png => self.to_png(),
         }
     }
 }

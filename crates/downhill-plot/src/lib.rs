@@ -1,9 +1,13 @@
 //! Figures for Downhill, drawn with plotters from plain data (no solver types).
 //!
 //! Every figure function returns a [`Figure`]: the data it needs, already computed (grids are
-//! sampled when the figure is built), so that one figure can be written as SVG (a string or a
-//! file) and as PNG, or put beside others with [`Figure::panels`]. The descent animation is an
-//! [`Animation`] written as a GIF.
+//! sampled when the figure is built), so that one figure renders as SVG ([`Figure::to_svg`]) and
+//! as PNG ([`Figure::to_png`], or [`Figure::render`] by [`Format`]), or goes beside others with
+//! [`Figure::panels`]. The descent animation is an [`Animation`] rendered as a GIF
+//! ([`Animation::to_gif`]).
+//!
+//! The crate writes no files: it returns the bytes, and the caller chooses where they go (the
+//! `downhill` CLI writes every figure through `downhill::io::write_atomic`).
 //!
 //! | function | picture |
 //! | --- | --- |
@@ -30,18 +34,17 @@
 //!
 //! Text is drawn with an embedded DejaVu Sans registered through plotters' `ab_glyph`
 //! support, so no system font or fontconfig is needed. Colours: the Okabe–Ito palette for
-//! series, viridis for heat maps (both colour-blind safe). All file writes are atomic (a temporary
-//! file beside the target, then a rename) and touch nothing but the target path.
+//! series, viridis for heat maps (both colour-blind safe).
 
 mod animation;
 mod bars;
 mod contour;
+mod encode;
 mod error;
 mod figure;
 mod font;
 mod geom;
 mod histogram;
-mod io;
 mod lines;
 mod palette;
 mod quiver;

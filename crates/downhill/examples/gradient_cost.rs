@@ -5,6 +5,10 @@
 //! Times are this thread's CPU time (the machine may be shared), best of 5 batches of
 //! ≥ 50 ms. The numerical gradient at d = 10⁶ is not run (it would take 2·10⁶ values); its
 //! time is extrapolated as 2d × one value.
+//!
+//! `cargo test` runs this example too (it is a `test = true` target), in a quick mode that
+//! skips d = 10⁶ and times single batches: it checks that the program runs, not the figures.
+//! `DOWNHILL_EXAMPLE_QUICK=1` asks for the quick mode from `cargo run`.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -32,8 +36,9 @@ fn now() -> f64 {
 /// negligible for the nanosecond-scale operations at d = 10).
 fn time(mut op: impl FnMut()) -> f64 {
     op(); // warm-up: the first call grows the tape
+    let (batches, min_batch) = if quick() { (1, 0.0) } else { (5, 0.05) };
     let mut best = f64::INFINITY;
-    for _ in 0..5 {
+    for _ in 0..batches {
         let mut reps = 1u64;
         loop {
             let start = now();
@@ -41,7 +46,7 @@ fn time(mut op: impl FnMut()) -> f64 {
                 op();
             }
             let t = now() - start;
-            if t >= 0.05 {
+            if t >= min_batch {
                 best = best.min(t / reps as f64);
                 break;
             }
@@ -49,6 +54,12 @@ fn time(mut op: impl FnMut()) -> f64 {
         }
     }
     best
+}
+
+/// The quick mode: under `cargo test` (which compiles this harness-less test target with
+/// `--cfg test`), or when `DOWNHILL_EXAMPLE_QUICK` is set to anything but `0`.
+fn quick() -> bool {
+    cfg!(test) || std::env::var("DOWNHILL_EXAMPLE_QUICK").is_ok_and(|v| v != "0")
 }
 
 fn fmt(s: f64) -> String {
@@ -69,7 +80,12 @@ fn main() {
         "| d | value | AD gradient | AD / value | analytic gradient | numerical gradient | numeric / value |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|");
-    for d in [10usize, 1_000, 1_000_000] {
+    let sizes: &[usize] = if quick() {
+        &[10, 1_000]
+    } else {
+        &[10, 1_000, 1_000_000]
+    };
+    for &d in sizes {
         let x: Vec<f64> = (0..d).map(|i| -1.2 + 0.3 * ((i % 7) as f64)).collect();
         let mut g = vec![0.0; d];
         let t_value = time(|| {

@@ -39,7 +39,7 @@ pub fn draw_run(cfg: &RunConfig, res: &RunResult, out: Option<&Path>) -> Result<
     write(&fig, out)
 }
 
-/// Maps a figure error to the CLI's exit codes: unusable input 2, I/O and drawing 1.
+/// Maps a figure error to the CLI's exit codes: unusable input 2, drawing 1 (I/O is 1 too).
 fn plot_error(e: downhill_plot::Error) -> CliError {
     match e {
         downhill_plot::Error::Invalid(_) => CliError::input(e),
@@ -47,10 +47,11 @@ fn plot_error(e: downhill_plot::Error) -> CliError {
     }
 }
 
-/// Writes `fig` as SVG or PNG according to the extension of `out`.
+/// Writes `fig` as SVG or PNG according to the extension of `out` (atomically, `downhill::io`).
 pub fn write(fig: &Figure, out: &Path) -> Result<(), CliError> {
-    Format::from_path(out).map_err(plot_error)?;
-    fig.save(out).map_err(plot_error)?;
+    let format = Format::from_path(out).map_err(plot_error)?;
+    let bytes = fig.render(format).map_err(plot_error)?;
+    downhill::io::write_atomic(out, &bytes).map_err(CliError::failure)?;
     eprintln!("wrote {}", out.display());
     Ok(())
 }

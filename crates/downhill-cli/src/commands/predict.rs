@@ -59,8 +59,7 @@ pub fn cmd(args: &PredictArgs) -> CliResult {
         }
     }
     match &args.out {
-        Some(p) => std::fs::write(p, out)
-            .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", p.display())))?,
+        Some(p) => downhill::io::write_atomic(p, out.as_bytes()).map_err(CliError::failure)?,
         None => print!("{out}"),
     }
     Ok(0)

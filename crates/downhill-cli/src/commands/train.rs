@@ -232,8 +232,7 @@ pub fn report<T: Scalar>(
             target: cfg.data.target.clone(),
         };
         let text = serde_json::to_string_pretty(&saved).map_err(CliError::failure)?;
-        std::fs::write(path, text)
-            .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
+        downhill::io::write_atomic(path, text.as_bytes()).map_err(CliError::failure)?;
     }
     if args.json {
         let mut out = json!({

@@ -170,8 +170,8 @@ impl Figure {
     }
 }
 
-/// Renders `fig` to `path` with `downhill-plot` (SVG or PNG by the path's extension, GIF for
-/// animations). Returns `false` when this build cannot draw it (never, since downhill-plot).
+/// Renders `fig` with `downhill-plot` (SVG or PNG by the path's extension, GIF for animations)
+/// and writes it to `path` through `downhill::io`. Returns `false` when this build cannot draw it (never, since downhill-plot).
 pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
     use downhill_plot as dp;
     let series2d = |p: &Path2| {
@@ -181,6 +181,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
         )
     };
     let labels = |title: &str, x: &str, y: &str| dp::Labels::new(title, x, y);
+    let file = |g: dp::Figure| dp::Format::from_path(path).and_then(|format| g.render(format));
     let drawn = match fig {
         Figure::Contour {
             title,
@@ -196,7 +197,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 ..dp::ContourOptions::default()
             };
             let paths: Vec<dp::Series2d> = paths.iter().map(series2d).collect();
-            dp::contour(&|a, b| f(a, b), *x, *y, &paths, &opts).and_then(|g| g.save(path))
+            dp::contour(&|a, b| f(a, b), *x, *y, &paths, &opts).and_then(file)
         }
         Figure::Curves {
             title,
@@ -214,7 +215,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 log_y: *log_y,
                 ..dp::LineOptions::default()
             };
-            dp::line_chart(&series, &opts).and_then(|g| g.save(path))
+            dp::line_chart(&series, &opts).and_then(file)
         }
         Figure::Quiver {
             title,
@@ -227,7 +228,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 labels: labels(title, "x₀", "x₁"),
                 ..dp::QuiverOptions::default()
             };
-            dp::quiver(&|a, b| grad(a, b), *x, *y, *spacing, &opts).and_then(|g| g.save(path))
+            dp::quiver(&|a, b| grad(a, b), *x, *y, *spacing, &opts).and_then(file)
         }
         Figure::Surface {
             title,
@@ -240,8 +241,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 labels: labels(title, "x₀", "x₁"),
                 ..dp::SurfaceOptions::default()
             };
-            dp::surface3d(&|a, b| f(a, b), *x, *y, Some(&series2d(p)), &opts)
-                .and_then(|g| g.save(path))
+            dp::surface3d(&|a, b| f(a, b), *x, *y, Some(&series2d(p)), &opts).and_then(file)
         }
         Figure::Animation {
             title,
@@ -258,7 +258,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 ..dp::AnimationOptions::default()
             };
             dp::Animation::new(&|a, b| f(a, b), *x, *y, &[series2d(p)], &opts)
-                .and_then(|a| a.write_gif(path))
+                .and_then(|a| a.to_gif())
         }
         Figure::Histogram {
             title,
@@ -276,9 +276,10 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 normalize: false,
                 ..dp::HistogramOptions::default()
             };
-            dp::histogram_density(samples, Some(&|v| density(v)), &opts).and_then(|g| g.save(path))
+            dp::histogram_density(samples, Some(&|v| density(v)), &opts).and_then(file)
         }
     };
-    drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    let bytes = drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    downhill::io::write_atomic(path, &bytes).map_err(CliError::failure)?;
     Ok(true)
 }

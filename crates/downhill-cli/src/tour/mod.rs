@@ -207,10 +207,7 @@ fn render_figures(out: &Path, e: &mut Experiment) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))
+/// Writes `bytes` to `path` through the one atomic writer, `downhill::io` (exit 1 on failure).
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    downhill::io::write_atomic(path, bytes).map_err(CliError::failure)
 }

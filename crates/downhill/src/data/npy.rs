@@ -187,22 +187,19 @@ pub fn load_npy<T: Float>(features: &Path, targets: &Path) -> Result<Dataset<T>>
     Dataset::new(xt, y.into_iter().map(T::of).collect(), xs[1], task)
 }
 
-/// Writes a C-order float64 `.npy` array of `shape` (used by tests and examples).
+/// Writes a C-order float64 `.npy` array of `shape` (used by tests and examples), atomically
+/// through [`crate::io::write_atomic_with`].
 pub fn write_npy_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let f = std::fs::File::create(path).map_err(io)?;
     let shape: Vec<u64> = shape.iter().map(|&s| s as u64).collect();
-    let mut w = npyz::WriteOptions::new()
-        .default_dtype()
-        .shape(&shape)
-        .writer(std::io::BufWriter::new(f))
-        .begin_nd()
-        .map_err(io)?;
-    w.extend(data.iter().copied()).map_err(io)?;
-    w.finish().map_err(io)
+    crate::io::write_atomic_with(path, |file| {
+        let mut w = npyz::WriteOptions::new()
+            .default_dtype()
+            .shape(&shape)
+            .writer(file)
+            .begin_nd()?;
+        w.extend(data.iter().copied())?;
+        w.finish()
+    })
 }
 
 #[cfg(test)]
