@@ -57,6 +57,12 @@ struct Block {
 }
 
 /// The fenced blocks of `text`, or the 1-based line of the fence that never closes.
+///
+/// Inside a block, a fence line of the same character and at least its length that carries an
+/// info string (```` ```toml ````) cannot close it (CommonMark) and, in practice, means that the
+/// block before was never closed: the README's old bug, where a ```` ```sh ```` block ran on
+/// until a later block's closer and swallowed the headings and tables between. It counts as
+/// the unclosed block (showing fences inside a block takes a longer outer fence).
 fn blocks(text: &str) -> Result<Vec<Block>, usize> {
     let mut out = Vec::new();
     let mut open: Option<(char, usize, Block)> = None;
@@ -75,6 +81,7 @@ fn blocks(text: &str) -> Result<Vec<Block>, usize> {
             Some((c, n, mut block)) => match fence(line) {
                 // A closer: the same character, at least as long, nothing after it.
                 Some((c2, n2, "")) if c2 == c && n2 >= n => out.push(block),
+                Some((c2, n2, _)) if c2 == c && n2 >= n => return Err(block.line),
                 _ => {
                     block.body.push(line.to_string());
                     open = Some((c, n, block));
@@ -92,13 +99,14 @@ fn blocks(text: &str) -> Result<Vec<Block>, usize> {
 fn the_checker_finds_an_unclosed_fence() {
     // The README's old bug: a sh block under "Pictures and comparisons" never closed.
     let text = "# A\n\n```sh\nrun x\n\n## Schedules\n\n| a | b |\n\n```toml\n[x]\n```\n";
-    assert_eq!(blocks(text).unwrap_err(), 10);
+    assert_eq!(blocks(text).unwrap_err(), 3);
+    assert_eq!(blocks("```sh\nrun x\n").unwrap_err(), 1);
     let ok = "```sh\na\n```\n\n````md\n```toml\n````\n  ~~~\n  b\n  ~~~\n> ```\n> c\n> ```\n";
     let b = blocks(ok).unwrap();
     assert_eq!(b.len(), 4);
     assert_eq!(b[1].body, ["```toml"]);
-    // A shorter or labelled run of backticks inside a block does not close it.
-    assert!(blocks("````\n```\n```rust\n").is_err());
+    // A shorter run of backticks inside a block does not close it.
+    assert!(blocks("````\n```\n```\n").is_err());
     // Inline code with three backticks is not a fence.
     assert!(blocks("Write ```` ```sh ```` to open a block.\n")
         .unwrap()

@@ -7,13 +7,13 @@
 //! * [`DataParallel`] wraps any [`downhill::SampledObjective`]: each rank computes the
 //!   count-weighted gradient of its contiguous part of the batch, the parts are summed across
 //!   ranks, and every rank holds the mean gradient of the whole batch.
-//! * Every rank applies the identical update with any [`downhill::optim::Optimizer`] ([`fit`]).
+//! * Every rank applies the identical update with any [`downhill::optim::Optimizer`] ([`fit()`]).
 //! * The default [`Reduction::Ordered`] sums in a fixed order, so K = 1, 2, 4, … ranks give
 //!   bit-identical parameters; [`Reduction::Allreduce`] uses `MPI_Allreduce` instead.
 //! * A failure seen by every rank is agreed on and reported once ([`fault::agree`]); a failure
 //!   seen by one rank stops the job through `MPI_Abort` ([`fault::abort`]).
 //!
-//! The MPI backend ([`comm::MpiComm`]) needs the `mpi` feature and a system MPI; without it the
+//! The MPI backend (`comm::MpiComm`) needs the `mpi` feature and a system MPI; without it the
 //! crate still builds and its logic is tested with in-process ranks ([`comm::ThreadComm`]).
 //!
 //! ```
