@@ -85,8 +85,7 @@ fn every_example_named_in_the_docs_exists() {
         let text = std::fs::read_to_string(page).unwrap_or_default();
         for (i, _) in text.match_indices("examples/") {
             // Only the top-level folder (not crates/*/examples/).
-            if i > 0 && !text[..i].ends_with(|c: char| c == ' ' || c == '`' || c == '(' || c == '[')
-            {
+            if i > 0 && !text[..i].ends_with([' ', '`', '(', '[']) {
                 continue;
             }
             let rest = &text[i..];
@@ -94,10 +93,8 @@ fn every_example_named_in_the_docs_exists() {
                 .find(|c: char| !(c.is_alphanumeric() || "/_-.".contains(c)))
                 .unwrap_or(rest.len());
             let name = rest[..end].trim_end_matches('.');
-            if name.ends_with(".toml") || name.ends_with(".rs") {
-                if !root().join(name).exists() {
-                    missing.push(format!("{}: {name}", page.display()));
-                }
+            if (name.ends_with(".toml") || name.ends_with(".rs")) && !root().join(name).exists() {
+                missing.push(format!("{}: {name}", page.display()));
             }
         }
     }
