@@ -242,7 +242,7 @@ mod tests {
         let raw = format!("{RUN}[optimizer]\nname = \"adam\"\nbetas = [\n  0.9,\n  \"x\",\n]\n");
         let e = err(&raw, Spec::default());
         assert!(
-            e.starts_with("c.toml:11:3: [optimizer] key `betas`:"),
+            e.starts_with("c.toml:10:3: [optimizer] key `betas`:"),
             "{e}"
         );
         // A key that only looks like one in the text (inside a string) is not taken for one.
