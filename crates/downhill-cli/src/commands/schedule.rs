@@ -32,8 +32,7 @@ fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
         ..Spec::default()
     };
     let (optimizer, _, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
-    let schedule =
-        schedule.ok_or_else(|| CliError::input(format!("{file}: missing table [schedule]")))?;
+    let schedule = schedule.ok_or_else(|| doc.missing("schedule"))?;
     Ok(ScheduleFile {
         optimizer,
         schedule,

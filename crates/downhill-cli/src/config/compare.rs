@@ -31,10 +31,9 @@ pub struct CompareConfig {
 pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "run", "optimizers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    let problem: ProblemSection = doc.required("problem")?;
     problem.kind(&format!("{file}: [problem]"))?;
-    let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
+    let run: RunSection = doc.required("run")?;
     let spec = Spec {
         list: true,
         batch_size: run.batch_size,
@@ -72,9 +71,8 @@ pub fn is_training(file: &str, raw: &str) -> Result<bool, CliError> {
 pub fn parse_training(file: &str, raw: &str) -> Result<CompareTraining, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["data", "model", "train", "optimizers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
-    let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
+    let data: DataSection = doc.required("data")?;
+    let model: ModelConfig = doc.required("model")?;
     let train: TrainConfig = doc.section("train")?.unwrap_or_default();
     train
         .validate()
@@ -94,7 +92,7 @@ pub fn parse_training(file: &str, raw: &str) -> Result<CompareTraining, CliError
     let base = TrainFile {
         data,
         model,
-        optimizer: first.ok_or_else(|| missing("[optimizers]"))?,
+        optimizer: first.ok_or_else(|| doc.missing("[optimizers]"))?,
         wrappers: Default::default(),
         schedule,
         train,

@@ -53,6 +53,11 @@ pub fn line_col(raw: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The error for a table missing from config `file`.
+pub fn missing_table(file: &str, table: &str) -> CliError {
+    CliError::input(format!("{file}: missing table [{table}]"))
+}
+
 /// A table value's entries, or the error "must be a table" at its key.
 fn table_mut<'v, 'a>(
     doc: &ConfigDoc<'a>,
@@ -161,6 +166,16 @@ impl<'a> ConfigDoc<'a> {
     fn take(&mut self, table: &str) -> Option<Spanned<DeValue<'a>>> {
         let key = self.root.keys().find(|k| k.get_ref() == table).cloned()?;
         self.root.remove(&key)
+    }
+
+    /// The error for a missing table (`table` as written, e.g. `optimizer` or `[optimizers]`).
+    pub fn missing(&self, table: &str) -> CliError {
+        missing_table(&self.file, table)
+    }
+
+    /// Deserialises the required table `table` into `C`.
+    pub fn required<C: DeserializeOwned>(&mut self, table: &str) -> Result<C, CliError> {
+        self.section(table)?.ok_or_else(|| self.missing(table))
     }
 
     /// Deserialises table `table` into `C`; `None` when absent.

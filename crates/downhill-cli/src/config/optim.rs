@@ -8,7 +8,7 @@
 use downhill::optim::{OptimizerConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
 
-use super::{ConfigDoc, Keys};
+use super::{missing_table, ConfigDoc, Keys};
 use crate::exit::CliError;
 
 /// One optimiser of a config: `[optimizer]`, or one `[[optimizers]]` entry.
@@ -48,7 +48,7 @@ impl Optimization {
     /// Takes and checks `[optimizer]` (or `[[optimizers]]`), `[wrappers]` and `[schedule]`.
     pub fn parse(doc: &mut ConfigDoc<'_>, spec: Spec) -> Result<Self, CliError> {
         let file = doc.file.clone();
-        let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
+        let missing = |t: &str| missing_table(&file, t);
         let entries = if spec.list {
             contenders(doc)?
         } else {
@@ -102,7 +102,7 @@ impl Optimization {
             .optimizers
             .into_iter()
             .next()
-            .ok_or_else(|| CliError::input(format!("{file}: missing table [optimizer]")))?;
+            .ok_or_else(|| missing_table(file, "optimizer"))?;
         Ok((optimizer.optimizer, self.wrappers, self.schedule))
     }
 }
@@ -157,7 +157,7 @@ fn contenders(doc: &mut ConfigDoc<'_>) -> Result<Vec<(&'static str, Keys, Conten
     let file = doc.file.clone();
     let entries = doc
         .array_of_tables("optimizers")?
-        .ok_or_else(|| CliError::input(format!("{file}: missing table [[optimizers]]")))?;
+        .ok_or_else(|| missing_table(&file, "[optimizers]"))?;
     if entries.is_empty() {
         return Err(CliError::input(format!(
             "{file}: [[optimizers]] must have at least one entry"

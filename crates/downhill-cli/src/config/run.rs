@@ -156,10 +156,9 @@ pub struct RunConfig {
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    let problem: ProblemSection = doc.required("problem")?;
     problem.kind(&format!("{file}: [problem]"))?;
-    let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
+    let run: RunSection = doc.required("run")?;
     let spec = Spec {
         batch_size: run.batch_size,
         ..Spec::default()

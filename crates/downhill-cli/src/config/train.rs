@@ -142,9 +142,8 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
         "schedule",
         "train",
     ])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
-    let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
+    let data: DataSection = doc.required("data")?;
+    let model: ModelConfig = doc.required("model")?;
     let (train, distributed): (TrainConfig, DistributedSection) =
         doc.section_split("train", DISTRIBUTED_KEYS)?;
     check_distributed(file, &distributed, &train)?;
