@@ -74,6 +74,14 @@ pub struct PredictArgs {
 pub struct RunArgs {
     /// The config file (`[problem]`, `[optimizer]`, `[run]`).
     pub file: PathBuf,
+    /// `--json` and `--plot`.
+    #[command(flatten)]
+    pub output: RunOutput,
+}
+
+/// The output flags of `downhill run` and `downhill minimize`.
+#[derive(Debug, Args)]
+pub struct RunOutput {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -129,12 +137,9 @@ pub struct MinimizeArgs {
     /// `f64` (default) or `f32`.
     #[arg(long, default_value = "f64")]
     pub precision: String,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
-    #[arg(long, value_name = "OUT")]
-    pub plot: Option<PathBuf>,
+    /// `--json` and `--plot`.
+    #[command(flatten)]
+    pub output: RunOutput,
 }
 
 /// `downhill plot`.

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use downhill::run::{RunResult, Status};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::plotting::{figure, write, RunTrace};
 use crate::cli::CompareArgs;
@@ -41,7 +41,7 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
     let cfg = parse(&file, &raw)?;
     let outcomes = run_all(&cfg)?;
     if a.json {
-        print_json(&cfg, &outcomes)?;
+        println!("{}", problem_json(&cfg, &outcomes)?);
     } else {
         print_table(&cfg, &outcomes);
     }
@@ -57,6 +57,17 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
         write(&figure(cfg.problem.label(), &traces, true)?, out)?;
     }
     Ok(0)
+}
+
+/// What `downhill compare --json` prints for the config text `toml` (called `origin` in
+/// messages): on a problem, or on a dataset when the config has a `[data]` table.
+pub fn compare_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    if is_training(origin, toml)? {
+        let cfg = parse_training(origin, toml)?;
+        return Ok(training_json(&cfg, &train_all(&cfg)?));
+    }
+    let cfg = parse(origin, toml)?;
+    problem_json(&cfg, &run_all(&cfg)?)
 }
 
 fn run_all(cfg: &CompareConfig) -> Result<Vec<Outcome>, CliError> {
@@ -122,7 +133,7 @@ fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
     }
 }
 
-fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError> {
+fn problem_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<Value, CliError> {
     let runs = outcomes
         .iter()
         .zip(&cfg.optimizers)
@@ -146,14 +157,14 @@ fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError>
     if let Some(o) = v.as_object_mut() {
         cfg.problem.insert_json(o);
     }
-    println!("{v}");
-    Ok(())
+    Ok(v)
 }
 
-/// `downhill compare` on a dataset: each `[[optimizers]]` entry trains the same `[model]` on
-/// the same `[data]` with the same `[train]` settings; the table shows the final training loss,
-/// the validation metrics of the final parameters, status, epochs and wall time.
-fn compare_training(a: &CompareArgs, cfg: &CompareTraining) -> CliResult {
+/// One contender trained: its label, the result and the wall time in seconds.
+type Trained = (String, downhill::train::TrainResult, f64);
+
+/// Trains every contender of a comparison on a dataset.
+fn train_all(cfg: &CompareTraining) -> Result<Vec<Trained>, CliError> {
     let mut runs = Vec::with_capacity(cfg.optimizers.len());
     for c in &cfg.optimizers {
         let mut one = cfg.base.clone();
@@ -162,23 +173,36 @@ fn compare_training(a: &CompareArgs, cfg: &CompareTraining) -> CliResult {
         let r = super::train::fit(&one)?;
         runs.push((c.label.clone(), r, t.elapsed().as_secs_f64()));
     }
-    if a.json {
-        let v: Vec<_> = runs
-            .iter()
-            .map(|(label, r, secs)| {
-                json!({
-                    "label": label,
-                    "status": r.status,
-                    "epochs": r.epochs,
-                    "final_train_loss": r.final_train_loss,
-                    "final_val_metrics": r.final_val,
-                    "train_loss": r.train_loss,
-                    "log_samples": r.log_samples,
-                    "seconds": secs,
-                })
+    Ok(runs)
+}
+
+/// The JSON object of a comparison on a dataset.
+fn training_json(cfg: &CompareTraining, runs: &[Trained]) -> Value {
+    let v: Vec<_> = runs
+        .iter()
+        .map(|(label, r, secs)| {
+            json!({
+                "label": label,
+                "status": r.status,
+                "epochs": r.epochs,
+                "final_train_loss": r.final_train_loss,
+                "final_val_metrics": r.final_val,
+                "train_loss": r.train_loss,
+                "log_samples": r.log_samples,
+                "seconds": secs,
             })
-            .collect();
-        println!("{}", json!({ "model": cfg.base.model, "runs": v }));
+        })
+        .collect();
+    json!({ "model": cfg.base.model, "runs": v })
+}
+
+/// `downhill compare` on a dataset: each `[[optimizers]]` entry trains the same `[model]` on
+/// the same `[data]` with the same `[train]` settings; the table shows the final training loss,
+/// the validation metrics of the final parameters, status, epochs and wall time.
+fn compare_training(a: &CompareArgs, cfg: &CompareTraining) -> CliResult {
+    let runs = train_all(cfg)?;
+    if a.json {
+        println!("{}", training_json(cfg, &runs));
     } else {
         let width = runs
             .iter()

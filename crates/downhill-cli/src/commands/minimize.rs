@@ -11,7 +11,7 @@ use crate::exit::{CliError, CliResult};
 /// Entry point of `downhill minimize`.
 pub fn cmd(a: &MinimizeArgs) -> CliResult {
     let cfg = config_from_flags(a)?;
-    super::run::report(&cfg, a.json, a.plot.as_deref())
+    super::run::report(&cfg, &a.output)
 }
 
 /// Builds the same config `downhill run` would read.
@@ -28,24 +28,8 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
     }
     let optimizer = OptimizerConfig::from_named(&a.optimizer, Value::Object(params))
         .map_err(|e| CliError::input(format!("--optimizer {}: {e}", a.optimizer)))?;
-    let gradient = match a.gradient.as_str() {
-        "exact" => GradientKind::Exact,
-        "numeric" => GradientKind::Numeric,
-        g => {
-            return Err(CliError::input(format!(
-                "--gradient {g}: expected `exact` or `numeric`"
-            )))
-        }
-    };
-    let precision = match a.precision.as_str() {
-        "f64" => Precision::F64,
-        "f32" => Precision::F32,
-        p => {
-            return Err(CliError::input(format!(
-                "--precision {p}: expected `f64` or `f32`"
-            )))
-        }
-    };
+    let gradient: GradientKind = choice("--gradient", &a.gradient, "`exact` or `numeric`")?;
+    let precision: Precision = choice("--precision", &a.precision, "`f64` or `f32`")?;
     let problem = ProblemSection {
         function: a.function.clone(),
         expression: a.expr.clone(),
@@ -60,6 +44,7 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
     } else {
         "--function"
     })?;
+    crate::config::optim::check(&format!("--optimizer {}", a.optimizer), &optimizer)?;
     Ok(RunConfig {
         problem,
         optimizer,
@@ -72,4 +57,14 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
         schedule: None,
         wrappers: Default::default(),
     })
+}
+
+/// The value of a flag that names one of a few choices (the variants of `T`, snake_case).
+fn choice<T: serde::de::DeserializeOwned>(
+    flag: &str,
+    value: &str,
+    expected: &str,
+) -> Result<T, CliError> {
+    serde_json::from_value(Value::String(value.to_string()))
+        .map_err(|_| CliError::input(format!("{flag} {value}: expected {expected}")))
 }

@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, RunOutput};
 use crate::config::read_file;
 use crate::config::run::{parse, GradientKind, Precision, ProblemKind, RunConfig};
 use crate::exit::{CliError, CliResult, DIVERGED};
@@ -19,30 +19,42 @@ pub fn cmd(args: &RunArgs) -> CliResult {
     let file = args.file.display().to_string();
     let raw = read_file(&args.file)?;
     let cfg = parse(&file, &raw)?;
-    report(&cfg, args.json, args.plot.as_deref())
+    report(&cfg, &args.output)
+}
+
+/// What `downhill run --json` prints for the config text `toml` (called `origin` in messages).
+/// A run that diverged is a result too (`"status": "diverged"`; the command exits 3).
+pub fn run_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    let cfg = parse(origin, toml)?;
+    result_json(&cfg, &execute(&cfg)?)
+}
+
+/// The JSON object of a finished run: the result, the problem and the optimiser side.
+fn result_json(cfg: &RunConfig, res: &RunResult) -> Result<Value, CliError> {
+    let mut v = serde_json::to_value(res).map_err(CliError::failure)?;
+    if let Some(o) = v.as_object_mut() {
+        cfg.problem.insert_json(o);
+        o.insert("optimizer".into(), json!(cfg.optimizer));
+        if let Some(s) = &cfg.schedule {
+            o.insert("schedule".into(), json!(s));
+        }
+        if !cfg.wrappers.is_empty() {
+            o.insert("wrappers".into(), json!(cfg.wrappers));
+        }
+        if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
+            o.remove("momentum");
+        }
+    }
+    Ok(v)
 }
 
 /// Runs a config, prints the result and draws it to `plot` if given; shared by `run` and
 /// `minimize`.
-pub fn report(cfg: &RunConfig, json: bool, plot: Option<&std::path::Path>) -> CliResult {
+pub fn report(cfg: &RunConfig, output: &RunOutput) -> CliResult {
     let res = execute(cfg)?;
-    super::plotting::draw_run(cfg, &res, plot)?;
-    if json {
-        let mut v = serde_json::to_value(&res).map_err(CliError::failure)?;
-        if let Some(o) = v.as_object_mut() {
-            cfg.problem.insert_json(o);
-            o.insert("optimizer".into(), json!(cfg.optimizer));
-            if let Some(s) = &cfg.schedule {
-                o.insert("schedule".into(), json!(s));
-            }
-            if !cfg.wrappers.is_empty() {
-                o.insert("wrappers".into(), json!(cfg.wrappers));
-            }
-            if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
-                o.remove("momentum");
-            }
-        }
-        println!("{v}");
+    super::plotting::draw_run(cfg, &res, output.plot.as_deref())?;
+    if output.json {
+        println!("{}", result_json(cfg, &res)?);
     } else {
         print_human(cfg, &res);
     }

@@ -1,11 +1,14 @@
 //! `downhill schedule FILE.toml --steps N [--json] [--csv] [--metrics FILE]`: the lr (and
 //! momentum) a `[schedule]` gives at steps 0..N−1 — the value after k `scheduler.step()` calls.
 
-use downhill::optim::{OptimizerConfig, WrappersConfig};
+use std::path::Path;
+
+use downhill::optim::OptimizerConfig;
 use downhill::schedule::{Driver, ScheduleConfig};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::cli::ScheduleArgs;
+use crate::config::optim::{Optimization, Spec};
 use crate::config::run::{ProblemSection, RunSection};
 use crate::config::{read_file, ConfigDoc};
 use crate::exit::{CliError, CliResult};
@@ -20,21 +23,16 @@ struct ScheduleFile {
 fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    // A `downhill run` config works as is: [problem] and [wrappers] are checked, then unused.
+    // A `downhill run` config works as is: [problem] is checked, then unused.
     let _: Option<ProblemSection> = doc.section("problem")?;
-    let _: Option<WrappersConfig> = doc.section("wrappers")?;
-    let (name, body) = doc
-        .named_section("optimizer")?
-        .ok_or_else(|| missing("optimizer"))?;
-    let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
-        OptimizerConfig::from_named(n, d)
-    })?;
     let run: Option<RunSection> = doc.section("run")?;
-    let schedule =
-        crate::config::schedule::section(&mut doc)?.ok_or_else(|| missing("schedule"))?;
-    let batch_size = run.as_ref().and_then(|r| r.batch_size);
-    crate::config::schedule::validate(&doc, &schedule, &optimizer, batch_size)?;
+    let spec = Spec {
+        schedule_required: true,
+        batch_size: run.as_ref().and_then(|r| r.batch_size),
+        ..Spec::default()
+    };
+    let (optimizer, _, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
+    let schedule = schedule.ok_or_else(|| doc.missing("schedule"))?;
     Ok(ScheduleFile {
         optimizer,
         schedule,
@@ -42,8 +40,31 @@ fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
     })
 }
 
+/// Where the metrics of `reduce_lr_on_plateau` come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Metrics<'a> {
+    /// A file with one metric per line (`--metrics FILE`).
+    File(&'a Path),
+    /// The values themselves, named `origin` in messages.
+    Values {
+        /// What to call them in messages.
+        origin: &'a str,
+        /// The k-th is reported after step k.
+        values: &'a [f64],
+    },
+}
+
+impl Metrics<'_> {
+    fn load(&self) -> Result<(String, Vec<f64>), CliError> {
+        match self {
+            Metrics::File(path) => Ok((path.display().to_string(), read_metrics(path)?)),
+            Metrics::Values { origin, values } => Ok((origin.to_string(), values.to_vec())),
+        }
+    }
+}
+
 /// Reads one metric per non-blank line.
-fn read_metrics(path: &std::path::Path) -> Result<Vec<f64>, CliError> {
+fn read_metrics(path: &Path) -> Result<Vec<f64>, CliError> {
     let text = read_file(path)?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -90,12 +111,36 @@ fn sequences(
 /// count would abort on allocation rather than fail cleanly).
 const MAX_STEPS: usize = 10_000_000;
 
-/// Entry point of `downhill schedule`.
-pub fn cmd(args: &ScheduleArgs) -> CliResult {
-    let file = args.file.display().to_string();
-    let raw = read_file(&args.file)?;
-    let cfg = parse(&file, &raw)?;
-    let steps = match (args.steps, &cfg.run) {
+/// The sequences `downhill schedule` prints.
+struct Table {
+    steps: usize,
+    base_lr: f64,
+    name: &'static str,
+    lr: Vec<f64>,
+    momentum: Vec<f64>,
+    batch: Option<Vec<usize>>,
+}
+
+impl Table {
+    /// What `--json` prints.
+    fn json(&self) -> Value {
+        let mut v = json!({ "lr": self.lr, "momentum": self.momentum });
+        if let (Some(b), Some(o)) = (&self.batch, v.as_object_mut()) {
+            o.insert("batch_size".into(), json!(b));
+        }
+        v
+    }
+}
+
+/// Parses a config and tabulates its schedule for `steps` (default `[run] steps`).
+fn tabulate(
+    file: &str,
+    raw: &str,
+    steps: Option<usize>,
+    metrics: Option<Metrics<'_>>,
+) -> Result<Table, CliError> {
+    let cfg = parse(file, raw)?;
+    let steps = match (steps, &cfg.run) {
         (Some(n), _) => n,
         (None, Some(r)) => r.steps,
         (None, None) => {
@@ -115,14 +160,13 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
         .schedule
         .driver(opt.lr(), opt.momentum(), batch_size)
         .map_err(|e| CliError::input(format!("{file}: [schedule] {e}")))?;
-    let metrics = match (&args.metrics, driver.needs_metric()) {
-        (Some(path), true) => {
-            let m = read_metrics(path)?;
+    let metrics = match (metrics, driver.needs_metric()) {
+        (Some(source), true) => {
+            let (origin, m) = source.load()?;
             let need = steps.saturating_sub(1);
             if m.len() < need {
                 return Err(CliError::input(format!(
-                    "{}: {} metrics for {steps} steps; need {need} (the k-th is reported after step k)",
-                    path.display(),
+                    "{origin}: {} metrics for {steps} steps; need {need} (the k-th is reported after step k)",
                     m.len()
                 )));
             }
@@ -148,17 +192,42 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
         }
         _ => None,
     };
+    Ok(Table {
+        steps,
+        base_lr: opt.lr(),
+        name: cfg.schedule.name(),
+        lr,
+        momentum,
+        batch,
+    })
+}
+
+/// What `downhill schedule --json` prints for the config text `toml` (called `origin` in
+/// messages), tabulated for `steps` (default `[run] steps`), with `metrics` for
+/// `reduce_lr_on_plateau`.
+pub fn schedule_json(
+    origin: &str,
+    toml: &str,
+    steps: Option<usize>,
+    metrics: Option<Metrics<'_>>,
+) -> Result<Value, CliError> {
+    tabulate(origin, toml, steps, metrics).map(|t| t.json())
+}
+
+/// Entry point of `downhill schedule`.
+pub fn cmd(args: &ScheduleArgs) -> CliResult {
+    let file = args.file.display().to_string();
+    let raw = read_file(&args.file)?;
+    let metrics = args.metrics.as_deref().map(Metrics::File);
+    let t = tabulate(&file, &raw, args.steps, metrics)?;
+    let (steps, lr, momentum, batch) = (t.steps, &t.lr, &t.momentum, &t.batch);
     if let Some(out) = &args.plot {
         let m = (!momentum.is_empty()).then_some(momentum.as_slice());
-        let fig = downhill_plot::schedule_plot(&lr, m).map_err(CliError::failure)?;
+        let fig = downhill_plot::schedule_plot(lr, m).map_err(CliError::failure)?;
         super::plotting::write(&fig, out)?;
     }
     if args.json {
-        let mut v = json!({ "lr": lr, "momentum": momentum });
-        if let (Some(b), Some(o)) = (&batch, v.as_object_mut()) {
-            o.insert("batch_size".into(), json!(b));
-        }
-        println!("{v}");
+        println!("{}", t.json());
     } else if args.csv {
         let mut header = String::from("step,lr,momentum");
         if batch.is_some() {
@@ -173,12 +242,7 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
             println!("{k},{:?},{m}{b}", lr[k]);
         }
     } else {
-        println!(
-            "{} ({} steps, optimizer lr = {})",
-            cfg.schedule.name(),
-            steps,
-            opt.lr()
-        );
+        println!("{} ({} steps, optimizer lr = {})", t.name, steps, t.base_lr);
         for k in 0..steps {
             let m = momentum
                 .get(k)

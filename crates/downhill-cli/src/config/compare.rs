@@ -2,25 +2,17 @@
 //! table (`name` + parameters) with an optional display `label` — and an optional `[schedule]`
 //! applied to every contender.
 
-use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
 
 use downhill::model::ModelConfig;
 use downhill::train::TrainConfig;
 
+pub use super::optim::{default_label, Contender};
+use super::optim::{Optimization, Spec};
 use super::run::{ProblemSection, RunSection};
 use super::train::{DataSection, TrainFile};
 use super::ConfigDoc;
 use crate::exit::CliError;
-
-/// One `[[optimizers]]` entry.
-#[derive(Debug, Clone)]
-pub struct Contender {
-    /// Display label (default: the optimizer name and its lr).
-    pub label: String,
-    /// The optimizer.
-    pub optimizer: OptimizerConfig,
-}
 
 /// A whole `downhill compare` config.
 #[derive(Debug, Clone)]
@@ -35,44 +27,23 @@ pub struct CompareConfig {
     pub schedule: Option<ScheduleConfig>,
 }
 
-/// The default label of an optimizer: its name, lr and every parameter set away from its
-/// default, e.g. `sgd (lr = 0.001, momentum = 0.9, nesterov = true)`.
-pub fn default_label(opt: &OptimizerConfig) -> String {
-    let v = serde_json::to_value(opt).unwrap_or_default();
-    let name = v
-        .get("name")
-        .and_then(|n| n.as_str())
-        .unwrap_or("optimizer");
-    let defaults = OptimizerConfig::from_named(name, serde_json::Value::Object(Default::default()))
-        .ok()
-        .and_then(|d| serde_json::to_value(d).ok())
-        .unwrap_or_default();
-    let mut parts = vec![format!("lr = {}", opt.lr())];
-    if let Some(map) = v.as_object() {
-        for (k, val) in map {
-            if k != "name" && k != "lr" && defaults.get(k) != Some(val) {
-                parts.push(format!("{k} = {val}"));
-            }
-        }
-    }
-    format!("{name} ({})", parts.join(", "))
-}
-
 /// Parses a `downhill compare` config.
 pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "run", "optimizers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    let problem: ProblemSection = doc.required("problem")?;
     problem.kind(&format!("{file}: [problem]"))?;
-    let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
-    let optimizers = contenders(&mut doc, file)?;
-    let schedule = super::schedule::section(&mut doc)?;
-    if let Some(s) = &schedule {
-        for c in &optimizers {
-            super::schedule::validate(&doc, s, &c.optimizer, run.batch_size)?;
-        }
-    }
+    let run: RunSection = doc.required("run")?;
+    let spec = Spec {
+        list: true,
+        batch_size: run.batch_size,
+        ..Spec::default()
+    };
+    let Optimization {
+        optimizers,
+        schedule,
+        ..
+    } = Optimization::parse(&mut doc, spec)?;
     Ok(CompareConfig {
         problem,
         run,
@@ -100,53 +71,34 @@ pub fn is_training(file: &str, raw: &str) -> Result<bool, CliError> {
 pub fn parse_training(file: &str, raw: &str) -> Result<CompareTraining, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["data", "model", "train", "optimizers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
-    let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
+    let data: DataSection = doc.required("data")?;
+    let model: ModelConfig = doc.required("model")?;
     let train: TrainConfig = doc.section("train")?.unwrap_or_default();
     train
         .validate()
-        .map_err(|e| super::run::invalid_value(&doc, "train", e))?;
-    let optimizers = contenders(&mut doc, file)?;
-    let schedule = super::schedule::section(&mut doc)?;
-    if let Some(s) = &schedule {
-        for c in &optimizers {
-            super::schedule::validate(&doc, s, &c.optimizer, Some(train.batch_size))?;
-        }
-    }
+        .map_err(|e| doc.invalid_value("train", &doc.keys("train"), &e))?;
+    let spec = Spec {
+        list: true,
+        first_order: true,
+        batch_size: Some(train.batch_size),
+        ..Spec::default()
+    };
+    let Optimization {
+        optimizers,
+        schedule,
+        ..
+    } = Optimization::parse(&mut doc, spec)?;
+    let first = optimizers.first().map(|c| c.optimizer.clone());
     let base = TrainFile {
         data,
         model,
-        optimizer: optimizers[0].optimizer.clone(),
+        optimizer: first.ok_or_else(|| doc.missing("[optimizers]"))?,
         wrappers: Default::default(),
         schedule,
         train,
         distributed: Default::default(),
     };
     Ok(CompareTraining { base, optimizers })
-}
-
-/// The `[[optimizers]]` entries (at least one), each validated at its line.
-fn contenders(doc: &mut ConfigDoc<'_>, file: &str) -> Result<Vec<Contender>, CliError> {
-    let entries = doc
-        .array_of_tables("optimizers")?
-        .ok_or_else(|| CliError::input(format!("{file}: missing table [[optimizers]]")))?;
-    if entries.is_empty() {
-        return Err(CliError::input(format!(
-            "{file}: [[optimizers]] must have at least one entry"
-        )));
-    }
-    let mut optimizers = Vec::with_capacity(entries.len());
-    for mut entry in entries {
-        let label = doc.take_string("optimizers", &mut entry, "label")?;
-        let (name, body) = doc.split_name("optimizers", entry)?;
-        let optimizer = doc.named_into("optimizers", &name, body, |n, d| {
-            OptimizerConfig::from_named(n, d)
-        })?;
-        let label = label.unwrap_or_else(|| default_label(&optimizer));
-        optimizers.push(Contender { label, optimizer });
-    }
-    Ok(optimizers)
 }
 
 #[cfg(test)]

@@ -2,9 +2,15 @@
 //!
 //! Each table is deserialised on its own (with `deny_unknown_fields`), straight from the
 //! span-carrying parse tree; tables selected by `name` (optimizer, schedule) have the `name`
-//! key removed first and are then deserialised into that variant's parameter struct.
+//! key removed first and are then deserialised into that variant's parameter struct. Keys are
+//! located through the tree's spans ([`Keys`]), never by re-reading the text; the optimiser
+//! side (`[optimizer]`, `[[optimizers]]`, `[wrappers]`, `[schedule]`) is read by [`optim`] for
+//! every command.
 
 pub mod compare;
+pub mod json;
+mod keys;
+pub mod optim;
 pub mod run;
 pub mod schedule;
 pub mod train;
@@ -16,6 +22,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
 use crate::exit::CliError;
+pub use keys::Keys;
 
 /// A parsed config file.
 pub struct ConfigDoc<'a> {
@@ -23,6 +30,10 @@ pub struct ConfigDoc<'a> {
     pub file: String,
     raw: &'a str,
     root: DeTable<'a>,
+    /// The keys of every top-level table, as parsed (before any is taken).
+    tables: Vec<(String, Keys)>,
+    /// The top-level keys themselves.
+    root_keys: Keys,
 }
 
 /// Reads a file, mapping I/O errors to exit 2 with the path named.
@@ -42,6 +53,25 @@ pub fn line_col(raw: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The error for a table missing from config `file`.
+pub fn missing_table(file: &str, table: &str) -> CliError {
+    CliError::input(format!("{file}: missing table [{table}]"))
+}
+
+/// A table value's entries, or the error "must be a table" at its key.
+fn table_mut<'v, 'a>(
+    doc: &ConfigDoc<'a>,
+    table: &str,
+    keys: &Keys,
+    v: &'v mut Spanned<DeValue<'a>>,
+) -> Result<&'v mut DeTable<'a>, CliError> {
+    let span = v.span();
+    match v.get_mut() {
+        DeValue::Table(t) => Ok(t),
+        _ => Err(doc.error_at(table, keys, Some(span), "must be a table")),
+    }
+}
+
 impl<'a> ConfigDoc<'a> {
     /// Parses `raw` (read from `file`).
     pub fn parse(file: &str, raw: &'a str) -> Result<Self, CliError> {
@@ -52,27 +82,64 @@ impl<'a> ConfigDoc<'a> {
                 e.message().trim()
             ))
         })?;
+        let root = doc.into_inner();
+        let tables = root
+            .iter()
+            .map(|(k, v)| (k.get_ref().to_string(), Keys::of(v)))
+            .collect();
+        let root_keys = Keys::of_table(&root);
         Ok(ConfigDoc {
             file: file.to_string(),
             raw,
-            root: doc.into_inner(),
+            root,
+            tables,
+            root_keys,
         })
     }
 
-    /// An error located at byte span `at`, naming `table` and the key on that line.
-    pub fn error_at(&self, table: &str, at: Option<std::ops::Range<usize>>, msg: &str) -> CliError {
+    /// The keys of top-level table `table` as parsed (none when absent or not a table).
+    pub fn keys(&self, table: &str) -> Keys {
+        self.tables
+            .iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, k)| k.clone())
+            .unwrap_or_default()
+    }
+
+    /// An error located at byte span `at`, naming `table` and the key of `keys` whose entry
+    /// holds it (none when it is the table's own header or the table itself).
+    pub fn error_at(
+        &self,
+        table: &str,
+        keys: &Keys,
+        at: Option<std::ops::Range<usize>>,
+        msg: &str,
+    ) -> CliError {
         let (line, col) = at.as_ref().map_or((0, 0), |s| line_col(self.raw, s.start));
-        let key = at
-            .and_then(|s| {
-                let line_start = self.raw[..s.start.min(self.raw.len())]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
-                let text = self.raw[line_start..].lines().next().unwrap_or("");
-                text.split_once('=').map(|(k, _)| k.trim().to_string())
-            })
-            .filter(|k| !k.is_empty() && !k.starts_with('['));
+        let key = at.and_then(|s| keys.holding(s.start));
         let key = key.map_or(String::new(), |k| format!(" key `{k}`:"));
         CliError::input(format!("{}:{line}:{col}: [{table}]{key} {msg}", self.file))
+    }
+
+    /// A validation error of table `table` (whose keys are `keys`), located at the line of the
+    /// key it names when that key is in the table.
+    pub fn invalid_value(&self, table: &str, keys: &Keys, e: &downhill::Error) -> CliError {
+        match self.locate(keys, e) {
+            Some((line, k)) => {
+                CliError::input(format!("{}:{line}: [{table}] key `{k}`: {e}", self.file))
+            }
+            None => CliError::input(format!("{}: [{table}]: {e}", self.file)),
+        }
+    }
+
+    /// The line and base name of the key a validation error names, if it is among `keys`.
+    pub fn locate(&self, keys: &Keys, e: &downhill::Error) -> Option<(usize, String)> {
+        let downhill::Error::InvalidParameter { key, .. } = e else {
+            return None;
+        };
+        let base = keys::base_name(key);
+        let at = keys.find(base)?;
+        Some((line_col(self.raw, at).0, base.to_string()))
     }
 
     /// Errors on any top-level table not in `allowed`.
@@ -101,6 +168,16 @@ impl<'a> ConfigDoc<'a> {
         self.root.remove(&key)
     }
 
+    /// The error for a missing table (`table` as written, e.g. `optimizer` or `[optimizers]`).
+    pub fn missing(&self, table: &str) -> CliError {
+        missing_table(&self.file, table)
+    }
+
+    /// Deserialises the required table `table` into `C`.
+    pub fn required<C: DeserializeOwned>(&mut self, table: &str) -> Result<C, CliError> {
+        self.section(table)?.ok_or_else(|| self.missing(table))
+    }
+
     /// Deserialises table `table` into `C`; `None` when absent.
     pub fn section<C: DeserializeOwned>(&mut self, table: &str) -> Result<Option<C>, CliError> {
         let Some(v) = self.take(table) else {
@@ -121,9 +198,7 @@ impl<'a> ConfigDoc<'a> {
             return Ok((C::default(), D::default()));
         };
         let span = v.span();
-        let DeValue::Table(t) = v.get_mut() else {
-            return Err(self.error_at(table, Some(span), "must be a table"));
-        };
+        let t = table_mut(self, table, &self.root_keys, &mut v)?;
         let mut part = DeTable::new();
         let moved: Vec<_> = t
             .keys()
@@ -135,19 +210,17 @@ impl<'a> ConfigDoc<'a> {
                 part.insert(k, val);
             }
         }
-        let d = self.value_into(table, Spanned::new(span.clone(), DeValue::Table(part)))?;
+        let d = self.value_into(table, Spanned::new(span, DeValue::Table(part)))?;
         Ok((self.value_into(table, v)?, d))
     }
 
-    /// Deserialises a spanned value into `C`, mapping errors to file:line:col.
+    /// Deserialises a spanned value into `C`, mapping errors to file:line:col and key.
     pub fn value_into<C: DeserializeOwned>(
         &self,
         table: &str,
         v: Spanned<DeValue<'a>>,
     ) -> Result<C, CliError> {
-        let span = v.span();
-        C::deserialize(ValueDeserializer::from(v))
-            .map_err(|e| self.error_at(table, e.span().or(Some(span)), e.message().trim()))
+        self.named_into(table, "", v, |_, d| C::deserialize(d))
     }
 
     /// Takes the array of tables `key` (`[[key]]`); `None` when absent.
@@ -161,7 +234,12 @@ impl<'a> ConfigDoc<'a> {
         let span = v.span();
         match v.into_inner() {
             DeValue::Array(items) => Ok(Some(items.into_iter().collect())),
-            _ => Err(self.error_at(key, Some(span), "must be an array of tables `[[...]]`")),
+            _ => Err(self.error_at(
+                key,
+                &self.root_keys,
+                Some(span),
+                "must be an array of tables `[[...]]`",
+            )),
         }
     }
 
@@ -172,17 +250,15 @@ impl<'a> ConfigDoc<'a> {
         v: &mut Spanned<DeValue<'a>>,
         key: &str,
     ) -> Result<Option<String>, CliError> {
-        let span = v.span();
-        let DeValue::Table(t) = v.get_mut() else {
-            return Err(self.error_at(table, Some(span), "must be a table"));
-        };
+        let keys = Keys::of(v);
+        let t = table_mut(self, table, &self.root_keys, v)?;
         let Some(k) = t.keys().find(|k| k.get_ref() == key).cloned() else {
             return Ok(None);
         };
         match t.remove(&k).map(|n| (n.span(), n.into_inner())) {
             Some((_, DeValue::String(s))) => Ok(Some(s.to_string())),
             Some((s, _)) => {
-                Err(self.error_at(table, Some(s), &format!("`{key}` must be a string")))
+                Err(self.error_at(table, &keys, Some(s), &format!("`{key}` must be a string")))
             }
             None => Ok(None),
         }
@@ -206,17 +282,16 @@ impl<'a> ConfigDoc<'a> {
         mut v: Spanned<DeValue<'a>>,
     ) -> Result<(String, Spanned<DeValue<'a>>), CliError> {
         let span = v.span();
-        let DeValue::Table(t) = v.get_mut() else {
-            return Err(self.error_at(table, Some(span), "must be a table"));
-        };
+        let keys = Keys::of(&v);
+        let missing = || self.error_at(table, &keys, Some(span.clone()), "missing key `name`");
+        let t = table_mut(self, table, &self.root_keys, &mut v)?;
         let Some(key) = t.keys().find(|k| k.get_ref() == "name").cloned() else {
-            return Err(self.error_at(table, Some(span), "missing key `name`"));
+            return Err(missing());
         };
-        let name_v = t.remove(&key).map(|n| (n.span(), n.into_inner()));
-        match name_v {
+        match t.remove(&key).map(|n| (n.span(), n.into_inner())) {
             Some((_, DeValue::String(s))) => Ok((s.to_string(), v)),
-            Some((s, _)) => Err(self.error_at(table, Some(s), "`name` must be a string")),
-            None => Err(self.error_at(table, Some(span), "missing key `name`")),
+            Some((s, _)) => Err(self.error_at(table, &keys, Some(s), "`name` must be a string")),
+            None => Err(missing()),
         }
     }
 
@@ -229,7 +304,8 @@ impl<'a> ConfigDoc<'a> {
         from_named: impl FnOnce(&str, ValueDeserializer<'a>) -> Result<C, toml::de::Error>,
     ) -> Result<C, CliError> {
         let span = v.span();
+        let keys = Keys::of(&v);
         from_named(name, ValueDeserializer::from(v))
-            .map_err(|e| self.error_at(table, e.span().or(Some(span)), e.message().trim()))
+            .map_err(|e| self.error_at(table, &keys, e.span().or(Some(span)), e.message().trim()))
     }
 }

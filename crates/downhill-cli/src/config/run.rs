@@ -7,6 +7,7 @@ use downhill::expr::Expr;
 use downhill::optim::{OptimizerConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
 
+use super::optim::{Optimization, Spec};
 use super::ConfigDoc;
 use crate::exit::CliError;
 
@@ -155,40 +156,14 @@ pub struct RunConfig {
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let problem: ProblemSection = doc.section("problem")?.ok_or_else(|| missing("problem"))?;
+    let problem: ProblemSection = doc.required("problem")?;
     problem.kind(&format!("{file}: [problem]"))?;
-    let (name, body) = doc
-        .named_section("optimizer")?
-        .ok_or_else(|| missing("optimizer"))?;
-    let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
-        OptimizerConfig::from_named(n, d)
-    })?;
-    let run: RunSection = doc.section("run")?.ok_or_else(|| missing("run"))?;
-    let wrappers: WrappersConfig = doc.section("wrappers")?.unwrap_or_default();
-    // Validate the hyperparameters now, so that a bad value is reported at its line.
-    let solver = optimizer
-        .solver::<f64>()
-        .map_err(|e| invalid_value(&doc, "optimizer", e))?;
-    if solver.is_some() {
-        if !wrappers.is_empty() {
-            return Err(CliError::input(format!(
-                "{file}: [wrappers] apply to first-order optimizers, not to the solver `{}`",
-                optimizer.name()
-            )));
-        }
-    } else {
-        let built = optimizer
-            .build::<f64>()
-            .map_err(|e| invalid_value(&doc, "optimizer", e))?;
-        wrappers
-            .apply(built)
-            .map_err(|e| invalid_value(&doc, "wrappers", e))?;
-    }
-    let schedule = super::schedule::section(&mut doc)?;
-    if let Some(s) = &schedule {
-        super::schedule::validate(&doc, s, &optimizer, run.batch_size)?;
-    }
+    let run: RunSection = doc.required("run")?;
+    let spec = Spec {
+        batch_size: run.batch_size,
+        ..Spec::default()
+    };
+    let (optimizer, wrappers, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
     Ok(RunConfig {
         problem,
         optimizer,
@@ -196,37 +171,6 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
         schedule,
         wrappers,
     })
-}
-
-/// A validation error of table `table`, located at the line of the offending key if found.
-pub(crate) fn invalid_value(doc: &ConfigDoc<'_>, table: &str, e: downhill::Error) -> CliError {
-    let key = match &e {
-        downhill::Error::InvalidParameter { key, .. } => Some(key.clone()),
-        _ => None,
-    };
-    let found = key.as_deref().and_then(|k| key_line(doc.raw, table, k));
-    match found {
-        Some((line, k)) => {
-            CliError::input(format!("{}:{line}: [{table}] key `{k}`: {e}", doc.file))
-        }
-        None => CliError::input(format!("{}: [{table}]: {e}", doc.file)),
-    }
-}
-
-/// The 1-based line of `key` (its base name: `betas` for `betas[1]`, `lookahead` for
-/// `lookahead.k`) inside table `[table]` of `raw`.
-fn key_line(raw: &str, table: &str, key: &str) -> Option<(usize, String)> {
-    let base = key.split(['[', '.']).next().unwrap_or(key);
-    let mut in_table = false;
-    for (i, line) in raw.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_table = t.trim_matches(|c| c == '[' || c == ']').trim() == table;
-        } else if in_table && t.split_once('=').is_some_and(|(k, _)| k.trim() == base) {
-            return Some((i + 1, base.to_string()));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

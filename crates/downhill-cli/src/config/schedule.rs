@@ -11,15 +11,22 @@ use downhill::schedule::ScheduleConfig;
 use toml::de::DeValue;
 use toml::Spanned;
 
-use super::ConfigDoc;
+use super::{ConfigDoc, Keys};
 use crate::exit::CliError;
 
+/// The keys of `[schedule]` and of each nested scheduler table, in file order, each with the
+/// name of its table (`schedule`, `schedule.schedulers`, …).
+pub type ScheduleKeys = Vec<(String, Keys)>;
+
 /// Takes and parses `[schedule]`; `None` when absent.
-pub fn section(doc: &mut ConfigDoc<'_>) -> Result<Option<ScheduleConfig>, CliError> {
+pub fn section(
+    doc: &mut ConfigDoc<'_>,
+) -> Result<Option<(ScheduleConfig, ScheduleKeys)>, CliError> {
     let Some((name, body)) = doc.named_section("schedule")? else {
         return Ok(None);
     };
-    named(doc, "schedule", &name, body).map(Some)
+    let mut keys = vec![("schedule".to_string(), doc.keys("schedule"))];
+    named(doc, "schedule", &name, body, &mut keys).map(|s| Some((s, keys)))
 }
 
 fn named<'a>(
@@ -27,10 +34,12 @@ fn named<'a>(
     table: &str,
     name: &str,
     mut body: Spanned<DeValue<'a>>,
+    keys: &mut ScheduleKeys,
 ) -> Result<ScheduleConfig, CliError> {
     let mut children = Vec::new();
     if matches!(name, "sequential_lr" | "chained_scheduler") {
         let inner = format!("{table}.schedulers");
+        let own = Keys::of(&body);
         let list = match body.get_mut() {
             DeValue::Table(t) => {
                 let key = t.keys().find(|k| k.get_ref() == "schedulers").cloned();
@@ -43,13 +52,15 @@ fn named<'a>(
             let DeValue::Array(items) = list.into_inner() else {
                 return Err(doc.error_at(
                     table,
+                    &own,
                     Some(span),
                     "`schedulers` must be an array of tables ([[schedule.schedulers]])",
                 ));
             };
             for item in items {
+                keys.push((inner.clone(), Keys::of(&item)));
                 let (n, b) = doc.split_name(&inner, item)?;
-                children.push(named(doc, &inner, &n, b)?);
+                children.push(named(doc, &inner, &n, b, keys)?);
             }
         }
     }
@@ -60,10 +71,12 @@ fn named<'a>(
     Ok(cfg)
 }
 
-/// Builds the schedule once for the optimiser of the config (PyTorch's constructor checks), so
-/// that a bad value is reported with the line of its key. Solvers take no schedule.
+/// Builds the schedule once for `optimizer` (PyTorch's constructor checks), so that a bad
+/// value is reported with the line of its key (looked up in `[schedule]` first, then in the
+/// nested scheduler tables). Solvers take no schedule.
 pub fn validate(
     doc: &ConfigDoc<'_>,
+    keys: &ScheduleKeys,
     schedule: &ScheduleConfig,
     optimizer: &OptimizerConfig,
     batch_size: Option<usize>,
@@ -81,11 +94,11 @@ pub fn validate(
         .driver(opt.lr(), opt.momentum(), batch_size)
         .map(|_| ())
         .map_err(|e| {
-            let top = super::run::invalid_value(doc, "schedule", e.clone());
-            if top.message.contains(" key `") {
-                top
-            } else {
-                super::run::invalid_value(doc, "schedule.schedulers", e)
-            }
+            let found = keys
+                .iter()
+                .find(|(_, k)| doc.locate(k, &e).is_some())
+                .map(|(table, k)| doc.invalid_value(table, k, &e));
+            // Without a located key the message names the nested tables, as it always has.
+            found.unwrap_or_else(|| doc.invalid_value("schedule.schedulers", &Keys::default(), &e))
         })
 }

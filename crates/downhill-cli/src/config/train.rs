@@ -11,7 +11,8 @@ use downhill::optim::{OptimizerConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
 use downhill::train::TrainConfig;
 
-use super::run::{invalid_value, Precision};
+use super::optim::{Optimization, Spec};
+use super::run::Precision;
 use super::ConfigDoc;
 use crate::exit::CliError;
 
@@ -141,33 +142,20 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
         "schedule",
         "train",
     ])?;
-    let missing = |t: &str| CliError::input(format!("{file}: missing table [{t}]"));
-    let data: DataSection = doc.section("data")?.ok_or_else(|| missing("data"))?;
-    let model: ModelConfig = doc.section("model")?.ok_or_else(|| missing("model"))?;
-    let (name, body) = doc
-        .named_section("optimizer")?
-        .ok_or_else(|| missing("optimizer"))?;
-    let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
-        OptimizerConfig::from_named(n, d)
-    })?;
-    // Validate now, so that a bad value is reported at the line of its key.
-    let built = optimizer
-        .build::<f64>()
-        .map_err(|e| invalid_value(&doc, "optimizer", e))?;
-    let wrappers: WrappersConfig = doc.section("wrappers")?.unwrap_or_default();
-    wrappers
-        .apply(built)
-        .map_err(|e| invalid_value(&doc, "wrappers", e))?;
+    let data: DataSection = doc.required("data")?;
+    let model: ModelConfig = doc.required("model")?;
     let (train, distributed): (TrainConfig, DistributedSection) =
         doc.section_split("train", DISTRIBUTED_KEYS)?;
     check_distributed(file, &distributed, &train)?;
     train
         .validate()
-        .map_err(|e| invalid_value(&doc, "train", e))?;
-    let schedule = super::schedule::section(&mut doc)?;
-    if let Some(s) = &schedule {
-        super::schedule::validate(&doc, s, &optimizer, Some(train.batch_size))?;
-    }
+        .map_err(|e| doc.invalid_value("train", &doc.keys("train"), &e))?;
+    let spec = Spec {
+        first_order: true,
+        batch_size: Some(train.batch_size),
+        ..Spec::default()
+    };
+    let (optimizer, wrappers, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
     Ok(TrainFile {
         data,
         model,
