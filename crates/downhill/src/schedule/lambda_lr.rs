@@ -24,7 +24,7 @@ pub(crate) fn parse_lambda(src: &str) -> Result<Expr> {
         Error::param(
             "lr_lambda",
             src,
-            &format!("column {}: {} (a formula in `epoch`)", e.column, e.message),
+            &format!("a formula in `epoch`; column {}: {}", e.column, e.message),
         )
     })
 }
