@@ -1,4 +1,4 @@
-//! How a schedule's parameters are declared: [`schedule_config!`] writes, from one line per
+//! How a schedule's parameters are declared: `schedule_config!` writes, from one line per
 //! parameter (name, type, default, valid range, doc), the config struct (PyTorch's names,
 //! `deny_unknown_fields`), its serde form, `new`/setters, and its entry in the [catalogue].
 //!
