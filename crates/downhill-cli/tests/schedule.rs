@@ -342,9 +342,11 @@ fn run_with_plateau_reads_f_after_each_step() {
     let path = temp_file("run_plateau", "r.toml", &toml);
     let (code, v) = downhill_json(&["run", path.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0);
-    let mut rule = downhill::schedule::ReduceLrOnPlateau::new(0.5);
-    rule.patience = 1;
-    rule.factor = 0.5;
+    let mut rule = downhill::schedule::ReduceLrOnPlateauConfig::new()
+        .patience(1)
+        .factor(0.5)
+        .build(0.5)
+        .unwrap();
     let f = floats(&v["f_history"]);
     let mut want = vec![0.5];
     for fx in &f[1..f.len() - 1] {

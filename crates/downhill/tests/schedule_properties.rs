@@ -2,9 +2,9 @@
 //! at its milestone; warm-up, scaling and retuning follow their formulas; validation names keys.
 
 use downhill::schedule::{
-    ChainedScheduler, CosineAnnealingLr, CosineAnnealingWarmRestarts, CyclicLr, CyclicMode,
-    ExponentialLr, IntoSchedule, LinearLr, OneCycleLr, Schedule, ScheduleConfig, SequentialLr,
-    StepLr,
+    ChainedScheduler, CosineAnnealingLrConfig, CosineAnnealingWarmRestartsConfig, CyclicLrConfig,
+    CyclicMode, ExponentialLrConfig, IntoSchedule, LinearLrConfig, OneCycleLrConfig, Schedule,
+    ScheduleConfig, SequentialLr, StepLrConfig,
 };
 use downhill::Error;
 use proptest::prelude::*;
@@ -22,7 +22,7 @@ proptest! {
         base in 1e-4f64..1.0, frac in 0.0f64..1.0, t_max in 1usize..40, n in 1usize..200
     ) {
         let eta_min = base * frac;
-        let mut s = CosineAnnealingLr::new(t_max).eta_min(eta_min).schedule(base, None).unwrap();
+        let mut s = CosineAnnealingLrConfig::new(t_max).eta_min(eta_min).build().unwrap().schedule(base, None).unwrap();
         for k in 0..n {
             let lr = s.lr(k);
             prop_assert!(within(lr, eta_min, base), "step {k}: {lr} outside [{eta_min}, {base}]");
@@ -37,7 +37,7 @@ proptest! {
         base in 1e-4f64..1.0, frac in 0.0f64..1.0, t_0 in 1usize..10, t_mult in 1usize..4
     ) {
         let eta_min = base * frac;
-        let mut s = CosineAnnealingWarmRestarts::new(t_0).t_mult(t_mult).eta_min(eta_min)
+        let mut s = CosineAnnealingWarmRestartsConfig::new(t_0).t_mult(t_mult).eta_min(eta_min).build().unwrap()
             .schedule(base, None).unwrap();
         for k in 0..150 {
             prop_assert!(within(s.lr(k), eta_min, base));
@@ -54,8 +54,9 @@ proptest! {
     ) {
         let max = base + span;
         let mode = [CyclicMode::Triangular, CyclicMode::Triangular2, CyclicMode::ExpRange][mode as usize];
-        let mut s = CyclicLr::new(base, max).step_sizes(up, Some(down)).mode(mode, gamma)
-            .momentum(true, 0.8, 0.9).schedule(1.0, Some(0.5)).unwrap();
+        let mut s = CyclicLrConfig::new(base, max).step_size_up(up).step_size_down(Some(down)).mode(mode)
+            .gamma(gamma).cycle_momentum(true).base_momentum(0.8).max_momentum(0.9).build().unwrap()
+            .schedule(1.0, Some(0.5)).unwrap();
         for k in 0..120 {
             prop_assert!(within(s.lr(k), base, max), "lr {k}: {}", s.lr(k));
             let m = s.momentum(k).unwrap();
@@ -70,15 +71,12 @@ proptest! {
         max_lr in 1e-3f64..1.0, total in 2usize..200, pct in 0.05f64..0.95, three in any::<bool>(),
         linear in any::<bool>(), div in 2.0f64..50.0, fdiv in 2.0f64..1e4
     ) {
-        let mut o = OneCycleLr::new(max_lr, total);
-        o.pct_start = pct;
-        o.three_phase = three;
-        o.div_factor = div;
-        o.final_div_factor = fdiv;
+        let mut o = OneCycleLrConfig::new(max_lr).total_steps(Some(total)).pct_start(pct)
+            .three_phase(three).div_factor(div).final_div_factor(fdiv);
         if linear {
             o.anneal_strategy = downhill::schedule::AnnealStrategy::Linear;
         }
-        let Ok(mut s) = o.schedule(0.01, Some(0.9)) else {
+        let Ok(mut s) = o.build().and_then(|o| o.schedule(0.01, Some(0.9))) else {
             // Only the zero-length-phase configurations PyTorch cannot run are refused.
             let t = total as f64;
             prop_assert!(pct * t - 1.0 == 0.0 || (!three && pct * t - 1.0 == t - 1.0));
@@ -109,11 +107,12 @@ proptest! {
         base in 1e-3f64..1.0, gamma in 0.5f64..0.99, m in 1usize..30, step in 1usize..10
     ) {
         let mut seq = SequentialLr::new(
-            vec![Box::new(ExponentialLr::new(gamma)), Box::new(StepLr::new(step).gamma(0.5))],
+            vec![Box::new(ExponentialLrConfig::new(gamma).build().unwrap()),
+                 Box::new(StepLrConfig::new(step).gamma(0.5).build().unwrap())],
             vec![m],
-        ).schedule(base, None).unwrap();
-        let mut first = ExponentialLr::new(gamma).schedule(base, None).unwrap();
-        let mut second = StepLr::new(step).gamma(0.5).schedule(base, None).unwrap();
+        ).unwrap().schedule(base, None).unwrap();
+        let mut first = ExponentialLrConfig::new(gamma).build().unwrap().schedule(base, None).unwrap();
+        let mut second = StepLrConfig::new(step).gamma(0.5).build().unwrap().schedule(base, None).unwrap();
         for k in 0..m {
             prop_assert_eq!(seq.lr(k), first.lr(k));
         }
@@ -131,7 +130,7 @@ proptest! {
             "warmup_start_factor": f0, "retune_momentum": true
         })).unwrap();
         let mut s = cfg.build(base, Some(beta)).unwrap();
-        let mut inner = ExponentialLr::new(0.9).schedule(base, None).unwrap();
+        let mut inner = ExponentialLrConfig::new(0.9).build().unwrap().schedule(base, None).unwrap();
         for k in 0..w + 20 {
             let factor = if k < w { f0 + (1.0 - f0) * k as f64 / w as f64 } else { 1.0 };
             let lr = s.lr(k);
@@ -302,13 +301,18 @@ fn unknown_names_and_keys_are_errors() {
 #[test]
 fn chained_composes_the_recursions() {
     // ChainedScheduler([LinearLR, ExponentialLR]) equals the product of the two factors.
+    let linear = LinearLrConfig::new()
+        .start_factor(0.5)
+        .end_factor(1.0)
+        .total_iters(4);
     let mut c = ChainedScheduler::new(vec![
-        Box::new(LinearLr::new(0.5, 1.0, 4)),
-        Box::new(ExponentialLr::new(0.9)),
+        Box::new(linear.build().unwrap()),
+        Box::new(ExponentialLrConfig::new(0.9).build().unwrap()),
     ])
+    .unwrap()
     .schedule(1.0, None)
     .unwrap();
-    let mut l = LinearLr::new(0.5, 1.0, 4).schedule(1.0, None).unwrap();
+    let mut l = linear.build().unwrap().schedule(1.0, None).unwrap();
     for k in 0..30 {
         let want = l.lr(k) * 0.9f64.powi(k as i32);
         assert!((c.lr(k) - want).abs() < 1e-14, "step {k}");

@@ -89,3 +89,43 @@ fn reduce_on_plateau_matches_pytorch() {
         assert!(matches!(d, Driver::Plateau { .. }));
     }
 }
+
+#[test]
+fn every_registered_schedule_has_reference_sequences() {
+    use downhill::schedule::{catalog, Reference};
+    let covered = |name: &str| {
+        let tag = format!(r#""name": "{name}""#);
+        refs::CASES.iter().any(|c| c.config.contains(&tag))
+            || refs::PLATEAU.iter().any(|p| p.1.contains(&tag))
+    };
+    for s in catalog().schedules {
+        match s.reference {
+            Reference::Torch => assert!(
+                covered(s.name),
+                "{}: no PyTorch sequence in tests/reference/schedule_refs.rs (add a case to \
+                 make_schedule_refs.py and rerun it)",
+                s.name
+            ),
+            Reference::ClosedForm => assert!(!covered(s.name), "{}", s.name),
+        }
+    }
+}
+
+#[test]
+fn a_bad_lr_lambda_is_refused_naming_the_key_and_the_column() {
+    for (name, formula, column) in [
+        ("lambda_lr", "0.9 * (epoch", "column 7"),
+        ("multiplicative_lr", "0.9^step", "column 5"),
+    ] {
+        let cfg: ScheduleConfig = serde_json::from_value(serde_json::json!({
+            "name": name, "lr_lambda": formula
+        }))
+        .unwrap();
+        let err = cfg.driver(0.1, None, None).err().expect("refused");
+        let downhill::Error::InvalidParameter { key, allowed, .. } = &err else {
+            panic!("{name}: {err}");
+        };
+        assert_eq!(key, "lr_lambda");
+        assert!(allowed.contains(column), "{name}: {err}");
+    }
+}

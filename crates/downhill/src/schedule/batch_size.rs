@@ -2,8 +2,42 @@
 //! Smith et al., "Don't decay the learning rate, increase the batch size").
 
 use super::multi_step_lr::check_milestones;
-use super::Schedule;
+use super::params::schedule_config;
+use super::{Common, Configure, Made, Schedule};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `batch_size_schedule`: the parameters of [`BatchSizeSchedule`].
+    BatchSizeScheduleConfig {
+        required {
+            /// Where the batch size grows.
+            milestones: Vec<usize>, "strictly increasing";
+        }
+        optional {
+            /// Growth factor.
+            factor: f64 = 2.0, "> 0, finite";
+        }
+    }
+}
+
+impl BatchSizeScheduleConfig {
+    /// Validates and builds the schedule, with lr `base_lr`.
+    pub fn build(&self, base_lr: f64) -> Result<BatchSizeSchedule> {
+        BatchSizeSchedule::new(base_lr, self.factor, self.milestones.clone())
+    }
+}
+
+impl Configure for BatchSizeScheduleConfig {
+    fn common(&self) -> &Common {
+        &self.common
+    }
+    fn make(&self, base_lr: f64) -> Result<Made> {
+        Ok(Made::Schedule(Box::new(self.build(base_lr)?)))
+    }
+    fn combinable(&self) -> bool {
+        false
+    }
+}
 
 /// Multiplies the batch size by `factor` at each milestone; the lr stays at its base value.
 ///
@@ -14,11 +48,11 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchSizeSchedule {
     /// The lr (constant).
-    pub base_lr: f64,
-    /// Growth factor (default 2), > 0.
-    pub factor: f64,
+    base_lr: f64,
+    /// Growth factor, > 0.
+    factor: f64,
     /// Where the batch size grows (strictly increasing).
-    pub milestones: Vec<usize>,
+    milestones: Vec<usize>,
 }
 
 impl BatchSizeSchedule {

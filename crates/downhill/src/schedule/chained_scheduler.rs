@@ -1,7 +1,35 @@
 //! `chained_scheduler`: PyTorch's `ChainedScheduler`.
 
-use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::params::schedule_config;
+use super::registry::inner_schedulers;
+use super::{
+    scheduler_boilerplate, Common, Configure, Epochs, Group, Made, ScheduleConfig, Scheduler,
+};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `chained_scheduler`: the parameters of [`ChainedScheduler`].
+    ChainedSchedulerConfig {
+        required {}
+        optional {
+            /// The inner schedules (each with its own `name`).
+            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one";
+        }
+    }
+}
+
+impl Configure for ChainedSchedulerConfig {
+    fn common(&self) -> &Common {
+        &self.common
+    }
+    fn make(&self, _base_lr: f64) -> Result<Made> {
+        let s = ChainedScheduler::unchecked(inner_schedulers(&self.schedulers)?);
+        Ok(Made::Scheduler(Box::new(s)))
+    }
+    fn schedulers_mut(&mut self) -> Option<&mut Vec<ScheduleConfig>> {
+        Some(&mut self.schedulers)
+    }
+}
 
 /// Steps every scheduler in turn on the same optimiser (`torch.optim.lr_scheduler.ChainedScheduler`).
 ///
@@ -14,13 +42,19 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct ChainedScheduler {
     /// The schedulers, stepped in this order.
-    pub schedulers: Vec<Box<dyn Scheduler>>,
+    schedulers: Vec<Box<dyn Scheduler>>,
     e: Epochs,
 }
 
 impl ChainedScheduler {
-    /// `ChainedScheduler(schedulers)`.
-    pub fn new(schedulers: Vec<Box<dyn Scheduler>>) -> Self {
+    /// `ChainedScheduler(schedulers)`, validated.
+    pub fn new(schedulers: Vec<Box<dyn Scheduler>>) -> Result<Self> {
+        let s = ChainedScheduler::unchecked(schedulers);
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn unchecked(schedulers: Vec<Box<dyn Scheduler>>) -> Self {
         ChainedScheduler {
             schedulers,
             e: Epochs::default(),

@@ -2,8 +2,38 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::params::{pytorch_scheduler, schedule_config};
 use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `cyclic_lr`: the parameters of [`CyclicLr`].
+    CyclicLrConfig {
+        required {
+            /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch).
+            base_lr: f64, "finite";
+            /// Upper lr boundary.
+            max_lr: f64, "finite";
+        }
+        optional {
+            /// Steps in the increasing half.
+            step_size_up: usize = 2000, ">= 1";
+            /// Steps in the decreasing half (absent: `step_size_up`).
+            step_size_down: Option<usize> = None, ">= 0";
+            /// Amplitude policy.
+            mode: CyclicMode = CyclicMode::Triangular, "triangular | triangular2 | exp_range";
+            /// `exp_range` constant.
+            gamma: f64 = 1.0, "finite";
+            /// Cycle the momentum inversely to the lr (needs an optimizer with momentum).
+            cycle_momentum: bool = true, "true | false";
+            /// Lower momentum boundary.
+            base_momentum: f64 = 0.8, "finite";
+            /// Upper momentum boundary.
+            max_momentum: f64 = 0.9, "finite";
+        }
+    }
+}
+pytorch_scheduler!(CyclicLrConfig => CyclicLr);
 
 /// Amplitude policy of [`CyclicLr`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,68 +62,16 @@ pub enum CyclicMode {
 /// optimiser must then have a momentum (sgd `momentum`, adam `betas[0]`).
 #[derive(Debug, Clone)]
 pub struct CyclicLr {
-    /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch).
-    pub base_lr: f64,
-    /// Upper lr boundary.
-    pub max_lr: f64,
-    /// Steps in the increasing half (default 2000).
-    pub step_size_up: usize,
-    /// Steps in the decreasing half (default: `step_size_up`).
-    pub step_size_down: Option<usize>,
-    /// Amplitude policy (default triangular).
-    pub mode: CyclicMode,
-    /// `exp_range` constant (default 1).
-    pub gamma: f64,
-    /// Cycle the momentum inversely to the lr (default true).
-    pub cycle_momentum: bool,
-    /// Lower momentum boundary (default 0.8).
-    pub base_momentum: f64,
-    /// Upper momentum boundary (default 0.9).
-    pub max_momentum: f64,
+    c: CyclicLrConfig,
     e: Epochs,
 }
 
 impl CyclicLr {
-    /// `CyclicLR(base_lr, max_lr)` with PyTorch's defaults for everything else.
-    pub fn new(base_lr: f64, max_lr: f64) -> Self {
-        CyclicLr {
-            base_lr,
-            max_lr,
-            step_size_up: 2000,
-            step_size_down: None,
-            mode: CyclicMode::Triangular,
-            gamma: 1.0,
-            cycle_momentum: true,
-            base_momentum: 0.8,
-            max_momentum: 0.9,
-            e: Epochs::default(),
-        }
-    }
-    /// Sets `step_size_up` and `step_size_down`.
-    pub fn step_sizes(mut self, up: usize, down: Option<usize>) -> Self {
-        self.step_size_up = up;
-        self.step_size_down = down;
-        self
-    }
-    /// Sets `mode` and `gamma`.
-    pub fn mode(mut self, mode: CyclicMode, gamma: f64) -> Self {
-        self.mode = mode;
-        self.gamma = gamma;
-        self
-    }
-    /// Sets `cycle_momentum`, `base_momentum`, `max_momentum`.
-    pub fn momentum(mut self, cycle: bool, base: f64, max: f64) -> Self {
-        self.cycle_momentum = cycle;
-        self.base_momentum = base;
-        self.max_momentum = max;
-        self
-    }
-
     fn scale(&self, cycle: f64, t: i64) -> f64 {
-        match self.mode {
+        match self.c.mode {
             CyclicMode::Triangular => 1.0,
             CyclicMode::Triangular2 => 1.0 / 2.0_f64.powf(cycle - 1.0),
-            CyclicMode::ExpRange => self.gamma.powf(t as f64),
+            CyclicMode::ExpRange => self.c.gamma.powf(t as f64),
         }
     }
 }
@@ -101,13 +79,13 @@ impl CyclicLr {
 impl Scheduler for CyclicLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
-        check_positive("step_size_up", self.step_size_up)?;
+        check_positive("step_size_up", self.c.step_size_up)?;
         for (k, v) in [
-            ("base_lr", self.base_lr),
-            ("max_lr", self.max_lr),
-            ("gamma", self.gamma),
-            ("base_momentum", self.base_momentum),
-            ("max_momentum", self.max_momentum),
+            ("base_lr", self.c.base_lr),
+            ("max_lr", self.c.max_lr),
+            ("gamma", self.c.gamma),
+            ("base_momentum", self.c.base_momentum),
+            ("max_momentum", self.c.max_momentum),
         ] {
             super::check_finite(k, v)?;
         }
@@ -115,8 +93,8 @@ impl Scheduler for CyclicLr {
     }
     fn attach(&mut self, g: &mut Group) -> Result<()> {
         self.validate()?;
-        g.lr = self.base_lr;
-        if self.cycle_momentum {
+        g.lr = self.c.base_lr;
+        if self.c.cycle_momentum {
             if g.momentum.is_none() {
                 return Err(Error::param(
                     "cycle_momentum",
@@ -124,18 +102,18 @@ impl Scheduler for CyclicLr {
                     "the optimizer must support momentum or betas[0]",
                 ));
             }
-            g.momentum = Some(self.max_momentum);
-            g.max_momentum = self.max_momentum;
-            g.base_momentum = self.base_momentum;
+            g.momentum = Some(self.c.max_momentum);
+            g.max_momentum = self.c.max_momentum;
+            g.base_momentum = self.c.base_momentum;
         }
         attach_base(self, g);
-        self.e.base_lr = self.base_lr;
+        self.e.base_lr = self.c.base_lr;
         Ok(())
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
-        let up = self.step_size_up as f64;
-        let down = self.step_size_down.map_or(up, |d| d as f64);
+        let up = self.c.step_size_up as f64;
+        let down = self.c.step_size_down.map_or(up, |d| d as f64);
         let total = up + down;
         let ratio = up / total;
         let cycle = (1.0 + t as f64 / total).floor();
@@ -146,15 +124,15 @@ impl Scheduler for CyclicLr {
             (x - 1.0) / (ratio - 1.0)
         };
         let s = self.scale(cycle, t);
-        let lr = self.e.base_lr + (self.max_lr - self.e.base_lr) * h * s;
-        if self.cycle_momentum {
-            let m = self.max_momentum - (self.max_momentum - self.base_momentum) * h * s;
+        let lr = self.e.base_lr + (self.c.max_lr - self.e.base_lr) * h * s;
+        if self.c.cycle_momentum {
+            let m = self.c.max_momentum - (self.c.max_momentum - self.c.base_momentum) * h * s;
             g.momentum = Some(m);
         }
         lr
     }
     fn drives_momentum(&self) -> bool {
-        self.cycle_momentum
+        self.c.cycle_momentum
     }
 }
 
@@ -165,9 +143,12 @@ mod tests {
 
     #[test]
     fn seed_002_triangular2_halves_the_amplitude_each_cycle() {
-        let mut s = CyclicLr::new(0.0, 1.0)
-            .step_sizes(4, None)
-            .mode(CyclicMode::Triangular2, 1.0)
+        let cfg = CyclicLrConfig::new(0.0, 1.0).step_size_up(4);
+        let mut s = cfg
+            .clone()
+            .mode(CyclicMode::Triangular2)
+            .build()
+            .unwrap()
             .schedule(0.5, Some(0.9))
             .unwrap();
         let peaks: Vec<f64> = (0..4).map(|c| s.lr(4 + 8 * c)).collect();
@@ -175,12 +156,10 @@ mod tests {
         assert_eq!(s.lr(8), 0.0); // back to base_lr at the end of each cycle
         assert_eq!(s.momentum(4), Some(0.8)); // momentum at its low at the lr peak
                                               // Triangular keeps the amplitude.
-        let mut t = CyclicLr::new(0.0, 1.0)
-            .step_sizes(4, None)
-            .schedule(0.5, Some(0.9))
-            .unwrap();
+        let mut t = cfg.build().unwrap().schedule(0.5, Some(0.9)).unwrap();
         assert!((0..4).all(|c| t.lr(4 + 8 * c) == 1.0));
         // cycle_momentum needs an optimiser with momentum.
-        assert!(CyclicLr::new(0.0, 1.0).schedule(0.5, None).is_err());
+        let c = CyclicLrConfig::new(0.0, 1.0).build().unwrap();
+        assert!(c.schedule(0.5, None).is_err());
     }
 }

@@ -1,7 +1,20 @@
 //! `exponential_lr`: PyTorch's `ExponentialLR`.
 
+use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::Result;
+
+schedule_config! {
+    /// `exponential_lr`: the parameters of [`ExponentialLr`].
+    ExponentialLrConfig {
+        required {
+            /// Multiplicative factor per step.
+            gamma: f64, "finite";
+        }
+        optional {}
+    }
+}
+pytorch_scheduler!(ExponentialLrConfig => ExponentialLr);
 
 /// Decays the lr by `gamma` every step (`torch.optim.lr_scheduler.ExponentialLR`).
 ///
@@ -10,34 +23,23 @@ use crate::Result;
 /// computed recursively as PyTorch does: $\eta_t = \gamma\,\eta_{t-1}$.
 #[derive(Debug, Clone)]
 pub struct ExponentialLr {
-    /// Multiplicative factor (required).
-    pub gamma: f64,
+    c: ExponentialLrConfig,
     e: Epochs,
-}
-
-impl ExponentialLr {
-    /// `ExponentialLR(gamma)`.
-    pub fn new(gamma: f64) -> Self {
-        ExponentialLr {
-            gamma,
-            e: Epochs::default(),
-        }
-    }
 }
 
 impl Scheduler for ExponentialLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
-        super::check_finite("gamma", self.gamma)
+        super::check_finite("gamma", self.c.gamma)
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         if self.e.is_initial {
             g.lr
         } else {
-            g.lr * self.gamma
+            g.lr * self.c.gamma
         }
     }
     fn closed_form(&mut self, _g: &Group) -> Option<f64> {
-        Some(self.e.base_lr * self.gamma.powf(self.e.last_epoch as f64))
+        Some(self.e.base_lr * self.c.gamma.powf(self.e.last_epoch as f64))
     }
 }

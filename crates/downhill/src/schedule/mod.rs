@@ -18,10 +18,11 @@
 //! steps are asked in order; asking for an earlier step replays from a snapshot).
 //!
 //! ```
-//! use downhill::schedule::{CosineAnnealingLr, IntoSchedule, Schedule, ScheduleConfig};
+//! use downhill::schedule::{CosineAnnealingLrConfig, IntoSchedule, Schedule, ScheduleConfig};
 //!
-//! // CosineAnnealingLR(T_max = 10) on an optimiser with lr 0.1.
-//! let mut s = CosineAnnealingLr::new(10).schedule(0.1, None)?;
+//! // CosineAnnealingLR(T_max = 10) on an optimiser with lr 0.1 (the config is the builder;
+//! // `build` refuses invalid parameters, naming the key).
+//! let mut s = CosineAnnealingLrConfig::new(10).build()?.schedule(0.1, None)?;
 //! assert_eq!(s.lr(0), 0.1);
 //! assert!((s.lr(5) - 0.05).abs() < 1e-15);
 //!
@@ -45,36 +46,54 @@ use crate::{Error, Result};
 pub mod adjust;
 pub mod batch_size;
 pub mod chained_scheduler;
-pub mod config;
+pub mod common;
 pub mod constant_lr;
 pub mod cosine_annealing_lr;
 pub mod cosine_annealing_warm_restarts;
 pub mod cyclic_lr;
+pub mod driver;
 pub mod exponential_lr;
+pub mod lambda_lr;
 pub mod linear_lr;
 pub mod multi_step_lr;
+pub mod multiplicative_lr;
 pub mod one_cycle_lr;
+pub mod params;
 pub mod polynomial_lr;
 pub mod reduce_lr_on_plateau;
+pub mod registry;
 pub mod sequential_lr;
 pub mod step_lr;
 
+/// The former home of [`ScheduleConfig`]: the registry (`schedule::config::ScheduleConfig`
+/// keeps working).
+pub use registry as config;
+
 pub use adjust::{Adjusted, Adjustment, ScaleRule};
-pub use batch_size::BatchSizeSchedule;
-pub use chained_scheduler::ChainedScheduler;
-pub use config::{Driver, ScheduleConfig, Unit};
-pub use constant_lr::ConstantLr;
-pub use cosine_annealing_lr::CosineAnnealingLr;
-pub use cosine_annealing_warm_restarts::CosineAnnealingWarmRestarts;
-pub use cyclic_lr::{CyclicLr, CyclicMode};
-pub use exponential_lr::ExponentialLr;
-pub use linear_lr::LinearLr;
-pub use multi_step_lr::MultiStepLr;
-pub use one_cycle_lr::{AnnealStrategy, OneCycleLr};
-pub use polynomial_lr::PolynomialLr;
-pub use reduce_lr_on_plateau::{PlateauMode, ReduceLrOnPlateau, ThresholdMode};
-pub use sequential_lr::SequentialLr;
-pub use step_lr::StepLr;
+pub use batch_size::{BatchSizeSchedule, BatchSizeScheduleConfig};
+pub use chained_scheduler::{ChainedScheduler, ChainedSchedulerConfig};
+pub use common::{Common, Unit};
+pub use constant_lr::{ConstantLr, ConstantLrConfig};
+pub use cosine_annealing_lr::{CosineAnnealingLr, CosineAnnealingLrConfig};
+pub use cosine_annealing_warm_restarts::{
+    CosineAnnealingWarmRestarts, CosineAnnealingWarmRestartsConfig,
+};
+pub use cyclic_lr::{CyclicLr, CyclicLrConfig, CyclicMode};
+pub use driver::{Driver, Made};
+pub use exponential_lr::{ExponentialLr, ExponentialLrConfig};
+pub use lambda_lr::{LambdaLr, LambdaLrConfig};
+pub use linear_lr::{LinearLr, LinearLrConfig};
+pub use multi_step_lr::{MultiStepLr, MultiStepLrConfig};
+pub use multiplicative_lr::{MultiplicativeLr, MultiplicativeLrConfig};
+pub use one_cycle_lr::{AnnealStrategy, OneCycleLr, OneCycleLrConfig};
+pub use params::ParamInfo;
+pub use polynomial_lr::{PolynomialLr, PolynomialLrConfig};
+pub use reduce_lr_on_plateau::{
+    PlateauMode, ReduceLrOnPlateau, ReduceLrOnPlateauConfig, ThresholdMode,
+};
+pub use registry::{catalog, Catalog, Configure, Reference, ScheduleConfig, ScheduleInfo, NAMES};
+pub use sequential_lr::{SequentialLr, SequentialLrConfig};
+pub use step_lr::{StepLr, StepLrConfig};
 
 /// A learning-rate schedule: a function of the step count.
 ///

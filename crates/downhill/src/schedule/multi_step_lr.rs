@@ -1,7 +1,23 @@
 //! `multi_step_lr`: PyTorch's `MultiStepLR`.
 
+use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `multi_step_lr`: the parameters of [`MultiStepLr`].
+    MultiStepLrConfig {
+        required {
+            /// Steps at which the lr is multiplied by `gamma`.
+            milestones: Vec<usize>, "strictly increasing";
+        }
+        optional {
+            /// Multiplicative factor.
+            gamma: f64 = 0.1, "finite";
+        }
+    }
+}
+pytorch_scheduler!(MultiStepLrConfig => MultiStepLr);
 
 /// Decays the lr by `gamma` at each milestone (`torch.optim.lr_scheduler.MultiStepLR`).
 ///
@@ -11,27 +27,8 @@ use crate::{Error, Result};
 /// number of times $t$ appears in `milestones`.
 #[derive(Debug, Clone)]
 pub struct MultiStepLr {
-    /// Steps at which the lr is multiplied by `gamma` (strictly increasing).
-    pub milestones: Vec<usize>,
-    /// Multiplicative factor (default 0.1).
-    pub gamma: f64,
+    c: MultiStepLrConfig,
     e: Epochs,
-}
-
-impl MultiStepLr {
-    /// `MultiStepLR(milestones, gamma=0.1)`.
-    pub fn new(milestones: Vec<usize>) -> Self {
-        MultiStepLr {
-            milestones,
-            gamma: 0.1,
-            e: Epochs::default(),
-        }
-    }
-    /// Sets `gamma`.
-    pub fn gamma(mut self, gamma: f64) -> Self {
-        self.gamma = gamma;
-        self
-    }
 }
 
 /// Errors unless `milestones` is strictly increasing.
@@ -54,21 +51,21 @@ pub(crate) fn check_milestones(milestones: &[usize]) -> Result<()> {
 impl Scheduler for MultiStepLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
-        check_milestones(&self.milestones)?;
-        super::check_finite("gamma", self.gamma)
+        check_milestones(&self.c.milestones)?;
+        super::check_finite("gamma", self.c.gamma)
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
-        let c = self.milestones.iter().filter(|&&m| m as i64 == t).count();
+        let c = self.c.milestones.iter().filter(|&&m| m as i64 == t).count();
         if c == 0 {
             g.lr
         } else {
-            g.lr * self.gamma.powf(c as f64)
+            g.lr * self.c.gamma.powf(c as f64)
         }
     }
     fn closed_form(&mut self, _g: &Group) -> Option<f64> {
         let t = self.e.last_epoch;
-        let n = self.milestones.iter().filter(|&&m| m as i64 <= t).count();
-        Some(self.e.base_lr * self.gamma.powf(n as f64))
+        let n = self.c.milestones.iter().filter(|&&m| m as i64 <= t).count();
+        Some(self.e.base_lr * self.c.gamma.powf(n as f64))
     }
 }

@@ -4,8 +4,45 @@ use std::f64::consts::PI;
 
 use serde::{Deserialize, Serialize};
 
+use super::params::{pytorch_scheduler, schedule_config};
 use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `one_cycle_lr`: the parameters of [`OneCycleLr`]; `total_steps`, or `epochs` and
+    /// `steps_per_epoch`.
+    OneCycleLrConfig {
+        required {
+            /// Peak lr.
+            max_lr: f64, "finite";
+        }
+        optional {
+            /// The cycle length (or give `epochs` and `steps_per_epoch`).
+            total_steps: Option<usize> = None, ">= 1";
+            /// With `steps_per_epoch`, when `total_steps` is absent.
+            epochs: Option<usize> = None, ">= 1";
+            /// With `epochs`, when `total_steps` is absent.
+            steps_per_epoch: Option<usize> = None, ">= 1";
+            /// Fraction of the cycle spent increasing the lr.
+            pct_start: f64 = 0.3, "[0, 1], no phase of zero length";
+            /// Cosine or linear annealing.
+            anneal_strategy: AnnealStrategy = AnnealStrategy::Cos, "cos | linear";
+            /// Cycle momentum inversely to the lr (needs an optimizer with momentum).
+            cycle_momentum: bool = true, "true | false";
+            /// Momentum at the peak lr.
+            base_momentum: f64 = 0.85, "finite";
+            /// Momentum at the ends.
+            max_momentum: f64 = 0.95, "finite";
+            /// Initial lr = max_lr / div_factor.
+            div_factor: f64 = 25.0, "finite";
+            /// Final lr = initial lr / final_div_factor.
+            final_div_factor: f64 = 1e4, "finite";
+            /// Use three phases (the original paper) instead of two (fastai).
+            three_phase: bool = false, "true | false";
+        }
+    }
+}
+pytorch_scheduler!(OneCycleLrConfig => OneCycleLr, custom);
 
 /// How [`OneCycleLr`] interpolates inside a phase.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,52 +102,41 @@ type Phase = (f64, Key, Key, Key, Key);
 /// (and the momentum at the end value of the last phase).
 #[derive(Debug, Clone)]
 pub struct OneCycleLr {
-    /// Peak lr.
-    pub max_lr: f64,
-    /// Length of the cycle.
-    pub total_steps: usize,
-    /// Fraction of the cycle spent increasing the lr (default 0.3).
-    pub pct_start: f64,
-    /// Cosine or linear annealing (default cos).
-    pub anneal_strategy: AnnealStrategy,
-    /// Cycle momentum inversely to the lr (default true).
-    pub cycle_momentum: bool,
-    /// Momentum at the peak lr (default 0.85).
-    pub base_momentum: f64,
-    /// Momentum at the ends (default 0.95).
-    pub max_momentum: f64,
-    /// Initial lr = max_lr / div_factor (default 25).
-    pub div_factor: f64,
-    /// Final lr = initial lr / final_div_factor (default 1e4).
-    pub final_div_factor: f64,
-    /// Use three phases (the original paper) instead of two (fastai).
-    pub three_phase: bool,
+    c: OneCycleLrConfig,
+    /// The cycle length (`total_steps`, or `epochs` × `steps_per_epoch`).
+    total_steps: usize,
     e: Epochs,
 }
 
 impl OneCycleLr {
-    /// `OneCycleLR(max_lr, total_steps)` with PyTorch's defaults for everything else.
-    pub fn new(max_lr: f64, total_steps: usize) -> Self {
-        OneCycleLr {
-            max_lr,
+    fn from_config(c: OneCycleLrConfig) -> Result<Self> {
+        let total_steps = match (c.total_steps, c.epochs, c.steps_per_epoch) {
+            (Some(t), ..) => t,
+            (None, Some(e), Some(s)) => {
+                check_positive("epochs", e)?;
+                check_positive("steps_per_epoch", s)?;
+                e.saturating_mul(s).min(i64::MAX as usize)
+            }
+            _ => {
+                return Err(Error::param(
+                    "total_steps",
+                    "none",
+                    "give total_steps, or epochs and steps_per_epoch",
+                ))
+            }
+        };
+        Ok(OneCycleLr {
+            c,
             total_steps,
-            pct_start: 0.3,
-            anneal_strategy: AnnealStrategy::Cos,
-            cycle_momentum: true,
-            base_momentum: 0.85,
-            max_momentum: 0.95,
-            div_factor: 25.0,
-            final_div_factor: 1e4,
-            three_phase: false,
             e: Epochs::default(),
-        }
+        })
     }
 
     fn phases(&self) -> ([Phase; 3], usize) {
         let t = self.total_steps as f64;
-        let p = self.pct_start;
+        let p = self.c.pct_start;
         use Key::*;
-        if self.three_phase {
+        if self.c.three_phase {
             (
                 [
                     (p * t - 1.0, Initial, Max, MaxMomentum, BaseMomentum),
@@ -137,19 +163,19 @@ impl Scheduler for OneCycleLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
         check_positive("total_steps", self.total_steps)?;
-        if !(0.0..=1.0).contains(&self.pct_start) {
+        if !(0.0..=1.0).contains(&self.c.pct_start) {
             return Err(Error::param(
                 "pct_start",
-                self.pct_start,
+                self.c.pct_start,
                 "must be in [0, 1]",
             ));
         }
         for (k, v) in [
-            ("max_lr", self.max_lr),
-            ("div_factor", self.div_factor),
-            ("final_div_factor", self.final_div_factor),
-            ("base_momentum", self.base_momentum),
-            ("max_momentum", self.max_momentum),
+            ("max_lr", self.c.max_lr),
+            ("div_factor", self.c.div_factor),
+            ("final_div_factor", self.c.final_div_factor),
+            ("base_momentum", self.c.base_momentum),
+            ("max_momentum", self.c.max_momentum),
         ] {
             super::check_finite(k, v)?;
         }
@@ -159,7 +185,7 @@ impl Scheduler for OneCycleLr {
             if end == start {
                 return Err(Error::param(
                     "pct_start",
-                    self.pct_start,
+                    self.c.pct_start,
                     "gives a phase of zero length with this total_steps (PyTorch divides by zero)",
                 ));
             }
@@ -169,11 +195,11 @@ impl Scheduler for OneCycleLr {
     }
     fn attach(&mut self, g: &mut Group) -> Result<()> {
         self.validate()?;
-        let initial = self.max_lr / self.div_factor;
+        let initial = self.c.max_lr / self.c.div_factor;
         g.initial_lr = Some(initial);
-        g.max_lr = self.max_lr;
-        g.min_lr = initial / self.final_div_factor;
-        if self.cycle_momentum {
+        g.max_lr = self.c.max_lr;
+        g.min_lr = initial / self.c.final_div_factor;
+        if self.c.cycle_momentum {
             if g.momentum.is_none() {
                 return Err(Error::param(
                     "cycle_momentum",
@@ -181,9 +207,9 @@ impl Scheduler for OneCycleLr {
                     "the optimizer must support momentum or betas[0]",
                 ));
             }
-            g.momentum = Some(self.max_momentum);
-            g.max_momentum = self.max_momentum;
-            g.base_momentum = self.base_momentum;
+            g.momentum = Some(self.c.max_momentum);
+            g.max_momentum = self.c.max_momentum;
+            g.base_momentum = self.c.base_momentum;
         }
         attach_base(self, g);
         Ok(())
@@ -194,7 +220,7 @@ impl Scheduler for OneCycleLr {
         if usize::try_from(step).is_ok_and(|s| s > self.total_steps) {
             // Past the cycle (PyTorch raises): hold the end values of the last phase.
             let (_, _, e_lr, _, e_m) = phases[n - 1];
-            if self.cycle_momentum {
+            if self.c.cycle_momentum {
                 g.momentum = Some(read(g, e_m));
             }
             return read(g, e_lr);
@@ -204,10 +230,14 @@ impl Scheduler for OneCycleLr {
             if step as f64 <= end || i == n - 1 {
                 let pct = (step as f64 - start) / (end - start);
                 let lr = self
+                    .c
                     .anneal_strategy
                     .apply(read(g, s_lr), read(g, e_lr), pct);
-                if self.cycle_momentum {
-                    let m = self.anneal_strategy.apply(read(g, s_m), read(g, e_m), pct);
+                if self.c.cycle_momentum {
+                    let m = self
+                        .c
+                        .anneal_strategy
+                        .apply(read(g, s_m), read(g, e_m), pct);
                     g.momentum = Some(m);
                 }
                 return lr;
@@ -217,6 +247,6 @@ impl Scheduler for OneCycleLr {
         g.lr
     }
     fn drives_momentum(&self) -> bool {
-        self.cycle_momentum
+        self.c.cycle_momentum
     }
 }

@@ -2,7 +2,57 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::params::schedule_config;
+use super::{Common, Configure, Made};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `reduce_lr_on_plateau`: the parameters of [`ReduceLrOnPlateau`].
+    ReduceLrOnPlateauConfig {
+        required {}
+        optional {
+            /// Whether the metric should go down (min) or up (max).
+            mode: PlateauMode = PlateauMode::Min, "min | max";
+            /// Reduction factor.
+            factor: f64 = 0.1, "< 1";
+            /// Bad steps tolerated before reducing.
+            patience: usize = 10, ">= 0";
+            /// Significance threshold.
+            threshold: f64 = 1e-4, ">= 0, finite";
+            /// How `threshold` is applied.
+            threshold_mode: ThresholdMode = ThresholdMode::Rel, "rel | abs";
+            /// Steps to wait after a reduction.
+            cooldown: usize = 0, ">= 0";
+            /// Lower bound on the lr.
+            min_lr: f64 = 0.0, ">= 0, finite";
+            /// Minimal decay.
+            eps: f64 = 1e-8, ">= 0, finite";
+        }
+    }
+}
+
+impl ReduceLrOnPlateauConfig {
+    /// Validates and builds the rule for an optimiser whose lr is `lr`.
+    pub fn build(&self, lr: f64) -> Result<ReduceLrOnPlateau> {
+        let mut rule = ReduceLrOnPlateau::new(lr);
+        rule.c = self.clone();
+        rule.best = rule.worst();
+        rule.validate()?;
+        Ok(rule)
+    }
+}
+
+impl Configure for ReduceLrOnPlateauConfig {
+    fn common(&self) -> &Common {
+        &self.common
+    }
+    fn make(&self, base_lr: f64) -> Result<Made> {
+        Ok(Made::Plateau(self.build(base_lr)?))
+    }
+    fn combinable(&self) -> bool {
+        false
+    }
+}
 
 /// Whether the metric should go down or up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,22 +88,7 @@ pub enum ThresholdMode {
 /// then cooldown starts and the bad count resets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReduceLrOnPlateau {
-    /// min or max.
-    pub mode: PlateauMode,
-    /// Reduction factor, < 1 (default 0.1).
-    pub factor: f64,
-    /// Bad steps tolerated before reducing (default 10).
-    pub patience: usize,
-    /// Significance threshold (default 1e-4).
-    pub threshold: f64,
-    /// rel or abs (default rel).
-    pub threshold_mode: ThresholdMode,
-    /// Steps to wait after a reduction (default 0).
-    pub cooldown: usize,
-    /// Lower bound on the lr (default 0).
-    pub min_lr: f64,
-    /// Minimal decay (default 1e-8).
-    pub eps: f64,
+    c: ReduceLrOnPlateauConfig,
     lr: f64,
     best: f64,
     num_bad_epochs: usize,
@@ -62,17 +97,11 @@ pub struct ReduceLrOnPlateau {
 }
 
 impl ReduceLrOnPlateau {
-    /// `ReduceLROnPlateau(optimizer)` with PyTorch's defaults, for an optimiser whose lr is `lr`.
+    /// `ReduceLROnPlateau(optimizer)` with PyTorch's defaults, for an optimiser whose lr is `lr`
+    /// (other parameters: [`ReduceLrOnPlateauConfig::build`]).
     pub fn new(lr: f64) -> Self {
         ReduceLrOnPlateau {
-            mode: PlateauMode::Min,
-            factor: 0.1,
-            patience: 10,
-            threshold: 1e-4,
-            threshold_mode: ThresholdMode::Rel,
-            cooldown: 0,
-            min_lr: 0.0,
-            eps: 1e-8,
+            c: ReduceLrOnPlateauConfig::default(),
             lr,
             best: f64::INFINITY,
             num_bad_epochs: 0,
@@ -81,28 +110,26 @@ impl ReduceLrOnPlateau {
         }
     }
 
-    /// Sets `mode` (and resets `best` to the worst value of that mode).
-    pub fn mode(mut self, mode: PlateauMode) -> Self {
-        self.mode = mode;
-        self.best = self.worst();
-        self
+    /// The parameters.
+    pub fn config(&self) -> &ReduceLrOnPlateauConfig {
+        &self.c
     }
 
     fn worst(&self) -> f64 {
-        match self.mode {
+        match self.c.mode {
             PlateauMode::Min => f64::INFINITY,
             PlateauMode::Max => f64::NEG_INFINITY,
         }
     }
 
     /// PyTorch's constructor check (`factor < 1`), plus finite, non-negative numbers.
-    pub fn validate(&self) -> Result<()> {
-        if self.factor.is_nan() || self.factor >= 1.0 {
-            return Err(Error::param("factor", self.factor, "must be < 1"));
+    fn validate(&self) -> Result<()> {
+        if self.c.factor.is_nan() || self.c.factor >= 1.0 {
+            return Err(Error::param("factor", self.c.factor, "must be < 1"));
         }
-        crate::error::check_min("threshold", self.threshold, 0.0)?;
-        crate::error::check_min("min_lr", self.min_lr, 0.0)?;
-        crate::error::check_min("eps", self.eps, 0.0)
+        crate::error::check_min("threshold", self.c.threshold, 0.0)?;
+        crate::error::check_min("min_lr", self.c.min_lr, 0.0)?;
+        crate::error::check_min("eps", self.c.eps, 0.0)
     }
 
     /// The current learning rate.
@@ -116,8 +143,8 @@ impl ReduceLrOnPlateau {
     }
 
     fn is_better(&self, a: f64) -> bool {
-        let (best, th) = (self.best, self.threshold);
-        match (self.mode, self.threshold_mode) {
+        let (best, th) = (self.best, self.c.threshold);
+        match (self.c.mode, self.c.threshold_mode) {
             (PlateauMode::Min, ThresholdMode::Rel) => a < best * (1.0 - th),
             (PlateauMode::Min, ThresholdMode::Abs) => a < best - th,
             (PlateauMode::Max, ThresholdMode::Rel) => a > best * (th + 1.0),
@@ -138,13 +165,13 @@ impl ReduceLrOnPlateau {
             self.cooldown_counter -= 1;
             self.num_bad_epochs = 0;
         }
-        if self.num_bad_epochs > self.patience {
+        if self.num_bad_epochs > self.c.patience {
             let old = self.lr;
-            let new = (old * self.factor).max(self.min_lr);
-            if old - new > self.eps {
+            let new = (old * self.c.factor).max(self.c.min_lr);
+            if old - new > self.c.eps {
                 self.lr = new;
             }
-            self.cooldown_counter = self.cooldown;
+            self.cooldown_counter = self.c.cooldown;
             self.num_bad_epochs = 0;
         }
         self.lr
@@ -175,17 +202,17 @@ mod tests {
 
     #[test]
     fn max_mode_and_min_lr_and_eps() {
-        let mut r = ReduceLrOnPlateau::new(0.1).mode(PlateauMode::Max);
-        r.patience = 0;
-        r.min_lr = 0.05;
+        let mut r = ReduceLrOnPlateauConfig::new()
+            .mode(PlateauMode::Max)
+            .patience(0)
+            .min_lr(0.05)
+            .build(0.1)
+            .unwrap();
         assert_eq!(r.step(1.0), 0.1);
         assert_eq!(r.step(0.5), 0.05); // worse in max mode: reduced, clipped at min_lr
         assert_eq!(r.step(0.4), 0.05); // decrease 0 < eps: ignored
         assert!(ReduceLrOnPlateau::new(0.1).validate().is_ok());
-        let mut bad = ReduceLrOnPlateau::new(0.1);
-        bad.factor = 1.0;
-        assert!(
-            matches!(bad.validate(), Err(Error::InvalidParameter { key, .. }) if key == "factor")
-        );
+        let bad = ReduceLrOnPlateauConfig::new().factor(1.0).build(0.1);
+        assert!(matches!(bad, Err(Error::InvalidParameter { key, .. }) if key == "factor"));
     }
 }

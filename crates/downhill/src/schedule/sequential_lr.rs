@@ -1,7 +1,39 @@
 //! `sequential_lr`: PyTorch's `SequentialLR`.
 
-use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::params::schedule_config;
+use super::registry::inner_schedulers;
+use super::{
+    scheduler_boilerplate, Common, Configure, Epochs, Group, Made, ScheduleConfig, Scheduler,
+};
 use crate::{Error, Result};
+
+schedule_config! {
+    /// `sequential_lr`: the parameters of [`SequentialLr`].
+    SequentialLrConfig {
+        required {
+            /// The steps at which the next scheduler takes over.
+            milestones: Vec<usize>, "strictly increasing, one fewer than schedulers";
+        }
+        optional {
+            /// The inner schedules (each with its own `name`).
+            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; no combinators";
+        }
+    }
+}
+
+impl Configure for SequentialLrConfig {
+    fn common(&self) -> &Common {
+        &self.common
+    }
+    fn make(&self, _base_lr: f64) -> Result<Made> {
+        let s =
+            SequentialLr::unchecked(inner_schedulers(&self.schedulers)?, self.milestones.clone());
+        Ok(Made::Scheduler(Box::new(s)))
+    }
+    fn schedulers_mut(&mut self) -> Option<&mut Vec<ScheduleConfig>> {
+        Some(&mut self.schedulers)
+    }
+}
 
 /// Runs `schedulers[i]` between `milestones[i-1]` and `milestones[i]`
 /// (`torch.optim.lr_scheduler.SequentialLR`).
@@ -16,15 +48,21 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct SequentialLr {
     /// The schedulers, in order.
-    pub schedulers: Vec<Box<dyn Scheduler>>,
+    schedulers: Vec<Box<dyn Scheduler>>,
     /// The steps at which the next scheduler takes over (one fewer than `schedulers`).
-    pub milestones: Vec<usize>,
+    milestones: Vec<usize>,
     e: Epochs,
 }
 
 impl SequentialLr {
-    /// `SequentialLR(schedulers, milestones)`.
-    pub fn new(schedulers: Vec<Box<dyn Scheduler>>, milestones: Vec<usize>) -> Self {
+    /// `SequentialLR(schedulers, milestones)`, validated.
+    pub fn new(schedulers: Vec<Box<dyn Scheduler>>, milestones: Vec<usize>) -> Result<Self> {
+        let s = SequentialLr::unchecked(schedulers, milestones);
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn unchecked(schedulers: Vec<Box<dyn Scheduler>>, milestones: Vec<usize>) -> Self {
         SequentialLr {
             schedulers,
             milestones,

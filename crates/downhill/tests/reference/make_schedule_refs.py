@@ -30,6 +30,20 @@ def mom(opt):
     return g.get("momentum")
 
 
+# lambda_lr / multiplicative_lr take `lr_lambda` as a formula in `epoch` (Downhill's expression
+# syntax: `^` is the power); each is mirrored here by a Python lambda written by hand.
+LAMBDAS = {
+    "0.95^epoch": lambda epoch: 0.95 ** epoch,
+    "1 / (1 + 0.1 * epoch)": lambda epoch: 1 / (1 + 0.1 * epoch),
+    "0.5 * (1 + cos(3.141592653589793 * epoch / 40))": lambda epoch: 0.5 * (1 + math.cos(3.141592653589793 * epoch / 40)),
+    "0.9^epoch": lambda epoch: 0.9 ** epoch,
+    "0.95": lambda epoch: 0.95,
+    "1 - 0.01 * epoch": lambda epoch: 1 - 0.01 * epoch,
+    "0.97": lambda epoch: 0.97,
+    "exp(-0.02 * epoch)": lambda epoch: math.exp(-0.02 * epoch),
+}
+
+
 # Our config -> PyTorch constructor.
 def build(opt, c):
     n = c["name"]
@@ -56,6 +70,10 @@ def build(opt, c):
         return L.CyclicLR(opt, **kw)
     if n == "one_cycle_lr":
         return L.OneCycleLR(opt, **kw)
+    if n == "lambda_lr":
+        return L.LambdaLR(opt, LAMBDAS[kw["lr_lambda"]])
+    if n == "multiplicative_lr":
+        return L.MultiplicativeLR(opt, LAMBDAS[kw["lr_lambda"]])
     if n == "sequential_lr":
         subs = [build(opt, s) for s in kw["schedulers"]]
         return L.SequentialLR(opt, subs, milestones=kw["milestones"])
@@ -96,6 +114,14 @@ CASES = [
     ("chained_constant_exponential", {"name": "chained_scheduler", "schedulers": [{"name": "constant_lr", "factor": 0.5, "total_iters": 4}, {"name": "exponential_lr", "gamma": 0.9}]}, "sgd", 0.1, 0.0, 50),
     ("chained_linear_cosine", {"name": "chained_scheduler", "schedulers": [{"name": "linear_lr", "start_factor": 0.2, "total_iters": 6}, {"name": "cosine_annealing_lr", "t_max": 15, "eta_min": 0.001}]}, "sgd", 0.1, 0.0, 60),
     ("chained_exponential_multistep_polynomial", {"name": "chained_scheduler", "schedulers": [{"name": "exponential_lr", "gamma": 0.97}, {"name": "multi_step_lr", "milestones": [10, 25]}, {"name": "polynomial_lr", "total_iters": 40, "power": 0.5}]}, "sgd", 0.1, 0.0, 50),
+    ("lambda_power", {"name": "lambda_lr", "lr_lambda": "0.95^epoch"}, "sgd", 0.1, 0.0, 60),
+    ("lambda_inverse", {"name": "lambda_lr", "lr_lambda": "1 / (1 + 0.1 * epoch)"}, "sgd", 0.3, 0.0, 50),
+    ("lambda_cosine_adam", {"name": "lambda_lr", "lr_lambda": "0.5 * (1 + cos(3.141592653589793 * epoch / 40))"}, "adam", 0.001, 0.9, 50),
+    ("multiplicative_constant", {"name": "multiplicative_lr", "lr_lambda": "0.95"}, "sgd", 0.1, 0.0, 60),
+    ("multiplicative_linear", {"name": "multiplicative_lr", "lr_lambda": "1 - 0.01 * epoch"}, "sgd", 0.1, 0.0, 50),
+    ("sequential_linear_lambda", {"name": "sequential_lr", "schedulers": [{"name": "linear_lr", "start_factor": 0.1, "total_iters": 5}, {"name": "lambda_lr", "lr_lambda": "0.9^epoch"}], "milestones": [5]}, "sgd", 0.1, 0.0, 50),
+    ("sequential_constant_multiplicative", {"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.5, "total_iters": 3}, {"name": "multiplicative_lr", "lr_lambda": "0.97"}], "milestones": [4]}, "sgd", 0.1, 0.0, 50),
+    ("chained_multiplicative_step", {"name": "chained_scheduler", "schedulers": [{"name": "multiplicative_lr", "lr_lambda": "exp(-0.02 * epoch)"}, {"name": "step_lr", "step_size": 10, "gamma": 0.5}]}, "sgd", 0.1, 0.0, 50),
     ("chained_with_sequential", {"name": "chained_scheduler", "schedulers": [{"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.25, "total_iters": 3}, {"name": "step_lr", "step_size": 5, "gamma": 0.5}], "milestones": [4]}, {"name": "exponential_lr", "gamma": 0.98}]}, "sgd", 0.1, 0.0, 50),
 ]
 

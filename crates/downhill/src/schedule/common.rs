@@ -1,0 +1,202 @@
+//! The keys allowed on any (top-level) schedule: warm-up, batch-size scaling, momentum
+//! retuning and the unit of a step. They act on the whole schedule; on the inner `schedulers`
+//! of `sequential_lr` / `chained_scheduler` they are rejected.
+
+use serde::{Deserialize, Serialize};
+
+use super::params::ParamInfo;
+use super::{check_positive, Adjustment, ScaleRule};
+use crate::{Error, Result};
+
+/// What a schedule's step counts, for the training loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// One `scheduler.step()` per optimiser step (default).
+    #[default]
+    Step,
+    /// One `scheduler.step()` per epoch.
+    Epoch,
+}
+
+/// The keys allowed on any (top-level) schedule (written flat in its table; a default value
+/// is not written back).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Common {
+    /// Linear warm-up length in steps (0: none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warmup_steps: usize,
+    /// Warm-up start factor (default 1/3, as `LinearLR`).
+    #[serde(skip_serializing_if = "is_third")]
+    pub warmup_start_factor: f64,
+    /// Retune momentum from the lr (seed 003).
+    #[serde(skip_serializing_if = "is_false")]
+    pub retune_momentum: bool,
+    /// Batch-size scaling rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_rule: Option<ScaleRule>,
+    /// Batch size the base lr was tuned for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_batch_size: Option<usize>,
+    /// Step or epoch.
+    #[serde(skip_serializing_if = "is_step")]
+    pub unit: Unit,
+}
+
+const THIRD: f64 = 1.0 / 3.0;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+fn is_third(x: &f64) -> bool {
+    *x == THIRD
+}
+fn is_step(u: &Unit) -> bool {
+    *u == Unit::Step
+}
+
+impl Default for Common {
+    fn default() -> Self {
+        Common {
+            warmup_steps: 0,
+            warmup_start_factor: THIRD,
+            retune_momentum: false,
+            scale_rule: None,
+            base_batch_size: None,
+            unit: Unit::Step,
+        }
+    }
+}
+
+impl Common {
+    /// The first key that differs from its default (for "not allowed here" errors).
+    pub(crate) fn first_set(&self) -> Option<&'static str> {
+        let d = Common::default();
+        [
+            (self.warmup_steps != d.warmup_steps, "warmup_steps"),
+            (
+                self.warmup_start_factor != d.warmup_start_factor,
+                "warmup_start_factor",
+            ),
+            (self.retune_momentum, "retune_momentum"),
+            (self.scale_rule.is_some(), "scale_rule"),
+            (self.base_batch_size.is_some(), "base_batch_size"),
+            (self.unit != d.unit, "unit"),
+        ]
+        .into_iter()
+        .find_map(|(set, k)| set.then_some(k))
+    }
+
+    /// The common keys, for the catalogue.
+    pub fn params() -> Vec<ParamInfo> {
+        let d = Common::default();
+        let v = |x: serde_json::Result<serde_json::Value>| x.ok();
+        use serde_json::to_value as j;
+        vec![
+            ParamInfo::new(
+                "warmup_steps",
+                "usize",
+                v(j(d.warmup_steps)),
+                ">= 0",
+                &["Linear warm-up length in steps (0: none)."],
+            ),
+            ParamInfo::new(
+                "warmup_start_factor",
+                "f64",
+                v(j(d.warmup_start_factor)),
+                "[0, 1]",
+                &["Warm-up start factor."],
+            ),
+            ParamInfo::new(
+                "retune_momentum",
+                "bool",
+                v(j(d.retune_momentum)),
+                "true needs an optimizer with momentum",
+                &["Retune momentum from the lr: beta -> 1 - (1 - beta) sqrt(lr / lr0)."],
+            ),
+            ParamInfo::new(
+                "scale_rule",
+                "ScaleRule",
+                None,
+                "linear | sqrt (with base_batch_size)",
+                &["Scale the lr with the batch size relative to base_batch_size (optional)."],
+            ),
+            ParamInfo::new(
+                "base_batch_size",
+                "usize",
+                None,
+                ">= 1 (with scale_rule)",
+                &["Batch size the base lr was tuned for (optional)."],
+            ),
+            ParamInfo::new(
+                "unit",
+                "Unit",
+                v(j(d.unit)),
+                "step | epoch",
+                &["What one scheduler step counts."],
+            ),
+        ]
+    }
+
+    /// The [`Adjustment`] these keys describe, for an optimiser with `base_lr` and
+    /// `base_momentum` and a run with `batch_size`.
+    pub fn adjustment(
+        &self,
+        base_lr: f64,
+        base_momentum: Option<f64>,
+        batch_size: Option<usize>,
+    ) -> Result<Adjustment> {
+        let scale = match (self.scale_rule, self.base_batch_size, batch_size) {
+            (None, None, _) => 1.0,
+            (None, Some(b0), _) => {
+                return Err(Error::param(
+                    "base_batch_size",
+                    b0,
+                    "is only used with scale_rule",
+                ))
+            }
+            (Some(_), None, _) => {
+                return Err(Error::param(
+                    "base_batch_size",
+                    "none",
+                    "scale_rule needs base_batch_size",
+                ))
+            }
+            (Some(_), Some(_), None) => {
+                return Err(Error::param(
+                    "scale_rule",
+                    "set",
+                    "needs the run's batch_size ([run] batch_size)",
+                ))
+            }
+            (Some(rule), Some(b0), Some(b)) => {
+                check_positive("base_batch_size", b0)?;
+                check_positive("batch_size", b)?;
+                rule.factor(b, b0)
+            }
+        };
+        let retune = if self.retune_momentum {
+            let Some(beta0) = base_momentum else {
+                return Err(Error::param(
+                    "retune_momentum",
+                    true,
+                    "the optimizer has no momentum (sgd momentum, adam betas[0])",
+                ));
+            };
+            Some((beta0, base_lr))
+        } else {
+            None
+        };
+        let a = Adjustment {
+            scale,
+            warmup_steps: self.warmup_steps,
+            warmup_start_factor: self.warmup_start_factor,
+            retune,
+        };
+        a.validate()?;
+        Ok(a)
+    }
+}

@@ -1,0 +1,59 @@
+//! `multiplicative_lr`: PyTorch's `MultiplicativeLR`, the lambda written as a formula in
+//! `epoch`.
+
+use super::lambda_lr::parse_lambda;
+use super::params::{pytorch_scheduler, schedule_config};
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::expr::Expr;
+use crate::Result;
+
+schedule_config! {
+    /// `multiplicative_lr`: the parameters of [`MultiplicativeLr`].
+    MultiplicativeLrConfig {
+        required {
+            /// The factor λ(epoch), a formula in `epoch` (`"0.95"`, `"1 - 0.01 * epoch"`).
+            lr_lambda: String, "a formula in `epoch`";
+        }
+        optional {}
+    }
+}
+pytorch_scheduler!(MultiplicativeLrConfig => MultiplicativeLr, custom);
+
+/// Multiplies the lr by a factor of the epoch at every step
+/// (`torch.optim.lr_scheduler.MultiplicativeLR`).
+///
+/// $$\eta_0 = \eta, \qquad \eta_t = \eta_{t-1}\,\lambda(t) \quad (t > 0)$$
+///
+/// with $\lambda$ the formula `lr_lambda` in the variable `epoch` ($t$). Chainable: it acts on
+/// the lr the previous scheduler left; no closed form (inside `sequential_lr` a jump to epoch 0
+/// multiplies by $\lambda(0)$, as in PyTorch).
+#[derive(Debug, Clone)]
+pub struct MultiplicativeLr {
+    c: MultiplicativeLrConfig,
+    lambda: Expr,
+    e: Epochs,
+}
+
+impl MultiplicativeLr {
+    fn from_config(c: MultiplicativeLrConfig) -> Result<Self> {
+        Ok(MultiplicativeLr {
+            lambda: parse_lambda(&c.lr_lambda)?,
+            c,
+            e: Epochs::default(),
+        })
+    }
+}
+
+impl Scheduler for MultiplicativeLr {
+    scheduler_boilerplate!();
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    fn get_lr(&mut self, g: &mut Group) -> f64 {
+        if self.e.is_initial {
+            g.lr
+        } else {
+            g.lr * self.lambda.value(&[self.e.last_epoch as f64])
+        }
+    }
+}

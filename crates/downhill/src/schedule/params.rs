@@ -1,0 +1,234 @@
+//! How a schedule's parameters are declared: `schedule_config!` writes, from one line per
+//! parameter (name, type, default, valid range, doc), the config struct (PyTorch's names,
+//! `deny_unknown_fields`), its serde form, `new`/setters, and its entry in the [catalogue].
+//!
+//! [catalogue]: super::catalog
+
+use serde::Serialize;
+
+/// One parameter of a schedule, as the [catalogue](super::catalog) lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamInfo {
+    /// The config key (PyTorch's name, snake_case).
+    pub name: &'static str,
+    /// Its Rust type (`usize`, `f64`, `Vec<usize>`, `Option<usize>`, an enum, …).
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    /// The default (`None`: the key is required).
+    pub default: Option<serde_json::Value>,
+    /// The values accepted, in words (`>= 1`, `[0, 1]`, `finite`, …).
+    pub range: &'static str,
+    /// What it does.
+    pub doc: String,
+}
+
+impl ParamInfo {
+    /// A parameter line; `docs` are the lines of its doc comment.
+    pub fn new(
+        name: &'static str,
+        ty: &'static str,
+        default: Option<serde_json::Value>,
+        range: &'static str,
+        docs: &[&str],
+    ) -> Self {
+        let doc = docs.iter().map(|d| d.trim()).collect::<Vec<_>>().join(" ");
+        ParamInfo {
+            name,
+            ty,
+            default,
+            range,
+            doc,
+        }
+    }
+}
+
+/// Whether a parameter is left out when a config is written back (only absent options are).
+pub trait Omit {
+    /// `true` for an absent `Option`.
+    fn omit(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Omit for Option<T> {
+    fn omit(&self) -> bool {
+        self.is_none()
+    }
+}
+
+macro_rules! never_omitted {
+    ($($t:ty),*) => { $(impl Omit for $t {})* };
+}
+never_omitted!(
+    usize,
+    f64,
+    bool,
+    String,
+    super::CyclicMode,
+    super::AnnealStrategy,
+    super::PlateauMode,
+    super::ThresholdMode
+);
+impl<T> Omit for Vec<T> {}
+
+/// Declares a schedule's config struct. `required` keys have no default; each `optional` key's
+/// default is written once, here, and serves deserialisation, [`new`](#method.new) and the
+/// catalogue. The struct also carries the [`Common`](super::Common) keys (flat in the table).
+macro_rules! schedule_config {
+    (
+        $(#[doc = $sdoc:literal])*
+        $name:ident { required {} optional { $($body:tt)* } }
+    ) => {
+        $crate::schedule::params::schedule_config!(@main $(#[doc = $sdoc])* $name {
+            required {} optional { $($body)* }
+        });
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+    (
+        $(#[doc = $sdoc:literal])*
+        $name:ident { $($body:tt)* }
+    ) => {
+        $crate::schedule::params::schedule_config!(@main $(#[doc = $sdoc])* $name { $($body)* });
+    };
+    (
+        @main
+        $(#[doc = $sdoc:literal])*
+        $name:ident {
+            required { $( $(#[doc = $rdoc:literal])* $r:ident : $rt:ty, $rrange:literal; )* }
+            optional { $( $(#[doc = $odoc:literal])* $o:ident : $ot:ty = $odef:expr, $orange:literal; )* }
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(from = "Raw")]
+        pub struct $name {
+            $( $(#[doc = $rdoc])* #[doc = concat!("\n\nRequired; ", $rrange, ".")] pub $r: $rt, )*
+            $(
+                $(#[doc = $odoc])*
+                #[doc = concat!("\n\nDefault `", stringify!($odef), "`; ", $orange, ".")]
+                #[serde(skip_serializing_if = "crate::schedule::params::Omit::omit")]
+                pub $o: $ot,
+            )*
+            /// The keys allowed on any (top-level) schedule.
+            #[serde(flatten)]
+            pub common: $crate::schedule::Common,
+        }
+
+        /// The table as written: optional keys may be absent; unknown keys are errors.
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            $( $r: $rt, )*
+            $( #[serde(default)] $o: Option<$ot>, )*
+            #[serde(default)] warmup_steps: Option<usize>,
+            #[serde(default)] warmup_start_factor: Option<f64>,
+            #[serde(default)] retune_momentum: Option<bool>,
+            #[serde(default)] scale_rule: Option<$crate::schedule::ScaleRule>,
+            #[serde(default)] base_batch_size: Option<usize>,
+            #[serde(default)] unit: Option<$crate::schedule::Unit>,
+        }
+
+        impl From<Raw> for $name {
+            fn from(r: Raw) -> Self {
+                let d = $crate::schedule::Common::default();
+                $name {
+                    $( $r: r.$r, )*
+                    $( $o: r.$o.unwrap_or_else(|| $odef), )*
+                    common: $crate::schedule::Common {
+                        warmup_steps: r.warmup_steps.unwrap_or(d.warmup_steps),
+                        warmup_start_factor: r.warmup_start_factor.unwrap_or(d.warmup_start_factor),
+                        retune_momentum: r.retune_momentum.unwrap_or(d.retune_momentum),
+                        scale_rule: r.scale_rule.or(d.scale_rule),
+                        base_batch_size: r.base_batch_size.or(d.base_batch_size),
+                        unit: r.unit.unwrap_or(d.unit),
+                    },
+                }
+            }
+        }
+
+        impl $name {
+            /// The config with the required keys given and every other key at its default.
+            pub fn new($($r: $rt),*) -> Self {
+                $name {
+                    $( $r, )*
+                    $( $o: $odef, )*
+                    common: $crate::schedule::Common::default(),
+                }
+            }
+            $(
+                #[doc = concat!("Sets `", stringify!($o), "`.")]
+                pub fn $o(mut self, $o: $ot) -> Self {
+                    self.$o = $o;
+                    self
+                }
+            )*
+            /// Every parameter: name, type, default, valid range and doc.
+            pub fn params() -> Vec<$crate::schedule::params::ParamInfo> {
+                use $crate::schedule::params::ParamInfo;
+                vec![
+                    $( ParamInfo::new(stringify!($r), stringify!($rt), None, $rrange, &[$($rdoc),*]), )*
+                    $(
+                        ParamInfo::new(
+                            stringify!($o),
+                            stringify!($ot),
+                            Some(serde_json::to_value::<$ot>($odef).unwrap_or(serde_json::Value::Null)),
+                            $orange,
+                            &[$($odoc),*],
+                        ),
+                    )*
+                ]
+            }
+        }
+    };
+}
+pub(crate) use schedule_config;
+
+/// Implements [`Configure`](super::Configure) and `build` for a PyTorch scheduler `$s` holding
+/// its config in `c` (and its `Epochs` in `e`); with `custom`, `$s` has its own
+/// `fn from_config($cfg) -> Result<$s>`, which takes the parameters over without checking them.
+macro_rules! pytorch_scheduler {
+    ($cfg:ident => $s:ident) => {
+        impl $s {
+            fn from_config(c: $cfg) -> $crate::Result<Self> {
+                Ok($s {
+                    c,
+                    e: $crate::schedule::Epochs::default(),
+                })
+            }
+        }
+        $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
+    };
+    ($cfg:ident => $s:ident, custom) => {
+        impl $s {
+            /// The parameters.
+            pub fn config(&self) -> &$cfg {
+                &self.c
+            }
+        }
+
+        impl $cfg {
+            #[doc = concat!("Validates (PyTorch's constructor checks) and builds the [`", stringify!($s), "`].")]
+            pub fn build(&self) -> $crate::Result<$s> {
+                let s = $s::from_config(self.clone())?;
+                $crate::schedule::Scheduler::validate(&s)?;
+                Ok(s)
+            }
+        }
+
+        impl $crate::schedule::Configure for $cfg {
+            fn common(&self) -> &$crate::schedule::Common {
+                &self.common
+            }
+            fn make(&self, _base_lr: f64) -> $crate::Result<$crate::schedule::Made> {
+                Ok($crate::schedule::Made::Scheduler(Box::new($s::from_config(
+                    self.clone(),
+                )?)))
+            }
+        }
+    };
+}
+pub(crate) use pytorch_scheduler;
