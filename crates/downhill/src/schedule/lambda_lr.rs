@@ -15,7 +15,7 @@ schedule_config! {
         optional {}
     }
 }
-pytorch_scheduler!(LambdaLrConfig => LambdaLr, custom);
+pytorch_scheduler!(LambdaLrConfig => LambdaLr, lambda);
 
 /// Parses `lr_lambda` with the crate's expression engine ([`Expr`]), in the one variable
 /// `epoch`; a syntax error or another name is refused, naming `lr_lambda` and the column.
@@ -43,21 +43,8 @@ pub struct LambdaLr {
     e: Epochs,
 }
 
-impl LambdaLr {
-    fn from_config(c: LambdaLrConfig) -> Result<Self> {
-        Ok(LambdaLr {
-            lambda: parse_lambda(&c.lr_lambda)?,
-            c,
-            e: Epochs::default(),
-        })
-    }
-}
-
 impl Scheduler for LambdaLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
     fn get_lr(&mut self, _g: &mut Group) -> f64 {
         self.e.base_lr * self.lambda.value(&[self.e.last_epoch as f64])
     }

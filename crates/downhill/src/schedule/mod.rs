@@ -44,56 +44,60 @@ use std::fmt::Debug;
 use crate::{Error, Result};
 
 pub mod adjust;
-pub mod batch_size;
-pub mod chained_scheduler;
 pub mod common;
-pub mod constant_lr;
-pub mod cosine_annealing_lr;
-pub mod cosine_annealing_warm_restarts;
-pub mod cyclic_lr;
 pub mod driver;
-pub mod exponential_lr;
-pub mod lambda_lr;
-pub mod linear_lr;
-pub mod multi_step_lr;
-pub mod multiplicative_lr;
-pub mod one_cycle_lr;
 pub mod params;
-pub mod polynomial_lr;
-pub mod reduce_lr_on_plateau;
 pub mod registry;
-pub mod sequential_lr;
-pub mod step_lr;
 
 /// The former home of [`ScheduleConfig`]: the registry (`schedule::config::ScheduleConfig`
 /// keeps working).
 pub use registry as config;
 
 pub use adjust::{Adjusted, Adjustment, ScaleRule};
-pub use batch_size::{BatchSizeSchedule, BatchSizeScheduleConfig};
-pub use chained_scheduler::{ChainedScheduler, ChainedSchedulerConfig};
 pub use common::{Common, Unit};
-pub use constant_lr::{ConstantLr, ConstantLrConfig};
-pub use cosine_annealing_lr::{CosineAnnealingLr, CosineAnnealingLrConfig};
-pub use cosine_annealing_warm_restarts::{
-    CosineAnnealingWarmRestarts, CosineAnnealingWarmRestartsConfig,
-};
-pub use cyclic_lr::{CyclicLr, CyclicLrConfig, CyclicMode};
 pub use driver::{Driver, Made};
-pub use exponential_lr::{ExponentialLr, ExponentialLrConfig};
-pub use lambda_lr::{LambdaLr, LambdaLrConfig};
-pub use linear_lr::{LinearLr, LinearLrConfig};
-pub use multi_step_lr::{MultiStepLr, MultiStepLrConfig};
-pub use multiplicative_lr::{MultiplicativeLr, MultiplicativeLrConfig};
-pub use one_cycle_lr::{AnnealStrategy, OneCycleLr, OneCycleLrConfig};
 pub use params::ParamInfo;
-pub use polynomial_lr::{PolynomialLr, PolynomialLrConfig};
-pub use reduce_lr_on_plateau::{
-    PlateauMode, ReduceLrOnPlateau, ReduceLrOnPlateauConfig, ThresholdMode,
-};
-pub use registry::{catalog, Catalog, Configure, Reference, ScheduleConfig, ScheduleInfo, NAMES};
-pub use sequential_lr::{SequentialLr, SequentialLrConfig};
-pub use step_lr::{StepLr, StepLrConfig};
+pub use registry::{Catalog, Configure, Reference, ScheduleInfo};
+// Names that the modules of the table export besides their scheduler and config.
+pub use cyclic_lr::CyclicMode;
+pub use one_cycle_lr::AnnealStrategy;
+pub use reduce_lr_on_plateau::{PlateauMode, ThresholdMode};
+
+// The registry: one line per schedule (see `registry.rs`).
+registry::registry! {
+    /// `torch.optim.lr_scheduler.ConstantLR`.
+    ConstantLr("constant_lr", constant_lr::{ConstantLr, ConstantLrConfig}, Torch),
+    /// `LinearLR`.
+    LinearLr("linear_lr", linear_lr::{LinearLr, LinearLrConfig}, Torch),
+    /// `StepLR`.
+    StepLr("step_lr", step_lr::{StepLr, StepLrConfig}, Torch),
+    /// `MultiStepLR`.
+    MultiStepLr("multi_step_lr", multi_step_lr::{MultiStepLr, MultiStepLrConfig}, Torch),
+    /// `ExponentialLR`.
+    ExponentialLr("exponential_lr", exponential_lr::{ExponentialLr, ExponentialLrConfig}, Torch),
+    /// `PolynomialLR`.
+    PolynomialLr("polynomial_lr", polynomial_lr::{PolynomialLr, PolynomialLrConfig}, Torch),
+    /// `CosineAnnealingLR`.
+    CosineAnnealingLr("cosine_annealing_lr", cosine_annealing_lr::{CosineAnnealingLr, CosineAnnealingLrConfig}, Torch),
+    /// `CosineAnnealingWarmRestarts`.
+    CosineAnnealingWarmRestarts("cosine_annealing_warm_restarts", cosine_annealing_warm_restarts::{CosineAnnealingWarmRestarts, CosineAnnealingWarmRestartsConfig}, Torch),
+    /// `CyclicLR`.
+    CyclicLr("cyclic_lr", cyclic_lr::{CyclicLr, CyclicLrConfig}, Torch),
+    /// `OneCycleLR`.
+    OneCycleLr("one_cycle_lr", one_cycle_lr::{OneCycleLr, OneCycleLrConfig}, Torch),
+    /// `LambdaLR` (the lambda a formula in `epoch`).
+    LambdaLr("lambda_lr", lambda_lr::{LambdaLr, LambdaLrConfig}, Torch),
+    /// `MultiplicativeLR` (the lambda a formula in `epoch`).
+    MultiplicativeLr("multiplicative_lr", multiplicative_lr::{MultiplicativeLr, MultiplicativeLrConfig}, Torch),
+    /// `SequentialLR`.
+    SequentialLr("sequential_lr", sequential_lr::{SequentialLr, SequentialLrConfig}, Torch),
+    /// `ChainedScheduler`.
+    ChainedScheduler("chained_scheduler", chained_scheduler::{ChainedScheduler, ChainedSchedulerConfig}, Torch),
+    /// `ReduceLROnPlateau`.
+    ReduceLrOnPlateau("reduce_lr_on_plateau", reduce_lr_on_plateau::{ReduceLrOnPlateau, ReduceLrOnPlateauConfig}, Torch),
+    /// Batch-size growth (beyond PyTorch).
+    BatchSizeSchedule("batch_size_schedule", batch_size::{BatchSizeSchedule, BatchSizeScheduleConfig}, ClosedForm),
+}
 
 /// A learning-rate schedule: a function of the step count.
 ///
@@ -186,8 +190,10 @@ impl Default for Epochs {
 /// A PyTorch `LRScheduler`, transcribed: it acts on a [`Group`] exactly as the Python class acts
 /// on `optimizer.param_groups[0]`. The default methods are those of the base class.
 pub trait Scheduler: Send + Debug {
-    /// PyTorch's constructor checks.
-    fn validate(&self) -> Result<()>;
+    /// PyTorch's constructor checks (none by default).
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
     /// The base-class bookkeeping.
     fn epochs(&mut self) -> &mut Epochs;
     /// `get_lr()`: the next lr (may set the group's momentum as a side effect).

@@ -1,11 +1,9 @@
 //! `multiplicative_lr`: PyTorch's `MultiplicativeLR`, the lambda written as a formula in
 //! `epoch`.
 
-use super::lambda_lr::parse_lambda;
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::expr::Expr;
-use crate::Result;
 
 schedule_config! {
     /// `multiplicative_lr`: the parameters of [`MultiplicativeLr`].
@@ -17,7 +15,7 @@ schedule_config! {
         optional {}
     }
 }
-pytorch_scheduler!(MultiplicativeLrConfig => MultiplicativeLr, custom);
+pytorch_scheduler!(MultiplicativeLrConfig => MultiplicativeLr, lambda);
 
 /// Multiplies the lr by a factor of the epoch at every step
 /// (`torch.optim.lr_scheduler.MultiplicativeLR`).
@@ -34,21 +32,8 @@ pub struct MultiplicativeLr {
     e: Epochs,
 }
 
-impl MultiplicativeLr {
-    fn from_config(c: MultiplicativeLrConfig) -> Result<Self> {
-        Ok(MultiplicativeLr {
-            lambda: parse_lambda(&c.lr_lambda)?,
-            c,
-            e: Epochs::default(),
-        })
-    }
-}
-
 impl Scheduler for MultiplicativeLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         if self.e.is_initial {
             g.lr

@@ -189,12 +189,25 @@ pub(crate) use schedule_config;
 
 /// Implements [`Configure`](super::Configure) and `build` for a PyTorch scheduler `$s` holding
 /// its config in `c` (and its `Epochs` in `e`); with `custom`, `$s` has its own
-/// `fn from_config($cfg) -> Result<$s>`, which takes the parameters over without checking them.
+/// `fn from_config($cfg) -> Result<$s>`, which takes the parameters over without checking them;
+/// with `lambda`, `$s` holds `c`, `lambda` (the parsed `lr_lambda`) and `e`.
 macro_rules! pytorch_scheduler {
     ($cfg:ident => $s:ident) => {
         impl $s {
             fn from_config(c: $cfg) -> $crate::Result<Self> {
                 Ok($s {
+                    c,
+                    e: $crate::schedule::Epochs::default(),
+                })
+            }
+        }
+        $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
+    };
+    ($cfg:ident => $s:ident, lambda) => {
+        impl $s {
+            fn from_config(c: $cfg) -> $crate::Result<Self> {
+                Ok($s {
+                    lambda: $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
                     c,
                     e: $crate::schedule::Epochs::default(),
                 })

@@ -1,18 +1,15 @@
-//! The registry: one line per schedule. The [`ScheduleConfig`] enum (tag `name`), [`NAMES`],
+//! The registry: one line per schedule (the table is in `schedule/mod.rs`). The module
+//! declaration, the [`ScheduleConfig`] enum (tag `name`), [`NAMES`],
 //! [`ScheduleConfig::from_named`], the build dispatch, the "known: …" message, the
 //! [`catalog`] and the reference-coverage guard of the tests are all derived from it.
 //!
 //! To add a schedule: write its file (config via `schedule_config!`, the scheduler, its
-//! [`Configure`] impl), declare the module in `mod.rs`, and add one line below.
+//! [`Configure`] impl) and add one line to the table.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::params::ParamInfo;
-use super::{
-    batch_size, chained_scheduler, constant_lr, cosine_annealing_lr,
-    cosine_annealing_warm_restarts, cyclic_lr, exponential_lr, lambda_lr, linear_lr, multi_step_lr,
-    multiplicative_lr, one_cycle_lr, polynomial_lr, reduce_lr_on_plateau, sequential_lr, step_lr,
-};
+pub use super::{catalog, ScheduleConfig, NAMES};
 use super::{Common, Driver, Made, Schedule, Scheduler, Unit};
 use crate::{Error, Result};
 
@@ -66,13 +63,21 @@ pub struct Catalog {
     pub schedules: Vec<ScheduleInfo>,
 }
 
+/// The registry table (invoked in `mod.rs`): each line
+/// `Variant("name", module::{Scheduler, Config}, Reference)` declares the module, re-exports its
+/// scheduler and config, and adds the schedule to everything derived here.
 macro_rules! registry {
-    ($( $(#[doc = $doc:literal])* $v:ident($name:literal, $cfg:ty, $reference:ident), )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $v:ident($name:literal, $m:ident::{$s:ident, $cfg:ident}, $reference:ident),
+    )*) => {
+        $( pub mod $m; pub use $m::{$s, $cfg}; )*
+
         /// A complete schedule configuration (tag `name`; the other keys are its parameters).
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(tag = "name")]
         pub enum ScheduleConfig {
-            $( $(#[doc = $doc])* #[serde(rename = $name)] $v($cfg), )*
+            $( $(#[doc = $doc])* #[serde(rename = $name)] $v($m::$cfg), )*
         }
 
         /// Every schedule name accepted by [`ScheduleConfig::from_named`].
@@ -87,8 +92,8 @@ macro_rules! registry {
             ) -> std::result::Result<Self, D::Error> {
                 use serde::de::Error as _;
                 Ok(match name {
-                    $( $name => ScheduleConfig::$v(Deserialize::deserialize(d)?), )*
-                    _ => return Err(D::Error::custom(unknown(name))),
+                    $( $name => ScheduleConfig::$v(serde::Deserialize::deserialize(d)?), )*
+                    _ => return Err(D::Error::custom($crate::schedule::registry::unknown(name))),
                 })
             }
 
@@ -100,13 +105,13 @@ macro_rules! registry {
             }
 
             /// The schedule's own config, as a [`Configure`].
-            pub fn kind(&self) -> &dyn Configure {
+            pub fn kind(&self) -> &dyn $crate::schedule::Configure {
                 match self {
                     $( ScheduleConfig::$v(c) => c, )*
                 }
             }
 
-            fn kind_mut(&mut self) -> &mut dyn Configure {
+            fn kind_mut(&mut self) -> &mut dyn $crate::schedule::Configure {
                 match self {
                     $( ScheduleConfig::$v(c) => c, )*
                 }
@@ -114,57 +119,24 @@ macro_rules! registry {
         }
 
         /// Every schedule and its parameters (name, type, default, valid range, doc).
-        pub fn catalog() -> Catalog {
+        pub fn catalog() -> $crate::schedule::Catalog {
+            use $crate::schedule::registry::{Catalog, Reference, ScheduleInfo};
             let doc = |lines: &[&str]| lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
             Catalog {
-                common: Common::params(),
+                common: $crate::schedule::Common::params(),
                 schedules: vec![$(
                     ScheduleInfo {
                         name: $name,
                         doc: doc(&[$($doc),*]),
                         reference: Reference::$reference,
-                        params: <$cfg>::params(),
+                        params: $m::$cfg::params(),
                     },
                 )*],
             }
         }
     };
 }
-
-registry! {
-    /// `torch.optim.lr_scheduler.ConstantLR`.
-    ConstantLr("constant_lr", constant_lr::ConstantLrConfig, Torch),
-    /// `LinearLR`.
-    LinearLr("linear_lr", linear_lr::LinearLrConfig, Torch),
-    /// `StepLR`.
-    StepLr("step_lr", step_lr::StepLrConfig, Torch),
-    /// `MultiStepLR`.
-    MultiStepLr("multi_step_lr", multi_step_lr::MultiStepLrConfig, Torch),
-    /// `ExponentialLR`.
-    ExponentialLr("exponential_lr", exponential_lr::ExponentialLrConfig, Torch),
-    /// `PolynomialLR`.
-    PolynomialLr("polynomial_lr", polynomial_lr::PolynomialLrConfig, Torch),
-    /// `CosineAnnealingLR`.
-    CosineAnnealingLr("cosine_annealing_lr", cosine_annealing_lr::CosineAnnealingLrConfig, Torch),
-    /// `CosineAnnealingWarmRestarts`.
-    CosineAnnealingWarmRestarts("cosine_annealing_warm_restarts", cosine_annealing_warm_restarts::CosineAnnealingWarmRestartsConfig, Torch),
-    /// `CyclicLR`.
-    CyclicLr("cyclic_lr", cyclic_lr::CyclicLrConfig, Torch),
-    /// `OneCycleLR`.
-    OneCycleLr("one_cycle_lr", one_cycle_lr::OneCycleLrConfig, Torch),
-    /// `LambdaLR` (the lambda a formula in `epoch`).
-    LambdaLr("lambda_lr", lambda_lr::LambdaLrConfig, Torch),
-    /// `MultiplicativeLR` (the lambda a formula in `epoch`).
-    MultiplicativeLr("multiplicative_lr", multiplicative_lr::MultiplicativeLrConfig, Torch),
-    /// `SequentialLR`.
-    SequentialLr("sequential_lr", sequential_lr::SequentialLrConfig, Torch),
-    /// `ChainedScheduler`.
-    ChainedScheduler("chained_scheduler", chained_scheduler::ChainedSchedulerConfig, Torch),
-    /// `ReduceLROnPlateau`.
-    ReduceLrOnPlateau("reduce_lr_on_plateau", reduce_lr_on_plateau::ReduceLrOnPlateauConfig, Torch),
-    /// Batch-size growth (beyond PyTorch).
-    BatchSizeSchedule("batch_size_schedule", batch_size::BatchSizeScheduleConfig, ClosedForm),
-}
+pub(crate) use registry;
 
 /// Error for a name that is not a schedule.
 pub fn unknown(name: &str) -> Error {
