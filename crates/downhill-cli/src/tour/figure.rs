@@ -171,7 +171,8 @@ impl Figure {
 }
 
 /// Renders `fig` with `downhill-plot` (SVG or PNG by the path's extension, GIF for animations)
-/// and writes it to `path` through `downhill::io`. Returns `false` when this build cannot draw it (never, since downhill-plot).
+/// and writes it to `path` through `downhill::io`. Returns `false` when this build cannot draw
+/// it (never, since downhill-plot).
 pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
     use downhill_plot as dp;
     let series2d = |p: &Path2| {
