@@ -10,7 +10,7 @@
 //!
 //! // Seed 004: gradient descent on x0² + x1² from (−3, 4) with lr = 0.1.
 //! let f = Sphere;
-//! let mut opt = Sgd::new(0.1);
+//! let mut opt = Sgd::with_lr(0.1)?;
 //! let mut x = vec![-3.0_f64, 4.0];
 //! let mut g = vec![0.0; 2];
 //! for _ in 0..100 {
