@@ -227,3 +227,153 @@ registry! {
     "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn named(name: &str, v: serde_json::Value) -> std::result::Result<OptimizerConfig, String> {
+        OptimizerConfig::from_named(name, v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_name_parses_with_defaults_and_builds() {
+        for &n in NAMES {
+            let c = named(n, json!({})).unwrap();
+            assert_eq!(c.name(), n);
+            let is_solver = c.solver::<f64>().unwrap().is_some();
+            assert_eq!(is_solver, !FIRST_ORDER.contains(&n), "{n}");
+        }
+        for &n in FIRST_ORDER {
+            let c = named(n, json!({})).unwrap();
+            assert_eq!(c.name(), n);
+            let o = c.build::<f64>().unwrap();
+            assert_eq!(o.name(), n);
+            assert_eq!(o.lr(), c.lr());
+        }
+    }
+
+    #[test]
+    fn pytorch_defaults() {
+        let lr = |n: &str| named(n, json!({})).unwrap().lr();
+        assert_eq!(lr("adagrad"), 1e-2);
+        assert_eq!(lr("rmsprop"), 1e-2);
+        assert_eq!(lr("adam"), 1e-3);
+        assert_eq!(lr("nadam"), 2e-3);
+        assert_eq!(lr("adamax"), 2e-3);
+        assert_eq!(lr("adadelta"), 1.0);
+        assert_eq!(lr("lion"), 1e-4);
+        let OptimizerConfig::Adamw(w) = named("adamw", json!({})).unwrap() else {
+            panic!("not adamw")
+        };
+        assert_eq!(w.weight_decay, 1e-2);
+        assert_eq!(w.betas, [0.9, 0.999]);
+    }
+
+    #[test]
+    fn unknown_keys_and_names_are_errors() {
+        let e = named("adam", json!({"momentum": 0.9})).unwrap_err();
+        assert!(e.contains("momentum"), "{e}");
+        let e = named("adamm", json!({})).unwrap_err();
+        assert!(e.contains("adamm"), "{e}");
+        let e = named("momentum", json!({"variant": "sideways"})).unwrap_err();
+        assert!(e.contains("sideways"), "{e}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let bad = [
+            ("adam", json!({"betas": [0.9, 1.0]}), "betas[1]"),
+            ("adam", json!({"lr": -1.0}), "lr"),
+            ("adamw", json!({"eps": -1.0}), "eps"),
+            ("rmsprop", json!({"alpha": -0.5}), "alpha"),
+            ("rmsprop", json!({"momentum": -0.5}), "momentum"),
+            ("adagrad", json!({"lr_decay": -0.5}), "lr_decay"),
+            (
+                "adagrad",
+                json!({"initial_accumulator_value": -1}),
+                "initial_accumulator_value",
+            ),
+            ("nadam", json!({"momentum_decay": -1.0}), "momentum_decay"),
+            ("radam", json!({"weight_decay": -1.0}), "weight_decay"),
+            ("adamax", json!({"betas": [-0.1, 0.9]}), "betas[0]"),
+            ("adadelta", json!({"rho": 1.5}), "rho"),
+            ("lion", json!({"betas": [0.9, 1.5]}), "betas[1]"),
+            ("momentum", json!({"momentum": -0.5}), "momentum"),
+            ("sgd", json!({"nesterov": true}), "nesterov"),
+        ];
+        for (n, v, key) in bad {
+            let c = named(n, v).unwrap();
+            match c.build::<f64>() {
+                Err(Error::InvalidParameter { key: k, .. }) => assert_eq!(k, key, "{n}"),
+                other => panic!(
+                    "{n}: expected InvalidParameter({key}), got {:?}",
+                    other.err()
+                ),
+            }
+        }
+        // rho = 1 is allowed, as in PyTorch (closed interval).
+        assert!(named("adadelta", json!({"rho": 1.0}))
+            .unwrap()
+            .build::<f64>()
+            .is_ok());
+    }
+
+    #[test]
+    fn serialises_with_its_name() {
+        let c = named("rmsprop", json!({"centered": true})).unwrap();
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["name"], "rmsprop");
+        assert_eq!(v["centered"], true);
+        // The tagged form deserialises back, still refusing unknown keys.
+        let back: OptimizerConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back, c);
+        let bad = serde_json::from_value::<OptimizerConfig>(json!({"name": "lion", "eps": 1.0}));
+        assert!(bad.is_err());
+    }
+
+    /// The catalogue lists every entry, and every parameter of each config once: the keys of
+    /// its `PARAMS` table are exactly the keys its `Default` serialises to (optional ones aside).
+    #[test]
+    fn catalog_covers_every_parameter_once() {
+        let cat = catalog();
+        assert_eq!(cat.iter().map(|e| e.name).collect::<Vec<_>>(), NAMES);
+        for &n in NAMES {
+            let c = named(n, json!({})).unwrap();
+            let v = serde_json::to_value(&c).unwrap();
+            let entry = cat.iter().find(|e| e.name == n).unwrap();
+            let mut keys: Vec<_> = v
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| *k != "name")
+                .collect();
+            let mut listed: Vec<_> = entry.params.iter().map(|p| p.name).collect();
+            listed.retain(|p| !matches!(*p, "max_eval" | "line_search"));
+            keys.sort();
+            listed.sort();
+            assert_eq!(keys, listed, "{n}");
+            let lr = entry.params.iter().find(|p| p.name == "lr");
+            if let Some(lr) = lr {
+                assert_eq!(lr.default, json!(c.lr()), "{n}");
+            }
+        }
+        let json = serde_json::to_value(&cat).unwrap();
+        let rprop = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "rprop")
+            .unwrap();
+        assert_eq!(rprop["kind"], "first_order");
+        assert_eq!(rprop["params"][1]["name"], "etas");
+        assert_eq!(rprop["params"][1]["type"], "pair");
+        assert_eq!(rprop["params"][1]["default"], json!([0.5, 1.2]));
+        assert_eq!(rprop["params"][1]["ranges"][1]["min"], 1.0);
+        assert_eq!(rprop["params"][0]["range"]["min_inclusive"], true);
+        let sgd = &json[0]["params"];
+        assert_eq!(sgd[7]["name"], "state_precision");
+        assert_eq!(sgd[7]["choices"], json!(["full", "bf16"]));
+    }
+}
