@@ -46,7 +46,7 @@ fn train(k: usize, reduction: Reduction, shard: bool, o: &FitOptions, lr: f64) -
         fit(
             &dp,
             &mut Sgd::new(downhill::optim::SgdConfig {
-                lr: lr,
+                lr,
                 momentum: 0.9,
                 ..Default::default()
             })
