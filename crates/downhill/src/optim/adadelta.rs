@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{signed, Optimizer, StateFor, StepOutcome};
@@ -41,31 +41,11 @@ impl Entry for AdadeltaConfig {
     const DOC: &'static str =
         "Adadelta: steps scaled by the RMS of past updates over that of gradients.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec(
-            "lr",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "learning rate (scales the delta)",
-        ),
-        spec(
-            "rho",
-            Kind::Float,
-            Range::Closed(0.0, 1.0),
-            "decay of the running averages",
-        ),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "inside both square roots",
-        ),
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "L2 penalty",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        float("lr", AtLeast(0.0), "learning rate (scales the delta)"),
+        float("rho", Closed(0.0, 1.0), "decay of the running averages"),
+        float("eps", AtLeast(0.0), "inside both square roots"),
+        WEIGHT_DECAY,
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

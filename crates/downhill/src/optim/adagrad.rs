@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{signed, Optimizer, StateFor, StepOutcome};
@@ -43,32 +43,16 @@ impl Entry for AdagradConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adagrad: steps scaled by the summed squared gradients.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "lr_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "learning-rate decay",
-        ),
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "L2 penalty",
-        ),
-        spec(
+        LR,
+        float("lr_decay", AtLeast(0.0), "learning-rate decay"),
+        WEIGHT_DECAY,
+        float(
             "initial_accumulator_value",
-            Kind::Float,
-            Range::AtLeast(0.0),
+            AtLeast(0.0),
             "initial value of the accumulator",
         ),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "added to the denominator",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        EPS,
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

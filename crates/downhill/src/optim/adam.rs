@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, nan_max, signed, weight_decay_mode};
@@ -11,10 +11,9 @@ use crate::kernels::{self, AdamStep, Decay};
 use crate::{Error, Float, Result};
 
 /// The `betas` of the Adam family: each in [0, 1).
-pub(crate) const BETAS: ParamSpec = spec(
+pub(crate) const BETAS: ParamSpec = pair(
     "betas",
-    Kind::Pair,
-    Range::HalfOpen(0.0, 1.0),
+    HalfOpen(0.0, 1.0),
     "(β₁, β₂): decay rates of the first and second moments",
 );
 
@@ -63,42 +62,21 @@ impl Default for AdamConfig {
 
 /// The parameter table AdamW shares with Adam (all but `decoupled_weight_decay`).
 pub(crate) const ADAMW_PARAMS: &[ParamSpec] = &[
-    spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-    spec(
-        "eps",
-        Kind::Float,
-        Range::AtLeast(0.0),
-        "added to the denominator",
-    ),
+    LR,
+    EPS,
     BETAS,
-    spec(
-        "weight_decay",
-        Kind::Float,
-        Range::AtLeast(0.0),
-        "weight decay",
-    ),
-    spec(
-        "amsgrad",
-        Kind::Bool,
-        Range::Any,
-        "AMSGrad (max of the second moments)",
-    ),
-    spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
-    spec(
+    WEIGHT_DECAY,
+    flag("amsgrad", "AMSGrad (max of the second moments)"),
+    MAXIMIZE,
+    choice(
         "state_precision",
-        Kind::Choice(StatePrecision::NAMES),
-        Range::Any,
+        StatePrecision::NAMES,
         "storage of the moments",
     ),
 ];
 
 const ADAM_PARAMS: [ParamSpec; 8] = {
-    let mut out = [spec(
-        "decoupled_weight_decay",
-        Kind::Bool,
-        Range::Any,
-        "decay the weights directly (AdamW)",
-    ); 8];
+    let mut out = [DECOUPLED_WEIGHT_DECAY; 8];
     let mut i = 0;
     while i < ADAMW_PARAMS.len() {
         out[i] = ADAMW_PARAMS[i];

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::adam::BETAS;
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, nan_max, signed, Optimizer, StateFor, StepOutcome};
@@ -42,21 +42,11 @@ impl Entry for AdamaxConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adamax: Adam with an infinity-norm second moment.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "added to |g| inside the max",
-        ),
+        LR,
+        float("eps", AtLeast(0.0), "added to |g| inside the max"),
         BETAS,
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "L2 penalty",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        WEIGHT_DECAY,
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

@@ -4,7 +4,7 @@ use super::line_search::{strong_wolfe, WolfeParams, WolfeWorkspace};
 use super::solver::{dot, Solver, SolverStep};
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::BoxedSolver;
 use crate::{Error, Float, Objective, Result};
@@ -58,54 +58,26 @@ impl Entry for LbfgsConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "L-BFGS, torch.optim.LBFGS operation for operation (a solver).";
     const PARAMS: &'static [ParamSpec] = &[
-        spec(
-            "lr",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "learning rate (step length factor)",
-        ),
-        spec(
+        float("lr", AtLeast(0.0), "learning rate (step length factor)"),
+        int(
             "max_iter",
-            Kind::Int,
-            Range::AtLeast(1.0),
+            AtLeast(1.0),
             "maximum inner iterations per step",
         ),
-        spec(
+        int(
             "max_eval",
-            Kind::Int,
-            Range::AtLeast(1.0),
+            AtLeast(1.0),
             "maximum evaluations per step (default max_iter·5/4)",
         ),
-        spec(
-            "history_size",
-            Kind::Int,
-            Range::AtLeast(1.0),
-            "number of (s, y) pairs kept",
-        ),
-        spec(
-            "tolerance_grad",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "tolerance on max |gᵢ|",
-        ),
-        spec(
+        int("history_size", AtLeast(1.0), "number of (s, y) pairs kept"),
+        float("tolerance_grad", AtLeast(0.0), "tolerance on max |gᵢ|"),
+        float(
             "tolerance_change",
-            Kind::Float,
-            Range::AtLeast(0.0),
+            AtLeast(0.0),
             "tolerance on changes of f and x",
         ),
-        spec(
-            "line_search_fn",
-            Kind::Choice(&["none", "strong_wolfe"]),
-            Range::Any,
-            "line search",
-        ),
-        spec(
-            "maximize",
-            Kind::Bool,
-            Range::Any,
-            "maximise instead of minimise",
-        ),
+        choice("line_search_fn", &["none", "strong_wolfe"], "line search"),
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::adam::BETAS;
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{sign, signed, Optimizer, StateFor, StepOutcome};
@@ -39,15 +39,10 @@ impl Entry for LionConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Lion: the sign of an interpolated momentum (Chen et al. 2023).";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
+        LR,
         BETAS,
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "decoupled weight decay",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

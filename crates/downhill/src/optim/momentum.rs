@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{signed, Optimizer, StateFor, StepOutcome};
@@ -65,15 +65,14 @@ impl Entry for MomentumConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Seed 003's momentum: heavy ball, Nesterov, Nesterov midpoint.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate α"),
-        spec("momentum", Kind::Float, Range::AtLeast(0.0), "momentum β"),
-        spec(
+        float("lr", AtLeast(0.0), "learning rate α"),
+        float("momentum", AtLeast(0.0), "momentum β"),
+        choice(
             "variant",
-            Kind::Choice(MomentumVariant::NAMES),
-            Range::Any,
+            MomentumVariant::NAMES,
             "where the gradient is taken",
         ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::adam::BETAS;
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, signed, weight_decay_mode};
@@ -49,33 +49,13 @@ impl Entry for NadamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "NAdam: Adam with Nesterov momentum (torch.optim.NAdam).";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "added to the denominator",
-        ),
+        LR,
+        EPS,
         BETAS,
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "weight decay",
-        ),
-        spec(
-            "momentum_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "momentum decay ψ",
-        ),
-        spec(
-            "decoupled_weight_decay",
-            Kind::Bool,
-            Range::Any,
-            "decay the weights directly",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        WEIGHT_DECAY,
+        float("momentum_decay", AtLeast(0.0), "momentum decay ψ"),
+        DECOUPLED_WEIGHT_DECAY,
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::line_search::Armijo;
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::{axpy_into, dot, BoxedSolver, Solver, SolverStep};
 use crate::{Float, Objective, Result};
@@ -44,35 +44,18 @@ impl Entry for NewtonConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "Newton's method: damped Cholesky solve and Armijo backtracking.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec(
+        float(
             "lr",
-            Kind::Float,
-            Range::Above(0.0),
+            Above(0.0),
             "first trial step (1 = the full Newton step)",
         ),
-        spec(
-            "damping",
-            Kind::Float,
-            Range::Above(0.0),
-            "smallest identity shift β",
-        ),
-        spec(
-            "damping_factor",
-            Kind::Float,
-            Range::Above(1.0),
-            "growth factor γ of the shift",
-        ),
-        spec("c1", Kind::Float, Range::Open(0.0, 1.0), "Armijo constant"),
-        spec(
-            "shrink",
-            Kind::Float,
-            Range::Open(0.0, 1.0),
-            "backtracking factor",
-        ),
-        spec(
+        float("damping", Above(0.0), "smallest identity shift β"),
+        float("damping_factor", Above(1.0), "growth factor γ of the shift"),
+        float("c1", Open(0.0, 1.0), "Armijo constant"),
+        float("shrink", Open(0.0, 1.0), "backtracking factor"),
+        int(
             "max_ls",
-            Kind::Int,
-            Range::AtLeast(1.0),
+            AtLeast(1.0),
             "maximum evaluations of the backtracking",
         ),
     ];

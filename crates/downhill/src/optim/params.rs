@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{Error, Result};
+pub use Range::*;
 
 /// The type of a hyperparameter, as the catalogue reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,6 +102,45 @@ pub const fn spec(name: &'static str, kind: Kind, range: Range, doc: &'static st
         doc,
     }
 }
+
+/// A real parameter.
+pub const fn float(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Float, range, doc)
+}
+/// An integer parameter.
+pub const fn int(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Int, range, doc)
+}
+/// A pair parameter (the range applies to each element).
+pub const fn pair(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Pair, range, doc)
+}
+/// A boolean parameter.
+pub const fn flag(name: &'static str, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Bool, Range::Any, doc)
+}
+/// A parameter taking one of `choices`.
+pub const fn choice(
+    name: &'static str,
+    choices: &'static [&'static str],
+    doc: &'static str,
+) -> ParamSpec {
+    spec(name, Kind::Choice(choices), Range::Any, doc)
+}
+
+/// `lr ≥ 0`, as every PyTorch optimiser checks it.
+pub const LR: ParamSpec = float("lr", AtLeast(0.0), "learning rate");
+/// `eps ≥ 0`, added to a denominator.
+pub const EPS: ParamSpec = float("eps", AtLeast(0.0), "added to the denominator");
+/// `weight_decay ≥ 0`.
+pub const WEIGHT_DECAY: ParamSpec = float("weight_decay", AtLeast(0.0), "weight decay");
+/// `maximize`: gradient ascent.
+pub const MAXIMIZE: ParamSpec = flag("maximize", "maximise instead of minimise");
+/// `decoupled_weight_decay`: decay the weights directly (AdamW's form).
+pub const DECOUPLED_WEIGHT_DECAY: ParamSpec = flag(
+    "decoupled_weight_decay",
+    "decay the weights directly (AdamW's form)",
+);
 
 /// Checks every numeric parameter of `config` against its range in `specs`, in table order,
 /// returning [`Error::InvalidParameter`] naming the first bad key (`betas[1]` for an element

@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::{Error, Float, Objective, Result};
@@ -46,32 +46,20 @@ impl Entry for PsoConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "Global-best particle swarm with constriction coefficients.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("particles", Kind::Int, Range::AtLeast(1.0), "swarm size"),
-        spec(
-            "inertia",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "inertia weight w",
-        ),
-        spec(
+        int("particles", AtLeast(1.0), "swarm size"),
+        float("inertia", AtLeast(0.0), "inertia weight w"),
+        float(
             "cognitive",
-            Kind::Float,
-            Range::AtLeast(0.0),
+            AtLeast(0.0),
             "pull towards the particle's own best",
         ),
-        spec(
-            "social",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "pull towards the swarm's best",
-        ),
-        spec(
+        float("social", AtLeast(0.0), "pull towards the swarm's best"),
+        pair(
             "bounds",
-            Kind::Pair,
-            Range::Any,
+            Any,
             "search box [lo, hi] of every coordinate (lo < hi)",
         ),
-        spec("seed", Kind::Int, Range::Any, "seed of the random numbers"),
+        int("seed", Any, "seed of the random numbers"),
     ];
     fn lr(&self) -> f64 {
         0.0

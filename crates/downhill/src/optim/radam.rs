@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::adam::BETAS;
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, signed, weight_decay_mode};
@@ -46,27 +46,12 @@ impl Entry for RadamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "RAdam: Adam with the adaptive step's variance rectified.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "added to the denominator",
-        ),
+        LR,
+        EPS,
         BETAS,
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "weight decay",
-        ),
-        spec(
-            "decoupled_weight_decay",
-            Kind::Bool,
-            Range::Any,
-            "decay the weights directly",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        WEIGHT_DECAY,
+        DECOUPLED_WEIGHT_DECAY,
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

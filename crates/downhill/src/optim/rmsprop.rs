@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, signed, Optimizer, StateFor, StepOutcome};
@@ -46,38 +46,13 @@ impl Entry for RmsPropConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "RMSprop: steps divided by a running RMS of the gradient.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "eps",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "added to the denominator",
-        ),
-        spec(
-            "momentum",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "momentum factor",
-        ),
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "L2 penalty",
-        ),
-        spec(
-            "alpha",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "smoothing constant",
-        ),
-        spec(
-            "centered",
-            Kind::Bool,
-            Range::Any,
-            "normalise by the centred second moment",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        LR,
+        EPS,
+        float("momentum", AtLeast(0.0), "momentum factor"),
+        WEIGHT_DECAY,
+        float("alpha", AtLeast(0.0), "smoothing constant"),
+        flag("centered", "normalise by the centred second moment"),
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

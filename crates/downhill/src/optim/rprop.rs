@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{sign, signed, Optimizer, StateFor, StepOutcome};
@@ -39,20 +39,15 @@ impl Entry for RpropConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Rprop: per-coordinate step sizes adapted by the gradient's sign.";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "initial step size"),
+        float("lr", AtLeast(0.0), "initial step size"),
         spec(
             "etas",
             Kind::Pair,
             Range::PerElement(&Range::Open(0.0, 1.0), &Range::Above(1.0)),
             "(η₋, η₊): factors on a sign change / on an unchanged sign (0 < η₋ < 1 < η₊)",
         ),
-        spec(
-            "step_sizes",
-            Kind::Pair,
-            Range::Any,
-            "(Δmin, Δmax): bounds of the step sizes",
-        ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
+        pair("step_sizes", Any, "(Δmin, Δmax): bounds of the step sizes"),
+        MAXIMIZE,
     ];
     fn lr(&self) -> f64 {
         self.lr

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{spec, Kind, ParamSpec, Range};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{BoxedSolver, Optimizer, StateFor, StepOutcome};
@@ -53,42 +53,23 @@ impl Entry for SgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Stochastic gradient descent with momentum (torch.optim.SGD).";
     const PARAMS: &'static [ParamSpec] = &[
-        spec("lr", Kind::Float, Range::AtLeast(0.0), "learning rate"),
-        spec(
-            "momentum",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "momentum factor",
-        ),
-        spec(
-            "weight_decay",
-            Kind::Float,
-            Range::AtLeast(0.0),
-            "L2 penalty",
-        ),
-        spec(
-            "dampening",
-            Kind::Float,
-            Range::Any,
-            "dampening for momentum",
-        ),
-        spec(
+        LR,
+        float("momentum", AtLeast(0.0), "momentum factor"),
+        WEIGHT_DECAY,
+        float("dampening", Any, "dampening for momentum"),
+        flag(
             "nesterov",
-            Kind::Bool,
-            Range::Any,
             "Nesterov momentum (needs momentum > 0, dampening 0)",
         ),
-        spec("maximize", Kind::Bool, Range::Any, "gradient ascent"),
-        spec(
+        MAXIMIZE,
+        choice(
             "line_search",
-            Kind::Choice(&["armijo"]),
-            Range::Any,
+            &["armijo"],
             "backtracking line search (plain GD, run as a solver)",
         ),
-        spec(
+        choice(
             "state_precision",
-            Kind::Choice(StatePrecision::NAMES),
-            Range::Any,
+            StatePrecision::NAMES,
             "storage of the momentum buffer",
         ),
     ];
