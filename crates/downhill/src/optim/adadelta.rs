@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{signed, Optimizer, StateFor, StepOutcome};
+use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
 
 /// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
@@ -116,15 +116,11 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
         st.step += 1;
         let (rho, w) = (T::of(cfg.rho), T::of(1.0 - cfg.rho));
         let eps = T::of(cfg.eps);
-        let wd = T::of(cfg.weight_decay);
-        let use_wd = cfg.weight_decay != 0.0;
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
         let neg_lr = T::of(-st.lr);
         let acc = square_avg.iter_mut().zip(acc_delta.iter_mut());
         for ((p, g), (v, u)) in params.iter_mut().zip(grad.iter()).zip(acc) {
-            let mut g = signed(*g, cfg.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *v = *v * rho + w * g * g;
             let std = (*v + eps).sqrt();
             let delta = (*u + eps).sqrt() / std * g;

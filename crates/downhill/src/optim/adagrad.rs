@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{signed, Optimizer, StateFor, StepOutcome};
+use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
 
 /// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
@@ -120,14 +120,10 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         st.step += 1;
         let clr = st.lr / (1.0 + (st.step as f64 - 1.0) * cfg.lr_decay);
         let neg_clr = T::of(-clr);
-        let wd = T::of(cfg.weight_decay);
-        let use_wd = cfg.weight_decay != 0.0;
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
         let eps = T::of(cfg.eps);
         for ((p, g), s) in params.iter_mut().zip(grad.iter()).zip(sum.iter_mut()) {
-            let mut g = signed(*g, cfg.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *s += g * g;
             let std = s.sqrt() + eps;
             *p += neg_clr * g / std;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, nan_max, signed, weight_decay_mode};
+use super::{lerp, nan_max, WeightDecay};
 use super::{Optimizer, StateFor, StatePrecision, StepOutcome};
 use crate::kernels::{self, AdamStep, Decay};
 use crate::{Error, Float, Result};
@@ -191,9 +191,12 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         let bc2_sqrt = T::of(bias_correction2.powf(0.5));
         let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
         let eps = T::of(cfg.eps);
-        let wd = T::of(cfg.weight_decay);
-        let (l2, decay) =
-            weight_decay_mode::<T>(st.lr, cfg.weight_decay, cfg.decoupled_weight_decay);
+        let decay = WeightDecay::<T>::new(
+            st.lr,
+            cfg.weight_decay,
+            cfg.decoupled_weight_decay,
+            cfg.maximize,
+        );
         if !cfg.amsgrad {
             // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
             // operation for operation (bit-identical).
@@ -204,8 +207,8 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                 one_minus_beta2: w2,
                 bias_correction2_sqrt: bc2_sqrt,
                 eps,
-                decay: match (l2, decay) {
-                    (true, _) => Decay::L2(wd),
+                decay: match (decay.l2, decay.decay) {
+                    (true, _) => Decay::L2(decay.wd),
                     (false, Some(d)) => Decay::Decoupled(d),
                     (false, None) => Decay::None,
                 },
@@ -227,13 +230,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             st.max_exp_avg_sq.full(),
         );
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
-            let mut g = signed(*g, cfg.maximize);
-            if let Some(d) = decay {
-                *p *= d;
-            }
-            if l2 {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             m[i] = lerp(m[i], g, w1);
             v[i] = v[i] * b2 + w2 * g * g;
             vmax[i] = nan_max(vmax[i], v[i]);

@@ -6,7 +6,7 @@ use super::adam::BETAS;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, nan_max, signed, Optimizer, StateFor, StepOutcome};
+use super::{lerp, nan_max, Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
 
 /// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
@@ -122,14 +122,10 @@ impl<T: Float> Optimizer<T> for Adamax<T> {
         let neg_clr = T::of(-clr);
         let (w1, b2) = (T::of(1.0 - beta1), T::of(beta2));
         let eps = T::of(cfg.eps);
-        let wd = T::of(cfg.weight_decay);
-        let use_wd = cfg.weight_decay != 0.0;
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
         let moments = exp_avg.iter_mut().zip(exp_inf.iter_mut());
         for ((p, g), (m, u)) in params.iter_mut().zip(grad.iter()).zip(moments) {
-            let mut g = signed(*g, cfg.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *m = lerp(*m, g, w1);
             *u = nan_max(*u * b2, g.abs() + eps);
             *p += neg_clr * *m / *u;

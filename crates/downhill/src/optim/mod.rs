@@ -302,16 +302,45 @@ pub(crate) fn exact_pair<'de, D: serde::Deserializer<'de>>(
         .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a pair [beta1, beta2]"))
 }
 
-/// How weight decay λ enters a step (PyTorch's `weight_decay` / `decoupled_weight_decay`):
-/// `(l2, decay)` — add λθ to the gradient when `l2`, multiply θ by `decay` when it is `Some`.
-pub(crate) fn weight_decay_mode<T: Float>(
-    lr: f64,
-    weight_decay: f64,
-    decoupled: bool,
-) -> (bool, Option<T>) {
-    match (weight_decay != 0.0, decoupled) {
-        (false, _) => (false, None),
-        (true, false) => (true, None),
-        (true, true) => (false, Some(T::of(1.0 - lr * weight_decay))),
+/// How `maximize` and weight decay λ (PyTorch's `weight_decay` / `decoupled_weight_decay`)
+/// enter a step, per coordinate: g ← −g if maximize; θ ← θ·(1 − γλ) if decoupled; else
+/// g ← g + λθ (when λ ≠ 0). Every first-order optimiser with these options starts its loop so.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WeightDecay<T> {
+    maximize: bool,
+    /// Add λθ to the gradient.
+    pub(crate) l2: bool,
+    /// λ.
+    pub(crate) wd: T,
+    /// The factor 1 − γλ of decoupled decay.
+    pub(crate) decay: Option<T>,
+}
+
+impl<T: Float> WeightDecay<T> {
+    /// For learning rate `lr`, `weight_decay` λ, decoupled or not, and `maximize`.
+    pub(crate) fn new(lr: f64, weight_decay: f64, decoupled: bool, maximize: bool) -> Self {
+        let (l2, decay) = match (weight_decay != 0.0, decoupled) {
+            (false, _) => (false, None),
+            (true, false) => (true, None),
+            (true, true) => (false, Some(T::of(1.0 - lr * weight_decay))),
+        };
+        WeightDecay {
+            maximize,
+            l2,
+            wd: T::of(weight_decay),
+            decay,
+        }
+    }
+    /// Applies the decay to `p` and returns the gradient the update uses.
+    #[inline(always)]
+    pub(crate) fn apply(&self, p: &mut T, g: T) -> T {
+        let mut g = signed(g, self.maximize);
+        if let Some(d) = self.decay {
+            *p *= d;
+        }
+        if self.l2 {
+            g += self.wd * *p;
+        }
+        g
     }
 }

@@ -6,7 +6,7 @@ use super::adam::BETAS;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, signed, weight_decay_mode};
+use super::{lerp, WeightDecay};
 use super::{Optimizer, StateFor, StepOutcome};
 use crate::{Float, Result};
 
@@ -147,17 +147,15 @@ impl<T: Float> Optimizer<T> for Nadam<T> {
         let bc2 = T::of(bias_correction2);
         let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
         let eps = T::of(cfg.eps);
-        let wd = T::of(cfg.weight_decay);
-        let (l2, decay) = weight_decay_mode::<T>(lr, cfg.weight_decay, cfg.decoupled_weight_decay);
+        let decay = WeightDecay::<T>::new(
+            lr,
+            cfg.weight_decay,
+            cfg.decoupled_weight_decay,
+            cfg.maximize,
+        );
         let moments = exp_avg.iter_mut().zip(exp_avg_sq.iter_mut());
         for ((p, g), (m, v)) in params.iter_mut().zip(grad.iter()).zip(moments) {
-            let mut g = signed(*g, cfg.maximize);
-            if let Some(d) = decay {
-                *p *= d;
-            }
-            if l2 {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *m = lerp(*m, g, w1);
             *v = *v * b2 + w2 * g * g;
             let denom = (*v / bc2).sqrt() + eps;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, signed, Optimizer, StateFor, StepOutcome};
+use super::{lerp, Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
 
 /// `rmsprop`: the hyperparameters of [`RmsProp`], PyTorch's names and defaults.
@@ -141,15 +141,11 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         st.step += 1;
         let (alpha, w) = (T::of(cfg.alpha), T::of(1.0 - cfg.alpha));
         let eps = T::of(cfg.eps);
-        let wd = T::of(cfg.weight_decay);
-        let use_wd = cfg.weight_decay != 0.0;
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
         let mu = T::of(st.momentum);
         let neg_lr = T::of(-st.lr);
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
-            let mut g = signed(*g, cfg.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             let v = &mut square_avg[i];
             *v = *v * alpha + w * g * g;
             let avg = if cfg.centered {
