@@ -107,10 +107,11 @@ impl Entry for AdamConfig {
     }
 }
 
-/// What [`Adam`] carries from step to step (the checkpoint keys of every version).
+/// The state the Adam family shares (checkpoint keys of every version): the schedule-driven
+/// lr and β₁, the step count and the moments m, v.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
-pub struct AdamState<T: Float> {
+pub struct Moments<T: Float> {
     /// Current learning rate.
     pub lr: f64,
     /// Current β₁ (cyclic schedules drive it).
@@ -121,6 +122,35 @@ pub struct AdamState<T: Float> {
     pub exp_avg: StateBuf<T>,
     /// Second moment v.
     pub exp_avg_sq: StateBuf<T>,
+}
+
+impl<T: Float> Moments<T> {
+    /// Before the first step.
+    pub(crate) fn new(lr: f64, beta1: f64) -> Self {
+        Moments {
+            lr,
+            beta1,
+            step: 0,
+            exp_avg: StateBuf::default(),
+            exp_avg_sq: StateBuf::default(),
+        }
+    }
+    /// Counts a step of `n` parameters: m and v (full precision, zeros on first use) and t.
+    pub(crate) fn next(&mut self, n: usize) -> (&mut [T], &mut [T], f64) {
+        self.step += 1;
+        let m = self.exp_avg.full_of(n, T::zero());
+        let v = self.exp_avg_sq.full_of(n, T::zero());
+        (m, v, self.step as f64)
+    }
+}
+
+/// What [`Adam`] carries from step to step: the [`Moments`] and AMSGrad's maximum.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AdamState<T: Float> {
+    /// lr, β₁, step, m, v.
+    #[serde(flatten)]
+    pub moments: Moments<T>,
     /// AMSGrad's running maximum v̂.
     pub max_exp_avg_sq: StateBuf<T>,
 }
@@ -128,17 +158,13 @@ pub struct AdamState<T: Float> {
 impl<T: Float> StateFor<AdamConfig> for AdamState<T> {
     fn init(cfg: &AdamConfig) -> Self {
         AdamState {
-            lr: cfg.lr,
-            beta1: cfg.betas[0],
-            step: 0,
-            exp_avg: StateBuf::default(),
-            exp_avg_sq: StateBuf::default(),
+            moments: Moments::new(cfg.lr, cfg.betas[0]),
             max_exp_avg_sq: StateBuf::default(),
         }
     }
     fn fit(&mut self, cfg: &AdamConfig) {
-        self.exp_avg.store_as(cfg.state_precision);
-        self.exp_avg_sq.store_as(cfg.state_precision);
+        self.moments.exp_avg.store_as(cfg.state_precision);
+        self.moments.exp_avg_sq.store_as(cfg.state_precision);
     }
 }
 
@@ -177,7 +203,8 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+        let (cfg, state) = (&self.cfg, &mut self.state);
+        let st = &mut state.moments;
         let n = params.len();
         let precision = cfg.state_precision;
         st.exp_avg.ensure(n, T::zero(), precision);
@@ -223,11 +250,13 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             }
             return StepOutcome::Applied;
         }
-        st.max_exp_avg_sq.ensure(n, T::zero(), StatePrecision::Full);
+        state
+            .max_exp_avg_sq
+            .ensure(n, T::zero(), StatePrecision::Full);
         let (m, v, vmax) = (
             st.exp_avg.full(),
             st.exp_avg_sq.full(),
-            st.max_exp_avg_sq.full(),
+            state.max_exp_avg_sq.full(),
         );
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let g = decay.apply(p, *g);
@@ -240,7 +269,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         StepOutcome::Applied
     }
 
-    super::schedule_accessors!(lr, beta1);
+    super::schedule_accessors!(moments.lr, moments.beta1);
     derived_state_methods!();
 }
 

@@ -34,21 +34,21 @@ use crate::{Float, Result};
 /// `impl Optimizer`. The Adam family and Lion name `beta1` (`betas[0]`, what PyTorch's cyclic
 /// schedules drive), SGD, RMSprop and seed 003's momentum name `momentum`.
 macro_rules! schedule_accessors {
-    ($lr:ident) => {
+    ($($lr:ident).+) => {
         fn lr(&self) -> f64 {
-            self.state.$lr
+            self.state.$($lr).+
         }
         fn set_lr(&mut self, lr: f64) {
-            self.state.$lr = lr;
+            self.state.$($lr).+ = lr;
         }
     };
-    ($lr:ident, $m:ident) => {
-        $crate::optim::schedule_accessors!($lr);
+    ($($lr:ident).+, $($m:ident).+) => {
+        $crate::optim::schedule_accessors!($($lr).+);
         fn momentum(&self) -> Option<f64> {
-            Some(self.state.$m)
+            Some(self.state.$($m).+)
         }
         fn set_momentum(&mut self, momentum: f64) {
-            self.state.$m = momentum;
+            self.state.$($m).+ = momentum;
         }
     };
 }
@@ -133,7 +133,7 @@ pub mod wrappers;
 
 pub use adadelta::{Adadelta, AdadeltaConfig};
 pub use adagrad::{Adagrad, AdagradConfig};
-pub use adam::{Adam, AdamConfig};
+pub use adam::{Adam, AdamConfig, Moments};
 pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{Adamw, AdamwConfig};
 pub use gd_armijo::{GdArmijo, SgdLineSearch};

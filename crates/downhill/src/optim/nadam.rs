@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::adam::BETAS;
+use super::adam::{Moments, BETAS};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
+use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
 use super::{Optimizer, StateFor, StepOutcome};
 use crate::{Float, Result};
@@ -65,33 +65,22 @@ impl Entry for NadamConfig {
     }
 }
 
-/// What [`Nadam`] carries from step to step (the checkpoint keys of every version).
+/// What [`Nadam`] carries from step to step: the [`Moments`] and the product Πₜ.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct NadamState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current β₁.
-    pub beta1: f64,
-    /// Steps taken.
-    pub step: u64,
+    /// lr, β₁, step, m, v.
+    #[serde(flatten)]
+    pub moments: Moments<T>,
     /// The product Πₜ of the μ's.
     pub mu_product: f64,
-    /// First moment m.
-    pub exp_avg: StateBuf<T>,
-    /// Second moment v.
-    pub exp_avg_sq: StateBuf<T>,
 }
 
 impl<T: Float> StateFor<NadamConfig> for NadamState<T> {
     fn init(cfg: &NadamConfig) -> Self {
         NadamState {
-            lr: cfg.lr,
-            beta1: cfg.betas[0],
-            step: 0,
+            moments: Moments::new(cfg.lr, cfg.betas[0]),
             mu_product: 1.0,
-            exp_avg: StateBuf::default(),
-            exp_avg_sq: StateBuf::default(),
         }
     }
 }
@@ -130,13 +119,9 @@ impl<T: Float> Optimizer<T> for Nadam<T> {
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
         let (cfg, st) = (&self.cfg, &mut self.state);
-        let n = params.len();
-        let exp_avg = st.exp_avg.full_of(n, T::zero());
-        let exp_avg_sq = st.exp_avg_sq.full_of(n, T::zero());
-        st.step += 1;
-        let step = st.step as f64;
-        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
-        let (lr, psi) = (st.lr, cfg.momentum_decay);
+        let (beta1, beta2) = (st.moments.beta1, cfg.betas[1]);
+        let (lr, psi) = (st.moments.lr, cfg.momentum_decay);
+        let (exp_avg, exp_avg_sq, step) = st.moments.next(params.len());
         let bias_correction2 = 1.0 - beta2.powf(step);
         let mu = beta1 * (1.0 - 0.5 * 0.96f64.powf(step * psi));
         let mu_next = beta1 * (1.0 - 0.5 * 0.96f64.powf((step + 1.0) * psi));
@@ -165,6 +150,6 @@ impl<T: Float> Optimizer<T> for Nadam<T> {
         StepOutcome::Applied
     }
 
-    super::schedule_accessors!(lr, beta1);
+    super::schedule_accessors!(moments.lr, moments.beta1);
     derived_state_methods!();
 }

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::adam::BETAS;
+use super::adam::{Moments, BETAS};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
+use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
 use super::{Optimizer, StateFor, StepOutcome};
 use crate::{Float, Result};
@@ -61,31 +61,9 @@ impl Entry for RadamConfig {
     }
 }
 
-/// What [`Radam`] carries from step to step (the checkpoint keys of every version).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(bound = "")]
-pub struct RadamState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current β₁.
-    pub beta1: f64,
-    /// Steps taken.
-    pub step: u64,
-    /// First moment m.
-    pub exp_avg: StateBuf<T>,
-    /// Second moment v.
-    pub exp_avg_sq: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<RadamConfig> for RadamState<T> {
+impl<T: Float> StateFor<RadamConfig> for Moments<T> {
     fn init(cfg: &RadamConfig) -> Self {
-        RadamState {
-            lr: cfg.lr,
-            beta1: cfg.betas[0],
-            step: 0,
-            exp_avg: StateBuf::default(),
-            exp_avg_sq: StateBuf::default(),
-        }
+        Moments::new(cfg.lr, cfg.betas[0])
     }
 }
 
@@ -113,10 +91,10 @@ impl<T: Float> StateFor<RadamConfig> for RadamState<T> {
 #[derive(Debug, Clone)]
 pub struct Radam<T: Float> {
     cfg: RadamConfig,
-    state: RadamState<T>,
+    state: Moments<T>,
 }
 
-optimizer_basics!(Radam, RadamConfig, RadamState);
+optimizer_basics!(Radam, RadamConfig, Moments);
 
 impl<T: Float> Optimizer<T> for Radam<T> {
     fn name(&self) -> &'static str {
@@ -125,12 +103,8 @@ impl<T: Float> Optimizer<T> for Radam<T> {
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
         let (cfg, st) = (&self.cfg, &mut self.state);
-        let n = params.len();
-        let exp_avg = st.exp_avg.full_of(n, T::zero());
-        let exp_avg_sq = st.exp_avg_sq.full_of(n, T::zero());
-        st.step += 1;
-        let step = st.step as f64;
-        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
+        let (beta1, beta2, base_lr) = (st.beta1, cfg.betas[1], st.lr);
+        let (exp_avg, exp_avg_sq, step) = st.next(params.len());
         let bias_correction1 = 1.0 - beta1.powf(step);
         let bias_correction2 = 1.0 - beta2.powf(step);
         let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
@@ -143,11 +117,11 @@ impl<T: Float> Optimizer<T> for Radam<T> {
             None
         };
         let bc1 = T::of(bias_correction1);
-        let lr = T::of(st.lr);
+        let lr = T::of(base_lr);
         let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
         let eps = T::of(cfg.eps);
         let decay = WeightDecay::<T>::new(
-            st.lr,
+            base_lr,
             cfg.weight_decay,
             cfg.decoupled_weight_decay,
             cfg.maximize,
