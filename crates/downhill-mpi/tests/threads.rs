@@ -45,7 +45,12 @@ fn train(k: usize, reduction: Reduction, shard: bool, o: &FitOptions, lr: f64) -
         let mut params = vec![0.0; 3];
         fit(
             &dp,
-            &mut Sgd::new(lr).momentum(0.9),
+            &mut Sgd::new(downhill::optim::SgdConfig {
+                lr,
+                momentum: 0.9,
+                ..Default::default()
+            })
+            .unwrap(),
             &mut params,
             o,
             None,
@@ -135,7 +140,7 @@ fn f32_training_is_identical_across_ranks_too() {
             let mut params = vec![0.0_f32; 3];
             fit(
                 &dp,
-                &mut Sgd::new(0.03),
+                &mut Sgd::with_lr(0.03).unwrap(),
                 &mut params,
                 &opts(1, 16),
                 None,
@@ -175,7 +180,12 @@ fn resume_on_a_different_number_of_ranks_is_bit_identical() {
             };
             let from = resume.then(|| Checkpoint::load(&ck).unwrap());
             let mut params = vec![0.0; 3];
-            let mut sgd = Sgd::new(0.05).momentum(0.9);
+            let mut sgd = Sgd::new(downhill::optim::SgdConfig {
+                lr: 0.05,
+                momentum: 0.9,
+                ..Default::default()
+            })
+            .unwrap();
             fit(&dp, &mut sgd, &mut params, &o, from.as_ref(), |_, _| {}).unwrap()
         })
     };

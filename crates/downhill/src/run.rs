@@ -364,14 +364,19 @@ mod solve_tests {
             tolerance: Some(1e-8),
         };
         // at a stationary point: converged with no step
-        let r = solve(&Sphere, &mut Newton::<f64>::new(1.0), &[0.0, 0.0], &opts);
+        let r = solve(
+            &Sphere,
+            &mut Newton::<f64>::new(Default::default()).unwrap(),
+            &[0.0, 0.0],
+            &opts,
+        );
         assert_eq!(
             (r.status, r.steps, r.trajectory.len()),
             (Status::Converged, 0, 1)
         );
         let r = solve(
             &Rosenbrock,
-            &mut Newton::<f64>::new(1.0),
+            &mut Newton::<f64>::new(Default::default()).unwrap(),
             &[-1.2, 1.0],
             &opts,
         );

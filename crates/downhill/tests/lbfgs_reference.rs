@@ -4,8 +4,22 @@
 //! 2.15.0+cu132 (x after each `step(closure)` call, cumulative `state["n_iter"]` and
 //! `state["func_evals"]`).
 
-use downhill::optim::{Lbfgs, LineSearchFn};
+#![allow(clippy::unwrap_used)] // a test crate: helpers outside #[test] fns unwrap too
+
+use downhill::optim::{Lbfgs, LbfgsConfig, LineSearchFn};
 use downhill::problems::Rosenbrock;
+
+const WOLFE: LineSearchFn = LineSearchFn::StrongWolfe;
+
+/// L-BFGS with learning rate `lr` and the fields set by `f` (PyTorch's defaults otherwise).
+fn lbfgs<T: downhill::Float>(lr: f64, f: impl FnOnce(&mut LbfgsConfig)) -> Lbfgs<T> {
+    let mut cfg = LbfgsConfig {
+        lr,
+        ..Default::default()
+    };
+    f(&mut cfg);
+    Lbfgs::new(cfg).unwrap()
+}
 
 /// (x₀, x₁, n_iter, func_evals) after each call.
 type Ref = [(f64, f64, usize, usize)];
@@ -30,7 +44,7 @@ fn check(mut opt: Lbfgs<f64>, want: &Ref) {
 #[test]
 fn defaults_without_line_search() {
     check(
-        Lbfgs::new(1.0),
+        lbfgs(1.0, |_| {}),
         &[
             (-0.3929095248880504, 0.14696808489351595, 20, 20),
             (0.24040314723251563, 0.0529704874852057, 40, 40),
@@ -45,7 +59,7 @@ fn defaults_without_line_search() {
 fn defaults_with_strong_wolfe() {
     // PyTorch: f ≈ 4.22e-10 after 2 calls, 35 iterations, 44 evaluations.
     check(
-        Lbfgs::new(1.0).line_search_fn(LineSearchFn::StrongWolfe),
+        lbfgs(1.0, |c| c.line_search_fn = WOLFE),
         &[
             (0.38062264334648777, 0.12491013187293636, 19, 25),
             (0.9999814210791366, 0.9999619651810989, 35, 44),
@@ -57,7 +71,10 @@ fn defaults_with_strong_wolfe() {
 #[test]
 fn small_history_without_line_search() {
     check(
-        Lbfgs::new(0.5).max_iter(7).history_size(3),
+        lbfgs(0.5, |c| {
+            c.max_iter = 7;
+            c.history_size = 3;
+        }),
         &[
             (-1.0233247890321282, 1.0595218171948697, 7, 7),
             (-0.9171146848940624, 0.8057655311722766, 14, 14),
@@ -71,10 +88,11 @@ fn small_history_without_line_search() {
 #[test]
 fn small_history_with_strong_wolfe() {
     check(
-        Lbfgs::new(0.5)
-            .max_iter(10)
-            .history_size(4)
-            .line_search_fn(LineSearchFn::StrongWolfe),
+        lbfgs(0.5, |c| {
+            c.max_iter = 10;
+            c.history_size = 4;
+            c.line_search_fn = WOLFE;
+        }),
         &[
             (-1.0222598721278318, 1.0472873130043443, 10, 11),
             (-0.544738528120595, 0.25333605282207683, 19, 23),
@@ -86,7 +104,7 @@ fn small_history_with_strong_wolfe() {
 
 #[test]
 fn f32_follows_the_f64_path() {
-    let mut o = Lbfgs::<f32>::new(1.0).line_search_fn(LineSearchFn::StrongWolfe);
+    let mut o = lbfgs::<f32>(1.0, |c| c.line_search_fn = WOLFE);
     let mut x = vec![-1.2f32, 1.0];
     o.step(&Rosenbrock, &mut x);
     o.step(&Rosenbrock, &mut x);
@@ -99,10 +117,11 @@ fn f32_follows_the_f64_path() {
 #[test]
 fn tight_evaluation_budget_exhausts_the_line_search() {
     check(
-        Lbfgs::new(1.0)
-            .max_iter(6)
-            .max_eval(3)
-            .line_search_fn(LineSearchFn::StrongWolfe),
+        lbfgs(1.0, |c| {
+            c.max_iter = 6;
+            c.max_eval = Some(3);
+            c.line_search_fn = WOLFE;
+        }),
         &[
             (-1.0245319303460325, 1.0716196202669255, 1, 3),
             (-1.0288795348319695, 1.0655029516848564, 3, 6),
@@ -115,9 +134,10 @@ fn tight_evaluation_budget_exhausts_the_line_search() {
 #[test]
 fn long_first_steps_and_a_loose_change_tolerance() {
     check(
-        Lbfgs::new(2.0)
-            .tolerance_change(1e-3)
-            .line_search_fn(LineSearchFn::StrongWolfe),
+        lbfgs(2.0, |c| {
+            c.tolerance_change = 1e-3;
+            c.line_search_fn = WOLFE;
+        }),
         &[
             (0.2661289274051558, 0.0794508388918515, 14, 26),
             (0.9833146385280916, 0.9662656148592391, 26, 47),

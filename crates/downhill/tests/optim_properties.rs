@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used)] // a test crate: helpers outside #[test] fns unwrap too
 
-use downhill::optim::{Optimizer, OptimizerConfig, Sgd};
+use downhill::optim::{Optimizer, OptimizerConfig, Sgd, SgdConfig};
 use downhill::problems::{self, IllConditioned, Rosenbrock};
 use downhill::run::{minimize, RunOptions};
 use downhill::{Float, Objective};
@@ -57,6 +57,8 @@ fn configs() -> Vec<(&'static str, Value)> {
         ("adamax", json!({"lr": 0.05})),
         ("adadelta", json!({"lr": 1.0})),
         ("lion", json!({"lr": 0.01, "weight_decay": 0.1})),
+        ("rprop", json!({"lr": 0.01})),
+        ("rprop", json!({"lr": 0.05, "etas": [0.3, 1.5]})),
     ]
 }
 
@@ -110,12 +112,16 @@ proptest! {
     ) {
         let (nesterov, dampening) = if nesterov { (true, 0.0) } else { (false, dampening) };
         let momentum = if nesterov { momentum.max(0.1) } else { momentum };
-        let mut opt = Sgd::<f64>::new(lr)
-            .momentum(momentum)
-            .dampening(dampening)
-            .nesterov(nesterov)
-            .maximize(maximize);
-        prop_assert!(opt.validate().is_ok());
+        let opt = Sgd::<f64>::new(SgdConfig {
+            lr,
+            momentum,
+            dampening,
+            nesterov,
+            maximize,
+            ..Default::default()
+        });
+        prop_assert!(opt.is_ok());
+        let mut opt = opt.unwrap();
         let mut p = x.clone();
         for _ in 0..steps {
             let mut g = vec![0.0; p.len()];
@@ -223,7 +229,7 @@ fn state_of_another_optimizer_is_refused() {
 #[test]
 fn properties_cover_every_optimizer() {
     let covered: Vec<_> = configs().into_iter().map(|(n, _)| n).collect();
-    for n in downhill::optim::config::FIRST_ORDER {
+    for n in downhill::optim::FIRST_ORDER {
         assert!(covered.contains(n), "{n} is not in configs()");
     }
 }
@@ -246,10 +252,13 @@ proptest! {
     ) {
         use downhill::optim::{Momentum, MomentumVariant};
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
-        let mut torch_hb = Sgd::<f64>::new(lr).momentum(beta);
-        let mut torch_nag = Sgd::<f64>::new(lr).momentum(beta).nesterov(true);
-        let mut hb = Momentum::<f64>::new(lr).momentum(beta);
-        let mut nag = Momentum::<f64>::new(lr).momentum(beta).variant(MomentumVariant::Nesterov);
+        use downhill::optim::MomentumConfig;
+        let sgd = |nesterov| SgdConfig { lr, momentum: beta, nesterov, ..Default::default() };
+        let seed = |variant| MomentumConfig { lr, momentum: beta, variant, ..Default::default() };
+        let mut torch_hb = Sgd::<f64>::new(sgd(false)).unwrap();
+        let mut torch_nag = Sgd::<f64>::new(sgd(true)).unwrap();
+        let mut hb = Momentum::<f64>::new(seed(MomentumVariant::HeavyBall)).unwrap();
+        let mut nag = Momentum::<f64>::new(seed(MomentumVariant::Nesterov)).unwrap();
         let (mut p_hb, mut p_nag, mut q_hb, mut q_nag) = ([x0, x1], [x0, x1], [x0, x1], [x0, x1]);
         let mut g = [0.0; 2];
         let mut point = [0.0; 2];

@@ -46,7 +46,7 @@ fn softmax_on_iris_reaches_95_percent() {
         batch_size: 16,
         ..TrainConfig::default()
     };
-    let r = train(&net, &tr, &va, Sgd::new(0.1), cfg);
+    let r = train(&net, &tr, &va, Sgd::with_lr(0.1).unwrap(), cfg);
     let acc = r.val_metrics.last().unwrap().accuracy.unwrap();
     assert!(acc >= 0.95, "iris val accuracy {acc}");
 }
@@ -60,7 +60,18 @@ fn mlp_on_digits_reaches_95_percent() {
         batch_size: 32,
         ..TrainConfig::default()
     };
-    let r = train(&net, &tr, &va, Sgd::new(0.05).momentum(0.9), cfg);
+    let r = train(
+        &net,
+        &tr,
+        &va,
+        Sgd::new(downhill::optim::SgdConfig {
+            lr: 0.05,
+            momentum: 0.9,
+            ..Default::default()
+        })
+        .unwrap(),
+        cfg,
+    );
     let acc = r.val_metrics.last().unwrap().accuracy.unwrap();
     eprintln!("digits MLP val accuracy {acc}");
     assert!(acc >= 0.95, "digits val accuracy {acc}");
@@ -126,7 +137,7 @@ fn linear_on_diabetes_matches_closed_form_r2() {
         batch_size: tr.n(),
         ..TrainConfig::default()
     };
-    let r = train(&net, &tr, &va, Sgd::new(0.1), cfg);
+    let r = train(&net, &tr, &va, Sgd::with_lr(0.1).unwrap(), cfg);
     let got = r.val_metrics.last().unwrap().r2.unwrap();
     let best = r2(&least_squares(&tr), &va);
     eprintln!("diabetes val R²: GD {got}, closed form {best}");
@@ -148,7 +159,9 @@ fn largest_stable_lr(tr: &Dataset<f64>) -> f64 {
             ..TrainConfig::default()
         };
         let mut t = Trainer::new(&net, tr, cfg);
-        let r = t.run(&mut Sgd::new(lr), &net.init(0), None).unwrap();
+        let r = t
+            .run(&mut Sgd::with_lr(lr).unwrap(), &net.init(0), None)
+            .unwrap();
         if r.status == TrainStatus::Completed && r.final_train_loss < r.train_loss[0] {
             return lr;
         }

@@ -62,7 +62,7 @@ fn optimize_in<T: Scalar>(
         assert_eq!(sc.unit(), Unit::Epoch);
         t.schedule = Some((sc.build(lr, None).unwrap(), ScheduleUnit::Epoch));
     }
-    let mut opt = Sgd::<T>::new(lr);
+    let mut opt = Sgd::<T>::with_lr(lr).unwrap();
     t.run(&mut opt, &net.init(1), None).unwrap()
 }
 

@@ -49,7 +49,9 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
     };
     let mut t = Trainer::new(&net, &tr, cfg);
     t.val = Some(&va);
-    let r = t.run(&mut Sgd::new(0.5), &net.init(0), None).unwrap();
+    let r = t
+        .run(&mut Sgd::with_lr(0.5).unwrap(), &net.init(0), None)
+        .unwrap();
     assert_eq!(r.status, TrainStatus::EarlyStopped);
     assert!(r.epochs < 200);
     let losses: Vec<f64> = r.val_metrics.iter().map(|m| m.loss).collect();
@@ -81,7 +83,7 @@ fn early_stopping_needs_a_validation_set() {
         ..TrainConfig::default()
     };
     let e = Trainer::new(&net, &tr, cfg)
-        .run(&mut Sgd::new(0.1), &net.init(0), None)
+        .run(&mut Sgd::with_lr(0.1).unwrap(), &net.init(0), None)
         .unwrap_err();
     assert!(e.to_string().contains("val_accuracy"), "{e}");
 }
@@ -131,7 +133,9 @@ fn plateau_rule_and_batch_size_schedule_act_per_epoch() {
         Monitor::TrainLoss,
     ));
     t.batch_size_schedule = Some(Box::new(|e| 4 << e));
-    let r = t.run(&mut Sgd::new(0.8), &net.init(0), None).unwrap();
+    let r = t
+        .run(&mut Sgd::with_lr(0.8).unwrap(), &net.init(0), None)
+        .unwrap();
     assert_eq!(r.lr, vec![0.8, 0.4, 0.2, 0.1, 0.05, 0.025]);
     let n = tr.n();
     let steps: usize = (0..6).map(|e| n.div_ceil((4usize << e).min(n))).sum();
@@ -164,7 +168,9 @@ fn step_schedules_see_the_global_step() {
     };
     let mut t = Trainer::new(&net, &data, cfg);
     t.schedule = Some((Box::new(LrFn(|k| 0.1 / (k + 1) as f64)), ScheduleUnit::Step));
-    let r = t.run(&mut Sgd::new(0.1), &net.init(0), None).unwrap();
+    let r = t
+        .run(&mut Sgd::with_lr(0.1).unwrap(), &net.init(0), None)
+        .unwrap();
     // The first step of each epoch is global step 0, 2, 4.
     assert_eq!(r.lr, vec![0.1, 0.1 / 3.0, 0.1 / 5.0]);
 }
@@ -186,7 +192,9 @@ fn swa_averages_epochs_from_swa_start_and_anneals_the_lr() {
     };
     let mut t = Trainer::new(&net, &tr, cfg.clone());
     t.val = Some(&va);
-    let r = t.run(&mut Sgd::new(0.5), &net.init(0), None).unwrap();
+    let r = t
+        .run(&mut Sgd::with_lr(0.5).unwrap(), &net.init(0), None)
+        .unwrap();
     // Cosine annealing from 0.5 to 0.05 over 2 epochs: t = 1/2 then 1.
     let mid = 0.05 * 0.5 + 0.5 * 0.5;
     assert_eq!(r.lr.len(), 6);
@@ -207,7 +215,7 @@ fn swa_averages_epochs_from_swa_start_and_anneals_the_lr() {
         let lrs = r.lr.clone();
         t.schedule = Some((Box::new(LrFn(move |e| lrs[e])), ScheduleUnit::Epoch));
         let p = t
-            .run(&mut Sgd::new(0.5), &net.init(0), None)
+            .run(&mut Sgd::with_lr(0.5).unwrap(), &net.init(0), None)
             .unwrap()
             .params;
         sum.iter_mut().zip(&p).for_each(|(s, v)| *s += v / 4.0);
@@ -228,7 +236,7 @@ fn snapshot_averaging_averages_every_kth_epoch() {
     };
     let run = |c: TrainConfig| {
         Trainer::new(&net, &tr, c)
-            .run(&mut Sgd::new(0.3), &net.init(0), None)
+            .run(&mut Sgd::with_lr(0.3).unwrap(), &net.init(0), None)
             .unwrap()
             .params
     };
@@ -270,8 +278,17 @@ fn library_resume_with_plateau_state_is_bit_identical() {
             }),
             Monitor::ValLoss,
         ));
-        t.run(&mut Sgd::new(0.3).momentum(0.9), &net.init(0), resume)
-            .unwrap()
+        t.run(
+            &mut Sgd::new(downhill::optim::SgdConfig {
+                lr: 0.3,
+                momentum: 0.9,
+                ..Default::default()
+            })
+            .unwrap(),
+            &net.init(0),
+            resume,
+        )
+        .unwrap()
     };
     let full = run(None);
     let resumed = run(Some(Checkpoint::load(&ck).unwrap()));
@@ -299,7 +316,9 @@ fn f32_training_works_too() {
     .unwrap();
     let mut t = Trainer::new(&net, &tr, TrainConfig::default());
     t.val = Some(&va);
-    let r = t.run(&mut Sgd::new(0.1), &net.init(0), None).unwrap();
+    let r = t
+        .run(&mut Sgd::with_lr(0.1).unwrap(), &net.init(0), None)
+        .unwrap();
     assert!(r.val_metrics.last().unwrap().accuracy.unwrap() > 0.9);
 }
 
@@ -327,7 +346,12 @@ fn schedules_drive_the_momentum_too() {
     };
     let mut t = Trainer::new(&net, &tr, cfg);
     t.schedule = Some((Box::new(WithMomentum), ScheduleUnit::Epoch));
-    let mut opt = Sgd::new(0.1).momentum(0.9);
+    let mut opt = Sgd::new(downhill::optim::SgdConfig {
+        lr: 0.1,
+        momentum: 0.9,
+        ..Default::default()
+    })
+    .unwrap();
     t.run(&mut opt, &net.init(0), None).unwrap();
     assert_eq!(Optimizer::<f64>::momentum(&opt), Some(0.51));
 }

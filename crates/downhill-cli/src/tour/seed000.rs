@@ -36,7 +36,7 @@ fn large_batch() -> Experiment {
             &tr,
             None,
             config(10, batch, 256),
-            &mut Sgd::<f64>::new(base),
+            &mut Sgd::<f64>::with_lr(base).expect("a valid learning rate"),
             s,
             None,
         )

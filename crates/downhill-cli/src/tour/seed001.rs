@@ -20,7 +20,7 @@ pub fn experiments() -> Vec<Experiment> {
         (1.1, 61.917, "η = 1.1: the first-order Taylor argument fails; |x| grows by 1.2 per step — divergence."),
     ];
     for (eta, seed_x, text) in cases {
-        let mut opt = Sgd::new(eta);
+        let mut opt = Sgd::with_lr(eta).expect("a valid learning rate");
         let opts = RunOptions {
             steps: 10,
             tolerance: None,
@@ -112,7 +112,7 @@ fn minibatch() -> Vec<Experiment> {
                 &data,
                 None,
                 cfg,
-                &mut downhill::optim::Sgd::<f32>::new(lr),
+                &mut downhill::optim::Sgd::<f32>::with_lr(lr).expect("a valid learning rate"),
                 sched(lr),
                 None,
             )
@@ -123,7 +123,7 @@ fn minibatch() -> Vec<Experiment> {
                 &data,
                 None,
                 cfg,
-                &mut downhill::optim::Sgd::<f64>::new(lr),
+                &mut downhill::optim::Sgd::<f64>::with_lr(lr).expect("a valid learning rate"),
                 sched(lr),
                 None,
             )

@@ -42,7 +42,7 @@ fn learning_rates() -> Experiment {
     let mut curves = Vec::new();
     let mut finals = Vec::new();
     for lr in [0.01, 0.45, 0.55] {
-        let mut opt = Sgd::new(lr);
+        let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
         let r = minimize(
             &f,
             &mut opt,
@@ -96,7 +96,7 @@ fn saddle() -> Experiment {
     let f = Saddle;
     let steps = 60;
     let lr = 0.1;
-    let mut opt = Sgd::new(lr);
+    let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
     let gd = minimize(
         &f,
         &mut opt,
@@ -111,7 +111,7 @@ fn saddle() -> Experiment {
     let noise = Normal::new(0.0, 0.01).unwrap_or_else(|_| unreachable!("σ > 0"));
     let mut x = [1.0f64, 0.0];
     let mut g = [0.0; 2];
-    let mut sgd = Sgd::new(lr);
+    let mut sgd = Sgd::with_lr(lr).expect("a valid learning rate");
     let mut path = vec![x.to_vec()];
     for _ in 0..steps {
         f.gradient(&x, &mut g);
@@ -169,7 +169,7 @@ fn local_minima() -> Experiment {
     for i in 0..5 {
         for j in 0..5 {
             let x0 = [-4.5 + 2.25 * i as f64 + 0.1, -4.5 + 2.25 * j as f64 + 0.05];
-            let mut opt = Sgd::new(0.002);
+            let mut opt = Sgd::with_lr(0.002).expect("a valid learning rate");
             let r = minimize(
                 f.as_ref(),
                 &mut opt,
@@ -328,7 +328,12 @@ fn early_stopping() -> Experiment {
         patience: 5,
         restore_best: true,
     });
-    let mut opt = downhill::optim::Sgd::<f64>::new(0.01).momentum(0.9);
+    let mut opt = downhill::optim::Sgd::<f64>::new(downhill::optim::SgdConfig {
+        lr: 0.01,
+        momentum: 0.9,
+        ..Default::default()
+    })
+    .expect("a valid learning rate");
     let r = train(&net, &tr, Some(&val), cfg, &mut opt, None, None);
     let vals: Vec<f64> = r.val_metrics.iter().map(|m| m.loss).collect();
     let (best_i, best) =
@@ -395,7 +400,7 @@ fn weight_averaging() -> Experiment {
         &data,
         None,
         config(20, 1, 1000),
-        &mut downhill::optim::Sgd::<f64>::new(0.05),
+        &mut downhill::optim::Sgd::<f64>::with_lr(0.05).expect("a valid learning rate"),
         None,
         None,
     );
@@ -411,7 +416,7 @@ fn weight_averaging() -> Experiment {
         &data,
         None,
         cfg,
-        &mut downhill::optim::Sgd::<f64>::new(0.05),
+        &mut downhill::optim::Sgd::<f64>::with_lr(0.05).expect("a valid learning rate"),
         None,
         None,
     );

@@ -43,10 +43,15 @@ fn momentum_vs_gd() -> Experiment {
         steps: 5000,
         tolerance: None,
     };
-    let mut gd = Sgd::new(0.01);
+    let mut gd = Sgd::with_lr(0.01).expect("a valid learning rate");
     let r_gd = minimize(&f, &mut gd, &x0, &opts, |_, _| {});
     // PyTorch-form momentum b ← βb + g, θ ← θ − αb is exactly heavy ball with v = −αb.
-    let mut hb = Sgd::new(0.01).momentum(0.9);
+    let mut hb = Sgd::new(downhill::optim::SgdConfig {
+        lr: 0.01,
+        momentum: 0.9,
+        ..Default::default()
+    })
+    .expect("a valid learning rate");
     let r_hb = minimize(&f, &mut hb, &x0, &opts, |_, _| {});
     let (s_gd, s_hb) = (steps_to(&r_gd, 1e-6), steps_to(&r_hb, 1e-6));
     let ratio = match (s_gd, s_hb) {
@@ -98,7 +103,7 @@ fn langevin() -> Experiment {
     let sd = (2.0 * temp / lr).sqrt();
     let noise = Normal::new(0.0, sd).unwrap_or_else(|_| unreachable!("sd > 0"));
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let mut opt = Sgd::new(lr);
+    let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
     let mut x = [1.0];
     let mut g = [0.0];
     let mut samples = Vec::with_capacity(800_000);
@@ -156,7 +161,13 @@ fn langevin() -> Experiment {
 /// Whether `variant` with lr `lr`, β = 0.9 contracts x² from x = 1 over 20 000 steps.
 fn stable(variant: MomentumVariant, lr: f64) -> bool {
     let f = downhill::problems::Sphere;
-    let mut opt = Momentum::<f64>::new(lr).momentum(0.9).variant(variant);
+    let cfg = downhill::optim::MomentumConfig {
+        lr,
+        momentum: 0.9,
+        variant,
+        ..Default::default()
+    };
+    let mut opt = Momentum::<f64>::new(cfg).expect("a valid learning rate");
     let mut x = [1.0];
     let mut p = [0.0];
     let mut g = [0.0];
@@ -270,7 +281,12 @@ fn beta_retuning() -> Experiment {
             0.02,
             Some(0.9),
         );
-        let mut opt = Sgd::new(0.02).momentum(0.9);
+        let mut opt = Sgd::new(downhill::optim::SgdConfig {
+            lr: 0.02,
+            momentum: 0.9,
+            ..Default::default()
+        })
+        .expect("a valid learning rate");
         let r = minimize(&f, &mut opt, &x0, &opts, |k, o| {
             o.set_lr(s.lr(k));
             if let Some(m) = s.momentum(k) {
@@ -318,7 +334,7 @@ fn batch_growth() -> Experiment {
         &data,
         None,
         config(4, 10, 1000),
-        &mut downhill::optim::Sgd::<f64>::new(0.1),
+        &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
         Some((
             schedule(
                 "exponential_lr",
@@ -335,7 +351,7 @@ fn batch_growth() -> Experiment {
         &data,
         None,
         config(4, 10, 1000),
-        &mut downhill::optim::Sgd::<f64>::new(0.1),
+        &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
         None,
         Some(Box::new(|epoch: usize| {
             10 * 5usize.pow(epoch as u32).min(100)

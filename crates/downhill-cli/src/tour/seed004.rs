@@ -20,7 +20,7 @@ fn sphere_field() -> super::figure::Field {
 }
 
 fn gd(lr: f64, steps: usize) -> RunResult {
-    let mut opt = Sgd::new(lr);
+    let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
     let opts = RunOptions {
         steps,
         tolerance: None,

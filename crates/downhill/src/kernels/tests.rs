@@ -112,10 +112,14 @@ fn sgd_kernels_and_optimizer_match_the_scalar_loop() {
         let mut po = pr.clone();
         let mut pk = pr.clone();
         let mut br = Vec::new();
-        let mut opt = Sgd::<f32>::new(0.01)
-            .momentum(mu)
-            .nesterov(nesterov)
-            .weight_decay(wd);
+        let mut opt = Sgd::<f32>::new(crate::optim::SgdConfig {
+            lr: 0.01,
+            momentum: mu,
+            nesterov,
+            weight_decay: wd,
+            ..Default::default()
+        })
+        .unwrap();
         let mut b = vec![0.0f32; n];
         for (k, g) in [&g1, &g2].into_iter().enumerate() {
             sgd_ref(&mut pr, g, &mut br, mu as f32, nesterov, wd as f32);

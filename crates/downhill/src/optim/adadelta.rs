@@ -1,9 +1,84 @@
 //! Adadelta, as `torch.optim.Adadelta`.
 
-use super::{base_state, ensure_len, load_base, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
-use crate::{Error, Float, Result};
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
+use crate::{Float, Result};
+
+/// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdadeltaConfig {
+    /// Learning rate γ (1).
+    pub lr: f64,
+    /// ρ (0.9).
+    pub rho: f64,
+    /// ε (1e-6).
+    pub eps: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for AdadeltaConfig {
+    fn default() -> Self {
+        AdadeltaConfig {
+            lr: 1.0,
+            rho: 0.9,
+            eps: 1e-6,
+            weight_decay: 0.0,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for AdadeltaConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str =
+        "Adadelta: steps scaled by the RMS of past updates over that of gradients.";
+    const PARAMS: &'static [ParamSpec] = &[
+        float("lr", AtLeast(0.0), "learning rate (scales the delta)"),
+        float("rho", Closed(0.0, 1.0), "decay of the running averages"),
+        float("eps", AtLeast(0.0), "inside both square roots"),
+        WEIGHT_DECAY,
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Adadelta::new(self.clone())?))
+    }
+}
+
+/// What [`Adadelta`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AdadeltaState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// Running mean of g², v.
+    pub square_avg: StateBuf<T>,
+    /// Running mean of Δ², u.
+    pub acc_delta: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<AdadeltaConfig> for AdadeltaState<T> {
+    fn init(cfg: &AdadeltaConfig) -> Self {
+        AdadeltaState {
+            lr: cfg.lr,
+            step: 0,
+            square_avg: StateBuf::default(),
+            acc_delta: StateBuf::default(),
+        }
+    }
+}
 
 /// `torch.optim.Adadelta`: steps whose scale is the ratio of the running RMS of past updates
 /// to the running RMS of gradients.
@@ -22,65 +97,11 @@ use crate::{Error, Float, Result};
 /// ε is inside both square roots; with u = 0 the first step is √ε/√((1 − ρ)g² + ε)·g, tiny.
 #[derive(Debug, Clone)]
 pub struct Adadelta<T: Float> {
-    /// Learning rate γ (default 1.0).
-    pub lr: f64,
-    /// Decay ρ (default 0.9).
-    pub rho: f64,
-    /// ε (default 1e-6).
-    pub eps: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    square_avg: Vec<T>,
-    acc_delta: Vec<T>,
+    cfg: AdadeltaConfig,
+    state: AdadeltaState<T>,
 }
 
-impl<T: Float> Adadelta<T> {
-    /// Adadelta with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        Adadelta {
-            lr,
-            rho: 0.9,
-            eps: 1e-6,
-            weight_decay: 0.0,
-            maximize: false,
-            step: 0,
-            square_avg: Vec::new(),
-            acc_delta: Vec::new(),
-        }
-    }
-    /// Sets `rho`.
-    pub fn rho(mut self, rho: f64) -> Self {
-        self.rho = rho;
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does (ρ in the closed [0, 1]).
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        if !(0.0..=1.0).contains(&self.rho) {
-            return Err(Error::param("rho", self.rho, "must be in [0, 1]"));
-        }
-        check_min("eps", self.eps, 0.0)?;
-        check_min("weight_decay", self.weight_decay, 0.0)
-    }
-}
+optimizer_basics!(Adadelta, AdadeltaConfig, AdadeltaState);
 
 impl<T: Float> Optimizer<T> for Adadelta<T> {
     fn name(&self) -> &'static str {
@@ -88,21 +109,18 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        let (cfg, st) = (&self.cfg, &mut self.state);
         let n = params.len();
-        ensure_len(&mut self.square_avg, n, T::zero());
-        ensure_len(&mut self.acc_delta, n, T::zero());
-        self.step += 1;
-        let (rho, w) = (T::of(self.rho), T::of(1.0 - self.rho));
-        let eps = T::of(self.eps);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let neg_lr = T::of(-self.lr);
-        let acc = self.square_avg.iter_mut().zip(self.acc_delta.iter_mut());
+        let square_avg = st.square_avg.full_of(n, T::zero());
+        let acc_delta = st.acc_delta.full_of(n, T::zero());
+        st.step += 1;
+        let (rho, w) = (T::of(cfg.rho), T::of(1.0 - cfg.rho));
+        let eps = T::of(cfg.eps);
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let neg_lr = T::of(-st.lr);
+        let acc = square_avg.iter_mut().zip(acc_delta.iter_mut());
         for ((p, g), (v, u)) in params.iter_mut().zip(grad.iter()).zip(acc) {
-            let mut g = signed(*g, self.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *v = *v * rho + w * g * g;
             let std = (*v + eps).sqrt();
             let delta = (*u + eps).sqrt() / std * g;
@@ -112,24 +130,6 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
         StepOutcome::Applied
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("adadelta", self.lr, self.step);
-        s.put_buffer("square_avg", &self.square_avg);
-        s.put_buffer("acc_delta", &self.acc_delta);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "adadelta")?;
-        self.square_avg = state.buffer("square_avg")?;
-        self.acc_delta = state.buffer("acc_delta")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr);
+    derived_state_methods!();
 }

@@ -1,9 +1,88 @@
 //! Adagrad, as `torch.optim.Adagrad`.
 
-use super::{base_state, ensure_len, load_base, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
+
+/// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdagradConfig {
+    /// Learning rate γ (1e-2).
+    pub lr: f64,
+    /// Learning-rate decay η (0).
+    pub lr_decay: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// Initial accumulator value s₀ (0).
+    pub initial_accumulator_value: f64,
+    /// ε (1e-10).
+    pub eps: f64,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for AdagradConfig {
+    fn default() -> Self {
+        AdagradConfig {
+            lr: 1e-2,
+            lr_decay: 0.0,
+            weight_decay: 0.0,
+            initial_accumulator_value: 0.0,
+            eps: 1e-10,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for AdagradConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "Adagrad: steps scaled by the summed squared gradients.";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        float("lr_decay", AtLeast(0.0), "learning-rate decay"),
+        WEIGHT_DECAY,
+        float(
+            "initial_accumulator_value",
+            AtLeast(0.0),
+            "initial value of the accumulator",
+        ),
+        EPS,
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Adagrad::new(self.clone())?))
+    }
+}
+
+/// What [`Adagrad`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AdagradState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// The accumulator s.
+    pub sum: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<AdagradConfig> for AdagradState<T> {
+    fn init(cfg: &AdagradConfig) -> Self {
+        AdagradState {
+            lr: cfg.lr,
+            step: 0,
+            sum: StateBuf::default(),
+        }
+    }
+}
 
 /// `torch.optim.Adagrad`: per-coordinate steps scaled by the root of the summed squared
 /// gradients.
@@ -23,74 +102,11 @@ use crate::{Float, Result};
 /// `initial_accumulator_value`, so with the default 0 the first step is γ·sign(g) (up to ε).
 #[derive(Debug, Clone)]
 pub struct Adagrad<T: Float> {
-    /// Learning rate γ (default 1e-2).
-    pub lr: f64,
-    /// Learning-rate decay η (default 0).
-    pub lr_decay: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// Initial value s₀ of the accumulator (default 0).
-    pub initial_accumulator_value: f64,
-    /// ε (default 1e-10).
-    pub eps: f64,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    sum: Vec<T>,
+    cfg: AdagradConfig,
+    state: AdagradState<T>,
 }
 
-impl<T: Float> Adagrad<T> {
-    /// Adagrad with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        Adagrad {
-            lr,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-            maximize: false,
-            step: 0,
-            sum: Vec::new(),
-        }
-    }
-    /// Sets `lr_decay`.
-    pub fn lr_decay(mut self, lr_decay: f64) -> Self {
-        self.lr_decay = lr_decay;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `initial_accumulator_value`.
-    pub fn initial_accumulator_value(mut self, v: f64) -> Self {
-        self.initial_accumulator_value = v;
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("lr_decay", self.lr_decay, 0.0)?;
-        check_min("weight_decay", self.weight_decay, 0.0)?;
-        check_min(
-            "initial_accumulator_value",
-            self.initial_accumulator_value,
-            0.0,
-        )?;
-        check_min("eps", self.eps, 0.0)
-    }
-}
+optimizer_basics!(Adagrad, AdagradConfig, AdagradState);
 
 impl<T: Float> Optimizer<T> for Adagrad<T> {
     fn name(&self) -> &'static str {
@@ -98,22 +114,16 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        ensure_len(
-            &mut self.sum,
-            params.len(),
-            T::of(self.initial_accumulator_value),
-        );
-        self.step += 1;
-        let clr = self.lr / (1.0 + (self.step as f64 - 1.0) * self.lr_decay);
+        let (cfg, st) = (&self.cfg, &mut self.state);
+        let fill = T::of(cfg.initial_accumulator_value);
+        let sum = st.sum.full_of(params.len(), fill);
+        st.step += 1;
+        let clr = st.lr / (1.0 + (st.step as f64 - 1.0) * cfg.lr_decay);
         let neg_clr = T::of(-clr);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let eps = T::of(self.eps);
-        for ((p, g), s) in params.iter_mut().zip(grad.iter()).zip(self.sum.iter_mut()) {
-            let mut g = signed(*g, self.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let eps = T::of(cfg.eps);
+        for ((p, g), s) in params.iter_mut().zip(grad.iter()).zip(sum.iter_mut()) {
+            let g = decay.apply(p, *g);
             *s += g * g;
             let std = s.sqrt() + eps;
             *p += neg_clr * g / std;
@@ -121,24 +131,8 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         StepOutcome::Applied
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("adagrad", self.lr, self.step);
-        s.put_buffer("sum", &self.sum);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "adagrad")?;
-        self.sum = state.buffer("sum")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr);
+    derived_state_methods!();
 }
 
 #[cfg(test)]
@@ -148,7 +142,13 @@ mod tests {
     /// Two steps by hand on g = (2, 2): s = 4 then 8; θ = 1 − 0.1·2/2 − 0.1/(1 + η)·2/√8.
     #[test]
     fn accumulates_and_decays_lr() {
-        let mut opt = Adagrad::<f64>::new(0.1).lr_decay(0.5).eps(0.0);
+        let cfg = AdagradConfig {
+            lr: 0.1,
+            lr_decay: 0.5,
+            eps: 0.0,
+            ..Default::default()
+        };
+        let mut opt = Adagrad::<f64>::new(cfg).unwrap();
         let mut x = [1.0];
         opt.step(&mut x, &mut [2.0]);
         assert!((x[0] - 0.9).abs() < 1e-15);

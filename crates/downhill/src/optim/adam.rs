@@ -1,11 +1,172 @@
-//! Adam, as `torch.optim.Adam` (also the engine of [`AdamW`](super::AdamW)).
+//! Adam, as `torch.optim.Adam` (also the engine of [`Adamw`](super::Adamw)).
 
-use super::state_precision::{ensure_len16, narrow16, widen16, StatePrecision};
-use super::{base_state, check_betas, ensure_len, lerp, load_base, nan_max, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{lerp, nan_max, WeightDecay};
+use super::{Optimizer, StateFor, StatePrecision, StepOutcome};
 use crate::kernels::{self, AdamStep, Decay};
 use crate::{Error, Float, Result};
+
+/// The `betas` of the Adam family: each in [0, 1).
+pub(crate) const BETAS: ParamSpec = pair(
+    "betas",
+    HalfOpen(0.0, 1.0),
+    "(β₁, β₂): decay rates of the first and second moments",
+);
+
+/// `adam`: the hyperparameters of [`Adam`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdamConfig {
+    /// Learning rate γ (1e-3).
+    pub lr: f64,
+    /// (β₁, β₂) ((0.9, 0.999)).
+    #[serde(deserialize_with = "super::exact_pair")]
+    pub betas: [f64; 2],
+    /// ε (1e-8).
+    pub eps: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// AMSGrad.
+    pub amsgrad: bool,
+    /// Gradient ascent.
+    pub maximize: bool,
+    /// Decoupled weight decay (AdamW's form).
+    pub decoupled_weight_decay: bool,
+    /// Storage of the moments: `"full"` (default) or `"bf16"`.
+    pub state_precision: StatePrecision,
+    /// The registry name the optimiser reports (`"adam"`; `"adamw"` when built from an
+    /// [`AdamwConfig`](super::AdamwConfig)). Not a config key.
+    #[serde(skip)]
+    pub(crate) name: &'static str,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        AdamConfig {
+            lr: 1e-3,
+            betas: [0.9, 0.999],
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+            decoupled_weight_decay: false,
+            state_precision: StatePrecision::Full,
+            name: "adam",
+        }
+    }
+}
+
+/// The parameter table AdamW shares with Adam (all but `decoupled_weight_decay`).
+pub(crate) const ADAMW_PARAMS: &[ParamSpec] = &[
+    LR,
+    EPS,
+    BETAS,
+    WEIGHT_DECAY,
+    flag("amsgrad", "AMSGrad (max of the second moments)"),
+    MAXIMIZE,
+    choice(
+        "state_precision",
+        StatePrecision::NAMES,
+        "storage of the moments",
+    ),
+];
+
+const ADAM_PARAMS: [ParamSpec; 8] = {
+    let mut out = [DECOUPLED_WEIGHT_DECAY; 8];
+    let mut i = 0;
+    while i < ADAMW_PARAMS.len() {
+        out[i] = ADAMW_PARAMS[i];
+        i += 1;
+    }
+    out
+};
+
+impl Entry for AdamConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "Adam: adaptive moment estimation (torch.optim.Adam).";
+    const PARAMS: &'static [ParamSpec] = &ADAM_PARAMS;
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn validate(&self) -> Result<()> {
+        if self.amsgrad && self.state_precision.is_bf16() {
+            return Err(Error::param(
+                "state_precision",
+                "bf16",
+                "bf16 state is not available with amsgrad",
+            ));
+        }
+        super::params::check(self, Self::PARAMS)
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Adam::new(self.clone())?))
+    }
+}
+
+/// The state the Adam family shares (checkpoint keys of every version): the schedule-driven
+/// lr and β₁, the step count and the moments m, v.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Moments<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Current β₁ (cyclic schedules drive it).
+    pub beta1: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// First moment m.
+    pub exp_avg: StateBuf<T>,
+    /// Second moment v.
+    pub exp_avg_sq: StateBuf<T>,
+}
+
+impl<T: Float> Moments<T> {
+    /// Before the first step.
+    pub(crate) fn new(lr: f64, beta1: f64) -> Self {
+        Moments {
+            lr,
+            beta1,
+            step: 0,
+            exp_avg: StateBuf::default(),
+            exp_avg_sq: StateBuf::default(),
+        }
+    }
+    /// Counts a step of `n` parameters: m and v (full precision, zeros on first use) and t.
+    pub(crate) fn next(&mut self, n: usize) -> (&mut [T], &mut [T], f64) {
+        self.step += 1;
+        let m = self.exp_avg.full_of(n, T::zero());
+        let v = self.exp_avg_sq.full_of(n, T::zero());
+        (m, v, self.step as f64)
+    }
+}
+
+/// What [`Adam`] carries from step to step: the [`Moments`] and AMSGrad's maximum.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AdamState<T: Float> {
+    /// lr, β₁, step, m, v.
+    #[serde(flatten)]
+    pub moments: Moments<T>,
+    /// AMSGrad's running maximum v̂.
+    pub max_exp_avg_sq: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<AdamConfig> for AdamState<T> {
+    fn init(cfg: &AdamConfig) -> Self {
+        AdamState {
+            moments: Moments::new(cfg.lr, cfg.betas[0]),
+            max_exp_avg_sq: StateBuf::default(),
+        }
+    }
+    fn fit(&mut self, cfg: &AdamConfig) {
+        self.moments.exp_avg.store_as(cfg.state_precision);
+        self.moments.exp_avg_sq.store_as(cfg.state_precision);
+    }
+}
 
 /// `torch.optim.Adam`: adaptive moments, with optional AMSGrad, L2 or decoupled weight decay,
 /// and `maximize`.
@@ -30,137 +191,40 @@ use crate::{Error, Float, Result};
 /// paper's "ε̂" form), and the step size γ/(1 − β₁ᵗ) and √(1 − β₂ᵗ) are computed in `f64`.
 #[derive(Debug, Clone)]
 pub struct Adam<T: Float> {
-    /// Learning rate γ (default 1e-3).
-    pub lr: f64,
-    /// (β₁, β₂) (default (0.9, 0.999)).
-    pub betas: [f64; 2],
-    /// ε (default 1e-8).
-    pub eps: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// AMSGrad variant (default false).
-    pub amsgrad: bool,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    /// Decay the weights directly (AdamW) instead of adding λθ to the gradient.
-    pub decoupled_weight_decay: bool,
-    /// Storage of `m` and `v`: `Full` (default) or `Bf16` ([`StatePrecision`]).
-    pub state_precision: StatePrecision,
-    pub(crate) name: &'static str,
-    step: u64,
-    exp_avg16: Vec<u16>,
-    exp_avg_sq16: Vec<u16>,
-    exp_avg: Vec<T>,
-    exp_avg_sq: Vec<T>,
-    max_exp_avg_sq: Vec<T>,
+    cfg: AdamConfig,
+    state: AdamState<T>,
 }
 
-impl<T: Float> Adam<T> {
-    /// Adam with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        Adam {
-            lr,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            maximize: false,
-            decoupled_weight_decay: false,
-            state_precision: StatePrecision::Full,
-            name: "adam",
-            step: 0,
-            exp_avg16: Vec::new(),
-            exp_avg_sq16: Vec::new(),
-            exp_avg: Vec::new(),
-            exp_avg_sq: Vec::new(),
-            max_exp_avg_sq: Vec::new(),
-        }
-    }
-    /// Sets `betas`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.betas = [beta1, beta2];
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `amsgrad`.
-    pub fn amsgrad(mut self, amsgrad: bool) -> Self {
-        self.amsgrad = amsgrad;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Sets `decoupled_weight_decay`.
-    pub fn decoupled_weight_decay(mut self, decoupled: bool) -> Self {
-        self.decoupled_weight_decay = decoupled;
-        self
-    }
-    /// Sets `state_precision`.
-    pub fn state_precision(mut self, p: StatePrecision) -> Self {
-        self.state_precision = p;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        if self.amsgrad && self.state_precision.is_bf16() {
-            return Err(Error::param(
-                "state_precision",
-                "bf16",
-                "bf16 state is not available with amsgrad",
-            ));
-        }
-        check_min("lr", self.lr, 0.0)?;
-        check_min("eps", self.eps, 0.0)?;
-        check_betas(self.betas)?;
-        check_min("weight_decay", self.weight_decay, 0.0)
-    }
-}
+optimizer_basics!(Adam, AdamConfig, AdamState);
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn name(&self) -> &'static str {
-        self.name
+        self.cfg.name
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        let (cfg, state) = (&self.cfg, &mut self.state);
+        let st = &mut state.moments;
         let n = params.len();
-        let bf16 = self.state_precision.is_bf16() && !self.amsgrad;
-        if bf16 {
-            ensure_len16(&mut self.exp_avg16, n);
-            ensure_len16(&mut self.exp_avg_sq16, n);
-        } else {
-            ensure_len(&mut self.exp_avg, n, T::zero());
-            ensure_len(&mut self.exp_avg_sq, n, T::zero());
-        }
-        if self.amsgrad {
-            ensure_len(&mut self.max_exp_avg_sq, n, T::zero());
-        }
-        self.step += 1;
-        let step = self.step as f64;
-        let [beta1, beta2] = self.betas;
+        let precision = cfg.state_precision;
+        st.exp_avg.ensure(n, T::zero(), precision);
+        st.exp_avg_sq.ensure(n, T::zero(), precision);
+        st.step += 1;
+        let step = st.step as f64;
+        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
         let bias_correction1 = 1.0 - beta1.powf(step);
         let bias_correction2 = 1.0 - beta2.powf(step);
-        let neg_step_size = T::of(-(self.lr / bias_correction1));
+        let neg_step_size = T::of(-(st.lr / bias_correction1));
         let bc2_sqrt = T::of(bias_correction2.powf(0.5));
         let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
-        let eps = T::of(self.eps);
-        let wd = T::of(self.weight_decay);
-        let (l2, decay) = match (self.weight_decay != 0.0, self.decoupled_weight_decay) {
-            (false, _) => (false, None),
-            (true, false) => (true, None),
-            (true, true) => (false, Some(T::of(1.0 - self.lr * self.weight_decay))),
-        };
-        if !self.amsgrad {
+        let eps = T::of(cfg.eps);
+        let decay = WeightDecay::<T>::new(
+            st.lr,
+            cfg.weight_decay,
+            cfg.decoupled_weight_decay,
+            cfg.maximize,
+        );
+        if !cfg.amsgrad {
             // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
             // operation for operation (bit-identical).
             let c = AdamStep {
@@ -170,88 +234,62 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                 one_minus_beta2: w2,
                 bias_correction2_sqrt: bc2_sqrt,
                 eps,
-                decay: match (l2, decay) {
-                    (true, _) => Decay::L2(wd),
+                decay: match (decay.l2, decay.decay) {
+                    (true, _) => Decay::L2(decay.wd),
                     (false, Some(d)) => Decay::Decoupled(d),
                     (false, None) => Decay::None,
                 },
-                sign: if self.maximize { -T::one() } else { T::one() },
+                sign: if cfg.maximize { -T::one() } else { T::one() },
             };
-            if bf16 {
-                let key = kernels::bf16::step_key(0, self.step);
-                let (m, v) = (&mut self.exp_avg16, &mut self.exp_avg_sq16);
-                kernels::adam_bf16(params, grad, m, v, &c, key);
-            } else {
-                kernels::adam(params, grad, &mut self.exp_avg, &mut self.exp_avg_sq, &c);
+            match (&mut st.exp_avg, &mut st.exp_avg_sq) {
+                (StateBuf::Bf16(m), StateBuf::Bf16(v)) => {
+                    let key = kernels::bf16::step_key(0, st.step);
+                    kernels::adam_bf16(params, grad, m, v, &c, key);
+                }
+                (m, v) => kernels::adam(params, grad, m.full(), v.full(), &c),
             }
             return StepOutcome::Applied;
         }
+        state
+            .max_exp_avg_sq
+            .ensure(n, T::zero(), StatePrecision::Full);
+        let (m, v, vmax) = (
+            st.exp_avg.full(),
+            st.exp_avg_sq.full(),
+            state.max_exp_avg_sq.full(),
+        );
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
-            let mut g = signed(*g, self.maximize);
-            if let Some(d) = decay {
-                *p *= d;
-            }
-            if l2 {
-                g += wd * *p;
-            }
-            let m = &mut self.exp_avg[i];
-            *m = lerp(*m, g, w1);
-            let v = &mut self.exp_avg_sq[i];
-            *v = *v * b2 + w2 * g * g;
-            let v = if self.amsgrad {
-                let vm = &mut self.max_exp_avg_sq[i];
-                *vm = nan_max(*vm, *v);
-                *vm
-            } else {
-                *v
-            };
-            let denom = v.sqrt() / bc2_sqrt + eps;
-            *p += neg_step_size * *m / denom;
+            let g = decay.apply(p, *g);
+            m[i] = lerp(m[i], g, w1);
+            v[i] = v[i] * b2 + w2 * g * g;
+            vmax[i] = nan_max(vmax[i], v[i]);
+            let denom = vmax[i].sqrt() / bc2_sqrt + eps;
+            *p += neg_step_size * m[i] / denom;
         }
         StepOutcome::Applied
     }
 
-    super::lr_and_beta1_accessors!();
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state(self.name, self.lr, self.step);
-        s.put_scalar("beta1", self.betas[0]);
-        if self.state_precision.is_bf16() {
-            s.buffers.insert("exp_avg".into(), widen16(&self.exp_avg16));
-            s.buffers
-                .insert("exp_avg_sq".into(), widen16(&self.exp_avg_sq16));
-        } else {
-            s.put_buffer("exp_avg", &self.exp_avg);
-            s.put_buffer("exp_avg_sq", &self.exp_avg_sq);
-        }
-        s.put_buffer("max_exp_avg_sq", &self.max_exp_avg_sq);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, self.name)?;
-        self.betas[0] = state.scalar_or("beta1", self.betas[0]);
-        if self.state_precision.is_bf16() {
-            self.exp_avg16 = narrow16(&state.buffer::<f64>("exp_avg")?);
-            self.exp_avg_sq16 = narrow16(&state.buffer::<f64>("exp_avg_sq")?);
-        } else {
-            self.exp_avg = state.buffer("exp_avg")?;
-            self.exp_avg_sq = state.buffer("exp_avg_sq")?;
-        }
-        self.max_exp_avg_sq = state.buffer("max_exp_avg_sq")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(moments.lr, moments.beta1);
+    derived_state_methods!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn adam(cfg: AdamConfig) -> Result<Adam<f64>> {
+        Adam::new(cfg)
+    }
+
     /// First step by hand: m = 0.1g, v = 0.001g², bias-corrected m/√v = sign(g), so
     /// θ₁ = θ₀ − γ·g/(|g| + ε·…) ≈ θ₀ − γ·sign(g).
     #[test]
     fn first_step_moves_by_lr() {
-        let mut opt = Adam::<f64>::new(0.1);
+        let mut opt = adam(AdamConfig {
+            lr: 0.1,
+            ..Default::default()
+        })
+        .unwrap();
         let mut x = [1.0, -2.0];
         let mut g = [3.0, -0.5];
         opt.step(&mut x, &mut g);
@@ -261,11 +299,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_betas() {
-        let e = Adam::<f64>::new(0.1)
-            .betas(1.0, 0.9)
-            .validate()
-            .unwrap_err();
+        let e = adam(AdamConfig {
+            betas: [1.0, 0.9],
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(e.to_string().contains("betas[0]"));
-        assert!(Adam::<f64>::new(0.1).eps(-1.0).validate().is_err());
+        assert!(adam(AdamConfig {
+            eps: -1.0,
+            ..Default::default()
+        })
+        .is_err());
     }
 }

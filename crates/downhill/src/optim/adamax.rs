@@ -1,9 +1,88 @@
 //! Adamax, as `torch.optim.Adamax`.
 
-use super::{base_state, check_betas, ensure_len, lerp, load_base, nan_max, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::adam::BETAS;
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{lerp, nan_max, Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
+
+/// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdamaxConfig {
+    /// Learning rate γ (2e-3).
+    pub lr: f64,
+    /// (β₁, β₂) ((0.9, 0.999)).
+    #[serde(deserialize_with = "super::exact_pair")]
+    pub betas: [f64; 2],
+    /// ε (1e-8).
+    pub eps: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for AdamaxConfig {
+    fn default() -> Self {
+        AdamaxConfig {
+            lr: 2e-3,
+            betas: [0.9, 0.999],
+            eps: 1e-8,
+            weight_decay: 0.0,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for AdamaxConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "Adamax: Adam with an infinity-norm second moment.";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        float("eps", AtLeast(0.0), "added to |g| inside the max"),
+        BETAS,
+        WEIGHT_DECAY,
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Adamax::new(self.clone())?))
+    }
+}
+
+/// What [`Adamax`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AdamaxState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Current β₁.
+    pub beta1: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// First moment m.
+    pub exp_avg: StateBuf<T>,
+    /// Weighted infinity norm u.
+    pub exp_inf: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<AdamaxConfig> for AdamaxState<T> {
+    fn init(cfg: &AdamaxConfig) -> Self {
+        AdamaxState {
+            lr: cfg.lr,
+            beta1: cfg.betas[0],
+            step: 0,
+            exp_avg: StateBuf::default(),
+            exp_inf: StateBuf::default(),
+        }
+    }
+}
 
 /// `torch.optim.Adamax`: Adam with the second moment replaced by an exponentially weighted
 /// infinity norm.
@@ -21,63 +100,11 @@ use crate::{Float, Result};
 /// ε sits inside the max (added to |g|), so u ≥ ε and there is no ε in the division.
 #[derive(Debug, Clone)]
 pub struct Adamax<T: Float> {
-    /// Learning rate γ (default 2e-3).
-    pub lr: f64,
-    /// (β₁, β₂) (default (0.9, 0.999)).
-    pub betas: [f64; 2],
-    /// ε (default 1e-8).
-    pub eps: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    exp_avg: Vec<T>,
-    exp_inf: Vec<T>,
+    cfg: AdamaxConfig,
+    state: AdamaxState<T>,
 }
 
-impl<T: Float> Adamax<T> {
-    /// Adamax with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        Adamax {
-            lr,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            maximize: false,
-            step: 0,
-            exp_avg: Vec::new(),
-            exp_inf: Vec::new(),
-        }
-    }
-    /// Sets `betas`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.betas = [beta1, beta2];
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("eps", self.eps, 0.0)?;
-        check_betas(self.betas)?;
-        check_min("weight_decay", self.weight_decay, 0.0)
-    }
-}
+optimizer_basics!(Adamax, AdamaxConfig, AdamaxState);
 
 impl<T: Float> Optimizer<T> for Adamax<T> {
     fn name(&self) -> &'static str {
@@ -85,23 +112,20 @@ impl<T: Float> Optimizer<T> for Adamax<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        let (cfg, st) = (&self.cfg, &mut self.state);
         let n = params.len();
-        ensure_len(&mut self.exp_avg, n, T::zero());
-        ensure_len(&mut self.exp_inf, n, T::zero());
-        self.step += 1;
-        let [beta1, beta2] = self.betas;
-        let clr = self.lr / (1.0 - beta1.powf(self.step as f64));
+        let exp_avg = st.exp_avg.full_of(n, T::zero());
+        let exp_inf = st.exp_inf.full_of(n, T::zero());
+        st.step += 1;
+        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
+        let clr = st.lr / (1.0 - beta1.powf(st.step as f64));
         let neg_clr = T::of(-clr);
         let (w1, b2) = (T::of(1.0 - beta1), T::of(beta2));
-        let eps = T::of(self.eps);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let moments = self.exp_avg.iter_mut().zip(self.exp_inf.iter_mut());
+        let eps = T::of(cfg.eps);
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let moments = exp_avg.iter_mut().zip(exp_inf.iter_mut());
         for ((p, g), (m, u)) in params.iter_mut().zip(grad.iter()).zip(moments) {
-            let mut g = signed(*g, self.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *m = lerp(*m, g, w1);
             *u = nan_max(*u * b2, g.abs() + eps);
             *p += neg_clr * *m / *u;
@@ -109,21 +133,6 @@ impl<T: Float> Optimizer<T> for Adamax<T> {
         StepOutcome::Applied
     }
 
-    super::lr_and_beta1_accessors!();
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("adamax", self.lr, self.step);
-        s.put_scalar("beta1", self.betas[0]);
-        s.put_buffer("exp_avg", &self.exp_avg);
-        s.put_buffer("exp_inf", &self.exp_inf);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "adamax")?;
-        self.betas[0] = state.scalar_or("beta1", self.betas[0]);
-        self.exp_avg = state.buffer("exp_avg")?;
-        self.exp_inf = state.buffer("exp_inf")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr, beta1);
+    derived_state_methods!();
 }

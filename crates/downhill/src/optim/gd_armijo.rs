@@ -1,9 +1,20 @@
 //! [`GdArmijo`]: plain gradient descent with a backtracking Armijo line search
 //! (`[optimizer] name = "sgd"` with `line_search = "armijo"`).
 
+use serde::{Deserialize, Serialize};
+
 use super::line_search::Armijo;
 use super::solver::{axpy_into, dot, Solver, SolverStep};
+use super::SgdConfig;
 use crate::{Error, Float, Objective, Result};
+
+/// `line_search` of `sgd`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SgdLineSearch {
+    /// Backtracking Armijo ([`GdArmijo`]); `lr` is the initial trial step.
+    Armijo,
+}
 
 /// Gradient descent whose step length is found by [`Armijo`] backtracking.
 ///
@@ -21,31 +32,39 @@ pub struct GdArmijo<T> {
 }
 
 impl<T: Float> GdArmijo<T> {
-    /// Initial trial step `lr` with the default search.
-    pub fn new(lr: f64) -> Self {
-        GdArmijo {
-            lr,
-            line_search: Armijo::default(),
-            last_t: 0.0,
-            g: Vec::new(),
-            trial: Vec::new(),
+    /// The solver of an `sgd` config with `line_search = "armijo"`: `lr` is the initial
+    /// trial step, the search has its defaults. Only plain gradient descent qualifies
+    /// (momentum, dampening, weight decay, Nesterov and maximize at their defaults).
+    pub fn from_sgd(c: &SgdConfig) -> Result<Self> {
+        let plain = c.momentum == 0.0
+            && c.dampening == 0.0
+            && c.weight_decay == 0.0
+            && !c.nesterov
+            && !c.maximize;
+        if !plain {
+            return Err(Error::param(
+                "line_search",
+                "\"armijo\"",
+                "needs plain gradient descent: momentum, dampening, weight_decay = 0, nesterov \
+                 and maximize = false",
+            ));
         }
-    }
-    /// Replaces the line search parameters.
-    pub fn line_search(mut self, ls: Armijo) -> Self {
-        self.line_search = ls;
-        self
-    }
-    /// Validates `lr > 0` and the search.
-    pub fn validate(&self) -> Result<()> {
-        if !(self.lr > 0.0 && self.lr.is_finite()) {
+        let line_search = Armijo::default();
+        if !(c.lr > 0.0 && c.lr.is_finite()) {
             return Err(Error::param(
                 "lr",
-                self.lr,
+                c.lr,
                 "must be > 0 (the initial trial step of line_search = \"armijo\")",
             ));
         }
-        self.line_search.validate()
+        line_search.validate()?;
+        Ok(GdArmijo {
+            lr: c.lr,
+            line_search,
+            last_t: 0.0,
+            g: Vec::new(),
+            trial: Vec::new(),
+        })
     }
     /// The step length accepted by the last step (0 if the search failed).
     pub fn last_step_length(&self) -> f64 {
@@ -99,7 +118,11 @@ mod tests {
     fn backtracks_from_an_overlong_step() {
         // sphere from (1, 0) with lr = 2: x − t·2x; t = 2 → x = −3 (f 9, fail), t = 1 → −1
         // (f 1 > 1 − 2e-4·... fail), t = 0.5 → 0 (pass).
-        let mut o = GdArmijo::<f64>::new(2.0);
+        let cfg = SgdConfig {
+            lr: 2.0,
+            ..Default::default()
+        };
+        let mut o = GdArmijo::<f64>::from_sgd(&cfg).unwrap();
         let mut x = vec![1.0, 0.0];
         let s = o.step(&Sphere, &mut x);
         assert_eq!(x, vec![0.0, 0.0]);
@@ -109,7 +132,11 @@ mod tests {
     #[test]
     fn descends_where_a_fixed_step_diverges() {
         // lr = 1 diverges on ill_conditioned with fixed steps (|1 − 4| > 1); Armijo does not.
-        let mut o = GdArmijo::<f64>::new(1.0);
+        let cfg = SgdConfig {
+            lr: 1.0,
+            ..Default::default()
+        };
+        let mut o = GdArmijo::<f64>::from_sgd(&cfg).unwrap();
         let mut x = vec![-3.0, 4.0];
         let mut f_prev: f64 = Objective::<f64>::value(&IllConditioned, &x);
         for _ in 0..200 {

@@ -2,8 +2,99 @@
 
 use super::line_search::{strong_wolfe, WolfeParams, WolfeWorkspace};
 use super::solver::{dot, Solver, SolverStep};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::solver::BoxedSolver;
 use crate::{Error, Float, Objective, Result};
+
+/// `lbfgs`: the hyperparameters of [`Lbfgs`] (`torch.optim.LBFGS`'s names and defaults).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LbfgsConfig {
+    /// Learning rate (1).
+    pub lr: f64,
+    /// Maximum inner iterations per step (20).
+    pub max_iter: usize,
+    /// Maximum evaluations per step (default `max_iter·5/4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_eval: Option<usize>,
+    /// Termination tolerance on first-order optimality (1e-7).
+    pub tolerance_grad: f64,
+    /// Termination tolerance on function value / parameter changes (1e-9).
+    pub tolerance_change: f64,
+    /// Update history size (100).
+    pub history_size: usize,
+    /// `"none"` (default) or `"strong_wolfe"`.
+    pub line_search_fn: LineSearchFn,
+    /// Maximise instead of minimise.
+    pub maximize: bool,
+}
+
+impl Default for LbfgsConfig {
+    fn default() -> Self {
+        LbfgsConfig {
+            lr: 1.0,
+            max_iter: 20,
+            max_eval: None,
+            tolerance_grad: 1e-7,
+            tolerance_change: 1e-9,
+            history_size: 100,
+            line_search_fn: LineSearchFn::None,
+            maximize: false,
+        }
+    }
+}
+
+impl LbfgsConfig {
+    /// `max_eval`, or PyTorch's default `max_iter·5/4` (integer division).
+    pub fn resolved_max_eval(&self) -> usize {
+        self.max_eval.unwrap_or(self.max_iter * 5 / 4)
+    }
+}
+
+impl Entry for LbfgsConfig {
+    const KIND: EntryKind = EntryKind::Solver;
+    const DOC: &'static str = "L-BFGS, torch.optim.LBFGS operation for operation (a solver).";
+    const PARAMS: &'static [ParamSpec] = &[
+        float("lr", AtLeast(0.0), "learning rate (step length factor)"),
+        int(
+            "max_iter",
+            AtLeast(1.0),
+            "maximum inner iterations per step",
+        ),
+        int(
+            "max_eval",
+            AtLeast(1.0),
+            "maximum evaluations per step (default max_iter·5/4)",
+        ),
+        int("history_size", AtLeast(1.0), "number of (s, y) pairs kept"),
+        float("tolerance_grad", AtLeast(0.0), "tolerance on max |gᵢ|"),
+        float(
+            "tolerance_change",
+            AtLeast(0.0),
+            "tolerance on changes of f and x",
+        ),
+        choice("line_search_fn", &["none", "strong_wolfe"], "line search"),
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    /// As PyTorch (`lr ≥ 0`), and `max_iter`, `max_eval`, `history_size` ≥ 1 (PyTorch fails
+    /// later, inside `step`, for 0).
+    fn validate(&self) -> Result<()> {
+        super::params::check(self, Self::PARAMS)?;
+        if self.resolved_max_eval() == 0 {
+            return Err(Error::param("max_eval", 0, "must be >= 1"));
+        }
+        Ok(())
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(Box::new(Lbfgs::<T>::new(self.clone())?)))
+    }
+}
 
 /// Line search of [`Lbfgs`] (`line_search_fn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -85,17 +176,18 @@ pub struct Lbfgs<T> {
 }
 
 impl<T: Float> Lbfgs<T> {
-    /// L-BFGS with PyTorch's defaults and learning rate `lr`.
-    pub fn new(lr: f64) -> Self {
-        Lbfgs {
-            lr,
-            max_iter: 20,
-            max_eval: 25,
-            tolerance_grad: 1e-7,
-            tolerance_change: 1e-9,
-            history_size: 100,
-            line_search_fn: LineSearchFn::None,
-            maximize: false,
+    /// Validates `cfg` and builds L-BFGS.
+    pub fn new(cfg: LbfgsConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(Lbfgs {
+            lr: cfg.lr,
+            max_iter: cfg.max_iter,
+            max_eval: cfg.resolved_max_eval(),
+            tolerance_grad: cfg.tolerance_grad,
+            tolerance_change: cfg.tolerance_change,
+            history_size: cfg.history_size,
+            line_search_fn: cfg.line_search_fn,
+            maximize: cfg.maximize,
             func_evals: 0,
             n_iter: 0,
             d: Vec::new(),
@@ -112,60 +204,7 @@ impl<T: Float> Lbfgs<T> {
             trial: Vec::new(),
             spare: Vec::new(),
             wolfe: WolfeWorkspace::default(),
-        }
-    }
-    /// Maximum inner iterations per `step` call; also sets `max_eval = max_iter·5/4` (call
-    /// [`Lbfgs::max_eval`] afterwards to override, as PyTorch's `max_eval=None`).
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self.max_eval = max_iter * 5 / 4;
-        self
-    }
-    /// Maximum closure evaluations per `step` call.
-    pub fn max_eval(mut self, max_eval: usize) -> Self {
-        self.max_eval = max_eval;
-        self
-    }
-    /// First-order optimality tolerance on `max|gᵢ|`.
-    pub fn tolerance_grad(mut self, v: f64) -> Self {
-        self.tolerance_grad = v;
-        self
-    }
-    /// Tolerance on function value / parameter changes.
-    pub fn tolerance_change(mut self, v: f64) -> Self {
-        self.tolerance_change = v;
-        self
-    }
-    /// Number of `(s, y)` pairs kept.
-    pub fn history_size(mut self, v: usize) -> Self {
-        self.history_size = v;
-        self
-    }
-    /// Line search.
-    pub fn line_search_fn(mut self, v: LineSearchFn) -> Self {
-        self.line_search_fn = v;
-        self
-    }
-    /// Maximise instead of minimise.
-    pub fn maximize(mut self, v: bool) -> Self {
-        self.maximize = v;
-        self
-    }
-    /// Validates as PyTorch does (`lr ≥ 0`), and `max_iter`, `max_eval`, `history_size` ≥ 1
-    /// (PyTorch fails later, inside `step`, for 0).
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        for (k, v) in [
-            ("max_iter", self.max_iter),
-            ("max_eval", self.max_eval),
-            ("history_size", self.history_size),
-        ] {
-            if v == 0 {
-                return Err(Error::param(k, v, "must be >= 1"));
-            }
-        }
-        check_min("tolerance_grad", self.tolerance_grad, 0.0)?;
-        check_min("tolerance_change", self.tolerance_change, 0.0)
+        })
     }
     /// Inner iterations over all calls (PyTorch's `state["n_iter"]`).
     pub fn n_iter(&self) -> usize {
@@ -426,11 +465,20 @@ impl<T: Float> Solver<T> for Lbfgs<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lbfgs(lr: f64, f: impl FnOnce(&mut LbfgsConfig)) -> Result<Lbfgs<f64>> {
+        let mut cfg = LbfgsConfig {
+            lr,
+            ..Default::default()
+        };
+        f(&mut cfg);
+        Lbfgs::new(cfg)
+    }
     use crate::problems::{Rosenbrock, Sphere};
 
     #[test]
     fn stops_at_once_at_a_stationary_point() {
-        let mut o = Lbfgs::<f64>::new(1.0);
+        let mut o = lbfgs(1.0, |_| {}).unwrap();
         let mut x = vec![0.0, 0.0];
         let s = o.step(&Sphere, &mut x);
         assert_eq!((s.iterations, s.evaluations, o.n_iter()), (0, 1, 0));
@@ -439,7 +487,7 @@ mod tests {
     #[test]
     fn first_step_is_scaled_by_the_l1_norm_of_the_gradient() {
         // max_iter = 1: one iteration x ← x − min(1, 1/‖g‖₁)·lr·g, no re-evaluation.
-        let mut o = Lbfgs::<f64>::new(0.5).max_iter(1);
+        let mut o = lbfgs(0.5, |c| c.max_iter = 1).unwrap();
         let mut x = vec![-1.2, 1.0];
         let mut g = vec![0.0f64; 2];
         Objective::gradient(&Rosenbrock, &x, &mut g);
@@ -452,12 +500,9 @@ mod tests {
 
     #[test]
     fn validation_names_the_key() {
-        let e = Lbfgs::<f64>::new(-1.0).validate().unwrap_err();
+        let e = lbfgs(-1.0, |_| {}).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "lr"));
-        let e = Lbfgs::<f64>::new(1.0)
-            .history_size(0)
-            .validate()
-            .unwrap_err();
+        let e = lbfgs(1.0, |c| c.history_size = 0).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "history_size"));
     }
 
@@ -474,9 +519,11 @@ mod tests {
                 -v
             }
         }
-        let mut o = Lbfgs::<f64>::new(1.0)
-            .maximize(true)
-            .line_search_fn(LineSearchFn::StrongWolfe);
+        let mut o = lbfgs(1.0, |c| {
+            c.maximize = true;
+            c.line_search_fn = LineSearchFn::StrongWolfe;
+        })
+        .unwrap();
         let mut x = vec![3.0, -4.0];
         o.step(&Neg, &mut x);
         assert!(x.iter().all(|v| v.abs() < 1e-8), "{x:?}");

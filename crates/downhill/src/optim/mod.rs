@@ -25,38 +25,93 @@
 //! # Ok::<(), downhill::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
+use serde::Deserialize;
 
-use serde::{Deserialize, Serialize};
+use crate::{Float, Result};
 
-use crate::{Error, Float, Result};
-
-/// `lr`/`set_lr` and `momentum`/`set_momentum` (the latter being `betas[0]`, what PyTorch's
-/// cyclic schedules drive), shared by the Adam family and Lion; used inside `impl Optimizer`.
-macro_rules! lr_and_beta1_accessors {
-    () => {
+/// `lr`/`set_lr` (and `momentum`/`set_momentum` when a second field is named) reading and
+/// writing the schedule-driven scalars of an optimiser's state struct; used inside
+/// `impl Optimizer`. The Adam family and Lion name `beta1` (`betas[0]`, what PyTorch's cyclic
+/// schedules drive), SGD, RMSprop and seed 003's momentum name `momentum`.
+macro_rules! schedule_accessors {
+    ($($lr:ident).+) => {
         fn lr(&self) -> f64 {
-            self.lr
+            self.state.$($lr).+
         }
         fn set_lr(&mut self, lr: f64) {
-            self.lr = lr;
+            self.state.$($lr).+ = lr;
         }
+    };
+    ($($lr:ident).+, $($m:ident).+) => {
+        $crate::optim::schedule_accessors!($($lr).+);
         fn momentum(&self) -> Option<f64> {
-            Some(self.betas[0])
+            Some(self.state.$($m).+)
         }
         fn set_momentum(&mut self, momentum: f64) {
-            self.betas[0] = momentum;
+            self.state.$($m).+ = momentum;
         }
     };
 }
-pub(crate) use lr_and_beta1_accessors;
+pub(crate) use schedule_accessors;
+
+/// A state struct that knows its initial value for a config (and, for bf16-capable ones, how
+/// to store loaded buffers in the configured precision).
+pub(crate) trait StateFor<C> {
+    /// The state before the first step.
+    fn init(cfg: &C) -> Self;
+    /// Called after a load.
+    fn fit(&mut self, _cfg: &C) {}
+}
+
+/// The fallible constructor `new(cfg)` (validation first), the read-only `config()` and the
+/// [`state::DerivedState`] impl of an optimiser `struct $opt<T> { cfg: $cfg, state: $state<T> }`.
+macro_rules! optimizer_basics {
+    ($opt:ident, $cfg:ty, $state:ident) => {
+        impl<T: $crate::Float> $opt<T> {
+            /// Validates `cfg` as PyTorch's constructor does ([`Error::InvalidParameter`]
+            /// naming the key) and builds the optimiser.
+            ///
+            /// [`Error::InvalidParameter`]: crate::Error::InvalidParameter
+            pub fn new(cfg: $cfg) -> $crate::Result<Self> {
+                $crate::optim::Entry::validate(&cfg)?;
+                Ok($opt {
+                    state: $crate::optim::StateFor::init(&cfg),
+                    cfg,
+                })
+            }
+            /// The hyperparameters it was built with. The schedule-driven ones (`lr`, the
+            /// momentum) live in the state from then on: read them with [`Optimizer::lr`] and
+            /// [`Optimizer::momentum`].
+            ///
+            /// [`Optimizer::lr`]: crate::optim::Optimizer::lr
+            /// [`Optimizer::momentum`]: crate::optim::Optimizer::momentum
+            pub fn config(&self) -> &$cfg {
+                &self.cfg
+            }
+        }
+        impl<T: $crate::Float> $crate::optim::state::DerivedState for $opt<T> {
+            type State = $state<T>;
+            fn state_name(&self) -> &'static str {
+                <Self as $crate::optim::Optimizer<T>>::name(self)
+            }
+            fn derived(&self) -> &$state<T> {
+                &self.state
+            }
+            fn derived_mut(&mut self) -> &mut $state<T> {
+                &mut self.state
+            }
+            fn after_load(&mut self) {
+                $crate::optim::StateFor::fit(&mut self.state, &self.cfg)
+            }
+        }
+    };
+}
 
 pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
 pub mod adamw;
-pub mod config;
 pub mod gd_armijo;
 pub mod lbfgs;
 pub mod line_search;
@@ -64,35 +119,44 @@ pub mod lion;
 pub mod momentum;
 pub mod nadam;
 pub mod newton;
+pub mod params;
 pub mod pso;
 pub mod radam;
+pub mod registry;
 pub mod rmsprop;
+pub mod rprop;
 pub mod sgd;
 pub mod solver;
-pub mod solver_config;
+pub mod state;
 pub mod state_precision;
 pub mod wrappers;
 
-pub use adadelta::Adadelta;
-pub use adagrad::Adagrad;
-pub use adam::Adam;
-pub use adamax::Adamax;
-pub use adamw::AdamW;
-pub use config::OptimizerConfig;
-pub use gd_armijo::GdArmijo;
-pub use lbfgs::{Lbfgs, LineSearchFn};
-pub use lion::Lion;
-pub use momentum::{Momentum, MomentumVariant};
-pub use nadam::NAdam;
-pub use newton::Newton;
-pub use pso::Pso;
-pub use radam::RAdam;
-pub use rmsprop::RmsProp;
-pub use sgd::Sgd;
-pub use solver::{Solver, SolverStep};
+pub use adadelta::{Adadelta, AdadeltaConfig};
+pub use adagrad::{Adagrad, AdagradConfig};
+pub use adam::{Adam, AdamConfig, Moments};
+pub use adamax::{Adamax, AdamaxConfig};
+pub use adamw::{Adamw, AdamwConfig};
+pub use gd_armijo::{GdArmijo, SgdLineSearch};
+pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
+pub use lion::{Lion, LionConfig};
+pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
+pub use nadam::{Nadam, NadamConfig};
+pub use newton::{Newton, NewtonConfig};
+pub use params::{Kind, ParamSpec, Range};
+pub use pso::{Pso, PsoConfig};
+pub use radam::{Radam, RadamConfig};
+pub use registry::{
+    catalog, unknown, CatalogEntry, Entry, EntryKind, Named, OptimizerConfig, FIRST_ORDER, NAMES,
+};
+pub use rmsprop::{RmsProp, RmsPropConfig};
+pub use rprop::{Rprop, RpropConfig};
+pub use sgd::{Sgd, SgdConfig};
+pub use solver::{BoxedSolver, Solver, SolverStep};
+pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
 pub use wrappers::{
-    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite, WrappersConfig,
+    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
+    WrappersConfig,
 };
 
 /// What one call to [`Optimizer::step`] did.
@@ -104,64 +168,6 @@ pub enum StepOutcome {
     Skipped,
     /// The gradient was stored for accumulation; parameters unchanged.
     Accumulated,
-}
-
-/// Serializable optimiser state, for checkpoints. Buffers are stored as `f64` (exact for `f32`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct OptimizerState {
-    /// The optimiser's name, checked on load.
-    pub name: String,
-    /// Named scalars (step count, current lr, …).
-    pub scalars: BTreeMap<String, f64>,
-    /// Named per-parameter buffers (momentum, exp_avg, …).
-    pub buffers: BTreeMap<String, Vec<f64>>,
-}
-
-impl OptimizerState {
-    /// A new, empty state for optimiser `name`.
-    pub fn new(name: &str) -> Self {
-        OptimizerState {
-            name: name.to_string(),
-            ..Default::default()
-        }
-    }
-    /// Stores a buffer (an empty slice when not yet allocated).
-    pub fn put_buffer<T: Float>(&mut self, key: &str, buf: &[T]) {
-        self.buffers
-            .insert(key.to_string(), buf.iter().map(|v| v.f64()).collect());
-    }
-    /// Reads a buffer back into `Vec<T>`.
-    pub fn buffer<T: Float>(&self, key: &str) -> Result<Vec<T>> {
-        self.buffers
-            .get(key)
-            .map(|b| b.iter().map(|&v| T::of(v)).collect())
-            .ok_or_else(|| Error::Invalid(format!("optimizer state lacks buffer `{key}`")))
-    }
-    /// Reads a scalar.
-    pub fn scalar(&self, key: &str) -> Result<f64> {
-        self.scalars
-            .get(key)
-            .copied()
-            .ok_or_else(|| Error::Invalid(format!("optimizer state lacks scalar `{key}`")))
-    }
-    /// Stores a scalar.
-    pub fn put_scalar(&mut self, key: &str, value: f64) {
-        self.scalars.insert(key.to_string(), value);
-    }
-    /// Reads a scalar, or `default` when the state does not hold it.
-    pub fn scalar_or(&self, key: &str, default: f64) -> f64 {
-        self.scalars.get(key).copied().unwrap_or(default)
-    }
-    /// Errors unless the state was saved by optimiser `name`.
-    pub fn expect_name(&self, name: &str) -> Result<()> {
-        if self.name != name {
-            return Err(Error::Invalid(format!(
-                "optimizer state is for `{}`, not `{name}`",
-                self.name
-            )));
-        }
-        Ok(())
-    }
 }
 
 /// A first-order optimiser: `params ← update(params, grad, state)`.
@@ -286,29 +292,55 @@ pub(crate) fn signed<T: Float>(g: T, maximize: bool) -> T {
     }
 }
 
-/// Checks a PyTorch `betas` pair: each in `[0, 1)`, named `betas[0]` / `betas[1]`.
-pub(crate) fn check_betas(betas: [f64; 2]) -> Result<()> {
-    crate::error::check_range("betas[0]", betas[0], 0.0, 1.0)?;
-    crate::error::check_range("betas[1]", betas[1], 0.0, 1.0)
+/// Deserialises a pair `[a, b]`, refusing any other length (serde's array impl would silently
+/// ignore a third element). Every pair hyperparameter (`betas`, `etas`, …) reads through it.
+pub(crate) fn exact_pair<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<[f64; 2], D::Error> {
+    let v = Vec::<f64>::deserialize(d)?;
+    <[f64; 2]>::try_from(v.as_slice())
+        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a pair [beta1, beta2]"))
 }
 
-/// Writes the common scalars (`lr`, `step`) of an optimiser's state.
-pub(crate) fn base_state(name: &str, lr: f64, step: u64) -> OptimizerState {
-    let mut s = OptimizerState::new(name);
-    s.put_scalar("lr", lr);
-    s.put_scalar("step", step as f64);
-    s
+/// How `maximize` and weight decay λ (PyTorch's `weight_decay` / `decoupled_weight_decay`)
+/// enter a step, per coordinate: g ← −g if maximize; θ ← θ·(1 − γλ) if decoupled; else
+/// g ← g + λθ (when λ ≠ 0). Every first-order optimiser with these options starts its loop so.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WeightDecay<T> {
+    maximize: bool,
+    /// Add λθ to the gradient.
+    pub(crate) l2: bool,
+    /// λ.
+    pub(crate) wd: T,
+    /// The factor 1 − γλ of decoupled decay.
+    pub(crate) decay: Option<T>,
 }
 
-/// Reads back what [`base_state`] wrote: checks the name, returns (`lr`, `step`).
-pub(crate) fn load_base(state: &OptimizerState, name: &str) -> Result<(f64, u64)> {
-    state.expect_name(name)?;
-    let lr = state.scalar("lr")?;
-    let step = state.scalar("step")?;
-    if !(step >= 0.0 && step.fract() == 0.0) {
-        return Err(Error::Invalid(format!(
-            "optimizer state: `step` = {step} is not a step count"
-        )));
+impl<T: Float> WeightDecay<T> {
+    /// For learning rate `lr`, `weight_decay` λ, decoupled or not, and `maximize`.
+    pub(crate) fn new(lr: f64, weight_decay: f64, decoupled: bool, maximize: bool) -> Self {
+        let (l2, decay) = match (weight_decay != 0.0, decoupled) {
+            (false, _) => (false, None),
+            (true, false) => (true, None),
+            (true, true) => (false, Some(T::of(1.0 - lr * weight_decay))),
+        };
+        WeightDecay {
+            maximize,
+            l2,
+            wd: T::of(weight_decay),
+            decay,
+        }
     }
-    Ok((lr, step as u64))
+    /// Applies the decay to `p` and returns the gradient the update uses.
+    #[inline(always)]
+    pub(crate) fn apply(&self, p: &mut T, g: T) -> T {
+        let mut g = signed(g, self.maximize);
+        if let Some(d) = self.decay {
+            *p *= d;
+        }
+        if self.l2 {
+            g += self.wd * *p;
+        }
+        g
+    }
 }

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{base_state, ensure_len, load_base, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{signed, Optimizer, StateFor, StepOutcome};
 use crate::{Float, Result};
 
 /// Where [`Momentum`] evaluates the gradient.
@@ -34,6 +35,78 @@ impl MomentumVariant {
     }
 }
 
+/// `momentum`: the hyperparameters of [`Momentum`] (seed 003; lr 1e-3, momentum 0.9, heavy
+/// ball).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MomentumConfig {
+    /// Learning rate α (1e-3).
+    pub lr: f64,
+    /// Momentum β (0.9).
+    pub momentum: f64,
+    /// `heavy_ball`, `nesterov` or `nesterov_midpoint`.
+    pub variant: MomentumVariant,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for MomentumConfig {
+    fn default() -> Self {
+        MomentumConfig {
+            lr: 1e-3,
+            momentum: 0.9,
+            variant: MomentumVariant::HeavyBall,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for MomentumConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "Seed 003's momentum: heavy ball, Nesterov, Nesterov midpoint.";
+    const PARAMS: &'static [ParamSpec] = &[
+        float("lr", AtLeast(0.0), "learning rate α"),
+        float("momentum", AtLeast(0.0), "momentum β"),
+        choice(
+            "variant",
+            MomentumVariant::NAMES,
+            "where the gradient is taken",
+        ),
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Momentum::new(self.clone())?))
+    }
+}
+
+/// What [`Momentum`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct MomentumState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Current momentum β.
+    pub momentum: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// The velocity v.
+    pub velocity: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<MomentumConfig> for MomentumState<T> {
+    fn init(cfg: &MomentumConfig) -> Self {
+        MomentumState {
+            lr: cfg.lr,
+            momentum: cfg.momentum,
+            step: 0,
+            velocity: StateBuf::default(),
+        }
+    }
+}
+
 /// Momentum in seed 003's (physics) form, not PyTorch's: the velocity carries the learning
 /// rate, and the variants differ only in where the gradient is taken.
 ///
@@ -52,51 +125,11 @@ impl MomentumVariant {
 /// θ̈ + λθ̇ = −∇f(θ) with β = (1 − λγ/2)/(1 + λγ/2), α = γ²/(1 + λγ/2).
 #[derive(Debug, Clone)]
 pub struct Momentum<T: Float> {
-    /// Learning rate α.
-    pub lr: f64,
-    /// Momentum β (default 0.9).
-    pub momentum: f64,
-    /// Where the gradient is evaluated (default heavy ball).
-    pub variant: MomentumVariant,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    velocity: Vec<T>,
+    cfg: MomentumConfig,
+    state: MomentumState<T>,
 }
 
-impl<T: Float> Momentum<T> {
-    /// Heavy-ball momentum with learning rate `lr` and β = 0.9.
-    pub fn new(lr: f64) -> Self {
-        Momentum {
-            lr,
-            momentum: 0.9,
-            variant: MomentumVariant::HeavyBall,
-            maximize: false,
-            step: 0,
-            velocity: Vec::new(),
-        }
-    }
-    /// Sets `momentum` (β).
-    pub fn momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-    /// Sets the variant.
-    pub fn variant(mut self, variant: MomentumVariant) -> Self {
-        self.variant = variant;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks `lr ≥ 0` and `momentum ≥ 0`.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("momentum", self.momentum, 0.0)
-    }
-}
+optimizer_basics!(Momentum, MomentumConfig, MomentumState);
 
 impl<T: Float> Optimizer<T> for Momentum<T> {
     fn name(&self) -> &'static str {
@@ -104,59 +137,33 @@ impl<T: Float> Optimizer<T> for Momentum<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        ensure_len(&mut self.velocity, params.len(), T::zero());
-        self.step += 1;
-        let beta = T::of(self.momentum);
-        let lr = T::of(self.lr);
-        for ((p, g), v) in params
-            .iter_mut()
-            .zip(grad.iter())
-            .zip(self.velocity.iter_mut())
-        {
-            *v = beta * *v - lr * signed(*g, self.maximize);
+        let st = &mut self.state;
+        let velocity = st.velocity.full_of(params.len(), T::zero());
+        st.step += 1;
+        let beta = T::of(st.momentum);
+        let lr = T::of(st.lr);
+        for ((p, g), v) in params.iter_mut().zip(grad.iter()).zip(velocity.iter_mut()) {
+            *v = beta * *v - lr * signed(*g, self.cfg.maximize);
             *p += *v;
         }
         StepOutcome::Applied
     }
 
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
-        let c = self.variant.lookahead();
-        if c == 0.0 || self.velocity.len() != params.len() {
+        let c = self.cfg.variant.lookahead();
+        let velocity = self.state.velocity.full_ref();
+        if c == 0.0 || velocity.len() != params.len() {
             return false;
         }
-        let cb = T::of(c * self.momentum);
-        for ((o, p), v) in out.iter_mut().zip(params).zip(&self.velocity) {
+        let cb = T::of(c * self.state.momentum);
+        for ((o, p), v) in out.iter_mut().zip(params).zip(velocity) {
             *o = *p + cb * *v;
         }
         true
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.momentum)
-    }
-    fn set_momentum(&mut self, momentum: f64) {
-        self.momentum = momentum;
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("momentum", self.lr, self.step);
-        s.put_scalar("momentum", self.momentum);
-        s.put_buffer("velocity", &self.velocity);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "momentum")?;
-        self.momentum = state.scalar_or("momentum", self.momentum);
-        self.velocity = state.buffer("velocity")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr, momentum);
+    derived_state_methods!();
 }
 
 #[cfg(test)]
@@ -172,7 +179,13 @@ mod tests {
             (MomentumVariant::Nesterov, 0.7),
             (MomentumVariant::NesterovMidpoint, 0.75),
         ] {
-            let mut opt = Momentum::<f64>::new(0.1).momentum(0.5).variant(variant);
+            let cfg = MomentumConfig {
+                lr: 0.1,
+                momentum: 0.5,
+                variant,
+                ..Default::default()
+            };
+            let mut opt = Momentum::<f64>::new(cfg).unwrap();
             let mut x = [1.0];
             let mut out = [0.0];
             assert!(!opt.gradient_point(&x, &mut out));

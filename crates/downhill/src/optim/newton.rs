@@ -1,10 +1,71 @@
 //! [`Newton`]: Newton's method with a Cholesky solve, identity damping when the Hessian is not
 //! positive definite, and Armijo backtracking.
 
+use serde::{Deserialize, Serialize};
+
 use super::line_search::Armijo;
-use super::solver::{axpy_into, dot, Solver, SolverStep};
-use crate::error::check_min;
-use crate::{Error, Float, Objective, Result};
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::solver::{axpy_into, dot, BoxedSolver, Solver, SolverStep};
+use crate::{Float, Objective, Result};
+
+/// `newton`: the hyperparameters of [`Newton`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewtonConfig {
+    /// First trial step of the backtracking (1 = the full Newton step).
+    pub lr: f64,
+    /// `β`: smallest identity shift when the Hessian is not positive definite (1e-3).
+    pub damping: f64,
+    /// `γ`: growth factor of the shift after a failed Cholesky (2).
+    pub damping_factor: f64,
+    /// Armijo constant (1e-4).
+    pub c1: f64,
+    /// Backtracking factor (0.5).
+    pub shrink: f64,
+    /// Maximum evaluations of the backtracking per step (30).
+    pub max_ls: usize,
+}
+
+impl Default for NewtonConfig {
+    fn default() -> Self {
+        NewtonConfig {
+            lr: 1.0,
+            damping: 1e-3,
+            damping_factor: 2.0,
+            c1: super::line_search::DEFAULT_C1,
+            shrink: 0.5,
+            max_ls: 30,
+        }
+    }
+}
+
+impl Entry for NewtonConfig {
+    const KIND: EntryKind = EntryKind::Solver;
+    const DOC: &'static str = "Newton's method: damped Cholesky solve and Armijo backtracking.";
+    const PARAMS: &'static [ParamSpec] = &[
+        float(
+            "lr",
+            Above(0.0),
+            "first trial step (1 = the full Newton step)",
+        ),
+        float("damping", Above(0.0), "smallest identity shift β"),
+        float("damping_factor", Above(1.0), "growth factor γ of the shift"),
+        float("c1", Open(0.0, 1.0), "Armijo constant"),
+        float("shrink", Open(0.0, 1.0), "backtracking factor"),
+        int(
+            "max_ls",
+            AtLeast(1.0),
+            "maximum evaluations of the backtracking",
+        ),
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(Box::new(Newton::<T>::new(self.clone())?)))
+    }
+}
 
 /// Newton's method (`name = "newton"`).
 ///
@@ -49,14 +110,19 @@ pub struct Newton<T> {
 }
 
 impl<T: Float> Newton<T> {
-    /// Newton with initial step `lr` (1 = the full Newton step) and default damping.
-    pub fn new(lr: f64) -> Self {
-        Newton {
-            lr,
-            damping: 1e-3,
-            damping_factor: 2.0,
+    /// Validates `cfg` and builds Newton's method.
+    pub fn new(cfg: NewtonConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(Newton {
+            lr: cfg.lr,
+            damping: cfg.damping,
+            damping_factor: cfg.damping_factor,
             max_damping_tries: 100,
-            line_search: Armijo::default(),
+            line_search: Armijo {
+                c1: cfg.c1,
+                shrink: cfg.shrink,
+                max_evals: cfg.max_ls,
+            },
             last_damping: 0.0,
             g: Vec::new(),
             h: Vec::new(),
@@ -66,36 +132,7 @@ impl<T: Float> Newton<T> {
             trial: Vec::new(),
             gp: Vec::new(),
             gm: Vec::new(),
-        }
-    }
-    /// `β`: the smallest identity shift tried when `H` is not positive definite.
-    pub fn damping(mut self, beta: f64) -> Self {
-        self.damping = beta;
-        self
-    }
-    /// `γ`: the factor the shift grows by after a failed factorisation.
-    pub fn damping_factor(mut self, gamma: f64) -> Self {
-        self.damping_factor = gamma;
-        self
-    }
-    /// The backtracking line search (`c1`, `shrink`, `max_evals`).
-    pub fn line_search(mut self, ls: Armijo) -> Self {
-        self.line_search = ls;
-        self
-    }
-    /// Validates `lr > 0`, `damping > 0`, `damping_factor > 1` and the line search.
-    pub fn validate(&self) -> Result<()> {
-        if self.lr.is_nan() || self.lr <= 0.0 {
-            return Err(Error::param("lr", self.lr, "must be > 0"));
-        }
-        if !(self.damping > 0.0 && self.damping.is_finite()) {
-            return Err(Error::param("damping", self.damping, "must be > 0"));
-        }
-        check_min("damping_factor", self.damping_factor, 1.0)?;
-        if self.damping_factor == 1.0 {
-            return Err(Error::param("damping_factor", 1.0, "must be > 1"));
-        }
-        self.line_search.validate()
+        })
     }
     /// The shift `τ` used by the last step (0 when `H` was positive definite).
     pub fn last_damping(&self) -> f64 {
@@ -263,7 +300,7 @@ mod tests {
 
     #[test]
     fn one_step_on_a_quadratic() {
-        let mut o = Newton::<f64>::new(1.0);
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
         let mut x = vec![-3.0, 4.0];
         let s = o.step(&IllConditioned, &mut x);
         assert!(x.iter().all(|v| v.abs() < 1e-15), "{x:?}");
@@ -274,7 +311,7 @@ mod tests {
     #[test]
     fn indefinite_hessian_is_damped_and_still_descends() {
         // saddle: H = diag(2, −2); τ₀ = 2 + 1e-3 fails? 2 − 2 + ... = 1e-3 > 0 succeeds.
-        let mut o = Newton::<f64>::new(1.0);
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
         let mut x = vec![0.5, 0.25];
         let f0 = Objective::<f64>::value(&Saddle, &x);
         o.step(&Saddle, &mut x);
@@ -285,7 +322,7 @@ mod tests {
     #[test]
     fn finite_difference_hessian_when_the_objective_has_none() {
         // Ackley has no analytic Hessian; near the minimum Newton converges quickly.
-        let mut o = Newton::<f64>::new(1.0);
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
         let mut x = vec![0.05, -0.03];
         let s = o.step(&Ackley, &mut x);
         assert!(s.evaluations > 5); // 1 gradient + 2n for the Hessian + the line search
@@ -295,7 +332,7 @@ mod tests {
 
     #[test]
     fn rosenbrock_converges() {
-        let mut o = Newton::<f64>::new(1.0);
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
         let mut x = vec![-1.2, 1.0];
         for _ in 0..30 {
             o.step(&Rosenbrock, &mut x);
@@ -308,9 +345,15 @@ mod tests {
 
     #[test]
     fn validation_names_the_key() {
-        let e = Newton::<f64>::new(1.0).damping(0.0).validate().unwrap_err();
+        use crate::Error;
+        let cfg = |lr, damping| NewtonConfig {
+            lr,
+            damping,
+            ..Default::default()
+        };
+        let e = Newton::<f64>::new(cfg(1.0, 0.0)).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "damping"));
-        let e = Newton::<f64>::new(0.0).validate().unwrap_err();
+        let e = Newton::<f64>::new(cfg(0.0, 1e-3)).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "lr"));
     }
 }

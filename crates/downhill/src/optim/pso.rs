@@ -3,8 +3,83 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::solver::{Solver, SolverStep};
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::{Error, Float, Objective, Result};
+
+/// `pso`: the hyperparameters of [`Pso`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PsoConfig {
+    /// Swarm size (40).
+    pub particles: usize,
+    /// Inertia weight (0.7298).
+    pub inertia: f64,
+    /// Cognitive coefficient (1.49618).
+    pub cognitive: f64,
+    /// Social coefficient (1.49618).
+    pub social: f64,
+    /// Search box `[lo, hi]` of every coordinate (`[-5.12, 5.12]`).
+    #[serde(deserialize_with = "super::exact_pair")]
+    pub bounds: [f64; 2],
+    /// Random seed (0).
+    pub seed: u64,
+}
+
+impl Default for PsoConfig {
+    fn default() -> Self {
+        PsoConfig {
+            particles: 40,
+            inertia: 0.7298,
+            cognitive: 1.49618,
+            social: 1.49618,
+            bounds: [-5.12, 5.12],
+            seed: 0,
+        }
+    }
+}
+
+impl Entry for PsoConfig {
+    const KIND: EntryKind = EntryKind::Solver;
+    const DOC: &'static str = "Global-best particle swarm with constriction coefficients.";
+    const PARAMS: &'static [ParamSpec] = &[
+        int("particles", AtLeast(1.0), "swarm size"),
+        float("inertia", AtLeast(0.0), "inertia weight w"),
+        float(
+            "cognitive",
+            AtLeast(0.0),
+            "pull towards the particle's own best",
+        ),
+        float("social", AtLeast(0.0), "pull towards the swarm's best"),
+        pair(
+            "bounds",
+            Any,
+            "search box [lo, hi] of every coordinate (lo < hi)",
+        ),
+        int("seed", Any, "seed of the random numbers"),
+    ];
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn validate(&self) -> Result<()> {
+        super::params::check(self, Self::PARAMS)?;
+        let [lo, hi] = self.bounds;
+        if !(lo < hi && lo.is_finite() && hi.is_finite()) {
+            return Err(Error::param(
+                "bounds",
+                format!("[{lo}, {hi}]"),
+                "must be finite with lo < hi",
+            ));
+        }
+        Ok(())
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(Box::new(Pso::<T>::new(self.clone())?)))
+    }
+}
 
 /// Particle swarm (`name = "pso"`), global-best topology, synchronous updates.
 ///
@@ -33,7 +108,6 @@ pub struct Pso<T> {
     cognitive: f64,
     social: f64,
     bounds: (f64, f64),
-    seed: u64,
     rng: ChaCha8Rng,
     n: usize,
     pos: Vec<T>,
@@ -44,78 +118,23 @@ pub struct Pso<T> {
 }
 
 impl<T: Float> Pso<T> {
-    /// A swarm with the default parameters.
-    pub fn new() -> Self {
-        Pso {
-            particles: 40,
-            inertia: 0.7298,
-            cognitive: 1.49618,
-            social: 1.49618,
-            bounds: (-5.12, 5.12),
-            seed: 0,
-            rng: ChaCha8Rng::seed_from_u64(0),
+    /// Validates `cfg` and builds the swarm.
+    pub fn new(cfg: PsoConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(Pso {
+            particles: cfg.particles,
+            inertia: cfg.inertia,
+            cognitive: cfg.cognitive,
+            social: cfg.social,
+            bounds: (cfg.bounds[0], cfg.bounds[1]),
+            rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             n: 0,
             pos: Vec::new(),
             vel: Vec::new(),
             best_pos: Vec::new(),
             best_f: Vec::new(),
             global: 0,
-        }
-    }
-    /// Number of particles.
-    pub fn particles(mut self, v: usize) -> Self {
-        self.particles = v;
-        self
-    }
-    /// Inertia weight `w`.
-    pub fn inertia(mut self, v: f64) -> Self {
-        self.inertia = v;
-        self
-    }
-    /// Cognitive coefficient `c₁` (pull towards the particle's own best).
-    pub fn cognitive(mut self, v: f64) -> Self {
-        self.cognitive = v;
-        self
-    }
-    /// Social coefficient `c₂` (pull towards the swarm's best).
-    pub fn social(mut self, v: f64) -> Self {
-        self.social = v;
-        self
-    }
-    /// The search box `[lo, hi]` of every coordinate.
-    pub fn bounds(mut self, lo: f64, hi: f64) -> Self {
-        self.bounds = (lo, hi);
-        self
-    }
-    /// Seed of the random numbers.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self.rng = ChaCha8Rng::seed_from_u64(seed);
-        self
-    }
-    /// Validates `particles ≥ 1`, finite non-negative coefficients and `lo < hi`.
-    pub fn validate(&self) -> Result<()> {
-        if self.particles == 0 {
-            return Err(Error::param("particles", 0, "must be >= 1"));
-        }
-        for (k, v) in [
-            ("inertia", self.inertia),
-            ("cognitive", self.cognitive),
-            ("social", self.social),
-        ] {
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(Error::param(k, v, "must be a finite number >= 0"));
-            }
-        }
-        let (lo, hi) = self.bounds;
-        if !(lo < hi && lo.is_finite() && hi.is_finite()) {
-            return Err(Error::param(
-                "bounds",
-                format!("[{lo}, {hi}]"),
-                "must be finite with lo < hi",
-            ));
-        }
-        Ok(())
+        })
     }
     /// The swarm's best value so far (`+∞` before the first step).
     pub fn best_value(&self) -> f64 {
@@ -166,12 +185,6 @@ impl<T: Float> Pso<T> {
             self.evaluate(f, i);
         }
         self.update_global();
-    }
-}
-
-impl<T: Float> Default for Pso<T> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -235,7 +248,11 @@ mod tests {
     #[test]
     fn same_seed_same_swarm_and_best_never_worsens() {
         let run = |seed| {
-            let mut p = Pso::<f64>::new().seed(seed);
+            let mut p = Pso::<f64>::new(PsoConfig {
+                seed,
+                ..Default::default()
+            })
+            .unwrap();
             let mut x = vec![3.0, -2.0];
             let mut fs = Vec::new();
             for _ in 0..30 {
@@ -253,7 +270,12 @@ mod tests {
 
     #[test]
     fn particles_stay_in_the_box_and_evaluations_are_counted() {
-        let mut p = Pso::<f64>::new().particles(5).bounds(-1.0, 2.0);
+        let mut p = Pso::<f64>::new(PsoConfig {
+            particles: 5,
+            bounds: [-1.0, 2.0],
+            ..Default::default()
+        })
+        .unwrap();
         let mut x = vec![10.0, 10.0, 10.0];
         let s1 = p.step(&Sphere, &mut x);
         let s2 = p.step(&Sphere, &mut x);
@@ -263,9 +285,16 @@ mod tests {
 
     #[test]
     fn validation_names_the_key() {
-        let e = Pso::<f64>::new().bounds(1.0, 1.0).validate().unwrap_err();
+        let bad = |particles, bounds| {
+            Pso::<f64>::new(PsoConfig {
+                particles,
+                bounds,
+                ..Default::default()
+            })
+        };
+        let e = bad(40, [1.0, 1.0]).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "bounds"));
-        let e = Pso::<f64>::new().particles(0).validate().unwrap_err();
+        let e = bad(0, [-1.0, 1.0]).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "particles"));
     }
 }

@@ -1,9 +1,71 @@
 //! RAdam, as `torch.optim.RAdam`.
 
-use super::{base_state, check_betas, ensure_len, lerp, load_base, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::adam::{Moments, BETAS};
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::derived_state_methods;
+use super::{lerp, WeightDecay};
+use super::{Optimizer, StateFor, StepOutcome};
 use crate::{Float, Result};
+
+/// `radam`: the hyperparameters of [`Radam`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RadamConfig {
+    /// Learning rate γ (1e-3).
+    pub lr: f64,
+    /// (β₁, β₂) ((0.9, 0.999)).
+    #[serde(deserialize_with = "super::exact_pair")]
+    pub betas: [f64; 2],
+    /// ε (1e-8).
+    pub eps: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// Decoupled weight decay.
+    pub decoupled_weight_decay: bool,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for RadamConfig {
+    fn default() -> Self {
+        RadamConfig {
+            lr: 1e-3,
+            betas: [0.9, 0.999],
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled_weight_decay: false,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for RadamConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "RAdam: Adam with the adaptive step's variance rectified.";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        EPS,
+        BETAS,
+        WEIGHT_DECAY,
+        DECOUPLED_WEIGHT_DECAY,
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(Radam::new(self.clone())?))
+    }
+}
+
+impl<T: Float> StateFor<RadamConfig> for Moments<T> {
+    fn init(cfg: &RadamConfig) -> Self {
+        Moments::new(cfg.lr, cfg.betas[0])
+    }
+}
 
 /// `torch.optim.RAdam`: Adam with the variance of the adaptive step rectified; while the
 /// variance is intractable (ρₜ ≤ 5) it takes bias-corrected momentum steps.
@@ -27,85 +89,22 @@ use crate::{Float, Result};
 /// The branch on ρₜ is taken in `f64` exactly as PyTorch computes it; with the default
 /// β₂ = 0.999 the first five steps are momentum steps.
 #[derive(Debug, Clone)]
-pub struct RAdam<T: Float> {
-    /// Learning rate γ (default 1e-3).
-    pub lr: f64,
-    /// (β₁, β₂) (default (0.9, 0.999)).
-    pub betas: [f64; 2],
-    /// ε (default 1e-8).
-    pub eps: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// Decay the weights directly (as AdamW) instead of adding λθ to the gradient.
-    pub decoupled_weight_decay: bool,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    exp_avg: Vec<T>,
-    exp_avg_sq: Vec<T>,
+pub struct Radam<T: Float> {
+    cfg: RadamConfig,
+    state: Moments<T>,
 }
 
-impl<T: Float> RAdam<T> {
-    /// RAdam with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        RAdam {
-            lr,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            decoupled_weight_decay: false,
-            maximize: false,
-            step: 0,
-            exp_avg: Vec::new(),
-            exp_avg_sq: Vec::new(),
-        }
-    }
-    /// Sets `betas`.
-    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
-        self.betas = [beta1, beta2];
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `decoupled_weight_decay`.
-    pub fn decoupled_weight_decay(mut self, decoupled: bool) -> Self {
-        self.decoupled_weight_decay = decoupled;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("eps", self.eps, 0.0)?;
-        check_betas(self.betas)?;
-        check_min("weight_decay", self.weight_decay, 0.0)
-    }
-}
+optimizer_basics!(Radam, RadamConfig, Moments);
 
-impl<T: Float> Optimizer<T> for RAdam<T> {
+impl<T: Float> Optimizer<T> for Radam<T> {
     fn name(&self) -> &'static str {
         "radam"
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let n = params.len();
-        ensure_len(&mut self.exp_avg, n, T::zero());
-        ensure_len(&mut self.exp_avg_sq, n, T::zero());
-        self.step += 1;
-        let step = self.step as f64;
-        let [beta1, beta2] = self.betas;
+        let (cfg, st) = (&self.cfg, &mut self.state);
+        let (beta1, beta2, base_lr) = (st.beta1, cfg.betas[1], st.lr);
+        let (exp_avg, exp_avg_sq, step) = st.next(params.len());
         let bias_correction1 = 1.0 - beta1.powf(step);
         let bias_correction2 = 1.0 - beta2.powf(step);
         let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
@@ -118,24 +117,18 @@ impl<T: Float> Optimizer<T> for RAdam<T> {
             None
         };
         let bc1 = T::of(bias_correction1);
-        let lr = T::of(self.lr);
+        let lr = T::of(base_lr);
         let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
-        let eps = T::of(self.eps);
-        let wd = T::of(self.weight_decay);
-        let (l2, decay) = match (self.weight_decay != 0.0, self.decoupled_weight_decay) {
-            (false, _) => (false, None),
-            (true, false) => (true, None),
-            (true, true) => (false, Some(T::of(1.0 - self.lr * self.weight_decay))),
-        };
-        let moments = self.exp_avg.iter_mut().zip(self.exp_avg_sq.iter_mut());
+        let eps = T::of(cfg.eps);
+        let decay = WeightDecay::<T>::new(
+            base_lr,
+            cfg.weight_decay,
+            cfg.decoupled_weight_decay,
+            cfg.maximize,
+        );
+        let moments = exp_avg.iter_mut().zip(exp_avg_sq.iter_mut());
         for ((p, g), (m, v)) in params.iter_mut().zip(grad.iter()).zip(moments) {
-            let mut g = signed(*g, self.maximize);
-            if let Some(d) = decay {
-                *p *= d;
-            }
-            if l2 {
-                g += wd * *p;
-            }
+            let g = decay.apply(p, *g);
             *m = lerp(*m, g, w1);
             *v = *v * b2 + w2 * g * g;
             let m_hat = *m / bc1;
@@ -148,21 +141,6 @@ impl<T: Float> Optimizer<T> for RAdam<T> {
         StepOutcome::Applied
     }
 
-    super::lr_and_beta1_accessors!();
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("radam", self.lr, self.step);
-        s.put_scalar("beta1", self.betas[0]);
-        s.put_buffer("exp_avg", &self.exp_avg);
-        s.put_buffer("exp_avg_sq", &self.exp_avg_sq);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "radam")?;
-        self.betas[0] = state.scalar_or("beta1", self.betas[0]);
-        self.exp_avg = state.buffer("exp_avg")?;
-        self.exp_avg_sq = state.buffer("exp_avg_sq")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr, beta1);
+    derived_state_methods!();
 }

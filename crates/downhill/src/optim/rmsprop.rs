@@ -1,9 +1,97 @@
 //! RMSprop, as `torch.optim.RMSprop`.
 
-use super::{base_state, ensure_len, lerp, load_base, signed};
-use super::{Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{lerp, Optimizer, StateFor, StepOutcome, WeightDecay};
 use crate::{Float, Result};
+
+/// `rmsprop`: the hyperparameters of [`RmsProp`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RmsPropConfig {
+    /// Learning rate γ (1e-2).
+    pub lr: f64,
+    /// Smoothing constant α (0.99).
+    pub alpha: f64,
+    /// ε (1e-8).
+    pub eps: f64,
+    /// Weight decay λ (0).
+    pub weight_decay: f64,
+    /// Momentum μ (0).
+    pub momentum: f64,
+    /// Normalise by the centred second moment.
+    pub centered: bool,
+    /// Gradient ascent.
+    pub maximize: bool,
+}
+
+impl Default for RmsPropConfig {
+    fn default() -> Self {
+        RmsPropConfig {
+            lr: 1e-2,
+            alpha: 0.99,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            momentum: 0.0,
+            centered: false,
+            maximize: false,
+        }
+    }
+}
+
+impl Entry for RmsPropConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "RMSprop: steps divided by a running RMS of the gradient.";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        EPS,
+        float("momentum", AtLeast(0.0), "momentum factor"),
+        WEIGHT_DECAY,
+        float("alpha", AtLeast(0.0), "smoothing constant"),
+        flag("centered", "normalise by the centred second moment"),
+        MAXIMIZE,
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Ok(Box::new(RmsProp::new(self.clone())?))
+    }
+}
+
+/// What [`RmsProp`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct RmsPropState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Current momentum μ.
+    pub momentum: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// Running mean of g², v.
+    pub square_avg: StateBuf<T>,
+    /// Running mean of g, ḡ (centered only).
+    pub grad_avg: StateBuf<T>,
+    /// The momentum buffer b (μ > 0 only).
+    pub momentum_buffer: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<RmsPropConfig> for RmsPropState<T> {
+    fn init(cfg: &RmsPropConfig) -> Self {
+        RmsPropState {
+            lr: cfg.lr,
+            momentum: cfg.momentum,
+            step: 0,
+            square_avg: StateBuf::default(),
+            grad_avg: StateBuf::default(),
+            momentum_buffer: StateBuf::default(),
+        }
+    }
+}
 
 /// `torch.optim.RMSprop`: steps divided by a running root-mean-square of the gradient, with
 /// optional centring and momentum.
@@ -24,82 +112,11 @@ use crate::{Float, Result};
 /// ε is added outside the square root, and there is no bias correction (unlike Adam).
 #[derive(Debug, Clone)]
 pub struct RmsProp<T: Float> {
-    /// Learning rate γ (default 1e-2).
-    pub lr: f64,
-    /// Smoothing constant α (default 0.99).
-    pub alpha: f64,
-    /// ε (default 1e-8).
-    pub eps: f64,
-    /// Weight decay λ (default 0).
-    pub weight_decay: f64,
-    /// Momentum μ (default 0).
-    pub momentum: f64,
-    /// Normalise by the centred second moment (default false).
-    pub centered: bool,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    step: u64,
-    square_avg: Vec<T>,
-    grad_avg: Vec<T>,
-    momentum_buffer: Vec<T>,
+    cfg: RmsPropConfig,
+    state: RmsPropState<T>,
 }
 
-impl<T: Float> RmsProp<T> {
-    /// RMSprop with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        RmsProp {
-            lr,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-            maximize: false,
-            step: 0,
-            square_avg: Vec::new(),
-            grad_avg: Vec::new(),
-            momentum_buffer: Vec::new(),
-        }
-    }
-    /// Sets `alpha`.
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-    /// Sets `eps`.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `momentum`.
-    pub fn momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-    /// Sets `centered`.
-    pub fn centered(mut self, centered: bool) -> Self {
-        self.centered = centered;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("eps", self.eps, 0.0)?;
-        check_min("momentum", self.momentum, 0.0)?;
-        check_min("weight_decay", self.weight_decay, 0.0)?;
-        check_min("alpha", self.alpha, 0.0)
-    }
-}
+optimizer_basics!(RmsProp, RmsPropConfig, RmsPropState);
 
 impl<T: Float> Optimizer<T> for RmsProp<T> {
     fn name(&self) -> &'static str {
@@ -107,38 +124,39 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        let (cfg, st) = (&self.cfg, &mut self.state);
         let n = params.len();
-        ensure_len(&mut self.square_avg, n, T::zero());
-        if self.centered {
-            ensure_len(&mut self.grad_avg, n, T::zero());
-        }
-        let use_momentum = self.momentum > 0.0;
-        if use_momentum {
-            ensure_len(&mut self.momentum_buffer, n, T::zero());
-        }
-        self.step += 1;
-        let (alpha, w) = (T::of(self.alpha), T::of(1.0 - self.alpha));
-        let eps = T::of(self.eps);
-        let wd = T::of(self.weight_decay);
-        let use_wd = self.weight_decay != 0.0;
-        let mu = T::of(self.momentum);
-        let neg_lr = T::of(-self.lr);
+        let square_avg = st.square_avg.full_of(n, T::zero());
+        let grad_avg = if cfg.centered {
+            st.grad_avg.full_of(n, T::zero())
+        } else {
+            &mut []
+        };
+        let use_momentum = st.momentum > 0.0;
+        let buf = if use_momentum {
+            st.momentum_buffer.full_of(n, T::zero())
+        } else {
+            &mut []
+        };
+        st.step += 1;
+        let (alpha, w) = (T::of(cfg.alpha), T::of(1.0 - cfg.alpha));
+        let eps = T::of(cfg.eps);
+        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let mu = T::of(st.momentum);
+        let neg_lr = T::of(-st.lr);
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
-            let mut g = signed(*g, self.maximize);
-            if use_wd {
-                g += wd * *p;
-            }
-            let v = &mut self.square_avg[i];
+            let g = decay.apply(p, *g);
+            let v = &mut square_avg[i];
             *v = *v * alpha + w * g * g;
-            let avg = if self.centered {
-                let ga = &mut self.grad_avg[i];
+            let avg = if cfg.centered {
+                let ga = &mut grad_avg[i];
                 *ga = lerp(*ga, g, w);
                 (*v - *ga * *ga).sqrt()
             } else {
                 v.sqrt()
             } + eps;
             if use_momentum {
-                let b = &mut self.momentum_buffer[i];
+                let b = &mut buf[i];
                 *b = *b * mu + g / avg;
                 *p += neg_lr * *b;
             } else {
@@ -148,36 +166,8 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         StepOutcome::Applied
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.momentum)
-    }
-    fn set_momentum(&mut self, momentum: f64) {
-        self.momentum = momentum;
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = base_state("rmsprop", self.lr, self.step);
-        s.put_scalar("momentum", self.momentum);
-        s.put_buffer("square_avg", &self.square_avg);
-        s.put_buffer("grad_avg", &self.grad_avg);
-        s.put_buffer("momentum_buffer", &self.momentum_buffer);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        let (lr, step) = load_base(state, "rmsprop")?;
-        self.momentum = state.scalar_or("momentum", self.momentum);
-        self.square_avg = state.buffer("square_avg")?;
-        self.grad_avg = state.buffer("grad_avg")?;
-        self.momentum_buffer = state.buffer("momentum_buffer")?;
-        self.lr = lr;
-        self.step = step;
-        Ok(())
-    }
+    super::schedule_accessors!(lr, momentum);
+    derived_state_methods!();
 }
 
 #[cfg(test)]
@@ -187,7 +177,12 @@ mod tests {
     /// First step by hand: v = (1 − α)g², θ ← θ − γg/(√(1 − α)|g| + ε).
     #[test]
     fn first_step() {
-        let mut opt = RmsProp::<f64>::new(0.01).eps(0.0);
+        let cfg = RmsPropConfig {
+            lr: 0.01,
+            eps: 0.0,
+            ..Default::default()
+        };
+        let mut opt = RmsProp::<f64>::new(cfg).unwrap();
         let mut x = [1.0];
         opt.step(&mut x, &mut [2.0]);
         assert!((x[0] - (1.0 - 0.01 / 0.1)).abs() < 1e-12);

@@ -1,10 +1,133 @@
 //! Stochastic gradient descent, as `torch.optim.SGD`.
 
-use super::state_precision::{ensure_len16, narrow16, widen16, StatePrecision};
-use super::{ensure_len, Optimizer, OptimizerState, StepOutcome};
-use crate::error::check_min;
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{BoxedSolver, Optimizer, StateFor, StepOutcome};
+use super::{GdArmijo, SgdLineSearch, StatePrecision};
 use crate::kernels::{self, SgdStep};
 use crate::{Error, Float, Result};
+
+/// `sgd`: the hyperparameters of [`Sgd`], PyTorch's names and defaults (lr 1e-3, everything
+/// else 0 / false).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SgdConfig {
+    /// Learning rate γ.
+    pub lr: f64,
+    /// Momentum factor μ.
+    pub momentum: f64,
+    /// Dampening τ for momentum.
+    pub dampening: f64,
+    /// Weight decay λ (L2 penalty).
+    pub weight_decay: f64,
+    /// Nesterov momentum.
+    pub nesterov: bool,
+    /// Gradient ascent.
+    pub maximize: bool,
+    /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_search: Option<SgdLineSearch>,
+    /// Storage of the momentum buffer: `"full"` (default) or `"bf16"`.
+    pub state_precision: StatePrecision,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        SgdConfig {
+            lr: 1e-3,
+            momentum: 0.0,
+            dampening: 0.0,
+            weight_decay: 0.0,
+            nesterov: false,
+            maximize: false,
+            line_search: None,
+            state_precision: StatePrecision::Full,
+        }
+    }
+}
+
+impl Entry for SgdConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str = "Stochastic gradient descent with momentum (torch.optim.SGD).";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        float("momentum", AtLeast(0.0), "momentum factor"),
+        WEIGHT_DECAY,
+        float("dampening", Any, "dampening for momentum"),
+        flag(
+            "nesterov",
+            "Nesterov momentum (needs momentum > 0, dampening 0)",
+        ),
+        MAXIMIZE,
+        choice(
+            "line_search",
+            &["armijo"],
+            "backtracking line search (plain GD, run as a solver)",
+        ),
+        choice(
+            "state_precision",
+            StatePrecision::NAMES,
+            "storage of the momentum buffer",
+        ),
+    ];
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn validate(&self) -> Result<()> {
+        super::params::check(self, Self::PARAMS)?;
+        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
+            return Err(Error::param(
+                "nesterov",
+                true,
+                "nesterov momentum requires a momentum > 0 and zero dampening",
+            ));
+        }
+        Ok(())
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        if self.line_search.is_some() {
+            return Err(super::registry::solver_only("sgd with line_search"));
+        }
+        Ok(Box::new(Sgd::new(self.clone())?))
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        match self.line_search {
+            Some(_) => Ok(Some(Box::new(GdArmijo::from_sgd(self)?))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// What [`Sgd`] carries from step to step (the checkpoint keys of every version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct SgdState<T: Float> {
+    /// Current learning rate (schedules drive it).
+    pub lr: f64,
+    /// Current momentum factor (schedules may drive it).
+    pub momentum: f64,
+    /// The momentum buffer b (empty until the first step with μ ≠ 0).
+    pub momentum_buffer: StateBuf<T>,
+    /// Steps taken.
+    pub step: u64,
+}
+
+impl<T: Float> StateFor<SgdConfig> for SgdState<T> {
+    fn init(cfg: &SgdConfig) -> Self {
+        SgdState {
+            lr: cfg.lr,
+            momentum: cfg.momentum,
+            momentum_buffer: StateBuf::default(),
+            step: 0,
+        }
+    }
+    fn fit(&mut self, cfg: &SgdConfig) {
+        self.momentum_buffer.store_as(cfg.state_precision);
+    }
+}
 
 /// `torch.optim.SGD`: plain, momentum (PyTorch form), Nesterov, weight decay, maximize.
 ///
@@ -21,86 +144,28 @@ use crate::{Error, Float, Result};
 ///
 /// With `state_precision = "bf16"` the buffer b is stored as bfloat16 with stochastic
 /// rounding (arithmetic in `f32`; see [`crate::kernels::bf16`]).
+///
+/// ```
+/// use downhill::optim::{Sgd, SgdConfig};
+/// let opt = Sgd::<f64>::new(SgdConfig { lr: 0.1, momentum: 0.9, ..Default::default() })?;
+/// assert!(Sgd::<f64>::new(SgdConfig { lr: -0.1, ..Default::default() }).is_err());
+/// # Ok::<(), downhill::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Sgd<T: Float> {
-    /// Learning rate γ.
-    pub lr: f64,
-    /// Momentum factor μ (default 0).
-    pub momentum: f64,
-    /// Dampening τ (default 0).
-    pub dampening: f64,
-    /// Weight decay λ (L2 penalty, default 0).
-    pub weight_decay: f64,
-    /// Nesterov momentum (default false).
-    pub nesterov: bool,
-    /// Maximise instead of minimise (default false).
-    pub maximize: bool,
-    /// Storage of the momentum buffer: `Full` (default) or `Bf16` ([`StatePrecision`]).
-    pub state_precision: StatePrecision,
-    buf: Vec<T>,
-    buf16: Vec<u16>,
-    steps: u64,
+    cfg: SgdConfig,
+    state: SgdState<T>,
 }
 
+optimizer_basics!(Sgd, SgdConfig, SgdState);
+
 impl<T: Float> Sgd<T> {
-    /// SGD with learning rate `lr` and PyTorch's defaults for everything else.
-    pub fn new(lr: f64) -> Self {
-        Sgd {
+    /// Plain SGD with learning rate `lr` (PyTorch's defaults otherwise).
+    pub fn with_lr(lr: f64) -> Result<Self> {
+        Sgd::new(SgdConfig {
             lr,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-            maximize: false,
-            state_precision: StatePrecision::Full,
-            buf: Vec::new(),
-            buf16: Vec::new(),
-            steps: 0,
-        }
-    }
-    /// Sets `momentum`.
-    pub fn momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-    /// Sets `dampening`.
-    pub fn dampening(mut self, dampening: f64) -> Self {
-        self.dampening = dampening;
-        self
-    }
-    /// Sets `weight_decay`.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Sets `nesterov`.
-    pub fn nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
-        self
-    }
-    /// Sets `maximize`.
-    pub fn maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Sets `state_precision`.
-    pub fn state_precision(mut self, p: StatePrecision) -> Self {
-        self.state_precision = p;
-        self
-    }
-    /// Checks the hyperparameters as PyTorch's constructor does.
-    pub fn validate(&self) -> Result<()> {
-        check_min("lr", self.lr, 0.0)?;
-        check_min("momentum", self.momentum, 0.0)?;
-        check_min("weight_decay", self.weight_decay, 0.0)?;
-        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
-            return Err(Error::param(
-                "nesterov",
-                true,
-                "nesterov momentum requires a momentum > 0 and zero dampening",
-            ));
-        }
-        Ok(())
+            ..Default::default()
+        })
     }
 }
 
@@ -110,84 +175,57 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let bf16 = self.state_precision.is_bf16();
-        let empty = if bf16 {
-            self.buf16.is_empty()
-        } else {
-            self.buf.is_empty()
-        };
-        let first = self.momentum != 0.0 && empty;
-        self.steps += 1;
+        let (cfg, st) = (&self.cfg, &mut self.state);
+        let first = st.momentum != 0.0 && st.momentum_buffer.is_empty();
+        st.step += 1;
         let c = SgdStep {
-            neg_lr: T::of(-self.lr),
-            wd: T::of(self.weight_decay),
-            weight_decay: self.weight_decay != 0.0,
-            sign: if self.maximize { -T::one() } else { T::one() },
-            mu: T::of(self.momentum),
-            one_minus_damp: T::of(1.0 - self.dampening),
-            nesterov: self.nesterov,
+            neg_lr: T::of(-st.lr),
+            wd: T::of(cfg.weight_decay),
+            weight_decay: cfg.weight_decay != 0.0,
+            sign: if cfg.maximize { -T::one() } else { T::one() },
+            mu: T::of(st.momentum),
+            one_minus_damp: T::of(1.0 - cfg.dampening),
+            nesterov: cfg.nesterov,
             first,
         };
-        if self.momentum == 0.0 {
+        if st.momentum == 0.0 {
             kernels::sgd(params, grad, &c);
-        } else if bf16 {
-            ensure_len16(&mut self.buf16, params.len());
-            let key = kernels::bf16::step_key(0, self.steps);
-            kernels::sgd_momentum_bf16(params, grad, &mut self.buf16, &c, key);
-        } else {
-            ensure_len(&mut self.buf, params.len(), T::zero());
-            kernels::sgd_momentum(params, grad, &mut self.buf, &c);
+            return StepOutcome::Applied;
+        }
+        let buf = &mut st.momentum_buffer;
+        buf.ensure(params.len(), T::zero(), cfg.state_precision);
+        match buf {
+            StateBuf::Bf16(b) => {
+                let key = kernels::bf16::step_key(0, st.step);
+                kernels::sgd_momentum_bf16(params, grad, b, &c, key);
+            }
+            StateBuf::Full(b) => kernels::sgd_momentum(params, grad, b, &c),
         }
         StepOutcome::Applied
     }
 
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.momentum)
-    }
-    fn set_momentum(&mut self, momentum: f64) {
-        self.momentum = momentum;
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = OptimizerState::new("sgd");
-        s.scalars.insert("lr".into(), self.lr);
-        s.scalars.insert("momentum".into(), self.momentum);
-        if self.state_precision.is_bf16() {
-            s.buffers
-                .insert("momentum_buffer".into(), widen16(&self.buf16));
-        } else {
-            s.put_buffer("momentum_buffer", &self.buf);
-        }
-        s.scalars.insert("step".into(), self.steps as f64);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        state.expect_name("sgd")?;
-        self.lr = state.scalar("lr")?;
-        self.momentum = state.scalar("momentum")?;
-        if self.state_precision.is_bf16() {
-            self.buf16 = narrow16(&state.buffer::<f64>("momentum_buffer")?);
-        } else {
-            self.buf = state.buffer("momentum_buffer")?;
-        }
-        self.steps = state.scalars.get("step").map_or(0, |&s| s as u64);
-        Ok(())
-    }
+    super::schedule_accessors!(lr, momentum);
+    derived_state_methods!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn sgd(lr: f64, momentum: f64, dampening: f64) -> Sgd<f64> {
+        let cfg = SgdConfig {
+            lr,
+            momentum,
+            dampening,
+            ..Default::default()
+        };
+        Sgd::new(cfg).unwrap()
+    }
+
     /// f(x) = x², x0 = 10, γ = 0.2: xₖ = 10·0.6ᵏ (seed 001).
     #[test]
     fn plain_sgd_on_square_matches_closed_form() {
-        let mut opt = Sgd::<f64>::new(0.2);
+        let mut opt = sgd(0.2, 0.0, 0.0);
         let mut x = [10.0];
         for _ in 0..10 {
             let mut g = [2.0 * x[0]];
@@ -200,7 +238,7 @@ mod tests {
     /// Momentum by hand on f(x) = x²: b₁ = g₀, b₂ = μb₁ + g₁.
     #[test]
     fn momentum_first_step_copies_gradient() {
-        let mut opt = Sgd::<f64>::new(0.1).momentum(0.9).dampening(0.5);
+        let mut opt = sgd(0.1, 0.9, 0.5);
         let mut x = [1.0];
         let mut g = [2.0];
         opt.step(&mut x, &mut g);
@@ -213,12 +251,14 @@ mod tests {
 
     #[test]
     fn nesterov_requires_momentum() {
-        assert!(Sgd::<f64>::new(0.1).nesterov(true).validate().is_err());
-        assert!(Sgd::<f64>::new(-0.1).validate().is_err());
-        assert!(Sgd::<f64>::new(0.1)
-            .momentum(0.9)
-            .nesterov(true)
-            .validate()
-            .is_ok());
+        let nesterov = |momentum| SgdConfig {
+            lr: 0.1,
+            momentum,
+            nesterov: true,
+            ..Default::default()
+        };
+        assert!(Sgd::<f64>::new(nesterov(0.0)).is_err());
+        assert!(Sgd::<f64>::with_lr(-0.1).is_err());
+        assert!(Sgd::<f64>::new(nesterov(0.9)).is_ok());
     }
 }

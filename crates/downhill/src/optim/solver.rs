@@ -104,3 +104,6 @@ pub(crate) fn axpy_into<T: Float>(out: &mut [T], x: &[T], t: f64, d: &[T]) {
         *o = xi + t * di;
     }
 }
+
+/// A boxed solver.
+pub type BoxedSolver<T> = Box<dyn Solver<T>>;

@@ -20,27 +20,10 @@ pub enum StatePrecision {
 }
 
 impl StatePrecision {
+    /// Every value's config name.
+    pub const NAMES: &'static [&'static str] = &["full", "bf16"];
     /// Whether this is `Bf16`.
     pub fn is_bf16(self) -> bool {
         self == StatePrecision::Bf16
     }
-}
-
-/// Resizes a bfloat16 buffer to `n` zeros on first use (never reallocates after).
-pub(crate) fn ensure_len16(buf: &mut Vec<u16>, n: usize) {
-    super::ensure_len(buf, n, 0);
-}
-
-/// bfloat16 buffer → `f64` values (exact), for checkpoints.
-pub(crate) fn widen16(buf: &[u16]) -> Vec<f64> {
-    buf.iter()
-        .map(|&b| crate::kernels::bf16::to_f32(b) as f64)
-        .collect()
-}
-
-/// `f64` values → bfloat16 (round to nearest even), when loading checkpoints.
-pub(crate) fn narrow16(v: &[f64]) -> Vec<u16> {
-    v.iter()
-        .map(|&x| crate::kernels::bf16::from_f32_nearest(x as f32))
-        .collect()
 }

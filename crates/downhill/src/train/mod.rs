@@ -18,7 +18,7 @@
 //! let cfg = TrainConfig { epochs: 3, batch_size: 1, log_interval: Some(10), ..Default::default() };
 //! let mut trainer = Trainer::new(&net, &data, cfg);
 //! trainer.schedule = Some((Box::new(LrFn(|e| if e >= 2 { 0.02 } else { 0.2 })), ScheduleUnit::Epoch));
-//! let r = trainer.run(&mut Sgd::new(0.2), &net.init(0), None)?;
+//! let r = trainer.run(&mut Sgd::with_lr(0.2)?, &net.init(0), None)?;
 //! assert!((r.params[0] - 2.0).abs() < 0.01 && (r.params[1] + 3.4).abs() < 0.01);
 //! assert!((r.params[2] - 4.2).abs() < 0.01 && r.final_train_loss < 1e-4);
 //! # Ok::<(), downhill::Error>(())

@@ -7,6 +7,7 @@ It writes optim_refs.rs next to this script (paste-free: the Rust test includes 
 * PyTorch optimisers: torch.optim.<Class>([p], foreach=False, **params) on a float64 parameter
   with torch.set_default_dtype(torch.float64) (so the step counter and NAdam's mu_product are
   float64 too), 20 calls of opt.step() with p.grad set to the analytic gradient.
+* rprop: torch.optim.Rprop likewise, 30 steps (STEPS_FOR).
 * momentum (seed 003 heavy_ball / nesterov / nesterov_midpoint) and lion (the paper's rule) are
   not in PyTorch: they are transcribed below from the formulas, in plain Python floats.
 
@@ -53,17 +54,22 @@ TORCH = {
     "radam": torch.optim.RAdam,
     "adamax": torch.optim.Adamax,
     "adadelta": torch.optim.Adadelta,
+    "rprop": torch.optim.Rprop,
 }
+
+# Steps per case: 20, and more for Rprop, whose step sizes need a while to settle.
+STEPS_FOR = {"rprop": 30}
 
 
 def run_torch(name, params, fn, x0):
     p = torch.nn.Parameter(torch.tensor(x0, dtype=torch.float64))
     kw = dict(params)
-    if "betas" in kw:
-        kw["betas"] = tuple(kw["betas"])
+    for pair in ("betas", "etas", "step_sizes"):
+        if pair in kw:
+            kw[pair] = tuple(kw[pair])
     opt = TORCH[name]([p], foreach=False, **kw)
     traj = [list(x0)]
-    for _ in range(STEPS):
+    for _ in range(STEPS_FOR.get(name, STEPS)):
         p.grad = torch.tensor(grad(fn, p.detach().tolist()), dtype=torch.float64)
         opt.step()
         traj.append(p.detach().tolist())
@@ -194,6 +200,12 @@ CASES = [
     ("lion", {"lr": 0.1, "weight_decay": 0.1}, "ill_conditioned", Q),
     ("lion", {"lr": 0.05, "betas": [0.8, 0.95]}, "beale", B),
     ("lion", {"lr": 0.1, "maximize": True}, "ill_conditioned", Q),
+    # rprop (30 steps)
+    ("rprop", {}, "rosenbrock", R),
+    ("rprop", {"lr": 0.1}, "ill_conditioned", Q),
+    ("rprop", {"lr": 0.01, "etas": [0.4, 1.3]}, "rosenbrock", R),
+    ("rprop", {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-4, 0.5]}, "beale", B),
+    ("rprop", {"lr": 0.02, "maximize": True, "step_sizes": [1e-3, 1.0]}, "ill_conditioned", Q),
 ]
 
 
@@ -220,7 +232,8 @@ def main():
         f"{sys.version.split()[0]}; momentum and lion transcribed from their formulas.",
         "// Do not edit by hand: rerun the script.",
         "",
-        "/// One reference run: optimiser, its parameters (JSON), function, x0, 21 points.",
+        "/// One reference run: optimiser, its parameters (JSON), function, x0, and the points",
+        "/// (x0, then 20 steps; 30 for rprop).",
         "pub struct Case {",
         "    pub optimizer: &'static str,",
         "    pub params: &'static str,",

@@ -1,8 +1,22 @@
 //! Gradient accumulation over k micro-steps.
 
+use serde::{Deserialize, Serialize};
+
 use super::forward_to_inner;
-use crate::optim::{ensure_len, Optimizer, OptimizerState, StepOutcome};
+use crate::optim::{Optimizer, StateBuf, StepOutcome};
 use crate::{Error, Float, Result};
+
+/// What [`Accumulate`] carries between calls (checkpoint keys `accumulate.*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct AccumulateState<T: Float> {
+    /// Gradients summed so far in this cycle.
+    #[serde(rename = "accumulate.count", default)]
+    pub count: usize,
+    /// Their sum.
+    #[serde(rename = "accumulate.sum", default)]
+    pub sum: StateBuf<T>,
+}
 
 /// Accumulates k gradients and steps the inner optimiser once with their mean:
 ///
@@ -17,10 +31,8 @@ use crate::{Error, Float, Result};
 pub struct Accumulate<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
     /// The wrapped optimiser.
     pub inner: O,
-    /// Number of micro-steps per real step.
-    pub steps: usize,
-    count: usize,
-    sum: Vec<T>,
+    steps: usize,
+    state: AccumulateState<T>,
 }
 
 impl<T: Float, O: Optimizer<T>> Accumulate<T, O> {
@@ -32,61 +44,50 @@ impl<T: Float, O: Optimizer<T>> Accumulate<T, O> {
         Ok(Accumulate {
             inner,
             steps,
-            count: 0,
-            sum: Vec::new(),
+            state: AccumulateState::default(),
         })
+    }
+    /// Number of micro-steps per real step.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+    /// Special case of a loaded state: a count that does not fit this wrapper's `steps`, or
+    /// one without its sum, restarts the cycle (a state saved with another `accumulate_steps`).
+    fn check_loaded(&mut self) {
+        let st = &mut self.state;
+        if st.count >= self.steps || (st.count > 0 && st.sum.is_empty()) {
+            st.count = 0;
+        }
     }
 }
 
 impl<T: Float, O: Optimizer<T>> Optimizer<T> for Accumulate<T, O> {
-    forward_to_inner!();
+    forward_to_inner!(state);
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
         if self.steps == 1 {
             return self.inner.step(params, grad);
         }
-        if self.count == 0 {
-            ensure_len(&mut self.sum, grad.len(), T::zero());
-            self.sum.copy_from_slice(grad);
+        let st = &mut self.state;
+        let sum = st.sum.full_of(grad.len(), T::zero());
+        if st.count == 0 {
+            sum.copy_from_slice(grad);
         } else {
-            self.sum
-                .iter_mut()
-                .zip(grad.iter())
-                .for_each(|(a, g)| *a += *g);
+            sum.iter_mut().zip(grad.iter()).for_each(|(a, g)| *a += *g);
         }
-        self.count += 1;
-        if self.count < self.steps {
+        st.count += 1;
+        if st.count < self.steps {
             return StepOutcome::Accumulated;
         }
-        self.count = 0;
+        st.count = 0;
         let k = T::of(self.steps as f64);
         grad.iter_mut()
-            .zip(self.sum.iter())
+            .zip(sum.iter())
             .for_each(|(g, a)| *g = *a / k);
         self.inner.step(params, grad)
     }
     fn skipped(&self) -> usize {
         self.inner.skipped()
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = self.inner.state();
-        s.put_scalar("accumulate.count", self.count as f64);
-        s.put_buffer("accumulate.sum", &self.sum);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        self.inner.load_state(state)?;
-        let count = state.scalar_or("accumulate.count", 0.0);
-        self.count = if count >= 0.0 && (count as usize) < self.steps {
-            count as usize
-        } else {
-            0
-        };
-        self.sum = state.buffer("accumulate.sum").unwrap_or_default();
-        if self.count > 0 && self.sum.is_empty() {
-            self.count = 0;
-        }
-        Ok(())
     }
 }
 
@@ -97,7 +98,7 @@ mod tests {
 
     #[test]
     fn steps_once_with_the_mean() {
-        let mut opt = Accumulate::new(Sgd::<f64>::new(1.0), 3).unwrap();
+        let mut opt = Accumulate::new(Sgd::<f64>::with_lr(1.0).unwrap(), 3).unwrap();
         let mut x = [0.0];
         assert_eq!(opt.step(&mut x, &mut [1.0]), StepOutcome::Accumulated);
         assert_eq!(opt.step(&mut x, &mut [2.0]), StepOutcome::Accumulated);
@@ -109,16 +110,16 @@ mod tests {
         opt.step(&mut x, &mut [3.0]);
         opt.step(&mut x, &mut [3.0]);
         assert_eq!(x, [-6.0]);
-        assert!(Accumulate::new(Sgd::<f64>::new(1.0), 0).is_err());
+        assert!(Accumulate::new(Sgd::<f64>::with_lr(1.0).unwrap(), 0).is_err());
     }
 
     #[test]
     fn state_round_trips_mid_cycle() {
-        let mut a = Accumulate::new(Sgd::<f64>::new(1.0), 2).unwrap();
+        let mut a = Accumulate::new(Sgd::<f64>::with_lr(1.0).unwrap(), 2).unwrap();
         let mut x = [0.0];
         a.step(&mut x, &mut [4.0]);
         let s = a.state();
-        let mut b = Accumulate::new(Sgd::<f64>::new(0.3), 2).unwrap();
+        let mut b = Accumulate::new(Sgd::<f64>::with_lr(0.3).unwrap(), 2).unwrap();
         b.load_state(&s).unwrap();
         assert_eq!(b.step(&mut x, &mut [2.0]), StepOutcome::Applied);
         assert_eq!(x, [-3.0]);

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use super::forward_to_inner;
 use crate::error::check_min;
-use crate::optim::{Optimizer, OptimizerState, StepOutcome};
+use crate::optim::{Optimizer, StepOutcome};
 use crate::{Float, Result};
 
 /// Clips the gradient by its global 2-norm, as `torch.nn.utils.clip_grad_norm_(norm_type=2)`,
@@ -22,8 +22,7 @@ use crate::{Float, Result};
 pub struct ClipGradNorm<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
     /// The wrapped optimiser.
     pub inner: O,
-    /// Largest allowed ‖g‖₂.
-    pub max_norm: f64,
+    max_norm: f64,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -36,6 +35,13 @@ impl<T: Float, O: Optimizer<T>> ClipGradNorm<T, O> {
             max_norm,
             _t: PhantomData,
         })
+    }
+}
+
+impl<T: Float, O: Optimizer<T>> ClipGradNorm<T, O> {
+    /// Largest allowed ‖g‖₂.
+    pub fn max_norm(&self) -> f64 {
+        self.max_norm
     }
 }
 
@@ -56,12 +62,6 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
     fn skipped(&self) -> usize {
         self.inner.skipped()
     }
-    fn state(&self) -> OptimizerState {
-        self.inner.state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        self.inner.load_state(state)
-    }
 }
 
 /// Clamps every gradient coordinate to `[−clip_value, clip_value]`, as
@@ -76,8 +76,7 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
 pub struct ClipGradValue<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
     /// The wrapped optimiser.
     pub inner: O,
-    /// The bound v.
-    pub clip_value: f64,
+    clip_value: f64,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -90,6 +89,13 @@ impl<T: Float, O: Optimizer<T>> ClipGradValue<T, O> {
             clip_value,
             _t: PhantomData,
         })
+    }
+}
+
+impl<T: Float, O: Optimizer<T>> ClipGradValue<T, O> {
+    /// The bound v.
+    pub fn clip_value(&self) -> f64 {
+        self.clip_value
     }
 }
 
@@ -111,12 +117,6 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradValue<T, O> {
     fn skipped(&self) -> usize {
         self.inner.skipped()
     }
-    fn state(&self) -> OptimizerState {
-        self.inner.state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        self.inner.load_state(state)
-    }
 }
 
 #[cfg(test)]
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn norm_clipping_scales_to_max_norm() {
-        let mut opt = ClipGradNorm::new(Sgd::<f64>::new(1.0), 1.0).unwrap();
+        let mut opt = ClipGradNorm::new(Sgd::<f64>::with_lr(1.0).unwrap(), 1.0).unwrap();
         let mut x = [0.0, 0.0];
         let mut g = [3.0, 4.0];
         opt.step(&mut x, &mut g);
@@ -141,16 +141,23 @@ mod tests {
 
     #[test]
     fn value_clipping_clamps_each_coordinate() {
-        let mut opt = ClipGradValue::new(Sgd::<f64>::new(1.0), 0.5).unwrap();
+        let mut opt = ClipGradValue::new(Sgd::<f64>::with_lr(1.0).unwrap(), 0.5).unwrap();
         let mut x = [0.0, 0.0, 0.0];
         opt.step(&mut x, &mut [3.0, -4.0, 0.25]);
         assert_eq!(x, [-0.5, 0.5, -0.25]);
-        assert!(ClipGradValue::new(Sgd::<f64>::new(1.0), -1.0).is_err());
+        assert!(ClipGradValue::new(Sgd::<f64>::with_lr(1.0).unwrap(), -1.0).is_err());
     }
 
     #[test]
     fn forwards_lr_and_momentum() {
-        let inner: Box<dyn Optimizer<f64>> = Box::new(Sgd::new(0.1).momentum(0.9));
+        let inner: Box<dyn Optimizer<f64>> = Box::new(
+            Sgd::new(crate::optim::SgdConfig {
+                lr: 0.1,
+                momentum: 0.9,
+                ..Default::default()
+            })
+            .unwrap(),
+        );
         let mut opt = ClipGradNorm::new(inner, 1.0).unwrap();
         opt.set_lr(0.5);
         opt.set_momentum(0.8);

@@ -6,31 +6,19 @@ use super::{Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite};
 use crate::optim::Optimizer;
 use crate::{Float, Result};
 
-fn default_k() -> usize {
-    5
-}
-fn default_alpha() -> f64 {
-    0.5
-}
-
 /// `lookahead = { k = 5, alpha = 0.5 }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct LookaheadConfig {
     /// Fast steps per synchronisation (default 5).
-    #[serde(default = "default_k")]
     pub k: usize,
     /// Slow-weight step (default 0.5).
-    #[serde(default = "default_alpha")]
     pub alpha: f64,
 }
 
 impl Default for LookaheadConfig {
     fn default() -> Self {
-        LookaheadConfig {
-            k: default_k(),
-            alpha: default_alpha(),
-        }
+        LookaheadConfig { k: 5, alpha: 0.5 }
     }
 }
 
@@ -102,7 +90,9 @@ mod tests {
             skip_non_finite: true,
             ..Default::default()
         };
-        let mut opt = cfg.apply::<f64>(Box::new(Sgd::new(1.0))).unwrap();
+        let mut opt = cfg
+            .apply::<f64>(Box::new(Sgd::with_lr(1.0).unwrap()))
+            .unwrap();
         let mut x = [0.0];
         assert_eq!(opt.step(&mut x, &mut [f64::NAN]), StepOutcome::Skipped);
         assert_eq!(opt.step(&mut x, &mut [10.0]), StepOutcome::Accumulated);
@@ -119,7 +109,10 @@ mod tests {
             clip_grad_norm: Some(-1.0),
             ..Default::default()
         };
-        let e = cfg.apply::<f64>(Box::new(Sgd::new(1.0))).err().unwrap();
+        let e = cfg
+            .apply::<f64>(Box::new(Sgd::with_lr(1.0).unwrap()))
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("clip_grad_norm"));
         assert!(WrappersConfig::default().is_empty());
     }

@@ -1,8 +1,22 @@
 //! Lookahead (Zhang et al. 2019): slow weights that follow the fast optimiser every k steps.
 
+use serde::{Deserialize, Serialize};
+
 use super::forward_to_inner;
-use crate::optim::{ensure_len, Optimizer, OptimizerState, StepOutcome};
+use crate::optim::{Optimizer, StateBuf, StepOutcome};
 use crate::{Error, Float, Result};
+
+/// What [`Lookahead`] carries between calls (checkpoint keys `lookahead.*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct LookaheadState<T: Float> {
+    /// Applied fast steps since the last synchronisation.
+    #[serde(rename = "lookahead.count", default)]
+    pub count: usize,
+    /// The slow weights φ (empty before the first step).
+    #[serde(rename = "lookahead.slow", default)]
+    pub slow: StateBuf<T>,
+}
 
 /// Lookahead around a fast inner optimiser, with k fast steps per slow step and slow step α:
 ///
@@ -21,12 +35,9 @@ use crate::{Error, Float, Result};
 pub struct Lookahead<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
     /// The wrapped (fast) optimiser.
     pub inner: O,
-    /// Fast steps per synchronisation (default 5).
-    pub k: usize,
-    /// Slow-weight step α (default 0.5).
-    pub alpha: f64,
-    count: usize,
-    slow: Vec<T>,
+    k: usize,
+    alpha: f64,
+    state: LookaheadState<T>,
 }
 
 impl<T: Float, O: Optimizer<T>> Lookahead<T, O> {
@@ -42,30 +53,46 @@ impl<T: Float, O: Optimizer<T>> Lookahead<T, O> {
             inner,
             k,
             alpha,
-            count: 0,
-            slow: Vec::new(),
+            state: LookaheadState::default(),
         })
+    }
+    /// Fast steps per synchronisation.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+    /// Slow-weight step α.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+    /// Special case of a loaded state: a count that does not fit this wrapper's `k` (a state
+    /// saved with another `k`) restarts the cycle.
+    fn check_loaded(&mut self) {
+        if self.state.count >= self.k {
+            self.state.count = 0;
+        }
     }
 }
 
 impl<T: Float, O: Optimizer<T>> Optimizer<T> for Lookahead<T, O> {
-    forward_to_inner!();
+    forward_to_inner!(state);
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        if self.slow.len() != params.len() {
-            ensure_len(&mut self.slow, params.len(), T::zero());
-            self.slow.copy_from_slice(params);
-            self.count = 0;
+        let st = &mut self.state;
+        if st.slow.len() != params.len() {
+            st.slow
+                .full_of(params.len(), T::zero())
+                .copy_from_slice(params);
+            st.count = 0;
         }
         let outcome = self.inner.step(params, grad);
         if outcome != StepOutcome::Applied {
             return outcome;
         }
-        self.count += 1;
-        if self.count == self.k {
-            self.count = 0;
+        st.count += 1;
+        if st.count == self.k {
+            st.count = 0;
             let a = T::of(self.alpha);
-            for (s, p) in self.slow.iter_mut().zip(params.iter_mut()) {
+            for (s, p) in st.slow.full().iter_mut().zip(params.iter_mut()) {
                 *s = *s + a * (*p - *s);
                 *p = *s;
             }
@@ -74,23 +101,6 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for Lookahead<T, O> {
     }
     fn skipped(&self) -> usize {
         self.inner.skipped()
-    }
-    fn state(&self) -> OptimizerState {
-        let mut s = self.inner.state();
-        s.put_scalar("lookahead.count", self.count as f64);
-        s.put_buffer("lookahead.slow", &self.slow);
-        s
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        self.inner.load_state(state)?;
-        self.slow = state.buffer("lookahead.slow").unwrap_or_default();
-        let count = state.scalar_or("lookahead.count", 0.0);
-        self.count = if count >= 0.0 && (count as usize) < self.k {
-            count as usize
-        } else {
-            0
-        };
-        Ok(())
     }
 }
 
@@ -103,7 +113,7 @@ mod tests {
     /// halfway, to −1, and the fast weights are reset there.
     #[test]
     fn synchronises_every_k_steps() {
-        let mut opt = Lookahead::new(Sgd::<f64>::new(1.0), 2, 0.5).unwrap();
+        let mut opt = Lookahead::new(Sgd::<f64>::with_lr(1.0).unwrap(), 2, 0.5).unwrap();
         let mut x = [0.0];
         opt.step(&mut x, &mut [1.0]);
         assert_eq!(x, [-1.0]);
@@ -113,7 +123,7 @@ mod tests {
         opt.step(&mut x, &mut [1.0]);
         // fast: −1 → −3; slow: −1 + 0.5·(−3 + 1) = −2.
         assert_eq!(x, [-2.0]);
-        assert!(Lookahead::new(Sgd::<f64>::new(1.0), 0, 0.5).is_err());
-        assert!(Lookahead::new(Sgd::<f64>::new(1.0), 5, 1.5).is_err());
+        assert!(Lookahead::new(Sgd::<f64>::with_lr(1.0).unwrap(), 0, 0.5).is_err());
+        assert!(Lookahead::new(Sgd::<f64>::with_lr(1.0).unwrap(), 5, 1.5).is_err());
     }
 }

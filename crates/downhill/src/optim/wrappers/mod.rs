@@ -26,9 +26,34 @@ pub use lookahead::Lookahead;
 pub use skip_non_finite::SkipNonFinite;
 
 /// Implements the forwarding methods of [`Optimizer`](super::Optimizer) (name, lr, momentum,
-/// gradient point) to the field `inner`.
+/// gradient point) to the field `inner`, and the state: the inner optimiser's, plus — with
+/// `state` — the wrapper's own derived state struct in the field `state` (its keys prefixed
+/// with the wrapper's name), checked after a load by the wrapper's `check_loaded`.
 macro_rules! forward_to_inner {
     () => {
+        $crate::optim::wrappers::forward_to_inner!(@common);
+        fn state(&self) -> $crate::optim::OptimizerState {
+            self.inner.state()
+        }
+        fn load_state(&mut self, state: &$crate::optim::OptimizerState) -> $crate::Result<()> {
+            self.inner.load_state(state)
+        }
+    };
+    (state) => {
+        $crate::optim::wrappers::forward_to_inner!(@common);
+        fn state(&self) -> $crate::optim::OptimizerState {
+            let mut s = self.inner.state();
+            s.insert(&self.state);
+            s
+        }
+        fn load_state(&mut self, state: &$crate::optim::OptimizerState) -> $crate::Result<()> {
+            self.inner.load_state(state)?;
+            self.state = state.extract()?;
+            self.check_loaded();
+            Ok(())
+        }
+    };
+    (@common) => {
         fn name(&self) -> &'static str {
             self.inner.name()
         }

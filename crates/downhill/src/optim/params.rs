@@ -1,0 +1,275 @@
+//! Hyperparameter tables: each optimiser declares its parameters once, as a
+//! `const PARAMS: &[ParamSpec]` beside its config struct. From that one table come both the
+//! range checks of its validation ([`check`]) and its entry in the machine-readable
+//! [`catalog`](super::catalog) (name, type, default, valid range, doc).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Error, Result};
+pub use Range::*;
+
+/// The type of a hyperparameter, as the catalogue reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "choices")]
+pub enum Kind {
+    /// A real number (`f64`).
+    Float,
+    /// A non-negative integer.
+    Int,
+    /// `true` / `false`.
+    Bool,
+    /// A pair of reals `[a, b]` (PyTorch's tuples such as `betas`); the range applies to each.
+    Pair,
+    /// One of a fixed set of strings.
+    Choice(&'static [&'static str]),
+}
+
+/// The valid values of a numeric hyperparameter (of each element of a pair). NaN is never
+/// valid; the error text is the one PyTorch-style checks have always printed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    /// No constraint (booleans, choices, seeds).
+    Any,
+    /// `lo ≤ x < ∞` (x finite).
+    AtLeast(f64),
+    /// `lo < x < ∞` (x finite).
+    Above(f64),
+    /// `lo ≤ x < hi`.
+    HalfOpen(f64, f64),
+    /// `lo < x < hi`.
+    Open(f64, f64),
+    /// `lo ≤ x ≤ hi`.
+    Closed(f64, f64),
+    /// Each element of a pair: the first in the first range, the second in the second.
+    PerElement(&'static Range, &'static Range),
+}
+
+impl Range {
+    /// Checks `x` against the range; `Err(allowed)` describes what would be accepted.
+    fn check(&self, x: f64) -> std::result::Result<(), String> {
+        let ok = match *self {
+            Range::Any | Range::PerElement(..) => true,
+            Range::AtLeast(lo) => x >= lo,
+            Range::Above(lo) => x > lo,
+            Range::HalfOpen(lo, hi) => x >= lo && x < hi,
+            Range::Open(lo, hi) => x > lo && x < hi,
+            Range::Closed(lo, hi) => x >= lo && x <= hi,
+        };
+        match *self {
+            Range::AtLeast(lo) if ok && x.is_infinite() => {
+                Err(format!("must be finite and >= {lo}"))
+            }
+            Range::Above(lo) if ok && x.is_infinite() => Err(format!("must be finite and > {lo}")),
+            _ if ok => Ok(()),
+            Range::AtLeast(lo) => Err(format!("must be >= {lo}")),
+            Range::Above(lo) => Err(format!("must be > {lo}")),
+            Range::HalfOpen(lo, hi) => Err(format!("must be in [{lo}, {hi})")),
+            Range::Open(lo, hi) => Err(format!("must be in ({lo}, {hi})")),
+            Range::Closed(lo, hi) => Err(format!("must be in [{lo}, {hi}]")),
+            Range::Any | Range::PerElement(..) => Ok(()),
+        }
+    }
+
+    /// The range of element `i` of a pair.
+    fn element(&self, i: usize) -> &Range {
+        match self {
+            Range::PerElement(a, b) => [*a, *b][i.min(1)],
+            r => r,
+        }
+    }
+}
+
+/// One hyperparameter: its config key, type, valid range and a one-line doc.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// Config key (PyTorch's name).
+    pub name: &'static str,
+    /// Its type.
+    pub kind: Kind,
+    /// Its valid values.
+    pub range: Range,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+/// Shorthand for a [`ParamSpec`] in a `PARAMS` table.
+pub const fn spec(name: &'static str, kind: Kind, range: Range, doc: &'static str) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind,
+        range,
+        doc,
+    }
+}
+
+/// A real parameter.
+pub const fn float(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Float, range, doc)
+}
+/// An integer parameter.
+pub const fn int(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Int, range, doc)
+}
+/// A pair parameter (the range applies to each element).
+pub const fn pair(name: &'static str, range: Range, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Pair, range, doc)
+}
+/// A boolean parameter.
+pub const fn flag(name: &'static str, doc: &'static str) -> ParamSpec {
+    spec(name, Kind::Bool, Range::Any, doc)
+}
+/// A parameter taking one of `choices`.
+pub const fn choice(
+    name: &'static str,
+    choices: &'static [&'static str],
+    doc: &'static str,
+) -> ParamSpec {
+    spec(name, Kind::Choice(choices), Range::Any, doc)
+}
+
+/// `lr ≥ 0`, as every PyTorch optimiser checks it.
+pub const LR: ParamSpec = float("lr", AtLeast(0.0), "learning rate");
+/// `eps ≥ 0`, added to a denominator.
+pub const EPS: ParamSpec = float("eps", AtLeast(0.0), "added to the denominator");
+/// `weight_decay ≥ 0`.
+pub const WEIGHT_DECAY: ParamSpec = float("weight_decay", AtLeast(0.0), "weight decay");
+/// `maximize`: gradient ascent.
+pub const MAXIMIZE: ParamSpec = flag("maximize", "maximise instead of minimise");
+/// `decoupled_weight_decay`: decay the weights directly (AdamW's form).
+pub const DECOUPLED_WEIGHT_DECAY: ParamSpec = flag(
+    "decoupled_weight_decay",
+    "decay the weights directly (AdamW's form)",
+);
+
+/// Checks every numeric parameter of `config` against its range in `specs`, in table order,
+/// returning [`Error::InvalidParameter`] naming the first bad key (`betas[1]` for an element
+/// of a pair).
+pub fn check<C: Serialize>(config: &C, specs: &[ParamSpec]) -> Result<()> {
+    let v = serde_json::to_value(config).map_err(|e| Error::Invalid(e.to_string()))?;
+    for s in specs {
+        match v.get(s.name) {
+            Some(Value::Number(n)) => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                s.range
+                    .check(x)
+                    .map_err(|allowed| Error::param(s.name, x, &allowed))?;
+            }
+            // serde_json writes a non-finite f64 as `null`.
+            Some(Value::Null) if matches!(s.kind, Kind::Float) => {
+                return Err(Error::param(
+                    s.name,
+                    "NaN or ±inf",
+                    "must be a finite number",
+                ));
+            }
+            Some(Value::Array(xs)) => {
+                for (i, x) in xs.iter().enumerate() {
+                    let x = x.as_f64().unwrap_or(f64::NAN);
+                    let key = format!("{}[{i}]", s.name);
+                    s.range
+                        .element(i)
+                        .check(x)
+                        .map_err(|allowed| Error::param(&key, x, &allowed))?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A parameter's valid range in the catalogue: bounds and whether each is included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RangeInfo {
+    /// Lower bound, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Whether `min` itself is valid.
+    pub min_inclusive: bool,
+    /// Upper bound, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Whether `max` itself is valid.
+    pub max_inclusive: bool,
+}
+
+impl RangeInfo {
+    fn of(r: &Range) -> Option<RangeInfo> {
+        let (min, min_inclusive, max, max_inclusive) = match *r {
+            Range::Any => return None,
+            Range::AtLeast(lo) => (Some(lo), true, None, false),
+            Range::Above(lo) => (Some(lo), false, None, false),
+            Range::HalfOpen(lo, hi) => (Some(lo), true, Some(hi), false),
+            Range::Open(lo, hi) => (Some(lo), false, Some(hi), false),
+            Range::Closed(lo, hi) => (Some(lo), true, Some(hi), true),
+            Range::PerElement(..) => return None,
+        };
+        Some(RangeInfo {
+            min,
+            min_inclusive,
+            max,
+            max_inclusive,
+        })
+    }
+}
+
+/// One parameter in the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamInfo {
+    /// Config key.
+    pub name: &'static str,
+    /// Its type (and the choices of a `choice`).
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// The default (`null` when absent by default, e.g. L-BFGS's `max_eval`).
+    pub default: Value,
+    /// Valid range of a number (of each element of a pair, or per element in `ranges`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<RangeInfo>,
+    /// Per-element ranges of a pair whose elements differ (Rprop's `etas`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<RangeInfo>,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+/// The catalogue rows of one config type: `specs` with defaults read from `default`.
+pub(crate) fn describe<C: Serialize>(default: &C, specs: &[ParamSpec]) -> Vec<ParamInfo> {
+    let v = serde_json::to_value(default).unwrap_or(Value::Null);
+    specs
+        .iter()
+        .map(|s| ParamInfo {
+            name: s.name,
+            kind: s.kind,
+            default: v.get(s.name).cloned().unwrap_or(Value::Null),
+            range: RangeInfo::of(&s.range),
+            ranges: match s.range {
+                Range::PerElement(a, b) => [a, b].iter().filter_map(|r| RangeInfo::of(r)).collect(),
+                _ => Vec::new(),
+            },
+            doc: s.doc,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_range() {
+        assert_eq!(Range::AtLeast(0.0).check(-0.1).unwrap_err(), "must be >= 0");
+        assert_eq!(
+            Range::AtLeast(0.0).check(f64::INFINITY).unwrap_err(),
+            "must be finite and >= 0"
+        );
+        assert_eq!(
+            Range::HalfOpen(0.0, 1.0).check(1.0).unwrap_err(),
+            "must be in [0, 1)"
+        );
+        assert!(Range::Closed(0.0, 1.0).check(1.0).is_ok());
+        assert!(Range::Open(0.0, 1.0).check(f64::NAN).is_err());
+        assert!(Range::Above(1.0).check(1.0).is_err());
+    }
+}

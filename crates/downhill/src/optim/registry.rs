@@ -1,0 +1,379 @@
+//! The one table of optimisers and solvers. Everything that enumerates them is derived from
+//! the [`registry!`] invocation at the bottom: the [`OptimizerConfig`] enum, [`NAMES`],
+//! [`FIRST_ORDER`], `from_named`, `name`, `lr`, `build`, `solver`, the "known: …" lists of
+//! errors, and the [`catalog`]. Adding an optimiser is one file (its config struct with an
+//! [`Entry`] impl, its state and its update) plus one line here.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::params::{describe, ParamInfo, ParamSpec};
+use super::solver::BoxedSolver;
+use super::Optimizer;
+use crate::{Error, Float, Result};
+
+/// Whether an entry is a first-order optimiser (one gradient per step) or a solver (it
+/// evaluates the objective itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Built by [`OptimizerConfig::build`].
+    FirstOrder,
+    /// Built by [`OptimizerConfig::solver`].
+    Solver,
+}
+
+/// What a config struct tells the registry. Implemented in each optimiser's file.
+pub trait Entry: Named + Serialize + DeserializeOwned + Default + Clone {
+    /// First-order optimiser or solver.
+    const KIND: EntryKind;
+    /// Every parameter, once: key, type, range, doc (defaults come from `Default`).
+    const PARAMS: &'static [ParamSpec];
+    /// One line about the method.
+    const DOC: &'static str;
+    /// The configured learning rate (0 where there is none).
+    fn lr(&self) -> f64;
+    /// Checks the parameters as PyTorch's constructor does: by default the ranges of
+    /// [`Entry::PARAMS`]; entries with cross-parameter rules add them.
+    fn validate(&self) -> Result<()> {
+        super::params::check(self, Self::PARAMS)
+    }
+    /// Validates and builds the first-order optimiser (solvers: an error saying so).
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Err(solver_only(Self::NAME))
+    }
+    /// Validates and builds the solver (`Ok(None)` for a first-order optimiser).
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(None)
+    }
+}
+
+/// The registry name of a config type (implemented by [`registry!`] from its table line).
+pub trait Named {
+    /// Config name (`"sgd"`, …).
+    const NAME: &'static str;
+}
+
+/// One entry of the [`catalog`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogEntry {
+    /// Config name.
+    pub name: &'static str,
+    /// `first_order` or `solver`.
+    pub kind: EntryKind,
+    /// One line about the method.
+    pub doc: &'static str,
+    /// Its parameters with types, defaults, ranges and docs.
+    pub params: Vec<ParamInfo>,
+}
+
+pub(crate) fn solver_only(what: &str) -> Error {
+    Error::Invalid(format!(
+        "`{what}` evaluates the objective itself and runs only where a whole objective is \
+         available (downhill run / minimize, `run::solve`), not as a gradient step"
+    ))
+}
+
+/// Error for a name that is not an optimiser.
+pub fn unknown(name: &str) -> Error {
+    Error::Unknown {
+        kind: "optimizer".into(),
+        name: name.into(),
+        known: NAMES.join(", "),
+    }
+}
+
+macro_rules! registry {
+    ($($lit:literal => $variant:ident($cfg:ty), $doc:literal;)*) => {
+        /// A complete optimiser configuration (`name` selects the variant).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "name")]
+        pub enum OptimizerConfig {
+            $(
+                #[doc = $doc]
+                #[serde(rename = $lit)]
+                $variant($cfg),
+            )*
+        }
+
+        $(impl Named for $cfg {
+            const NAME: &'static str = $lit;
+        })*
+
+        /// Every optimiser name accepted by [`OptimizerConfig::from_named`], in table order.
+        pub const NAMES: &[&str] = &[$($lit),*];
+
+        /// The names of the first-order optimisers (built by [`OptimizerConfig::build`]; the
+        /// others in [`NAMES`] are solvers, built by [`OptimizerConfig::solver`]).
+        pub const FIRST_ORDER: &[&str] = {
+            const ALL: [(&str, EntryKind); NAMES.len()] = [$(($lit, <$cfg as Entry>::KIND)),*];
+            const N: usize = {
+                let mut n = 0;
+                let mut i = 0;
+                while i < ALL.len() {
+                    if matches!(ALL[i].1, EntryKind::FirstOrder) {
+                        n += 1;
+                    }
+                    i += 1;
+                }
+                n
+            };
+            const OUT: [&str; N] = {
+                let mut out = [""; N];
+                let (mut i, mut j) = (0, 0);
+                while i < ALL.len() {
+                    if matches!(ALL[i].1, EntryKind::FirstOrder) {
+                        out[j] = ALL[i].0;
+                        j += 1;
+                    }
+                    i += 1;
+                }
+                out
+            };
+            &OUT
+        };
+
+        /// The machine-readable catalogue of every optimiser and solver: kind, doc and each
+        /// parameter's type, default, valid range and doc (what the lab builds controls from).
+        pub fn catalog() -> Vec<CatalogEntry> {
+            vec![$(CatalogEntry {
+                name: $lit,
+                kind: <$cfg as Entry>::KIND,
+                doc: <$cfg as Entry>::DOC,
+                params: describe(&<$cfg>::default(), <$cfg as Entry>::PARAMS),
+            }),*]
+        }
+
+        impl OptimizerConfig {
+            /// Deserialises the parameters of the optimiser called `name` from `d` (a table
+            /// without its `name` key). Unknown names and unknown keys are errors.
+            pub fn from_named<'de, D: serde::Deserializer<'de>>(
+                name: &str,
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                use serde::de::Error as _;
+                match name {
+                    $($lit => Ok(OptimizerConfig::$variant(<$cfg>::deserialize(d)?)),)*
+                    _ => Err(D::Error::custom(format!(
+                        "unknown optimizer `{name}`; known: {}",
+                        NAMES.join(", ")
+                    ))),
+                }
+            }
+
+            /// The optimiser's config name.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(OptimizerConfig::$variant(_) => $lit,)*
+                }
+            }
+
+            /// The configured learning rate (0 for `pso`, which has none).
+            pub fn lr(&self) -> f64 {
+                match self {
+                    $(OptimizerConfig::$variant(c) => Entry::lr(c),)*
+                }
+            }
+
+            /// Validates the parameters (as PyTorch's constructors do) and builds the
+            /// first-order optimiser; a solver's config is an error here.
+            pub fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+                match self {
+                    $(OptimizerConfig::$variant(c) => Entry::build::<T>(c),)*
+                }
+            }
+
+            /// The [`super::Solver`] this config describes, if it is one (`lbfgs`, `newton`,
+            /// `pso`, `sgd` with a line search); `Ok(None)` for first-order optimisers.
+            pub fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+                match self {
+                    $(OptimizerConfig::$variant(c) => Entry::solver::<T>(c),)*
+                }
+            }
+        }
+    };
+}
+
+use super::adadelta::AdadeltaConfig;
+use super::adagrad::AdagradConfig;
+use super::adam::AdamConfig;
+use super::adamax::AdamaxConfig;
+use super::adamw::AdamwConfig;
+use super::lbfgs::LbfgsConfig;
+use super::lion::LionConfig;
+use super::momentum::MomentumConfig;
+use super::nadam::NadamConfig;
+use super::newton::NewtonConfig;
+use super::pso::PsoConfig;
+use super::radam::RadamConfig;
+use super::rmsprop::RmsPropConfig;
+use super::rprop::RpropConfig;
+use super::sgd::SgdConfig;
+
+registry! {
+    "sgd" => Sgd(SgdConfig), "`torch.optim.SGD`.";
+    "momentum" => Momentum(MomentumConfig), "Seed 003's heavy ball / Nesterov / midpoint momentum.";
+    "adagrad" => Adagrad(AdagradConfig), "`torch.optim.Adagrad`.";
+    "rmsprop" => RmsProp(RmsPropConfig), "`torch.optim.RMSprop`.";
+    "adam" => Adam(AdamConfig), "`torch.optim.Adam`.";
+    "adamw" => Adamw(AdamwConfig), "`torch.optim.AdamW`.";
+    "nadam" => Nadam(NadamConfig), "`torch.optim.NAdam`.";
+    "radam" => Radam(RadamConfig), "`torch.optim.RAdam`.";
+    "adamax" => Adamax(AdamaxConfig), "`torch.optim.Adamax`.";
+    "adadelta" => Adadelta(AdadeltaConfig), "`torch.optim.Adadelta`.";
+    "lion" => Lion(LionConfig), "Lion (Chen et al. 2023).";
+    "rprop" => Rprop(RpropConfig), "`torch.optim.Rprop`.";
+    "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
+    "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
+    "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn named(name: &str, v: serde_json::Value) -> std::result::Result<OptimizerConfig, String> {
+        OptimizerConfig::from_named(name, v).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_name_parses_with_defaults_and_builds() {
+        for &n in NAMES {
+            let c = named(n, json!({})).unwrap();
+            assert_eq!(c.name(), n);
+            let is_solver = c.solver::<f64>().unwrap().is_some();
+            assert_eq!(is_solver, !FIRST_ORDER.contains(&n), "{n}");
+        }
+        for &n in FIRST_ORDER {
+            let c = named(n, json!({})).unwrap();
+            assert_eq!(c.name(), n);
+            let o = c.build::<f64>().unwrap();
+            assert_eq!(o.name(), n);
+            assert_eq!(o.lr(), c.lr());
+        }
+    }
+
+    #[test]
+    fn pytorch_defaults() {
+        let lr = |n: &str| named(n, json!({})).unwrap().lr();
+        assert_eq!(lr("adagrad"), 1e-2);
+        assert_eq!(lr("rmsprop"), 1e-2);
+        assert_eq!(lr("adam"), 1e-3);
+        assert_eq!(lr("nadam"), 2e-3);
+        assert_eq!(lr("adamax"), 2e-3);
+        assert_eq!(lr("adadelta"), 1.0);
+        assert_eq!(lr("lion"), 1e-4);
+        let OptimizerConfig::Adamw(w) = named("adamw", json!({})).unwrap() else {
+            panic!("not adamw")
+        };
+        assert_eq!(w.weight_decay, 1e-2);
+        assert_eq!(w.betas, [0.9, 0.999]);
+    }
+
+    #[test]
+    fn unknown_keys_and_names_are_errors() {
+        let e = named("adam", json!({"momentum": 0.9})).unwrap_err();
+        assert!(e.contains("momentum"), "{e}");
+        let e = named("adamm", json!({})).unwrap_err();
+        assert!(e.contains("adamm"), "{e}");
+        let e = named("momentum", json!({"variant": "sideways"})).unwrap_err();
+        assert!(e.contains("sideways"), "{e}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let bad = [
+            ("adam", json!({"betas": [0.9, 1.0]}), "betas[1]"),
+            ("adam", json!({"lr": -1.0}), "lr"),
+            ("adamw", json!({"eps": -1.0}), "eps"),
+            ("rmsprop", json!({"alpha": -0.5}), "alpha"),
+            ("rmsprop", json!({"momentum": -0.5}), "momentum"),
+            ("adagrad", json!({"lr_decay": -0.5}), "lr_decay"),
+            (
+                "adagrad",
+                json!({"initial_accumulator_value": -1}),
+                "initial_accumulator_value",
+            ),
+            ("nadam", json!({"momentum_decay": -1.0}), "momentum_decay"),
+            ("radam", json!({"weight_decay": -1.0}), "weight_decay"),
+            ("adamax", json!({"betas": [-0.1, 0.9]}), "betas[0]"),
+            ("adadelta", json!({"rho": 1.5}), "rho"),
+            ("lion", json!({"betas": [0.9, 1.5]}), "betas[1]"),
+            ("momentum", json!({"momentum": -0.5}), "momentum"),
+            ("sgd", json!({"nesterov": true}), "nesterov"),
+        ];
+        for (n, v, key) in bad {
+            let c = named(n, v).unwrap();
+            match c.build::<f64>() {
+                Err(Error::InvalidParameter { key: k, .. }) => assert_eq!(k, key, "{n}"),
+                other => panic!(
+                    "{n}: expected InvalidParameter({key}), got {:?}",
+                    other.err()
+                ),
+            }
+        }
+        // rho = 1 is allowed, as in PyTorch (closed interval).
+        assert!(named("adadelta", json!({"rho": 1.0}))
+            .unwrap()
+            .build::<f64>()
+            .is_ok());
+    }
+
+    #[test]
+    fn serialises_with_its_name() {
+        let c = named("rmsprop", json!({"centered": true})).unwrap();
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["name"], "rmsprop");
+        assert_eq!(v["centered"], true);
+        // The tagged form deserialises back, still refusing unknown keys.
+        let back: OptimizerConfig = serde_json::from_value(v).unwrap();
+        assert_eq!(back, c);
+        let bad = serde_json::from_value::<OptimizerConfig>(json!({"name": "lion", "eps": 1.0}));
+        assert!(bad.is_err());
+    }
+
+    /// The catalogue lists every entry, and every parameter of each config once: the keys of
+    /// its `PARAMS` table are exactly the keys its `Default` serialises to (optional ones aside).
+    #[test]
+    fn catalog_covers_every_parameter_once() {
+        let cat = catalog();
+        assert_eq!(cat.iter().map(|e| e.name).collect::<Vec<_>>(), NAMES);
+        for &n in NAMES {
+            let c = named(n, json!({})).unwrap();
+            let v = serde_json::to_value(&c).unwrap();
+            let entry = cat.iter().find(|e| e.name == n).unwrap();
+            let mut keys: Vec<_> = v
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| *k != "name")
+                .collect();
+            let mut listed: Vec<_> = entry.params.iter().map(|p| p.name).collect();
+            listed.retain(|p| !matches!(*p, "max_eval" | "line_search"));
+            keys.sort();
+            listed.sort();
+            assert_eq!(keys, listed, "{n}");
+            let lr = entry.params.iter().find(|p| p.name == "lr");
+            if let Some(lr) = lr {
+                assert_eq!(lr.default, json!(c.lr()), "{n}");
+            }
+        }
+        let json = serde_json::to_value(&cat).unwrap();
+        let rprop = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "rprop")
+            .unwrap();
+        assert_eq!(rprop["kind"], "first_order");
+        assert_eq!(rprop["params"][1]["name"], "etas");
+        assert_eq!(rprop["params"][1]["type"], "pair");
+        assert_eq!(rprop["params"][1]["default"], json!([0.5, 1.2]));
+        assert_eq!(rprop["params"][1]["ranges"][1]["min"], 1.0);
+        assert_eq!(rprop["params"][0]["range"]["min_inclusive"], true);
+        let sgd = &json[0]["params"];
+        assert_eq!(sgd[7]["name"], "state_precision");
+        assert_eq!(sgd[7]["choices"], json!(["full", "bf16"]));
+    }
+}
