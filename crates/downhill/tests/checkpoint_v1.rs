@@ -17,9 +17,10 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{prepare, synthetic_classification, Dataset};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network};
 use downhill::optim::Adam;
+use downhill::schedule::Unit;
 use downhill::train::{
-    Checkpoint, EarlyStoppingConfig, LrFn, Monitor, Replayed, ScheduleUnit as Unit, SwaConfig,
-    TrainConfig, TrainResult, Trainer,
+    Checkpoint, EarlyStoppingConfig, LrFn, Monitor, Replayed, SwaConfig, TrainConfig, TrainResult,
+    Trainer,
 };
 use serde_json::{json, Value};
 
