@@ -200,6 +200,23 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
         }
     }
 
+    /// The run's result from the final context and the built-ins' records.
+    fn result(self, ctx: Context<'_, T>, lr: Vec<f64>) -> TrainResult {
+        TrainResult {
+            status: ctx.status(),
+            epochs: ctx.epoch,
+            steps: ctx.step,
+            params: ctx.params_f64(),
+            train_loss: self.log.train_loss,
+            log_samples: self.log.log_samples,
+            final_train_loss: self.log.final_loss,
+            val_metrics: self.validation.val_metrics,
+            final_val: self.validation.final_val,
+            diverged_at: ctx.diverged_at(),
+            lr,
+        }
+    }
+
     /// All callbacks in hook order: the built-ins, then the user's, then checkpointing.
     fn list<'l>(
         &'l mut self,
@@ -352,19 +369,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             c.on_train_end(&mut ctx)?;
         }
         drop(cbs);
-        Ok(TrainResult {
-            status: ctx.status(),
-            epochs: ctx.epoch,
-            steps: ctx.step,
-            params: ctx.params_f64(),
-            train_loss: builtins.log.train_loss,
-            log_samples: builtins.log.log_samples,
-            final_train_loss: builtins.log.final_loss,
-            val_metrics: builtins.validation.val_metrics,
-            final_val: builtins.validation.final_val,
-            diverged_at: ctx.diverged_at(),
-            lr: lrs,
-        })
+        Ok(builtins.result(ctx, lrs))
     }
 }
 

@@ -99,7 +99,7 @@ impl<T: Scalar> Callback<T> for Averaging {
         Ok(())
     }
     fn on_epoch_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
-        if self.swa_lr.is_some() || self.every.is_some_and(|k| ctx.epoch % k == 0) {
+        if self.swa_lr.is_some() || self.every.is_some_and(|k| ctx.epoch.is_multiple_of(k)) {
             self.state.add(&ctx.params);
         }
         Ok(())

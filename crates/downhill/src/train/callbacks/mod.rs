@@ -42,7 +42,7 @@ impl<T: Scalar> Callback<T> for Checkpointing {
         false
     }
     fn on_epoch_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
-        if ctx.epoch < ctx.config.epochs && ctx.epoch % self.every == 0 {
+        if ctx.epoch < ctx.config.epochs && ctx.epoch.is_multiple_of(self.every) {
             ctx.save_to = Some(self.path.clone());
         }
         Ok(())
