@@ -79,7 +79,7 @@ fn corrupted_or_truncated_checkpoints_are_refused() {
     let at = flipped.len() * 3 / 4;
     flipped[at] = if flipped[at] == b'1' { b'2' } else { b'1' };
     let mut bad_version = String::from_utf8(good.clone()).unwrap();
-    bad_version = bad_version.replacen("\"version\":1", "\"version\":99", 1);
+    bad_version = bad_version.replacen("\"version\":2", "\"version\":99", 1);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("flipped.json", flipped, "checksum"),
         (

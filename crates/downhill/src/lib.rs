@@ -80,7 +80,8 @@
 //! use downhill::model::{Activation, ModelConfig, ModelKind, Network};
 //! use downhill::optim::OptimizerConfig;
 //! use downhill::schedule::ScheduleConfig;
-//! use downhill::train::{ScheduleUnit, TrainConfig, Trainer};
+//! use downhill::schedule::Unit;
+//! use downhill::train::{TrainConfig, Trainer};
 //!
 //! let data = synthetic_linreg::<f64>(&SyntheticOptions::default())?;
 //! let model = ModelConfig { kind: ModelKind::Linear, hidden: vec![], activation: Activation::Relu, head: None };
@@ -90,7 +91,7 @@
 //!
 //! let cfg = TrainConfig { epochs: 3, batch_size: 1, log_interval: Some(10), ..Default::default() };
 //! let mut trainer = Trainer::new(&net, &data, cfg);
-//! trainer.schedule = Some((decay.build(0.2, None)?, ScheduleUnit::Epoch));
+//! trainer.schedule = Some((decay.build(0.2, None)?, Unit::Epoch));
 //! let r = trainer.run(opt.as_mut(), &net.init(0), None)?;
 //! // The data were made with w = [2, −3.4], b = 4.2.
 //! assert!((r.params[0] - 2.0).abs() < 0.01 && (r.params[1] + 3.4).abs() < 0.01);

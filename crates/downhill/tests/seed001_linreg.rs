@@ -8,7 +8,7 @@ use downhill::data::{synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};
 use downhill::optim::Sgd;
 use downhill::schedule::{ScheduleConfig, Unit};
-use downhill::train::{ScheduleUnit, TrainConfig, TrainResult, TrainStatus, Trainer};
+use downhill::train::{TrainConfig, TrainResult, TrainStatus, Trainer};
 
 fn linreg<T: Scalar>() -> (Network<T>, Dataset<T>) {
     let data = synthetic_linreg::<T>(&SyntheticOptions::default()).unwrap();
@@ -60,7 +60,7 @@ fn optimize_in<T: Scalar>(
         )
         .unwrap();
         assert_eq!(sc.unit(), Unit::Epoch);
-        t.schedule = Some((sc.build(lr, None).unwrap(), ScheduleUnit::Epoch));
+        t.schedule = Some((sc.build(lr, None).unwrap(), Unit::Epoch));
     }
     let mut opt = Sgd::<T>::with_lr(lr).unwrap();
     t.run(&mut opt, &net.init(1), None).unwrap()

@@ -7,9 +7,10 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{prepare, synthetic_classification, synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network};
 use downhill::optim::Sgd;
+use downhill::schedule::Unit;
 use downhill::train::{
-    Checkpoint, EarlyStoppingConfig, LrFn, Monitor, PlateauRule, ScheduleUnit, SwaConfig,
-    TrainConfig, TrainStatus, Trainer,
+    Checkpoint, EarlyStoppingConfig, LrFn, Monitor, PlateauRule, SwaConfig, TrainConfig,
+    TrainStatus, Trainer,
 };
 
 fn blobs() -> (Dataset<f64>, Dataset<f64>) {
@@ -167,7 +168,7 @@ fn step_schedules_see_the_global_step() {
         ..TrainConfig::default()
     };
     let mut t = Trainer::new(&net, &data, cfg);
-    t.schedule = Some((Box::new(LrFn(|k| 0.1 / (k + 1) as f64)), ScheduleUnit::Step));
+    t.schedule = Some((Box::new(LrFn(|k| 0.1 / (k + 1) as f64)), Unit::Step));
     let r = t
         .run(&mut Sgd::with_lr(0.1).unwrap(), &net.init(0), None)
         .unwrap();
@@ -213,7 +214,7 @@ fn swa_averages_epochs_from_swa_start_and_anneals_the_lr() {
         c.swa = None;
         let mut t = Trainer::new(&net, &tr, c);
         let lrs = r.lr.clone();
-        t.schedule = Some((Box::new(LrFn(move |e| lrs[e])), ScheduleUnit::Epoch));
+        t.schedule = Some((Box::new(LrFn(move |e| lrs[e])), Unit::Epoch));
         let p = t
             .run(&mut Sgd::with_lr(0.5).unwrap(), &net.init(0), None)
             .unwrap()
@@ -345,7 +346,7 @@ fn schedules_drive_the_momentum_too() {
         ..TrainConfig::default()
     };
     let mut t = Trainer::new(&net, &tr, cfg);
-    t.schedule = Some((Box::new(WithMomentum), ScheduleUnit::Epoch));
+    t.schedule = Some((Box::new(WithMomentum), Unit::Epoch));
     let mut opt = Sgd::new(downhill::optim::SgdConfig {
         lr: 0.1,
         momentum: 0.9,

@@ -2,14 +2,14 @@
 
 use std::io::IsTerminal;
 
-use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
+use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset, Standardizer};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
-use downhill::model::{Network, SavedModel, Scalar};
+use downhill::model::{ModelSpec, Network, SavedModel, Scalar};
 use downhill::optim::Optimizer;
-use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
+use downhill::schedule::{Driver, ReduceLrOnPlateau};
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
-    Checkpoint, Monitor, Progress, Replayed, ScheduleUnit, TrainResult, TrainStatus, Trainer,
+    Checkpoint, Monitor, Progress, Replayed, TrainConfig, TrainResult, TrainStatus, Trainer,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -69,18 +69,88 @@ pub fn load_data<T: Scalar>(d: &DataSection) -> Result<Dataset<T>, CliError> {
     })
 }
 
+/// The data, the model and the optimiser of a `downhill train` config, and the [`Trainer`]
+/// over them: the one setup `train`, `train` under MPI and `compare`'s [`fit`] share.
+pub struct Setup<T: Scalar> {
+    /// The training split.
+    pub train: Dataset<T>,
+    /// The validation split (possibly empty).
+    pub val: Dataset<T>,
+    /// The standardisation fitted on the training split, if any.
+    pub scaler: Option<Standardizer>,
+    /// The model's spec.
+    pub spec: ModelSpec,
+    /// The model.
+    pub net: Network<T>,
+}
+
+impl<T: Scalar> Setup<T> {
+    /// Loads and splits `[data]` and builds `[model]` on it.
+    pub fn load(cfg: &TrainFile) -> Result<Self, CliError> {
+        let d = &cfg.data;
+        let all = load_data::<T>(d)?;
+        let (train, val, scaler) = data::prepare(
+            &all,
+            d.validation_fraction,
+            d.seed.unwrap_or(0),
+            d.standardize,
+        )?;
+        Self::new(cfg, train, val, scaler)
+    }
+
+    /// Builds `[model]` on already loaded splits.
+    pub fn new(
+        cfg: &TrainFile,
+        train: Dataset<T>,
+        val: Dataset<T>,
+        scaler: Option<Standardizer>,
+    ) -> Result<Self, CliError> {
+        let spec = cfg.model.spec(&train)?;
+        let net = Network::<T>::new(spec.clone())?;
+        Ok(Setup {
+            train,
+            val,
+            scaler,
+            spec,
+            net,
+        })
+    }
+
+    /// A trainer with `train` (the `[train]` table, possibly adjusted), the validation split
+    /// and `[schedule]` (seed 000's batch-size scaling against `train.batch_size`, the global
+    /// batch).
+    pub fn trainer(
+        &self,
+        cfg: &TrainFile,
+        train: TrainConfig,
+        opt: &dyn Optimizer<T>,
+    ) -> Result<Trainer<'_, T>, CliError> {
+        let batch_size = train.batch_size;
+        let mut trainer = Trainer::new(&self.net, &self.train, train);
+        trainer.val = Some(&self.val);
+        attach_schedule(&mut trainer, cfg, opt, batch_size, self.val.n() > 0)?;
+        Ok(trainer)
+    }
+
+    /// What [`report`] needs of it.
+    pub fn outcome(&self) -> Outcome<'_, T> {
+        Outcome {
+            net: &self.net,
+            spec: self.spec.clone(),
+            scaler: self.scaler.clone(),
+            feature_names: self.train.feature_names.clone(),
+        }
+    }
+}
+
+/// `[optimizer]` with `[wrappers]` around it.
+pub fn optimizer<T: Scalar>(cfg: &TrainFile) -> Result<Box<dyn Optimizer<T>>, CliError> {
+    Ok(cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?)
+}
+
 fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {
-    let d = &cfg.data;
-    let all = load_data::<T>(d)?;
-    let (tr, va, scaler) = data::prepare(
-        &all,
-        d.validation_fraction,
-        d.seed.unwrap_or(0),
-        d.standardize,
-    )?;
-    let spec = cfg.model.spec(&tr)?;
-    let net = Network::<T>::new(spec.clone())?;
-    let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    let setup = Setup::<T>::load(cfg)?;
+    let mut opt = optimizer::<T>(cfg)?;
     let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
     let show_bar = !args.json && std::io::stdout().is_terminal();
     let bar = show_bar.then(|| {
@@ -91,15 +161,7 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
         );
         b
     });
-    let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
-    trainer.val = Some(&va);
-    attach_schedule(
-        &mut trainer,
-        cfg,
-        opt.as_ref(),
-        cfg.train.batch_size,
-        va.n() > 0,
-    )?;
+    let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
     trainer.fingerprint = fingerprint;
     if let Some(b) = bar.clone() {
         trainer.progress = Some(Box::new(move |p: &Progress| {
@@ -112,7 +174,7 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
             }
         }));
     }
-    let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume)?;
+    let res = trainer.run(opt.as_mut(), &setup.net.init(cfg.train.seed), resume)?;
     if let Some(out) = &args.plot {
         super::plotting::write(&loss_figure(&res)?, out)?;
     }
@@ -120,39 +182,17 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let out = Outcome {
-        net: &net,
-        spec,
-        scaler,
-        feature_names: tr.feature_names.clone(),
-    };
-    report(cfg, args, &out, &res, serde_json::Map::new())
+    report(cfg, args, &setup.outcome(), &res, serde_json::Map::new())
 }
 
 /// Trains `cfg` silently (no progress, no output, no checkpoint resume) in the configured
 /// precision and returns the result: `downhill compare` runs one of these per optimiser.
 pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
     fn go<T: Scalar>(cfg: &TrainFile) -> Result<TrainResult, CliError> {
-        let d = &cfg.data;
-        let all = load_data::<T>(d)?;
-        let (tr, va, _) = data::prepare(
-            &all,
-            d.validation_fraction,
-            d.seed.unwrap_or(0),
-            d.standardize,
-        )?;
-        let net = Network::<T>::new(cfg.model.spec(&tr)?)?;
-        let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
-        let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
-        trainer.val = Some(&va);
-        attach_schedule(
-            &mut trainer,
-            cfg,
-            opt.as_ref(),
-            cfg.train.batch_size,
-            va.n() > 0,
-        )?;
-        Ok(trainer.run(opt.as_mut(), &net.init(cfg.train.seed), None)?)
+        let setup = Setup::<T>::load(cfg)?;
+        let mut opt = optimizer::<T>(cfg)?;
+        let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
+        Ok(trainer.run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)?)
     }
     match cfg.data.precision {
         Precision::F32 => go::<f32>(cfg),
@@ -162,7 +202,7 @@ pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
 
 /// Sets the trainer's `[schedule]`: a schedule stepped per step or epoch (with seed 000's
 /// batch-size scaling against `batch_size`, the global batch), or a plateau rule.
-pub fn attach_schedule<T: Scalar>(
+fn attach_schedule<T: Scalar>(
     trainer: &mut Trainer<'_, T>,
     cfg: &TrainFile,
     opt: &dyn Optimizer<T>,
@@ -172,10 +212,7 @@ pub fn attach_schedule<T: Scalar>(
     let Some(sc) = &cfg.schedule else {
         return Ok(());
     };
-    let unit = match sc.unit() {
-        Unit::Step => ScheduleUnit::Step,
-        Unit::Epoch => ScheduleUnit::Epoch,
-    };
+    let unit = sc.unit();
     let base_lr = opt.lr();
     match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
         Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
@@ -203,9 +240,9 @@ pub struct Outcome<'a, T: Scalar> {
     /// The trained network.
     pub net: &'a Network<T>,
     /// Its spec (saved with `--save`).
-    pub spec: downhill::model::ModelSpec,
+    pub spec: ModelSpec,
     /// The standardisation fitted on the training split, if any.
-    pub scaler: Option<downhill::data::Standardizer>,
+    pub scaler: Option<Standardizer>,
     /// Feature names of the training data.
     pub feature_names: Vec<String>,
 }

@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use downhill::data::{self, Dataset, Task};
-use downhill::model::{Fit, Network, Scalar};
-use downhill::train::{Checkpoint, Trainer};
+use downhill::data::{Dataset, Task};
+use downhill::model::{Fit, Scalar};
+use downhill::train::callbacks::LossLog;
+use downhill::train::Checkpoint;
 use downhill_mpi::comm::{Communicator, MpiComm, Wire};
 use downhill_mpi::fault::{abort, agree, Failure, BAD_INPUT};
 use downhill_mpi::shard::{count_rows, read_rows};
@@ -14,7 +15,7 @@ use downhill_mpi::split::part;
 use downhill_mpi::{DataParallel, Reduction};
 use serde_json::json;
 
-use super::train::{attach_schedule, load_data, report, Outcome};
+use super::train::{optimizer, report, Setup};
 use crate::cli::TrainArgs;
 use crate::config::run::Precision;
 use crate::config::train::TrainFile;
@@ -40,31 +41,15 @@ fn failure(e: CliError) -> Failure {
     }
 }
 
-/// The training data of this rank: the whole split, or (`shard = true`) its slice of the CSV.
-struct Data<T: Scalar> {
-    train: Dataset<T>,
-    val: Dataset<T>,
-    scaler: Option<data::Standardizer>,
-    /// `(first row held here, rows in the file)` when sharded.
-    shard: Option<(usize, usize)>,
-}
+/// `(first row held here, rows in the file)` of a sharded CSV.
+type Shard = (usize, usize);
 
-fn load<T: Scalar>(comm: &MpiComm, cfg: &TrainFile) -> Result<Data<T>, Failure> {
+/// This rank's setup (the whole split, or with `shard = true` its slice of the CSV) and,
+/// when sharded, `(first row held here, rows in the file)`.
+fn load<T: Scalar>(comm: &MpiComm, cfg: &TrainFile) -> Result<(Setup<T>, Option<Shard>), Failure> {
     let d = &cfg.data;
     if !cfg.distributed.shard {
-        let all = load_data::<T>(d).map_err(failure)?;
-        let (train, val, scaler) = data::prepare(
-            &all,
-            d.validation_fraction,
-            d.seed.unwrap_or(0),
-            d.standardize,
-        )?;
-        return Ok(Data {
-            train,
-            val,
-            scaler,
-            shard: None,
-        });
+        return Ok((Setup::load(cfg).map_err(failure)?, None));
     }
     if d.source != "csv" || d.validation_fraction != 0.0 || d.standardize || d.features.is_some() {
         return Err(Failure::input(
@@ -86,12 +71,8 @@ fn load<T: Scalar>(comm: &MpiComm, cfg: &TrainFile) -> Result<Data<T>, Failure> 
     let mut train = Dataset::new(conv(&r.x), conv(&r.y), k, Task::Regression)?;
     train.feature_names = r.features;
     let val = Dataset::new(Vec::new(), Vec::new(), k, Task::Regression)?;
-    Ok(Data {
-        train,
-        val,
-        scaler: None,
-        shard: Some((start, n)),
-    })
+    let setup = Setup::new(cfg, train, val, None).map_err(failure)?;
+    Ok((setup, Some((start, n))))
 }
 
 fn run<T: Scalar + Wire>(
@@ -101,14 +82,12 @@ fn run<T: Scalar + Wire>(
     fingerprint: String,
 ) -> u8 {
     let dist = &cfg.distributed;
-    let setup = load::<T>(comm, cfg).and_then(|data| {
-        let spec = cfg.model.spec(&data.train)?;
-        let net = Network::<T>::new(spec.clone())?;
-        let opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    let setup = load::<T>(comm, cfg).and_then(|(setup, shard)| {
+        let opt = optimizer::<T>(cfg).map_err(failure)?;
         let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
-        Ok((data, spec, net, opt, resume))
+        Ok((setup, shard, opt, resume))
     });
-    let (data, spec, net, mut opt, resume) = match agree(comm, setup) {
+    let (setup, shard, mut opt, resume) = match agree(comm, setup) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -125,37 +104,33 @@ fn run<T: Scalar + Wire>(
     let mut dp = DataParallel::new(
         comm,
         Fit {
-            net: &net,
-            data: &data.train,
+            net: &setup.net,
+            data: &setup.train,
         },
     )
     .reduction(reduction)
     .chunks(dist.chunks.unwrap_or(8));
-    if let Some((offset, n_total)) = data.shard {
+    if let Some((offset, n_total)) = shard {
         dp = dp.sharded(offset, n_total);
     }
     let resumed_samples = resume
         .as_ref()
-        .and_then(|c| c.log_samples.last().copied())
+        .and_then(|c| c.callback_state::<LossLog>(LossLog::NAME))
+        .and_then(|l| l.log_samples.last().copied())
         .unwrap_or(0);
-    let mut trainer = Trainer::new(&net, &data.train, train_cfg);
-    trainer.val = Some(&data.val);
     // Seed 000's scale_rule applies to the global batch (ranks × per-rank).
-    let attached = attach_schedule(
-        &mut trainer,
-        cfg,
-        opt.as_ref(),
-        batch_size,
-        data.val.n() > 0,
-    );
-    if let Err(code) = agree(comm, attached.map_err(failure)) {
-        return code;
-    }
+    let mut trainer = match agree(
+        comm,
+        setup.trainer(cfg, train_cfg, opt.as_ref()).map_err(failure),
+    ) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     trainer.fingerprint = fingerprint;
     trainer.objective = Some(&dp);
     trainer.write_checkpoints = comm.rank() == 0;
     let t0 = Instant::now();
-    let res = trainer.run(opt.as_mut(), &net.init(cfg.train.seed), resume);
+    let res = trainer.run(opt.as_mut(), &setup.net.init(cfg.train.seed), resume);
     let seconds = t0.elapsed().as_secs_f64();
     drop(trainer);
     // Errors inside the loop may be seen by one rank only (rank 0 writing a checkpoint):
@@ -179,12 +154,7 @@ fn run<T: Scalar + Wire>(
     );
     extra.insert("allreduce_seconds".into(), json!(stats.allreduce_seconds));
     extra.insert("seconds".into(), json!(seconds));
-    let out = Outcome {
-        net: &net,
-        spec,
-        scaler: data.scaler,
-        feature_names: data.train.feature_names.clone(),
-    };
+    let out = setup.outcome();
     match report(cfg, args, &out, &res, extra) {
         Ok(code) => code,
         Err(e) => abort(comm, e.code, &e.message),

@@ -6,7 +6,7 @@ use super::figure::Figure;
 use super::training::{config, digits_mlp, loss_vs_samples, schedule, train};
 use super::Experiment;
 use downhill::optim::Sgd;
-use downhill::train::ScheduleUnit;
+use downhill::schedule::Unit;
 
 const SEED: &str = "000";
 
@@ -25,12 +25,7 @@ fn large_batch() -> Experiment {
     let (net, tr, _) = digits_mlp(0.2, 64);
     let base = 0.02;
     let run = |batch: usize, sched: Option<serde_json::Value>| {
-        let s = sched.map(|p| {
-            (
-                schedule("constant_lr", p, base, Some(batch)),
-                ScheduleUnit::Step,
-            )
-        });
+        let s = sched.map(|p| (schedule("constant_lr", p, base, Some(batch)), Unit::Step));
         train(
             &net,
             &tr,

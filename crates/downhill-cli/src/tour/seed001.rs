@@ -81,7 +81,8 @@ type Case = (usize, f64, Option<usize>, usize, bool, &'static str);
 /// Seed 001's `optimize(batch_size, lr, num_epochs = 3, decay_epoch, log_interval)` runs.
 fn minibatch() -> Vec<Experiment> {
     use super::training::{config, linreg, loss_vs_epoch, schedule, train};
-    use downhill::train::{ScheduleUnit, TrainStatus};
+    use downhill::schedule::Unit;
+    use downhill::train::TrainStatus;
     let cases: [Case; 5] = [
         (1, 0.2, Some(2), 10, false, "Batch 1 (SGD), lr 0.2, lr × 0.1 after epoch 2: the loss drops fast, then fluctuates until the decay steadies it; w and b end near [2, −3.4] and 4.2."),
         (1000, 0.999, None, 1000, false, "Batch 1000 = full-batch GD with lr 0.999: one update per epoch, yet it ends as close as SGD after 3 epochs."),
@@ -100,7 +101,7 @@ fn minibatch() -> Vec<Experiment> {
                         lr,
                         None,
                     ),
-                    ScheduleUnit::Epoch,
+                    Unit::Epoch,
                 )
             })
         };

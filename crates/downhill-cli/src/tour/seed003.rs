@@ -321,7 +321,7 @@ fn beta_retuning() -> Experiment {
 
 fn batch_growth() -> Experiment {
     use super::training::{config, linreg, loss_vs_samples, schedule, train};
-    use downhill::train::ScheduleUnit;
+    use downhill::schedule::Unit;
     let mut e = Experiment::new(
         SEED,
         "batch-growth",
@@ -342,7 +342,7 @@ fn batch_growth() -> Experiment {
                 0.1,
                 None,
             ),
-            ScheduleUnit::Epoch,
+            Unit::Epoch,
         )),
         None,
     );

@@ -5,8 +5,9 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{builtin, prepare, synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};
 use downhill::optim::Optimizer;
+use downhill::schedule::Unit;
 use downhill::schedule::{Schedule, ScheduleConfig};
-use downhill::train::{ScheduleUnit, TrainConfig, TrainResult, Trainer};
+use downhill::train::{TrainConfig, TrainResult, Trainer};
 use serde_json::Value;
 
 use super::figure::Series;
@@ -74,7 +75,7 @@ pub fn train<T: Scalar>(
     val: Option<&Dataset<T>>,
     cfg: TrainConfig,
     opt: &mut dyn Optimizer<T>,
-    schedule: Option<(Box<dyn Schedule>, ScheduleUnit)>,
+    schedule: Option<(Box<dyn Schedule>, Unit)>,
     batch_size: Option<Box<dyn FnMut(usize) -> usize>>,
 ) -> TrainResult {
     let seed = cfg.seed;

@@ -1,25 +1,37 @@
 //! Checkpoints: the whole state of a training run at an epoch boundary, written atomically.
 //!
-//! File layout: one header line `{"format":"downhill-checkpoint","version":1,"fnv1a64":"…",
-//! "bytes":N}` followed by the payload, a JSON [`Checkpoint`] of exactly `N` bytes whose
-//! FNV-1a 64-bit hash is `fnv1a64`. Floats round-trip exactly (serde_json's
-//! `float_roundtrip`), so a resumed run is bit-identical to an uninterrupted one. Writing goes
-//! to a temporary file in the same directory, which is flushed, `fsync`ed and renamed over the
-//! target (then the directory is synced): a crash leaves either the old or the new checkpoint.
+//! File layout (version 2): one header line `{"format":"downhill-checkpoint","version":2,
+//! "crc32":"…","bytes":N}` followed by the payload, a JSON [`Checkpoint`] of exactly `N` bytes
+//! whose CRC-32 (IEEE) is `crc32`. The payload holds the loop's counters, the parameters, the
+//! optimiser's state and each callback's state under the callback's name. Floats round-trip
+//! exactly (serde_json's `float_roundtrip`), so a resumed run is bit-identical to an
+//! uninterrupted one. Writing goes to a temporary file in the same directory, which is
+//! flushed, `fsync`ed and renamed over the target (then the directory is synced): a crash
+//! leaves either the old or the new checkpoint.
+//!
+//! Version 1 files (an FNV-1a 64 checksum, `fnv1a64`, and the callback states as fixed
+//! fields) still load: [`Checkpoint::from_bytes`] converts them, and they resume
+//! bit-identically.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use super::trainer::{AverageState, EarlyState, EpochMetrics};
-use crate::optim::OptimizerState;
+use super::callback::{Callback, Context};
+use super::callbacks::Validation;
+use super::callbacks::{AverageState, Averaging, EarlyState, EarlyStopping, LossLog, Plateau};
+use super::trainer::EpochMetrics;
+use crate::model::Scalar;
+use crate::optim::{Optimizer, OptimizerState};
 use crate::{Error, Result};
 
 /// Format tag of checkpoint files.
 pub const CHECKPOINT_FORMAT: &str = "downhill-checkpoint";
 /// Current checkpoint format version.
-pub const CHECKPOINT_VERSION: u32 = 1;
+pub const CHECKPOINT_VERSION: u32 = 2;
 
 /// Everything a run needs to continue exactly where it stopped (after `epoch` epochs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,21 +52,59 @@ pub struct Checkpoint {
     pub params: Vec<f64>,
     /// The optimiser's state.
     pub optimizer: OptimizerState,
-    /// Logged training losses so far.
-    pub train_loss: Vec<f64>,
-    /// Samples seen at each logged loss.
-    pub log_samples: Vec<usize>,
-    /// Validation metrics per epoch so far.
-    pub val_metrics: Vec<EpochMetrics>,
-    /// Early-stopping state.
-    pub early: EarlyState,
-    /// SWA or snapshot average so far.
-    pub average: AverageState,
-    /// Opaque state of the plateau rule.
-    pub plateau: Vec<f64>,
+    /// Each callback's state, by [`Callback::name`].
+    pub callbacks: BTreeMap<String, Value>,
 }
 
-/// 64-bit FNV-1a hash.
+/// The version-1 payload: the callback states as fixed fields.
+#[derive(Deserialize)]
+struct CheckpointV1 {
+    fingerprint: String,
+    epoch: usize,
+    step: usize,
+    base_lr: f64,
+    lr_scale: f64,
+    lr: f64,
+    params: Vec<f64>,
+    optimizer: OptimizerState,
+    train_loss: Vec<f64>,
+    log_samples: Vec<usize>,
+    val_metrics: Vec<EpochMetrics>,
+    early: EarlyState,
+    average: AverageState,
+    plateau: Vec<f64>,
+}
+
+impl From<CheckpointV1> for Checkpoint {
+    fn from(c: CheckpointV1) -> Self {
+        let callbacks = BTreeMap::from([
+            (
+                LossLog::NAME.to_string(),
+                json!({"train_loss": c.train_loss, "log_samples": c.log_samples}),
+            ),
+            (
+                Validation::NAME.to_string(),
+                json!({"val_metrics": c.val_metrics}),
+            ),
+            (EarlyStopping::NAME.to_string(), json!(c.early)),
+            (Averaging::NAME.to_string(), json!(c.average)),
+            (Plateau::NAME.to_string(), json!(c.plateau)),
+        ]);
+        Checkpoint {
+            fingerprint: c.fingerprint,
+            epoch: c.epoch,
+            step: c.step,
+            base_lr: c.base_lr,
+            lr_scale: c.lr_scale,
+            lr: c.lr,
+            params: c.params,
+            optimizer: c.optimizer,
+            callbacks,
+        }
+    }
+}
+
+/// 64-bit FNV-1a hash (version-1 checksums; the CLI's configuration fingerprint).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
@@ -65,7 +115,10 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 struct Header {
     format: String,
     version: u32,
-    fnv1a64: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fnv1a64: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    crc32: Option<String>,
     bytes: usize,
 }
 
@@ -77,6 +130,78 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 impl Checkpoint {
+    /// The run's state after `ctx.epoch` epochs: counters and parameters from `ctx`, the
+    /// optimiser's state and every callback's.
+    pub(super) fn of<T: Scalar>(
+        fingerprint: &str,
+        ctx: &Context<'_, T>,
+        opt: &dyn Optimizer<T>,
+        callbacks: &[&mut dyn Callback<T>],
+    ) -> Result<Self> {
+        let mut states = BTreeMap::new();
+        for c in callbacks {
+            let s = c.state()?;
+            if !s.is_null() {
+                states.insert(c.name().to_string(), s);
+            }
+        }
+        Ok(Checkpoint {
+            fingerprint: fingerprint.to_string(),
+            epoch: ctx.epoch,
+            step: ctx.step,
+            base_lr: ctx.base_lr,
+            lr_scale: ctx.lr_scale,
+            lr: opt.lr(),
+            params: ctx.params_f64(),
+            optimizer: opt.state(),
+            callbacks: states,
+        })
+    }
+
+    /// Restores the run into `ctx`, `opt` and the callbacks (each from the state under its
+    /// name, if any), after checking the fingerprint and the parameter count.
+    pub(super) fn restore<T: Scalar>(
+        self,
+        fingerprint: &str,
+        ctx: &mut Context<'_, T>,
+        opt: &mut dyn Optimizer<T>,
+        callbacks: &mut [&mut dyn Callback<T>],
+    ) -> Result<()> {
+        if self.fingerprint != fingerprint {
+            return Err(Error::Invalid(
+                "the checkpoint was written by a run with another configuration".into(),
+            ));
+        }
+        if self.params.len() != ctx.params.len() {
+            return Err(Error::Dimension {
+                what: "checkpoint params".into(),
+                got: self.params.len(),
+                expected: ctx.params.len().to_string(),
+            });
+        }
+        ctx.set_params(&self.params);
+        opt.load_state(&self.optimizer)?;
+        opt.set_lr(self.lr);
+        (ctx.epoch, ctx.step) = (self.epoch, self.step);
+        (ctx.base_lr, ctx.lr_scale) = (self.base_lr, self.lr_scale);
+        ctx.samples = self.epoch * ctx.n_samples();
+        ctx.resumed = true;
+        let mut states = self.callbacks;
+        for c in callbacks.iter_mut() {
+            if let Some(s) = states.remove(c.name()) {
+                c.load_state(s)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A callback's state, deserialised (e.g. `LossLog` under [`LossLog::NAME`]).
+    pub fn callback_state<S: serde::de::DeserializeOwned>(&self, name: &str) -> Option<S> {
+        self.callbacks
+            .get(name)
+            .and_then(|v| S::deserialize(v).ok())
+    }
+
     /// Serialises to the file format (header line + payload).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let payload =
@@ -84,7 +209,8 @@ impl Checkpoint {
         let header = Header {
             format: CHECKPOINT_FORMAT.into(),
             version: CHECKPOINT_VERSION,
-            fnv1a64: format!("{:016x}", fnv1a64(&payload)),
+            fnv1a64: None,
+            crc32: Some(format!("{:08x}", crc32fast::hash(&payload))),
             bytes: payload.len(),
         };
         let mut out =
@@ -94,7 +220,8 @@ impl Checkpoint {
         Ok(out)
     }
 
-    /// Parses and verifies (format, version, length, checksum) the bytes of a checkpoint file.
+    /// Parses and verifies (format, version, length, checksum) the bytes of a checkpoint file,
+    /// of version 2 or 1.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Self> {
         let bad = |m: String| Error::Parse {
             file: file.to_string(),
@@ -114,13 +241,16 @@ impl Checkpoint {
                 header.format
             )));
         }
-        if header.version != CHECKPOINT_VERSION {
-            return Err(bad(format!(
-                "version {} is not supported (expected {CHECKPOINT_VERSION})",
-                header.version
-            )));
-        }
         let payload = &bytes[nl + 1..];
+        let (sum, want) = match header.version {
+            1 => (format!("{:016x}", fnv1a64(payload)), header.fnv1a64),
+            2 => (format!("{:08x}", crc32fast::hash(payload)), header.crc32),
+            v => {
+                return Err(bad(format!(
+                    "version {v} is not supported (expected 1 or {CHECKPOINT_VERSION})"
+                )))
+            }
+        };
         if payload.len() != header.bytes {
             return Err(bad(format!(
                 "truncated: {} payload bytes, header says {}",
@@ -128,10 +258,15 @@ impl Checkpoint {
                 header.bytes
             )));
         }
-        if format!("{:016x}", fnv1a64(payload)) != header.fnv1a64 {
+        if want.as_deref() != Some(sum.as_str()) {
             return Err(bad("checksum mismatch: the file is corrupt".into()));
         }
-        serde_json::from_slice(payload).map_err(|e| bad(format!("bad payload: {e}")))
+        let parsed = if header.version == 1 {
+            serde_json::from_slice::<CheckpointV1>(payload).map(Checkpoint::from)
+        } else {
+            serde_json::from_slice(payload)
+        };
+        parsed.map_err(|e| bad(format!("bad payload: {e}")))
     }
 
     /// Writes atomically to `path` (temp file, fsync, rename, directory fsync).
@@ -177,12 +312,10 @@ mod tests {
             lr: 0.1,
             params: vec![0.1 + 0.2, f64::MIN_POSITIVE, -1e300, 1.0 / 3.0],
             optimizer: OptimizerState::new("sgd"),
-            train_loss: vec![1.0],
-            log_samples: vec![0],
-            val_metrics: vec![],
-            early: EarlyState::default(),
-            average: AverageState::default(),
-            plateau: vec![],
+            callbacks: BTreeMap::from([(
+                LossLog::NAME.to_string(),
+                json!({"train_loss": [1.0], "log_samples": [0]}),
+            )]),
         }
     }
 
@@ -190,6 +323,7 @@ mod tests {
     fn round_trips_exactly_and_detects_corruption() {
         let c = sample();
         let bytes = c.to_bytes().unwrap();
+        assert!(bytes.starts_with(br#"{"format":"downhill-checkpoint","version":2,"crc32":"#));
         assert_eq!(Checkpoint::from_bytes("c", &bytes).unwrap(), c);
         let mut bad = bytes.clone();
         let last = bad.len() - 3;

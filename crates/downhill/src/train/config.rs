@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sampling;
 use crate::error::check_min;
+use crate::schedule::AnnealStrategy;
 use crate::{Error, Result};
 
 fn default_batch_size() -> usize {
@@ -125,17 +126,6 @@ pub struct EarlyStoppingConfig {
     pub restore_best: bool,
 }
 
-/// How SWA anneals the learning rate to `swa_lr` (PyTorch's `SWALR.anneal_strategy`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnnealStrategy {
-    /// `α(t) = (1 − cos πt)/2` (default).
-    #[default]
-    Cos,
-    /// `α(t) = t`.
-    Linear,
-}
-
 fn default_anneal_epochs() -> usize {
     10
 }
@@ -156,7 +146,8 @@ pub struct SwaConfig {
     /// Epochs of annealing (default 10, PyTorch's default).
     #[serde(default = "default_anneal_epochs")]
     pub anneal_epochs: usize,
-    /// `cos` (default) or `linear`.
+    /// `cos` (default) or `linear` (PyTorch's `SWALR.anneal_strategy`; the same enum as
+    /// `one_cycle_lr`'s).
     #[serde(default)]
     pub anneal_strategy: AnnealStrategy,
 }

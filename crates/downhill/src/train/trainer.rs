@@ -1,25 +1,19 @@
-//! [`Trainer`]: the epoch/batch loop and its callbacks.
+//! [`Trainer`]: the epoch/step loop; everything else it does is a [`Callback`].
 
 use serde::{Deserialize, Serialize};
 
+use super::callback::{Callback, Context};
+use super::callbacks::{
+    Averaging, Checkpointing, DivergenceGuard, EarlyStopping, LossLog, Plateau, ProgressHook,
+    Validation,
+};
 use super::checkpoint::Checkpoint;
-use super::config::{AnnealStrategy, Monitor, TrainConfig};
+use super::config::{Monitor, TrainConfig};
 use crate::data::{pages, Dataset, Sampler};
-use crate::model::{Metrics, Network, Scalar};
+use crate::model::{Network, Scalar};
 use crate::optim::Optimizer;
-use crate::schedule::Schedule;
-use crate::{Error, Result, SampledObjective};
-
-/// When a [`Schedule`] is stepped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScheduleUnit {
-    /// `lr = schedule.lr(k)` before optimiser step `k` (the default).
-    #[default]
-    Step,
-    /// `lr = schedule.lr(e)` for every step of epoch `e` (0-based).
-    Epoch,
-}
+use crate::schedule::{Schedule, Unit};
+use crate::{Result, SampledObjective};
 
 /// A schedule given by a closure `k ↦ lr` (the minimal hook; any [`Schedule`] works too).
 pub struct LrFn<F>(pub F);
@@ -76,43 +70,6 @@ pub struct EpochMetrics {
     /// R² (regression).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub r2: Option<f64>,
-}
-
-/// Early-stopping bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EarlyState {
-    /// Best value of the monitored metric so far.
-    pub best: Option<f64>,
-    /// Epoch (1-based) of the best value.
-    pub best_epoch: usize,
-    /// Epochs since the last improvement.
-    pub wait: usize,
-    /// Parameters at the best epoch (with `restore_best`).
-    pub best_params: Option<Vec<f64>>,
-}
-
-/// Running average of parameters (SWA or snapshots).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AverageState {
-    /// Number of parameter vectors averaged.
-    pub n: usize,
-    /// Their mean.
-    pub mean: Vec<f64>,
-    /// The learning rate when SWA started.
-    pub swa_lr0: Option<f64>,
-}
-
-impl AverageState {
-    fn add<T: Scalar>(&mut self, params: &[T]) {
-        if self.mean.len() != params.len() {
-            self.mean = vec![0.0; params.len()];
-        }
-        self.n += 1;
-        let inv = 1.0 / self.n as f64;
-        for (m, p) in self.mean.iter_mut().zip(params) {
-            *m += (p.f64() - *m) * inv;
-        }
-    }
 }
 
 /// Progress events, for progress bars.
@@ -180,18 +137,20 @@ pub struct Trainer<'a, T: Scalar> {
     pub train: &'a Dataset<T>,
     /// The validation split (metrics per epoch), if any.
     pub val: Option<&'a Dataset<T>>,
-    /// Epochs, batches, callbacks.
+    /// Epochs, batches, built-in callbacks.
     pub config: TrainConfig,
-    /// A learning-rate schedule and when it is stepped.
-    pub schedule: Option<(Box<dyn Schedule + 'a>, ScheduleUnit)>,
+    /// A learning-rate schedule and what its step counts.
+    pub schedule: Option<(Box<dyn Schedule + 'a>, Unit)>,
     /// A reduce-on-plateau rule (fed the early-stopping monitor, default `val_loss`).
     pub plateau: Option<(Box<dyn PlateauRule + 'a>, Monitor)>,
     /// Batch size per epoch (0-based), overriding `config.batch_size` and the schedule's
     /// `Schedule::batch_size` (which is asked at each epoch start, at the global step or the
     /// epoch as its unit says).
     pub batch_size_schedule: Option<Box<dyn FnMut(usize) -> usize + 'a>>,
-    /// Progress callback.
+    /// Progress hook (the CLI's progress bar), called by the [`ProgressHook`] callback.
     pub progress: Option<ProgressFn<'a>>,
+    /// The user's callbacks, run after the built-in ones (and before checkpointing).
+    pub callbacks: Vec<Box<dyn Callback<T> + 'a>>,
     /// Identifies the configuration inside checkpoints.
     pub fingerprint: String,
     /// When set, batch gradients and whole-training-set losses go through this objective
@@ -203,12 +162,111 @@ pub struct Trainer<'a, T: Scalar> {
     pub write_checkpoints: bool,
 }
 
-fn finite<T: Scalar>(x: &[T]) -> bool {
-    crate::kernels::all_finite(x)
+/// The built-in callbacks of a run, as its configuration asks for them.
+struct Builtins<'r, 'a, T> {
+    guard: DivergenceGuard<T>,
+    log: LossLog,
+    validation: Validation,
+    progress: Option<ProgressHook<'r, 'a>>,
+    averaging: Option<Averaging>,
+    plateau: Option<Plateau<'r>>,
+    early: Option<EarlyStopping>,
+    checkpointing: Option<Checkpointing>,
+}
+
+impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
+    fn new(
+        cfg: &TrainConfig,
+        plateau: &'r mut Option<(Box<dyn PlateauRule + 'a>, Monitor)>,
+        progress: &'r mut Option<ProgressFn<'a>>,
+        write_checkpoints: bool,
+    ) -> Self {
+        let path = cfg.checkpoint_path.clone();
+        Builtins {
+            guard: DivergenceGuard::default(),
+            log: LossLog::new(cfg.log_interval, cfg.log_train_loss),
+            validation: Validation::default(),
+            progress: progress.as_mut().map(ProgressHook),
+            averaging: Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
+            plateau: plateau.as_mut().map(|(r, m)| Plateau::new(r.as_mut(), *m)),
+            early: cfg.early_stopping.clone().map(EarlyStopping::new),
+            checkpointing: cfg
+                .checkpoint_every
+                .filter(|_| write_checkpoints)
+                .map(|every| Checkpointing {
+                    every,
+                    path: path.unwrap_or_else(|| "checkpoint.json".into()),
+                }),
+        }
+    }
+
+    /// The run's result from the final context and the built-ins' records.
+    fn result(self, ctx: Context<'_, T>, lr: Vec<f64>) -> TrainResult {
+        TrainResult {
+            status: ctx.status(),
+            epochs: ctx.epoch,
+            steps: ctx.step,
+            params: ctx.params_f64(),
+            train_loss: self.log.train_loss,
+            log_samples: self.log.log_samples,
+            final_train_loss: self.log.final_loss,
+            val_metrics: self.validation.val_metrics,
+            final_val: self.validation.final_val,
+            diverged_at: ctx.diverged_at(),
+            lr,
+        }
+    }
+
+    /// All callbacks in hook order: the built-ins, then the user's, then checkpointing.
+    fn list<'l>(
+        &'l mut self,
+        user: &'l mut [Box<dyn Callback<T> + 'a>],
+    ) -> Vec<&'l mut (dyn Callback<T> + 'l)> {
+        let mut v: Vec<&'l mut (dyn Callback<T> + 'l)> =
+            vec![&mut self.guard, &mut self.log, &mut self.validation];
+        if let Some(c) = self.progress.as_mut() {
+            v.push(c);
+        }
+        if let Some(c) = self.averaging.as_mut() {
+            v.push(c);
+        }
+        if let Some(c) = self.plateau.as_mut() {
+            v.push(c);
+        }
+        if let Some(c) = self.early.as_mut() {
+            v.push(c);
+        }
+        v.extend(
+            user.iter_mut()
+                .map(|c| &mut **c as &mut (dyn Callback<T> + 'l)),
+        );
+        if let Some(c) = self.checkpointing.as_mut() {
+            v.push(c);
+        }
+        v
+    }
+}
+
+type Hook<T> = fn(&mut dyn Callback<T>, &mut Context<'_, T>) -> Result<()>;
+
+/// Runs `hook` on the callbacks in order, until one ends the run.
+fn each<T: Scalar>(
+    cbs: &mut [&mut dyn Callback<T>],
+    ctx: &mut Context<'_, T>,
+    hook: Hook<T>,
+) -> Result<()> {
+    for c in cbs.iter_mut() {
+        hook(&mut **c, ctx)?;
+        if ctx.stopped() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 impl<'a, T: Scalar> Trainer<'a, T> {
-    /// A trainer with no schedule, plateau rule, batch-size schedule or progress callback.
+    /// A trainer with no schedule, plateau rule, batch-size schedule, progress hook or user
+    /// callback.
     pub fn new(net: &'a Network<T>, train: &'a Dataset<T>, config: TrainConfig) -> Self {
         Trainer {
             net,
@@ -219,84 +277,24 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             plateau: None,
             batch_size_schedule: None,
             progress: None,
+            callbacks: Vec::new(),
             fingerprint: String::new(),
             objective: None,
             write_checkpoints: true,
         }
     }
 
-    fn validate(&self, params: &[T], epoch: usize) -> Option<EpochMetrics> {
-        self.val.filter(|v| v.n() > 0).map(|v| {
-            let m: Metrics = self.net.evaluate(params, v);
-            EpochMetrics {
-                epoch,
-                loss: m.loss,
-                accuracy: m.accuracy,
-                r2: m.r2,
-            }
-        })
-    }
-
-    fn full_loss(&self, params: &[T], all: &[usize]) -> f64 {
-        match self.objective {
-            Some(o) => o.batch_value(params, all).f64(),
-            None => self.net.loss(params, self.train, all, None).f64(),
-        }
-    }
-
-    fn batch_loss(&self, params: &[T], batch: &[usize], grad: &mut [T]) -> T {
-        match self.objective {
-            Some(o) => o.batch_gradient(params, batch, grad),
-            None => self.net.loss(params, self.train, batch, Some(grad)),
-        }
-    }
-
-    fn monitor(&self, m: Monitor, val: Option<&EpochMetrics>, train_loss: f64) -> Result<f64> {
-        let missing = |what: &str| {
-            Error::Invalid(format!(
-                "monitor `{what}` needs a validation set with that metric (set \
-                 validation_fraction > 0, and a model that reports it)"
-            ))
-        };
-        Ok(match m {
-            Monitor::TrainLoss => train_loss,
-            Monitor::ValLoss => val.ok_or_else(|| missing("val_loss"))?.loss,
-            Monitor::ValAccuracy => val
-                .and_then(|v| v.accuracy)
-                .ok_or_else(|| missing("val_accuracy"))?,
-            Monitor::ValR2 => val.and_then(|v| v.r2).ok_or_else(|| missing("val_r2"))?,
-        })
-    }
-
-    fn swa_lr(&self, epoch: usize, avg: &AverageState) -> Option<f64> {
-        let swa = self.config.swa.as_ref()?;
-        if epoch < swa.swa_start {
-            return None;
-        }
-        let lr0 = avg.swa_lr0?;
-        let j = (epoch - swa.swa_start) as f64;
-        let t = if swa.anneal_epochs == 0 {
-            1.0
-        } else {
-            ((j + 1.0) / swa.anneal_epochs as f64).min(1.0)
-        };
-        let alpha = match swa.anneal_strategy {
-            AnnealStrategy::Cos => (1.0 - (std::f64::consts::PI * t).cos()) / 2.0,
-            AnnealStrategy::Linear => t,
-        };
-        Some(swa.swa_lr * alpha + lr0 * (1.0 - alpha))
-    }
-
     /// Trains from `init` (or from `resume`, a checkpoint of the same configuration) with
     /// `opt`, whose current lr is the base learning rate.
     ///
     /// Each epoch `e` draws batches from a [`Sampler`]; before each step the learning rate is
-    /// set (SWA, else the schedule at step `k` or epoch `e`, else the base lr; times the
-    /// plateau factor); the gradient is taken at the optimiser's look-ahead point if it has
-    /// one; after the step a non-finite batch loss or parameter stops the run as
-    /// [`TrainStatus::Diverged`] with the previous parameters kept. The loss over the whole
-    /// training set is logged every `log_interval` samples. At the epoch end come validation
-    /// metrics, the plateau rule, early stopping, SWA/snapshot averaging and checkpoints.
+    /// set (`ctx.lr_override` (SWA), else the schedule at step `k` or epoch `e`, else the base
+    /// lr; times the plateau factor `ctx.lr_scale`); the gradient is taken at the optimiser's
+    /// look-ahead point if it has one. Everything else is callbacks, in this order: the
+    /// divergence guard ([`DivergenceGuard`]), loss logging ([`LossLog`]), validation
+    /// ([`Validation`]), progress ([`ProgressHook`]), SWA/snapshot averaging ([`Averaging`]),
+    /// the plateau rule ([`Plateau`]), early stopping ([`EarlyStopping`]), the user's
+    /// `callbacks`, and checkpointing ([`Checkpointing`]).
     pub fn run(
         &mut self,
         opt: &mut dyn Optimizer<T>,
@@ -304,282 +302,114 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         resume: Option<Checkpoint>,
     ) -> Result<TrainResult> {
         self.config.validate()?;
-        let np = self.net.n_params();
-        if init.len() != np {
-            return Err(Error::Dimension {
-                what: "initial parameters".into(),
-                got: init.len(),
-                expected: np.to_string(),
-            });
-        }
-        let n = self.objective.map_or(self.train.n(), |o| o.n_samples());
-        if n == 0 {
-            return Err(Error::Invalid("the training set is empty".into()));
-        }
-        let all: Vec<usize> = (0..n).collect();
-        let cfg = self.config.clone();
-        // Large vectors on huge pages (`data::pages`): each is streamed once or more per step.
-        let mut params = pages::copied(init);
-        let mut grad = pages::filled(np, T::zero());
-        let mut point = pages::filled(np, T::zero());
-        let mut sampler = Sampler::new(n, cfg.sampling, cfg.seed);
-        let (mut epoch, mut step) = (0usize, 0usize);
-        let mut base_lr = opt.lr();
-        let mut lr_scale = 1.0f64;
-        let mut early = EarlyState::default();
-        let mut avg = AverageState::default();
-        let mut val_metrics = Vec::new();
-        let (mut train_loss, mut log_samples) = (Vec::new(), Vec::new());
+        let Trainer {
+            net,
+            train,
+            val,
+            config,
+            schedule,
+            plateau,
+            batch_size_schedule,
+            progress,
+            callbacks,
+            fingerprint,
+            objective,
+            write_checkpoints,
+        } = self;
+        let cfg: &TrainConfig = config;
+        let mut ctx = Context::new(net, train, *val, cfg, *objective, init)?;
+        let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
+        let mut cbs = builtins.list(callbacks);
+        ctx.base_lr = opt.lr();
         if let Some(c) = resume {
-            if c.fingerprint != self.fingerprint {
-                return Err(Error::Invalid(
-                    "the checkpoint was written by a run with another configuration".into(),
-                ));
-            }
-            if c.params.len() != np {
-                return Err(Error::Dimension {
-                    what: "checkpoint params".into(),
-                    got: c.params.len(),
-                    expected: np.to_string(),
-                });
-            }
-            for (p, &v) in params.iter_mut().zip(&c.params) {
-                *p = T::of(v);
-            }
-            opt.load_state(&c.optimizer)?;
-            opt.set_lr(c.lr);
-            (epoch, step, base_lr, lr_scale) = (c.epoch, c.step, c.base_lr, c.lr_scale);
-            (early, avg, val_metrics) = (c.early, c.average, c.val_metrics);
-            (train_loss, log_samples) = (c.train_loss, c.log_samples);
-            if let Some((rule, _)) = self.plateau.as_mut() {
-                rule.load_state(&c.plateau)?;
-            }
-        } else if cfg.log_train_loss {
-            train_loss.push(self.full_loss(&params, &all));
-            log_samples.push(0);
+            c.restore(fingerprint, &mut ctx, opt, &mut cbs)?;
         }
-        // The last finite parameters: `prev` holds the parameters before the current step; a
-        // step's result is copied into `spare` while it is checked, and the two are swapped
-        // when it is finite (one pass instead of a copy before and a check after each step).
-        let mut prev = pages::copied(&params);
-        let mut spare = pages::copied(&params);
-        let mut samples = epoch * n;
-        let mut status = TrainStatus::Completed;
-        let mut diverged_at = None;
+        let stepping: Vec<usize> = (0..cbs.len()).filter(|&i| cbs[i].per_step()).collect();
+        let np = ctx.params.len();
+        let (mut grad, mut point) = (pages::filled(np, T::zero()), pages::filled(np, T::zero()));
+        let mut sampler = Sampler::new(ctx.n_samples(), cfg.sampling, cfg.seed);
         let mut lrs = Vec::new();
-        if train_loss.first().is_some_and(|l| !l.is_finite()) || !finite(&params) {
-            status = TrainStatus::Diverged;
-            diverged_at = Some(DivergedAt {
-                step,
-                epoch: epoch + 1,
-            });
+        for c in cbs.iter_mut() {
+            c.on_train_begin(&mut ctx)?;
         }
-        'epochs: while status == TrainStatus::Completed && epoch < cfg.epochs {
-            let bs = match (self.batch_size_schedule.as_mut(), self.schedule.as_mut()) {
-                (Some(f), _) => f(epoch),
-                (None, Some((s, unit))) => {
-                    let t = if *unit == ScheduleUnit::Step {
-                        step
-                    } else {
-                        epoch
-                    };
-                    s.batch_size(t, cfg.batch_size)
-                }
-                (None, None) => cfg.batch_size,
-            };
-            sampler.start_epoch(epoch, bs);
-            let batches = sampler.batches_per_epoch();
-            if cfg.swa.as_ref().is_some_and(|s| epoch >= s.swa_start) && avg.swa_lr0.is_none() {
-                avg.swa_lr0 = Some(opt.lr());
-            }
-            let swa_lr = self.swa_lr(epoch, &avg);
-            let mut batch_i = 0usize;
+        'epochs: while !ctx.stopped() && ctx.epoch < cfg.epochs {
+            ctx.batch_size = epoch_batch_size(batch_size_schedule, schedule, &ctx);
+            sampler.start_epoch(ctx.epoch, ctx.batch_size);
+            (ctx.batches, ctx.batch, ctx.lr) = (sampler.batches_per_epoch(), 0, opt.lr());
+            each(&mut cbs, &mut ctx, |c, x| c.on_epoch_begin(x))?;
             while let Some(batch) = sampler.next_batch() {
-                let lr = match (swa_lr, self.schedule.as_mut()) {
-                    (Some(lr), _) => lr,
-                    (None, Some((s, unit))) => {
-                        let t = if *unit == ScheduleUnit::Step {
-                            step
-                        } else {
-                            epoch
-                        };
-                        if let Some(m) = s.momentum(t) {
-                            opt.set_momentum(m);
-                        }
-                        s.lr(t) * lr_scale
-                    }
-                    (None, None) => base_lr * lr_scale,
-                };
+                let lr = step_lr(schedule, &ctx, opt);
                 opt.set_lr(lr);
-                if batch_i == 0 {
+                if ctx.batch == 0 {
                     lrs.push(lr);
                 }
-                let loss = if opt.gradient_point(&params, &mut point) {
-                    self.batch_loss(&point, batch, &mut grad)
+                let loss = if opt.gradient_point(&ctx.params, &mut point) {
+                    ctx.batch_gradient(&point, batch, &mut grad)
                 } else {
-                    self.batch_loss(&params, batch, &mut grad)
+                    ctx.batch_gradient(&ctx.params, batch, &mut grad)
                 };
-                let blen = batch.len();
-                opt.step(&mut params, &mut grad);
-                step += 1;
-                if loss.is_finite() && crate::kernels::copy_if_finite(&params, &mut spare) {
-                    std::mem::swap(&mut prev, &mut spare);
-                } else {
-                    params.copy_from_slice(&prev);
-                    status = TrainStatus::Diverged;
-                    diverged_at = Some(DivergedAt {
-                        step,
-                        epoch: epoch + 1,
-                    });
-                    break 'epochs;
-                }
-                if cfg
-                    .log_interval
-                    .is_some_and(|k| (batch_i * bs).is_multiple_of(k))
-                {
-                    let l = self.full_loss(&params, &all);
-                    train_loss.push(l);
-                    log_samples.push(samples + blen);
-                    if !l.is_finite() {
-                        status = TrainStatus::Diverged;
-                        diverged_at = Some(DivergedAt {
-                            step,
-                            epoch: epoch + 1,
-                        });
+                opt.step(&mut ctx.params, &mut grad);
+                (ctx.step, ctx.samples, ctx.batch_loss) =
+                    (ctx.step + 1, ctx.samples + batch.len(), loss.f64());
+                for &i in &stepping {
+                    cbs[i].on_step_end(&mut ctx)?;
+                    if ctx.stopped() {
                         break 'epochs;
                     }
                 }
-                samples += blen;
-                batch_i += 1;
-                if let Some(p) = self.progress.as_mut() {
-                    p(&Progress::Batch {
-                        epoch: epoch + 1,
-                        batch: batch_i,
-                        batches,
-                    });
-                }
+                ctx.batch += 1;
             }
-            epoch += 1;
-            if cfg.log_interval.is_none() && cfg.log_train_loss {
-                let l = self.full_loss(&params, &all);
-                train_loss.push(l);
-                log_samples.push(samples);
-                if !l.is_finite() {
-                    status = TrainStatus::Diverged;
-                    diverged_at = Some(DivergedAt { step, epoch });
-                    break;
-                }
-            }
-            let last_loss = train_loss.last().copied().unwrap_or(f64::NAN);
-            let val = self.validate(&params, epoch);
-            if let Some(v) = val {
-                val_metrics.push(v);
-            }
-            if let Some(p) = self.progress.as_mut() {
-                p(&Progress::Epoch {
-                    epoch,
-                    train_loss: last_loss,
-                    val,
-                });
-            }
-            if swa_lr.is_some() || cfg.snapshot_every.is_some_and(|k| epoch % k == 0) {
-                avg.add(&params);
-            }
-            if let Some((rule, m)) = self.plateau.as_mut() {
-                let m = *m;
-                let metric = {
-                    let v = val.as_ref();
-                    match m {
-                        Monitor::TrainLoss => Some(last_loss),
-                        Monitor::ValLoss => v.map(|v| v.loss),
-                        Monitor::ValAccuracy => v.and_then(|v| v.accuracy),
-                        Monitor::ValR2 => v.and_then(|v| v.r2),
-                    }
-                };
-                let metric = metric.ok_or_else(|| {
-                    Error::Invalid(format!("plateau monitor `{m:?}` needs a validation set"))
-                })?;
-                let cur = opt.lr();
-                let new = rule.step(metric, cur);
-                if new != cur && cur != 0.0 {
-                    lr_scale *= new / cur;
-                }
-            }
-            let mut stop = false;
-            if let Some(es) = cfg.early_stopping.as_ref() {
-                let metric = self.monitor(es.monitor, val.as_ref(), last_loss)?;
-                let better = match early.best {
-                    None => true,
-                    Some(b) if es.monitor.maximise() => metric > b + es.min_delta,
-                    Some(b) => metric < b - es.min_delta,
-                };
-                if better {
-                    early.best = Some(metric);
-                    early.best_epoch = epoch;
-                    early.wait = 0;
-                    if es.restore_best {
-                        early.best_params = Some(params.iter().map(|v| v.f64()).collect());
-                    }
-                } else {
-                    early.wait += 1;
-                    stop = early.wait >= es.patience;
-                }
-            }
-            if stop {
-                status = TrainStatus::EarlyStopped;
-                break;
-            }
-            if let (Some(k), true) = (cfg.checkpoint_every, epoch < cfg.epochs) {
-                if epoch % k == 0 && self.write_checkpoints {
-                    let path = cfg
-                        .checkpoint_path
-                        .clone()
-                        .unwrap_or_else(|| "checkpoint.json".into());
-                    Checkpoint {
-                        fingerprint: self.fingerprint.clone(),
-                        epoch,
-                        step,
-                        base_lr,
-                        lr_scale,
-                        lr: opt.lr(),
-                        params: params.iter().map(|v| v.f64()).collect(),
-                        optimizer: opt.state(),
-                        train_loss: train_loss.clone(),
-                        log_samples: log_samples.clone(),
-                        val_metrics: val_metrics.clone(),
-                        early: early.clone(),
-                        average: avg.clone(),
-                        plateau: self.plateau.as_ref().map_or(Vec::new(), |(r, _)| r.state()),
-                    }
-                    .save(&path)?;
-                }
+            (ctx.epoch, ctx.lr, ctx.val_metrics) = (ctx.epoch + 1, opt.lr(), None);
+            each(&mut cbs, &mut ctx, |c, x| c.on_epoch_end(x))?;
+            if let Some(path) = ctx.save_to.take().filter(|_| !ctx.stopped()) {
+                Checkpoint::of(fingerprint, &ctx, opt, &cbs)?.save(&path)?;
             }
         }
-        if status == TrainStatus::EarlyStopped {
-            if let Some(best) = early.best_params.as_ref() {
-                params = best.iter().map(|&v| T::of(v)).collect();
+        for c in cbs.iter_mut().rev() {
+            c.on_train_end(&mut ctx)?;
+        }
+        drop(cbs);
+        Ok(builtins.result(ctx, lrs))
+    }
+}
+
+/// The step count a schedule with `unit` sees.
+fn schedule_time<T: Scalar>(unit: Unit, ctx: &Context<'_, T>) -> usize {
+    match unit {
+        Unit::Step => ctx.step,
+        Unit::Epoch => ctx.epoch,
+    }
+}
+
+/// The batch size of epoch `ctx.epoch`: the batch-size schedule's, else the schedule's, else
+/// the configured one.
+fn epoch_batch_size<T: Scalar>(
+    by_epoch: &mut Option<Box<dyn FnMut(usize) -> usize + '_>>,
+    schedule: &mut Option<(Box<dyn Schedule + '_>, Unit)>,
+    ctx: &Context<'_, T>,
+) -> usize {
+    match (by_epoch.as_mut(), schedule.as_mut()) {
+        (Some(f), _) => f(ctx.epoch),
+        (None, Some((s, unit))) => s.batch_size(schedule_time(*unit, ctx), ctx.config.batch_size),
+        (None, None) => ctx.config.batch_size,
+    }
+}
+
+/// The learning rate of the next step (and the schedule's momentum, if it has one).
+fn step_lr<T: Scalar>(
+    schedule: &mut Option<(Box<dyn Schedule + '_>, Unit)>,
+    ctx: &Context<'_, T>,
+    opt: &mut dyn Optimizer<T>,
+) -> f64 {
+    match (ctx.lr_override, schedule.as_mut()) {
+        (Some(lr), _) => lr,
+        (None, Some((s, unit))) => {
+            let t = schedule_time(*unit, ctx);
+            if let Some(m) = s.momentum(t) {
+                opt.set_momentum(m);
             }
+            s.lr(t) * ctx.lr_scale
         }
-        if status != TrainStatus::Diverged && avg.n > 0 {
-            params = avg.mean.iter().map(|&v| T::of(v)).collect();
-        }
-        let final_val = self.validate(&params, epoch);
-        Ok(TrainResult {
-            final_val,
-            status,
-            epochs: epoch,
-            steps: step,
-            final_train_loss: if cfg.log_train_loss {
-                self.full_loss(&params, &all)
-            } else {
-                f64::NAN
-            },
-            params: params.iter().map(|v| v.f64()).collect(),
-            train_loss,
-            log_samples,
-            val_metrics,
-            diverged_at,
-            lr: lrs,
-        })
+        (None, None) => ctx.base_lr * ctx.lr_scale,
     }
 }
