@@ -14,7 +14,6 @@
 //! bit-identically.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -269,26 +268,10 @@ impl Checkpoint {
         parsed.map_err(|e| bad(format!("bad payload: {e}")))
     }
 
-    /// Writes atomically to `path` (temp file, fsync, rename, directory fsync).
+    /// Writes atomically to `path` through [`crate::io::write_atomic`] (temp file beside the
+    /// target, fsync, rename, directory fsync; the temp file is removed on failure).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = self.to_bytes()?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map_or("checkpoint".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
-        f.write_all(&bytes).map_err(|e| io_err(&tmp, e))?;
-        f.sync_all().map_err(|e| io_err(&tmp, e))?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            d.sync_all().ok();
-        }
-        Ok(())
+        crate::io::write_atomic(path, &self.to_bytes()?)
     }
 
     /// Reads and verifies a checkpoint file.
