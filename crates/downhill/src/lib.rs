@@ -18,6 +18,7 @@
 //!     opt.step(&mut x, &mut g);
 //! }
 //! assert!(f.value(&x) < 1e-17);
+//! # Ok::<(), downhill::Error>(())
 //! ```
 
 pub mod data;
