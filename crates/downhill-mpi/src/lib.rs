@@ -29,7 +29,7 @@
 //!     let opts = FitOptions { epochs: 3, batch_size: 10, seed: 0, log_every: 0,
 //!                             checkpoint_every: 0, checkpoint_path: None };
 //!     let mut params = vec![0.0_f64; 3];
-//!     fit(&dp, &mut Sgd::with_lr(0.03)?, &mut params, &opts, None, |_, _| {}).unwrap().params
+//!     fit(&dp, &mut Sgd::with_lr(0.03).unwrap(), &mut params, &opts, None, |_, _| {}).unwrap().params
 //! });
 //! assert_eq!(finals[0], finals[1]);
 //! assert!((finals[0][0] - 2.0).abs() < 1e-2 && (finals[0][2] - 4.2).abs() < 1e-2);

@@ -38,10 +38,6 @@ pub struct AdamConfig {
     pub decoupled_weight_decay: bool,
     /// Storage of the moments: `"full"` (default) or `"bf16"`.
     pub state_precision: StatePrecision,
-    /// The registry name the optimiser reports (`"adam"`; `"adamw"` when built from an
-    /// [`AdamwConfig`](super::AdamwConfig)). Not a config key.
-    #[serde(skip)]
-    pub(crate) name: &'static str,
 }
 
 impl Default for AdamConfig {
@@ -55,7 +51,6 @@ impl Default for AdamConfig {
             maximize: false,
             decoupled_weight_decay: false,
             state_precision: StatePrecision::Full,
-            name: "adam",
         }
     }
 }
@@ -193,13 +188,15 @@ impl<T: Float> StateFor<AdamConfig> for AdamState<T> {
 pub struct Adam<T: Float> {
     cfg: AdamConfig,
     state: AdamState<T>,
+    /// The name it reports: `"adam"`, or `"adamw"` when built by [`Adamw::new`](super::Adamw).
+    pub(crate) name: &'static str,
 }
 
-optimizer_basics!(Adam, AdamConfig, AdamState);
+optimizer_basics!(Adam, AdamConfig, AdamState, name: "adam");
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn name(&self) -> &'static str {
-        self.cfg.name
+        self.name
     }
 
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {

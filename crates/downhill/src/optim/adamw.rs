@@ -56,7 +56,6 @@ impl AdamwConfig {
             maximize: self.maximize,
             decoupled_weight_decay: true,
             state_precision: self.state_precision,
-            name: "adamw",
         }
     }
 }
@@ -98,7 +97,9 @@ impl Adamw {
     /// Validates `cfg` and builds AdamW (an [`Adam`] named `"adamw"`).
     #[allow(clippy::new_ret_no_self)]
     pub fn new<T: Float>(cfg: AdamwConfig) -> Result<Adam<T>> {
-        Adam::new(cfg.to_adam())
+        let mut adam = Adam::new(cfg.to_adam())?;
+        adam.name = "adamw";
+        Ok(adam)
     }
 }
 

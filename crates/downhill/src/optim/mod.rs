@@ -10,12 +10,13 @@
 //! `torch/optim/*.py` (single-tensor, `foreach=False` path), so trajectories match PyTorch's.
 //!
 //! ```
-//! use downhill::optim::{Adam, ClipGradNorm, Lookahead, Optimizer};
+//! use downhill::optim::{Adam, AdamConfig, ClipGradNorm, Lookahead, Optimizer};
 //! use downhill::problems::Rosenbrock;
 //! use downhill::Objective;
 //!
 //! // Adam inside Lookahead, with the gradient clipped to norm 10 first.
-//! let mut opt = ClipGradNorm::new(Lookahead::new(Adam::<f64>::new(0.02), 5, 0.5)?, 10.0)?;
+//! let adam = Adam::<f64>::new(AdamConfig { lr: 0.02, ..Default::default() })?;
+//! let mut opt = ClipGradNorm::new(Lookahead::new(adam, 5, 0.5)?, 10.0)?;
 //! let (mut x, mut g) = (vec![-1.2, 1.0], vec![0.0; 2]);
 //! for _ in 0..3000 {
 //!     Rosenbrock.gradient(&x, &mut g);
@@ -66,7 +67,7 @@ pub(crate) trait StateFor<C> {
 /// The fallible constructor `new(cfg)` (validation first), the read-only `config()` and the
 /// [`state::DerivedState`] impl of an optimiser `struct $opt<T> { cfg: $cfg, state: $state<T> }`.
 macro_rules! optimizer_basics {
-    ($opt:ident, $cfg:ty, $state:ident) => {
+    ($opt:ident, $cfg:ty, $state:ident $(, $field:ident: $value:expr)*) => {
         impl<T: $crate::Float> $opt<T> {
             /// Validates `cfg` as PyTorch's constructor does ([`Error::InvalidParameter`]
             /// naming the key) and builds the optimiser.
@@ -77,6 +78,7 @@ macro_rules! optimizer_basics {
                 Ok($opt {
                     state: $crate::optim::StateFor::init(&cfg),
                     cfg,
+                    $($field: $value,)*
                 })
             }
             /// The hyperparameters it was built with. The schedule-driven ones (`lr`, the

@@ -194,38 +194,23 @@ macro_rules! registry {
     };
 }
 
-use super::adadelta::AdadeltaConfig;
-use super::adagrad::AdagradConfig;
-use super::adam::AdamConfig;
-use super::adamax::AdamaxConfig;
-use super::adamw::AdamwConfig;
-use super::lbfgs::LbfgsConfig;
-use super::lion::LionConfig;
-use super::momentum::MomentumConfig;
-use super::nadam::NadamConfig;
-use super::newton::NewtonConfig;
-use super::pso::PsoConfig;
-use super::radam::RadamConfig;
-use super::rmsprop::RmsPropConfig;
-use super::rprop::RpropConfig;
-use super::sgd::SgdConfig;
-
+// One line per optimiser or solver: config name => enum variant (its config type), doc.
 registry! {
-    "sgd" => Sgd(SgdConfig), "`torch.optim.SGD`.";
-    "momentum" => Momentum(MomentumConfig), "Seed 003's heavy ball / Nesterov / midpoint momentum.";
-    "adagrad" => Adagrad(AdagradConfig), "`torch.optim.Adagrad`.";
-    "rmsprop" => RmsProp(RmsPropConfig), "`torch.optim.RMSprop`.";
-    "adam" => Adam(AdamConfig), "`torch.optim.Adam`.";
-    "adamw" => Adamw(AdamwConfig), "`torch.optim.AdamW`.";
-    "nadam" => Nadam(NadamConfig), "`torch.optim.NAdam`.";
-    "radam" => Radam(RadamConfig), "`torch.optim.RAdam`.";
-    "adamax" => Adamax(AdamaxConfig), "`torch.optim.Adamax`.";
-    "adadelta" => Adadelta(AdadeltaConfig), "`torch.optim.Adadelta`.";
-    "lion" => Lion(LionConfig), "Lion (Chen et al. 2023).";
-    "rprop" => Rprop(RpropConfig), "`torch.optim.Rprop`.";
-    "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
-    "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
-    "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
+    "sgd" => Sgd(super::sgd::SgdConfig), "`torch.optim.SGD`.";
+    "momentum" => Momentum(super::momentum::MomentumConfig), "Seed 003's heavy ball / Nesterov / midpoint momentum.";
+    "adagrad" => Adagrad(super::adagrad::AdagradConfig), "`torch.optim.Adagrad`.";
+    "rmsprop" => RmsProp(super::rmsprop::RmsPropConfig), "`torch.optim.RMSprop`.";
+    "adam" => Adam(super::adam::AdamConfig), "`torch.optim.Adam`.";
+    "adamw" => Adamw(super::adamw::AdamwConfig), "`torch.optim.AdamW`.";
+    "nadam" => Nadam(super::nadam::NadamConfig), "`torch.optim.NAdam`.";
+    "radam" => Radam(super::radam::RadamConfig), "`torch.optim.RAdam`.";
+    "adamax" => Adamax(super::adamax::AdamaxConfig), "`torch.optim.Adamax`.";
+    "adadelta" => Adadelta(super::adadelta::AdadeltaConfig), "`torch.optim.Adadelta`.";
+    "lion" => Lion(super::lion::LionConfig), "Lion (Chen et al. 2023).";
+    "rprop" => Rprop(super::rprop::RpropConfig), "`torch.optim.Rprop`.";
+    "lbfgs" => Lbfgs(super::lbfgs::LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
+    "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
+    "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";
 }
 
 #[cfg(test)]
