@@ -286,6 +286,11 @@ mod tests {
         assert_eq!(step.params[0].name, "step_size");
         assert_eq!(step.params[0].default, None);
         assert_eq!(step.params[1].default, Some(serde_json::json!(0.1)));
+        let multi = &c.schedules[3].params[0];
+        assert_eq!((multi.name, multi.ty), ("milestones", "Vec<usize>"));
+        assert_eq!(multi.range, "strictly increasing");
+        let lambda = c.schedules.iter().find(|s| s.name == "lambda_lr").unwrap();
+        assert!(lambda.params[0].doc.contains("formula in `epoch`"));
         let text = serde_json::to_string(&c).unwrap();
         assert!(text.contains(r#""name":"warmup_steps""#), "{text}");
     }
