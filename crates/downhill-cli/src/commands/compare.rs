@@ -41,7 +41,7 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
     let cfg = parse(&file, &raw)?;
     let outcomes = run_all(&cfg)?;
     if a.json {
-        print_json(&cfg, &outcomes)?;
+        println!("{}", outcomes_json(&cfg, &outcomes)?);
     } else {
         print_table(&cfg, &outcomes);
     }
@@ -122,7 +122,12 @@ fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
     }
 }
 
-fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError> {
+/// Runs every contender of `cfg` and returns the object `downhill compare --json` prints.
+pub fn result_json(cfg: &CompareConfig) -> Result<serde_json::Value, CliError> {
+    outcomes_json(cfg, &run_all(cfg)?)
+}
+
+fn outcomes_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<serde_json::Value, CliError> {
     let runs = outcomes
         .iter()
         .zip(&cfg.optimizers)
@@ -146,8 +151,7 @@ fn print_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<(), CliError>
     if let Some(o) = v.as_object_mut() {
         cfg.problem.insert_json(o);
     }
-    println!("{v}");
-    Ok(())
+    Ok(v)
 }
 
 /// `downhill compare` on a dataset: each `[[optimizers]]` entry trains the same `[model]` on

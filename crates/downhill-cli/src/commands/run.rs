@@ -28,21 +28,7 @@ pub fn report(cfg: &RunConfig, json: bool, plot: Option<&std::path::Path>) -> Cl
     let res = execute(cfg)?;
     super::plotting::draw_run(cfg, &res, plot)?;
     if json {
-        let mut v = serde_json::to_value(&res).map_err(CliError::failure)?;
-        if let Some(o) = v.as_object_mut() {
-            cfg.problem.insert_json(o);
-            o.insert("optimizer".into(), json!(cfg.optimizer));
-            if let Some(s) = &cfg.schedule {
-                o.insert("schedule".into(), json!(s));
-            }
-            if !cfg.wrappers.is_empty() {
-                o.insert("wrappers".into(), json!(cfg.wrappers));
-            }
-            if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
-                o.remove("momentum");
-            }
-        }
-        println!("{v}");
+        println!("{}", result_json(cfg, &res)?);
     } else {
         print_human(cfg, &res);
     }
@@ -51,6 +37,25 @@ pub fn report(cfg: &RunConfig, json: bool, plot: Option<&std::path::Path>) -> Cl
     } else {
         0
     })
+}
+
+/// The object `downhill run --json` prints for a finished run of `cfg`.
+pub fn result_json(cfg: &RunConfig, res: &RunResult) -> Result<serde_json::Value, CliError> {
+    let mut v = serde_json::to_value(res).map_err(CliError::failure)?;
+    if let Some(o) = v.as_object_mut() {
+        cfg.problem.insert_json(o);
+        o.insert("optimizer".into(), json!(cfg.optimizer));
+        if let Some(s) = &cfg.schedule {
+            o.insert("schedule".into(), json!(s));
+        }
+        if !cfg.wrappers.is_empty() {
+            o.insert("wrappers".into(), json!(cfg.wrappers));
+        }
+        if res.momentum.is_empty() || res.momentum.windows(2).all(|w| w[0] == w[1]) {
+            o.remove("momentum");
+        }
+    }
+    Ok(v)
 }
 
 fn print_human(cfg: &RunConfig, res: &RunResult) {

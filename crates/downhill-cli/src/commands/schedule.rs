@@ -90,12 +90,85 @@ fn sequences(
 /// count would abort on allocation rather than fail cleanly).
 const MAX_STEPS: usize = 10_000_000;
 
+/// What `downhill schedule` computed: the sequences and what the human output names.
+pub struct Table {
+    /// The schedule's name.
+    pub name: String,
+    /// The optimiser's lr.
+    pub base_lr: f64,
+    /// lr at steps 0..N−1.
+    pub lr: Vec<f64>,
+    /// Momentum at steps 0..N−1 (empty when the optimiser has none).
+    pub momentum: Vec<f64>,
+    /// Batch size at steps 0..N−1 (`batch_size_schedule` with a `[run] batch_size`).
+    pub batch: Option<Vec<usize>>,
+}
+
+impl Table {
+    /// The object `downhill schedule --json` prints.
+    pub fn json(&self) -> serde_json::Value {
+        let mut v = json!({ "lr": self.lr, "momentum": self.momentum });
+        if let (Some(b), Some(o)) = (&self.batch, v.as_object_mut()) {
+            o.insert("batch_size".into(), json!(b));
+        }
+        v
+    }
+}
+
 /// Entry point of `downhill schedule`.
 pub fn cmd(args: &ScheduleArgs) -> CliResult {
     let file = args.file.display().to_string();
     let raw = read_file(&args.file)?;
-    let cfg = parse(&file, &raw)?;
-    let steps = match (args.steps, &cfg.run) {
+    let t = table(&file, &raw, args.steps, args.metrics.as_deref())?;
+    let (lr, momentum, batch, steps) = (&t.lr, &t.momentum, &t.batch, t.lr.len());
+    if let Some(out) = &args.plot {
+        let m = (!momentum.is_empty()).then_some(momentum.as_slice());
+        let fig = downhill_plot::schedule_plot(lr, m).map_err(CliError::failure)?;
+        super::plotting::write(&fig, out)?;
+    }
+    if args.json {
+        println!("{}", t.json());
+    } else if args.csv {
+        let mut header = String::from("step,lr,momentum");
+        if batch.is_some() {
+            header.push_str(",batch_size");
+        }
+        println!("{header}");
+        for k in 0..steps {
+            let m = momentum.get(k).map_or(String::new(), |m| format!("{m:?}"));
+            let b = batch
+                .as_ref()
+                .map_or(String::new(), |b| format!(",{}", b[k]));
+            println!("{k},{:?},{m}{b}", lr[k]);
+        }
+    } else {
+        println!(
+            "{} ({} steps, optimizer lr = {})",
+            t.name, steps, t.base_lr
+        );
+        for k in 0..steps {
+            let m = momentum
+                .get(k)
+                .map_or(String::new(), |m| format!("  momentum {m:.6}"));
+            let b = batch
+                .as_ref()
+                .map_or(String::new(), |b| format!("  batch_size {}", b[k]));
+            println!("  step {k:>5}  lr {:.6e}{m}{b}", lr[k]);
+        }
+    }
+    Ok(0)
+}
+
+/// Parses a `downhill schedule` config (`raw`, read from `file`) and tabulates it for
+/// `steps` (default `[run] steps`), feeding `metrics` to reduce-on-plateau.
+pub fn table(
+    file: &str,
+    raw: &str,
+    steps: Option<usize>,
+    metrics: Option<&std::path::Path>,
+) -> Result<Table, CliError> {
+    let cfg = parse(file, raw)?;
+    let steps = match (steps, &cfg.run) {
         (Some(n), _) => n,
         (None, Some(r)) => r.steps,
         (None, None) => {
@@ -115,7 +188,7 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
         .schedule
         .driver(opt.lr(), opt.momentum(), batch_size)
         .map_err(|e| CliError::input(format!("{file}: [schedule] {e}")))?;
-    let metrics = match (&args.metrics, driver.needs_metric()) {
+    let metrics = match (metrics, driver.needs_metric()) {
         (Some(path), true) => {
             let m = read_metrics(path)?;
             let need = steps.saturating_sub(1);
@@ -148,46 +221,11 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
         }
         _ => None,
     };
-    if let Some(out) = &args.plot {
-        let m = (!momentum.is_empty()).then_some(momentum.as_slice());
-        let fig = downhill_plot::schedule_plot(&lr, m).map_err(CliError::failure)?;
-        super::plotting::write(&fig, out)?;
-    }
-    if args.json {
-        let mut v = json!({ "lr": lr, "momentum": momentum });
-        if let (Some(b), Some(o)) = (&batch, v.as_object_mut()) {
-            o.insert("batch_size".into(), json!(b));
-        }
-        println!("{v}");
-    } else if args.csv {
-        let mut header = String::from("step,lr,momentum");
-        if batch.is_some() {
-            header.push_str(",batch_size");
-        }
-        println!("{header}");
-        for k in 0..steps {
-            let m = momentum.get(k).map_or(String::new(), |m| format!("{m:?}"));
-            let b = batch
-                .as_ref()
-                .map_or(String::new(), |b| format!(",{}", b[k]));
-            println!("{k},{:?},{m}{b}", lr[k]);
-        }
-    } else {
-        println!(
-            "{} ({} steps, optimizer lr = {})",
-            cfg.schedule.name(),
-            steps,
-            opt.lr()
-        );
-        for k in 0..steps {
-            let m = momentum
-                .get(k)
-                .map_or(String::new(), |m| format!("  momentum {m:.6}"));
-            let b = batch
-                .as_ref()
-                .map_or(String::new(), |b| format!("  batch_size {}", b[k]));
-            println!("  step {k:>5}  lr {:.6e}{m}{b}", lr[k]);
-        }
-    }
-    Ok(0)
+    Ok(Table {
+        name: cfg.schedule.name().to_string(),
+        base_lr: opt.lr(),
+        lr,
+        momentum,
+        batch,
+    })
 }

@@ -1,11 +1,12 @@
 //! `downhill train FILE.toml [--json] [--resume CKPT] [--save MODEL.json]`.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{Network, SavedModel, Scalar};
-use downhill::optim::Optimizer;
+use downhill::optim::{Optimizer, OptimizerState, StepOutcome};
 use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -132,7 +133,22 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
 /// Trains `cfg` silently (no progress, no output, no checkpoint resume) in the configured
 /// precision and returns the result: `downhill compare` runs one of these per optimiser.
 pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
-    fn go<T: Scalar>(cfg: &TrainFile) -> Result<TrainResult, CliError> {
+    fit_with(cfg, None, &mut |_, _| {}).map(|(r, _)| r)
+}
+
+/// [`fit`] with a progress callback (given the training-set size too) and a flag that stops
+/// the run at its next step (it then ends as diverged at that step, the parameters before it
+/// kept); also returns the object `downhill train --json` prints. `downhill lab` trains so.
+pub fn fit_with(
+    cfg: &TrainFile,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn FnMut(&Progress, usize),
+) -> Result<(TrainResult, serde_json::Value), CliError> {
+    fn go<T: Scalar>(
+        cfg: &TrainFile,
+        stop: Option<&AtomicBool>,
+        progress: &mut dyn FnMut(&Progress, usize),
+    ) -> Result<(TrainResult, serde_json::Value), CliError> {
         let d = &cfg.data;
         let all = load_data::<T>(d)?;
         let (tr, va, _) = data::prepare(
@@ -142,21 +158,74 @@ pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
             d.standardize,
         )?;
         let net = Network::<T>::new(cfg.model.spec(&tr)?)?;
-        let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+        let mut opt = Stoppable {
+            inner: cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?,
+            stop,
+        };
         let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
         trainer.val = Some(&va);
         attach_schedule(
             &mut trainer,
             cfg,
-            opt.as_ref(),
+            &opt,
             cfg.train.batch_size,
             va.n() > 0,
         )?;
-        Ok(trainer.run(opt.as_mut(), &net.init(cfg.train.seed), None)?)
+        let n = tr.n();
+        trainer.progress = Some(Box::new(move |p: &Progress| progress(p, n)));
+        let res = trainer.run(&mut opt, &net.init(cfg.train.seed), None)?;
+        drop(trainer);
+        let json = result_json(&net, &res);
+        Ok((res, json))
     }
     match cfg.data.precision {
-        Precision::F32 => go::<f32>(cfg),
-        Precision::F64 => go::<f64>(cfg),
+        Precision::F32 => go::<f32>(cfg, stop, progress),
+        Precision::F64 => go::<f64>(cfg, stop, progress),
+    }
+}
+
+/// An optimiser that, once `stop` is set, turns its parameters non-finite: the trainer's
+/// divergence guard then ends the run with the last finite parameters, as after a real
+/// divergence.
+struct Stoppable<'s, T: Scalar> {
+    inner: Box<dyn Optimizer<T>>,
+    stop: Option<&'s AtomicBool>,
+}
+
+impl<T: Scalar> Optimizer<T> for Stoppable<'_, T> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        if self.stop.is_some_and(|s| s.load(Ordering::Acquire)) {
+            params.iter_mut().for_each(|p| *p = T::of(f64::NAN));
+            return StepOutcome::Applied;
+        }
+        self.inner.step(params, grad)
+    }
+    fn lr(&self) -> f64 {
+        self.inner.lr()
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.inner.set_lr(lr)
+    }
+    fn momentum(&self) -> Option<f64> {
+        self.inner.momentum()
+    }
+    fn set_momentum(&mut self, m: f64) {
+        self.inner.set_momentum(m)
+    }
+    fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
+        self.inner.gradient_point(params, out)
+    }
+    fn skipped(&self) -> usize {
+        self.inner.skipped()
+    }
+    fn state(&self) -> OptimizerState {
+        self.inner.state()
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> downhill::Result<()> {
+        self.inner.load_state(state)
     }
 }
 
@@ -220,7 +289,6 @@ pub fn report<T: Scalar>(
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> CliResult {
     let net = out.net;
-    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
     if let Some(path) = &args.save {
         let saved = SavedModel {
             format: MODEL_FORMAT.into(),
@@ -236,18 +304,7 @@ pub fn report<T: Scalar>(
             .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))?;
     }
     if args.json {
-        let mut out = json!({
-            "status": res.status,
-            "epochs": res.epochs,
-            "steps": res.steps,
-            "params": net.named(&params),
-            "train_loss": res.train_loss,
-            "final_train_loss": res.final_train_loss,
-            "val_metrics": res.val_metrics,
-            "final_val_metrics": res.final_val,
-            "lr": res.lr,
-            "diverged_at": res.diverged_at,
-        });
+        let mut out = result_json(net, res);
         if let Some(o) = out.as_object_mut() {
             o.extend(extra);
         }
@@ -259,6 +316,24 @@ pub fn report<T: Scalar>(
         DIVERGED
     } else {
         0
+    })
+}
+
+/// The object `downhill train --json` prints for a finished run (without `report`'s extra
+/// keys).
+pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json::Value {
+    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
+    json!({
+        "status": res.status,
+        "epochs": res.epochs,
+        "steps": res.steps,
+        "params": net.named(&params),
+        "train_loss": res.train_loss,
+        "final_train_loss": res.final_train_loss,
+        "val_metrics": res.val_metrics,
+        "final_val_metrics": res.final_val,
+        "lr": res.lr,
+        "diverged_at": res.diverged_at,
     })
 }
 
