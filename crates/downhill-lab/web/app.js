@@ -447,7 +447,7 @@
     var model = { kind: t.model };
     if (t.model === 'mlp') model.hidden = t.hidden.split(',').map(function (v) { return Math.max(1, Math.round(num(v, 32))); });
     var tables = {
-      data: { source: t.dataset, standardize: true, validation_fraction: 0.2, seed: 0 },
+      data: { source: t.dataset, standardize: true, validation_fraction: 0.2 },
       model: model,
       optimizer: { name: t.optimizer, lr: t.lr },
       train: { epochs: t.epochs, batch_size: t.batch, seed: 0 }

@@ -26,7 +26,7 @@ var Plots = (function () {
   function fmt(v) {
     if (v === 0) return '0';
     var a = Math.abs(v);
-    if (a >= 1e4 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
+    if (a >= 1e4 || a < 1e-3) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
     return String(Math.round(v * 1e4) / 1e4);
   }
 
@@ -69,6 +69,11 @@ var Plots = (function () {
     });
     var yt = logY ? niceTicks(Math.floor(y0), Math.ceil(y1), 6).filter(function (t) { return t >= y0 && t <= y1 && Math.round(t) === t; })
       : niceTicks(y0, y1, 5);
+    if (logY && yt.length < 2) {
+      // less than a decade: plain ticks between the values, placed on the log axis
+      yt = niceTicks(Math.pow(10, y0), Math.pow(10, y1), 4).filter(function (v) { return v > 0; })
+        .map(function (v) { return Math.log10(v); });
+    }
     yt.forEach(function (t) {
       var v = logY ? Math.pow(10, t) : t;
       var y = sy(v);
