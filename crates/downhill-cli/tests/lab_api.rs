@@ -79,7 +79,11 @@ fn run_and_compare_equal_the_cli_byte_for_byte() {
     for (i, (json, toml)) in RUN_CASES.iter().enumerate() {
         let (status, body) = s.post("/api/run", json);
         assert_eq!(status, 200, "case {i}: {body}");
-        assert_eq!(body, cli_stdout("run", &format!("run{i}"), toml), "case {i}");
+        assert_eq!(
+            body,
+            cli_stdout("run", &format!("run{i}"), toml),
+            "case {i}"
+        );
     }
     let (status, body) = s.post("/api/run", RUN_CASES[2].0);
     assert_eq!(status, 200);
@@ -115,14 +119,22 @@ fn catalog_schedule_contour_and_decimation() {
     assert_eq!(status, 200, "{body}");
     let toml = "[optimizer]\nname = \"sgd\"\nlr = 0.1\nmomentum = 0.9\n[schedule]\nname = \"one_cycle_lr\"\nmax_lr = 1.0\ntotal_steps = 50\n";
     let path = common::temp_file("schedule", "s.toml", toml);
-    let out = common::downhill(&["schedule", path.to_str().expect("utf-8"), "--steps", "50", "--json"]);
+    let out = common::downhill(&[
+        "schedule",
+        path.to_str().expect("utf-8"),
+        "--steps",
+        "50",
+        "--json",
+    ]);
     assert_eq!(body, String::from_utf8_lossy(&out.stdout).trim_end());
     let (status, body) = s.post("/api/contour", r#"{"function":"sphere"}"#);
     assert_eq!(status, 200);
     let c: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert!(c["svg"].as_str().is_some_and(|v| v.starts_with("<svg")));
     assert!(c["frame"]["right"].as_f64() > c["frame"]["left"].as_f64());
-    assert!(c["quadratic"]["l"].as_f64().is_some_and(|l| (l - 2.0).abs() < 1e-9));
+    assert!(c["quadratic"]["l"]
+        .as_f64()
+        .is_some_and(|l| (l - 2.0).abs() < 1e-9));
     let (status, body) = s.post(
         "/api/run",
         r#"{"problem":{"function":"sphere","x0":[1.0,1.0]},"optimizer":{"name":"sgd","lr":1e-6},"run":{"steps":20000}}"#,
@@ -198,7 +210,11 @@ fn training_streams_progress_and_ends_with_the_train_json() {
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/event-stream"), "{head}");
     let events = sse_events(&body);
-    assert_eq!(events.iter().filter(|e| e.0 == "epoch").count(), 8, "{body}");
+    assert_eq!(
+        events.iter().filter(|e| e.0 == "epoch").count(),
+        8,
+        "{body}"
+    );
     let last = events.last().expect("events");
     assert_eq!(last.0, "result");
     assert_eq!(last.1, cli_stdout("train", "train", TRAIN_TOML));
@@ -206,7 +222,10 @@ fn training_streams_progress_and_ends_with_the_train_json() {
     let (status, body) = s.post("/api/train", &TRAIN_JSON.replace("\"epochs\"", "\"epoch\""));
     assert_eq!(status, 400);
     assert!(body.contains("epoch"), "{body}");
-    let (status, body) = s.post("/api/train", &TRAIN_JSON.replace("synthetic_classification", "csv"));
+    let (status, body) = s.post(
+        "/api/train",
+        &TRAIN_JSON.replace("synthetic_classification", "csv"),
+    );
     assert_eq!(status, 400, "{body}");
 }
 

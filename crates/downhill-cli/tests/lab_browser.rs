@@ -19,7 +19,10 @@ fn missing() -> Option<String> {
         return Some("no node (apt-get install nodejs npm)".into());
     }
     if !script.join("node_modules/playwright-core").exists() {
-        return Some(format!("no playwright-core (npm ci --prefix {})", script.display()));
+        return Some(format!(
+            "no playwright-core (npm ci --prefix {})",
+            script.display()
+        ));
     }
     None
 }
@@ -31,7 +34,10 @@ fn browser_dir() -> PathBuf {
 #[test]
 fn the_page_works_in_chromium() {
     if let Some(why) = missing() {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the browser test: {why}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser test: {why}"
+        );
         eprintln!("skipped: {why}");
         return;
     }
@@ -50,7 +56,13 @@ fn the_page_works_in_chromium() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains("\"ok\":true"), "{stdout}");
-    for shot in ["functions.png", "functions-clicked.png", "diverged.png", "training.png", "schedules.png"] {
+    for shot in [
+        "functions.png",
+        "functions-clicked.png",
+        "diverged.png",
+        "training.png",
+        "schedules.png",
+    ] {
         let len = std::fs::metadata(out.join(shot)).map_or(0, |m| m.len());
         assert!(len > 10_000, "{shot}: {len} bytes");
     }

@@ -31,8 +31,5 @@ pub const FILES: &[(&str, &str, &str)] = &[
 
 /// The embedded file at exactly `path` (no decoding, no normalisation: anything else is 404).
 pub fn lookup(path: &str) -> Option<(&'static str, &'static str)> {
-    FILES
-        .iter()
-        .find(|f| f.0 == path)
-        .map(|f| (f.1, f.2))
+    FILES.iter().find(|f| f.0 == path).map(|f| (f.1, f.2))
 }

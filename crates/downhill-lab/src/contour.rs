@@ -11,8 +11,11 @@ use serde_json::{json, Value};
 use crate::backend::ApiError;
 use crate::limits::MAX_EXPRESSION_CHARS;
 
+/// A function's view: name, x range, y range, starting point.
+pub type View = (&'static str, [f64; 2], [f64; 2], [f64; 2]);
+
 /// The view box and a starting point of each 2-D built-in function, for the page.
-pub const VIEWS: &[(&str, [f64; 2], [f64; 2], [f64; 2])] = &[
+pub const VIEWS: &[View] = &[
     ("sphere", [-4.0, 4.0], [-4.0, 4.0], [-3.0, 3.5]),
     ("ill_conditioned", [-4.0, 4.0], [-4.0, 4.0], [-3.5, 3.0]),
     ("rosenbrock", [-2.0, 2.0], [-1.0, 3.0], [-1.5, 2.0]),
@@ -54,7 +57,10 @@ fn range(body: &Value, key: &str, default: [f64; 2]) -> Result<[f64; 2], ApiErro
 
 /// The function a contour request names (`function`, or `expression` with two `vars`),
 /// with its default view.
-fn objective(body: &Value) -> Result<(Box<dyn Objective<f64>>, String, [[f64; 2]; 3]), ApiError> {
+/// A function to draw, its label and its default view (x range, y range, x0).
+type Drawn = (Box<dyn Objective<f64>>, String, [[f64; 2]; 3]);
+
+fn objective(body: &Value) -> Result<Drawn, ApiError> {
     let s = |k: &str| body.get(k).and_then(Value::as_str);
     if let Some(name) = s("function") {
         let f = problems::by_name::<f64>(name).map_err(ApiError::bad_request)?;
@@ -75,14 +81,19 @@ fn objective(body: &Value) -> Result<(Box<dyn Objective<f64>>, String, [[f64; 2]
     let vars: Vec<String> = body
         .get("vars")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_else(|| vec!["x".into(), "y".into()]);
     if vars.len() != 2 {
         return Err(ApiError::bad_request(
             "`vars`: the contour needs exactly two variables",
         ));
     }
-    let e = Expr::parse(src, &vars).map_err(|e| ApiError::bad_request(format!("expression: {e}")))?;
+    let e =
+        Expr::parse(src, &vars).map_err(|e| ApiError::bad_request(format!("expression: {e}")))?;
     let (x, y, x0) = view("");
     Ok((Box::new(Ad::new(e)), src.to_string(), [x, y, x0]))
 }
@@ -120,7 +131,12 @@ pub fn render(body: &Value) -> Result<Value, ApiError> {
     let (f, label, [dx, dy, x0]) = objective(body)?;
     let xr = range(body, "x_range", dx)?;
     let yr = range(body, "y_range", dy)?;
-    let size = |k: &str, d: u64| body.get(k).and_then(Value::as_u64).unwrap_or(d).clamp(200, 1600);
+    let size = |k: &str, d: u64| {
+        body.get(k)
+            .and_then(Value::as_u64)
+            .unwrap_or(d)
+            .clamp(200, 1600)
+    };
     let (w, h) = (size("width", 640) as u32, size("height", 560) as u32);
     let g = |x: f64, y: f64| f.value(&[x, y]);
     let log_levels = downhill_plot::suggest_log_levels(&g, (xr[0], xr[1]), (yr[0], yr[1]));

@@ -147,7 +147,10 @@ impl Jobs {
             match outcome {
                 Ok(Ok(v)) => job.push("result", &v),
                 Ok(Err(e)) => job.push("error", &json!({ "error": e.message, "status": e.status })),
-                Err(_) => job.push("error", &json!({ "error": "internal error", "status": 500 })),
+                Err(_) => job.push(
+                    "error",
+                    &json!({ "error": "internal error", "status": 500 }),
+                ),
             }
             job.done.store(true, Ordering::Release);
         });

@@ -42,11 +42,9 @@ pub fn check_steps(key: &str, steps: &Value) -> Result<Option<u64>, ApiError> {
             "{key} = {n}: the lab runs at most {MAX_STEPS} steps (key `steps`)"
         ))),
         Some(n) => Ok(Some(n)),
-        None if steps.as_f64().is_some_and(|f| f > MAX_STEPS as f64) => {
-            Err(ApiError::bad_request(format!(
-                "{key} = {steps}: the lab runs at most {MAX_STEPS} steps (key `steps`)"
-            )))
-        }
+        None if steps.as_f64().is_some_and(|f| f > MAX_STEPS as f64) => Err(ApiError::bad_request(
+            format!("{key} = {steps}: the lab runs at most {MAX_STEPS} steps (key `steps`)"),
+        )),
         None => Ok(None),
     }
 }
@@ -105,9 +103,7 @@ fn check_work(steps: Option<u64>, lanes: f64, dim: f64, cost: f64) -> Result<(),
 pub fn check_run(tables: &Value) -> Result<(), ApiError> {
     let steps = steps_of(tables)?;
     let (dim, cost) = problem_size(tables)?;
-    let inner = tables
-        .get("optimizer")
-        .map_or(1.0, |o| inner_work(o, dim));
+    let inner = tables.get("optimizer").map_or(1.0, |o| inner_work(o, dim));
     check_work(steps, 1.0, dim, cost * inner)
 }
 

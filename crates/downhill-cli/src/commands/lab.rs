@@ -44,11 +44,12 @@ fn api(e: CliError) -> ApiError {
 /// The JSON tables as the text of a TOML config.
 pub fn toml_text(tables: &Value) -> Result<String, ApiError> {
     if !tables.is_object() {
-        return Err(ApiError::bad_request("the body must be a JSON object of tables"));
+        return Err(ApiError::bad_request(
+            "the body must be a JSON object of tables",
+        ));
     }
-    toml::to_string(tables).map_err(|e| {
-        ApiError::bad_request(format!("the tables cannot be written as TOML: {e}"))
-    })
+    toml::to_string(tables)
+        .map_err(|e| ApiError::bad_request(format!("the tables cannot be written as TOML: {e}")))
 }
 
 /// The parameters and defaults of a named table (`from_named` with no keys), if it has
@@ -121,7 +122,9 @@ pub fn catalog() -> Value {
         .map(|&name| {
             let d = defaults(|v| ScheduleConfig::from_named(name, v));
             let mut example = d.clone().unwrap_or_else(|| json!({}));
-            if let (Some(o), Value::Object(extra)) = (example.as_object_mut(), schedule_example(name)) {
+            if let (Some(o), Value::Object(extra)) =
+                (example.as_object_mut(), schedule_example(name))
+            {
                 o.extend(extra);
             }
             json!({
@@ -277,13 +280,15 @@ impl Backend for Lab {
             let (kind, v) = progress_record(p, n);
             sink(kind, v);
         };
-        let (res, mut v) =
-            super::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
+        let (res, mut v) = super::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
         let stopped = cancel.load(std::sync::atomic::Ordering::Acquire);
         if stopped && res.status == TrainStatus::Diverged {
             if let Some(o) = v.as_object_mut() {
                 o.insert("status".into(), json!("stopped"));
-                o.insert("stopped_at".into(), o.get("diverged_at").cloned().unwrap_or_default());
+                o.insert(
+                    "stopped_at".into(),
+                    o.get("diverged_at").cloned().unwrap_or_default(),
+                );
                 o.insert("diverged_at".into(), Value::Null);
             }
         }
@@ -324,6 +329,10 @@ mod tests {
             "run": { "steps": 5 },
         });
         let e = Lab.run(&tables).err();
-        assert!(e.as_ref().is_some_and(|e| e.status == 400 && e.message.contains("lrr")), "{e:?}");
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.status == 400 && e.message.contains("lrr")),
+            "{e:?}"
+        );
     }
 }

@@ -142,10 +142,7 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
             println!("{k},{:?},{m}{b}", lr[k]);
         }
     } else {
-        println!(
-            "{} ({} steps, optimizer lr = {})",
-            t.name, steps, t.base_lr
-        );
+        println!("{} ({} steps, optimizer lr = {})", t.name, steps, t.base_lr);
         for k in 0..steps {
             let m = momentum
                 .get(k)

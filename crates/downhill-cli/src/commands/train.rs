@@ -1,12 +1,13 @@
 //! `downhill train FILE.toml [--json] [--resume CKPT] [--save MODEL.json]`.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{Network, SavedModel, Scalar};
-use downhill::optim::{Optimizer, OptimizerState, StepOutcome};
+use downhill::optim::wrappers::StopOnFlag;
+use downhill::optim::Optimizer;
 use downhill::schedule::{Driver, ReduceLrOnPlateau, Unit};
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -158,19 +159,12 @@ pub fn fit_with(
             d.standardize,
         )?;
         let net = Network::<T>::new(cfg.model.spec(&tr)?)?;
-        let mut opt = Stoppable {
-            inner: cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?,
-            stop,
-        };
+        let never = AtomicBool::new(false);
+        let inner = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+        let mut opt = StopOnFlag::new(inner, stop.unwrap_or(&never));
         let mut trainer = Trainer::new(&net, &tr, cfg.train.clone());
         trainer.val = Some(&va);
-        attach_schedule(
-            &mut trainer,
-            cfg,
-            &opt,
-            cfg.train.batch_size,
-            va.n() > 0,
-        )?;
+        attach_schedule(&mut trainer, cfg, &opt, cfg.train.batch_size, va.n() > 0)?;
         let n = tr.n();
         trainer.progress = Some(Box::new(move |p: &Progress| progress(p, n)));
         let res = trainer.run(&mut opt, &net.init(cfg.train.seed), None)?;
@@ -181,51 +175,6 @@ pub fn fit_with(
     match cfg.data.precision {
         Precision::F32 => go::<f32>(cfg, stop, progress),
         Precision::F64 => go::<f64>(cfg, stop, progress),
-    }
-}
-
-/// An optimiser that, once `stop` is set, turns its parameters non-finite: the trainer's
-/// divergence guard then ends the run with the last finite parameters, as after a real
-/// divergence.
-struct Stoppable<'s, T: Scalar> {
-    inner: Box<dyn Optimizer<T>>,
-    stop: Option<&'s AtomicBool>,
-}
-
-impl<T: Scalar> Optimizer<T> for Stoppable<'_, T> {
-    fn name(&self) -> &'static str {
-        self.inner.name()
-    }
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        if self.stop.is_some_and(|s| s.load(Ordering::Acquire)) {
-            params.iter_mut().for_each(|p| *p = T::of(f64::NAN));
-            return StepOutcome::Applied;
-        }
-        self.inner.step(params, grad)
-    }
-    fn lr(&self) -> f64 {
-        self.inner.lr()
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.inner.set_lr(lr)
-    }
-    fn momentum(&self) -> Option<f64> {
-        self.inner.momentum()
-    }
-    fn set_momentum(&mut self, m: f64) {
-        self.inner.set_momentum(m)
-    }
-    fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
-        self.inner.gradient_point(params, out)
-    }
-    fn skipped(&self) -> usize {
-        self.inner.skipped()
-    }
-    fn state(&self) -> OptimizerState {
-        self.inner.state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> downhill::Result<()> {
-        self.inner.load_state(state)
     }
 }
 

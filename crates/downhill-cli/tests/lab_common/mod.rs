@@ -104,10 +104,7 @@ impl Drop for Server {
 
 fn dechunk(mut rest: &str) -> String {
     let mut out = String::new();
-    loop {
-        let Some((size, tail)) = rest.split_once("\r\n") else {
-            break;
-        };
+    while let Some((size, tail)) = rest.split_once("\r\n") {
         let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
             break;
         };
