@@ -114,13 +114,20 @@ async fn catalog(State(s): State<Shared>) -> Response {
     answer(blocking(&s, move || Ok(backend.catalog().to_string())).await)
 }
 
-async fn run(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
+/// A backend call on the tables of a request body, after the lab's `check`; the answer
+/// decimated.
+async fn computed(
+    s: &AppState,
+    body: Result<Bytes, BytesRejection>,
+    check: fn(&Value) -> Result<(), ApiError>,
+    call: fn(&dyn Backend, &Value) -> Result<Value, ApiError>,
+) -> Response {
     let r = async {
         let tables = body_json(body)?;
-        limits::check_run(&tables)?;
+        check(&tables)?;
         let backend = Arc::clone(&s.backend);
-        blocking(&s, move || {
-            let mut v = backend.run(&tables)?;
+        blocking(s, move || {
+            let mut v = call(backend.as_ref(), &tables)?;
             limits::decimate(&mut v);
             Ok(v.to_string())
         })
@@ -129,19 +136,12 @@ async fn run(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Re
     answer(r.await)
 }
 
+async fn run(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
+    computed(&s, body, limits::check_run, |b, t| b.run(t)).await
+}
+
 async fn compare(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
-    let r = async {
-        let tables = body_json(body)?;
-        limits::check_compare(&tables)?;
-        let backend = Arc::clone(&s.backend);
-        blocking(&s, move || {
-            let mut v = backend.compare(&tables)?;
-            limits::decimate(&mut v);
-            Ok(v.to_string())
-        })
-        .await
-    };
-    answer(r.await)
+    computed(&s, body, limits::check_compare, |b, t| b.compare(t)).await
 }
 
 async fn schedule(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
