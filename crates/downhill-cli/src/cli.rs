@@ -34,6 +34,23 @@ pub enum Command {
     Train(TrainArgs),
     /// Predict with a model saved by `downhill train --save`.
     Predict(PredictArgs),
+    /// Serve the lab: a local web page to play with optimisers, computed live.
+    Lab(LabArgs),
+}
+
+/// `downhill lab`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8731)]
+    pub port: u16,
+    /// Address to bind; anything but 127.0.0.1 / localhost makes the lab reachable from
+    /// other machines (a warning is printed).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the page in the desktop's browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `downhill train`.

@@ -22,9 +22,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Files still carrying their own writer, each to move onto `downhill::io` in the redesign
 /// (issue 13): the checkpoint writer and the MPI loop's checkpoint (retired with that loop).
-const PENDING: &[&str] = &[
-    "downhill-mpi/src/fit.rs",
-];
+const PENDING: &[&str] = &["downhill-mpi/src/fit.rs"];
 
 #[test]
 fn only_downhill_io_writes_files() {

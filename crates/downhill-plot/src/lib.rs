@@ -52,7 +52,7 @@ mod surface;
 
 pub use animation::{animation_gif, Animation, AnimationOptions};
 pub use bars::{bar_chart, Bar};
-pub use contour::{contour, suggest_log_levels, ContourOptions, Marker};
+pub use contour::{contour, suggest_log_levels, ContourOptions, Frame, Marker};
 pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels, LegendPosition};
 pub use geom::fit_ranges;

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_train;
 pub mod compare;
+pub mod lab;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
@@ -28,5 +29,6 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Train(a) => train::cmd(&a),
         Command::Predict(a) => predict::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
+        Command::Lab(a) => lab::cmd(&a),
     }
 }

@@ -1,10 +1,12 @@
 //! `downhill train FILE.toml [--json] [--resume CKPT] [--save MODEL.json]`.
 
 use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
 
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset, Standardizer};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{ModelSpec, Network, SavedModel, Scalar};
+use downhill::optim::wrappers::StopOnFlag;
 use downhill::optim::Optimizer;
 use downhill::schedule::{Driver, ReduceLrOnPlateau};
 use downhill::train::checkpoint::fnv1a64;
@@ -188,15 +190,36 @@ fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> Cli
 /// Trains `cfg` silently (no progress, no output, no checkpoint resume) in the configured
 /// precision and returns the result: `downhill compare` runs one of these per optimiser.
 pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
-    fn go<T: Scalar>(cfg: &TrainFile) -> Result<TrainResult, CliError> {
+    fit_with(cfg, None, &mut |_, _| {}).map(|(r, _)| r)
+}
+
+/// [`fit`] with a progress callback (given the training-set size too) and a flag that stops
+/// the run at its next step (it then ends as diverged at that step, the parameters before it
+/// kept); also returns the object `downhill train --json` prints. `downhill lab` trains so.
+pub fn fit_with(
+    cfg: &TrainFile,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn FnMut(&Progress, usize),
+) -> Result<(TrainResult, serde_json::Value), CliError> {
+    fn go<T: Scalar>(
+        cfg: &TrainFile,
+        stop: Option<&AtomicBool>,
+        progress: &mut dyn FnMut(&Progress, usize),
+    ) -> Result<(TrainResult, serde_json::Value), CliError> {
         let setup = Setup::<T>::load(cfg)?;
-        let mut opt = optimizer::<T>(cfg)?;
-        let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
-        Ok(trainer.run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)?)
+        let never = AtomicBool::new(false);
+        let mut opt = StopOnFlag::new(optimizer::<T>(cfg)?, stop.unwrap_or(&never));
+        let mut trainer = setup.trainer(cfg, cfg.train.clone(), &opt)?;
+        let n = setup.train.n();
+        trainer.progress = Some(Box::new(move |p: &Progress| progress(p, n)));
+        let res = trainer.run(&mut opt, &setup.net.init(cfg.train.seed), None)?;
+        drop(trainer);
+        let json = result_json(&setup.net, &res);
+        Ok((res, json))
     }
     match cfg.data.precision {
-        Precision::F32 => go::<f32>(cfg),
-        Precision::F64 => go::<f64>(cfg),
+        Precision::F32 => go::<f32>(cfg, stop, progress),
+        Precision::F64 => go::<f64>(cfg, stop, progress),
     }
 }
 
@@ -257,7 +280,6 @@ pub fn report<T: Scalar>(
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> CliResult {
     let net = out.net;
-    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
     if let Some(path) = &args.save {
         let saved = SavedModel {
             format: MODEL_FORMAT.into(),
@@ -272,18 +294,7 @@ pub fn report<T: Scalar>(
         downhill::io::write_atomic(path, text.as_bytes()).map_err(CliError::failure)?;
     }
     if args.json {
-        let mut out = json!({
-            "status": res.status,
-            "epochs": res.epochs,
-            "steps": res.steps,
-            "params": net.named(&params),
-            "train_loss": res.train_loss,
-            "final_train_loss": res.final_train_loss,
-            "val_metrics": res.val_metrics,
-            "final_val_metrics": res.final_val,
-            "lr": res.lr,
-            "diverged_at": res.diverged_at,
-        });
+        let mut out = result_json(net, res);
         if let Some(o) = out.as_object_mut() {
             o.extend(extra);
         }
@@ -295,6 +306,24 @@ pub fn report<T: Scalar>(
         DIVERGED
     } else {
         0
+    })
+}
+
+/// The object `downhill train --json` prints for a finished run (without `report`'s extra
+/// keys).
+pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json::Value {
+    let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
+    json!({
+        "status": res.status,
+        "epochs": res.epochs,
+        "steps": res.steps,
+        "params": net.named(&params),
+        "train_loss": res.train_loss,
+        "final_train_loss": res.final_train_loss,
+        "val_metrics": res.val_metrics,
+        "final_val_metrics": res.final_val,
+        "lr": res.lr,
+        "diverged_at": res.diverged_at,
     })
 }
 

@@ -1,0 +1,225 @@
+//! The limits the lab puts on every request, checked on the JSON tables before the backend
+//! runs anything, and the decimation of long trajectories.
+
+use serde_json::{json, Map, Value};
+
+use crate::backend::ApiError;
+
+/// Most steps of a run, a comparison or a schedule table.
+pub const MAX_STEPS: u64 = 1_000_000;
+/// Most characters of a formula.
+pub const MAX_EXPRESSION_CHARS: usize = 2_000;
+/// Most coordinates of `x0`.
+pub const MAX_DIM: usize = 1_000;
+/// Most contenders of a comparison.
+pub const MAX_LANES: usize = 8;
+/// Most points per lane of a returned trajectory (and of its f, lr and momentum histories).
+pub const MAX_POINTS: usize = 5_000;
+/// Most epochs of a training job.
+pub const MAX_EPOCHS: u64 = 10_000;
+/// The work budget of one request: steps × lanes × coordinates × (inner iterations of a
+/// solver) × (formula size), a bound on the gradient evaluations' cost that keeps one request
+/// to seconds of CPU time.
+pub const MAX_WORK: f64 = 4e8;
+
+fn table<'a>(tables: &'a Value, name: &str) -> Option<&'a Map<String, Value>> {
+    tables.get(name).and_then(Value::as_object)
+}
+
+/// `steps` of `[run]`, refused over [`MAX_STEPS`]; `None` when absent or not an integer
+/// (the backend then reports it as the CLI does).
+fn steps_of(tables: &Value) -> Result<Option<u64>, ApiError> {
+    let Some(steps) = table(tables, "run").and_then(|r| r.get("steps")) else {
+        return Ok(None);
+    };
+    check_steps("[run] steps", steps)
+}
+
+/// Checks a `steps` value against [`MAX_STEPS`].
+pub fn check_steps(key: &str, steps: &Value) -> Result<Option<u64>, ApiError> {
+    match steps.as_u64() {
+        Some(n) if n > MAX_STEPS => Err(ApiError::bad_request(format!(
+            "{key} = {n}: the lab runs at most {MAX_STEPS} steps (key `steps`)"
+        ))),
+        Some(n) => Ok(Some(n)),
+        None if steps.as_f64().is_some_and(|f| f > MAX_STEPS as f64) => Err(ApiError::bad_request(
+            format!("{key} = {steps}: the lab runs at most {MAX_STEPS} steps (key `steps`)"),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Size of `[problem]`: (coordinates, formula cost factor); refuses oversized formulas and
+/// starting points.
+fn problem_size(tables: &Value) -> Result<(f64, f64), ApiError> {
+    let Some(p) = table(tables, "problem") else {
+        return Ok((1.0, 1.0));
+    };
+    let mut cost = 1.0;
+    if let Some(e) = p.get("expression").and_then(Value::as_str) {
+        let n = e.chars().count();
+        if n > MAX_EXPRESSION_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "[problem] expression: {n} characters; the lab takes at most \
+                 {MAX_EXPRESSION_CHARS}"
+            )));
+        }
+        cost = 1.0 + n as f64 / 8.0;
+    }
+    let dim = p.get("x0").and_then(Value::as_array).map_or(1, Vec::len);
+    if dim > MAX_DIM {
+        return Err(ApiError::bad_request(format!(
+            "[problem] x0: {dim} coordinates; the lab takes at most {MAX_DIM}"
+        )));
+    }
+    Ok((dim.max(1) as f64, cost))
+}
+
+/// Inner work per outer step of an optimizer table: L-BFGS's `max_iter`, the swarm of PSO,
+/// Newton's Hessian.
+fn inner_work(opt: &Value, dim: f64) -> f64 {
+    let num = |k: &str, d: f64| opt.get(k).and_then(Value::as_f64).unwrap_or(d).max(1.0);
+    match opt.get("name").and_then(Value::as_str) {
+        Some("lbfgs") => num("max_iter", 20.0) * 2.0,
+        Some("pso") => num("particles", 30.0).max(num("swarm_size", 30.0)),
+        Some("newton") => dim + 10.0,
+        _ => 1.0,
+    }
+}
+
+fn check_work(steps: Option<u64>, lanes: f64, dim: f64, cost: f64) -> Result<(), ApiError> {
+    let work = steps.unwrap_or(0) as f64 * lanes * dim * cost;
+    if work > MAX_WORK {
+        return Err(ApiError::bad_request(format!(
+            "steps = {}: too much work for one request (steps × lanes × coordinates × inner \
+             iterations × formula size = {work:.3e} > {MAX_WORK:.0e}); lower `steps`",
+            steps.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the body of `/api/run`.
+pub fn check_run(tables: &Value) -> Result<(), ApiError> {
+    let steps = steps_of(tables)?;
+    let (dim, cost) = problem_size(tables)?;
+    let inner = tables.get("optimizer").map_or(1.0, |o| inner_work(o, dim));
+    check_work(steps, 1.0, dim, cost * inner)
+}
+
+/// Checks the body of `/api/compare`.
+pub fn check_compare(tables: &Value) -> Result<(), ApiError> {
+    let steps = steps_of(tables)?;
+    let (dim, cost) = problem_size(tables)?;
+    let lanes = tables
+        .get("optimizers")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    if lanes.len() > MAX_LANES {
+        return Err(ApiError::bad_request(format!(
+            "[[optimizers]]: {} entries; the lab compares at most {MAX_LANES}",
+            lanes.len()
+        )));
+    }
+    let inner: f64 = lanes.iter().map(|o| inner_work(o, dim)).sum();
+    check_work(steps, 1.0, dim, cost * inner.max(1.0))
+}
+
+/// Checks the body of `/api/train`.
+pub fn check_train(tables: &Value) -> Result<(), ApiError> {
+    if let Some(e) = table(tables, "train").and_then(|t| t.get("epochs")) {
+        if e.as_f64().is_some_and(|n| n > MAX_EPOCHS as f64) {
+            return Err(ApiError::bad_request(format!(
+                "[train] epochs = {e}: the lab trains at most {MAX_EPOCHS} epochs (key `epochs`)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Keeps every `stride`-th element of an array and its last one.
+fn thin(v: &mut Value, stride: usize) {
+    if let Value::Array(a) = v {
+        let n = a.len();
+        let kept: Vec<Value> = std::mem::take(a)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % stride == 0 || *i + 1 == n)
+            .map(|(_, x)| x)
+            .collect();
+        *a = kept;
+    }
+}
+
+/// Decimates one run object (`trajectory`, `f_history`, `lr`, `momentum`) to at most
+/// [`MAX_POINTS`] points each, keeping every k-th and the last, and says so under
+/// `decimated`: `{"stride": k, "points": kept, "of": before, "max_points": MAX_POINTS}`.
+pub fn decimate_run(run: &mut Value) {
+    let Some(o) = run.as_object_mut() else {
+        return;
+    };
+    let n = o
+        .get("trajectory")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if n <= MAX_POINTS {
+        return;
+    }
+    // (n - 1) / stride + 1 (multiples of stride, 0 included) + 1 (the last) ≤ MAX_POINTS
+    let stride = (n - 1).div_ceil(MAX_POINTS - 2);
+    for key in ["trajectory", "f_history", "lr", "momentum"] {
+        if let Some(v) = o.get_mut(key) {
+            thin(v, stride);
+        }
+    }
+    let points = o
+        .get("trajectory")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    o.insert(
+        "decimated".into(),
+        json!({ "stride": stride, "points": points, "of": n, "max_points": MAX_POINTS }),
+    );
+}
+
+/// Decimates a run result or every run of a comparison (`runs`).
+pub fn decimate(result: &mut Value) {
+    if let Some(runs) = result.get_mut("runs").and_then(Value::as_array_mut) {
+        runs.iter_mut().for_each(decimate_run);
+    } else {
+        decimate_run(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_runs_are_decimated_with_first_and_last_kept() {
+        for n in [5_001usize, 10_001, 1_000_001, 5_000, 7] {
+            let mut v = json!({
+                "trajectory": (0..n).map(|i| vec![i as f64, 0.0]).collect::<Vec<_>>(),
+                "f_history": (0..n).map(|i| i as f64).collect::<Vec<_>>(),
+                "lr": (1..n).map(|i| i as f64).collect::<Vec<_>>(),
+            });
+            decimate(&mut v);
+            let t = v["trajectory"].as_array().map_or(0, Vec::len);
+            assert!(t <= MAX_POINTS, "{n}: {t}");
+            assert!(v["lr"].as_array().map_or(0, Vec::len) <= MAX_POINTS);
+            assert_eq!(v["f_history"][0], json!(0.0));
+            assert_eq!(v["f_history"][t - 1], json!((n - 1) as f64));
+            assert_eq!(v.get("decimated").is_some(), n > MAX_POINTS, "{n}");
+        }
+    }
+
+    #[test]
+    fn steps_over_the_limit_name_the_key() {
+        let e = check_run(&json!({"run": {"steps": 1_000_001}})).err();
+        assert!(e.is_some_and(|e| e.status == 400 && e.message.contains("steps")));
+        assert!(check_run(&json!({"run": {"steps": 1_000_000}})).is_ok());
+        let big = "x+".repeat(2_000) + "x";
+        let e = check_run(&json!({"problem": {"expression": big}})).err();
+        assert!(e.is_some_and(|e| e.message.contains("expression")));
+    }
+}

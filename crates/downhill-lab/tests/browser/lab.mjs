@@ -1,0 +1,92 @@
+// Drives the lab page in Debian's chromium: no console errors, a click on the contour
+// changes the paths, sgd with lr = 10 on sphere reports divergence, a training run's loss
+// plot grows, and screenshots of every view.
+// Usage: node lab.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [url, out] = process.argv.slice(2);
+mkdirSync(out, { recursive: true });
+const errors = [];
+const checks = {};
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const fail = async (why) => {
+  console.log(JSON.stringify({ ok: false, why, checks, errors }));
+  await browser.close();
+  process.exit(1);
+};
+try {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const redraws = () => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
+  const paths = () => page.$$eval('#overlay polyline', (ps) => ps.map((p) => p.getAttribute('points')).join('|'));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 30000 });
+  const before = await paths();
+  checks.initial_paths = before.length > 0;
+  await page.screenshot({ path: join(out, 'functions.png') });
+
+  // a click on the contour moves x0 and redraws the paths
+  const n0 = await redraws();
+  const box = await page.locator('[data-testid=contour]').boundingBox();
+  await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
+  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n, n0, { timeout: 30000 });
+  await page.waitForTimeout(300);
+  const after = await paths();
+  checks.click_changes_paths = after.length > 0 && after !== before;
+  if (!checks.click_changes_paths) await fail('paths did not change after a click');
+  await page.screenshot({ path: join(out, 'functions-clicked.png') });
+
+  // sphere, sgd, lr = 10: divergence reported
+  await page.selectOption('[data-testid=function]', 'sphere');
+  await page.waitForFunction(() => document.querySelector('#x0-label').textContent.includes('-3'), null, { timeout: 30000 });
+  await page.selectOption('[data-testid=lane-0-optimizer]', 'sgd');
+  await page.fill('[data-testid=lane-0-lr]', '10');
+  await page.press('[data-testid=lane-0-lr]', 'Enter');
+  await page.waitForFunction(() => /diverged at step \d+/.test(document.querySelector('[data-testid=lane-0-status]').textContent), null, { timeout: 30000 });
+  checks.divergence = await page.textContent('[data-testid=lane-0-status]');
+  await page.screenshot({ path: join(out, 'diverged.png') });
+
+  // training: the loss plot grows while the run proceeds
+  await page.click('[data-testid=tab-training]');
+  await page.selectOption('[data-testid=train-dataset]', 'digits');
+  await page.selectOption('[data-testid=train-model]', 'softmax');
+  await page.fill('[data-testid=train-epochs]', '40');
+  await page.fill('[data-testid=train-batch]', '32');
+  await page.fill('[data-testid=train-lr]', '0.05');
+  await page.evaluate(() => {
+    window.__points = [];
+    const target = document.querySelector('[data-testid=train-loss]');
+    new MutationObserver(() => {
+      const svg = target.querySelector('svg');
+      const n = svg ? Number(svg.getAttribute('data-points') || 0) : 0;
+      if (window.__points[window.__points.length - 1] !== n) window.__points.push(n);
+    }).observe(target, { childList: true, subtree: true });
+  });
+  await page.click('[data-testid=train-start]');
+  await page.waitForFunction(() => /completed|stopped|diverged|error/.test(document.querySelector('[data-testid=train-status]').textContent), null, { timeout: 120000 });
+  const points = await page.evaluate(() => window.__points);
+  checks.train_points = points;
+  checks.train_status = await page.textContent('[data-testid=train-status]');
+  const grew = points.filter((n) => n > 0);
+  checks.train_loss_grows = grew.length >= 3 && grew.every((n, i) => i === 0 || n > grew[i - 1]);
+  if (!checks.train_loss_grows) await fail('the training plot did not grow step by step');
+  if (!/completed/.test(checks.train_status)) await fail('training did not complete');
+  await page.screenshot({ path: join(out, 'training.png') });
+
+  await page.click('[data-testid=tab-schedules]');
+  await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  await page.screenshot({ path: join(out, 'schedules.png') });
+
+  if (errors.length) await fail('console errors');
+  console.log(JSON.stringify({ ok: true, checks, errors }));
+  await browser.close();
+} catch (e) {
+  await fail(String(e && e.stack || e));
+}
