@@ -46,10 +46,7 @@ type Shard = (usize, usize);
 
 /// This rank's setup (the whole split, or with `shard = true` its slice of the CSV) and,
 /// when sharded, `(first row held here, rows in the file)`.
-fn load<T: Scalar>(
-    comm: &MpiComm,
-    cfg: &TrainFile,
-) -> Result<(Setup<T>, Option<Shard>), Failure> {
+fn load<T: Scalar>(comm: &MpiComm, cfg: &TrainFile) -> Result<(Setup<T>, Option<Shard>), Failure> {
     let d = &cfg.data;
     if !cfg.distributed.shard {
         return Ok((Setup::load(cfg).map_err(failure)?, None));
