@@ -84,6 +84,8 @@ fn schedule_example(name: &str) -> Value {
             ]
         }),
         "batch_size_schedule" => json!({ "milestones": [300, 600], "factor": 2.0 }),
+        "lambda_lr" => json!({ "lr_lambda": "0.995^epoch" }),
+        "multiplicative_lr" => json!({ "lr_lambda": "0.995" }),
         _ => json!({}),
     }
 }
