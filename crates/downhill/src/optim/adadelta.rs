@@ -6,7 +6,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,12 +47,7 @@ impl Entry for AdadeltaConfig {
         WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Adadelta::new(self.clone())?))
-    }
+    first_order_entry!(Adadelta);
 }
 
 /// What [`Adadelta`] carries from step to step (the checkpoint keys of every version).

@@ -6,7 +6,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,12 +54,7 @@ impl Entry for AdagradConfig {
         EPS,
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Adagrad::new(self.clone())?))
-    }
+    first_order_entry!(Adagrad);
 }
 
 /// What [`Adagrad`] carries from step to step (the checkpoint keys of every version).

@@ -7,7 +7,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{lerp, nan_max, Optimizer, StateFor, StepOutcome, WeightDecay};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,12 +48,7 @@ impl Entry for AdamaxConfig {
         WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Adamax::new(self.clone())?))
-    }
+    first_order_entry!(Adamax);
 }
 
 /// What [`Adamax`] carries from step to step (the checkpoint keys of every version).

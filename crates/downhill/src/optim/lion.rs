@@ -7,7 +7,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{sign, signed, Optimizer, StateFor, StepOutcome};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `lion`: the hyperparameters of [`Lion`] (the paper's defaults: lr 1e-4, betas (0.9, 0.99)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,12 +44,7 @@ impl Entry for LionConfig {
         float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Lion::new(self.clone())?))
-    }
+    first_order_entry!(Lion);
 }
 
 /// What [`Lion`] carries from step to step (the checkpoint keys of every version).

@@ -55,6 +55,19 @@ macro_rules! schedule_accessors {
 }
 pub(crate) use schedule_accessors;
 
+/// `lr` and `build` of a first-order optimiser's [`Entry`] impl: its config's `lr` field, and
+/// `$opt::new` (validating) boxed.
+macro_rules! first_order_entry {
+    ($opt:ident) => {
+        fn lr(&self) -> f64 {
+            self.lr
+        }
+        fn build<T: $crate::Float>(&self) -> $crate::Result<Box<dyn $crate::optim::Optimizer<T>>> {
+            Ok(Box::new($opt::new(self.clone())?))
+        }
+    };
+}
+
 /// A state struct that knows its initial value for a config (and, for bf16-capable ones, how
 /// to store loaded buffers in the configured precision).
 pub(crate) trait StateFor<C> {

@@ -6,7 +6,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{signed, Optimizer, StateFor, StepOutcome};
-use crate::{Float, Result};
+use crate::Float;
 
 /// Where [`Momentum`] evaluates the gradient.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,12 +74,7 @@ impl Entry for MomentumConfig {
         ),
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Momentum::new(self.clone())?))
-    }
+    first_order_entry!(Momentum);
 }
 
 /// What [`Momentum`] carries from step to step (the checkpoint keys of every version).

@@ -8,7 +8,7 @@ use super::registry::{Entry, EntryKind};
 use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
 use super::{Optimizer, StateFor, StepOutcome};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `nadam`: the hyperparameters of [`Nadam`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,12 +57,7 @@ impl Entry for NadamConfig {
         DECOUPLED_WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Nadam::new(self.clone())?))
-    }
+    first_order_entry!(Nadam);
 }
 
 /// What [`Nadam`] carries from step to step: the [`Moments`] and the product Πₜ.

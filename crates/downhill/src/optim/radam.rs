@@ -8,7 +8,7 @@ use super::registry::{Entry, EntryKind};
 use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
 use super::{Optimizer, StateFor, StepOutcome};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `radam`: the hyperparameters of [`Radam`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,12 +53,7 @@ impl Entry for RadamConfig {
         DECOUPLED_WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Radam::new(self.clone())?))
-    }
+    first_order_entry!(Radam);
 }
 
 impl<T: Float> StateFor<RadamConfig> for Moments<T> {

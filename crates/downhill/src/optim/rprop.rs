@@ -6,7 +6,7 @@ use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::{derived_state_methods, StateBuf};
 use super::{sign, signed, Optimizer, StateFor, StepOutcome};
-use crate::{Float, Result};
+use crate::Float;
 
 /// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,12 +49,7 @@ impl Entry for RpropConfig {
         pair("step_sizes", Any, "(Δmin, Δmax): bounds of the step sizes"),
         MAXIMIZE,
     ];
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Rprop::new(self.clone())?))
-    }
+    first_order_entry!(Rprop);
 }
 
 /// What [`Rprop`] carries from step to step (PyTorch's state keys).
