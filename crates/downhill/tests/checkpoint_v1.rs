@@ -111,8 +111,10 @@ fn run(checkpoint: Option<PathBuf>, resume: Option<Checkpoint>) -> TrainResult {
         Box::new(Replayed::new(rule, 0.01, patience1)),
         Monitor::TrainLoss,
     ));
-    let mut cfg = downhill::optim::AdamConfig::default();
-    cfg.lr = 0.01;
+    let cfg = downhill::optim::AdamConfig {
+        lr: 0.01,
+        ..Default::default()
+    };
     t.run(&mut Adam::new(cfg).unwrap(), &net.init(3), resume)
         .unwrap()
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
-use downhill::train::{Progress, TrainStatus};
+use downhill::train::Progress;
 use downhill_lab::{ApiError, Backend, LabOptions, ProgressSink};
 use serde_json::{json, Map, Value};
 
@@ -280,18 +280,7 @@ impl Backend for Lab {
             let (kind, v) = progress_record(p, n);
             sink(kind, v);
         };
-        let (res, mut v) = super::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
-        let stopped = cancel.load(std::sync::atomic::Ordering::Acquire);
-        if stopped && res.status == TrainStatus::Diverged {
-            if let Some(o) = v.as_object_mut() {
-                o.insert("status".into(), json!("stopped"));
-                o.insert(
-                    "stopped_at".into(),
-                    o.get("diverged_at").cloned().unwrap_or_default(),
-                );
-                o.insert("diverged_at".into(), Value::Null);
-            }
-        }
+        let (_, v) = super::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
         Ok(v)
     }
 }

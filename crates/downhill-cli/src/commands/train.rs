@@ -6,9 +6,9 @@ use std::sync::atomic::AtomicBool;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset, Standardizer};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{ModelSpec, Network, SavedModel, Scalar};
-use downhill::optim::wrappers::StopOnFlag;
 use downhill::optim::Optimizer;
 use downhill::schedule::{Driver, ReduceLrOnPlateau};
+use downhill::train::callbacks::StopFlag;
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
     Checkpoint, Monitor, Progress, Replayed, TrainConfig, TrainResult, TrainStatus, Trainer,
@@ -194,8 +194,7 @@ pub fn fit(cfg: &TrainFile) -> Result<TrainResult, CliError> {
 }
 
 /// [`fit`] with a progress callback (given the training-set size too) and a flag that stops
-/// the run at its next step (it then ends as diverged at that step, the parameters before it
-/// kept); also returns the object `downhill train --json` prints. `downhill lab` trains so.
+/// the run after its current step (status `stopped`); also returns the object `downhill train --json` prints. `downhill lab` trains so.
 pub fn fit_with(
     cfg: &TrainFile,
     stop: Option<&AtomicBool>,
@@ -207,12 +206,14 @@ pub fn fit_with(
         progress: &mut dyn FnMut(&Progress, usize),
     ) -> Result<(TrainResult, serde_json::Value), CliError> {
         let setup = Setup::<T>::load(cfg)?;
-        let never = AtomicBool::new(false);
-        let mut opt = StopOnFlag::new(optimizer::<T>(cfg)?, stop.unwrap_or(&never));
-        let mut trainer = setup.trainer(cfg, cfg.train.clone(), &opt)?;
+        let mut opt = optimizer::<T>(cfg)?;
+        let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
+        if let Some(flag) = stop {
+            trainer.callbacks.push(Box::new(StopFlag::new(flag)));
+        }
         let n = setup.train.n();
         trainer.progress = Some(Box::new(move |p: &Progress| progress(p, n)));
-        let res = trainer.run(&mut opt, &setup.net.init(cfg.train.seed), None)?;
+        let res = trainer.run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)?;
         drop(trainer);
         let json = result_json(&setup.net, &res);
         Ok((res, json))
@@ -332,6 +333,7 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         TrainStatus::Completed => "completed",
         TrainStatus::EarlyStopped => "stopped early",
         TrainStatus::Diverged => "DIVERGED",
+        TrainStatus::Stopped => "stopped",
     };
     println!(
         "{:?} model on `{}`: {status} after {} epochs ({} steps)",

@@ -45,6 +45,8 @@ pub enum TrainStatus {
     EarlyStopped,
     /// A non-finite loss or parameter appeared.
     Diverged,
+    /// Stopped from outside ([`super::callbacks::StopFlag`]: the lab's Stop button).
+    Stopped,
 }
 
 /// Where a run diverged: the 1-based optimiser step whose result was non-finite and the

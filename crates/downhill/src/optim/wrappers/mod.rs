@@ -10,7 +10,6 @@
 //! | [`Accumulate`] | steps once every k calls, with the mean of the k gradients |
 //! | [`SkipNonFinite`] | skips (and counts) steps whose gradient holds NaN or ±∞ |
 //! | [`Lookahead`] | every k steps pulls the slow weights towards the fast ones |
-//! | [`StopOnFlag`] | ends a training run when another thread sets a flag |
 //!
 //! [`WrappersConfig`] builds a stack of them from the `[wrappers]` config table.
 
@@ -19,14 +18,12 @@ mod clip;
 mod config;
 mod lookahead;
 mod skip_non_finite;
-mod stop;
 
 pub use accumulate::Accumulate;
 pub use clip::{ClipGradNorm, ClipGradValue};
 pub use config::{LookaheadConfig, WrappersConfig};
 pub use lookahead::Lookahead;
 pub use skip_non_finite::SkipNonFinite;
-pub use stop::StopOnFlag;
 
 /// Implements the forwarding methods of [`Optimizer`](super::Optimizer) (name, lr, momentum,
 /// gradient point) to the field `inner`, and the state: the inner optimiser's, plus — with

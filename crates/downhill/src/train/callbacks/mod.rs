@@ -1,11 +1,12 @@
 //! The built-in callbacks of the training loop, one type each with its own checkpointed
 //! state: loss logging, validation, the divergence guard, reduce-on-plateau, early stopping,
-//! SWA/snapshot averaging, checkpointing and progress events.
+//! SWA/snapshot averaging, checkpointing, progress events and an external stop flag.
 
 pub mod averaging;
 pub mod guard;
 pub mod logging;
 pub mod monitors;
+pub mod stop;
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ pub use averaging::{AverageState, Averaging};
 pub use guard::DivergenceGuard;
 pub use logging::{LossLog, ProgressHook, Validation};
 pub use monitors::{EarlyState, EarlyStopping, Plateau};
+pub use stop::StopFlag;
 
 use crate::model::Scalar;
 use crate::train::callback::{Callback, Context};
