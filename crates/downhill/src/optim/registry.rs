@@ -1,5 +1,5 @@
 //! The one table of optimisers and solvers. Everything that enumerates them is derived from
-//! the [`registry!`] invocation at the bottom: the [`OptimizerConfig`] enum, [`NAMES`],
+//! the `registry!` invocation at the bottom: the [`OptimizerConfig`] enum, [`NAMES`],
 //! [`FIRST_ORDER`], `from_named`, `name`, `lr`, `build`, `solver`, the "known: …" lists of
 //! errors, and the [`catalog`]. Adding an optimiser is one file (its config struct with an
 //! [`Entry`] impl, its state and its update) plus one line here.
@@ -48,7 +48,7 @@ pub trait Entry: Named + Serialize + DeserializeOwned + Default + Clone {
     }
 }
 
-/// The registry name of a config type (implemented by [`registry!`] from its table line).
+/// The registry name of a config type (implemented by `registry!` from its table line).
 pub trait Named {
     /// Config name (`"sgd"`, …).
     const NAME: &'static str;

@@ -153,7 +153,7 @@ pub(crate) use derived_state_methods;
 /// One per-parameter state buffer, in the parameters' type or as bfloat16
 /// ([`StatePrecision`]). Empty until the first step allocates it (never reallocated after).
 /// Serialised as a sequence of `f64` (bfloat16 widened exactly); deserialised in full
-/// precision, then [`StateBuf::store_as`] narrows it again where the config says `bf16`.
+/// precision, then `StateBuf::store_as` narrows it again where the config says `bf16`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StateBuf<T> {
     /// The parameters' own type.
