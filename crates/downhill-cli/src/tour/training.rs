@@ -5,8 +5,8 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{builtin, prepare, synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};
 use downhill::optim::Optimizer;
-use downhill::schedule::Unit;
 use downhill::schedule::Schedule;
+use downhill::schedule::Unit;
 use downhill::train::{TrainConfig, TrainResult, Trainer};
 use serde_json::Value;
 
