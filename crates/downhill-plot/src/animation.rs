@@ -4,7 +4,7 @@ use plotters::prelude::*;
 
 use crate::contour::{ContourOptions, ContourPlot};
 use crate::error::{draw_err, Error, Result};
-use crate::geom::sane;
+use crate::geom::{check_finite_ranges, sane};
 use crate::{encode, font, Range, Series2d};
 
 /// Options of an [`Animation`].
@@ -52,15 +52,7 @@ impl Animation {
         trajectories: &[Series2d],
         opts: &AnimationOptions,
     ) -> Result<Self> {
-        if !(x_range.0.is_finite()
-            && x_range.1.is_finite()
-            && y_range.0.is_finite()
-            && y_range.1.is_finite())
-        {
-            return Err(Error::Invalid(format!(
-                "animation ranges must be finite, got x {x_range:?}, y {y_range:?}"
-            )));
-        }
+        check_finite_ranges("animation", x_range, y_range)?;
         let plot = ContourPlot::build(f, sane(x_range), sane(y_range), trajectories, &opts.contour);
         let last = trajectories
             .iter()

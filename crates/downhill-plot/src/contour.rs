@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
-use crate::geom::{bounds, clip_polyline, sane, split_sharp_turns, thin, Polyline};
+use crate::error::{draw_err, Result};
+use crate::figure::{chart, legend, mesh, Chart2d, Figure, Labels, LegendPosition, Plot};
+use crate::geom::{
+    bounds, check_finite_ranges, clip_polyline, sane, split_sharp_turns, thin, Polyline,
+};
 use crate::palette::{lighten, okabe_ito, viridis};
 use crate::{Range, Series2d};
 
@@ -130,15 +133,7 @@ pub fn contour(
     trajectories: &[Series2d],
     opts: &ContourOptions,
 ) -> Result<Figure> {
-    if !(x_range.0.is_finite()
-        && x_range.1.is_finite()
-        && y_range.0.is_finite()
-        && y_range.1.is_finite())
-    {
-        return Err(Error::Invalid(format!(
-            "contour ranges must be finite, got x {x_range:?}, y {y_range:?}"
-        )));
-    }
+    check_finite_ranges("contour", x_range, y_range)?;
     let plot = ContourPlot::build(f, sane(x_range), sane(y_range), trajectories, opts);
     Ok(Figure::new(Plot::Contour(Box::new(plot))))
 }
@@ -314,20 +309,7 @@ impl ContourPlot {
                     .map_err(draw_err)?;
             }
         }
-        for m in &self.opts.markers {
-            let anno = ch
-                .draw_series(std::iter::once(Cross::new(
-                    m.point,
-                    7,
-                    BLACK.stroke_width(3),
-                )))
-                .map_err(draw_err)?;
-            if !m.label.is_empty() {
-                anno.label(m.label.as_str())
-                    .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
-                labelled = true;
-            }
-        }
+        labelled |= draw_markers(&mut ch, &self.opts.markers)?;
         if labelled {
             legend(&mut ch, self.opts.legend)?;
         }
@@ -448,6 +430,29 @@ fn chain(segs: &[(EdgeId, EdgeId)], pos: &HashMap<EdgeId, (f64, f64)>) -> Vec<Ve
         }
     }
     out
+}
+
+/// Draws `markers` as black crosses, each labelled one with a legend entry; whether any was.
+pub(crate) fn draw_markers<DB: DrawingBackend>(
+    ch: &mut Chart2d<'_, DB, RangedCoordf64, RangedCoordf64>,
+    markers: &[Marker],
+) -> Result<bool> {
+    let mut labelled = false;
+    for m in markers {
+        let anno = ch
+            .draw_series(std::iter::once(Cross::new(
+                m.point,
+                7,
+                BLACK.stroke_width(3),
+            )))
+            .map_err(draw_err)?;
+        if !m.label.is_empty() {
+            anno.label(m.label.as_str())
+                .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
+            labelled = true;
+        }
+    }
+    Ok(labelled)
 }
 
 #[cfg(test)]

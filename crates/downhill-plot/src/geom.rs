@@ -1,5 +1,6 @@
 //! Range and path helpers: sanitised ranges, clipping to the plot box, decimation.
 
+use crate::error::{Error, Result};
 use crate::{Range, Series2d};
 
 /// A path in data coordinates.
@@ -14,6 +15,20 @@ pub(crate) fn bounds(values: impl IntoIterator<Item = f64>) -> Option<Range> {
             None => Some((v, v)),
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
         })
+}
+
+/// Refuses a non-finite bound of `x_range` or `y_range` for the `what` plot.
+pub(crate) fn check_finite_ranges(what: &str, x_range: Range, y_range: Range) -> Result<()> {
+    if !(x_range.0.is_finite()
+        && x_range.1.is_finite()
+        && y_range.0.is_finite()
+        && y_range.1.is_finite())
+    {
+        return Err(Error::Invalid(format!(
+            "{what} ranges must be finite, got x {x_range:?}, y {y_range:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// A usable axis range: finite, ordered, non-empty (a point is widened around itself).

@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::contour::Marker;
+use crate::contour::{draw_markers, Marker};
 use crate::error::{draw_err, Error, Result};
 use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::sane;
@@ -130,19 +130,7 @@ impl QuiverPlot {
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
         ch.draw_series(dots.into_iter().map(|p| Circle::new(p, 2, color.filled())))
             .map_err(draw_err)?;
-        for m in &self.opts.markers {
-            let anno = ch
-                .draw_series(std::iter::once(Cross::new(
-                    m.point,
-                    7,
-                    BLACK.stroke_width(3),
-                )))
-                .map_err(draw_err)?;
-            if !m.label.is_empty() {
-                anno.label(m.label.as_str())
-                    .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
-            }
-        }
+        draw_markers(&mut ch, &self.opts.markers)?;
         legend(&mut ch, LegendPosition::UpperRight)
     }
 }

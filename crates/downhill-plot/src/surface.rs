@@ -3,9 +3,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::error::{draw_err, Error, Result};
+use crate::error::{draw_err, Result};
 use crate::figure::{legend, text, Figure, Labels, LegendPosition, Plot, TICK_SIZE, TITLE_SIZE};
-use crate::geom::{bounds, pad, sane};
+use crate::geom::{bounds, check_finite_ranges, pad, sane};
 use crate::palette::{okabe_ito, viridis};
 use crate::{Range, Series2d};
 
@@ -59,15 +59,7 @@ pub fn surface3d(
     path: Option<&Series2d>,
     opts: &SurfaceOptions,
 ) -> Result<Figure> {
-    if !(x_range.0.is_finite()
-        && x_range.1.is_finite()
-        && y_range.0.is_finite()
-        && y_range.1.is_finite())
-    {
-        return Err(Error::Invalid(format!(
-            "surface ranges must be finite, got x {x_range:?}, y {y_range:?}"
-        )));
-    }
+    check_finite_ranges("surface", x_range, y_range)?;
     let (xr, yr) = (sane(x_range), sane(y_range));
     let n = opts.grid.clamp(4, 120);
     let axis = |r: Range| -> Vec<f64> {

@@ -20,35 +20,26 @@ pub trait Objective<T: Float> {
     }
 }
 
-impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for &O {
-    fn dim(&self) -> Option<usize> {
-        (**self).dim()
-    }
-    fn value(&self, x: &[T]) -> T {
-        (**self).value(x)
-    }
-    fn gradient(&self, x: &[T], g: &mut [T]) -> T {
-        (**self).gradient(x, g)
-    }
-    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
-        (**self).hessian(x, h)
-    }
+/// `Objective` for a pointer type that forwards every method to the objective it points at.
+macro_rules! forward_objective {
+    ($($ptr:ty),*) => {$(
+        impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for $ptr {
+            fn dim(&self) -> Option<usize> {
+                (**self).dim()
+            }
+            fn value(&self, x: &[T]) -> T {
+                (**self).value(x)
+            }
+            fn gradient(&self, x: &[T], g: &mut [T]) -> T {
+                (**self).gradient(x, g)
+            }
+            fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
+                (**self).hessian(x, h)
+            }
+        }
+    )*};
 }
-
-impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for Box<O> {
-    fn dim(&self) -> Option<usize> {
-        (**self).dim()
-    }
-    fn value(&self, x: &[T]) -> T {
-        (**self).value(x)
-    }
-    fn gradient(&self, x: &[T], g: &mut [T]) -> T {
-        (**self).gradient(x, g)
-    }
-    fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
-        (**self).hessian(x, h)
-    }
-}
+forward_objective!(&O, Box<O>);
 
 /// A loss that is a mean over `n_samples()` per-sample losses, `L(θ) = (1/n) Σᵢ ℓᵢ(θ)`.
 ///

@@ -63,6 +63,32 @@ pub struct RunResult {
     pub notes: Vec<String>,
 }
 
+impl RunResult {
+    /// The result before the first step: at `x` with value `fx`, still `MaxSteps`.
+    fn started<T: Float>(
+        x: &[T],
+        fx: f64,
+        evaluations: Evaluations,
+        iterations: Option<usize>,
+    ) -> RunResult {
+        RunResult {
+            x: Vec::new(),
+            f: 0.0,
+            steps: 0,
+            status: Status::MaxSteps,
+            diverged_at: None,
+            trajectory: vec![crate::float::to_f64s(x)],
+            f_history: vec![fx],
+            lr: Vec::new(),
+            momentum: Vec::new(),
+            evaluations,
+            iterations,
+            skipped: 0,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Evaluation counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Evaluations {
@@ -117,21 +143,7 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
     let mut evals = Evaluations::default();
     let mut fx = f.value(&x);
     evals.function += 1;
-    let mut res = RunResult {
-        x: Vec::new(),
-        f: 0.0,
-        steps: 0,
-        status: Status::MaxSteps,
-        diverged_at: None,
-        trajectory: vec![crate::float::to_f64s(&x)],
-        f_history: vec![fx.f64()],
-        lr: Vec::new(),
-        momentum: Vec::new(),
-        evaluations: evals,
-        iterations: None,
-        skipped: 0,
-        notes: Vec::new(),
-    };
+    let mut res = RunResult::started(&x, fx.f64(), evals, None);
     if !finite(&x) || !fx.is_finite() {
         res.status = Status::Diverged;
         res.diverged_at = Some(0);
@@ -246,21 +258,7 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
         }
         None => counted.value(&x),
     };
-    let mut res = RunResult {
-        x: Vec::new(),
-        f: 0.0,
-        steps: 0,
-        status: Status::MaxSteps,
-        diverged_at: None,
-        trajectory: vec![crate::float::to_f64s(&x)],
-        f_history: vec![fx.f64()],
-        lr: Vec::new(),
-        momentum: Vec::new(),
-        evaluations: Evaluations::default(),
-        iterations: Some(0),
-        skipped: 0,
-        notes: Vec::new(),
-    };
+    let mut res = RunResult::started(&x, fx.f64(), Evaluations::default(), Some(0));
     if !finite(&x) || !fx.is_finite() {
         res.status = Status::Diverged;
         res.diverged_at = Some(0);

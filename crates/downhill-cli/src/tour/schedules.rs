@@ -12,9 +12,23 @@ pub fn build(
     base_lr: f64,
     base_momentum: Option<f64>,
 ) -> Box<dyn Schedule> {
+    build_with_batch_size(name, params, base_lr, base_momentum, None)
+}
+
+/// [`build`] for a run with batch size `batch_size` (needed by `scale_rule`).
+pub fn build_with_batch_size(
+    name: &str,
+    params: Value,
+    base_lr: f64,
+    base_momentum: Option<f64>,
+    batch_size: Option<usize>,
+) -> Box<dyn Schedule> {
     ScheduleConfig::from_named(name, params)
         .map_err(|e| e.to_string())
-        .and_then(|c| c.build(base_lr, base_momentum).map_err(|e| e.to_string()))
+        .and_then(|c| {
+            c.build_with_batch_size(base_lr, base_momentum, batch_size)
+                .map_err(|e| e.to_string())
+        })
         .unwrap_or_else(|e| unreachable!("tour schedule `{name}`: {e}"))
 }
 

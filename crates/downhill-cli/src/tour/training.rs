@@ -5,8 +5,8 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{builtin, prepare, synthetic_linreg, Dataset, Sampling};
 use downhill::model::{Activation, Head, ModelKind, ModelSpec, Network, Scalar};
 use downhill::optim::Optimizer;
+use downhill::schedule::Schedule;
 use downhill::schedule::Unit;
-use downhill::schedule::{Schedule, ScheduleConfig};
 use downhill::train::{TrainConfig, TrainResult, Trainer};
 use serde_json::Value;
 
@@ -59,13 +59,7 @@ pub fn schedule(
     lr: f64,
     batch_size: Option<usize>,
 ) -> Box<dyn Schedule> {
-    ScheduleConfig::from_named(name, params)
-        .map_err(|e| e.to_string())
-        .and_then(|c| {
-            c.build_with_batch_size(lr, None, batch_size)
-                .map_err(|e| e.to_string())
-        })
-        .unwrap_or_else(|e| unreachable!("tour schedule `{name}`: {e}"))
+    super::schedules::build_with_batch_size(name, params, lr, None, batch_size)
 }
 
 /// Trains `net` on `data` with `opt` from `net.init(seed)`.

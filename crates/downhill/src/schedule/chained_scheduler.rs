@@ -1,11 +1,12 @@
 //! `chained_scheduler`: PyTorch's `ChainedScheduler`.
 
 use super::params::schedule_config;
-use super::registry::inner_schedulers;
+use super::registry::{attach_inner, inner_schedulers, validate_inner};
 use super::{
-    scheduler_boilerplate, Common, Configure, Epochs, Group, Made, ScheduleConfig, Scheduler,
+    combinator_boilerplate, scheduler_boilerplate, Common, Configure, Epochs, Group, Made,
+    ScheduleConfig, Scheduler,
 };
-use crate::{Error, Result};
+use crate::Result;
 
 schedule_config! {
     /// `chained_scheduler`: the parameters of [`ChainedScheduler`].
@@ -64,43 +65,17 @@ impl ChainedScheduler {
 
 impl Scheduler for ChainedScheduler {
     scheduler_boilerplate!();
+    combinator_boilerplate!();
     fn validate(&self) -> Result<()> {
-        if self.schedulers.is_empty() {
-            return Err(Error::param(
-                "schedulers",
-                "[]",
-                "needs at least one scheduler",
-            ));
-        }
-        for s in &self.schedulers {
-            s.validate()?;
-        }
-        Ok(())
+        validate_inner(&self.schedulers, || Ok(()))
     }
     fn attach(&mut self, g: &mut Group) -> Result<()> {
         self.validate()?;
-        for s in &mut self.schedulers {
-            s.attach(g)?;
-        }
-        Ok(())
-    }
-    fn get_lr(&mut self, g: &mut Group) -> f64 {
-        g.lr
+        attach_inner(&mut self.schedulers, g)
     }
     fn step(&mut self, g: &mut Group) {
         for s in &mut self.schedulers {
             s.step(g);
         }
-    }
-    fn undo(&mut self) {
-        for s in &mut self.schedulers {
-            s.undo();
-        }
-    }
-    fn drives_momentum(&self) -> bool {
-        self.schedulers.iter().any(|s| s.drives_momentum())
-    }
-    fn is_composite(&self) -> bool {
-        true
     }
 }

@@ -95,16 +95,7 @@ impl Scheduler for CyclicLr {
         self.validate()?;
         g.lr = self.c.base_lr;
         if self.c.cycle_momentum {
-            if g.momentum.is_none() {
-                return Err(Error::param(
-                    "cycle_momentum",
-                    true,
-                    "the optimizer must support momentum or betas[0]",
-                ));
-            }
-            g.momentum = Some(self.c.max_momentum);
-            g.max_momentum = self.c.max_momentum;
-            g.base_momentum = self.c.base_momentum;
+            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum)?;
         }
         attach_base(self, g);
         self.e.base_lr = self.c.base_lr;
@@ -134,6 +125,22 @@ impl Scheduler for CyclicLr {
     fn drives_momentum(&self) -> bool {
         self.c.cycle_momentum
     }
+}
+
+/// Sets `g` up for a cyclic momentum between `base` and `max`, starting at `max` (as `CyclicLR`
+/// and `OneCycleLR` do when `cycle_momentum` is set); the optimiser must have a momentum.
+pub(super) fn cycle_momentum(g: &mut Group, base: f64, max: f64) -> Result<()> {
+    if g.momentum.is_none() {
+        return Err(Error::param(
+            "cycle_momentum",
+            true,
+            "the optimizer must support momentum or betas[0]",
+        ));
+    }
+    g.momentum = Some(max);
+    g.max_momentum = max;
+    g.base_momentum = base;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -370,3 +370,25 @@ macro_rules! scheduler_boilerplate {
     };
 }
 pub(crate) use scheduler_boilerplate;
+
+/// The [`Scheduler`] methods a combinator over `self.schedulers` shares: it writes no lr of its
+/// own, undoes every inner scheduler, drives the momentum if any inner one does, and is composite.
+macro_rules! combinator_boilerplate {
+    () => {
+        fn get_lr(&mut self, g: &mut $crate::schedule::Group) -> f64 {
+            g.lr
+        }
+        fn undo(&mut self) {
+            for s in &mut self.schedulers {
+                s.undo();
+            }
+        }
+        fn drives_momentum(&self) -> bool {
+            self.schedulers.iter().any(|s| s.drives_momentum())
+        }
+        fn is_composite(&self) -> bool {
+            true
+        }
+    };
+}
+pub(crate) use combinator_boilerplate;

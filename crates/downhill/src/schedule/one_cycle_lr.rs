@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 use serde::{Deserialize, Serialize};
 
 use super::params::{pytorch_scheduler, schedule_config};
+use super::cyclic_lr::cycle_momentum;
 use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
 use crate::{Error, Result};
 
@@ -200,16 +201,7 @@ impl Scheduler for OneCycleLr {
         g.max_lr = self.c.max_lr;
         g.min_lr = initial / self.c.final_div_factor;
         if self.c.cycle_momentum {
-            if g.momentum.is_none() {
-                return Err(Error::param(
-                    "cycle_momentum",
-                    true,
-                    "the optimizer must support momentum or betas[0]",
-                ));
-            }
-            g.momentum = Some(self.c.max_momentum);
-            g.max_momentum = self.c.max_momentum;
-            g.base_momentum = self.c.base_momentum;
+            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum)?;
         }
         attach_base(self, g);
         Ok(())

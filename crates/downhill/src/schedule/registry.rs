@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::params::ParamInfo;
 pub use super::{catalog, ScheduleConfig, NAMES};
-use super::{Common, Driver, Made, Schedule, Scheduler, Unit};
+use super::{Common, Driver, Group, Made, Schedule, Scheduler, Unit};
 use crate::{Error, Result};
 
 /// What a schedule's config does; implemented in each schedule's file.
@@ -161,6 +161,34 @@ pub(crate) fn inner_schedulers(list: &[ScheduleConfig]) -> Result<Vec<Box<dyn Sc
             c.scheduler()
         })
         .collect()
+}
+
+/// Validates a combinator's inner schedulers: at least one, then the combinator's own `checks`,
+/// then each scheduler in order.
+pub(crate) fn validate_inner(
+    schedulers: &[Box<dyn Scheduler>],
+    checks: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if schedulers.is_empty() {
+        return Err(Error::param(
+            "schedulers",
+            "[]",
+            "needs at least one scheduler",
+        ));
+    }
+    checks()?;
+    for s in schedulers {
+        s.validate()?;
+    }
+    Ok(())
+}
+
+/// Attaches every inner scheduler of a combinator to `g`, in order.
+pub(crate) fn attach_inner(schedulers: &mut [Box<dyn Scheduler>], g: &mut Group) -> Result<()> {
+    for s in schedulers {
+        s.attach(g)?;
+    }
+    Ok(())
 }
 
 impl ScheduleConfig {

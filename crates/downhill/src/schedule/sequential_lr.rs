@@ -1,9 +1,10 @@
 //! `sequential_lr`: PyTorch's `SequentialLR`.
 
 use super::params::schedule_config;
-use super::registry::inner_schedulers;
+use super::registry::{attach_inner, inner_schedulers, validate_inner};
 use super::{
-    scheduler_boilerplate, Common, Configure, Epochs, Group, Made, ScheduleConfig, Scheduler,
+    combinator_boilerplate, scheduler_boilerplate, Common, Configure, Epochs, Group, Made,
+    ScheduleConfig, Scheduler,
 };
 use crate::{Error, Result};
 
@@ -78,42 +79,33 @@ impl SequentialLr {
 
 impl Scheduler for SequentialLr {
     scheduler_boilerplate!();
+    combinator_boilerplate!();
     fn validate(&self) -> Result<()> {
-        if self.schedulers.is_empty() {
-            return Err(Error::param(
-                "schedulers",
-                "[]",
-                "needs at least one scheduler",
-            ));
-        }
-        if self.milestones.len() + 1 != self.schedulers.len() {
-            return Err(Error::param(
-                "milestones",
-                format!("{:?}", self.milestones),
-                &format!(
-                    "must have one entry fewer than `schedulers` ({})",
-                    self.schedulers.len()
-                ),
-            ));
-        }
-        super::multi_step_lr::check_milestones(&self.milestones)?;
-        if self.schedulers.iter().any(|s| s.is_composite()) {
-            return Err(Error::param(
-                "schedulers",
-                "sequential_lr/chained_scheduler",
-                "sequential_lr cannot contain a combinator (PyTorch cannot jump one to a milestone)",
-            ));
-        }
-        for s in &self.schedulers {
-            s.validate()?;
-        }
-        Ok(())
+        validate_inner(&self.schedulers, || {
+            if self.milestones.len() + 1 != self.schedulers.len() {
+                return Err(Error::param(
+                    "milestones",
+                    format!("{:?}", self.milestones),
+                    &format!(
+                        "must have one entry fewer than `schedulers` ({})",
+                        self.schedulers.len()
+                    ),
+                ));
+            }
+            super::multi_step_lr::check_milestones(&self.milestones)?;
+            if self.schedulers.iter().any(|s| s.is_composite()) {
+                return Err(Error::param(
+                    "schedulers",
+                    "sequential_lr/chained_scheduler",
+                    "sequential_lr cannot contain a combinator (PyTorch cannot jump one to a milestone)",
+                ));
+            }
+            Ok(())
+        })
     }
     fn attach(&mut self, g: &mut Group) -> Result<()> {
         self.validate()?;
-        for s in &mut self.schedulers {
-            s.attach(g)?;
-        }
+        attach_inner(&mut self.schedulers, g)?;
         self.e.last_epoch = 0;
         g.lr = g.initial_lr.unwrap_or(g.lr);
         for s in &mut self.schedulers {
@@ -122,9 +114,6 @@ impl Scheduler for SequentialLr {
         let idx = self.index(0);
         self.schedulers[idx].initial_step(g);
         Ok(())
-    }
-    fn get_lr(&mut self, g: &mut Group) -> f64 {
-        g.lr
     }
     fn step(&mut self, g: &mut Group) {
         self.e.last_epoch += 1;
@@ -135,16 +124,5 @@ impl Scheduler for SequentialLr {
         } else {
             self.schedulers[idx].step(g);
         }
-    }
-    fn undo(&mut self) {
-        for s in &mut self.schedulers {
-            s.undo();
-        }
-    }
-    fn drives_momentum(&self) -> bool {
-        self.schedulers.iter().any(|s| s.drives_momentum())
-    }
-    fn is_composite(&self) -> bool {
-        true
     }
 }
