@@ -18,11 +18,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use downhill::data::{Sampler, Sampling};
 use downhill::optim::{Optimizer, OptimizerState};
 use downhill::{Error, Float, Result, SampledObjective};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::comm::{Communicator, Wire};
@@ -43,7 +41,7 @@ pub struct FitOptions {
     pub log_every: usize,
     /// Write a checkpoint every this many epochs (0 = never).
     pub checkpoint_every: usize,
-    /// Where rank 0 writes the checkpoint (atomically: a temporary file, then a rename).
+    /// Where rank 0 writes the checkpoint (atomically, through [`downhill::io::write_atomic`]).
     pub checkpoint_path: Option<PathBuf>,
 }
 
@@ -82,14 +80,12 @@ impl Checkpoint {
         })
     }
 
-    /// Writes atomically: `path.tmp`, then a rename over `path`.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, path)
+    /// Writes atomically through [`downhill::io::write_atomic`] (temp file beside the target,
+    /// fsync, rename; the temp file is removed on failure).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text =
+            serde_json::to_vec(self).map_err(|e| Error::Invalid(format!("checkpoint: {e}")))?;
+        downhill::io::write_atomic(path, &text)
     }
 }
 
@@ -146,13 +142,16 @@ fn finite<T: Float>(x: &[T]) -> bool {
 }
 
 /// The visiting order of epoch `epoch`: a permutation of `0..n` from
-/// `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch`, written into `order`.
+/// `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch`, written into `order` — the order of
+/// [`downhill::data::Sampler`] without replacement, which [`fit`] and the library's `Trainer`
+/// draw their batches from.
 pub fn epoch_order(order: &mut Vec<usize>, n: usize, seed: u64, epoch: usize) {
+    let mut sampler = Sampler::new(n, Sampling::WithoutReplacement, seed);
+    sampler.start_epoch(epoch, n);
     order.clear();
-    order.extend(0..n);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(epoch as u64);
-    order.shuffle(&mut rng);
+    if let Some(all) = sampler.next_batch() {
+        order.extend_from_slice(all);
+    }
 }
 
 /// Trains `params` on every rank of `dp`'s communicator. Call it on every rank with the same
@@ -227,14 +226,14 @@ where
             loss,
         });
     };
-    let mut order = Vec::with_capacity(n);
+    let mut sampler = Sampler::new(n, Sampling::WithoutReplacement, opts.seed);
     let mut g = vec![T::zero(); p];
     let mut last = params.to_vec();
     let mut diverged_at = None;
     let mut epochs_done = epoch0;
     'epochs: for epoch in epoch0..opts.epochs {
-        epoch_order(&mut order, n, opts.seed, epoch);
-        for batch in order.chunks(opts.batch_size) {
+        sampler.start_epoch(epoch, opts.batch_size);
+        while let Some(batch) = sampler.next_batch() {
             before_step(step, opt);
             let loss = dp.batch_gradient(params, batch, &mut g);
             step += 1;
