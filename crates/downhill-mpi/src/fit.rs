@@ -15,14 +15,12 @@
 //! A non-finite loss, gradient or parameter stops the run on every rank at the same step (they
 //! all hold the same numbers), keeping the last finite parameters.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use downhill::optim::{Optimizer, OptimizerState};
+use downhill::data::{Sampler, Sampling};
+use downhill::optim::Optimizer;
 use downhill::{Error, Float, Result, SampledObjective};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::comm::{Communicator, Wire};
@@ -43,22 +41,25 @@ pub struct FitOptions {
     pub log_every: usize,
     /// Write a checkpoint every this many epochs (0 = never).
     pub checkpoint_every: usize,
-    /// Where rank 0 writes the checkpoint (atomically: a temporary file, then a rename).
+    /// Where rank 0 writes the checkpoint (atomically, through [`downhill::io::write_atomic`]).
     pub checkpoint_path: Option<PathBuf>,
 }
 
-/// A checkpoint at the end of an epoch: enough to continue bit-identically on any number of
-/// ranks.
+/// The checkpoint [`fit`] writes at the end of an epoch: the library's own
+/// ([`downhill::train::Checkpoint`], format v2 with a CRC-32), with the loop's state under
+/// [`FIT_STATE`] — enough to continue bit-identically on any number of ranks.
+pub use downhill::train::Checkpoint;
+
+/// The name under which [`fit`] keeps its [`FitState`] among a [`Checkpoint`]'s callback
+/// states.
+pub const FIT_STATE: &str = "mpi_fit";
+
+/// The [`Checkpoint::fingerprint`] of checkpoints written by [`fit`].
+pub const FIT_FINGERPRINT: &str = "downhill-mpi fit";
+
+/// What [`fit`] keeps in a [`Checkpoint`] besides the counters, parameters and optimiser state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Epochs completed.
-    pub epoch: usize,
-    /// Optimiser steps taken.
-    pub step: usize,
-    /// Parameters (as `f64`, exact for `f32`).
-    pub params: Vec<f64>,
-    /// The optimiser's state.
-    pub optimizer: OptimizerState,
+pub struct FitState {
     /// The loss log so far.
     pub log: Vec<LogEntry>,
     /// The global batch size the run was started with (checked on resume).
@@ -67,29 +68,41 @@ pub struct Checkpoint {
     pub seed: u64,
 }
 
-impl Checkpoint {
-    /// Reads a checkpoint written by [`fit`].
-    pub fn load(path: &Path) -> Result<Checkpoint> {
-        let raw = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        serde_json::from_str(&raw).map_err(|e| Error::Parse {
-            file: path.display().to_string(),
-            line: e.line(),
-            field: "checkpoint".into(),
-            message: e.to_string(),
-        })
+impl FitState {
+    /// The state `ck` holds, if `fit` wrote it.
+    fn of(ck: &Checkpoint) -> Result<FitState> {
+        (ck.fingerprint == FIT_FINGERPRINT)
+            .then(|| ck.callback_state::<FitState>(FIT_STATE))
+            .flatten()
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "checkpoint was not written by downhill_mpi::fit (fingerprint {:?})",
+                    ck.fingerprint
+                ))
+            })
     }
 
-    /// Writes atomically: `path.tmp`, then a rename over `path`.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let text = serde_json::to_string(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, path)
+    /// The checkpoint of a run at the end of epoch `epoch`.
+    fn checkpoint<T: Float>(
+        self,
+        epoch: usize,
+        step: usize,
+        params: &[T],
+        opt: &dyn Optimizer<T>,
+    ) -> Result<Checkpoint> {
+        let state =
+            serde_json::to_value(self).map_err(|e| Error::Invalid(format!("checkpoint: {e}")))?;
+        Ok(Checkpoint {
+            fingerprint: FIT_FINGERPRINT.into(),
+            epoch,
+            step,
+            base_lr: opt.lr(),
+            lr_scale: 1.0,
+            lr: opt.lr(),
+            params: params.iter().map(|v| v.f64()).collect(),
+            optimizer: opt.state(),
+            callbacks: [(FIT_STATE.to_string(), state)].into(),
+        })
     }
 }
 
@@ -146,13 +159,16 @@ fn finite<T: Float>(x: &[T]) -> bool {
 }
 
 /// The visiting order of epoch `epoch`: a permutation of `0..n` from
-/// `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch`, written into `order`.
+/// `ChaCha8Rng::seed_from_u64(seed)` on stream `epoch`, written into `order` — the order of
+/// [`downhill::data::Sampler`] without replacement, which [`fit`] and the library's `Trainer`
+/// draw their batches from.
 pub fn epoch_order(order: &mut Vec<usize>, n: usize, seed: u64, epoch: usize) {
+    let mut sampler = Sampler::new(n, Sampling::WithoutReplacement, seed);
+    sampler.start_epoch(epoch, n);
     order.clear();
-    order.extend(0..n);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(epoch as u64);
-    order.shuffle(&mut rng);
+    if let Some(all) = sampler.next_batch() {
+        order.extend_from_slice(all);
+    }
 }
 
 /// Trains `params` on every rank of `dp`'s communicator. Call it on every rank with the same
@@ -199,10 +215,11 @@ where
                 expected: p.to_string(),
             });
         }
-        if ck.batch_size != opts.batch_size || ck.seed != opts.seed {
+        let state = FitState::of(ck)?;
+        if state.batch_size != opts.batch_size || state.seed != opts.seed {
             return Err(Error::Invalid(format!(
                 "checkpoint was made with batch_size {} and seed {}, not {} and {}",
-                ck.batch_size, ck.seed, opts.batch_size, opts.seed
+                state.batch_size, state.seed, opts.batch_size, opts.seed
             )));
         }
         params
@@ -210,7 +227,7 @@ where
             .zip(&ck.params)
             .for_each(|(d, &v)| *d = T::of(v));
         opt.load_state(&ck.optimizer)?;
-        (epoch0, step, log) = (ck.epoch, ck.step, ck.log.clone());
+        (epoch0, step, log) = (ck.epoch, ck.step, state.log);
     }
     let start_stats = dp.stats();
     let t0 = Instant::now();
@@ -227,14 +244,14 @@ where
             loss,
         });
     };
-    let mut order = Vec::with_capacity(n);
+    let mut sampler = Sampler::new(n, Sampling::WithoutReplacement, opts.seed);
     let mut g = vec![T::zero(); p];
     let mut last = params.to_vec();
     let mut diverged_at = None;
     let mut epochs_done = epoch0;
     'epochs: for epoch in epoch0..opts.epochs {
-        epoch_order(&mut order, n, opts.seed, epoch);
-        for batch in order.chunks(opts.batch_size) {
+        sampler.start_epoch(epoch, opts.batch_size);
+        while let Some(batch) = sampler.next_batch() {
             before_step(step, opt);
             let loss = dp.batch_gradient(params, batch, &mut g);
             step += 1;
@@ -263,16 +280,15 @@ where
                 && opts.checkpoint_every > 0
                 && epochs_done % opts.checkpoint_every == 0
             {
-                let ck = Checkpoint {
-                    epoch: epochs_done,
-                    step,
-                    params: params.iter().map(|v| v.f64()).collect(),
-                    optimizer: opt.state(),
+                let state = FitState {
                     log: log.clone(),
                     batch_size: opts.batch_size,
                     seed: opts.seed,
                 };
-                if let Err(e) = ck.save(path) {
+                let saved = state
+                    .checkpoint(epochs_done, step, params, &*opt)
+                    .and_then(|ck| ck.save(path));
+                if let Err(e) = saved {
                     abort(
                         comm,
                         FAILURE,
