@@ -23,6 +23,7 @@ pub use commands::compare::compare_json;
 pub use commands::run::run_json;
 pub use commands::schedule::{schedule_json, Metrics};
 pub use config::json::toml_from_json;
+pub use tour::presets;
 
 /// The `downhill` binary: parses the command line, runs the command and returns its exit code
 /// (printing `error: …` on stderr for a failure).

@@ -112,6 +112,17 @@ fn catalog_schedule_contour_and_decimation() {
     for key in ["functions", "optimizers", "schedules", "datasets"] {
         assert!(cat[key].as_array().is_some_and(|a| !a.is_empty()), "{key}");
     }
+    let (status, _, body) = s.call("GET", "/api/presets", None);
+    assert_eq!(status, 200, "{body}");
+    let presets: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(presets, downhill_cli::presets::json());
+    let list = presets.as_array().expect("an array");
+    assert!(!list.is_empty());
+    for p in list {
+        let url = p["url"].as_str().expect("a url");
+        assert!(url.starts_with("http://127.0.0.1:8731/#"), "{url}");
+        assert!(p["id"].as_str().is_some_and(|id| id.starts_with("seed")));
+    }
     let (status, body) = s.post(
         "/api/schedule",
         r#"{"optimizer":{"name":"sgd","lr":0.1,"momentum":0.9},"schedule":{"name":"one_cycle_lr","max_lr":1.0,"total_steps":50},"steps":50}"#,

@@ -332,3 +332,55 @@ fn config_errors_name_file_line_and_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.toml"));
 }
+
+/// Undoes `encodeURIComponent`.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("ascii");
+            out.push(u8::from_str_radix(hex, 16).expect("hex"));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// Issue 15 item 5: every tour preset's link carries a lab state whose lanes run through the
+/// CLI's pipeline, and that state is the experiment's: seed 004's descents end where the
+/// seed printed.
+#[test]
+fn tour_presets_open_valid_lab_states() {
+    let all = downhill_cli::presets::all();
+    assert!(!all.is_empty());
+    for p in &all {
+        let url = p.url();
+        let (origin, fragment) = url.split_once('#').expect("a fragment");
+        assert_eq!(origin, "http://127.0.0.1:8731/");
+        let state: serde_json::Value =
+            serde_json::from_str(&percent_decode(fragment)).expect("the fragment is JSON");
+        assert_eq!(state, p.state, "{}", p.id);
+        let tables = downhill_cli::presets::run_tables(&state);
+        assert!(!tables.is_empty(), "{}: no lanes", p.id);
+        for t in tables {
+            let toml = downhill_cli::toml_from_json("preset", &t).expect("tables");
+            let r = downhill_cli::run_json("preset", &toml).expect("a valid run config");
+            assert!(r["x"].is_array(), "{}: {r}", p.id);
+        }
+    }
+    let gd = all
+        .iter()
+        .find(|p| p.id == "seed004-gd-lr-0.1")
+        .expect("seed 004's descent");
+    let t = &downhill_cli::presets::run_tables(&gd.state)[0];
+    let toml = downhill_cli::toml_from_json("preset", t).expect("tables");
+    let r = downhill_cli::run_json("preset", &toml).expect("runs");
+    let x = floats(&r["x"]);
+    assert_rel(x[0], -6.11110793e-10, 1e-6);
+    assert_rel(x[1], 8.14814391e-10, 1e-6);
+}

@@ -50,6 +50,11 @@ pub type ProgressSink<'a> = &'a mut dyn FnMut(&str, Value);
 pub trait Backend: Send + Sync + 'static {
     /// Functions, optimisers, schedules, datasets and models with their parameters.
     fn catalog(&self) -> Value;
+    /// The presets the page lists: `[{"id", "title", "state", "url"}]`, `state` being a lab
+    /// URL state. None by default.
+    fn presets(&self) -> Value {
+        Value::Array(Vec::new())
+    }
     /// `downhill run --json`.
     fn run(&self, tables: &Value) -> Result<Value, ApiError>;
     /// `downhill compare --json` (on a `[problem]`).

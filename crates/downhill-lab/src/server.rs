@@ -114,6 +114,11 @@ async fn catalog(State(s): State<Shared>) -> Response {
     answer(blocking(&s, move || Ok(backend.catalog().to_string())).await)
 }
 
+async fn presets(State(s): State<Shared>) -> Response {
+    let backend = Arc::clone(&s.backend);
+    answer(blocking(&s, move || Ok(backend.presets().to_string())).await)
+}
+
 /// A backend call on the tables of a request body, after the lab's `check`; the answer
 /// decimated.
 async fn computed(
@@ -309,6 +314,7 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/api/catalog", get(catalog))
+        .route("/api/presets", get(presets))
         .route("/api/run", post(run))
         .route("/api/compare", post(compare))
         .route("/api/schedule", post(schedule))

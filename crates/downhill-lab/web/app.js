@@ -553,8 +553,24 @@
     }, function (e) { $('s-error').textContent = e.message; });
   }
 
+  // ---------------------------------------------------------------- presets
+  // The tour's experiments (GET /api/presets): choosing one loads its URL state.
+  function setupPresets() {
+    var sel = $('presets');
+    return request('GET', '/api/presets').then(function (list) {
+      (list || []).forEach(function (p) { option(sel, p.id, p.title); });
+      sel.addEventListener('change', function () {
+        var p = list.filter(function (q) { return q.id === sel.value; })[0];
+        if (!p) return;
+        location.hash = '#' + encodeURIComponent(JSON.stringify(p.state));
+        location.reload();
+      });
+    }, function () { /* no presets: the list stays empty */ });
+  }
+
   // ---------------------------------------------------------------- start
   loadUrl();
+  setupPresets();
   Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (b) {
     b.addEventListener('click', function () { showView(b.getAttribute('data-view')); });
   });

@@ -228,6 +228,10 @@ impl Backend for Lab {
         catalog()
     }
 
+    fn presets(&self) -> Value {
+        crate::presets::json()
+    }
+
     fn run(&self, tables: &Value) -> Result<Value, ApiError> {
         crate::run_json(ORIGIN, &toml_text(tables)?).map_err(api)
     }

@@ -1,5 +1,6 @@
 //! The tour's `index.html`: one self-contained page, no remote resources, all text escaped.
 
+use super::presets::Preset;
 use super::{fmt_value, Experiment};
 
 /// Escapes text for HTML element content and attribute values.
@@ -33,8 +34,8 @@ section.exp{border:1px solid #ddd;border-radius:6px;padding:.8em 1em;margin:1em 
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
 figure{display:inline-block;margin:.5em}img{max-width:100%;height:auto;border:1px solid #eee}.check{color:#555;font-size:.85em}";
 
-/// Builds the report page.
-pub fn page(exps: &[Experiment]) -> String {
+/// Builds the report page; experiments with a preset get an "open in the lab" link.
+pub fn page(exps: &[Experiment], presets: &[Preset]) -> String {
     let ok = exps.iter().filter(|e| e.ok).count();
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -57,14 +58,15 @@ pub fn page(exps: &[Experiment]) -> String {
             escape(blurb)
         ));
         for e in mine {
-            experiment(&mut h, e);
+            let preset = presets.iter().find(|p| p.id == e.id);
+            experiment(&mut h, e, preset);
         }
     }
     h.push_str("</body></html>\n");
     h
 }
 
-fn experiment(h: &mut String, e: &Experiment) {
+fn experiment(h: &mut String, e: &Experiment, preset: Option<&Preset>) {
     let (cls, verdict) = if e.ok {
         ("ok", "ok")
     } else {
@@ -76,6 +78,12 @@ fn experiment(h: &mut String, e: &Experiment) {
         escape(&e.title),
         escape(&e.text)
     ));
+    if let Some(p) = preset {
+        h.push_str(&format!(
+            "<p class=\"lab\"><a href=\"{}\" data-testid=\"open-in-lab\">open in the lab</a> (needs <code>downhill lab</code> running)</p>\n",
+            escape(&p.url())
+        ));
+    }
     h.push_str("<table><tr><th>quantity</th><th>Downhill</th><th>seed / theory</th></tr>\n");
     for (k, v) in &e.values {
         let exp = e.expected.get(k).map(fmt_value).unwrap_or_default();

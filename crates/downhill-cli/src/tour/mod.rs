@@ -7,6 +7,7 @@
 
 pub mod figure;
 mod html;
+pub mod presets;
 mod schedules;
 mod seed000;
 mod seed001;
@@ -144,7 +145,7 @@ pub fn cmd(args: &TourArgs) -> CliResult {
     write_atomic(&out.join("tour.json"), json.as_bytes())?;
     write_atomic(
         &out.join("index.html"),
-        html::page(&tour.experiments).as_bytes(),
+        html::page(&tour.experiments, &presets::all()).as_bytes(),
     )?;
     for e in &tour.experiments {
         println!(

@@ -12,6 +12,7 @@ use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
 use super::figure::{Figure, Path2, Series};
+use super::presets::{Lane, Preset};
 use super::Experiment;
 
 const SEED: &str = "002";
@@ -28,6 +29,28 @@ pub fn experiments() -> Vec<Experiment> {
     ]
 }
 
+/// The start, steps and learning rates of "too small, right, too large".
+const LR_X0: [f64; 2] = [-4.0, 2.0];
+const LR_STEPS: usize = 100;
+const LR_LRS: [f64; 3] = [0.01, 0.45, 0.55];
+
+/// The seed's experiments that the lab can show, as presets.
+pub fn presets() -> Vec<Preset> {
+    let lanes = LR_LRS.map(|lr| Lane {
+        optimizer: "sgd",
+        lr,
+        momentum: None,
+    });
+    vec![Preset::function(
+        format!("seed{SEED}-lr-small-right-large"),
+        format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
+        "ill_conditioned",
+        &LR_X0,
+        LR_STEPS,
+        &lanes,
+    )]
+}
+
 fn learning_rates() -> Experiment {
     let mut e = Experiment::new(
         SEED,
@@ -36,19 +59,19 @@ fn learning_rates() -> Experiment {
         "On 0.1·x0² + 2·x1² (curvatures 0.2 and 4) GD is stable only for lr < 2/4 = 0.5: lr = 0.01 crawls along the flat direction, lr = 0.45 converges, lr = 0.55 oscillates across the steep direction with growing amplitude.",
     );
     let f = IllConditioned;
-    let x0 = [-4.0, 2.0];
+    let x0 = LR_X0;
     let f0 = f.value(&x0);
     let mut paths = Vec::new();
     let mut curves = Vec::new();
     let mut finals = Vec::new();
-    for lr in [0.01, 0.45, 0.55] {
+    for lr in LR_LRS {
         let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
         let r = minimize(
             &f,
             &mut opt,
             &x0,
             &RunOptions {
-                steps: 100,
+                steps: LR_STEPS,
                 tolerance: None,
             },
             |_, _| {},

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::figure::{Figure, Path2, Series};
+use super::presets::{Lane, Preset};
 use super::Experiment;
 
 const SEED: &str = "003";
@@ -30,6 +31,29 @@ fn steps_to(r: &RunResult, target: f64) -> Option<usize> {
     r.f_history.iter().position(|&f| f < target)
 }
 
+/// "Momentum vs plain GD": start, steps, the common lr and β.
+const MOM_X0: [f64; 2] = [-4.0, 2.0];
+const MOM_STEPS: usize = 5000;
+const MOM_LR: f64 = 0.01;
+const MOM_BETA: f64 = 0.9;
+
+/// The seed's experiments that the lab can show, as presets.
+pub fn presets() -> Vec<Preset> {
+    let lane = |momentum| Lane {
+        optimizer: "sgd",
+        lr: MOM_LR,
+        momentum,
+    };
+    vec![Preset::function(
+        format!("seed{SEED}-momentum-speedup"),
+        format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
+        "ill_conditioned",
+        &MOM_X0,
+        MOM_STEPS,
+        &[lane(None), lane(Some(MOM_BETA))],
+    )]
+}
+
 fn momentum_vs_gd() -> Experiment {
     let mut e = Experiment::new(
         SEED,
@@ -38,17 +62,17 @@ fn momentum_vs_gd() -> Experiment {
         "With the same learning rate α = 0.01, heavy-ball momentum (v ← βv − α∇L, θ ← θ + v, β = 0.9) moves along the flat direction with an effective step α/(1 − β): the seed's 'step √α instead of α' (1/√α = 10 here) — counted in steps to f < 1e-6.",
     );
     let f = IllConditioned;
-    let x0 = [-4.0, 2.0];
+    let x0 = MOM_X0;
     let opts = RunOptions {
-        steps: 5000,
+        steps: MOM_STEPS,
         tolerance: None,
     };
-    let mut gd = Sgd::with_lr(0.01).expect("a valid learning rate");
+    let mut gd = Sgd::with_lr(MOM_LR).expect("a valid learning rate");
     let r_gd = minimize(&f, &mut gd, &x0, &opts, |_, _| {});
     // PyTorch-form momentum b ← βb + g, θ ← θ − αb is exactly heavy ball with v = −αb.
     let mut hb = Sgd::new(downhill::optim::SgdConfig {
-        lr: 0.01,
-        momentum: 0.9,
+        lr: MOM_LR,
+        momentum: MOM_BETA,
         ..Default::default()
     })
     .expect("a valid learning rate");

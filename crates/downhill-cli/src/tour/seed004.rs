@@ -11,9 +11,41 @@ use downhill::Objective;
 use serde_json::json;
 
 use super::figure::{Figure, Path2};
+use super::presets::{Lane, Preset};
 use super::{close, Experiment};
 
 const SEED: &str = "004";
+
+/// The seed's start point and number of steps of its descents.
+const X0: [f64; 2] = [-3.0, 4.0];
+const STEPS: usize = 100;
+/// The learning rates of the seed's descents on x0² + x1².
+const LRS: [f64; 3] = [0.1, 0.005, 10.0];
+
+/// The id of the descent with learning rate `lr`.
+fn gd_id(lr: f64) -> String {
+    format!("gd-lr-{lr}")
+}
+
+/// The seed's descents as lab presets (the lab's `sphere` with its exact gradient).
+pub fn presets() -> Vec<Preset> {
+    LRS.iter()
+        .map(|&lr| {
+            Preset::function(
+                format!("seed{SEED}-{}", gd_id(lr)),
+                format!("Seed {SEED}: gradient descent on x0² + x1², lr = {lr}"),
+                "sphere",
+                &X0,
+                STEPS,
+                &[Lane {
+                    optimizer: "sgd",
+                    lr,
+                    momentum: None,
+                }],
+            )
+        })
+        .collect()
+}
 
 fn sphere_field() -> super::figure::Field {
     Arc::new(|x, y| x * x + y * y)
@@ -25,13 +57,7 @@ fn gd(lr: f64, steps: usize) -> RunResult {
         steps,
         tolerance: None,
     };
-    minimize(
-        &Numeric::new(Sphere),
-        &mut opt,
-        &[-3.0, 4.0],
-        &opts,
-        |_, _| {},
-    )
+    minimize(&Numeric::new(Sphere), &mut opt, &X0, &opts, |_, _| {})
 }
 
 /// The seed's experiments.
@@ -145,21 +171,21 @@ pub fn experiments() -> Vec<Experiment> {
 
     let runs = [
         (
-            0.1,
+            LRS[0],
             [-6.11110793e-10, 8.14814391e-10],
             "lr = 0.1: a good step size; 100 steps land within 1e-9 of the minimum.",
         ),
         (
-            0.005,
+            LRS[1],
             [-1.09809702, 1.46412937],
             "lr = 0.005: too small; after 100 steps the point is still far from the minimum.",
         ),
     ];
     for (lr, want, text) in runs {
-        let r = gd(lr, 100);
+        let r = gd(lr, STEPS);
         let mut e = Experiment::new(
             SEED,
-            &format!("gd-lr-{lr}"),
+            &gd_id(lr),
             &format!("Gradient descent, lr = {lr}"),
             text,
         );
@@ -181,12 +207,12 @@ pub fn experiments() -> Vec<Experiment> {
         out.push(e);
     }
 
-    let r = gd(10.0, 100);
+    let r = gd(LRS[2], STEPS);
     let big = r.x.iter().map(|v| v.abs()).fold(0.0, f64::max);
     let stall = r.notes.iter().any(|n| n.contains("cancels to 0"));
     let mut e = Experiment::new(
         SEED,
-        "gd-lr-10",
+        &gd_id(LRS[2]),
         "Gradient descent, lr = 10: divergence, then a stall",
         "lr = 10 multiplies x by −19 per step until |x| ≈ 1e12–1e13; there x ± h rounds to x, the central difference cancels to exactly 0 and the descent freezes — the seed's 'divergent' result is a numerical-gradient artefact. The exact digits depend on rounding noise.",
     );

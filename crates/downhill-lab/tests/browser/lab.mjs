@@ -84,6 +84,17 @@ try {
   await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
   await page.screenshot({ path: join(out, 'schedules.png') });
 
+  // a preset (GET /api/presets) loads its state: seed 004's descent with lr = 0.1
+  await page.waitForSelector('[data-testid=presets] option[value="seed004-gd-lr-0.1"]', { state: 'attached', timeout: 30000 });
+  await page.selectOption('[data-testid=presets]', 'seed004-gd-lr-0.1');
+  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1 && document.querySelector('[data-testid=function]').value === 'sphere', null, { timeout: 30000 });
+  checks.preset = {
+    function: await page.inputValue('[data-testid=function]'),
+    steps: await page.inputValue('[data-testid=steps]'),
+    lr: await page.inputValue('[data-testid=lane-0-lr]'),
+  };
+  if (checks.preset.steps !== '100' || checks.preset.lr !== '0.1') await fail('the preset did not load: ' + JSON.stringify(checks.preset));
+
   if (errors.length) await fail('console errors');
   console.log(JSON.stringify({ ok: true, checks, errors }));
   await browser.close();

@@ -1,0 +1,114 @@
+//! The tour's experiments as lab presets: each preset is a partial lab page state (the JSON
+//! the lab keeps in its URL fragment), built from the experiment's own settings. The tour's
+//! `index.html` links to [`lab_url`] of it, and the lab lists them at `GET /api/presets`.
+
+use serde_json::{json, Value};
+
+/// Where `downhill lab` listens by default.
+pub const LAB_ORIGIN: &str = "http://127.0.0.1:8731/";
+
+/// One optimiser lane of the lab's Functions view.
+#[derive(Debug, Clone, Copy)]
+pub struct Lane {
+    /// Optimiser name (PyTorch snake_case).
+    pub optimizer: &'static str,
+    /// Learning rate.
+    pub lr: f64,
+    /// Momentum (or β₁), if the experiment sets one.
+    pub momentum: Option<f64>,
+}
+
+/// A tour experiment as a lab state.
+#[derive(Debug, Clone)]
+pub struct Preset {
+    /// The experiment's id in `tour.json` (`seed004-gd-lr-0.1`).
+    pub id: String,
+    /// A short title for the lab's list.
+    pub title: String,
+    /// The lab's URL state (the keys it sets; the others keep the page's defaults).
+    pub state: Value,
+}
+
+impl Preset {
+    /// A Functions-view preset: `function` from `x0`, `steps` steps, one lane per optimiser.
+    pub fn function(
+        id: String,
+        title: String,
+        function: &str,
+        x0: &[f64],
+        steps: usize,
+        lanes: &[Lane],
+    ) -> Self {
+        let lanes: Vec<Value> = lanes
+            .iter()
+            .map(|l| {
+                json!({
+                    "optimizer": l.optimizer, "lr": l.lr, "mom": l.momentum,
+                    "nesterov": false, "variant": "heavy_ball", "schedule": "", "sp": null
+                })
+            })
+            .collect();
+        let state = json!({
+            "view": "functions", "fn": function, "expr": "", "x0": x0, "steps": steps,
+            "scrub": null, "lanes": lanes,
+        });
+        Preset { id, title, state }
+    }
+
+    /// The link that opens the lab on this preset.
+    pub fn url(&self) -> String {
+        lab_url(&self.state)
+    }
+
+    /// The preset as `GET /api/presets` lists it.
+    pub fn to_json(&self) -> Value {
+        json!({ "id": self.id, "title": self.title, "state": self.state, "url": self.url() })
+    }
+}
+
+/// The lab's link for a page state: the origin and `#` + the state's JSON, escaped like
+/// JavaScript's `encodeURIComponent` (the lab reads it back with `decodeURIComponent`).
+pub fn lab_url(state: &Value) -> String {
+    let mut url = format!("{LAB_ORIGIN}#");
+    for b in state.to_string().bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
+}
+
+/// Every preset of the tour, in the tour's order.
+pub fn all() -> Vec<Preset> {
+    let mut v = super::seed004::presets();
+    v.extend(super::seed002::presets());
+    v.extend(super::seed003::presets());
+    v
+}
+
+/// `GET /api/presets`: every preset with its id, title, state and link.
+pub fn json() -> Value {
+    Value::Array(all().iter().map(Preset::to_json).collect())
+}
+
+/// The tables of a `downhill run` config for each lane of a Functions-view preset (what the
+/// lab posts to `/api/run`); empty for other views.
+pub fn run_tables(state: &Value) -> Vec<Value> {
+    let lanes = state["lanes"].as_array().cloned().unwrap_or_default();
+    lanes
+        .iter()
+        .map(|l| {
+            let mut opt = json!({ "name": l["optimizer"], "lr": l["lr"] });
+            if let Some(m) = l["mom"].as_f64() {
+                opt["momentum"] = json!(m);
+            }
+            json!({
+                "problem": { "function": state["fn"], "x0": state["x0"] },
+                "optimizer": opt,
+                "run": { "steps": state["steps"] },
+            })
+        })
+        .collect()
+}
