@@ -13,9 +13,8 @@
 
 use std::path::PathBuf;
 
-use downhill::data::builtin::SyntheticOptions;
-use downhill::data::{prepare, synthetic_classification, Dataset};
-use downhill::model::{Activation, ModelConfig, ModelKind, Network};
+use downhill::data::Dataset;
+use downhill::model::Network;
 use downhill::optim::Adam;
 use downhill::schedule::Unit;
 use downhill::train::{
@@ -28,24 +27,14 @@ fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
+mod common;
+
 fn blobs() -> (Dataset<f64>, Dataset<f64>) {
-    let ds = synthetic_classification::<f64>(&SyntheticOptions {
-        cluster_std: Some(3.0),
-        ..Default::default()
-    })
-    .unwrap();
-    let (tr, va, _) = prepare(&ds, 0.3, 0, true).unwrap();
-    (tr, va)
+    common::blobs(3.0)
 }
 
 fn mlp(tr: &Dataset<f64>) -> Network<f64> {
-    let cfg = ModelConfig {
-        kind: ModelKind::Mlp,
-        hidden: vec![8],
-        activation: Activation::Tanh,
-        head: None,
-    };
-    Network::new(cfg.spec(tr).unwrap()).unwrap()
+    common::mlp(tr, 8)
 }
 
 /// Halves the lr after an epoch without a 2 % improvement (state replayed by `Replayed`).

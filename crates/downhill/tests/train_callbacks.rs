@@ -13,24 +13,14 @@ use downhill::train::{
     TrainStatus, Trainer,
 };
 
+mod common;
+
 fn blobs() -> (Dataset<f64>, Dataset<f64>) {
-    let ds = synthetic_classification::<f64>(&SyntheticOptions {
-        cluster_std: Some(4.0),
-        ..Default::default()
-    })
-    .unwrap();
-    let (tr, va, _) = prepare(&ds, 0.3, 0, true).unwrap();
-    (tr, va)
+    common::blobs(4.0)
 }
 
 fn mlp(tr: &Dataset<f64>) -> Network<f64> {
-    let cfg = ModelConfig {
-        kind: ModelKind::Mlp,
-        hidden: vec![16],
-        activation: Activation::Tanh,
-        head: None,
-    };
-    Network::new(cfg.spec(tr).unwrap()).unwrap()
+    common::mlp(tr, 16)
 }
 
 #[test]
