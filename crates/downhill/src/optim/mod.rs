@@ -26,7 +26,7 @@
 //! # Ok::<(), downhill::Error>(())
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Float, Result};
 
@@ -185,6 +185,39 @@ pub enum StepOutcome {
     Accumulated,
 }
 
+/// The shape of one tensor in a flat parameter slice, for optimisers whose update depends
+/// on it (Adafactor factors the second moment of matrices; Muon orthogonalises them).
+/// A matrix is stored row-major, `rows × cols`, as torch's `nn.Linear.weight` is
+/// (`out_features × in_features`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// A vector of this length (biases, or a test function's `x`).
+    Vector(usize),
+    /// A row-major matrix.
+    Matrix {
+        /// Rows (torch's `shape[0]`).
+        rows: usize,
+        /// Columns (torch's `shape[1]`).
+        cols: usize,
+    },
+}
+
+impl Shape {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match *self {
+            Shape::Vector(n) => n,
+            Shape::Matrix { rows, cols } => rows * cols,
+        }
+    }
+
+    /// Whether it has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A first-order optimiser: `params ← update(params, grad, state)`.
 pub trait Optimizer<T: Float>: Send {
     /// The optimiser's config name (`"sgd"`, `"adam"`, …).
@@ -210,6 +243,13 @@ pub trait Optimizer<T: Float>: Send {
     /// Number of steps skipped so far (by a skip-non-finite wrapper).
     fn skipped(&self) -> usize {
         0
+    }
+    /// Tells the optimiser how `params` splits into tensors, in order (the lengths sum to
+    /// `params.len()`). Called once before the first step by callers that know the model's
+    /// layout (`train`); without it `params` is one vector. The default ignores it;
+    /// optimisers that need matrices (Muon) error, naming the parameter, on a bad layout.
+    fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
+        Ok(())
     }
     /// Snapshot of the state, for checkpoints.
     fn state(&self) -> OptimizerState;
@@ -241,6 +281,9 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn skipped(&self) -> usize {
         (**self).skipped()
+    }
+    fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
+        (**self).set_shapes(shapes)
     }
     fn state(&self) -> OptimizerState {
         (**self).state()

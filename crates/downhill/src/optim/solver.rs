@@ -4,7 +4,8 @@
 
 use std::cell::Cell;
 
-use crate::{Float, Objective};
+use crate::problems::Bounds;
+use crate::{Error, Float, Objective, Result};
 
 /// What one call to [`Solver::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,6 +30,16 @@ pub trait Solver<T: Float>: Send {
     fn lr(&self) -> f64;
     /// One outer step: updates `x` in place (PSO writes the swarm's best point).
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep;
+    /// Restricts the search to a box (called once, before the first step). Solvers that
+    /// search inside a box (PSO, GA, CMA-ES, L-BFGS-B) override this; the default refuses,
+    /// naming `bounds`, as Newton and L-BFGS do.
+    fn set_bounds(&mut self, _bounds: &Bounds) -> Result<()> {
+        Err(Error::param(
+            "bounds",
+            self.name(),
+            "is not supported by this method; use `lbfgsb` for bounded smooth problems",
+        ))
+    }
 }
 
 impl<T: Float, S: Solver<T> + ?Sized> Solver<T> for Box<S> {
@@ -40,6 +51,9 @@ impl<T: Float, S: Solver<T> + ?Sized> Solver<T> for Box<S> {
     }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         (**self).step(f, x)
+    }
+    fn set_bounds(&mut self, bounds: &Bounds) -> Result<()> {
+        (**self).set_bounds(bounds)
     }
 }
 

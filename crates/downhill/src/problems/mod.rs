@@ -18,9 +18,11 @@
 //! | `six_hump_camel` | (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y² | −1.0316285 at (±0.0898, ∓0.7126) |
 //! | `double_well` | Σ (xᵢ² − 1)² | 0 at xᵢ = ±1 (seed 003's Langevin experiment) |
 
+mod bounds;
 mod functions;
 mod generic;
 
+pub use bounds::Bounds;
 pub use functions::*;
 pub use generic::ad_by_name;
 

@@ -72,6 +72,9 @@ macro_rules! forward_to_inner {
         fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
             self.inner.gradient_point(params, out)
         }
+        fn set_shapes(&mut self, shapes: &[$crate::optim::Shape]) -> $crate::Result<()> {
+            self.inner.set_shapes(shapes)
+        }
     };
 }
 pub(crate) use forward_to_inner;
