@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::objective::norm2;
 use crate::optim::solver::Counted;
 use crate::optim::{Optimizer, Solver};
-use crate::{Float, Objective};
+use crate::problems::Bounds;
+use crate::{Float, Objective, Result};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,6 +134,47 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
     opt: &mut dyn Optimizer<T>,
     x0: &[T],
     opts: &RunOptions,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> RunResult {
+    run_first_order(f, opt, x0, opts, None, before_step, after_step)
+}
+
+/// [`minimize_with`] inside a box: the projected method. After every optimiser step `x` is
+/// clipped into `bounds` ([`Bounds::project`]), so every point of the trajectory lies in the
+/// box; the optimiser's own state (moments, momentum) is left as the step made it.
+///
+/// Errors (naming `bounds`, or `x0` and `bounds`) when the box has the wrong number of pairs
+/// or `x0` lies outside it. `bounds = None` is [`minimize_with`].
+pub fn minimize_bounded<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> Result<RunResult> {
+    if let Some(b) = bounds {
+        b.check_inside(x0)?;
+    }
+    Ok(run_first_order(
+        f,
+        opt,
+        x0,
+        opts,
+        bounds,
+        before_step,
+        after_step,
+    ))
+}
+
+fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
     mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     mut after_step: impl FnMut(usize, f64),
 ) -> RunResult {
@@ -193,6 +235,9 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
         }
         let prev = x.clone();
         opt.step(&mut x, &mut g);
+        if let Some(b) = bounds {
+            b.project(&mut x);
+        }
         let fnew = f.value(&x);
         evals.function += 1;
         if !finite(&x) || !fnew.is_finite() {
@@ -235,6 +280,35 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
 /// `evaluations` counts every call of the objective by kind (the solver's and this loop's);
 /// `iterations` is the total of the solver's inner iterations.
 pub fn solve<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+) -> RunResult {
+    run_solver(f, solver, x0, opts)
+}
+
+/// [`solve`] inside a box: the solver is given `bounds` through [`Solver::set_bounds`]
+/// before its first step (Newton, L-BFGS and GD with a line search refuse, naming `bounds`
+/// and pointing to `lbfgsb`; PSO, GA, CMA-ES, Nelder–Mead and L-BFGS-B search inside it).
+///
+/// Errors (naming `bounds`, or `x0` and `bounds`) when the box has the wrong number of pairs,
+/// `x0` lies outside it, or the solver refuses it. `bounds = None` is [`solve`].
+pub fn solve_bounded<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
+) -> Result<RunResult> {
+    if let Some(b) = bounds {
+        b.check_inside(x0)?;
+        solver.set_bounds(b)?;
+    }
+    Ok(run_solver(f, solver, x0, opts))
+}
+
+fn run_solver<T: Float, O: Objective<T> + ?Sized>(
     f: &O,
     solver: &mut dyn Solver<T>,
     x0: &[T],

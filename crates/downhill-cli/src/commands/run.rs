@@ -4,7 +4,7 @@ use downhill::diff::{Ad, Difference, Numeric};
 use downhill::problems;
 use std::cell::RefCell;
 
-use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
+use downhill::run::{minimize_bounded, solve_bounded, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::{json, Value};
@@ -212,7 +212,9 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
                 solver.name()
             )));
         }
-        return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
+        let bounds = p.bounds.as_ref();
+        return solve_bounded(objective.as_ref(), solver.as_mut(), &x0, &opts, bounds)
+            .map_err(|e| CliError::input(format!("[problem] {e}")));
     }
     let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
@@ -225,11 +227,12 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         )),
         None => None,
     };
-    Ok(minimize_with(
+    minimize_bounded(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
+        p.bounds.as_ref(),
         |k, o| {
             if let Some(d) = &driver {
                 let mut d = d.borrow_mut();
@@ -244,5 +247,6 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
                 d.borrow_mut().report(fx);
             }
         },
-    ))
+    )
+    .map_err(|e| CliError::input(format!("[problem] {e}")))
 }

@@ -100,6 +100,24 @@ impl Bounds {
         }
     }
 
+    /// A finite search region for population methods (PSO, GA, CMA-ES): each coordinate's
+    /// box, with an infinite side replaced by `fallback`'s side, or — when that would leave
+    /// the coordinate's box empty — by the finite side moved by `fallback`'s width
+    /// (`hi − w` for an infinite `lo`, `lo + w` for an infinite `hi`).
+    pub fn search_region(&self, fallback: [f64; 2]) -> (Vec<f64>, Vec<f64>) {
+        let w = fallback[1] - fallback[0];
+        self.lo
+            .iter()
+            .zip(&self.hi)
+            .map(|(&lo, &hi)| match (lo.is_finite(), hi.is_finite()) {
+                (true, true) => (lo, hi),
+                (true, false) => (lo, fallback[1].max(lo + w)),
+                (false, true) => (fallback[0].min(hi - w), hi),
+                (false, false) => (fallback[0], fallback[1]),
+            })
+            .unzip()
+    }
+
     /// Whether `x` lies inside the box.
     pub fn contains<T: Float>(&self, x: &[T]) -> bool {
         x.len() == self.len()
@@ -138,5 +156,10 @@ mod tests {
         assert!(b.check_inside(&[0.0f64, 0.0]).is_ok());
         assert!(b.check_inside(&[0.6f64, 0.0]).is_err());
         assert!(b.check_dim(3).is_err());
+        let (lo, hi) = b.search_region([-5.0, 5.0]);
+        assert_eq!((lo, hi), (vec![-1.0, -5.0], vec![0.5, 5.0]));
+        let b = Bounds::new(&[[10.0, f64::INFINITY], [f64::NEG_INFINITY, -20.0]]).unwrap();
+        let (lo, hi) = b.search_region([-5.0, 5.0]);
+        assert_eq!((lo, hi), (vec![10.0, -30.0], vec![20.0, -20.0]));
     }
 }
