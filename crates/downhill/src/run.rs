@@ -285,7 +285,7 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
     x0: &[T],
     opts: &RunOptions,
 ) -> RunResult {
-    run_solver(f, solver, x0, opts)
+    run_solver(f, solver, x0, opts, None)
 }
 
 /// [`solve`] inside a box: the solver is given `bounds` through [`Solver::set_bounds`]
@@ -305,7 +305,7 @@ pub fn solve_bounded<T: Float, O: Objective<T> + ?Sized>(
         b.check_inside(x0)?;
         solver.set_bounds(b)?;
     }
-    Ok(run_solver(f, solver, x0, opts))
+    Ok(run_solver(f, solver, x0, opts, bounds))
 }
 
 fn run_solver<T: Float, O: Objective<T> + ?Sized>(
@@ -313,15 +313,30 @@ fn run_solver<T: Float, O: Objective<T> + ?Sized>(
     solver: &mut dyn Solver<T>,
     x0: &[T],
     opts: &RunOptions,
+    bounds: Option<&Bounds>,
 ) -> RunResult {
     let counted = Counted::new(f);
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut prev = x0.to_vec();
     let mut g = vec![T::zero(); n];
+    // Inside a box, the norm of the projected gradient `P(x − g) − x`.
     let grad_norm = |x: &[T], g: &mut [T]| -> (T, f64) {
         let v = counted.gradient(x, g);
-        (v, norm2(g))
+        let n = match bounds {
+            None => norm2(g),
+            Some(b) => x
+                .iter()
+                .zip(g.iter())
+                .zip(b.lo().iter().zip(b.hi()))
+                .map(|((x, g), (&lo, &hi))| {
+                    let (x, g) = (x.f64(), g.f64());
+                    ((x - g).clamp(lo, hi) - x).powi(2)
+                })
+                .sum::<f64>()
+                .sqrt(),
+        };
+        (v, n)
     };
     let mut gnorm = f64::INFINITY;
     let mut fx = match opts.tolerance {
@@ -349,6 +364,12 @@ fn run_solver<T: Float, O: Objective<T> + ?Sized>(
         prev.copy_from_slice(&x);
         let s = solver.step(&counted, &mut x);
         iterations += s.iterations;
+        if s.iterations == 0 && solver.converged() {
+            // converged where it stood: no step
+            res.lr.pop();
+            res.status = Status::Converged;
+            break;
+        }
         let fnew = match (opts.tolerance, s.value) {
             (Some(_), _) => {
                 let (v, gn) = grad_norm(&x, &mut g);
@@ -368,6 +389,10 @@ fn run_solver<T: Float, O: Objective<T> + ?Sized>(
         k += 1;
         res.trajectory.push(crate::float::to_f64s(&x));
         res.f_history.push(fx.f64());
+        if solver.converged() {
+            res.status = Status::Converged;
+            break;
+        }
     }
     if res.status == Status::MaxSteps && converged(gnorm) {
         res.status = Status::Converged;

@@ -1,6 +1,8 @@
 //! Box constraints in the run loops: projected first-order methods, solvers that refuse a box
 //! and solvers that search inside it.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
 use downhill::optim::{Adam, AdamConfig, OptimizerConfig};
 use downhill::problems::{Bounds, Rosenbrock};
 use downhill::run::{minimize_bounded, solve_bounded, RunOptions};

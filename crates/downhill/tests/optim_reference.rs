@@ -108,6 +108,10 @@ const SOLVER_REFERENCES: &[(&str, &str)] = &[
         "pso",
         "tests/pso_rastrigin.rs: the global minimum of Rastrigin",
     ),
+    (
+        "lbfgsb",
+        "tests/lbfgsb_reference.rs: scipy.optimize.minimize(method=\"L-BFGS-B\") solutions",
+    ),
 ];
 
 /// How close the match is: the largest error relative to max(|reference|, 1e-3) over all

@@ -75,7 +75,7 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         cfg.problem.label(),
         cfg.problem.x0,
         name,
-        if name == "pso" {
+        if cfg.optimizer.lr() == 0.0 && !downhill::optim::FIRST_ORDER.contains(&name.as_str()) {
             String::new()
         } else {
             format!(" (lr = {})", cfg.optimizer.lr())

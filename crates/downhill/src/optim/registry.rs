@@ -211,6 +211,7 @@ registry! {
     "lbfgs" => Lbfgs(super::lbfgs::LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
     "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";
+    "lbfgsb" => Lbfgsb(super::lbfgsb::LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
 }
 
 #[cfg(test)]
