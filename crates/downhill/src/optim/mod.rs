@@ -128,6 +128,7 @@ pub mod adam;
 pub mod adamax;
 pub mod adamw;
 pub mod bounded_search;
+mod dense;
 pub mod gd_armijo;
 pub mod lbfgs;
 pub mod lbfgsb;
