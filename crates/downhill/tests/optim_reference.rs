@@ -112,6 +112,10 @@ const SOLVER_REFERENCES: &[(&str, &str)] = &[
         "lbfgsb",
         "tests/lbfgsb_reference.rs: scipy.optimize.minimize(method=\"L-BFGS-B\") solutions",
     ),
+    (
+        "nelder_mead",
+        "tests/nelder_mead_reference.rs: scipy.optimize.minimize(method=\"Nelder-Mead\")",
+    ),
 ];
 
 /// How close the match is: the largest error relative to max(|reference|, 1e-3) over all
