@@ -116,6 +116,10 @@ const SOLVER_REFERENCES: &[(&str, &str)] = &[
         "nelder_mead",
         "tests/nelder_mead_reference.rs: scipy.optimize.minimize(method=\"Nelder-Mead\")",
     ),
+    (
+        "ga",
+        "tests/ga_rastrigin.rs: the global minimum of Rastrigin (closed form)",
+    ),
 ];
 
 /// How close the match is: the largest error relative to max(|reference|, 1e-3) over all

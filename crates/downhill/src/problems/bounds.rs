@@ -118,6 +118,22 @@ impl Bounds {
             .unzip()
     }
 
+    /// The search region of GA and CMA-ES around `x0`: per coordinate `[lo, hi]` with an
+    /// infinite side (or every side, without a box) replaced by `x0ᵢ ∓ scale`.
+    pub fn region_around(bounds: Option<&Bounds>, x0: &[f64], scale: f64) -> (Vec<f64>, Vec<f64>) {
+        x0.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let (lo, hi) =
+                    bounds.map_or((f64::NEG_INFINITY, f64::INFINITY), |b| (b.lo[i], b.hi[i]));
+                (
+                    if lo.is_finite() { lo } else { x - scale },
+                    if hi.is_finite() { hi } else { x + scale },
+                )
+            })
+            .unzip()
+    }
+
     /// Whether `x` lies inside the box.
     pub fn contains<T: Float>(&self, x: &[T]) -> bool {
         x.len() == self.len()
