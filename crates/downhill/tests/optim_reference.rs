@@ -120,6 +120,10 @@ const SOLVER_REFERENCES: &[(&str, &str)] = &[
         "ga",
         "tests/ga_rastrigin.rs: the global minimum of Rastrigin (closed form)",
     ),
+    (
+        "cmaes",
+        "tests/cmaes.rs: the minima of 6-D Rosenbrock and of Ackley (closed forms)",
+    ),
 ];
 
 /// How close the match is: the largest error relative to max(|reference|, 1e-3) over all

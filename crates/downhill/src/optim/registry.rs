@@ -212,6 +212,7 @@ registry! {
     "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
     "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";
     "ga" => Ga(super::ga::GaConfig), "Real-coded genetic algorithm (a solver).";
+    "cmaes" => Cmaes(super::cmaes::CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
     "nelder_mead" => NelderMead(super::nelder_mead::NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
     "lbfgsb" => Lbfgsb(super::lbfgsb::LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
 }
