@@ -107,6 +107,24 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// `‖∇f(x)‖₂`, or inside a box the norm of the projected gradient `‖P(x − ∇f) − x‖₂` (0 at a
+/// point satisfying the KKT conditions).
+fn stationarity<T: Float>(x: &[T], g: &[T], bounds: Option<&Bounds>) -> f64 {
+    match bounds {
+        None => norm2(g),
+        Some(b) => x
+            .iter()
+            .zip(g)
+            .zip(b.lo().iter().zip(b.hi()))
+            .map(|((x, g), (&lo, &hi))| {
+                let (x, g) = (x.f64(), g.f64());
+                ((x - g).clamp(lo, hi) - x).powi(2)
+            })
+            .sum::<f64>()
+            .sqrt(),
+    }
+}
+
 fn finite<T: Float>(x: &[T]) -> bool {
     x.iter().all(|v| v.is_finite())
 }
@@ -142,7 +160,8 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
 
 /// [`minimize_with`] inside a box: the projected method. After every optimiser step `x` is
 /// clipped into `bounds` ([`Bounds::project`]), so every point of the trajectory lies in the
-/// box; the optimiser's own state (moments, momentum) is left as the step made it.
+/// box; the optimiser's own state (moments, momentum) is left as the step made it. With a
+/// `tolerance`, convergence is on the projected gradient `‖P(x − ∇f) − x‖₂`.
 ///
 /// Errors (naming `bounds`, or `x0` and `bounds`) when the box has the wrong number of pairs
 /// or `x0` lies outside it. `bounds = None` is [`minimize_with`].
@@ -207,12 +226,12 @@ fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
         evals.gradient += 1;
         if let Some(tol) = opts.tolerance {
             let gn = if at_x {
-                norm2(&g)
+                stationarity(&x, &g, bounds)
             } else {
                 let mut gx = vec![T::zero(); n];
                 f.gradient(&x, &mut gx);
                 evals.gradient += 1;
-                norm2(&gx)
+                stationarity(&x, &gx, bounds)
             };
             if gn <= tol {
                 res.status = Status::Converged;
@@ -256,7 +275,7 @@ fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
         if let Some(tol) = opts.tolerance {
             f.gradient(&x, &mut g);
             evals.gradient += 1;
-            if norm2(&g) <= tol {
+            if stationarity(&x, &g, bounds) <= tol {
                 res.status = Status::Converged;
             }
         }
@@ -323,20 +342,7 @@ fn run_solver<T: Float, O: Objective<T> + ?Sized>(
     // Inside a box, the norm of the projected gradient `P(x − g) − x`.
     let grad_norm = |x: &[T], g: &mut [T]| -> (T, f64) {
         let v = counted.gradient(x, g);
-        let n = match bounds {
-            None => norm2(g),
-            Some(b) => x
-                .iter()
-                .zip(g.iter())
-                .zip(b.lo().iter().zip(b.hi()))
-                .map(|((x, g), (&lo, &hi))| {
-                    let (x, g) = (x.f64(), g.f64());
-                    ((x - g).clamp(lo, hi) - x).powi(2)
-                })
-                .sum::<f64>()
-                .sqrt(),
-        };
-        (v, n)
+        (v, stationarity(x, g, bounds))
     };
     let mut gnorm = f64::INFINITY;
     let mut fx = match opts.tolerance {

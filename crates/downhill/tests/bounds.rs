@@ -99,3 +99,29 @@ fn pso_searches_inside_the_box() {
         r.x
     );
 }
+
+#[test]
+fn a_tolerance_inside_a_box_is_on_the_projected_gradient() {
+    use downhill::optim::Sgd;
+    use downhill::problems::Sphere;
+    use downhill::run::Status;
+    let b = Bounds::new(&[[1.0, 2.0], [-1.0, 1.0]]).unwrap();
+    let mut sgd = Sgd::<f64>::with_lr(0.1).unwrap();
+    let opts = RunOptions {
+        steps: 1000,
+        tolerance: Some(1e-8),
+    };
+    let r = minimize_bounded(
+        &Sphere,
+        &mut sgd,
+        &[1.5, 0.5],
+        &opts,
+        Some(&b),
+        |_, _| {},
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(r.status, Status::Converged);
+    assert_eq!(r.x[0], 1.0);
+    assert!(r.x[1].abs() < 1e-8 && r.steps < 200, "{r:?}");
+}

@@ -259,6 +259,7 @@ case("bounds_lo_above_hi.toml", bounded("[[2.0, 1.0], [0.0, 3.0]]"), 2, "bounds[
 case("bounds_nan.toml", bounded("[[nan, 1.0], [0.0, 3.0]]"), 2, "bounds[0]")
 case("bounds_wrong_count.toml", bounded("[[0.0, 3.0]]"), 2, "key `bounds`")
 case("bounds_not_pairs.toml", bounded("[[0.0, 3.0], [1.0]]"), 2, "key `bounds`")
+case("bounds_triple.toml", bounded("[[0.0, 3.0], [0.0, 1.0, 2.0]]"), 2, "bounds[1]")
 case("bounds_not_numbers.toml", bounded('"0:3"'), 2, "key `bounds`")
 case("bounds_x0_outside.toml", bounded("[[-inf, 0.5], [0.0, 3.0]]"), 2, "must lie inside bounds[0]")
 case("bounds_newton.toml", bounded("[[0.0, 3.0], [0.0, 3.0]]", optimizer='[optimizer]\nname = "newton"\n'), 2, "lbfgsb")

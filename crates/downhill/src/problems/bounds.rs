@@ -8,7 +8,7 @@ use crate::{Error, Float, Result};
 
 /// A box `lo ≤ x ≤ hi`, checked at construction: `lo ≤ hi`, no NaN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Vec<[f64; 2]>", into = "Vec<[f64; 2]>")]
+#[serde(try_from = "Vec<Vec<f64>>", into = "Vec<[f64; 2]>")]
 pub struct Bounds {
     lo: Vec<f64>,
     hi: Vec<f64>,
@@ -143,10 +143,25 @@ impl Bounds {
     }
 }
 
-impl TryFrom<Vec<[f64; 2]>> for Bounds {
+impl TryFrom<Vec<Vec<f64>>> for Bounds {
     type Error = Error;
-    fn try_from(pairs: Vec<[f64; 2]>) -> Result<Self> {
-        Bounds::new(&pairs)
+    /// Each entry must be exactly a `[lo, hi]` pair (serde's fixed arrays let a longer one
+    /// through in some formats).
+    fn try_from(pairs: Vec<Vec<f64>>) -> Result<Self> {
+        let mut out = Vec::with_capacity(pairs.len());
+        for (i, p) in pairs.iter().enumerate() {
+            match p.as_slice() {
+                &[lo, hi] => out.push([lo, hi]),
+                _ => {
+                    return Err(Error::param(
+                        &format!("bounds[{i}]"),
+                        format!("{p:?}"),
+                        "must be a [lo, hi] pair",
+                    ))
+                }
+            }
+        }
+        Bounds::new(&out)
     }
 }
 
@@ -172,6 +187,10 @@ mod tests {
         assert!(b.check_inside(&[0.0f64, 0.0]).is_ok());
         assert!(b.check_inside(&[0.6f64, 0.0]).is_err());
         assert!(b.check_dim(3).is_err());
+        let e = serde_json::from_str::<Bounds>("[[0, 1], [0, 1, 2]]").unwrap_err();
+        assert!(e.to_string().contains("bounds[1]"), "{e}");
+        let ok: Bounds = serde_json::from_str("[[0, 1], [-1, 1]]").unwrap();
+        assert_eq!(ok.lo(), &[0.0, -1.0]);
         let (lo, hi) = b.search_region([-5.0, 5.0]);
         assert_eq!((lo, hi), (vec![-1.0, -5.0], vec![0.5, 5.0]));
         let b = Bounds::new(&[[10.0, f64::INFINITY], [f64::NEG_INFINITY, -20.0]]).unwrap();
