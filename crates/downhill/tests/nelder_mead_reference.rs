@@ -6,17 +6,12 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
 
 use downhill::optim::{NelderMead, NelderMeadConfig, Solver};
-use downhill::problems::{by_name, Bounds, Rosenbrock};
+use downhill::problems::{by_name, Rosenbrock};
 use downhill::run::{solve, solve_bounded, RunOptions, Status};
 use serde_json::Value;
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+mod refjson;
+use refjson::{bounds, floats};
 
 fn opts() -> RunOptions {
     RunOptions {
@@ -38,18 +33,7 @@ fn nelder_mead_matches_scipy() {
             adaptive: c["adaptive"].as_bool().unwrap(),
         };
         let mut s = NelderMead::<f64>::new(cfg).unwrap();
-        let b = c["bounds"].as_array().map(|pairs| {
-            let p: Vec<[f64; 2]> = pairs
-                .iter()
-                .map(|p| {
-                    [
-                        p[0].as_f64().unwrap_or(f64::NEG_INFINITY),
-                        p[1].as_f64().unwrap_or(f64::INFINITY),
-                    ]
-                })
-                .collect();
-            Bounds::new(&p).unwrap()
-        });
+        let b = c["bounds"].as_array().map(|_| bounds(&c["bounds"]));
         let x0 = floats(&c["x0"]);
         let r = solve_bounded(f.as_ref(), &mut s, &x0, &opts(), b.as_ref()).unwrap();
         assert_eq!(r.status, Status::Converged, "{name}");

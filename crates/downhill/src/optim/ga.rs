@@ -429,6 +429,8 @@ mod tests {
         };
         let a = run(false, 1);
         assert_eq!(a, run(true, 1));
+        assert_eq!(a, run(true, 2));
+        assert_eq!(a, run(false, 2));
         assert_eq!(a, run(true, 4));
         assert_eq!(a, run(false, 3));
         assert!(

@@ -1,0 +1,31 @@
+//! Readers of the committed reference JSON (`tests/reference/*_refs.json`) shared by the
+//! solver reference tests.
+
+#![allow(clippy::unwrap_used, dead_code)] // test helpers; not every test file uses all
+
+use downhill::problems::Bounds;
+use serde_json::Value;
+
+/// A JSON array of numbers.
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// A JSON array of `[lo, hi]` pairs, `null` standing for an infinite side.
+pub fn bounds(v: &Value) -> Bounds {
+    let pairs: Vec<[f64; 2]> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let lo = p[0].as_f64().unwrap_or(f64::NEG_INFINITY);
+            let hi = p[1].as_f64().unwrap_or(f64::INFINITY);
+            [lo, hi]
+        })
+        .collect();
+    Bounds::new(&pairs).unwrap()
+}
