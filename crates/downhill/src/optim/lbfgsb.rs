@@ -2,15 +2,15 @@
 //! Lu, Nocedal & Zhu (1995), with the subspace step of Morales & Nocedal (2011, SciPy's
 //! L-BFGS-B 3.0).
 
-use std::collections::VecDeque;
-
 use serde::{Deserialize, Serialize};
 
 use super::bounded_search::{wolfe_on_segment, LinePoint, SegmentWolfe};
-use super::dense::{invert, solve};
+use super::dense::solve;
+use super::lbfgsb_memory::Memory;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::{BoxedSolver, Solver, SolverStep};
+use crate::kernels::rows::dot;
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
 
@@ -108,11 +108,7 @@ pub struct Lbfgsb<T> {
     x: Vec<f64>,
     g: Vec<f64>,
     f: f64,
-    s: VecDeque<Vec<f64>>,
-    y: VecDeque<Vec<f64>>,
-    theta: f64,
-    /// `M` (2k × 2k, row-major) for the current memory.
-    m_mat: Vec<f64>,
+    mem: Memory,
     iter: usize,
     started: bool,
     done: bool,
@@ -132,10 +128,7 @@ impl<T: Float> Lbfgsb<T> {
             x: Vec::new(),
             g: Vec::new(),
             f: f64::NAN,
-            s: VecDeque::new(),
-            y: VecDeque::new(),
-            theta: 1.0,
-            m_mat: Vec::new(),
+            mem: Memory::new(),
             iter: 0,
             started: false,
             done: false,
@@ -184,64 +177,16 @@ impl<T: Float> Lbfgsb<T> {
         let (x0, mut g) = (self.x.clone(), vec![0.0; n]);
         self.f = self.eval(f, &x0, &mut g);
         self.g = g;
-        self.reset_memory();
+        self.mem.clear();
         self.started = true;
         self.done = self.projected_gradient_norm() <= self.cfg.pgtol;
-    }
-
-    fn reset_memory(&mut self) {
-        self.s.clear();
-        self.y.clear();
-        self.theta = 1.0;
-        self.m_mat.clear();
-    }
-
-    /// Row `i` of `W = [Y  θS]`.
-    fn w_row(&self, i: usize) -> Vec<f64> {
-        let th = self.theta;
-        self.y
-            .iter()
-            .map(|y| y[i])
-            .chain(self.s.iter().map(|s| th * s[i]))
-            .collect()
-    }
-
-    fn m_times(&self, v: &[f64]) -> Vec<f64> {
-        let k2 = v.len();
-        (0..k2)
-            .map(|r| (0..k2).map(|c| self.m_mat[r * k2 + c] * v[c]).sum())
-            .collect()
-    }
-
-    /// Rebuilds `M` from the memory (Byrd et al. (3.4)); a singular middle matrix clears the
-    /// memory.
-    fn form_m(&mut self) {
-        let k = self.s.len();
-        let k2 = 2 * k;
-        let mut kmat = vec![0.0; k2 * k2];
-        for i in 0..k {
-            for j in 0..k {
-                let sy = dot(&self.s[i], &self.y[j]);
-                if i == j {
-                    kmat[i * k2 + j] = -sy;
-                } else if i > j {
-                    kmat[(k + i) * k2 + j] = sy; // L
-                    kmat[j * k2 + k + i] = sy; // Lᵀ
-                }
-                kmat[(k + i) * k2 + k + j] = self.theta * dot(&self.s[i], &self.s[j]);
-            }
-        }
-        match invert(kmat, k2) {
-            Some(m) => self.m_mat = m,
-            None => self.reset_memory(),
-        }
     }
 
     /// The generalised Cauchy point and `c = Wᵀ(x^c − x)`.
     fn cauchy(&self) -> (Vec<f64>, Vec<f64>) {
         let n = self.x.len();
-        let k2 = 2 * self.s.len();
-        let (x, g, th) = (&self.x, &self.g, self.theta);
+        let k2 = self.mem.width();
+        let (x, g, th) = (&self.x, &self.g, self.mem.theta);
         let mut d = vec![0.0; n];
         let mut breaks = Vec::new();
         for i in 0..n {
@@ -260,17 +205,11 @@ impl<T: Float> Lbfgsb<T> {
             }
         }
         breaks.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut p = vec![0.0; k2];
-        for (i, &di) in d.iter().enumerate() {
-            if di != 0.0 && k2 > 0 {
-                for (pj, wj) in p.iter_mut().zip(self.w_row(i)) {
-                    *pj += wj * di;
-                }
-            }
-        }
+        let mut p = self.mem.wt_times(&d);
+        let mut wb = Vec::with_capacity(k2);
         let mut c = vec![0.0; k2];
         let mut fp = -dot(&d, &d);
-        let mut fpp = -th * fp - dot(&p, &self.m_times(&p));
+        let mut fpp = -th * fp - dot(&p, &self.mem.m_times(&p));
         let fpp0 = fpp;
         let mut dtmin = -fp / fpp;
         let mut told = 0.0;
@@ -287,8 +226,8 @@ impl<T: Float> Lbfgsb<T> {
                 *cj += dt * pj;
             }
             let gb = g[b];
-            let wb = self.w_row(b);
-            let mw = self.m_times(&wb);
+            self.mem.row_into(b, &mut wb);
+            let mw = self.mem.m_times(&wb);
             fp += dt * fpp + gb * gb + th * gb * zb - gb * dot(&mw, &c);
             fpp -= th * gb * gb + 2.0 * gb * dot(&mw, &p) + gb * gb * dot(&mw, &wb);
             fpp = fpp.max(f64::EPSILON * fpp0);
@@ -318,39 +257,40 @@ impl<T: Float> Lbfgsb<T> {
 
     /// The subspace step from the Cauchy point: `x̄`.
     fn subspace(&self, xc: &[f64], c: &[f64]) -> Vec<f64> {
-        let (x, g, th) = (&self.x, &self.g, self.theta);
-        let k2 = 2 * self.s.len();
+        let (x, g, th) = (&self.x, &self.g, self.mem.theta);
+        let k2 = self.mem.width();
         let free: Vec<usize> = (0..x.len())
             .filter(|&i| self.lo[i] < xc[i] && xc[i] < self.hi[i])
             .collect();
         if free.is_empty() {
             return xc.to_vec();
         }
-        let mc = self.m_times(c);
-        let rows: Vec<Vec<f64>> = free.iter().map(|&i| self.w_row(i)).collect();
-        let r: Vec<f64> = free
-            .iter()
-            .zip(&rows)
-            .map(|(&i, w)| g[i] + th * (xc[i] - x[i]) - dot(w, &mc))
-            .collect();
+        let mc = self.mem.m_times(c);
+        // the columns of ZᵀW, gathered once: every product below is a contiguous dot
+        let cols = self.mem.free_columns(&free);
+        let mut r: Vec<f64> = free.iter().map(|&i| g[i] + th * (xc[i] - x[i])).collect();
+        for (col, &m) in cols.iter().zip(&mc) {
+            for (ri, &w) in r.iter_mut().zip(col) {
+                *ri -= w * m;
+            }
+        }
         let mut du: Vec<f64> = r.iter().map(|ri| -ri / th).collect();
         if k2 > 0 {
-            let mut wr = vec![0.0; k2];
+            let wr: Vec<f64> = cols.iter().map(|col| dot(col, &r)).collect();
+            // A = WᵀZZᵀW (symmetric)
             let mut a = vec![0.0; k2 * k2];
-            for (w, &ri) in rows.iter().zip(&r) {
-                for p in 0..k2 {
-                    wr[p] += w[p] * ri;
-                    for q in 0..k2 {
-                        a[p * k2 + q] += w[p] * w[q];
-                    }
+            for p in 0..k2 {
+                for q in p..k2 {
+                    let v = dot(&cols[p], &cols[q]);
+                    a[p * k2 + q] = v;
+                    a[q * k2 + p] = v;
                 }
             }
-            let mut v = self.m_times(&wr);
-            // N = I − θ⁻¹ M A
+            let mut v = self.mem.m_times(&wr);
+            // N = I − θ⁻¹ M A (column `col` of A is its row `col`)
             let mut nmat = vec![0.0; k2 * k2];
             for col in 0..k2 {
-                let acol: Vec<f64> = (0..k2).map(|p| a[p * k2 + col]).collect();
-                let macol = self.m_times(&acol);
+                let macol = self.mem.m_times(&a[col * k2..(col + 1) * k2]);
                 for row in 0..k2 {
                     nmat[row * k2 + col] = f64::from(u8::from(row == col)) - macol[row] / th;
                 }
@@ -358,8 +298,11 @@ impl<T: Float> Lbfgsb<T> {
             if !solve(&mut nmat, k2, &mut v) {
                 return xc.to_vec();
             }
-            for (dui, w) in du.iter_mut().zip(&rows) {
-                *dui -= dot(w, &v) / (th * th);
+            for (col, &vp) in cols.iter().zip(&v) {
+                let t = vp / (th * th);
+                for (dui, &w) in du.iter_mut().zip(col) {
+                    *dui -= w * t;
+                }
             }
         }
         let mut xbar = xc.to_vec();
@@ -450,14 +393,7 @@ impl<T: Float> Lbfgsb<T> {
         let y: Vec<f64> = q.g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
         let (sy, yy) = (dot(&s, &y), dot(&y, &y));
         if sy > f64::EPSILON * yy {
-            if self.s.len() == self.cfg.m {
-                self.s.pop_front();
-                self.y.pop_front();
-            }
-            self.s.push_back(s);
-            self.y.push_back(y);
-            self.theta = yy / sy;
-            self.form_m();
+            self.mem.push(s, y, self.cfg.m, sy, yy);
         }
         let fold = self.f;
         self.x = xnew;
@@ -476,10 +412,6 @@ fn projected_gradient(x: &[f64], g: &[f64], lo: &[f64], hi: &[f64]) -> Vec<f64> 
     (0..x.len())
         .map(|i| (x[i] - g[i]).clamp(lo[i], hi[i]) - x[i])
         .collect()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 impl<T: Float> Solver<T> for Lbfgsb<T> {
@@ -507,8 +439,8 @@ impl<T: Float> Solver<T> for Lbfgsb<T> {
         if !self.done {
             if self.iterate(f, &mut evaluations) {
                 iterations = 1;
-            } else if !self.s.is_empty() {
-                self.reset_memory();
+            } else if !self.mem.is_empty() {
+                self.mem.clear();
                 if self.iterate(f, &mut evaluations) {
                     iterations = 1;
                 } else {

@@ -134,6 +134,7 @@ pub mod ga;
 pub mod gd_armijo;
 pub mod lbfgs;
 pub mod lbfgsb;
+mod lbfgsb_memory;
 pub mod line_search;
 pub mod lion;
 pub mod momentum;
