@@ -205,3 +205,20 @@ fn resume_on_another_number_of_ranks_matches_the_uninterrupted_run() {
         assert_eq!(resumed["epochs"].as_u64(), Some(3));
     }
 }
+
+#[test]
+fn a_checkpoint_rank_0_cannot_write_aborts_every_rank_quickly() {
+    if !have_mpirun() {
+        return;
+    }
+    let cfg = write(
+        "abort.toml",
+        &format!("{LINREG}checkpoint_every = 1\ncheckpoint_path = \"/nonexistent-dir/ck.json\"\n"),
+    );
+    let k = *ranks().iter().max().unwrap();
+    let r = train(k, &cfg, &[]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.took < Duration::from_secs(10), "took {:?}", r.took);
+    assert!(r.stderr.contains("cannot write checkpoint"), "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
