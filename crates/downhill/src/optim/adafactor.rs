@@ -369,7 +369,10 @@ mod tests {
         assert_eq!(c.eps.eps1, Some(1e-20));
         for bad in [r#"["auto", 1]"#, "[1]", "[1, 2, 3]"] {
             let text = format!(r#"{{"eps": {bad}}}"#);
-            assert!(serde_json::from_str::<AdafactorConfig>(&text).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<AdafactorConfig>(&text).is_err(),
+                "{bad}"
+            );
         }
         let v = serde_json::to_value(AdafactorConfig::default()).unwrap();
         assert_eq!(v["eps"], serde_json::json!([null, 0.001]));

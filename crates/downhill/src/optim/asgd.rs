@@ -41,7 +41,8 @@ impl Default for AsgdConfig {
 
 impl Entry for AsgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
-    const DOC: &'static str = "ASGD: SGD with a decaying step and a running average of the iterates.";
+    const DOC: &'static str =
+        "ASGD: SGD with a decaying step and a running average of the iterates.";
     const PARAMS: &'static [ParamSpec] = &[
         LR,
         float("lambd", AtLeast(0.0), "decay term λ"),

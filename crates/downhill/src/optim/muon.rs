@@ -60,9 +60,7 @@ impl Default for MuonConfig {
 }
 
 /// Deserialises exactly three numbers.
-fn exact_triple<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<[f64; 3], D::Error> {
+fn exact_triple<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[f64; 3], D::Error> {
     let v = Vec::<f64>::deserialize(d)?;
     <[f64; 3]>::try_from(v.as_slice())
         .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a triple [a, b, c]"))
@@ -84,7 +82,11 @@ impl Entry for MuonConfig {
             "(a, b, c) of the quintic Newton–Schulz iteration",
         ),
         float("eps", Any, "floor of the norm the iteration divides by"),
-        int("ns_steps", HalfOpen(0.0, 100.0), "Newton–Schulz iterations (< 100)"),
+        int(
+            "ns_steps",
+            HalfOpen(0.0, 100.0),
+            "Newton–Schulz iterations (< 100)",
+        ),
         choice(
             "adjust_lr_fn",
             &["original", "match_rms_adamw", "spectral_unclamped"],
@@ -227,8 +229,26 @@ fn orthogonalise<T: Float>(
     };
     for _ in 0..steps {
         xt(&x[..n], &mut gram[..]);
-        addmm(&mut poly[..], b, &gram[..], c, &gram[..], &gram[..], small, small);
-        addmm(&mut next[..n], a, &x[..n], T::one(), &poly[..], &x[..n], small, small);
+        addmm(
+            &mut poly[..],
+            b,
+            &gram[..],
+            c,
+            &gram[..],
+            &gram[..],
+            small,
+            small,
+        );
+        addmm(
+            &mut next[..n],
+            a,
+            &x[..n],
+            T::one(),
+            &poly[..],
+            &x[..n],
+            small,
+            small,
+        );
         std::mem::swap(x, next);
     }
     if rows > cols {
@@ -287,7 +307,14 @@ impl<T: Float> Optimizer<T> for Muon<T> {
             let len = rows * cols;
             let m = &mut grad[at..at + len];
             let c = &self.cfg;
-            orthogonalise(m, (rows, cols), c.ns_coefficients, c.ns_steps, c.eps, &mut self.work);
+            orthogonalise(
+                m,
+                (rows, cols),
+                c.ns_coefficients,
+                c.ns_steps,
+                c.eps,
+                &mut self.work,
+            );
             let step = T::of(-self.adjusted_lr(rows, cols));
             for (p, o) in params[at..at + len].iter_mut().zip(m.iter()) {
                 *p *= decay;
@@ -375,7 +402,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        opt.set_shapes(&[Shape::Matrix { rows: 2, cols: 3 }]).unwrap();
+        opt.set_shapes(&[Shape::Matrix { rows: 2, cols: 3 }])
+            .unwrap();
         assert_eq!(opt.step(&mut x, &mut g), StepOutcome::Applied);
         assert_ne!(x, vec![1.0; 6]);
     }
@@ -395,7 +423,10 @@ mod tests {
                 other => panic!("{text}: {:?}", other.err()),
             }
         }
-        for text in [r#"{"ns_coefficients": [1, 2]}"#, r#"{"adjust_lr_fn": "other"}"#] {
+        for text in [
+            r#"{"ns_coefficients": [1, 2]}"#,
+            r#"{"adjust_lr_fn": "other"}"#,
+        ] {
             assert!(serde_json::from_str::<MuonConfig>(text).is_err(), "{text}");
         }
     }
