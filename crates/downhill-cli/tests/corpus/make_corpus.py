@@ -269,6 +269,8 @@ case("ok_iris_seed.toml", '[data]\nsource = "iris"\nvalidation_fraction = 0.2\ns
      '[model]\nkind = "softmax"\n[optimizer]\nname = "adam"\n[train]\nepochs = 1\n', 0, "val", T)
 case("minimize_momentum_adagrad", None, 2, "momentum",
      ("minimize", "--function", "sphere", "--x0", "1,1", "--optimizer", "adagrad", "--momentum", "0.5"))
+case("lambda_lr_bad_formula.toml", sched('name = "lambda_lr"\nlr_lambda = "0.95^"'), 2, "column 6", ("schedule", "{file}"))
+case("multiplicative_lr_unknown_name.toml", sched('name = "multiplicative_lr"\nlr_lambda = "0.95^step"'), 2, "lr_lambda", ("schedule", "{file}"))
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))
