@@ -133,7 +133,9 @@ pub struct MinimizeArgs {
     /// Learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
-    /// Momentum (the `momentum` parameter of `sgd`, `rmsprop` and the `momentum` optimiser).
+    /// Momentum: the `momentum` parameter of `sgd`, `rmsprop`, `muon` and the `momentum`
+    /// optimiser; `betas[0]` of the Adam family (`adam`, `adamw`, `nadam`, `radam`, `adamax`)
+    /// and `lion`, as cyclic momentum schedules drive it (`betas[1]` keeps its default).
     #[arg(long)]
     pub momentum: Option<f64>,
     /// Variant of the `momentum` optimiser: `heavy_ball`, `nesterov` or `nesterov_midpoint`.

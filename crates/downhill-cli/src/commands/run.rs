@@ -4,6 +4,7 @@ use downhill::diff::{Ad, Difference, Numeric};
 use downhill::problems;
 use std::cell::RefCell;
 
+use downhill::optim::Shape;
 use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
@@ -215,6 +216,10 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
     }
     let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    // The point is one vector `x` (Muon, which takes matrices only, refuses it).
+    let x = [("x".to_string(), Shape::Vector(x0.len()))];
+    downhill::optim::set_named_shapes(opt.as_mut(), &x)
+        .map_err(|e| CliError::input(format!("[optimizer] `{}`: {e}", cfg.optimizer.name())))?;
     // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
     // `optimizer.step()` in PyTorch): step k uses the value after k steps; reduce-on-plateau
     // reads f after each step.

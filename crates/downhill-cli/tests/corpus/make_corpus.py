@@ -247,6 +247,30 @@ case("train_val_fraction.toml", train(SYN + "\nvalidation_fraction = 1.5"), 2, "
 case("train_unknown_source.toml", train('source = "mnist_6m"'), 2, "mnist_6m", T)
 case("train_unknown_key.toml", train(SYN, train_extra="epoch = 3"), 2, "epoch", T)
 case("train_bad_lr.toml", train(SYN).replace("lr = 0.01", "lr = -0.01"), 2, "`lr`", T)
+# --- issue 14: asgd, adafactor, muon ---
+case("asgd_negative_lambd.toml", opt("asgd", "lambd = -1e-4"), 2, "lambd")
+case("asgd_negative_alpha.toml", opt("asgd", "alpha = -0.75"), 2, "`alpha`")
+case("asgd_negative_weight_decay.toml", opt("asgd", "weight_decay = -0.1"), 2, "weight_decay")
+case("adafactor_positive_beta2_decay.toml", opt("adafactor", "beta2_decay = 0.5"), 2, "beta2_decay")
+case("adafactor_negative_eps2.toml", opt("adafactor", 'eps = ["none", -1e-3]'), 2, "eps[1]")
+case("adafactor_negative_eps1.toml", opt("adafactor", "eps = [-1e-30, 1e-3]"), 2, "eps[0]")
+case("adafactor_bad_eps_word.toml", opt("adafactor", 'eps = ["auto", 1e-3]'), 2, "auto")
+case("adafactor_d_below_one.toml", opt("adafactor", "d = 0.5"), 2, "`d`")
+case("adafactor_negative_weight_decay.toml", opt("adafactor", "weight_decay = -0.1"), 2, "weight_decay")
+case("muon_negative_momentum.toml", opt("muon", "momentum = -0.5"), 2, "momentum")
+case("muon_negative_weight_decay.toml", opt("muon", "weight_decay = -0.1"), 2, "weight_decay")
+case("muon_ns_steps_100.toml", opt("muon", "ns_steps = 100"), 2, "ns_steps")
+case("muon_ns_coefficients_len2.toml", opt("muon", "ns_coefficients = [3.4, -4.7]"), 2, "invalid length 2")
+case("muon_bad_adjust_lr_fn.toml", opt("muon", 'adjust_lr_fn = "sqrt"'), 2, "sqrt")
+case("muon_on_a_vector.toml", opt("muon", ""), 2, "`x`")
+case("muon_on_biases.toml", '[data]\nsource = "iris"\n[model]\nkind = "mlp"\nhidden = [4]\n'
+     '[optimizer]\nname = "muon"\n[train]\nepochs = 1\n', 2, "layers.0.b", T)
+case("ok_iris_seed.toml", '[data]\nsource = "iris"\nvalidation_fraction = 0.2\nseed = 3\n'
+     '[model]\nkind = "softmax"\n[optimizer]\nname = "adam"\n[train]\nepochs = 1\n', 0, "val", T)
+case("minimize_momentum_adagrad", None, 2, "momentum",
+     ("minimize", "--function", "sphere", "--x0", "1,1", "--optimizer", "adagrad", "--momentum", "0.5"))
+case("lambda_lr_bad_formula.toml", sched('name = "lambda_lr"\nlr_lambda = "0.95^"'), 2, "column 6", ("schedule", "{file}"))
+case("multiplicative_lr_unknown_name.toml", sched('name = "multiplicative_lr"\nlr_lambda = "0.95^step"'), 2, "lr_lambda", ("schedule", "{file}"))
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))

@@ -123,15 +123,18 @@ macro_rules! optimizer_basics {
 }
 
 pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
 pub mod adamw;
+pub mod asgd;
 pub mod gd_armijo;
 pub mod lbfgs;
 pub mod line_search;
 pub mod lion;
 pub mod momentum;
+pub mod muon;
 pub mod nadam;
 pub mod newton;
 pub mod params;
@@ -147,14 +150,17 @@ pub mod state_precision;
 pub mod wrappers;
 
 pub use adadelta::{Adadelta, AdadeltaConfig};
+pub use adafactor::{Adafactor, AdafactorConfig, AdafactorEps};
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig, Moments};
 pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{Adamw, AdamwConfig};
+pub use asgd::{Asgd, AsgdConfig};
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
 pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
 pub use lion::{Lion, LionConfig};
 pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
+pub use muon::{AdjustLr, Muon, MuonConfig};
 pub use nadam::{Nadam, NadamConfig};
 pub use newton::{Newton, NewtonConfig};
 pub use params::{Kind, ParamSpec, Range};
@@ -216,6 +222,37 @@ impl Shape {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// [`Optimizer::set_shapes`] with the tensors' names: an error about tensor `params[i]`
+/// (Muon refusing a vector) names it (`layers.0.b`) instead.
+pub fn set_named_shapes<T: Float>(
+    opt: &mut dyn Optimizer<T>,
+    tensors: &[(String, Shape)],
+) -> Result<()> {
+    let shapes: Vec<Shape> = tensors.iter().map(|(_, s)| *s).collect();
+    opt.set_shapes(&shapes).map_err(|e| match e {
+        crate::Error::InvalidParameter {
+            key,
+            value,
+            allowed,
+        } => {
+            let index = key
+                .strip_prefix("params[")
+                .and_then(|k| k.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok());
+            let key = match index.and_then(|i| tensors.get(i)) {
+                Some((name, _)) => name.clone(),
+                None => key,
+            };
+            crate::Error::InvalidParameter {
+                key,
+                value,
+                allowed,
+            }
+        }
+        e => e,
+    })
 }
 
 /// A first-order optimiser: `params ← update(params, grad, state)`.

@@ -38,6 +38,6 @@ pub use checkpoint::Checkpoint;
 pub use config::{EarlyStoppingConfig, Monitor, SwaConfig, TrainConfig};
 pub use replay::Replayed;
 pub use trainer::{
-    DivergedAt, EpochMetrics, LrFn, PlateauRule, Progress, ProgressFn, TrainResult, TrainStatus,
-    Trainer,
+    tensors, DivergedAt, EpochMetrics, LrFn, PlateauRule, Progress, ProgressFn, TrainResult,
+    TrainStatus, Trainer,
 };

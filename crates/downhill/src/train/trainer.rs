@@ -10,10 +10,38 @@ use super::callbacks::{
 use super::checkpoint::Checkpoint;
 use super::config::{Monitor, TrainConfig};
 use crate::data::{pages, Dataset, Sampler};
-use crate::model::{Network, Scalar};
-use crate::optim::Optimizer;
+use crate::model::{ModelKind, ModelSpec, Network, Scalar};
+use crate::optim::{Optimizer, Shape};
 use crate::schedule::{Schedule, Unit};
 use crate::{Result, SampledObjective};
+
+/// The tensors of a model's flat parameter vector, in order, with their names (those of the
+/// `params` object `downhill train --json` prints: `w` (a vector), `b` for linear and logistic
+/// models; `W`, `b` for softmax; `layers.0.W`, `layers.0.b`, … for an MLP) and shapes (`W` is
+/// `outputs × inputs`, row-major, as torch's `nn.Linear.weight`). [`Trainer::run`] gives them
+/// to the optimiser ([`Optimizer::set_shapes`]), so Adafactor factors and Muon orthogonalises
+/// the weight matrices.
+pub fn tensors(spec: &ModelSpec) -> Vec<(String, Shape)> {
+    let mut sizes = vec![spec.inputs];
+    sizes.extend(&spec.hidden);
+    sizes.push(spec.outputs);
+    let mut out = Vec::with_capacity(2 * sizes.len());
+    for (l, w) in sizes.windows(2).enumerate() {
+        let (m, k) = (w[0], w[1]);
+        let (w, b) = match spec.kind {
+            ModelKind::Linear | ModelKind::Logistic => {
+                out.push(("w".to_string(), Shape::Vector(m * k)));
+                out.push(("b".to_string(), Shape::Vector(k)));
+                continue;
+            }
+            ModelKind::Softmax => ("W".to_string(), "b".to_string()),
+            ModelKind::Mlp => (format!("layers.{l}.W"), format!("layers.{l}.b")),
+        };
+        out.push((w, Shape::Matrix { rows: k, cols: m }));
+        out.push((b, Shape::Vector(k)));
+    }
+    out
+}
 
 /// A schedule given by a closure `k ↦ lr` (the minimal hook; any [`Schedule`] works too).
 pub struct LrFn<F>(pub F);
@@ -319,6 +347,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             write_checkpoints,
         } = self;
         let cfg: &TrainConfig = config;
+        crate::optim::set_named_shapes(opt, &tensors(net.spec()))?;
         let mut ctx = Context::new(net, train, *val, cfg, *objective, init)?;
         let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
         let mut cbs = builtins.list(callbacks);
