@@ -34,6 +34,9 @@ pub enum Command {
     Train(TrainArgs),
     /// Predict with a model saved by `downhill train --save`.
     Predict(PredictArgs),
+    /// The loss landscape of a `downhill train` config: 1-D interpolation, 2-D surface,
+    /// sharpness.
+    Landscape(LandscapeArgs),
     /// Serve the lab: a local web page to play with optimisers, computed live.
     Lab(LabArgs),
 }
@@ -70,6 +73,26 @@ pub struct TrainArgs {
     /// Draw the natural picture of this command to an SVG or PNG file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+}
+
+/// `downhill landscape`.
+#[derive(Debug, Args)]
+pub struct LandscapeArgs {
+    /// A `downhill train` config, optionally with a `[landscape]` table.
+    pub file: PathBuf,
+    /// Print one JSON object on stdout (`interpolation`, `surface`, `sharpness`, `train`).
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the interpolation, the contour and the 3-D surface to an SVG or PNG file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Take θ₁ from a model saved by `downhill train --save` instead of training.
+    #[arg(long, conflicts_with = "between")]
+    pub model: Option<PathBuf>,
+    /// Interpolate from saved model A (α = 0) to saved model B (α = 1); the surface and the
+    /// sharpness are taken at B. Nothing is trained.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub between: Option<Vec<PathBuf>>,
 }
 
 /// `downhill predict`.

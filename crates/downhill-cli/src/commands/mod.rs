@@ -4,6 +4,7 @@ pub mod bench;
 pub mod bench_train;
 pub mod compare;
 pub mod lab;
+pub mod landscape;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Compare(a) => compare::cmd(&a),
         Command::Train(a) => train::cmd(&a),
         Command::Predict(a) => predict::cmd(&a),
+        Command::Landscape(a) => landscape::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
         Command::Lab(a) => lab::cmd(&a),
     }

@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod json;
 mod keys;
+pub mod landscape;
 pub mod optim;
 pub mod run;
 pub mod schedule;

@@ -133,15 +133,22 @@ pub struct TrainFile {
 
 /// Parses a `downhill train` config.
 pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
-    let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&[
+    from_doc(file, &mut ConfigDoc::parse(file, raw)?, &[])
+}
+
+/// The `downhill train` config of a parsed document that may also hold the tables `also`
+/// (which are left in `doc` for the caller: `downhill landscape`'s `[landscape]`).
+pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<TrainFile, CliError> {
+    let mut allowed = vec![
         "data",
         "model",
         "optimizer",
         "wrappers",
         "schedule",
         "train",
-    ])?;
+    ];
+    allowed.extend_from_slice(also);
+    doc.allow_tables(&allowed)?;
     let data: DataSection = doc.required("data")?;
     let model: ModelConfig = doc.required("model")?;
     let (train, distributed): (TrainConfig, DistributedSection) =
@@ -155,7 +162,7 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
         batch_size: Some(train.batch_size),
         ..Spec::default()
     };
-    let (optimizer, wrappers, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
+    let (optimizer, wrappers, schedule) = Optimization::parse(doc, spec)?.single(file)?;
     Ok(TrainFile {
         data,
         model,

@@ -6,6 +6,7 @@
 //! [`figure::Figure`] values and rendered by [`figure::render`].
 
 pub mod figure;
+mod flat_sharp;
 mod html;
 pub mod presets;
 mod schedules;

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::{Activation, Head, ModelKind, ModelSpec, NamedLayer, NamedParams, Scalar, CHUNK};
 use crate::data::{Dataset, Task};
+use crate::optim::Shape;
 use crate::{Error, Result};
 
 mod adapters;
@@ -104,6 +105,17 @@ impl<T: Scalar> Network<T> {
     /// Number of parameters.
     pub fn n_params(&self) -> usize {
         self.n_params
+    }
+
+    /// The shape of each tensor of the flat parameter vector, in order: per layer `W`
+    /// (`outputs × inputs`, row-major: row `r` holds neuron `r`'s incoming weights), then `b`.
+    pub fn shapes(&self) -> Vec<Shape> {
+        (0..self.layers())
+            .flat_map(|l| {
+                let (_, _, m, k) = self.layer(l);
+                [Shape::Matrix { rows: k, cols: m }, Shape::Vector(k)]
+            })
+            .collect()
     }
 
     pub(super) fn layers(&self) -> usize {
