@@ -341,7 +341,8 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
     );
     if let Some(at) = res.diverged_at {
         println!(
-            "  non-finite loss or parameters at step {} (epoch {}); last finite parameters kept",
+            "  loss or parameters non-finite, or loss above divergence_threshold × its start, at \
+             step {} (epoch {}); the parameters from before it kept",
             at.step, at.epoch
         );
     }

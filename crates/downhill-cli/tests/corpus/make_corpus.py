@@ -247,6 +247,11 @@ case("train_val_fraction.toml", train(SYN + "\nvalidation_fraction = 1.5"), 2, "
 case("train_unknown_source.toml", train('source = "mnist_6m"'), 2, "mnist_6m", T)
 case("train_unknown_key.toml", train(SYN, train_extra="epoch = 3"), 2, "epoch", T)
 case("train_bad_lr.toml", train(SYN).replace("lr = 0.01", "lr = -0.01"), 2, "`lr`", T)
+# --- issue 14: divergence threshold ---
+case("train_divergence_threshold_below_one.toml", train(SYN, train_extra="divergence_threshold = 0.5"), 2, "[train] key `divergence_threshold`", T)
+case("train_divergence_threshold_true.toml", train(SYN, train_extra="divergence_threshold = true"), 2, "`false` to switch it off", T)
+case("run_divergence_threshold_nan.toml", BASE + "divergence_threshold = nan\n", 2, "[run] key `divergence_threshold`")
+case("run_divergence_threshold_stops.toml", BASE.replace("lr = 0.1", "lr = 1.1").replace("steps = 5", "steps = 50") + "divergence_threshold = 10\n", 3, "divergence_threshold) at step 7")
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))

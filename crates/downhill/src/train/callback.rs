@@ -130,6 +130,9 @@ pub struct Context<'c, T: Scalar> {
     pub lr_override: Option<f64>,
     /// The last logged loss over the whole training set (NaN before any).
     pub train_loss: f64,
+    /// The first logged loss over the whole training set, at the initial parameters (NaN
+    /// without logging): the reference of the divergence threshold.
+    pub initial_loss: f64,
     /// This epoch's validation metrics (in `on_epoch_end`, after the validation callback).
     pub val_metrics: Option<EpochMetrics>,
     /// Whether the run continues from a checkpoint.
@@ -183,6 +186,7 @@ impl<'c, T: Scalar> Context<'c, T> {
             lr_scale: 1.0,
             lr_override: None,
             train_loss: f64::NAN,
+            initial_loss: f64::NAN,
             val_metrics: None,
             resumed: false,
             status: TrainStatus::Completed,

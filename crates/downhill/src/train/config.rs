@@ -19,6 +19,51 @@ fn default_true() -> bool {
     true
 }
 
+/// The default of [`TrainConfig::divergence_threshold`].
+pub const DEFAULT_DIVERGENCE_THRESHOLD: f64 = 1e10;
+
+fn default_divergence_threshold() -> Option<f64> {
+    Some(DEFAULT_DIVERGENCE_THRESHOLD)
+}
+
+/// Reads a divergence threshold: a number, or `false` (off). Shared by `[train]` and `[run]`.
+pub fn divergence_threshold<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Threshold {
+        Switch(bool),
+        Factor(f64),
+    }
+    match Option::<Threshold>::deserialize(d)? {
+        None | Some(Threshold::Switch(false)) => Ok(None),
+        Some(Threshold::Switch(true)) => Err(serde::de::Error::custom(
+            "divergence_threshold: give a factor (a number >= 1) or `false` to switch it off",
+        )),
+        Some(Threshold::Factor(v)) => Ok(Some(v)),
+    }
+}
+
+/// Checks a divergence threshold (a factor `>= 1`; `inf` means off), naming `key`.
+pub fn check_divergence_threshold(key: &str, t: Option<f64>) -> Result<()> {
+    match t {
+        Some(v) if v.is_nan() || v < 1.0 => Err(Error::param(
+            key,
+            v,
+            "must be a factor >= 1 (or `false` to switch the check off)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The value above which a loss counts as diverged: `threshold · max(|reference|, 1)`
+/// (`None`, or a non-finite reference, means no limit).
+pub fn divergence_limit(threshold: Option<f64>, reference: f64) -> Option<f64> {
+    let t = threshold?;
+    reference.is_finite().then(|| t * reference.abs().max(1.0))
+}
+
 /// `[train]`: epochs, batches, logging, callbacks, checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +105,17 @@ pub struct TrainConfig {
     pub checkpoint_every: Option<usize>,
     /// Where checkpoints go (default `checkpoint.json`).
     pub checkpoint_path: Option<PathBuf>,
+    /// Stop as diverged (with the step and the parameters before it, as for a non-finite
+    /// loss) when a batch loss exceeds `divergence_threshold · max(|L₀|, 1)`, `L₀` the first
+    /// logged loss over the training set (the loss at the initial parameters; the first
+    /// batch loss of the run when `log_train_loss = false`). In the spirit of Lightning's
+    /// `EarlyStopping(divergence_threshold = …)`, relative to the start. Default 1e10;
+    /// `false` (`None`) switches it off.
+    #[serde(
+        default = "default_divergence_threshold",
+        deserialize_with = "divergence_threshold"
+    )]
+    pub divergence_threshold: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -77,6 +133,7 @@ impl Default for TrainConfig {
             snapshot_every: None,
             checkpoint_every: None,
             checkpoint_path: None,
+            divergence_threshold: default_divergence_threshold(),
         }
     }
 }
@@ -168,6 +225,7 @@ impl TrainConfig {
                 check_min(key, v as f64, 1.0)?;
             }
         }
+        check_divergence_threshold("divergence_threshold", self.divergence_threshold)?;
         if let Some(es) = &self.early_stopping {
             check_min("early_stopping.min_delta", es.min_delta, 0.0)?;
         }

@@ -185,8 +185,11 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
     ) -> Self {
         let path = cfg.checkpoint_path.clone();
         Builtins {
-            guard: DivergenceGuard::default(),
-            log: LossLog::new(cfg.log_interval, cfg.log_train_loss),
+            guard: DivergenceGuard::new(cfg.divergence_threshold),
+            log: LossLog {
+                threshold: cfg.divergence_threshold,
+                ..LossLog::new(cfg.log_interval, cfg.log_train_loss)
+            },
             validation: Validation::default(),
             progress: progress.as_mut().map(ProgressHook),
             averaging: Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
