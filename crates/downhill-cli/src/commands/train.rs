@@ -314,7 +314,7 @@ pub fn report<T: Scalar>(
 /// keys).
 pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json::Value {
     let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
-    json!({
+    let mut out = json!({
         "status": res.status,
         "epochs": res.epochs,
         "steps": res.steps,
@@ -325,7 +325,13 @@ pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json
         "final_val_metrics": res.final_val,
         "lr": res.lr,
         "diverged_at": res.diverged_at,
-    })
+    });
+    // With EMA (or SWA, snapshots) `params` is the average; the trained weights go beside it.
+    if let (Some(last), Some(o)) = (&res.last_params, out.as_object_mut()) {
+        let last: Vec<T> = last.iter().map(|&v| T::of(v)).collect();
+        o.insert("last_params".into(), json!(net.named(&last)));
+    }
+    out
 }
 
 fn print_human(cfg: &TrainFile, res: &TrainResult) {

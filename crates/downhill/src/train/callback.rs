@@ -106,6 +106,8 @@ pub struct Context<'c, T: Scalar> {
     all: Vec<usize>,
     /// The parameters (after the step, in `on_step_end`).
     pub params: Vec<T>,
+    /// The weights validation measures instead of `params`, when set (EMA's average).
+    pub eval_params: Option<Vec<T>>,
     /// Epochs completed (so the current one is `epoch + 1`, 1-based, during an epoch).
     pub epoch: usize,
     /// Optimiser steps taken.
@@ -174,6 +176,7 @@ impl<'c, T: Scalar> Context<'c, T> {
             all: (0..n).collect(),
             // Large vectors on huge pages (`data::pages`): streamed once or more per step.
             params: pages::copied(init),
+            eval_params: None,
             epoch: 0,
             step: 0,
             samples: 0,
@@ -224,7 +227,8 @@ impl<'c, T: Scalar> Context<'c, T> {
     /// non-empty validation set.
     pub fn validate(&self, epoch: usize) -> Option<EpochMetrics> {
         self.val.filter(|v| v.n() > 0).map(|v| {
-            let m = self.net.evaluate(&self.params, v);
+            let p = self.eval_params.as_deref().unwrap_or(&self.params);
+            let m = self.net.evaluate(p, v);
             EpochMetrics {
                 epoch,
                 loss: m.loss,

@@ -97,6 +97,8 @@ pub struct TrainConfig {
     pub plateau_monitor: Option<Monitor>,
     /// Stochastic weight averaging, if wanted.
     pub swa: Option<SwaConfig>,
+    /// An exponential moving average of the weights, if wanted (`ema = { decay = 0.999 }`).
+    pub ema: Option<EmaConfig>,
     /// Snapshot averaging: average the parameters at the end of every `snapshot_every`-th
     /// epoch (the ends of warm-restart cycles of `t_0 = snapshot_every` epochs) and finish
     /// with that average.
@@ -130,6 +132,7 @@ impl Default for TrainConfig {
             early_stopping: None,
             plateau_monitor: None,
             swa: None,
+            ema: None,
             snapshot_every: None,
             checkpoint_every: None,
             checkpoint_path: None,
@@ -209,6 +212,32 @@ pub struct SwaConfig {
     pub anneal_strategy: AnnealStrategy,
 }
 
+fn default_ema_decay() -> f64 {
+    0.999
+}
+
+/// An exponential moving average of the weights: PyTorch's
+/// `AveragedModel(model, multi_avg_fn = get_ema_multi_avg_fn(decay))` with
+/// `update_parameters` after every optimiser step. The first update copies θ, then
+/// `ema ← decay·ema + (1 − decay)·θ` (computed as `torch.lerp(ema, θ, 1 − decay)`).
+/// Validation metrics, `--save` and the final `params` use the EMA weights (as SWA's average,
+/// and as Keras' `use_ema` does at the end of `fit`); the EMA is kept in f64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmaConfig {
+    /// The decay, in [0, 1] (default 0.999, `get_ema_multi_avg_fn`'s).
+    #[serde(default = "default_ema_decay")]
+    pub decay: f64,
+}
+
+impl Default for EmaConfig {
+    fn default() -> Self {
+        EmaConfig {
+            decay: default_ema_decay(),
+        }
+    }
+}
+
 impl TrainConfig {
     /// Checks the values (epochs ≥ 1, batch_size ≥ 1, …), naming the key.
     pub fn validate(&self) -> Result<()> {
@@ -239,6 +268,18 @@ impl TrainConfig {
                 return Err(Error::Invalid(
                     "`log_train_loss = false` skips the training-set loss, so `log_interval` \
                      and a `train_loss` monitor cannot be used with it"
+                        .to_string(),
+                ));
+            }
+        }
+        if let Some(e) = &self.ema {
+            if !(0.0..=1.0).contains(&e.decay) {
+                return Err(Error::param("ema.decay", e.decay, "must be in [0, 1]"));
+            }
+            if self.swa.is_some() || self.snapshot_every.is_some() {
+                return Err(Error::Invalid(
+                    "choose one of `ema`, `swa` and `snapshot_every` (they share the one \
+                     averaging callback)"
                         .to_string(),
                 ));
             }

@@ -129,6 +129,8 @@ pub struct TrainResult {
     /// Learning rate at the first step of each epoch run by this call (after a resume, only
     /// the resumed epochs).
     pub lr: Vec<f64>,
+    /// The trained parameters at the end when `params` is an average (EMA, SWA, snapshots).
+    pub last_params: Option<Vec<f64>>,
 }
 
 /// The training loop over a [`Network`] and a training set; see [`Trainer::run`].
@@ -192,7 +194,10 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
             },
             validation: Validation::default(),
             progress: progress.as_mut().map(ProgressHook),
-            averaging: Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
+            averaging: match &cfg.ema {
+                Some(e) => Some(Averaging::ema(e.clone())),
+                None => Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
+            },
             plateau: plateau.as_mut().map(|(r, m)| Plateau::new(r.as_mut(), *m)),
             early: cfg.early_stopping.clone().map(EarlyStopping::new),
             checkpointing: cfg
@@ -219,6 +224,7 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
             final_val: self.validation.final_val,
             diverged_at: ctx.diverged_at(),
             lr,
+            last_params: self.averaging.and_then(|a| a.last),
         }
     }
 
