@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset, Standardizer};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{ModelSpec, Network, SavedModel, Scalar};
-use downhill::optim::Optimizer;
-use downhill::schedule::{Driver, ReduceLrOnPlateau};
+use downhill::optim::{Grouped, Optimizer, Shape};
+use downhill::schedule::{Driver, PerGroup, ReduceLrOnPlateau};
 use downhill::train::callbacks::StopFlag;
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -145,14 +145,27 @@ impl<T: Scalar> Setup<T> {
     }
 }
 
-/// `[optimizer]` with `[wrappers]` around it.
-pub fn optimizer<T: Scalar>(cfg: &TrainFile) -> Result<Box<dyn Optimizer<T>>, CliError> {
-    Ok(cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?)
+/// `[optimizer]` for `net` — one [`Grouped`] optimiser over its `[[optimizer.param_groups]]`
+/// when it has some, each told the shapes of its tensors — with `[wrappers]` around it.
+pub fn optimizer<T: Scalar>(
+    cfg: &TrainFile,
+    net: &Network<T>,
+) -> Result<Box<dyn Optimizer<T>>, CliError> {
+    let tensors = net.tensors();
+    let opt: Box<dyn Optimizer<T>> = if cfg.param_groups.is_empty() {
+        let mut opt = cfg.optimizer.build::<T>()?;
+        let shapes: Vec<Shape> = tensors.iter().map(|t| t.shape).collect();
+        opt.set_shapes(&shapes)?;
+        opt
+    } else {
+        Box::new(Grouped::new(&tensors, &cfg.optimizer, &cfg.param_groups)?)
+    };
+    Ok(cfg.wrappers.apply(opt)?)
 }
 
 fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {
     let setup = Setup::<T>::load(cfg)?;
-    let mut opt = optimizer::<T>(cfg)?;
+    let mut opt = optimizer::<T>(cfg, &setup.net)?;
     let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
     let show_bar = !args.json && std::io::stdout().is_terminal();
     let bar = show_bar.then(|| {
@@ -206,7 +219,7 @@ pub fn fit_with(
         progress: &mut dyn FnMut(&Progress, usize),
     ) -> Result<(TrainResult, serde_json::Value), CliError> {
         let setup = Setup::<T>::load(cfg)?;
-        let mut opt = optimizer::<T>(cfg)?;
+        let mut opt = optimizer::<T>(cfg, &setup.net)?;
         let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
         if let Some(flag) = stop {
             trainer.callbacks.push(Box::new(StopFlag::new(flag)));
@@ -239,6 +252,19 @@ fn attach_schedule<T: Scalar>(
     let unit = sc.unit();
     let base_lr = opt.lr();
     match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
+        Driver::Schedule(s) if opt.groups() > 1 => {
+            // One schedule per parameter group, from the group's own lr and momentum.
+            let mut each = vec![s];
+            for g in 1..opt.groups() {
+                match sc.driver(opt.group_lr(g), opt.group_momentum(g), Some(batch_size))? {
+                    Driver::Schedule(s) => each.push(s),
+                    Driver::Plateau { .. } => {
+                        return Err(CliError::input("[schedule] changed kind between groups"))
+                    }
+                }
+            }
+            trainer.schedule = Some((Box::new(PerGroup(each)), unit));
+        }
         Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
         Driver::Plateau { rule, adjustment } => {
             if !adjustment.is_identity() {

@@ -332,6 +332,8 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
         let mut cbs = builtins.list(callbacks);
         ctx.base_lr = opt.lr();
+        // Each parameter group's own base lr (torch's per-group `initial_lr`).
+        let base_lrs: Vec<f64> = (0..opt.groups()).map(|g| opt.group_lr(g)).collect();
         if let Some(c) = resume {
             c.restore(fingerprint, &mut ctx, opt, &mut cbs)?;
         }
@@ -349,8 +351,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             (ctx.batches, ctx.batch, ctx.lr) = (sampler.batches_per_epoch(), 0, opt.lr());
             each(&mut cbs, &mut ctx, |c, x| c.on_epoch_begin(x))?;
             while let Some(batch) = sampler.next_batch() {
-                let lr = step_lr(schedule, &ctx, opt);
-                opt.set_lr(lr);
+                let lr = step_lr(schedule, &ctx, &base_lrs, opt);
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
@@ -406,21 +407,30 @@ fn epoch_batch_size<T: Scalar>(
     }
 }
 
-/// The learning rate of the next step (and the schedule's momentum, if it has one).
+/// Sets the learning rate of the next step in every parameter group (and the schedule's
+/// momentum, if it has one) and returns group 0's: SWA's `ctx.lr_override` for all groups,
+/// else the schedule's value for each group (each from its own base lr), else each group's
+/// base lr; times the plateau factor `ctx.lr_scale`.
 fn step_lr<T: Scalar>(
     schedule: &mut Option<(Box<dyn Schedule + '_>, Unit)>,
     ctx: &Context<'_, T>,
+    base_lrs: &[f64],
     opt: &mut dyn Optimizer<T>,
 ) -> f64 {
-    match (ctx.lr_override, schedule.as_mut()) {
-        (Some(lr), _) => lr,
-        (None, Some((s, unit))) => {
-            let t = schedule_time(*unit, ctx);
-            if let Some(m) = s.momentum(t) {
-                opt.set_momentum(m);
+    for g in (0..opt.groups()).rev() {
+        let lr = match (ctx.lr_override, schedule.as_mut()) {
+            (Some(lr), _) => lr,
+            (None, Some((s, unit))) => {
+                let t = schedule_time(*unit, ctx);
+                if let Some(m) = s.group_momentum(t, g) {
+                    opt.set_group_momentum(g, m);
+                }
+                s.group_lr(t, g) * ctx.lr_scale
             }
-            s.lr(t) * ctx.lr_scale
-        }
-        (None, None) => ctx.base_lr * ctx.lr_scale,
+            (None, None) if g == 0 => ctx.base_lr * ctx.lr_scale,
+            (None, None) => base_lrs.get(g).copied().unwrap_or(ctx.base_lr) * ctx.lr_scale,
+        };
+        opt.set_group_lr(g, lr);
     }
+    opt.lr()
 }
