@@ -247,6 +247,19 @@ case("train_val_fraction.toml", train(SYN + "\nvalidation_fraction = 1.5"), 2, "
 case("train_unknown_source.toml", train('source = "mnist_6m"'), 2, "mnist_6m", T)
 case("train_unknown_key.toml", train(SYN, train_extra="epoch = 3"), 2, "epoch", T)
 case("train_bad_lr.toml", train(SYN).replace("lr = 0.01", "lr = -0.01"), 2, "`lr`", T)
+# --- issue 14: parameter groups, EMA ---
+MLP = 'kind = "mlp"\nhidden = [3]'
+GROUP = '\n[[optimizer.param_groups]]\nparams = %s\nlr = 0.05\n'
+def grouped(*globs, train_extra=""):
+    return train(SYN, MLP, train_extra).replace("[train]", "".join(GROUP % g for g in globs) + "[train]")
+case("train_group_unmatched_glob.toml", grouped('["*.bias"]'), 2, "matches no parameter; the parameters are layers.0.W", T)
+case("train_group_overlap.toml", grouped('["*.b"]', '["layers.1.*"]'), 2, "is already in param_groups[0]", T)
+case("train_group_no_params.toml", grouped('[]'), 2, "param_groups[0].params", T)
+case("train_group_bad_override.toml", grouped('["*.b"]').replace("lr = 0.05", "lr = -0.05"), 2, "[optimizer.param_groups] key `lr`", T)
+case("train_group_unknown_optimizer.toml", grouped('["*.b"]').replace("lr = 0.05", 'name = "adamq"'), 2, "adamq", T)
+case("run_param_groups.toml", BASE.replace(RUN, "") + GROUP % '["x"]' + RUN, 2, "`param_groups` apply to `downhill train`")
+case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
+case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
 # --- issue 14: divergence threshold ---
 case("train_divergence_threshold_below_one.toml", train(SYN, train_extra="divergence_threshold = 0.5"), 2, "[train] key `divergence_threshold`", T)
 case("train_divergence_threshold_true.toml", train(SYN, train_extra="divergence_threshold = true"), 2, "`false` to switch it off", T)
