@@ -168,3 +168,14 @@ fn a_grouped_run_with_ema_resumes_bit_identically() {
     assert_eq!(resumed["params"], full["params"]);
     assert_eq!(resumed["last_params"], full["last_params"]);
 }
+
+#[test]
+fn one_cycle_with_momentum_cycling_over_two_groups_equals_torch() {
+    let opt = "[optimizer]\nname = \"sgd\"\nlr = 0.1\nmomentum = 0.9\n\n\
+               [[optimizer.param_groups]]\nparams = [\"layers.0.*\"]\nlr = 0.05\n\n\
+               [schedule]\nname = \"one_cycle_lr\"\nmax_lr = 0.2\ntotal_steps = 30";
+    check(
+        "sgd_one_cycle_groups",
+        &train("one-cycle", &config(opt, "")),
+    );
+}

@@ -113,6 +113,14 @@ refs = {
              {"params": [p["layers.0.W"], p["layers.0.b"]], "lr": 0.05}],
             lr=0.1, momentum=0.9),
         lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=5, gamma=0.5)),
+    # One-cycle with momentum cycling over two SGD groups: its scalar max_lr and momenta give
+    # both groups the same values, whatever their own lr.
+    "sgd_one_cycle_groups": train(
+        lambda p: torch.optim.SGD(
+            [{"params": [p["layers.1.W"], p["layers.1.b"]]},
+             {"params": [p["layers.0.W"], p["layers.0.b"]], "lr": 0.05}],
+            lr=0.1, momentum=0.9),
+        lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.2, total_steps=30)),
     # SGD lr 0.2 with an EMA of decay 0.8 (AveragedModel + get_ema_multi_avg_fn).
     "sgd_ema": train(lambda p: torch.optim.SGD(list(p.values()), lr=0.2), ema_decay=0.8),
 }
