@@ -103,7 +103,7 @@ fn compute_in<T: Scalar>(
         ),
         _ => {
             let snaps = Snapshots::<T>::new();
-            let mut opt = optimizer::<T>(run)?;
+            let mut opt = optimizer::<T>(run, &setup.net)?;
             let mut trainer = setup.trainer(run, run.train.clone(), opt.as_ref())?;
             trainer.callbacks.push(Box::new(snaps.clone()));
             let res = trainer.run(opt.as_mut(), &init(), None)?;

@@ -54,6 +54,7 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             precision,
             tolerance: a.tolerance,
             batch_size: None,
+            divergence_threshold: None,
         },
         schedule: None,
         wrappers: Default::default(),

@@ -5,7 +5,7 @@ use downhill::problems;
 use std::cell::RefCell;
 
 use downhill::optim::Shape;
-use downhill::run::{minimize_with, solve, RunOptions, RunResult, Status};
+use downhill::run::{minimize_guarded, solve, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::{json, Value};
@@ -89,7 +89,10 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         res.steps
     );
     if let Some(k) = res.diverged_at {
-        println!("  non-finite value at step {k}; last finite parameters kept");
+        println!(
+            "  non-finite value (or f above divergence_threshold) at step {k}; last finite \
+             parameters kept"
+        );
     }
     if res.skipped > 0 {
         println!("  {} steps skipped (non-finite gradient)", res.skipped);
@@ -230,11 +233,12 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         )),
         None => None,
     };
-    Ok(minimize_with(
+    Ok(minimize_guarded(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
+        cfg.run.divergence_threshold,
         |k, o| {
             if let Some(d) = &driver {
                 let mut d = d.borrow_mut();

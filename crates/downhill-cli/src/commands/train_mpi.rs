@@ -83,7 +83,7 @@ fn run<T: Scalar + Wire>(
 ) -> u8 {
     let dist = &cfg.distributed;
     let setup = load::<T>(comm, cfg).and_then(|(setup, shard)| {
-        let opt = optimizer::<T>(cfg).map_err(failure)?;
+        let opt = optimizer::<T>(cfg, &setup.net).map_err(failure)?;
         let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
         Ok((setup, shard, opt, resume))
     });

@@ -271,6 +271,24 @@ case("minimize_momentum_adagrad", None, 2, "momentum",
      ("minimize", "--function", "sphere", "--x0", "1,1", "--optimizer", "adagrad", "--momentum", "0.5"))
 case("lambda_lr_bad_formula.toml", sched('name = "lambda_lr"\nlr_lambda = "0.95^"'), 2, "column 6", ("schedule", "{file}"))
 case("multiplicative_lr_unknown_name.toml", sched('name = "multiplicative_lr"\nlr_lambda = "0.95^step"'), 2, "lr_lambda", ("schedule", "{file}"))
+# --- issue 14: parameter groups, EMA ---
+MLP = 'kind = "mlp"\nhidden = [3]'
+GROUP = '\n[[optimizer.param_groups]]\nparams = %s\nlr = 0.05\n'
+def grouped(*globs, train_extra=""):
+    return train(SYN, MLP, train_extra).replace("[train]", "".join(GROUP % g for g in globs) + "[train]")
+case("train_group_unmatched_glob.toml", grouped('["*.bias"]'), 2, "matches no parameter; the parameters are layers.0.W", T)
+case("train_group_overlap.toml", grouped('["*.b"]', '["layers.1.*"]'), 2, "is already in param_groups[0]", T)
+case("train_group_no_params.toml", grouped('[]'), 2, "param_groups[0].params", T)
+case("train_group_bad_override.toml", grouped('["*.b"]').replace("lr = 0.05", "lr = -0.05"), 2, "[optimizer.param_groups] key `lr`", T)
+case("train_group_unknown_optimizer.toml", grouped('["*.b"]').replace("lr = 0.05", 'name = "adamq"'), 2, "adamq", T)
+case("run_param_groups.toml", BASE.replace(RUN, "") + GROUP % '["x"]' + RUN, 2, "`param_groups` apply to `downhill train`")
+case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
+case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
+# --- issue 14: divergence threshold ---
+case("train_divergence_threshold_below_one.toml", train(SYN, train_extra="divergence_threshold = 0.5"), 2, "[train] key `divergence_threshold`", T)
+case("train_divergence_threshold_true.toml", train(SYN, train_extra="divergence_threshold = true"), 2, "`false` to switch it off", T)
+case("run_divergence_threshold_nan.toml", BASE + "divergence_threshold = nan\n", 2, "[run] key `divergence_threshold`")
+case("run_divergence_threshold_stops.toml", BASE.replace("lr = 0.1", "lr = 1.1").replace("steps = 5", "steps = 50") + "divergence_threshold = 10\n", 3, "divergence_threshold) at step 7")
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))

@@ -130,6 +130,7 @@ pub mod adamax;
 pub mod adamw;
 pub mod asgd;
 pub mod gd_armijo;
+pub mod groups;
 pub mod lbfgs;
 pub mod line_search;
 pub mod lion;
@@ -157,6 +158,7 @@ pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{Adamw, AdamwConfig};
 pub use asgd::{Asgd, AsgdConfig};
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
+pub use groups::{assign, glob_match, Grouped, ParamGroupConfig, Tensor};
 pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
 pub use lion::{Lion, LionConfig};
 pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
@@ -288,11 +290,54 @@ pub trait Optimizer<T: Float>: Send {
     fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
+    /// Number of parameter groups (torch's `len(optimizer.param_groups)`; 1 unless
+    /// [`Grouped`]). Schedules drive each group from its own initial lr.
+    fn groups(&self) -> usize {
+        1
+    }
+    /// The learning rate of group `g` (`lr()` for the one group).
+    fn group_lr(&self, _g: usize) -> f64 {
+        self.lr()
+    }
+    /// Sets the learning rate of group `g`.
+    fn set_group_lr(&mut self, _g: usize, lr: f64) {
+        self.set_lr(lr)
+    }
+    /// The momentum coefficient of group `g`, if its optimiser has one.
+    fn group_momentum(&self, _g: usize) -> Option<f64> {
+        self.momentum()
+    }
+    /// Sets the momentum coefficient of group `g`.
+    fn set_group_momentum(&mut self, _g: usize, momentum: f64) {
+        self.set_momentum(momentum)
+    }
     /// Snapshot of the state, for checkpoints.
     fn state(&self) -> OptimizerState;
     /// Restores a snapshot made by [`Optimizer::state`].
     fn load_state(&mut self, state: &OptimizerState) -> Result<()>;
 }
+
+/// The per-group methods of [`Optimizer`] forwarded to the field `inner` (the wrappers).
+macro_rules! forward_groups {
+    () => {
+        fn groups(&self) -> usize {
+            self.inner.groups()
+        }
+        fn group_lr(&self, g: usize) -> f64 {
+            self.inner.group_lr(g)
+        }
+        fn set_group_lr(&mut self, g: usize, lr: f64) {
+            self.inner.set_group_lr(g, lr)
+        }
+        fn group_momentum(&self, g: usize) -> Option<f64> {
+            self.inner.group_momentum(g)
+        }
+        fn set_group_momentum(&mut self, g: usize, momentum: f64) {
+            self.inner.set_group_momentum(g, momentum)
+        }
+    };
+}
+pub(crate) use forward_groups;
 
 impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     fn name(&self) -> &'static str {
@@ -321,6 +366,21 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         (**self).set_shapes(shapes)
+    }
+    fn groups(&self) -> usize {
+        (**self).groups()
+    }
+    fn group_lr(&self, g: usize) -> f64 {
+        (**self).group_lr(g)
+    }
+    fn set_group_lr(&mut self, g: usize, lr: f64) {
+        (**self).set_group_lr(g, lr)
+    }
+    fn group_momentum(&self, g: usize) -> Option<f64> {
+        (**self).group_momentum(g)
+    }
+    fn set_group_momentum(&mut self, g: usize, m: f64) {
+        (**self).set_group_momentum(g, m)
     }
     fn state(&self) -> OptimizerState {
         (**self).state()
