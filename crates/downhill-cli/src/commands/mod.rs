@@ -4,12 +4,15 @@ pub mod bench;
 pub mod bench_train;
 pub mod compare;
 pub mod lab;
+pub mod lr_find;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
 pub mod predict;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
+pub mod sweep_plot;
 pub mod train;
 #[cfg(feature = "mpi")]
 pub mod train_mpi;
@@ -30,5 +33,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Predict(a) => predict::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
         Command::Lab(a) => lab::cmd(&a),
+        Command::Sweep(a) => sweep::cmd(&a),
+        Command::LrFind(a) => lr_find::cmd(&a),
     }
 }

@@ -13,6 +13,7 @@ mod keys;
 pub mod optim;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
 pub mod train;
 
 use std::path::Path;
