@@ -26,6 +26,7 @@ pub fn experiments() -> Vec<Experiment> {
         schedules_drawn(),
         early_stopping(),
         weight_averaging(),
+        super::study::lr_range_test(),
     ]
 }
 
