@@ -205,3 +205,49 @@ fn resume_on_another_number_of_ranks_matches_the_uninterrupted_run() {
         assert_eq!(resumed["epochs"].as_u64(), Some(3));
     }
 }
+
+/// `downhill sweep` under `mpirun -np K`: the ranks split the grid and rank 0 prints one
+/// result, identical to the sweep run by one process without MPI.
+#[test]
+fn sweep_under_mpi_prints_what_one_process_prints() {
+    if !have_mpirun() {
+        return;
+    }
+    let cfg = write(
+        "sweep.toml",
+        "[data]\nsource = \"synthetic_linreg\"\n[model]\nkind = \"linear\"\n\
+         [optimizer]\nname = \"sgd\"\nlr = 0.05\n[train]\nepochs = 2\nbatch_size = 20\n\
+         [sweep]\n\"optimizer.lr\" = { log_range = [0.001, 3.0], num = 5 }\n\
+         \"train.batch_size\" = [10, 40]\n",
+    );
+    let alone = Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["sweep", cfg.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let alone = String::from_utf8_lossy(&alone.stdout).into_owned();
+    for k in ranks() {
+        let out = Command::new("mpirun")
+            .args([
+                "--allow-run-as-root",
+                "--oversubscribe",
+                "-np",
+                &k.to_string(),
+            ])
+            .arg(env!("CARGO_BIN_EXE_downhill"))
+            .args(["sweep", cfg.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "K = {k}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), alone, "K = {k}");
+    }
+}

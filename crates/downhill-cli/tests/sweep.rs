@@ -2,6 +2,8 @@
 //! the output does not depend on the thread count, the stability edge on a quadratic is the
 //! theory's (GD 2/L, heavy ball 2(1+β)/L), and the range test's suggestion trains seed 001's data.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use common::{downhill, downhill_json, floats, temp_file};

@@ -12,6 +12,8 @@ pub mod predict;
 pub mod run;
 pub mod schedule;
 pub mod sweep;
+#[cfg(feature = "mpi")]
+pub mod sweep_mpi;
 pub mod sweep_plot;
 pub mod train;
 #[cfg(feature = "mpi")]

@@ -34,6 +34,17 @@ pub fn cmd(a: &SweepArgs) -> CliResult {
     let file = a.file.display().to_string();
     let raw = read_file(&a.file)?;
     let sweep = Sweep::parse(&file, &raw)?;
+    if a.plot.is_some() && sweep.axes.len() > 2 {
+        return Err(CliError::input(format!(
+            "--plot draws a sweep over 1 or 2 keys; {} has {}",
+            file,
+            sweep.axes.len()
+        )));
+    }
+    #[cfg(feature = "mpi")]
+    if super::sweep_mpi::under_mpirun() {
+        return super::sweep_mpi::cmd(a, &sweep);
+    }
     let bar = progress_bar(a.json, sweep.len());
     let points = run_points(&sweep, 0..sweep.len(), bar.as_ref())?;
     if let Some(b) = bar {
