@@ -5,8 +5,9 @@
 #![cfg(feature = "mpi")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is a test failure
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -49,9 +50,9 @@ struct Run {
     took: Duration,
 }
 
-fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
-    let t0 = Instant::now();
-    let out = Command::new("mpirun")
+/// `mpirun -np k downhill ARGS…`.
+fn mpirun(k: usize, args: &[&OsStr]) -> Output {
+    Command::new("mpirun")
         .args([
             "--allow-run-as-root",
             "--oversubscribe",
@@ -59,12 +60,16 @@ fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
             &k.to_string(),
         ])
         .arg(env!("CARGO_BIN_EXE_downhill"))
-        .arg("train")
-        .arg(cfg)
-        .arg("--json")
-        .args(extra)
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
+    let t0 = Instant::now();
+    let mut args: Vec<&OsStr> = vec!["train".as_ref(), cfg.as_os_str(), "--json".as_ref()];
+    args.extend(extra.iter().map(OsStr::new));
+    let out = mpirun(k, &args);
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -231,17 +236,7 @@ fn sweep_under_mpi_prints_what_one_process_prints() {
     );
     let alone = String::from_utf8_lossy(&alone.stdout).into_owned();
     for k in ranks() {
-        let out = Command::new("mpirun")
-            .args([
-                "--allow-run-as-root",
-                "--oversubscribe",
-                "-np",
-                &k.to_string(),
-            ])
-            .arg(env!("CARGO_BIN_EXE_downhill"))
-            .args(["sweep", cfg.to_str().unwrap(), "--json"])
-            .output()
-            .unwrap();
+        let out = mpirun(k, &["sweep".as_ref(), cfg.as_os_str(), "--json".as_ref()]);
         assert_eq!(
             out.status.code(),
             Some(0),
