@@ -166,7 +166,7 @@ fn bad_sweep_keys_and_values_exit_2_naming_the_key() {
     ];
     for (sweep, want) in cases {
         let raw = quadratic("0.1", "0.0", &format!("[sweep]\n{sweep}\n"));
-        let e = downhill_cli::sweep_json("q.toml", &raw).err().expect(sweep);
+        let e = downhill_cli::sweep_json("q.toml", &raw).expect_err(sweep);
         assert_eq!(e.code, 2, "{sweep}");
         assert!(e.message.contains(want), "{sweep}: {}", e.message);
     }

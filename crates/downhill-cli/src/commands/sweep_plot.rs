@@ -381,13 +381,13 @@ fn heat_map(
         _ => f64::NAN,
     };
     let mut markers = Vec::new();
-    for i in 0..xs.len() {
-        for j in 0..ys.len() {
+    for (i, &x) in xs.iter().enumerate() {
+        for (j, &y) in ys.iter().enumerate() {
             if cell(i, j).is_some_and(Outcome::diverged) {
                 let label = if markers.is_empty() { "diverged" } else { "" };
                 markers.push(Marker {
                     label: label.into(),
-                    point: (xs[i], ys[j]),
+                    point: (x, y),
                 });
             }
         }

@@ -201,7 +201,7 @@ impl Sweep {
                 }
             })
             .collect();
-        edits.sort_by(|a, b| b.0.cmp(&a.0));
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
         let mut out = self.base.clone();
         for (s, e, t) in edits {
             out.replace_range(s..e, &t);
