@@ -39,6 +39,40 @@ pub enum Command {
     Landscape(LandscapeArgs),
     /// Serve the lab: a local web page to play with optimisers, computed live.
     Lab(LabArgs),
+    /// Run a `run`, `compare` or `train` config over a grid of values (its `[sweep]` table).
+    Sweep(SweepArgs),
+    /// The lr range test (Smith 2017, fastai's `lr_find`) on a `train` config.
+    LrFind(LrFindArgs),
+}
+
+/// `downhill sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// A `run`, `compare` or `train` config with a `[sweep]` table of dotted keys.
+    pub file: PathBuf,
+    /// Print `{"points": [{"values": …, "result": …}, …]}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the sweep (`.svg` or `.png`): the metric against one key, or a heat map over two.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
+    /// What the figure shows.
+    #[arg(long, value_enum, default_value_t)]
+    pub metric: crate::commands::sweep_plot::Metric,
+}
+
+/// `downhill lr-find`.
+#[derive(Debug, Args)]
+pub struct LrFindArgs {
+    /// A `train` config; an optional `[lr_find]` table sets `start_lr`, `end_lr`, `num_it`,
+    /// `stop_div`.
+    pub file: PathBuf,
+    /// Print `{"lr": […], "loss": […], "suggested_lr": …, "cyclic": {…}}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the smoothed loss against lr (log x) to an SVG or PNG file.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill lab`.

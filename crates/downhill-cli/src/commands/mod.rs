@@ -5,12 +5,17 @@ pub mod bench_train;
 pub mod compare;
 pub mod lab;
 pub mod landscape;
+pub mod lr_find;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
 pub mod predict;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
+#[cfg(feature = "mpi")]
+pub mod sweep_mpi;
+pub mod sweep_plot;
 pub mod train;
 #[cfg(feature = "mpi")]
 pub mod train_mpi;
@@ -32,5 +37,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Landscape(a) => landscape::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
         Command::Lab(a) => lab::cmd(&a),
+        Command::Sweep(a) => sweep::cmd(&a),
+        Command::LrFind(a) => lr_find::cmd(&a),
     }
 }

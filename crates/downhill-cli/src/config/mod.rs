@@ -14,6 +14,7 @@ pub mod landscape;
 pub mod optim;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
 pub mod train;
 
 use std::path::Path;

@@ -27,6 +27,7 @@ pub fn experiments() -> Vec<Experiment> {
         early_stopping(),
         weight_averaging(),
         super::flat_sharp::experiment(),
+        super::study::lr_range_test(),
     ]
 }
 
