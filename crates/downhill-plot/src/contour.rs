@@ -235,6 +235,22 @@ impl ContourPlot {
         plot
     }
 
+    /// The heat-map rectangles for a plotting area of `(width, height)` pixels: each cell grows
+    /// by one pixel to the right and upwards (clamped to the box), under the cell drawn after
+    /// it, so that no anti-aliased light seam shows between bands when the SVG is scaled.
+    fn cell_rects(&self, (w, h): (u32, u32)) -> Vec<((f64, f64), (f64, f64), usize)> {
+        let ox = (self.xr.1 - self.xr.0) / f64::from(w.max(1));
+        let oy = (self.yr.1 - self.yr.0) / f64::from(h.max(1));
+        self.cells
+            .iter()
+            .map(|&(x0, y0, x1, y1, band)| {
+                let x1 = (x1 + ox).min(self.xr.1);
+                let y1 = (y1 + oy).min(self.yr.1);
+                ((x0, y0), (x1, y1), band)
+            })
+            .collect()
+    }
+
     /// Draws the contour; with `upto = Some(k)` only the first `k + 1` points of each path.
     pub(crate) fn draw<DB: DrawingBackend>(
         &self,
@@ -244,9 +260,10 @@ impl ContourPlot {
         let (xr, yr) = (self.xr, self.yr);
         let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
         mesh(&mut ch, &self.opts.labels, false)?;
-        ch.draw_series(self.cells.iter().map(|&(x0, y0, x1, y1, b)| {
-            let c = lighten(viridis((b as f64 + 0.5) / BANDS as f64), 0.45);
-            Rectangle::new([(x0, y0), (x1, y1)], c.filled())
+        let px = ch.plotting_area().dim_in_pixel();
+        ch.draw_series(self.cell_rects(px).into_iter().map(|(a, b, band)| {
+            let c = lighten(viridis((band as f64 + 0.5) / BANDS as f64), 0.45);
+            Rectangle::new([a, b], c.filled())
         }))
         .map_err(draw_err)?;
         for (t, lines) in &self.isolines {
@@ -497,6 +514,43 @@ mod tests {
             (-2.0, 2.0),
             (-2.0, 2.0)
         ));
+    }
+
+    #[test]
+    fn heat_map_cells_overlap_their_neighbours() {
+        let f = |x: f64, y: f64| x * x + 3.0 * y * y;
+        let p = ContourPlot::build(
+            &f,
+            (-2.0, 2.0),
+            (-1.0, 1.0),
+            &[],
+            &ContourOptions::default(),
+        );
+        let rects = p.cell_rects((700, 500));
+        assert!(rects.len() > 100, "{} cells", rects.len());
+        let (ox, oy) = (4.0 / 700.0, 2.0 / 500.0);
+        let eps = 1e-12;
+        // every interior edge is covered twice: a cell reaches one pixel into the next one
+        for (k, &((x0, y0), (x1, y1), _)) in rects.iter().enumerate() {
+            let (cx1, cy1) = (p.cells[k].2, p.cells[k].3);
+            assert!(x1 >= (cx1 + ox).min(2.0) - eps && y1 >= (cy1 + oy).min(1.0) - eps);
+            assert!(x1 <= 2.0 && y1 <= 1.0 && x0 >= -2.0 && y0 >= -1.0);
+            if cy1 < 1.0 - eps {
+                // the cell above, drawn later, starts inside this one
+                let above = rects[k + 1..]
+                    .iter()
+                    .find(|r| (r.0 .1 - cy1).abs() < eps && r.0 .0 <= x0 + eps && r.1 .0 > x0);
+                assert!(
+                    above.is_some_and(|r| r.0 .1 < y1),
+                    "cell {k} has nothing above"
+                );
+            }
+        }
+        // and the SVG is drawn from these overlapping rectangles
+        let svg = Figure::new(Plot::Contour(Box::new(p)))
+            .to_svg()
+            .unwrap_or_default();
+        assert!(svg.matches("<rect").count() >= rects.len());
     }
 
     #[test]
