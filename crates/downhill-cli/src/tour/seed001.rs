@@ -5,7 +5,7 @@ use downhill::problems::Sphere;
 use downhill::run::{minimize, RunOptions};
 use serde_json::json;
 
-use super::figure::{Figure, Series};
+use super::figure::{Chart, Figure, Series};
 use super::{close, Experiment};
 
 const SEED: &str = "001";
@@ -51,11 +51,10 @@ pub fn experiments() -> Vec<Experiment> {
         }
         let n = xs.iter().fold(10.0f64, |m, v| m.max(v.abs()));
         let grid: Vec<f64> = (0..=200).map(|i| -n + 2.0 * n * i as f64 / 200.0).collect();
-        e.figure(Figure::Curves {
+        e.figure(Figure::Chart(Chart {
             title: format!("gradient descent on x², η = {eta}"),
             x_label: "x".into(),
             y_label: "f(x)".into(),
-            log_y: false,
             series: vec![
                 Series {
                     label: "f(x) = x²".into(),
@@ -63,12 +62,14 @@ pub fn experiments() -> Vec<Experiment> {
                     xs: grid,
                 },
                 Series {
-                    label: "iterates".into(),
+                    label: "iterates x₀ … x₁₀".into(),
                     ys: xs.iter().map(|x| x * x).collect(),
                     xs,
                 },
             ],
-        });
+            marked: vec![1],
+            ..Chart::default()
+        }));
         out.push(e);
     }
     out.extend(minibatch());

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use super::figure::{Figure, Path2, Series};
+use super::figure::{Chart, Figure, Path2, Series};
 use super::presets::{Lane, Preset};
 use super::Experiment;
 
@@ -262,22 +262,20 @@ fn nesterov_stability() -> Experiment {
         all,
         "each measured threshold within 1% of the linear-stability prediction",
     )
-    .figure(Figure::Curves {
-        title: "largest stable lr on x², β = 0.9 (measured • vs theory)".into(),
-        x_label: "variant (0 = heavy ball, 1 = Nesterov, 2 = midpoint)".into(),
+    .figure(Figure::Bars {
+        title: "largest stable lr on x², β = 0.9: measured vs theory".into(),
+        x_label: "momentum variant".into(),
         y_label: "lr".into(),
-        log_y: false,
-        series: vec![
-            Series {
-                label: "measured".into(),
-                xs: vec![0.0, 1.0, 2.0],
-                ys: bars.iter().map(|b| b.1).collect(),
-            },
-            Series {
-                label: "theory".into(),
-                xs: vec![0.0, 1.0, 2.0],
-                ys: bars.iter().map(|b| b.2).collect(),
-            },
+        categories: bars.iter().map(|b| b.0.clone()).collect(),
+        groups: vec![
+            (
+                "measured (bisection)".into(),
+                bars.iter().map(|b| b.1).collect(),
+            ),
+            (
+                "theory (linear stability)".into(),
+                bars.iter().map(|b| b.2).collect(),
+            ),
         ],
     });
     e
@@ -344,8 +342,9 @@ fn beta_retuning() -> Experiment {
 }
 
 fn batch_growth() -> Experiment {
-    use super::training::{config, linreg, loss_vs_samples, schedule, train};
+    use super::training::{config, linreg, loss_vs_samples, loss_vs_steps, schedule, train};
     use downhill::schedule::Unit;
+    let batch_of = |epoch: usize| 10 * 5usize.pow(epoch as u32).min(100);
     let mut e = Experiment::new(
         SEED,
         "batch-growth",
@@ -377,9 +376,7 @@ fn batch_growth() -> Experiment {
         config(4, 10, 1000),
         &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
         None,
-        Some(Box::new(|epoch: usize| {
-            10 * 5usize.pow(epoch as u32).min(100)
-        })),
+        Some(Box::new(batch_of)),
     );
     let ratio = grow.final_train_loss / decay.final_train_loss;
     e.value("final loss, lr decay ×0.2/epoch", decay.final_train_loss)
@@ -400,6 +397,18 @@ fn batch_growth() -> Experiment {
                 loss_vs_samples("lr × 0.2 per epoch, batch 10", &decay),
                 loss_vs_samples("batch × 5 per epoch, lr 0.1", &grow),
             ],
-        });
+        })
+        .figure(Figure::Chart(Chart {
+            title: "lr decay vs batch growth (loss vs optimiser steps)".into(),
+            x_label: "optimiser steps".into(),
+            y_label: "loss".into(),
+            log_y: true,
+            series: vec![
+                loss_vs_steps("lr × 0.2 per epoch, batch 10", &decay, data.n(), |_| 10),
+                loss_vs_steps("batch × 5 per epoch, lr 0.1", &grow, data.n(), batch_of),
+            ],
+            marked: vec![0, 1],
+            ..Chart::default()
+        }));
     e
 }
