@@ -63,6 +63,9 @@ impl Default for ContourOptions {
 /// Colour bands of the heat map (adjacent cells of one band are merged into one rectangle).
 const BANDS: usize = 24;
 
+/// A heat-map rectangle as drawn: lower-left corner, upper-right corner, colour band.
+type CellRect = ((f64, f64), (f64, f64), usize);
+
 /// The computed contour picture.
 #[derive(Debug, Clone)]
 pub(crate) struct ContourPlot {
@@ -238,7 +241,7 @@ impl ContourPlot {
     /// The heat-map rectangles for a plotting area of `(width, height)` pixels: each cell grows
     /// by one pixel to the right and upwards (clamped to the box), under the cell drawn after
     /// it, so that no anti-aliased light seam shows between bands when the SVG is scaled.
-    fn cell_rects(&self, (w, h): (u32, u32)) -> Vec<((f64, f64), (f64, f64), usize)> {
+    fn cell_rects(&self, (w, h): (u32, u32)) -> Vec<CellRect> {
         let ox = (self.xr.1 - self.xr.0) / f64::from(w.max(1));
         let oy = (self.yr.1 - self.yr.0) / f64::from(h.max(1));
         self.cells
@@ -560,49 +563,5 @@ mod tests {
             assert!((s.t(s.inverse(t)) - t).abs() < 1e-9);
         }
         assert!(s.inverse(0.5) < 100.0, "log levels crowd near the minimum");
-    }
-}
-
-/// Where a contour figure draws its data box, in the figure's pixels (origin top left): the
-/// data point `(x_range.0, y_range.0)` lands at `(left, bottom)` and `(x_range.1, y_range.1)`
-/// at `(right, top)`, linearly in between. A page can overlay paths on the SVG with it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Frame {
-    /// The x range of the box.
-    pub x_range: Range,
-    /// The y range of the box.
-    pub y_range: Range,
-    /// Pixel x of `x_range.0`.
-    pub left: f64,
-    /// Pixel x of `x_range.1`.
-    pub right: f64,
-    /// Pixel y of `y_range.1`.
-    pub top: f64,
-    /// Pixel y of `y_range.0`.
-    pub bottom: f64,
-}
-
-impl Figure {
-    /// The data → pixel frame of a contour figure (`None` for other figures).
-    pub fn contour_frame(&self) -> Result<Option<Frame>> {
-        let Plot::Contour(p) = &self.plot else {
-            return Ok(None);
-        };
-        crate::font::ensure()?;
-        let mut sink = String::new();
-        let area = SVGBackend::with_string(&mut sink, self.size).into_drawing_area();
-        let (xr, yr) = (p.xr, p.yr);
-        let ch = chart(&area, &p.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-        let spec = ch.as_coord_spec();
-        let (left, bottom) = spec.translate(&(xr.0, yr.0));
-        let (right, top) = spec.translate(&(xr.1, yr.1));
-        Ok(Some(Frame {
-            x_range: xr,
-            y_range: yr,
-            left: left as f64,
-            right: right as f64,
-            top: top as f64,
-            bottom: bottom as f64,
-        }))
     }
 }
