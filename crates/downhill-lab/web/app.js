@@ -442,17 +442,18 @@
     t.optimizer = $('t-optimizer').value; t.lr = num($('t-lr').value, 0.05);
     t.batch = Math.max(1, Math.round(num($('t-batch').value, 32)));
     t.epochs = Math.max(1, Math.round(num($('t-epochs').value, 30)));
+    if (t.schedule !== $('t-schedule').value) t.sp = null; // a preset's parameters fit its schedule only
     t.schedule = $('t-schedule').value;
     saveUrl();
     var model = { kind: t.model };
     if (t.model === 'mlp') model.hidden = t.hidden.split(',').map(function (v) { return Math.max(1, Math.round(num(v, 32))); });
-    var tables = {
-      data: { source: t.dataset, standardize: true, validation_fraction: 0.2 },
-      model: model,
-      optimizer: { name: t.optimizer, lr: t.lr },
-      train: { epochs: t.epochs, batch_size: t.batch, seed: 0 }
-    };
-    var s = scheduleTable(t.schedule, null);
+    // a preset may also set sp (schedule parameters), vf, std, seed, li (log interval), precision
+    var data = { source: t.dataset, standardize: t.std !== false, validation_fraction: typeof t.vf === 'number' ? t.vf : 0.2 };
+    if (t.precision) data.precision = t.precision;
+    var train = { epochs: t.epochs, batch_size: t.batch, seed: typeof t.seed === 'number' ? t.seed : 0 };
+    if (typeof t.li === 'number') train.log_interval = t.li;
+    var tables = { data: data, model: model, optimizer: { name: t.optimizer, lr: t.lr }, train: train };
+    var s = scheduleTable(t.schedule, t.sp || null);
     if (s) tables.schedule = s;
     return tables;
   }

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
 use super::figure::{Chart, Figure, Path2, Series};
-use super::presets::{Lane, Preset};
+use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
 
 const SEED: &str = "002";
@@ -41,14 +41,28 @@ pub fn presets() -> Vec<Preset> {
         lr,
         momentum: None,
     });
-    vec![Preset::function(
-        format!("seed{SEED}-lr-small-right-large"),
-        format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
-        "ill_conditioned",
-        &LR_X0,
-        LR_STEPS,
-        &lanes,
-    )]
+    vec![
+        Preset::function(
+            format!("seed{SEED}-lr-small-right-large"),
+            format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
+            "ill_conditioned",
+            &LR_X0,
+            LR_STEPS,
+            &lanes,
+        ),
+        Preset::schedule(
+            format!("seed{SEED}-schedules"),
+            format!("Seed {SEED}: cyclic_lr triangular2, 0.001 ↔ 0.006"),
+            &SchedulePreset {
+                name: "cyclic_lr",
+                params: cyclic_params("triangular2"),
+                optimizer: "sgd",
+                lr: 0.001,
+                mom: 0.0,
+                steps: 120,
+            },
+        ),
+    ]
 }
 
 fn learning_rates() -> Experiment {
@@ -240,6 +254,11 @@ fn local_minima() -> Experiment {
     e
 }
 
+/// The seed's cyclical schedule: 0.001 ↔ 0.006 with 20-step half-cycles.
+fn cyclic_params(mode: &str) -> serde_json::Value {
+    json!({"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20, "mode": mode, "cycle_momentum": false})
+}
+
 fn schedules_drawn() -> Experiment {
     use super::schedules::{build, lrs};
     let mut e = Experiment::new(
@@ -249,14 +268,7 @@ fn schedules_drawn() -> Experiment {
         "The seed's schedules as PyTorch defines them: cyclic_lr triangular (constant amplitude) and triangular2 (amplitude halved each cycle) between 0.001 and 0.006 with 20-step half-cycles; SGDR (cosine_annealing_warm_restarts, t_0 = 10, t_mult = 2) restarting at steps 10, 30, 70; cosine_annealing_lr over 100 steps.",
     );
     let n = 120;
-    let cyc = |mode: &str| {
-        build(
-            "cyclic_lr",
-            json!({"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20, "mode": mode, "cycle_momentum": false}),
-            0.001,
-            None,
-        )
-    };
+    let cyc = |mode: &str| build("cyclic_lr", cyclic_params(mode), 0.001, None);
     let tri = lrs(cyc("triangular").as_mut(), n);
     let tri2 = lrs(cyc("triangular2").as_mut(), n);
     let sgdr = lrs(

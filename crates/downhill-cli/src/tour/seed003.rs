@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::figure::{Chart, Figure, Path2, Series};
-use super::presets::{Lane, Preset};
+use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
 
 const SEED: &str = "003";
@@ -44,14 +44,28 @@ pub fn presets() -> Vec<Preset> {
         lr: MOM_LR,
         momentum,
     };
-    vec![Preset::function(
-        format!("seed{SEED}-momentum-speedup"),
-        format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
-        "ill_conditioned",
-        &MOM_X0,
-        MOM_STEPS,
-        &[lane(None), lane(Some(MOM_BETA))],
-    )]
+    vec![
+        Preset::function(
+            format!("seed{SEED}-momentum-speedup"),
+            format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
+            "ill_conditioned",
+            &MOM_X0,
+            MOM_STEPS,
+            &[lane(None), lane(Some(MOM_BETA))],
+        ),
+        Preset::schedule(
+            format!("seed{SEED}-beta-retuning"),
+            format!("Seed {SEED}: lr × 0.1 at step 100 with β retuned"),
+            &SchedulePreset {
+                name: "multi_step_lr",
+                params: retune_params(true),
+                optimizer: "sgd",
+                lr: 0.02,
+                mom: 0.9,
+                steps: 400,
+            },
+        ),
+    ]
 }
 
 fn momentum_vs_gd() -> Experiment {
@@ -281,6 +295,11 @@ fn nesterov_stability() -> Experiment {
     e
 }
 
+/// lr × 0.1 at step 100, β retuned or not.
+fn retune_params(retune: bool) -> serde_json::Value {
+    serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune})
+}
+
 fn beta_retuning() -> Experiment {
     use super::schedules::build;
     let mut e = Experiment::new(
@@ -297,12 +316,7 @@ fn beta_retuning() -> Experiment {
     };
     let mut results = Vec::new();
     for retune in [false, true] {
-        let mut s = build(
-            "multi_step_lr",
-            serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune}),
-            0.02,
-            Some(0.9),
-        );
+        let mut s = build("multi_step_lr", retune_params(retune), 0.02, Some(0.9));
         let mut opt = Sgd::new(downhill::optim::SgdConfig {
             lr: 0.02,
             momentum: 0.9,
