@@ -19,7 +19,9 @@ pub const MAX_POINTS: usize = 5_000;
 pub const MAX_EPOCHS: u64 = 10_000;
 /// The work budget of one request: steps × lanes × coordinates × (inner iterations of a
 /// solver) × (formula size), a bound on the gradient evaluations' cost that keeps one request
-/// to seconds of CPU time.
+/// to seconds of CPU time. It is checked before computing; no CPU clock is read (the other
+/// limit is the wall-clock [`crate::server::REQUEST_TIMEOUT`], which abandons the answer but
+/// cannot interrupt the computation: see docs/lab.md, "Time limits, precisely").
 pub const MAX_WORK: f64 = 4e8;
 
 fn table<'a>(tables: &'a Value, name: &str) -> Option<&'a Map<String, Value>> {

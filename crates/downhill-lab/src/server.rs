@@ -25,6 +25,8 @@ use crate::limits;
 /// Largest request body.
 pub const MAX_BODY: usize = 1 << 20;
 /// Wall-clock limit of one computing request (its work is bounded by [`limits::MAX_WORK`]).
+/// Past it the client gets 503; the computation runs on to its end (it cannot be interrupted)
+/// and keeps its compute permit until then.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What every handler shares.
