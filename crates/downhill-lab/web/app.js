@@ -8,7 +8,7 @@
   var catalog = null;
   var contourInfo = null;
   var results = [];
-  var inflight = false, pending = false, inputAt = null;
+  var inflight = false, pending = false, inputAt = null, dragging = false, coarse = false;
   var timings = { redraws: 0, last_ms: null, all_ms: [] };
   window.__lab = timings;
 
@@ -336,8 +336,13 @@
     var started = inputAt === null ? performance.now() : inputAt;
     inputAt = null;
     var lanes = state.lanes.slice();
+    // while dragging: about one point per two pixels of the contour (the server decimates)
+    var f = contourInfo.frame, few = Math.max(50, Math.round((f.right - f.left) / 2));
+    coarse = dragging;
     Promise.all(lanes.map(function (l) {
-      return post('/api/run', laneTables(l)).then(function (v) { return { ok: v }; }, function (e) { return { err: e.message }; });
+      var t = laneTables(l);
+      if (dragging) t.max_points = few;
+      return post('/api/run', t).then(function (v) { return { ok: v }; }, function (e) { return { err: e.message }; });
     })).then(function (rs) {
       results = rs;
       drawPaths(); drawLoss(); updateStatuses();
@@ -399,7 +404,7 @@
     $('scrubber').addEventListener('input', function () {
       state.scrub = +$('scrubber').value; drawPaths(); drawLoss(); saveUrl();
     });
-    var overlay = $('overlay'), dragging = false;
+    var overlay = $('overlay');
     var setX0 = function (ev) {
       if (!contourInfo) return;
       inputAt = ev.timeStamp || performance.now();
@@ -410,8 +415,10 @@
       setX0(ev);
     });
     overlay.addEventListener('pointermove', function (ev) { if (dragging) setX0(ev); });
-    overlay.addEventListener('pointerup', function () { dragging = false; });
-    overlay.addEventListener('pointercancel', function () { dragging = false; });
+    // the drag's end redraws at full resolution if the last answer was coarse
+    var release = function () { dragging = false; if (coarse || inflight) runLanes(); };
+    overlay.addEventListener('pointerup', release);
+    overlay.addEventListener('pointercancel', release);
   }
 
   // ---------------------------------------------------------------- Training view
