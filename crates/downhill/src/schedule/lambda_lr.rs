@@ -12,7 +12,7 @@ schedule_config! {
     LambdaLrConfig {
         required {
             /// The factor λ(epoch), a formula in `epoch` (`"0.95^epoch"`, `"1 / (1 + epoch)"`).
-            lr_lambda: String, "a formula in `epoch`";
+            lr_lambda: String, "a formula in `epoch`", example = "0.995^epoch";
         }
         optional {}
     }

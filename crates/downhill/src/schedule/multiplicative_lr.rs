@@ -10,7 +10,7 @@ schedule_config! {
     MultiplicativeLrConfig {
         required {
             /// The factor λ(epoch), a formula in `epoch` (`"0.95"`, `"1 - 0.01 * epoch"`).
-            lr_lambda: String, "a formula in `epoch`";
+            lr_lambda: String, "a formula in `epoch`", example = "0.995";
         }
         optional {}
     }
