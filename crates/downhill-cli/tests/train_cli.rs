@@ -457,3 +457,24 @@ fn reduce_lr_on_plateau_and_batch_size_schedule_through_the_cli() {
     assert_eq!(v["steps"], 27 + 14 + 6 * 7);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Muon on the digits MLP through `[[optimizer.param_groups]]` (examples/muon_digits.toml:
+/// Muon for the weight matrices, AdamW for the biases) trains it, and the group is really
+/// Muon's: the run differs from the same config with AdamW everywhere.
+#[test]
+fn muon_trains_the_digits_mlp_through_a_param_group() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/muon_digits.toml"
+    );
+    let text = std::fs::read_to_string(example).unwrap();
+    let grouped = ok_json(&["train", example, "--json"]);
+    let acc = grouped["final_val_metrics"]["accuracy"].as_f64().unwrap();
+    assert!(acc >= 0.95, "validation accuracy {acc}");
+    let start = text.find("\n[[optimizer.param_groups]]").unwrap();
+    let end = text.find("\n[train]").unwrap();
+    let plain = format!("{}{}", &text[..start], &text[end..]);
+    let dir = tmpdir("muon");
+    let plain = ok_json(&["train", &write(&dir, "adamw.toml", &plain), "--json"]);
+    assert_ne!(grouped["params"], plain["params"]);
+}
