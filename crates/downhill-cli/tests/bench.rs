@@ -122,6 +122,47 @@ fn bench_gradient_compares_exact_and_numerical() {
 }
 
 #[test]
+fn bench_gradient_reports_ad_and_skips_numeric_above_1e4_unless_asked() {
+    let args = |dim: &'static str, extra: &[&'static str]| {
+        let mut a = vec![
+            "bench",
+            "gradient",
+            "--function",
+            "rosenbrock",
+            "--dim",
+            dim,
+            "--seconds",
+            "0.001",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, v) = downhill_json(&args("20000", &[]));
+    assert_eq!(code, 0);
+    assert!(v["numerical_gradient_ns"].is_null(), "{v}");
+    assert!(v["max_relative_difference"].is_null());
+    assert!(v["note"].as_str().unwrap().contains("--numeric"), "{v}");
+    assert!(
+        v["ad_max_relative_difference"].as_f64().unwrap() < 1e-12,
+        "{v}"
+    );
+    let (ad, value) = (
+        v["ad_gradient_ns"].as_f64().unwrap(),
+        v["value_ns"].as_f64().unwrap(),
+    );
+    assert!(
+        ad > 0.0 && (v["ad_over_value"].as_f64().unwrap() - ad / value).abs() < 1e-9 * ad / value
+    );
+    let (code, v) = downhill_json(&args("10001", &["--numeric"]));
+    assert_eq!(code, 0);
+    assert_eq!(v["dim"], 10001);
+    assert!(v["numerical_gradient_ns"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["max_relative_difference"].as_f64().unwrap() < 1e-5);
+    assert!(v["note"].is_null());
+}
+
+#[test]
 fn bench_train_reports_speed_and_a_converged_loss() {
     let (code, v) = downhill_json(&[
         "bench",
