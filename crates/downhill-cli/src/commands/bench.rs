@@ -40,7 +40,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Time of one optimiser step on N parameters, against the in-place update bandwidth.
     Step(StepArgs),
-    /// Times of a built-in function's value, exact gradient and numerical gradient.
+    /// Times of a built-in function's value, analytic gradient, AD gradients (vector and
+    /// scalar tape) and numerical gradient (skipped above d = 10⁴ unless `--numeric`).
     Gradient(GradientArgs),
     /// Samples per second of the training loop on synthetic data, and the final loss.
     Train(super::bench_train::TrainArgs),
@@ -393,7 +394,8 @@ fn max_relative_difference(a: &[f64], b: &[f64]) -> f64 {
 fn gradient(a: &GradientArgs) -> CliResult<Value> {
     use downhill::diff::numeric::{numerical_gradient, Difference};
     let f = downhill::problems::by_name::<f64>(&a.function)?;
-    let ad = downhill::problems::ad_by_name::<f64>(&a.function)?;
+    let ad = downhill::problems::vector_ad_by_name::<f64>(&a.function)?;
+    let scalar_ad = downhill::problems::ad_by_name::<f64>(&a.function)?;
     let dim = f.dim().unwrap_or(a.dim);
     downhill::problems::check_dim(f.as_ref(), &a.function, dim)?;
     let mut x: Vec<f64> = (0..dim).map(|i| 0.5 + 0.1 * (i % 10) as f64).collect();
@@ -408,6 +410,9 @@ fn gradient(a: &GradientArgs) -> CliResult<Value> {
     });
     let ad_ns = ns_per_call(a.seconds, || {
         black_box(ad.gradient(black_box(&x), &mut ga));
+    });
+    let scalar_ad_ns = ns_per_call(a.seconds, || {
+        black_box(scalar_ad.gradient(black_box(&x), &mut ga));
     });
     f.gradient(&x, &mut g);
     ad.gradient(&x, &mut ga);
@@ -433,9 +438,11 @@ fn gradient(a: &GradientArgs) -> CliResult<Value> {
         "value_ns": value_ns,
         "gradient_ns": grad_ns,
         "ad_gradient_ns": ad_ns,
+        "scalar_ad_gradient_ns": scalar_ad_ns,
         "numerical_gradient_ns": num_ns,
         "gradient_over_value": grad_ns / value_ns,
         "ad_over_value": ad_ns / value_ns,
+        "scalar_ad_over_value": scalar_ad_ns / value_ns,
         "numerical_over_exact": num_ns.map(|t| t / grad_ns),
         "max_relative_difference": num_err,
         "ad_max_relative_difference": max_relative_difference(&g, &ga),

@@ -48,6 +48,8 @@ struct Red {
 #[derive(Debug)]
 struct Group {
     len: usize,
+    /// The largest offset of a view in the group.
+    max_offset: usize,
     slots: usize,
     ops: Vec<Op>,
     reds: Vec<Red>,
@@ -58,6 +60,8 @@ struct Group {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub(super) tape: Tape,
+    /// The graph the plan was made for: an identical recording reuses it.
+    planned: Graph,
     groups: Vec<Group>,
     vals: Vec<f64>,
     adjs: Vec<f64>,
@@ -83,7 +87,12 @@ impl Workspace {
                 n,
             })
             .id as usize;
-        self.groups = plan(self.tape.graph.get_mut(), out);
+        let g = self.tape.graph.get_mut();
+        if *g == self.planned && !self.groups.is_empty() {
+            return out;
+        }
+        self.planned.clone_from(g);
+        self.groups = plan(g, out);
         let slots = self.groups.iter().map(|g| g.slots).max().unwrap_or(0);
         let ns = self.tape.graph.get_mut().snodes.len();
         for b in [&mut self.vals, &mut self.adjs] {
@@ -113,7 +122,6 @@ impl Workspace {
     pub fn gradient<F: VectorFn + ?Sized>(&mut self, f: &F, x: &[f64], grad: &mut [f64]) -> f64 {
         assert_eq!(grad.len(), x.len(), "gradient length");
         let out = self.record(f, x.len());
-        grad.fill(0.0);
         let affine = degrees(&self.tape.graph.get_mut().snodes)[out] <= 1;
         if !affine {
             self.sweep(x, None);
@@ -128,7 +136,12 @@ impl Workspace {
     /// Runs every group block by block: forward, setting the reductions' values in `sval` (a
     /// backward sweep after a forward one recomputes the same bits), and, given `grad`,
     /// backward with the reductions' adjoints from `sadj`.
+    ///
+    /// The gradient is zeroed lazily, just ahead of the first block that writes each part of
+    /// it (all of a block's writes fall below `start + max offset + block`), so that zeroing
+    /// costs no separate pass over memory.
     fn sweep(&mut self, x: &[f64], mut grad: Option<&mut [f64]>) {
+        let mut zeroed = 0;
         for g in &self.groups {
             self.sums.clear();
             self.sums.resize(g.reds.len(), 0.0);
@@ -138,6 +151,11 @@ impl Workspace {
                 let bl = BLOCK.min(g.len - start);
                 forward_block::<f64>(g, x, &mut self.vals, start, bl, &mut self.sums);
                 if let Some(gr) = grad.as_deref_mut() {
+                    let hi = (start + g.max_offset + bl).min(gr.len());
+                    if hi > zeroed {
+                        gr[zeroed..hi].fill(0.0);
+                        zeroed = hi;
+                    }
                     backward_block::<f64>(
                         g,
                         x,
@@ -153,6 +171,10 @@ impl Workspace {
             for (r, &s) in g.reds.iter().zip(&self.sums) {
                 self.sval[r.snode] = s;
             }
+        }
+        if let Some(gr) = grad {
+            let from = zeroed.min(gr.len());
+            gr[from..].fill(0.0);
         }
     }
 
@@ -263,6 +285,7 @@ fn plan(g: &Graph, out: usize) -> Vec<Group> {
             None => {
                 groups.push(Group {
                     len,
+                    max_offset: 0,
                     slots: 0,
                     ops: Vec::new(),
                     reds: Vec::new(),
@@ -277,6 +300,8 @@ fn plan(g: &Graph, out: usize) -> Vec<Group> {
         let (kind, a, b) = match node {
             VNode::View(off) => {
                 src[k] = Src::View(off);
+                let gi = group_of(&mut groups, len);
+                groups[gi].max_offset = groups[gi].max_offset.max(off);
                 continue;
             }
             VNode::Un(u, a) => (Kind::Un(u), a, a),

@@ -56,7 +56,7 @@ use ops::{Bin, Un};
 use crate::{Float, Objective};
 
 /// A vector node: a view of the input at an offset, or an elementwise operation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum VNode {
     View(usize),
     Un(Un, u32),
@@ -64,7 +64,7 @@ enum VNode {
 }
 
 /// A scalar node: a constant, a reduction of vector nodes, or scalar arithmetic.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum SNode {
     Const(f64),
     Sum(u32),
@@ -74,7 +74,7 @@ enum SNode {
 }
 
 /// The recorded graph of one evaluation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Graph {
     /// Length of the input.
     n: usize,
