@@ -34,10 +34,13 @@ struct Op {
     live: bool,
 }
 
-/// A reduction (`sum` when `b` is `None`, else `dot`) feeding scalar node `snode`.
+/// A reduction (`sum` when `b` is `None`, else `dot`) feeding scalar node `snode`; `map`:
+/// the sum of `u(a)` for a unary node `u` whose only consumer is this sum (fused: its values
+/// are never stored).
 #[derive(Debug)]
 struct Red {
     snode: usize,
+    map: Option<Un>,
     a: Src,
     b: Option<Src>,
     assign_a: bool,
@@ -277,6 +280,33 @@ fn plan(g: &Graph, out: usize) -> Vec<Group> {
             }
         }
     }
+    let mut uses = vec![0u32; g.vnodes.len()];
+    for (k, &(node, _)) in g.vnodes.iter().enumerate() {
+        if let (true, VNode::Un(_, a)) = (live_v[k], node) {
+            uses[a as usize] += 1;
+        } else if let (true, VNode::Bin(_, a, b)) = (live_v[k], node) {
+            uses[a as usize] += 1;
+            uses[b as usize] += 1;
+        }
+    }
+    for (k, node) in g.snodes.iter().enumerate() {
+        match (live_s[k], *node) {
+            (true, SNode::Sum(a)) => uses[a as usize] += 1,
+            (true, SNode::Dot(a, b)) => {
+                uses[a as usize] += 1;
+                uses[b as usize] += 1;
+            }
+            _ => {}
+        }
+    }
+    // A unary node read only by one sum is fused into it.
+    let mut fused = vec![false; g.vnodes.len()];
+    for (k, node) in g.snodes.iter().enumerate() {
+        if let (true, SNode::Sum(a)) = (live_s[k], *node) {
+            let a = a as usize;
+            fused[a] = uses[a] == 1 && matches!(g.vnodes[a].0, VNode::Un(..));
+        }
+    }
     let mut groups: Vec<Group> = Vec::new();
     let mut src = vec![Src::View(0); g.vnodes.len()];
     let group_of =
@@ -294,7 +324,7 @@ fn plan(g: &Graph, out: usize) -> Vec<Group> {
             }
         };
     for (k, &(node, len)) in g.vnodes.iter().enumerate() {
-        if !live_v[k] {
+        if !live_v[k] || fused[k] {
             continue;
         }
         let (kind, a, b) = match node {
@@ -327,12 +357,17 @@ fn plan(g: &Graph, out: usize) -> Vec<Group> {
             SNode::Dot(a, b) if live_s[k] => (a, Some(src[b as usize])),
             _ => continue,
         };
-        let len = g.vnodes[a as usize].1;
+        let (node, len) = g.vnodes[a as usize];
+        let (map, a) = match node {
+            VNode::Un(u, p) if fused[a as usize] => (Some(u), src[p as usize]),
+            _ => (None, src[a as usize]),
+        };
         let gi = group_of(&mut groups, len);
         let gr = &mut groups[gi];
         gr.reds.push(Red {
             snode: k,
-            a: src[a as usize],
+            map,
+            a,
             b,
             assign_a: false,
             assign_b: false,
@@ -408,9 +443,10 @@ crate::multiversion! {
         }
         for (r, s) in g.reds.iter().zip(sums.iter_mut()) {
             let a = block(r.a, x, vals, start, bl);
-            *s += match r.b {
-                None => ops::sum(a),
-                Some(b) => ops::dot(a, block(b, x, vals, start, bl)),
+            *s += match (r.b, r.map) {
+                (None, None) => ops::sum(a),
+                (None, Some(u)) => ops::sum_map(u, a),
+                (Some(b), _) => ops::dot(a, block(b, x, vals, start, bl)),
             };
         }
     }
@@ -430,6 +466,11 @@ crate::multiversion! {
         seeds: &[f64],
     ) {
         for (r, &s) in g.reds.iter().zip(seeds) {
+            if let Some(u) = r.map {
+                let a = block(r.a, x, vals, start, bl);
+                ops::seed_map(block_mut(r.a, grad, adjs, start, bl), s, u, a, r.assign_a);
+                continue;
+            }
             let b = r.b.map(|b| block(b, x, vals, start, bl));
             ops::seed(block_mut(r.a, grad, adjs, start, bl), s, b, r.assign_a);
             if let Some(b) = r.b {

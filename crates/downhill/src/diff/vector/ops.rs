@@ -231,18 +231,55 @@ fn back1(
 /// every SIMD level).
 #[inline(always)]
 pub(crate) fn sum(a: &[f64]) -> f64 {
+    sum_with(a, |x| x)
+}
+
+/// `Σ u(a[i])`, in the order of [`sum`] (the same bits as summing a stored `u(a)`).
+#[inline(always)]
+pub(crate) fn sum_map(u: Un, a: &[f64]) -> f64 {
+    match u {
+        Un::Square => sum_with(a, |x| x * x),
+        Un::Shift(c) => sum_with(a, |x| x + c),
+        Un::Scale(c) => sum_with(a, |x| x * c),
+        op => sum_with(a, |x| op.f(x)),
+    }
+}
+
+#[inline(always)]
+fn sum_with(a: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     let mut l = [0.0f64; 4];
     let mut chunks = a.chunks_exact(4);
     for c in &mut chunks {
         for j in 0..4 {
-            l[j] += c[j];
+            l[j] += f(c[j]);
         }
     }
     let mut s = (l[0] + l[1]) + (l[2] + l[3]);
     for &v in chunks.remainder() {
-        s += v;
+        s += f(v);
     }
     s
+}
+
+/// `ga[i] (+)= s·u'(a[i])`: the adjoint of a fused `Σ u(a)` (the bits of seeding `u(a)` with
+/// `s` and then its backward step).
+#[inline(always)]
+pub(crate) fn seed_map(ga: &mut [f64], s: f64, u: Un, a: &[f64], assign: bool) {
+    match u {
+        Un::Square => seed_with(ga, a, assign, |x| s * (2.0 * x)),
+        Un::Neg | Un::RSub(_) => seed_with(ga, a, assign, |_| s * -1.0),
+        op => seed_with(ga, a, assign, |x| s * op.d(x, op.f(x))),
+    }
+}
+
+#[inline(always)]
+fn seed_with(ga: &mut [f64], a: &[f64], assign: bool, f: impl Fn(f64) -> f64) {
+    let a = &a[..ga.len()];
+    if assign {
+        ga.iter_mut().zip(a).for_each(|(g, &x)| *g = f(x));
+    } else {
+        ga.iter_mut().zip(a).for_each(|(g, &x)| *g += f(x));
+    }
 }
 
 /// `Σ a[i]·b[i]` in four interleaved lanes, as [`sum`].
