@@ -220,3 +220,52 @@ fn bench_train_reports_speed_and_a_converged_loss() {
         assert_eq!(downhill(&args).status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn bench_train_reports_data_rate_against_the_read_probe() {
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "logistic",
+        "--n",
+        "1000",
+        "--features",
+        "7",
+        "--epochs",
+        "2",
+        "--limit-elems",
+        "1e5",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["bytes_per_sample"], 32);
+    let (sps, gbps) = (
+        v["samples_per_s"].as_f64().unwrap(),
+        v["data_gbytes_per_s"].as_f64().unwrap(),
+    );
+    assert!((gbps - 32.0 * sps / 1e9).abs() <= 1e-9 * gbps, "{v}");
+    let limit = v["limit_gb_per_s"].as_f64().unwrap();
+    assert!(limit > 0.0);
+    assert!(
+        (v["fraction_of_limit"].as_f64().unwrap() - gbps / limit).abs() <= 1e-12 * gbps / limit
+    );
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "linear",
+        "--n",
+        "100",
+        "--features",
+        "3",
+        "--precision",
+        "f64",
+        "--limit-elems",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["bytes_per_sample"], 32);
+    assert!(v["limit_gb_per_s"].is_null() && v["fraction_of_limit"].is_null());
+}

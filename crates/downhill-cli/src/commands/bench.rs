@@ -131,7 +131,8 @@ pub fn parse_count(s: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_count_or_zero(s: &str) -> Result<usize, String> {
+/// Parses a count as [`parse_count`] does, allowing 0.
+pub fn parse_count_or_zero(s: &str) -> Result<usize, String> {
     if let Ok(n) = s.parse::<usize>() {
         return Ok(n);
     }
