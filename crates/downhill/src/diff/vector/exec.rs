@@ -423,7 +423,8 @@ fn block_mut<'a>(
 
 crate::multiversion! {
     /// The forward pass of one block of a group: every op's block of values, and each
-    /// reduction's block partial added into `sums`.
+    /// reduction's block partial added into `sums`. (`T` only satisfies the macro.)
+    #[allow(clippy::extra_unused_type_parameters)]
     fn forward_block<T: Float>(
         g: &Group,
         x: &[f64],
@@ -455,6 +456,7 @@ crate::multiversion! {
 crate::multiversion! {
     /// The backward pass of one block (its forward values in `vals`): the reductions' adjoints
     /// `seeds` into their operands, then every live op in reverse; views add into `grad`.
+    #[allow(clippy::extra_unused_type_parameters, clippy::too_many_arguments)]
     fn backward_block<T: Float>(
         g: &Group,
         x: &[f64],

@@ -267,7 +267,7 @@ fn sum_with(a: &[f64], f: impl Fn(f64) -> f64) -> f64 {
 pub(crate) fn seed_map(ga: &mut [f64], s: f64, u: Un, a: &[f64], assign: bool) {
     match u {
         Un::Square => seed_with(ga, a, assign, |x| s * (2.0 * x)),
-        Un::Neg | Un::RSub(_) => seed_with(ga, a, assign, |_| s * -1.0),
+        Un::Neg | Un::RSub(_) => seed_with(ga, a, assign, |_| -s),
         op => seed_with(ga, a, assign, |x| s * op.d(x, op.f(x))),
     }
 }
