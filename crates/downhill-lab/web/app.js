@@ -488,7 +488,7 @@
       es.addEventListener('result', function (e) {
         var r = JSON.parse(e.data);
         var text;
-        if (r.status === 'diverged') text = 'diverged: non-finite loss or parameters at step ' + r.diverged_at.step + ' (epoch ' + r.diverged_at.epoch + ')';
+        if (r.status === 'diverged') text = 'diverged (a non-finite loss or parameter, or a loss above divergence_threshold × its start) at step ' + r.diverged_at.step + ' (epoch ' + r.diverged_at.epoch + ')';
         else if (r.status === 'stopped') text = 'stopped at step ' + (r.stopped_at ? r.stopped_at.step : '?');
         else if (r.status === 'early_stopped') text = 'stopped early after ' + r.epochs + ' epochs, training loss ' + fmt(r.final_train_loss);
         else text = 'completed ' + r.epochs + ' epochs (' + r.steps + ' steps), training loss ' + fmt(r.final_train_loss);

@@ -6,6 +6,7 @@
 //! [`figure::Figure`] values and rendered by [`figure::render`].
 
 pub mod figure;
+mod flat_sharp;
 mod html;
 pub mod presets;
 mod schedules;
@@ -14,6 +15,7 @@ mod seed001;
 mod seed002;
 mod seed003;
 mod seed004;
+mod study;
 mod training;
 
 use std::path::Path;

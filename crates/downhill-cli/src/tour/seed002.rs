@@ -26,6 +26,8 @@ pub fn experiments() -> Vec<Experiment> {
         schedules_drawn(),
         early_stopping(),
         weight_averaging(),
+        super::flat_sharp::experiment(),
+        super::study::lr_range_test(),
     ]
 }
 

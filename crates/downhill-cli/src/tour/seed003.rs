@@ -24,6 +24,7 @@ pub fn experiments() -> Vec<Experiment> {
         beta_retuning(),
         batch_growth(),
         langevin(),
+        super::study::stability_map(),
     ]
 }
 

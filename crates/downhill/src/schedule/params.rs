@@ -207,7 +207,9 @@ macro_rules! pytorch_scheduler {
         impl $s {
             fn from_config(c: $cfg) -> $crate::Result<Self> {
                 Ok($s {
-                    lambda: $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
+                    lambda: $crate::schedule::lambda_lr::Lambda::Formula(
+                        $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
+                    ),
                     c,
                     e: $crate::schedule::Epochs::default(),
                 })
