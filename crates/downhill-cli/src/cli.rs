@@ -213,6 +213,10 @@ pub struct MinimizeArgs {
     /// `f64` (default) or `f32`.
     #[arg(long, default_value = "f64")]
     pub precision: String,
+    /// Box constraints, one `lo:hi` pair per variable, comma separated (`inf` allowed), e.g.
+    /// `--bounds=-inf:0.5,-1:inf`.
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub bounds: Option<Vec<String>>,
     /// `--json` and `--plot`.
     #[command(flatten)]
     pub output: RunOutput,

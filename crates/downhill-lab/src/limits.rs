@@ -85,6 +85,10 @@ fn inner_work(opt: &Value, dim: f64) -> f64 {
         Some("lbfgs") => num("max_iter", 20.0) * 2.0,
         Some("pso") => num("particles", 30.0).max(num("swarm_size", 30.0)),
         Some("newton") => dim + 10.0,
+        Some("ga") => num("population", 100.0),
+        Some("cmaes") => num("population", 4.0 + 3.0 * dim.ln().floor()) * 2.0,
+        Some("nelder_mead") => dim + 1.0,
+        Some("lbfgsb") => num("maxls", 20.0).min(5.0) * 2.0,
         _ => 1.0,
     }
 }

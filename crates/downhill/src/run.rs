@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::objective::norm2;
 use crate::optim::solver::Counted;
 use crate::optim::{Optimizer, Solver};
-use crate::{Float, Objective};
+use crate::problems::Bounds;
+use crate::{Float, Objective, Result};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,6 +107,24 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// `‖∇f(x)‖₂`, or inside a box the norm of the projected gradient `‖P(x − ∇f) − x‖₂` (0 at a
+/// point satisfying the KKT conditions).
+fn stationarity<T: Float>(x: &[T], g: &[T], bounds: Option<&Bounds>) -> f64 {
+    match bounds {
+        None => norm2(g),
+        Some(b) => x
+            .iter()
+            .zip(g)
+            .zip(b.lo().iter().zip(b.hi()))
+            .map(|((x, g), (&lo, &hi))| {
+                let (x, g) = (x.f64(), g.f64());
+                ((x - g).clamp(lo, hi) - x).powi(2)
+            })
+            .sum::<f64>()
+            .sqrt(),
+    }
+}
+
 fn finite<T: Float>(x: &[T]) -> bool {
     x.iter().all(|v| v.is_finite())
 }
@@ -136,7 +155,7 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
     before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     after_step: impl FnMut(usize, f64),
 ) -> RunResult {
-    minimize_guarded(f, opt, x0, opts, None, before_step, after_step)
+    run_first_order(f, opt, x0, opts, Guards::default(), before_step, after_step)
 }
 
 /// [`minimize_with`] with a divergence threshold (`[run] divergence_threshold`): a step whose
@@ -148,9 +167,86 @@ pub fn minimize_guarded<T: Float, O: Objective<T> + ?Sized>(
     x0: &[T],
     opts: &RunOptions,
     divergence_threshold: Option<f64>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> RunResult {
+    let guards = Guards {
+        bounds: None,
+        divergence_threshold,
+    };
+    run_first_order(f, opt, x0, opts, guards, before_step, after_step)
+}
+
+/// What keeps a first-order run in check besides its step budget: a box the iterates are
+/// projected into, and a divergence threshold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Guards<'a> {
+    /// The box (`[problem] bounds`); `None`: unbounded.
+    pub bounds: Option<&'a Bounds>,
+    /// See [`minimize_guarded`]; `None`: only non-finite values stop the run.
+    pub divergence_threshold: Option<f64>,
+}
+
+/// [`minimize_with`] inside a box: the projected method. After every optimiser step `x` is
+/// clipped into `bounds` ([`Bounds::project`]), so every point of the trajectory lies in the
+/// box; the optimiser's own state (moments, momentum) is left as the step made it. With a
+/// `tolerance`, convergence is on the projected gradient `‖P(x − ∇f) − x‖₂`.
+///
+/// Errors (naming `bounds`, or `x0` and `bounds`) when the box has the wrong number of pairs
+/// or `x0` lies outside it. `bounds = None` is [`minimize_with`].
+pub fn minimize_bounded<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> Result<RunResult> {
+    let guards = Guards {
+        bounds,
+        divergence_threshold: None,
+    };
+    minimize_guarded_in(f, opt, x0, opts, guards, before_step, after_step)
+}
+
+/// [`minimize_bounded`] and [`minimize_guarded`] at once.
+pub fn minimize_guarded_in<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    guards: Guards<'_>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> Result<RunResult> {
+    if let Some(b) = guards.bounds {
+        b.check_inside(x0)?;
+    }
+    Ok(run_first_order(
+        f,
+        opt,
+        x0,
+        opts,
+        guards,
+        before_step,
+        after_step,
+    ))
+}
+
+fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    guards: Guards<'_>,
     mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     mut after_step: impl FnMut(usize, f64),
 ) -> RunResult {
+    let Guards {
+        bounds,
+        divergence_threshold,
+    } = guards;
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut g = vec![T::zero(); n];
@@ -181,12 +277,12 @@ pub fn minimize_guarded<T: Float, O: Objective<T> + ?Sized>(
         evals.gradient += 1;
         if let Some(tol) = opts.tolerance {
             let gn = if at_x {
-                norm2(&g)
+                stationarity(&x, &g, bounds)
             } else {
                 let mut gx = vec![T::zero(); n];
                 f.gradient(&x, &mut gx);
                 evals.gradient += 1;
-                norm2(&gx)
+                stationarity(&x, &gx, bounds)
             };
             if gn <= tol {
                 res.status = Status::Converged;
@@ -209,6 +305,9 @@ pub fn minimize_guarded<T: Float, O: Objective<T> + ?Sized>(
         }
         let prev = x.clone();
         opt.step(&mut x, &mut g);
+        if let Some(b) = bounds {
+            b.project(&mut x);
+        }
         let fnew = f.value(&x);
         evals.function += 1;
         if !finite(&x) || !fnew.is_finite() || limit.is_some_and(|m| fnew.f64() > m) {
@@ -227,7 +326,7 @@ pub fn minimize_guarded<T: Float, O: Objective<T> + ?Sized>(
         if let Some(tol) = opts.tolerance {
             f.gradient(&x, &mut g);
             evals.gradient += 1;
-            if norm2(&g) <= tol {
+            if stationarity(&x, &g, bounds) <= tol {
                 res.status = Status::Converged;
             }
         }
@@ -256,14 +355,45 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
     x0: &[T],
     opts: &RunOptions,
 ) -> RunResult {
+    run_solver(f, solver, x0, opts, None)
+}
+
+/// [`solve`] inside a box: the solver is given `bounds` through [`Solver::set_bounds`]
+/// before its first step (Newton, L-BFGS and GD with a line search refuse, naming `bounds`
+/// and pointing to `lbfgsb`; PSO, GA, CMA-ES, Nelder–Mead and L-BFGS-B search inside it).
+///
+/// Errors (naming `bounds`, or `x0` and `bounds`) when the box has the wrong number of pairs,
+/// `x0` lies outside it, or the solver refuses it. `bounds = None` is [`solve`].
+pub fn solve_bounded<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
+) -> Result<RunResult> {
+    if let Some(b) = bounds {
+        b.check_inside(x0)?;
+        solver.set_bounds(b)?;
+    }
+    Ok(run_solver(f, solver, x0, opts, bounds))
+}
+
+fn run_solver<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    solver: &mut dyn Solver<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    bounds: Option<&Bounds>,
+) -> RunResult {
     let counted = Counted::new(f);
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut prev = x0.to_vec();
     let mut g = vec![T::zero(); n];
+    // Inside a box, the norm of the projected gradient `P(x − g) − x`.
     let grad_norm = |x: &[T], g: &mut [T]| -> (T, f64) {
         let v = counted.gradient(x, g);
-        (v, norm2(g))
+        (v, stationarity(x, g, bounds))
     };
     let mut gnorm = f64::INFINITY;
     let mut fx = match opts.tolerance {
@@ -291,6 +421,12 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
         prev.copy_from_slice(&x);
         let s = solver.step(&counted, &mut x);
         iterations += s.iterations;
+        if s.iterations == 0 && solver.converged() {
+            // converged where it stood: no step
+            res.lr.pop();
+            res.status = Status::Converged;
+            break;
+        }
         let fnew = match (opts.tolerance, s.value) {
             (Some(_), _) => {
                 let (v, gn) = grad_norm(&x, &mut g);
@@ -310,6 +446,10 @@ pub fn solve<T: Float, O: Objective<T> + ?Sized>(
         k += 1;
         res.trajectory.push(crate::float::to_f64s(&x));
         res.f_history.push(fx.f64());
+        if solver.converged() {
+            res.status = Status::Converged;
+            break;
+        }
     }
     if res.status == Status::MaxSteps && converged(gnorm) {
         res.status = Status::Converged;

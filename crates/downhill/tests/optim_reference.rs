@@ -125,6 +125,22 @@ const SOLVER_REFERENCES: &[(&str, &str)] = &[
         "pso",
         "tests/pso_rastrigin.rs: the global minimum of Rastrigin",
     ),
+    (
+        "lbfgsb",
+        "tests/lbfgsb_reference.rs: scipy.optimize.minimize(method=\"L-BFGS-B\") solutions",
+    ),
+    (
+        "nelder_mead",
+        "tests/nelder_mead_reference.rs: scipy.optimize.minimize(method=\"Nelder-Mead\")",
+    ),
+    (
+        "ga",
+        "tests/ga_rastrigin.rs: the global minimum of Rastrigin (closed form)",
+    ),
+    (
+        "cmaes",
+        "tests/cmaes.rs: the minima of 6-D Rosenbrock and of Ackley (closed forms)",
+    ),
 ];
 
 /// How close the match is: the largest error relative to max(|reference|, 1e-3) over all

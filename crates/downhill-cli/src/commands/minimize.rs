@@ -2,6 +2,7 @@
 //! --steps …`: `run` from flags.
 
 use downhill::optim::OptimizerConfig;
+use downhill::problems::Bounds;
 use serde_json::{json, Map, Value};
 
 use crate::cli::MinimizeArgs;
@@ -39,12 +40,16 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
         gradient,
         h: a.h,
         forward_difference: false,
+        bounds: a.bounds.as_deref().map(parse_bounds).transpose()?,
     };
     problem.kind(if a.expr.is_some() {
         "--expr"
     } else {
         "--function"
     })?;
+    problem
+        .check_bounds()
+        .map_err(|e| CliError::input(format!("--bounds / --x0: {e}")))?;
     crate::config::optim::check(&format!("--optimizer {}", a.optimizer), &optimizer)?;
     Ok(RunConfig {
         problem,
@@ -88,4 +93,23 @@ fn choice<T: serde::de::DeserializeOwned>(
 ) -> Result<T, CliError> {
     serde_json::from_value(Value::String(value.to_string()))
         .map_err(|_| CliError::input(format!("{flag} {value}: expected {expected}")))
+}
+
+/// `--bounds lo:hi,lo:hi,…` as a [`Bounds`]; errors name `--bounds` and the pair.
+fn parse_bounds(pairs: &[String]) -> Result<Bounds, CliError> {
+    let bad =
+        |i: usize, p: &str, why: &str| CliError::input(format!("--bounds: pair {i} `{p}`: {why}"));
+    let mut out = Vec::with_capacity(pairs.len());
+    for (i, p) in pairs.iter().enumerate() {
+        let Some((lo, hi)) = p.split_once(':') else {
+            return Err(bad(i, p, "expected lo:hi (e.g. -1:2 or -inf:0.5)"));
+        };
+        let num = |s: &str| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| bad(i, p, &format!("`{s}` is not a number")))
+        };
+        out.push([num(lo)?, num(hi)?]);
+    }
+    Bounds::new(&out).map_err(|e| CliError::input(format!("--bounds: {e}")))
 }

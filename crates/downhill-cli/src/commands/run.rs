@@ -5,7 +5,7 @@ use downhill::problems;
 use std::cell::RefCell;
 
 use downhill::optim::Shape;
-use downhill::run::{minimize_guarded, solve, RunOptions, RunResult, Status};
+use downhill::run::{minimize_guarded_in, solve_bounded, Guards, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::{json, Value};
@@ -76,7 +76,7 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         cfg.problem.label(),
         cfg.problem.x0,
         name,
-        if name == "pso" {
+        if cfg.optimizer.lr() == 0.0 && !downhill::optim::FIRST_ORDER.contains(&name.as_str()) {
             String::new()
         } else {
             format!(" (lr = {})", cfg.optimizer.lr())
@@ -216,7 +216,9 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
                 solver.name()
             )));
         }
-        return Ok(solve(objective.as_ref(), solver.as_mut(), &x0, &opts));
+        let bounds = p.bounds.as_ref();
+        return solve_bounded(objective.as_ref(), solver.as_mut(), &x0, &opts, bounds)
+            .map_err(|e| CliError::input(format!("[problem] {e}")));
     }
     let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
     // The point is one vector `x` (Muon, which takes matrices only, refuses it).
@@ -233,12 +235,16 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         )),
         None => None,
     };
-    Ok(minimize_guarded(
+    let guards = Guards {
+        bounds: p.bounds.as_ref(),
+        divergence_threshold: cfg.run.divergence_threshold,
+    };
+    minimize_guarded_in(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
-        cfg.run.divergence_threshold,
+        guards,
         |k, o| {
             if let Some(d) = &driver {
                 let mut d = d.borrow_mut();
@@ -253,5 +259,6 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
                 d.borrow_mut().report(fx);
             }
         },
-    ))
+    )
+    .map_err(|e| CliError::input(format!("[problem] {e}")))
 }

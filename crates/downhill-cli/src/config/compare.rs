@@ -31,8 +31,7 @@ pub struct CompareConfig {
 pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "run", "optimizers", "schedule"])?;
-    let problem: ProblemSection = doc.required("problem")?;
-    problem.kind(&format!("{file}: [problem]"))?;
+    let problem = ProblemSection::from_doc(&mut doc)?;
     let run: RunSection = doc.required("run")?;
     let spec = Spec {
         list: true,

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use downhill::expr::Expr;
 use downhill::optim::{OptimizerConfig, WrappersConfig};
+use downhill::problems::Bounds;
 use downhill::schedule::ScheduleConfig;
 
 use super::optim::{Optimization, Spec};
@@ -31,6 +32,9 @@ pub struct ProblemSection {
     /// Forward instead of central differences.
     #[serde(default)]
     pub forward_difference: bool,
+    /// Box constraints `[[lo, hi], …]`, one pair per variable (±inf allowed).
+    #[serde(default)]
+    pub bounds: Option<Bounds>,
 }
 
 /// What `[problem]` describes, once checked.
@@ -78,6 +82,25 @@ impl ProblemSection {
                 Ok(ProblemKind::Expression(e))
             }
         }
+    }
+
+    /// Checks `bounds` against `x0`: one pair per variable (errors name `bounds`) and `x0`
+    /// inside the box (errors name `x0[i]` and `bounds[i]`).
+    pub fn check_bounds(&self) -> downhill::Result<()> {
+        match &self.bounds {
+            Some(b) => b.check_inside(&self.x0),
+            None => Ok(()),
+        }
+    }
+
+    /// Parses `[problem]` from `doc` and checks it ([`ProblemSection::kind`], the bounds).
+    pub fn from_doc(doc: &mut ConfigDoc<'_>) -> Result<ProblemSection, CliError> {
+        let problem: ProblemSection = doc.required("problem")?;
+        problem.kind(&format!("{}: [problem]", doc.file))?;
+        problem
+            .check_bounds()
+            .map_err(|e| doc.invalid_value("problem", &doc.keys("problem"), &e))?;
+        Ok(problem)
     }
 
     /// Adds `function`, or `expression` and `vars`, to a JSON result object.
@@ -164,8 +187,7 @@ pub struct RunConfig {
 pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     let mut doc = ConfigDoc::parse(file, raw)?;
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
-    let problem: ProblemSection = doc.required("problem")?;
-    problem.kind(&format!("{file}: [problem]"))?;
+    let problem = ProblemSection::from_doc(&mut doc)?;
     let run: RunSection = doc.required("run")?;
     downhill::train::config::check_divergence_threshold(
         "divergence_threshold",
@@ -203,6 +225,42 @@ mod tests {
             e.message
         );
         assert!(e.message.contains("betas[1]"), "{}", e.message);
+    }
+
+    #[test]
+    fn bounds_are_checked_at_their_line() {
+        let with = |b: &str, x0: &str| {
+            let raw = format!(
+                "[problem]\nfunction = \"sphere\"\nx0 = {x0}\nbounds = {b}\n[run]\nsteps = 3\n\
+                 [optimizer]\nname = \"sgd\"\n"
+            );
+            parse("c.toml", &raw).map(|c| c.problem.bounds)
+        };
+        let ok = with("[[-inf, 0.5], [0, inf]]", "[0.0, 1.0]")
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok.hi()[0], 0.5);
+        for (b, x0, want) in [
+            (
+                "[[1, 0], [0, 1]]",
+                "[0.5, 0.5]",
+                "c.toml:4:10: [problem] key `bounds`",
+            ),
+            ("[[nan, 0], [0, 1]]", "[0.5, 0.5]", "NaN"),
+            ("[[0, 1]]", "[0.5, 0.5]", "c.toml:4: [problem] key `bounds`"),
+            ("[[0, 1], [0, 1, 2]]", "[0.5, 0.5]", "key `bounds`"),
+            (
+                "[[0, 1], [0, 1]]",
+                "[2.0, 0.5]",
+                "c.toml:3: [problem] key `x0`",
+            ),
+        ] {
+            let e = with(b, x0).unwrap_err();
+            assert_eq!(e.code, 2);
+            assert!(e.message.contains(want), "{b}: {}", e.message);
+        }
+        let e = with("[[0, 1], [0, 1]]", "[2.0, 0.5]").unwrap_err();
+        assert!(e.message.contains("bounds[0]"), "{}", e.message);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Seed 004: partial derivatives, the numerical gradient, the negative-gradient field, and
-//! gradient descent from (−3, 4) with lr = 0.1, 0.005 and 10.
+//! Seed 004: partial derivatives, the numerical gradient, the negative-gradient field,
+//! gradient descent from (−3, 4) with lr = 0.1, 0.005 and 10, and (in `seed004_search.rs`)
+//! the methods that answer its limits: population search on Rastrigin, L-BFGS-B in a box.
 
 use std::sync::Arc;
 
@@ -253,5 +254,6 @@ pub fn experiments() -> Vec<Experiment> {
             path: Path2::from_trajectory("lr = 0.1", &r.trajectory),
         });
     out.push(e);
+    out.extend(super::seed004_search::experiments());
     out
 }

@@ -294,6 +294,22 @@ case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))
 case("minimize_wrong_dim", None, 2, "x0", ("minimize", "--function", "beale", "--x0", "1,1,1"))
 case("minimize_bad_precision", None, 2, "f16", ("minimize", "--function", "sphere", "--x0", "1", "--precision", "f16"))
+# --- bounds ---
+def bounded(b, x0="[1.0, 2.0]", optimizer=OPT_SGD):
+    return f'[problem]\nfunction = "sphere"\nx0 = {x0}\nbounds = {b}\n' + optimizer + RUN
+case("bounds_lo_above_hi.toml", bounded("[[2.0, 1.0], [0.0, 3.0]]"), 2, "bounds[0]")
+case("bounds_nan.toml", bounded("[[nan, 1.0], [0.0, 3.0]]"), 2, "bounds[0]")
+case("bounds_wrong_count.toml", bounded("[[0.0, 3.0]]"), 2, "key `bounds`")
+case("bounds_not_pairs.toml", bounded("[[0.0, 3.0], [1.0]]"), 2, "key `bounds`")
+case("bounds_triple.toml", bounded("[[0.0, 3.0], [0.0, 1.0, 2.0]]"), 2, "bounds[1]")
+case("bounds_not_numbers.toml", bounded('"0:3"'), 2, "key `bounds`")
+case("bounds_x0_outside.toml", bounded("[[-inf, 0.5], [0.0, 3.0]]"), 2, "must lie inside bounds[0]")
+case("bounds_newton.toml", bounded("[[0.0, 3.0], [0.0, 3.0]]", optimizer='[optimizer]\nname = "newton"\n'), 2, "lbfgsb")
+case("bounds_compare_outside.toml", CMP.replace("x0 = [1.0, 2.0]", "x0 = [1.0, 2.0]\nbounds = [[0.0, 0.5], [0.0, 3.0]]"), 2, "x0", C)
+case("minimize_bounds_lo_above_hi", None, 2, "bounds[1]", ("minimize", "--function", "sphere", "--x0", "1,1", "--bounds=0:2,3:2"))
+case("minimize_bounds_not_a_pair", None, 2, "--bounds", ("minimize", "--function", "sphere", "--x0", "1,1", "--bounds=0:2,3"))
+case("minimize_bounds_x0_outside", None, 2, "bounds[1]", ("minimize", "--function", "sphere", "--x0", "1,5", "--bounds=0:2,-inf:3"))
+case("ok_bounds.toml", bounded("[[-inf, 0.5], [1.5, inf]]", x0="[0.0, 2.0]"), 0, "x = [0.0, 1.5]")
 
 # --- downhill landscape: a train config plus [landscape] ---
 L = ("landscape", "{file}")

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::{BoxedSolver, Solver, SolverStep};
+use crate::problems::Bounds;
 use crate::{Error, Float, Objective, Result};
 
 /// `pso`: the hyperparameters of [`Pso`].
@@ -84,7 +85,9 @@ impl Entry for PsoConfig {
 /// Particle swarm (`name = "pso"`), global-best topology, synchronous updates.
 ///
 /// The swarm of `particles` positions `xᵢ ∈ [lo, hi]ⁿ` (`bounds = [lo, hi]`, the same box for
-/// every coordinate) is created on the first step: particle 0 starts at the run's `x0`
+/// every coordinate; with a problem box given through [`Solver::set_bounds`], each coordinate
+/// has its own box, [`Bounds::search_region`] with this `bounds` pair as the fallback for
+/// infinite sides — below, `lo`, `hi` are then per coordinate) is created on the first step: particle 0 starts at the run's `x0`
 /// (clamped into the box), the others uniformly in the box; velocities are uniform in
 /// `[lo − xᵢⱼ, hi − xᵢⱼ]` (SPSO 2011). All are evaluated; `pᵢ` (each particle's best) and `g`
 /// (the swarm's best) are set. Each step (= one iteration, `steps` in `[run]`) then, for every
@@ -108,6 +111,9 @@ pub struct Pso<T> {
     cognitive: f64,
     social: f64,
     bounds: (f64, f64),
+    problem: Option<Bounds>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
     rng: ChaCha8Rng,
     n: usize,
     pos: Vec<T>,
@@ -127,6 +133,9 @@ impl<T: Float> Pso<T> {
             cognitive: cfg.cognitive,
             social: cfg.social,
             bounds: (cfg.bounds[0], cfg.bounds[1]),
+            problem: None,
+            lo: Vec::new(),
+            hi: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             n: 0,
             pos: Vec::new(),
@@ -164,7 +173,10 @@ impl<T: Float> Pso<T> {
 
     fn initialise(&mut self, f: &dyn Objective<T>, x0: &[T]) {
         let (n, m) = (x0.len(), self.particles);
-        let (lo, hi) = self.bounds;
+        (self.lo, self.hi) = match &self.problem {
+            Some(b) => b.search_region([self.bounds.0, self.bounds.1]),
+            None => (vec![self.bounds.0; n], vec![self.bounds.1; n]),
+        };
         self.n = n;
         self.pos = vec![T::zero(); m * n];
         self.vel = vec![0.0; m * n];
@@ -173,6 +185,7 @@ impl<T: Float> Pso<T> {
         self.global = 0;
         for i in 0..m {
             for (j, x0j) in x0.iter().enumerate() {
+                let (lo, hi) = (self.lo[j], self.hi[j]);
                 let x = if i == 0 {
                     x0j.f64().clamp(lo, hi)
                 } else {
@@ -195,6 +208,11 @@ impl<T: Float> Solver<T> for Pso<T> {
     fn lr(&self) -> f64 {
         0.0
     }
+    fn set_bounds(&mut self, bounds: &Bounds) -> Result<()> {
+        self.problem = Some(bounds.clone());
+        self.n = 0;
+        Ok(())
+    }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         let mut evaluations = 0;
         if self.n != x.len() || self.best_f.len() != self.particles {
@@ -202,11 +220,11 @@ impl<T: Float> Solver<T> for Pso<T> {
             evaluations += self.particles;
         }
         let (n, m) = (self.n, self.particles);
-        let (lo, hi) = self.bounds;
-        let vmax = hi - lo;
         let g0 = self.global * n;
         for i in 0..m {
             for j in 0..n {
+                let (lo, hi) = (self.lo[j], self.hi[j]);
+                let vmax = hi - lo;
                 let k = i * n + j;
                 let xk = self.pos[k].f64();
                 let r1: f64 = self.rng.random();
@@ -281,6 +299,26 @@ mod tests {
         let s2 = p.step(&Sphere, &mut x);
         assert_eq!((s1.evaluations, s2.evaluations), (10, 5));
         assert!(p.pos.iter().all(|&v| (-1.0..=2.0).contains(&v)));
+    }
+
+    #[test]
+    fn a_problem_box_is_searched_per_coordinate() {
+        let mut p = Pso::<f64>::new(PsoConfig {
+            particles: 8,
+            ..Default::default()
+        })
+        .unwrap();
+        let b = Bounds::new(&[[1.0, 2.0], [f64::NEG_INFINITY, f64::INFINITY]]).unwrap();
+        p.set_bounds(&b).unwrap();
+        let mut x = vec![1.5, 0.0];
+        for _ in 0..20 {
+            p.step(&Sphere, &mut x);
+            assert!(p
+                .pos
+                .chunks(2)
+                .all(|q| (1.0..=2.0).contains(&q[0]) && (-5.12..=5.12).contains(&q[1])));
+        }
+        assert!((x[0] - 1.0).abs() < 1e-3 && x[1].abs() < 1e-2, "{x:?}");
     }
 
     #[test]

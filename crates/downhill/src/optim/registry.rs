@@ -214,6 +214,10 @@ registry! {
     "lbfgs" => Lbfgs(super::lbfgs::LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
     "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";
+    "ga" => Ga(super::ga::GaConfig), "Real-coded genetic algorithm (a solver).";
+    "cmaes" => Cmaes(super::cmaes::CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
+    "nelder_mead" => NelderMead(super::nelder_mead::NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
+    "lbfgsb" => Lbfgsb(super::lbfgsb::LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
 }
 
 #[cfg(test)]

@@ -40,6 +40,12 @@ pub trait Solver<T: Float>: Send {
             "is not supported by this method; use `lbfgsb` for bounded smooth problems",
         ))
     }
+    /// Whether the solver has met its own stopping rule (L-BFGS-B's `pgtol` / `factr`,
+    /// Nelder–Mead's `xatol` / `fatol`); the run loop then ends with `converged`. Default:
+    /// never (the run's `tolerance` and `steps` decide).
+    fn converged(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Float, S: Solver<T> + ?Sized> Solver<T> for Box<S> {
@@ -54,6 +60,9 @@ impl<T: Float, S: Solver<T> + ?Sized> Solver<T> for Box<S> {
     }
     fn set_bounds(&mut self, bounds: &Bounds) -> Result<()> {
         (**self).set_bounds(bounds)
+    }
+    fn converged(&self) -> bool {
+        (**self).converged()
     }
 }
 

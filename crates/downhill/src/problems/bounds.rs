@@ -8,7 +8,7 @@ use crate::{Error, Float, Result};
 
 /// A box `lo ≤ x ≤ hi`, checked at construction: `lo ≤ hi`, no NaN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Vec<[f64; 2]>", into = "Vec<[f64; 2]>")]
+#[serde(try_from = "Vec<Vec<f64>>", into = "Vec<[f64; 2]>")]
 pub struct Bounds {
     lo: Vec<f64>,
     hi: Vec<f64>,
@@ -100,6 +100,40 @@ impl Bounds {
         }
     }
 
+    /// A finite search region for population methods (PSO, GA, CMA-ES): each coordinate's
+    /// box, with an infinite side replaced by `fallback`'s side, or — when that would leave
+    /// the coordinate's box empty — by the finite side moved by `fallback`'s width
+    /// (`hi − w` for an infinite `lo`, `lo + w` for an infinite `hi`).
+    pub fn search_region(&self, fallback: [f64; 2]) -> (Vec<f64>, Vec<f64>) {
+        let w = fallback[1] - fallback[0];
+        self.lo
+            .iter()
+            .zip(&self.hi)
+            .map(|(&lo, &hi)| match (lo.is_finite(), hi.is_finite()) {
+                (true, true) => (lo, hi),
+                (true, false) => (lo, fallback[1].max(lo + w)),
+                (false, true) => (fallback[0].min(hi - w), hi),
+                (false, false) => (fallback[0], fallback[1]),
+            })
+            .unzip()
+    }
+
+    /// The search region of GA and CMA-ES around `x0`: per coordinate `[lo, hi]` with an
+    /// infinite side (or every side, without a box) replaced by `x0ᵢ ∓ scale`.
+    pub fn region_around(bounds: Option<&Bounds>, x0: &[f64], scale: f64) -> (Vec<f64>, Vec<f64>) {
+        x0.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let (lo, hi) =
+                    bounds.map_or((f64::NEG_INFINITY, f64::INFINITY), |b| (b.lo[i], b.hi[i]));
+                (
+                    if lo.is_finite() { lo } else { x - scale },
+                    if hi.is_finite() { hi } else { x + scale },
+                )
+            })
+            .unzip()
+    }
+
     /// Whether `x` lies inside the box.
     pub fn contains<T: Float>(&self, x: &[T]) -> bool {
         x.len() == self.len()
@@ -109,10 +143,25 @@ impl Bounds {
     }
 }
 
-impl TryFrom<Vec<[f64; 2]>> for Bounds {
+impl TryFrom<Vec<Vec<f64>>> for Bounds {
     type Error = Error;
-    fn try_from(pairs: Vec<[f64; 2]>) -> Result<Self> {
-        Bounds::new(&pairs)
+    /// Each entry must be exactly a `[lo, hi]` pair (serde's fixed arrays let a longer one
+    /// through in some formats).
+    fn try_from(pairs: Vec<Vec<f64>>) -> Result<Self> {
+        let mut out = Vec::with_capacity(pairs.len());
+        for (i, p) in pairs.iter().enumerate() {
+            match p.as_slice() {
+                &[lo, hi] => out.push([lo, hi]),
+                _ => {
+                    return Err(Error::param(
+                        &format!("bounds[{i}]"),
+                        format!("{p:?}"),
+                        "must be a [lo, hi] pair",
+                    ))
+                }
+            }
+        }
+        Bounds::new(&out)
     }
 }
 
@@ -138,5 +187,14 @@ mod tests {
         assert!(b.check_inside(&[0.0f64, 0.0]).is_ok());
         assert!(b.check_inside(&[0.6f64, 0.0]).is_err());
         assert!(b.check_dim(3).is_err());
+        let e = serde_json::from_str::<Bounds>("[[0, 1], [0, 1, 2]]").unwrap_err();
+        assert!(e.to_string().contains("bounds[1]"), "{e}");
+        let ok: Bounds = serde_json::from_str("[[0, 1], [-1, 1]]").unwrap();
+        assert_eq!(ok.lo(), &[0.0, -1.0]);
+        let (lo, hi) = b.search_region([-5.0, 5.0]);
+        assert_eq!((lo, hi), (vec![-1.0, -5.0], vec![0.5, 5.0]));
+        let b = Bounds::new(&[[10.0, f64::INFINITY], [f64::NEG_INFINITY, -20.0]]).unwrap();
+        let (lo, hi) = b.search_region([-5.0, 5.0]);
+        assert_eq!((lo, hi), (vec![10.0, -30.0], vec![20.0, -20.0]));
     }
 }

@@ -1,0 +1,588 @@
+//! [`Lbfgsb`]: L-BFGS-B, the limited-memory quasi-Newton method for box constraints of Byrd,
+//! Lu, Nocedal & Zhu (1995), with the subspace step of Morales & Nocedal (2011, SciPy's
+//! L-BFGS-B 3.0).
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::bounded_search::{wolfe_on_segment, LinePoint, SegmentWolfe};
+use super::dense::{invert, solve};
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::solver::{BoxedSolver, Solver, SolverStep};
+use crate::problems::Bounds;
+use crate::{Float, Objective, Result};
+
+/// `lbfgsb`: the hyperparameters of [`Lbfgsb`], named as SciPy's `fmin_l_bfgs_b`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LbfgsbConfig {
+    /// Correction pairs kept (10; `minimize`'s `maxcor`).
+    pub m: usize,
+    /// Stop when `maxᵢ |proj gᵢ| ≤ pgtol` (1e-5; `minimize`'s `gtol`).
+    pub pgtol: f64,
+    /// Stop when `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach` (1e7;
+    /// `minimize`'s `ftol = factr·ε_mach` = 2.22e-9).
+    pub factr: f64,
+    /// Maximum evaluations of one line search (20).
+    pub maxls: usize,
+}
+
+impl Default for LbfgsbConfig {
+    fn default() -> Self {
+        LbfgsbConfig {
+            m: 10,
+            pgtol: 1e-5,
+            factr: 1e7,
+            maxls: 20,
+        }
+    }
+}
+
+impl Entry for LbfgsbConfig {
+    const KIND: EntryKind = EntryKind::Solver;
+    const DOC: &'static str = "L-BFGS-B: limited-memory BFGS with box constraints (a solver).";
+    const PARAMS: &'static [ParamSpec] = &[
+        int("m", AtLeast(1.0), "correction pairs kept (SciPy's maxcor)"),
+        float(
+            "pgtol",
+            AtLeast(0.0),
+            "stop when the projected gradient's max norm is at most this (SciPy's gtol)",
+        ),
+        float(
+            "factr",
+            AtLeast(0.0),
+            "stop when the relative decrease of f is at most factr·eps (SciPy's ftol/eps)",
+        ),
+        int(
+            "maxls",
+            AtLeast(1.0),
+            "maximum evaluations of one line search",
+        ),
+    ];
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(Box::new(Lbfgsb::<T>::new(self.clone())?)))
+    }
+}
+
+/// L-BFGS-B (`name = "lbfgsb"`): minimises `f` over the box `l ≤ x ≤ u` given by
+/// [`Solver::set_bounds`] (no box: unconstrained L-BFGS with the same machinery).
+///
+/// The Hessian model is the compact limited-memory BFGS matrix of the last `m` pairs
+/// `sᵢ = xᵢ₊₁ − xᵢ`, `yᵢ = gᵢ₊₁ − gᵢ` (kept when `sᵀy > ε·yᵀy`):
+///
+/// `B = θI − W M Wᵀ`, `W = [Y  θS]`, `M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹`, `θ = yᵀy / sᵀy`,
+///
+/// with `D = diag(sᵢᵀyᵢ)` and `L` the strictly lower part of `SᵀY`. One step (= one
+/// iteration, SciPy's `nit`):
+///
+/// 1. **Generalised Cauchy point** `x^c`: the first local minimiser of the quadratic model
+///    `m(x) = f + gᵀ(x − x_k) + ½(x − x_k)ᵀB(x − x_k)` along the projected steepest-descent
+///    path `P(x_k − t·g)`, found by walking its breakpoints `tᵢ` in order and updating
+///    `f' = ∂m/∂t`, `f'' = ∂²m/∂t²` in `O(m)` per breakpoint (Byrd et al., Algorithm CP).
+/// 2. **Subspace minimisation** over the variables free at `x^c` (direct primal method):
+///    `d̂ = −B̂⁻¹ r` with the reduced gradient `r = Zᵀ(g + θ(x^c − x_k) − W M c)` and
+///    `B̂⁻¹ = θ⁻¹I + θ⁻² ZᵀW (I − θ⁻¹ M WᵀZZᵀW)⁻¹ M WᵀZ` (Sherman–Morrison–Woodbury); then
+///    `x̄ = P(x^c + d̂)` if `(x̄ − x_k)ᵀg < 0`, else `x^c + α*d̂` with the largest feasible
+///    `α* ≤ 1` (Morales & Nocedal 2011).
+/// 3. **Line search** along `d = x̄ − x_k` for the strong Wolfe conditions (`c₁ = 10⁻³`,
+///    `c₂ = 0.9`, as SciPy) on `t ∈ (0, t_max]`, `t_max` the largest step keeping `x` in the
+///    box (1 on the first iteration of a constrained problem); the first trial is `t = 1`,
+///    or `min(1/‖d‖, t_max)` on the first iteration when some variable is not boxed.
+///
+/// It stops (the run reports `converged`) when `‖P(x − g) − x‖_∞ ≤ pgtol` or when
+/// `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach`. Evaluations count gradient
+/// calls (each gives `f` too): SciPy's `nfev`. A failed line search or an ascent direction
+/// clears the memory and retries once from steepest descent; failing again, it stops.
+/// Arithmetic is `f64` whatever `T` is.
+#[derive(Debug, Clone)]
+pub struct Lbfgsb<T> {
+    cfg: LbfgsbConfig,
+    bounds: Option<Bounds>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    x: Vec<f64>,
+    g: Vec<f64>,
+    f: f64,
+    s: VecDeque<Vec<f64>>,
+    y: VecDeque<Vec<f64>>,
+    theta: f64,
+    /// `M` (2k × 2k, row-major) for the current memory.
+    m_mat: Vec<f64>,
+    iter: usize,
+    started: bool,
+    done: bool,
+    buf: Vec<T>,
+    gbuf: Vec<T>,
+}
+
+impl<T: Float> Lbfgsb<T> {
+    /// Validates `cfg` and builds the solver.
+    pub fn new(cfg: LbfgsbConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(Lbfgsb {
+            cfg,
+            bounds: None,
+            lo: Vec::new(),
+            hi: Vec::new(),
+            x: Vec::new(),
+            g: Vec::new(),
+            f: f64::NAN,
+            s: VecDeque::new(),
+            y: VecDeque::new(),
+            theta: 1.0,
+            m_mat: Vec::new(),
+            iter: 0,
+            started: false,
+            done: false,
+            buf: Vec::new(),
+            gbuf: Vec::new(),
+        })
+    }
+
+    /// Iterations made so far (SciPy's `nit`).
+    pub fn iterations(&self) -> usize {
+        self.iter
+    }
+
+    /// `maxᵢ |P(x − g)ᵢ − xᵢ|` at the current point (SciPy's `projgr`).
+    pub fn projected_gradient_norm(&self) -> f64 {
+        projected_gradient(&self.x, &self.g, &self.lo, &self.hi)
+            .iter()
+            .fold(0.0, |a, v| a.max(v.abs()))
+    }
+
+    fn eval(&mut self, f: &dyn Objective<T>, x: &[f64], g: &mut [f64]) -> f64 {
+        for (b, &v) in self.buf.iter_mut().zip(x) {
+            *b = T::of(v);
+        }
+        let v = f.gradient(&self.buf, &mut self.gbuf).f64();
+        for (gi, b) in g.iter_mut().zip(&self.gbuf) {
+            *gi = b.f64();
+        }
+        v
+    }
+
+    fn start(&mut self, f: &dyn Objective<T>, x: &[T]) {
+        let n = x.len();
+        (self.lo, self.hi) = match &self.bounds {
+            Some(b) if b.len() == n => (b.lo().to_vec(), b.hi().to_vec()),
+            _ => (vec![f64::NEG_INFINITY; n], vec![f64::INFINITY; n]),
+        };
+        self.x = x
+            .iter()
+            .zip(self.lo.iter().zip(&self.hi))
+            .map(|(v, (&l, &h))| v.f64().clamp(l, h))
+            .collect();
+        self.buf = vec![T::zero(); n];
+        self.gbuf = vec![T::zero(); n];
+        self.g = vec![0.0; n];
+        let (x0, mut g) = (self.x.clone(), vec![0.0; n]);
+        self.f = self.eval(f, &x0, &mut g);
+        self.g = g;
+        self.reset_memory();
+        self.started = true;
+        self.done = self.projected_gradient_norm() <= self.cfg.pgtol;
+    }
+
+    fn reset_memory(&mut self) {
+        self.s.clear();
+        self.y.clear();
+        self.theta = 1.0;
+        self.m_mat.clear();
+    }
+
+    /// Row `i` of `W = [Y  θS]`.
+    fn w_row(&self, i: usize) -> Vec<f64> {
+        let th = self.theta;
+        self.y
+            .iter()
+            .map(|y| y[i])
+            .chain(self.s.iter().map(|s| th * s[i]))
+            .collect()
+    }
+
+    fn m_times(&self, v: &[f64]) -> Vec<f64> {
+        let k2 = v.len();
+        (0..k2)
+            .map(|r| (0..k2).map(|c| self.m_mat[r * k2 + c] * v[c]).sum())
+            .collect()
+    }
+
+    /// Rebuilds `M` from the memory (Byrd et al. (3.4)); a singular middle matrix clears the
+    /// memory.
+    fn form_m(&mut self) {
+        let k = self.s.len();
+        let k2 = 2 * k;
+        let mut kmat = vec![0.0; k2 * k2];
+        for i in 0..k {
+            for j in 0..k {
+                let sy = dot(&self.s[i], &self.y[j]);
+                if i == j {
+                    kmat[i * k2 + j] = -sy;
+                } else if i > j {
+                    kmat[(k + i) * k2 + j] = sy; // L
+                    kmat[j * k2 + k + i] = sy; // Lᵀ
+                }
+                kmat[(k + i) * k2 + k + j] = self.theta * dot(&self.s[i], &self.s[j]);
+            }
+        }
+        match invert(kmat, k2) {
+            Some(m) => self.m_mat = m,
+            None => self.reset_memory(),
+        }
+    }
+
+    /// The generalised Cauchy point and `c = Wᵀ(x^c − x)`.
+    fn cauchy(&self) -> (Vec<f64>, Vec<f64>) {
+        let n = self.x.len();
+        let k2 = 2 * self.s.len();
+        let (x, g, th) = (&self.x, &self.g, self.theta);
+        let mut d = vec![0.0; n];
+        let mut breaks = Vec::new();
+        for i in 0..n {
+            let t = if g[i] < 0.0 && self.hi[i].is_finite() {
+                (x[i] - self.hi[i]) / g[i]
+            } else if g[i] > 0.0 && self.lo[i].is_finite() {
+                (x[i] - self.lo[i]) / g[i]
+            } else {
+                f64::INFINITY
+            };
+            if t > 0.0 {
+                d[i] = -g[i];
+                if t.is_finite() {
+                    breaks.push((t, i));
+                }
+            }
+        }
+        breaks.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut p = vec![0.0; k2];
+        for (i, &di) in d.iter().enumerate() {
+            if di != 0.0 && k2 > 0 {
+                for (pj, wj) in p.iter_mut().zip(self.w_row(i)) {
+                    *pj += wj * di;
+                }
+            }
+        }
+        let mut c = vec![0.0; k2];
+        let mut fp = -dot(&d, &d);
+        let mut fpp = -th * fp - dot(&p, &self.m_times(&p));
+        let fpp0 = fpp;
+        let mut dtmin = -fp / fpp;
+        let mut told = 0.0;
+        let mut xc = x.clone();
+        for &(tb, b) in &breaks {
+            let dt = tb - told;
+            if dtmin < dt {
+                break;
+            }
+            let xcb = if d[b] > 0.0 { self.hi[b] } else { self.lo[b] };
+            let zb = xcb - x[b];
+            xc[b] = xcb;
+            for (cj, pj) in c.iter_mut().zip(&p) {
+                *cj += dt * pj;
+            }
+            let gb = g[b];
+            let wb = self.w_row(b);
+            let mw = self.m_times(&wb);
+            fp += dt * fpp + gb * gb + th * gb * zb - gb * dot(&mw, &c);
+            fpp -= th * gb * gb + 2.0 * gb * dot(&mw, &p) + gb * gb * dot(&mw, &wb);
+            fpp = fpp.max(f64::EPSILON * fpp0);
+            for (pj, wj) in p.iter_mut().zip(&wb) {
+                *pj += gb * wj;
+            }
+            d[b] = 0.0;
+            dtmin = -fp / fpp;
+            told = tb;
+        }
+        let dtmin = if dtmin.is_finite() {
+            dtmin.max(0.0)
+        } else {
+            0.0
+        };
+        told += dtmin;
+        for i in 0..n {
+            if d[i] != 0.0 {
+                xc[i] = (x[i] + told * d[i]).clamp(self.lo[i], self.hi[i]);
+            }
+        }
+        for (cj, pj) in c.iter_mut().zip(&p) {
+            *cj += dtmin * pj;
+        }
+        (xc, c)
+    }
+
+    /// The subspace step from the Cauchy point: `x̄`.
+    fn subspace(&self, xc: &[f64], c: &[f64]) -> Vec<f64> {
+        let (x, g, th) = (&self.x, &self.g, self.theta);
+        let k2 = 2 * self.s.len();
+        let free: Vec<usize> = (0..x.len())
+            .filter(|&i| self.lo[i] < xc[i] && xc[i] < self.hi[i])
+            .collect();
+        if free.is_empty() {
+            return xc.to_vec();
+        }
+        let mc = self.m_times(c);
+        let rows: Vec<Vec<f64>> = free.iter().map(|&i| self.w_row(i)).collect();
+        let r: Vec<f64> = free
+            .iter()
+            .zip(&rows)
+            .map(|(&i, w)| g[i] + th * (xc[i] - x[i]) - dot(w, &mc))
+            .collect();
+        let mut du: Vec<f64> = r.iter().map(|ri| -ri / th).collect();
+        if k2 > 0 {
+            let mut wr = vec![0.0; k2];
+            let mut a = vec![0.0; k2 * k2];
+            for (w, &ri) in rows.iter().zip(&r) {
+                for p in 0..k2 {
+                    wr[p] += w[p] * ri;
+                    for q in 0..k2 {
+                        a[p * k2 + q] += w[p] * w[q];
+                    }
+                }
+            }
+            let mut v = self.m_times(&wr);
+            // N = I − θ⁻¹ M A
+            let mut nmat = vec![0.0; k2 * k2];
+            for col in 0..k2 {
+                let acol: Vec<f64> = (0..k2).map(|p| a[p * k2 + col]).collect();
+                let macol = self.m_times(&acol);
+                for row in 0..k2 {
+                    nmat[row * k2 + col] = f64::from(u8::from(row == col)) - macol[row] / th;
+                }
+            }
+            if !solve(&mut nmat, k2, &mut v) {
+                return xc.to_vec();
+            }
+            for (dui, w) in du.iter_mut().zip(&rows) {
+                *dui -= dot(w, &v) / (th * th);
+            }
+        }
+        let mut xbar = xc.to_vec();
+        for (&i, &dui) in free.iter().zip(&du) {
+            xbar[i] = (xc[i] + dui).clamp(self.lo[i], self.hi[i]);
+        }
+        let slope: f64 = (0..x.len()).map(|i| (xbar[i] - x[i]) * g[i]).sum();
+        if slope < 0.0 {
+            return xbar;
+        }
+        let mut alpha: f64 = 1.0;
+        for (&i, &dui) in free.iter().zip(&du) {
+            if dui < 0.0 && self.lo[i].is_finite() {
+                alpha = alpha.min((self.lo[i] - xc[i]) / dui);
+            } else if dui > 0.0 && self.hi[i].is_finite() {
+                alpha = alpha.min((self.hi[i] - xc[i]) / dui);
+            }
+        }
+        let mut xbar = xc.to_vec();
+        for (&i, &dui) in free.iter().zip(&du) {
+            xbar[i] = (xc[i] + alpha.max(0.0) * dui).clamp(self.lo[i], self.hi[i]);
+        }
+        xbar
+    }
+
+    /// One iteration; `false` when no acceptable step was found.
+    fn iterate(&mut self, f: &dyn Objective<T>, evals: &mut usize) -> bool {
+        let (xc, c) = self.cauchy();
+        let xbar = self.subspace(&xc, &c);
+        let n = self.x.len();
+        let d: Vec<f64> = xbar.iter().zip(&self.x).map(|(a, b)| a - b).collect();
+        let dphi0 = dot(&self.g, &d);
+        if dphi0.is_nan() || dphi0 >= 0.0 {
+            return false;
+        }
+        let constrained = self.lo.iter().chain(&self.hi).any(|v| v.is_finite());
+        let boxed = (0..n).all(|i| self.lo[i].is_finite() && self.hi[i].is_finite());
+        let t_max = if !constrained {
+            1e10
+        } else if self.iter == 0 {
+            1.0
+        } else {
+            (0..n).fold(1e10, |m: f64, i| {
+                if d[i] < 0.0 && self.lo[i].is_finite() {
+                    m.min((self.lo[i] - self.x[i]) / d[i])
+                } else if d[i] > 0.0 && self.hi[i].is_finite() {
+                    m.min((self.hi[i] - self.x[i]) / d[i])
+                } else {
+                    m
+                }
+            })
+        };
+        let dnorm = dot(&d, &d).sqrt();
+        let t0 = if self.iter == 0 && !boxed {
+            (1.0 / dnorm).min(t_max)
+        } else {
+            1.0
+        };
+        let params = SegmentWolfe {
+            c1: 1e-3,
+            c2: 0.9,
+            max_evals: self.cfg.maxls,
+        };
+        let (x0, f0) = (self.x.clone(), self.f);
+        let (lo, hi) = (self.lo.clone(), self.hi.clone());
+        let mut phi = |t: f64| {
+            let xt: Vec<f64> = (0..n)
+                .map(|i| (x0[i] + t * d[i]).clamp(lo[i], hi[i]))
+                .collect();
+            let mut g = vec![0.0; n];
+            let f = self.eval(f, &xt, &mut g);
+            LinePoint {
+                t,
+                f,
+                dphi: dot(&g, &d),
+                g,
+            }
+        };
+        let (found, used) = wolfe_on_segment(&mut phi, f0, dphi0, t0, t_max, &params);
+        *evals += used;
+        let Some(q) = found else {
+            return false;
+        };
+        let xnew: Vec<f64> = (0..n)
+            .map(|i| (x0[i] + q.t * d[i]).clamp(lo[i], hi[i]))
+            .collect();
+        let s: Vec<f64> = xnew.iter().zip(&self.x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = q.g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
+        let (sy, yy) = (dot(&s, &y), dot(&y, &y));
+        if sy > f64::EPSILON * yy {
+            if self.s.len() == self.cfg.m {
+                self.s.pop_front();
+                self.y.pop_front();
+            }
+            self.s.push_back(s);
+            self.y.push_back(y);
+            self.theta = yy / sy;
+            self.form_m();
+        }
+        let fold = self.f;
+        self.x = xnew;
+        self.g = q.g;
+        self.f = q.f;
+        self.iter += 1;
+        let rel = (fold - self.f) / fold.abs().max(self.f.abs()).max(1.0);
+        self.done = rel <= self.cfg.factr * f64::EPSILON
+            || self.projected_gradient_norm() <= self.cfg.pgtol;
+        true
+    }
+}
+
+/// `P(x − g) − x` componentwise.
+fn projected_gradient(x: &[f64], g: &[f64], lo: &[f64], hi: &[f64]) -> Vec<f64> {
+    (0..x.len())
+        .map(|i| (x[i] - g[i]).clamp(lo[i], hi[i]) - x[i])
+        .collect()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl<T: Float> Solver<T> for Lbfgsb<T> {
+    fn name(&self) -> &'static str {
+        "lbfgsb"
+    }
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn set_bounds(&mut self, bounds: &Bounds) -> Result<()> {
+        self.bounds = Some(bounds.clone());
+        self.started = false;
+        Ok(())
+    }
+    fn converged(&self) -> bool {
+        self.done
+    }
+    fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
+        let mut evaluations = 0;
+        if !self.started || self.x.len() != x.len() {
+            self.start(f, x);
+            evaluations += 1;
+        }
+        let mut iterations = 0;
+        if !self.done {
+            if self.iterate(f, &mut evaluations) {
+                iterations = 1;
+            } else if !self.s.is_empty() {
+                self.reset_memory();
+                if self.iterate(f, &mut evaluations) {
+                    iterations = 1;
+                } else {
+                    self.done = true;
+                }
+            } else {
+                self.done = true;
+            }
+        }
+        for (xi, &v) in x.iter_mut().zip(&self.x) {
+            *xi = T::of(v);
+        }
+        SolverStep {
+            iterations,
+            evaluations,
+            value: Some(self.f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::{Rosenbrock, Sphere};
+
+    fn run(b: &[[f64; 2]], x0: &[f64], f: &dyn Objective<f64>) -> (Vec<f64>, Lbfgsb<f64>) {
+        let mut s = Lbfgsb::<f64>::new(LbfgsbConfig {
+            pgtol: 1e-10,
+            factr: 0.0,
+            ..Default::default()
+        })
+        .unwrap();
+        s.set_bounds(&Bounds::new(b).unwrap()).unwrap();
+        let mut x = x0.to_vec();
+        for _ in 0..500 {
+            s.step(f, &mut x);
+            if s.converged() {
+                break;
+            }
+        }
+        (x, s)
+    }
+
+    #[test]
+    fn sphere_in_a_box_stops_on_the_faces() {
+        let (x, s) = run(
+            &[[1.0, 2.0], [-3.0, -0.5], [-1.0, 1.0]],
+            &[1.5, -1.0, 0.7],
+            &Sphere,
+        );
+        assert_eq!(x, vec![1.0, -0.5, 0.0]);
+        assert!(s.projected_gradient_norm() <= 1e-10);
+    }
+
+    #[test]
+    fn rosenbrock_inside_and_on_the_boundary() {
+        let inf = f64::INFINITY;
+        let (x, _) = run(&[[-2.0, 2.0], [-2.0, 2.0]], &[-1.2, 1.0], &Rosenbrock);
+        assert!(
+            (x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7,
+            "{x:?}"
+        );
+        let (x, _) = run(&[[-inf, 0.5], [-inf, inf]], &[-1.2, 1.0], &Rosenbrock);
+        assert_eq!(x[0], 0.5);
+        assert!((x[1] - 0.25).abs() < 1e-9, "{x:?}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let e = Lbfgsb::<f64>::new(LbfgsbConfig {
+            m: 0,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(e, crate::Error::InvalidParameter { ref key, .. } if key == "m"));
+    }
+}

@@ -1,0 +1,289 @@
+//! [`NelderMead`]: the downhill simplex method as `scipy.optimize.minimize(method =
+//! "Nelder-Mead")` runs it, with the adaptive parameters of Gao & Han (2012) and bounds by
+//! clipping (SciPy ≥ 1.7).
+
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::solver::{BoxedSolver, Solver, SolverStep};
+use crate::problems::Bounds;
+use crate::{Float, Objective, Result};
+
+/// `nelder_mead`: the hyperparameters of [`NelderMead`], named as SciPy's options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NelderMeadConfig {
+    /// Stop when every vertex is within `xatol` of the best, coordinatewise (1e-4)…
+    pub xatol: f64,
+    /// …and every vertex's value within `fatol` of the best one (1e-4).
+    pub fatol: f64,
+    /// Gao & Han's dimension-dependent coefficients (`true`); `false`: ρ = 1, χ = 2,
+    /// ψ = σ = ½.
+    pub adaptive: bool,
+}
+
+impl Default for NelderMeadConfig {
+    fn default() -> Self {
+        NelderMeadConfig {
+            xatol: 1e-4,
+            fatol: 1e-4,
+            adaptive: true,
+        }
+    }
+}
+
+impl Entry for NelderMeadConfig {
+    const KIND: EntryKind = EntryKind::Solver;
+    const DOC: &'static str = "Nelder-Mead simplex, SciPy's algorithm (a solver).";
+    const PARAMS: &'static [ParamSpec] = &[
+        float("xatol", AtLeast(0.0), "simplex size in x at which to stop"),
+        float(
+            "fatol",
+            AtLeast(0.0),
+            "spread of f over the simplex at which to stop",
+        ),
+        flag(
+            "adaptive",
+            "Gao & Han's coefficients for the dimension (SciPy's adaptive=True)",
+        ),
+    ];
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(Some(Box::new(NelderMead::<T>::new(self.clone())?)))
+    }
+}
+
+/// Nelder–Mead (`name = "nelder_mead"`), operation for operation as SciPy's
+/// `_minimize_neldermead`.
+///
+/// Coefficients for `n` variables: reflection `ρ = 1`, expansion `χ = 1 + 2/n`, contraction
+/// `ψ = ¾ − 1/(2n)`, shrink `σ = 1 − 1/n` (Gao & Han; `adaptive = false`: `χ = 2`,
+/// `ψ = σ = ½`). The initial simplex is `x0` and `x0` with coordinate `k` scaled by 1.05 (set
+/// to 0.00025 when it is 0). Inside a box, vertices above `hi` are reflected to `2·hi − v`
+/// and every vertex is clipped into the box; so is every trial point. One step (= one
+/// iteration) with the vertices sorted `f(x₀) ≤ … ≤ f(xₙ)` and the centroid
+/// `x̄ = (1/n) Σ_{i<n} xᵢ`:
+///
+/// - reflect `x_r = (1 + ρ)x̄ − ρxₙ`; if `f_r < f₀` expand `x_e = (1 + ρχ)x̄ − ρχxₙ` and keep
+///   the better of the two;
+/// - else if `f_r < f_{n−1}` keep `x_r`;
+/// - else if `f_r < fₙ` contract outside `x_c = (1 + ψρ)x̄ − ψρxₙ`, kept if `f_c ≤ f_r`;
+/// - else contract inside `x_cc = (1 − ψ)x̄ + ψxₙ`, kept if `f_cc < fₙ`;
+/// - when a contraction is rejected, shrink `xᵢ ← x₀ + σ(xᵢ − x₀)` for `i ≥ 1`;
+///
+/// then sort again (stable, NaN last). It stops (`converged`) before an iteration when
+/// `maxᵢ ‖xᵢ − x₀‖_∞ ≤ xatol` and `maxᵢ |fᵢ − f₀| ≤ fatol`. The step writes the best vertex;
+/// evaluations are function values (`n + 1` for the first simplex).
+#[derive(Debug, Clone)]
+pub struct NelderMead<T> {
+    cfg: NelderMeadConfig,
+    bounds: Option<Bounds>,
+    sim: Vec<Vec<f64>>,
+    fsim: Vec<f64>,
+    done: bool,
+    buf: Vec<T>,
+}
+
+impl<T: Float> NelderMead<T> {
+    /// Validates `cfg` and builds the solver.
+    pub fn new(cfg: NelderMeadConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(NelderMead {
+            cfg,
+            bounds: None,
+            sim: Vec::new(),
+            fsim: Vec::new(),
+            done: false,
+            buf: Vec::new(),
+        })
+    }
+
+    /// The simplex, best vertex first.
+    pub fn simplex(&self) -> &[Vec<f64>] {
+        &self.sim
+    }
+
+    fn value(&mut self, f: &dyn Objective<T>, x: &[f64], evals: &mut usize) -> f64 {
+        for (b, &v) in self.buf.iter_mut().zip(x) {
+            *b = T::of(v);
+        }
+        *evals += 1;
+        f.value(&self.buf).f64()
+    }
+
+    fn clip(&self, x: &mut [f64]) {
+        if let Some(b) = &self.bounds {
+            b.project(x);
+        }
+    }
+
+    fn start(&mut self, f: &dyn Objective<T>, x0: &[T], evals: &mut usize) {
+        let n = x0.len();
+        self.buf = vec![T::zero(); n];
+        let mut x0: Vec<f64> = x0.iter().map(|v| v.f64()).collect();
+        self.clip(&mut x0);
+        let mut sim = vec![x0.clone()];
+        for k in 0..n {
+            let mut y = x0.clone();
+            y[k] = if y[k] != 0.0 { 1.05 * y[k] } else { 0.00025 };
+            sim.push(y);
+        }
+        if let Some(b) = &self.bounds {
+            for v in &mut sim {
+                for (vi, &hi) in v.iter_mut().zip(b.hi()) {
+                    if *vi > hi {
+                        *vi = 2.0 * hi - *vi;
+                    }
+                }
+                b.project(v);
+            }
+        }
+        self.fsim = Vec::with_capacity(n + 1);
+        for v in &sim {
+            let fv = self.value(f, v, evals);
+            self.fsim.push(fv);
+        }
+        self.sim = sim;
+        self.sort();
+        self.done = self.small();
+    }
+
+    fn sort(&mut self) {
+        let key = |v: f64| if v.is_nan() { f64::INFINITY } else { v };
+        let mut idx: Vec<usize> = (0..self.fsim.len()).collect();
+        idx.sort_by(|&a, &b| key(self.fsim[a]).total_cmp(&key(self.fsim[b])));
+        self.sim = idx.iter().map(|&i| self.sim[i].clone()).collect();
+        self.fsim = idx.iter().map(|&i| self.fsim[i]).collect();
+    }
+
+    fn small(&self) -> bool {
+        let best = &self.sim[0];
+        let dx = self.sim[1..]
+            .iter()
+            .flat_map(|v| v.iter().zip(best).map(|(a, b)| (a - b).abs()))
+            .fold(0.0, f64::max);
+        let df = self.fsim[1..]
+            .iter()
+            .map(|v| (self.fsim[0] - v).abs())
+            .fold(0.0, f64::max);
+        dx <= self.cfg.xatol && df <= self.cfg.fatol
+    }
+
+    /// `a·x̄ + b·xₙ`, clipped.
+    fn point(&self, xbar: &[f64], a: f64, b: f64) -> Vec<f64> {
+        let worst = &self.sim[self.sim.len() - 1];
+        let mut p: Vec<f64> = xbar.iter().zip(worst).map(|(c, w)| a * c + b * w).collect();
+        self.clip(&mut p);
+        p
+    }
+
+    fn iterate(&mut self, f: &dyn Objective<T>, evals: &mut usize) {
+        let n = self.sim.len() - 1;
+        let nf = n as f64;
+        let (rho, chi, psi, sigma) = if self.cfg.adaptive {
+            (1.0, 1.0 + 2.0 / nf, 0.75 - 1.0 / (2.0 * nf), 1.0 - 1.0 / nf)
+        } else {
+            (1.0, 2.0, 0.5, 0.5)
+        };
+        let mut xbar = vec![0.0; n];
+        for v in &self.sim[..n] {
+            for (c, x) in xbar.iter_mut().zip(v) {
+                *c += x;
+            }
+        }
+        for c in &mut xbar {
+            *c /= nf;
+        }
+        let xr = self.point(&xbar, 1.0 + rho, -rho);
+        let fxr = self.value(f, &xr, evals);
+        let mut shrink = false;
+        if fxr < self.fsim[0] {
+            let xe = self.point(&xbar, 1.0 + rho * chi, -rho * chi);
+            let fxe = self.value(f, &xe, evals);
+            if fxe < fxr {
+                self.replace_worst(xe, fxe);
+            } else {
+                self.replace_worst(xr, fxr);
+            }
+        } else if fxr < self.fsim[n - 1] {
+            self.replace_worst(xr, fxr);
+        } else if fxr < self.fsim[n] {
+            let xc = self.point(&xbar, 1.0 + psi * rho, -psi * rho);
+            let fxc = self.value(f, &xc, evals);
+            if fxc <= fxr {
+                self.replace_worst(xc, fxc);
+            } else {
+                shrink = true;
+            }
+        } else {
+            let xcc = self.point(&xbar, 1.0 - psi, psi);
+            let fxcc = self.value(f, &xcc, evals);
+            if fxcc < self.fsim[n] {
+                self.replace_worst(xcc, fxcc);
+            } else {
+                shrink = true;
+            }
+        }
+        if shrink {
+            for j in 1..=n {
+                let mut v: Vec<f64> = self.sim[j]
+                    .iter()
+                    .zip(&self.sim[0])
+                    .map(|(x, b)| b + sigma * (x - b))
+                    .collect();
+                self.clip(&mut v);
+                self.fsim[j] = self.value(f, &v, evals);
+                self.sim[j] = v;
+            }
+        }
+        self.sort();
+    }
+
+    fn replace_worst(&mut self, x: Vec<f64>, fx: f64) {
+        let n = self.sim.len() - 1;
+        self.sim[n] = x;
+        self.fsim[n] = fx;
+    }
+}
+
+impl<T: Float> Solver<T> for NelderMead<T> {
+    fn name(&self) -> &'static str {
+        "nelder_mead"
+    }
+    fn lr(&self) -> f64 {
+        0.0
+    }
+    fn set_bounds(&mut self, bounds: &Bounds) -> Result<()> {
+        self.bounds = Some(bounds.clone());
+        self.sim.clear();
+        Ok(())
+    }
+    fn converged(&self) -> bool {
+        self.done
+    }
+    fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
+        let mut evaluations = 0;
+        if self.sim.len() != x.len() + 1 || x.is_empty() {
+            self.start(f, x, &mut evaluations);
+        }
+        let mut iterations = 0;
+        if !self.done && !x.is_empty() {
+            self.iterate(f, &mut evaluations);
+            self.done = self.small();
+            iterations = 1;
+        }
+        if let Some(best) = self.sim.first() {
+            for (xi, &v) in x.iter_mut().zip(best) {
+                *xi = T::of(v);
+            }
+        }
+        SolverStep {
+            iterations,
+            evaluations,
+            value: self.fsim.first().copied(),
+        }
+    }
+}
