@@ -218,7 +218,8 @@ def section_b(a, rows):
     for r in range(a.rounds):
         res = downhill(a.downhill, "train", "--model", "linear", "--n", str(n), "--features",
                        str(d), "--batch-size", str(batch), "--epochs", str(epochs),
-                       "--lr", str(lr), "--threads", str(a.threads))
+                       "--lr", str(lr), "--threads", str(a.threads),
+                       "--limit-elems", str(a.limit_elems))
         dh.append(res)
         tl.append(min(torch_linreg(X, y, lr, batch, epochs, th) for th in thread_counts(a)))
         sk.append(sklearn_linreg(X, y, lr, epochs))
@@ -228,6 +229,9 @@ def section_b(a, rows):
         d_best = min(ok, key=lambda x: x["seconds"])
         d_sps, d_loss = d_best["samples_per_s"], d_best["final_loss"]
         dtxt = f"{d_sps / 1e6:.2f} M/s, loss {d_loss:.4g}"
+        fr = sorted(x["fraction_of_limit"] for x in ok if x.get("fraction_of_limit") is not None)
+        if fr:  # the median round's share of the in-process read probe
+            dtxt += f", {fr[len(fr) // 2]:.0%} of the read limit"
     else:
         d_sps, dtxt = None, f"n/a ({dh[0]['error'][:60]})"
     row = {"workload": f"linreg {n:.0e}x{d}, batch {batch}, {epochs} epoch, lr {lr}", "downhill": dtxt}

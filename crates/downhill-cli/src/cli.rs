@@ -34,8 +34,45 @@ pub enum Command {
     Train(TrainArgs),
     /// Predict with a model saved by `downhill train --save`.
     Predict(PredictArgs),
+    /// The loss landscape of a `downhill train` config: 1-D interpolation, 2-D surface,
+    /// sharpness.
+    Landscape(LandscapeArgs),
     /// Serve the lab: a local web page to play with optimisers, computed live.
     Lab(LabArgs),
+    /// Run a `run`, `compare` or `train` config over a grid of values (its `[sweep]` table).
+    Sweep(SweepArgs),
+    /// The lr range test (Smith 2017, fastai's `lr_find`) on a `train` config.
+    LrFind(LrFindArgs),
+}
+
+/// `downhill sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// A `run`, `compare` or `train` config with a `[sweep]` table of dotted keys.
+    pub file: PathBuf,
+    /// Print `{"points": [{"values": …, "result": …}, …]}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the sweep (`.svg` or `.png`): the metric against one key, or a heat map over two.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
+    /// What the figure shows.
+    #[arg(long, value_enum, default_value_t)]
+    pub metric: crate::commands::sweep_plot::Metric,
+}
+
+/// `downhill lr-find`.
+#[derive(Debug, Args)]
+pub struct LrFindArgs {
+    /// A `train` config; an optional `[lr_find]` table sets `start_lr`, `end_lr`, `num_it`,
+    /// `stop_div`.
+    pub file: PathBuf,
+    /// Print `{"lr": […], "loss": […], "suggested_lr": …, "cyclic": {…}}` on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the smoothed loss against lr (log x) to an SVG or PNG file.
+    #[arg(long, value_name = "OUT")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `downhill lab`.
@@ -70,6 +107,26 @@ pub struct TrainArgs {
     /// Draw the natural picture of this command to an SVG or PNG file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+}
+
+/// `downhill landscape`.
+#[derive(Debug, Args)]
+pub struct LandscapeArgs {
+    /// A `downhill train` config, optionally with a `[landscape]` table.
+    pub file: PathBuf,
+    /// Print one JSON object on stdout (`interpolation`, `surface`, `sharpness`, `train`).
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the interpolation, the contour and the 3-D surface to an SVG or PNG file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Take θ₁ from a model saved by `downhill train --save` instead of training.
+    #[arg(long, conflicts_with = "between")]
+    pub model: Option<PathBuf>,
+    /// Interpolate from saved model A (α = 0) to saved model B (α = 1); the surface and the
+    /// sharpness are taken at B. Nothing is trained.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub between: Option<Vec<PathBuf>>,
 }
 
 /// `downhill predict`.
@@ -133,7 +190,9 @@ pub struct MinimizeArgs {
     /// Learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
-    /// Momentum (the `momentum` parameter of `sgd`, `rmsprop` and the `momentum` optimiser).
+    /// Momentum: the `momentum` parameter of `sgd`, `rmsprop`, `muon` and the `momentum`
+    /// optimiser; `betas[0]` of the Adam family (`adam`, `adamw`, `nadam`, `radam`, `adamax`)
+    /// and `lion`, as cyclic momentum schedules drive it (`betas[1]` keeps its default).
     #[arg(long)]
     pub momentum: Option<f64>,
     /// Variant of the `momentum` optimiser: `heavy_ball`, `nesterov` or `nesterov_midpoint`.

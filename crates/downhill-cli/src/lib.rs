@@ -6,7 +6,8 @@
 //! name to give it in messages, and return the very `serde_json::Value` that
 //! `downhill run --json`, `compare --json` and `schedule --json` print (the commands print what
 //! these functions return), or the [`CliError`](exit::CliError) with the message and exit code
-//! the command would end with. [`toml_from_json`] turns a JSON object of tables into TOML text,
+//! the command would end with. [`sweep_json`] and [`lr_find_json`] do the same for
+//! `downhill sweep --json` and `downhill lr-find --json`. [`toml_from_json`] turns a JSON object of tables into TOML text,
 //! so a JSON body goes through the same parser and gets the same messages.
 
 mod cli;
@@ -20,8 +21,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use commands::compare::compare_json;
+pub use commands::lr_find::lr_find_json;
 pub use commands::run::run_json;
 pub use commands::schedule::{schedule_json, Metrics};
+pub use commands::sweep::sweep_json;
 pub use config::json::toml_from_json;
 pub use tour::presets;
 

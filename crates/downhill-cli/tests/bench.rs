@@ -122,6 +122,47 @@ fn bench_gradient_compares_exact_and_numerical() {
 }
 
 #[test]
+fn bench_gradient_reports_ad_and_skips_numeric_above_1e4_unless_asked() {
+    let args = |dim: &'static str, extra: &[&'static str]| {
+        let mut a = vec![
+            "bench",
+            "gradient",
+            "--function",
+            "rosenbrock",
+            "--dim",
+            dim,
+            "--seconds",
+            "0.001",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, v) = downhill_json(&args("20000", &[]));
+    assert_eq!(code, 0);
+    assert!(v["numerical_gradient_ns"].is_null(), "{v}");
+    assert!(v["max_relative_difference"].is_null());
+    assert!(v["note"].as_str().unwrap().contains("--numeric"), "{v}");
+    assert!(
+        v["ad_max_relative_difference"].as_f64().unwrap() < 1e-12,
+        "{v}"
+    );
+    let (ad, value) = (
+        v["ad_gradient_ns"].as_f64().unwrap(),
+        v["value_ns"].as_f64().unwrap(),
+    );
+    assert!(
+        ad > 0.0 && (v["ad_over_value"].as_f64().unwrap() - ad / value).abs() < 1e-9 * ad / value
+    );
+    let (code, v) = downhill_json(&args("10001", &["--numeric"]));
+    assert_eq!(code, 0);
+    assert_eq!(v["dim"], 10001);
+    assert!(v["numerical_gradient_ns"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["max_relative_difference"].as_f64().unwrap() < 1e-5);
+    assert!(v["note"].is_null());
+}
+
+#[test]
 fn bench_train_reports_speed_and_a_converged_loss() {
     let (code, v) = downhill_json(&[
         "bench",
@@ -178,4 +219,53 @@ fn bench_train_reports_speed_and_a_converged_loss() {
         args.extend_from_slice(bad);
         assert_eq!(downhill(&args).status.code(), Some(2), "{bad:?}");
     }
+}
+
+#[test]
+fn bench_train_reports_data_rate_against_the_read_probe() {
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "logistic",
+        "--n",
+        "1000",
+        "--features",
+        "7",
+        "--epochs",
+        "2",
+        "--limit-elems",
+        "1e5",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["bytes_per_sample"], 32);
+    let (sps, gbps) = (
+        v["samples_per_s"].as_f64().unwrap(),
+        v["data_gbytes_per_s"].as_f64().unwrap(),
+    );
+    assert!((gbps - 32.0 * sps / 1e9).abs() <= 1e-9 * gbps, "{v}");
+    let limit = v["limit_gb_per_s"].as_f64().unwrap();
+    assert!(limit > 0.0);
+    assert!(
+        (v["fraction_of_limit"].as_f64().unwrap() - gbps / limit).abs() <= 1e-12 * gbps / limit
+    );
+    let (code, v) = downhill_json(&[
+        "bench",
+        "train",
+        "--model",
+        "linear",
+        "--n",
+        "100",
+        "--features",
+        "3",
+        "--precision",
+        "f64",
+        "--limit-elems",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["bytes_per_sample"], 32);
+    assert!(v["limit_gb_per_s"].is_null() && v["fraction_of_limit"].is_null());
 }

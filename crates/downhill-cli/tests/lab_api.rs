@@ -278,3 +278,30 @@ fn jobs_are_limited_and_stop_on_delete_and_sigterm_stops_the_server() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// `max_points` beside the tables: the page's coarse answers while dragging.
+#[test]
+fn max_points_decimates_and_is_checked() {
+    let s = Server::start();
+    let body = r#"{"problem":{"function":"rosenbrock","x0":[-1.5,2.0]},"optimizer":{"name":"adam","lr":0.05},"run":{"steps":1000}"#;
+    let (status, full) = s.post("/api/run", &format!("{body}}}"));
+    assert_eq!(status, 200, "{full}");
+    let (status, coarse) = s.post("/api/run", &format!("{body},\"max_points\":300}}"));
+    assert_eq!(status, 200, "{coarse}");
+    let full: serde_json::Value = serde_json::from_str(&full).expect("json");
+    let coarse: serde_json::Value = serde_json::from_str(&coarse).expect("json");
+    let n = coarse["trajectory"].as_array().map_or(0, Vec::len);
+    assert!((100..=300).contains(&n), "{n} points");
+    assert_eq!(coarse["decimated"]["max_points"], serde_json::json!(300));
+    // same run: same end point, the first point and every stride-th one kept
+    assert_eq!(coarse["x"], full["x"]);
+    let stride = coarse["decimated"]["stride"].as_u64().expect("a stride") as usize;
+    assert_eq!(coarse["trajectory"][1], full["trajectory"][stride]);
+    for bad in ["2", "5001", "\"300\"", "1.5"] {
+        let (status, msg) = s.post("/api/run", &format!("{body},\"max_points\":{bad}}}"));
+        assert_eq!(status, 400, "{bad}: {msg}");
+        assert!(msg.contains("max_points"), "{msg}");
+    }
+    let (status, _) = s.post("/api/run", &format!("{body}}}"));
+    assert_eq!(status, 200);
+}

@@ -5,8 +5,9 @@
 #![cfg(feature = "mpi")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure is a test failure
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -49,9 +50,9 @@ struct Run {
     took: Duration,
 }
 
-fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
-    let t0 = Instant::now();
-    let out = Command::new("mpirun")
+/// `mpirun -np k downhill ARGS…`.
+fn mpirun(k: usize, args: &[&OsStr]) -> Output {
+    Command::new("mpirun")
         .args([
             "--allow-run-as-root",
             "--oversubscribe",
@@ -59,12 +60,16 @@ fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
             &k.to_string(),
         ])
         .arg(env!("CARGO_BIN_EXE_downhill"))
-        .arg("train")
-        .arg(cfg)
-        .arg("--json")
-        .args(extra)
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn train(k: usize, cfg: &Path, extra: &[&str]) -> Run {
+    let t0 = Instant::now();
+    let mut args: Vec<&OsStr> = vec!["train".as_ref(), cfg.as_os_str(), "--json".as_ref()];
+    args.extend(extra.iter().map(OsStr::new));
+    let out = mpirun(k, &args);
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -203,5 +208,58 @@ fn resume_on_another_number_of_ranks_matches_the_uninterrupted_run() {
         let resumed = json_of(k, &cfg, &["--resume", &ck_s]);
         assert_eq!(resumed["params"], full["params"], "resumed on K = {k}");
         assert_eq!(resumed["epochs"].as_u64(), Some(3));
+    }
+}
+
+#[test]
+fn a_checkpoint_rank_0_cannot_write_aborts_every_rank_quickly() {
+    if !have_mpirun() {
+        return;
+    }
+    let cfg = write(
+        "abort.toml",
+        &format!("{LINREG}checkpoint_every = 1\ncheckpoint_path = \"/nonexistent-dir/ck.json\"\n"),
+    );
+    let k = *ranks().iter().max().unwrap();
+    let r = train(k, &cfg, &[]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.took < Duration::from_secs(10), "took {:?}", r.took);
+    assert!(r.stderr.contains("cannot write checkpoint"), "{}", r.stderr);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
+
+/// `downhill sweep` under `mpirun -np K`: the ranks split the grid and rank 0 prints one
+/// result, identical to the sweep run by one process without MPI.
+#[test]
+fn sweep_under_mpi_prints_what_one_process_prints() {
+    if !have_mpirun() {
+        return;
+    }
+    let cfg = write(
+        "sweep.toml",
+        "[data]\nsource = \"synthetic_linreg\"\n[model]\nkind = \"linear\"\n\
+         [optimizer]\nname = \"sgd\"\nlr = 0.05\n[train]\nepochs = 2\nbatch_size = 20\n\
+         [sweep]\n\"optimizer.lr\" = { log_range = [0.001, 3.0], num = 5 }\n\
+         \"train.batch_size\" = [10, 40]\n",
+    );
+    let alone = Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["sweep", cfg.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let alone = String::from_utf8_lossy(&alone.stdout).into_owned();
+    for k in ranks() {
+        let out = mpirun(k, &["sweep".as_ref(), cfg.as_os_str(), "--json".as_ref()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "K = {k}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), alone, "K = {k}");
     }
 }

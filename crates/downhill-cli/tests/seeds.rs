@@ -366,6 +366,30 @@ fn tour_presets_open_valid_lab_states() {
             serde_json::from_str(&percent_decode(fragment)).expect("the fragment is JSON");
         assert_eq!(state, p.state, "{}", p.id);
         let tables = downhill_cli::presets::run_tables(&state);
+        if state["view"] == "schedules" {
+            assert!(tables.is_empty(), "{}: lanes on a Schedules preset", p.id);
+            let mut t = downhill_cli::presets::schedule_tables(&state).expect("schedule tables");
+            // `steps` sits beside the tables in the request, as `--steps` beside the file
+            let steps = t.as_object_mut().and_then(|o| o.remove("steps"));
+            let steps = steps.and_then(|s| s.as_u64()).map(|s| s as usize);
+            let toml = downhill_cli::toml_from_json("preset", &t).expect("tables");
+            let r = downhill_cli::schedule_json("preset", &toml, steps, None);
+            assert!(
+                r.as_ref().is_ok_and(|r| r["lr"].is_array()),
+                "{}: {r:?}",
+                p.id
+            );
+            continue;
+        }
+        if state["view"] == "training" {
+            assert!(tables.is_empty(), "{}: lanes on a Training preset", p.id);
+            let t = downhill_cli::presets::train_tables(&state).expect("train tables");
+            let toml = downhill_cli::toml_from_json("preset", &t).expect("tables");
+            let path = temp_file("presets", &format!("{}.toml", p.id), &toml);
+            let (code, r) = downhill_json(&["train", path.to_str().expect("utf-8"), "--json"]);
+            assert!(code == 0 || code == 3, "{}: exit {code}: {r}", p.id);
+            continue;
+        }
         assert!(!tables.is_empty(), "{}: no lanes", p.id);
         for t in tables {
             let toml = downhill_cli::toml_from_json("preset", &t).expect("tables");
@@ -373,6 +397,34 @@ fn tour_presets_open_valid_lab_states() {
             assert!(r["x"].is_array(), "{}: {r}", p.id);
         }
     }
+    // a Schedules preset draws the experiment's schedule: β retuned to 1 − (1 − β)√0.1
+    let retune = all.iter().find(|p| p.id == "seed003-beta-retuning");
+    let mut t = downhill_cli::presets::schedule_tables(&retune.expect("seed 003's retuning").state)
+        .expect("tables");
+    t.as_object_mut().and_then(|o| o.remove("steps"));
+    let toml = downhill_cli::toml_from_json("preset", &t).expect("tables");
+    let r = downhill_cli::schedule_json("preset", &toml, Some(400), None).expect("a schedule");
+    assert_rel(
+        floats(&r["momentum"])[150],
+        1.0 - 0.1 * 0.1f64.sqrt(),
+        1e-12,
+    );
+    assert_rel(floats(&r["lr"])[150], 0.002, 1e-12);
+    // a Training preset trains seed 001's regression as the tour does: w, b near the truth
+    let mb = all.iter().find(|p| p.id == "seed001-minibatch-b10-lr0.2");
+    let t = downhill_cli::presets::train_tables(&mb.expect("seed 001's mini-batch run").state);
+    let toml = downhill_cli::toml_from_json("preset", &t.expect("tables")).expect("tables");
+    let path = temp_file("presets", "b10.toml", &toml);
+    let (code, r) = downhill_json(&["train", path.to_str().expect("utf-8"), "--json"]);
+    assert_eq!(code, 0, "{r}");
+    // the same numbers as the tour's experiment (and seed 001's truth within 0.01)
+    let w = floats(&r["params"]["w"]);
+    assert_eq!(w, [1.9999140541230715, -3.3995040190717942], "{r}");
+    assert_eq!(r["params"]["b"].as_f64(), Some(4.200027091948221), "{r}");
+    assert!(
+        (w[0] - 2.0).abs() < 0.01 && (w[1] + 3.4).abs() < 0.01,
+        "{r}"
+    );
     let gd = all
         .iter()
         .find(|p| p.id == "seed004-gd-lr-0.1")

@@ -95,6 +95,40 @@ fn seed_001_through_the_cli() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Issue 14, defect b: seed 001's `batch_size = 10, lr = 5` run with the decay at epoch 2
+/// stops as diverged (exit 3) in f64 as in f32, at the same step and with finite parameters;
+/// `divergence_threshold = false` restores the old f64 run (completed, loss near 1e187).
+#[test]
+fn seed_001_lr_5_diverges_in_f64_and_f32_alike() {
+    let dir = tmpdir("divergence-threshold");
+    let decay =
+        "\n[schedule]\nname = \"multi_step_lr\"\nmilestones = [2]\ngamma = 0.1\nunit = \"epoch\"\n";
+    let mut steps = Vec::new();
+    for precision in ["f64", "f32"] {
+        let f = write(&dir, "d.toml", &(seed001(10, 5.0, precision) + decay));
+        let o = downhill(&["train", &f, "--json"]);
+        assert_eq!(o.status.code(), Some(3), "{precision}: divergence exits 3");
+        let v = json_of(&o);
+        assert_eq!(v["status"], "diverged", "{precision}");
+        assert_eq!(v["diverged_at"]["epoch"], 1);
+        steps.push(v["diverged_at"]["step"].as_u64().unwrap());
+        let w = v["params"]["w"].as_array().unwrap();
+        assert!(w.iter().all(|x| x.as_f64().unwrap().is_finite()), "{v}");
+    }
+    assert_eq!(steps[0], steps[1], "f64 and f32 stop at the same step");
+    let off =
+        seed001(10, 5.0, "f64").replace("[train]\n", "[train]\ndivergence_threshold = false\n");
+    let f = write(&dir, "off.toml", &(off + decay));
+    let v = ok_json(&["train", &f, "--json"]);
+    assert_eq!(v["status"], "completed");
+    assert!(v["train_loss"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l.as_f64().unwrap() > 1e100));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 fn csv_config(dir: &Path, csv: &str) -> String {
     let data = write(dir, "d.csv", csv);
     write(
@@ -422,4 +456,25 @@ fn reduce_lr_on_plateau_and_batch_size_schedule_through_the_cli() {
     // 210 training rows: batches of 8, then 16, then 32 for the remaining 6 epochs.
     assert_eq!(v["steps"], 27 + 14 + 6 * 7);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Muon on the digits MLP through `[[optimizer.param_groups]]` (examples/muon_digits.toml:
+/// Muon for the weight matrices, AdamW for the biases) trains it, and the group is really
+/// Muon's: the run differs from the same config with AdamW everywhere.
+#[test]
+fn muon_trains_the_digits_mlp_through_a_param_group() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/muon_digits.toml"
+    );
+    let text = std::fs::read_to_string(example).unwrap();
+    let grouped = ok_json(&["train", example, "--json"]);
+    let acc = grouped["final_val_metrics"]["accuracy"].as_f64().unwrap();
+    assert!(acc >= 0.95, "validation accuracy {acc}");
+    let start = text.find("\n[[optimizer.param_groups]]").unwrap();
+    let end = text.find("\n[train]").unwrap();
+    let plain = format!("{}{}", &text[..start], &text[end..]);
+    let dir = tmpdir("muon");
+    let plain = ok_json(&["train", &write(&dir, "adamw.toml", &plain), "--json"]);
+    assert_ne!(grouped["params"], plain["params"]);
 }

@@ -19,7 +19,9 @@ pub const MAX_POINTS: usize = 5_000;
 pub const MAX_EPOCHS: u64 = 10_000;
 /// The work budget of one request: steps × lanes × coordinates × (inner iterations of a
 /// solver) × (formula size), a bound on the gradient evaluations' cost that keeps one request
-/// to seconds of CPU time.
+/// to seconds of CPU time. It is checked before computing; no CPU clock is read (the other
+/// limit is the wall-clock [`crate::server::REQUEST_TIMEOUT`], which abandons the answer but
+/// cannot interrupt the computation: see docs/lab.md, "Time limits, precisely").
 pub const MAX_WORK: f64 = 4e8;
 
 fn table<'a>(tables: &'a Value, name: &str) -> Option<&'a Map<String, Value>> {
@@ -155,10 +157,32 @@ fn thin(v: &mut Value, stride: usize) {
     }
 }
 
+/// Takes the optional `max_points` beside the tables of a `/api/run` or `/api/compare` body
+/// (the page asks for fewer points while the user drags, about one per two pixels of the
+/// contour): an integer in 3..=[`MAX_POINTS`], else 400 naming it; [`MAX_POINTS`] when absent.
+/// It is removed, so the remaining tables are the config.
+pub fn take_max_points(tables: &mut Value) -> Result<usize, ApiError> {
+    let Some(v) = tables.as_object_mut().and_then(|o| o.remove("max_points")) else {
+        return Ok(MAX_POINTS);
+    };
+    match v.as_u64() {
+        Some(n) if (3..=MAX_POINTS as u64).contains(&n) => Ok(n as usize),
+        _ => Err(ApiError::bad_request(format!(
+            "max_points = {v}: an integer from 3 to {MAX_POINTS} expected"
+        ))),
+    }
+}
+
 /// Decimates one run object (`trajectory`, `f_history`, `lr`, `momentum`) to at most
 /// [`MAX_POINTS`] points each, keeping every k-th and the last, and says so under
 /// `decimated`: `{"stride": k, "points": kept, "of": before, "max_points": MAX_POINTS}`.
 pub fn decimate_run(run: &mut Value) {
+    decimate_run_to(run, MAX_POINTS);
+}
+
+/// [`decimate_run`] to at most `max_points` (≥ 3) points.
+pub fn decimate_run_to(run: &mut Value, max_points: usize) {
+    let max_points = max_points.clamp(3, MAX_POINTS);
     let Some(o) = run.as_object_mut() else {
         return;
     };
@@ -166,11 +190,11 @@ pub fn decimate_run(run: &mut Value) {
         .get("trajectory")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    if n <= MAX_POINTS {
+    if n <= max_points {
         return;
     }
-    // (n - 1) / stride + 1 (multiples of stride, 0 included) + 1 (the last) ≤ MAX_POINTS
-    let stride = (n - 1).div_ceil(MAX_POINTS - 2);
+    // (n - 1) / stride + 1 (multiples of stride, 0 included) + 1 (the last) ≤ max_points
+    let stride = (n - 1).div_ceil(max_points - 2);
     for key in ["trajectory", "f_history", "lr", "momentum"] {
         if let Some(v) = o.get_mut(key) {
             thin(v, stride);
@@ -182,16 +206,21 @@ pub fn decimate_run(run: &mut Value) {
         .map_or(0, Vec::len);
     o.insert(
         "decimated".into(),
-        json!({ "stride": stride, "points": points, "of": n, "max_points": MAX_POINTS }),
+        json!({ "stride": stride, "points": points, "of": n, "max_points": max_points }),
     );
 }
 
 /// Decimates a run result or every run of a comparison (`runs`).
 pub fn decimate(result: &mut Value) {
+    decimate_to(result, MAX_POINTS);
+}
+
+/// [`decimate`] to at most `max_points` points per run.
+pub fn decimate_to(result: &mut Value, max_points: usize) {
     if let Some(runs) = result.get_mut("runs").and_then(Value::as_array_mut) {
-        runs.iter_mut().for_each(decimate_run);
+        runs.iter_mut().for_each(|r| decimate_run_to(r, max_points));
     } else {
-        decimate_run(result);
+        decimate_run_to(result, max_points);
     }
 }
 
@@ -225,5 +254,28 @@ mod tests {
         let big = "x+".repeat(2_000) + "x";
         let e = check_run(&json!({"problem": {"expression": big}})).err();
         assert!(e.is_some_and(|e| e.message.contains("expression")));
+    }
+
+    #[test]
+    fn max_points_is_taken_checked_and_applied() {
+        let mut t = json!({"run": {"steps": 1000}, "max_points": 300});
+        assert_eq!(take_max_points(&mut t).ok(), Some(300));
+        assert_eq!(t, json!({"run": {"steps": 1000}}));
+        assert_eq!(take_max_points(&mut t).ok(), Some(MAX_POINTS));
+        for bad in [json!(2), json!(5001), json!(-1), json!(1.5), json!("300")] {
+            let mut t = json!({ "max_points": bad });
+            let e = take_max_points(&mut t).err();
+            assert!(e.is_some_and(|e| e.status == 400 && e.message.contains("max_points")));
+        }
+        let mut v = json!({
+            "trajectory": (0..1001).map(|i| vec![i as f64, 0.0]).collect::<Vec<_>>(),
+            "f_history": (0..1001).map(|i| i as f64).collect::<Vec<_>>(),
+        });
+        decimate_to(&mut v, 300);
+        let t = v["trajectory"].as_array().map_or(0, Vec::len);
+        assert!((150..=300).contains(&t), "{t}");
+        assert_eq!(v["trajectory"][t - 1], json!([1000.0, 0.0]));
+        assert_eq!(v["decimated"]["max_points"], json!(300));
+        assert_eq!(v["decimated"]["stride"], json!(4));
     }
 }

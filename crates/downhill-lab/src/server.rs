@@ -25,6 +25,8 @@ use crate::limits;
 /// Largest request body.
 pub const MAX_BODY: usize = 1 << 20;
 /// Wall-clock limit of one computing request (its work is bounded by [`limits::MAX_WORK`]).
+/// Past it the client gets 503; the computation runs on to its end (it cannot be interrupted)
+/// and keeps its compute permit until then.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What every handler shares.
@@ -120,7 +122,7 @@ async fn presets(State(s): State<Shared>) -> Response {
 }
 
 /// A backend call on the tables of a request body, after the lab's `check`; the answer
-/// decimated.
+/// decimated (to the body's optional `max_points`, see [`limits::take_max_points`]).
 async fn computed(
     s: &AppState,
     body: Result<Bytes, BytesRejection>,
@@ -128,12 +130,13 @@ async fn computed(
     call: fn(&dyn Backend, &Value) -> Result<Value, ApiError>,
 ) -> Response {
     let r = async {
-        let tables = body_json(body)?;
+        let mut tables = body_json(body)?;
+        let max_points = limits::take_max_points(&mut tables)?;
         check(&tables)?;
         let backend = Arc::clone(&s.backend);
         blocking(s, move || {
             let mut v = call(backend.as_ref(), &tables)?;
-            limits::decimate(&mut v);
+            limits::decimate_to(&mut v, max_points);
             Ok(v.to_string())
         })
         .await

@@ -8,7 +8,7 @@
   var catalog = null;
   var contourInfo = null;
   var results = [];
-  var inflight = false, pending = false, inputAt = null;
+  var inflight = false, pending = false, inputAt = null, dragging = false, coarse = false;
   var timings = { redraws: 0, last_ms: null, all_ms: [] };
   window.__lab = timings;
 
@@ -336,8 +336,13 @@
     var started = inputAt === null ? performance.now() : inputAt;
     inputAt = null;
     var lanes = state.lanes.slice();
+    // while dragging: about one point per two pixels of the contour (the server decimates)
+    var f = contourInfo.frame, few = Math.max(50, Math.round((f.right - f.left) / 2));
+    coarse = dragging;
     Promise.all(lanes.map(function (l) {
-      return post('/api/run', laneTables(l)).then(function (v) { return { ok: v }; }, function (e) { return { err: e.message }; });
+      var t = laneTables(l);
+      if (dragging) t.max_points = few;
+      return post('/api/run', t).then(function (v) { return { ok: v }; }, function (e) { return { err: e.message }; });
     })).then(function (rs) {
       results = rs;
       drawPaths(); drawLoss(); updateStatuses();
@@ -399,7 +404,7 @@
     $('scrubber').addEventListener('input', function () {
       state.scrub = +$('scrubber').value; drawPaths(); drawLoss(); saveUrl();
     });
-    var overlay = $('overlay'), dragging = false;
+    var overlay = $('overlay');
     var setX0 = function (ev) {
       if (!contourInfo) return;
       inputAt = ev.timeStamp || performance.now();
@@ -410,8 +415,10 @@
       setX0(ev);
     });
     overlay.addEventListener('pointermove', function (ev) { if (dragging) setX0(ev); });
-    overlay.addEventListener('pointerup', function () { dragging = false; });
-    overlay.addEventListener('pointercancel', function () { dragging = false; });
+    // the drag's end redraws at full resolution if the last answer was coarse
+    var release = function () { dragging = false; if (coarse || inflight) runLanes(); };
+    overlay.addEventListener('pointerup', release);
+    overlay.addEventListener('pointercancel', release);
   }
 
   // ---------------------------------------------------------------- Training view
@@ -442,17 +449,18 @@
     t.optimizer = $('t-optimizer').value; t.lr = num($('t-lr').value, 0.05);
     t.batch = Math.max(1, Math.round(num($('t-batch').value, 32)));
     t.epochs = Math.max(1, Math.round(num($('t-epochs').value, 30)));
+    if (t.schedule !== $('t-schedule').value) t.sp = null; // a preset's parameters fit its schedule only
     t.schedule = $('t-schedule').value;
     saveUrl();
     var model = { kind: t.model };
     if (t.model === 'mlp') model.hidden = t.hidden.split(',').map(function (v) { return Math.max(1, Math.round(num(v, 32))); });
-    var tables = {
-      data: { source: t.dataset, standardize: true, validation_fraction: 0.2 },
-      model: model,
-      optimizer: { name: t.optimizer, lr: t.lr },
-      train: { epochs: t.epochs, batch_size: t.batch, seed: 0 }
-    };
-    var s = scheduleTable(t.schedule, null);
+    // a preset may also set sp (schedule parameters), vf, std, seed, li (log interval), precision
+    var data = { source: t.dataset, standardize: t.std !== false, validation_fraction: typeof t.vf === 'number' ? t.vf : 0.2 };
+    if (t.precision) data.precision = t.precision;
+    var train = { epochs: t.epochs, batch_size: t.batch, seed: typeof t.seed === 'number' ? t.seed : 0 };
+    if (typeof t.li === 'number') train.log_interval = t.li;
+    var tables = { data: data, model: model, optimizer: { name: t.optimizer, lr: t.lr }, train: train };
+    var s = scheduleTable(t.schedule, t.sp || null);
     if (s) tables.schedule = s;
     return tables;
   }
@@ -488,7 +496,7 @@
       es.addEventListener('result', function (e) {
         var r = JSON.parse(e.data);
         var text;
-        if (r.status === 'diverged') text = 'diverged: non-finite loss or parameters at step ' + r.diverged_at.step + ' (epoch ' + r.diverged_at.epoch + ')';
+        if (r.status === 'diverged') text = 'diverged (a non-finite loss or parameter, or a loss above divergence_threshold × its start) at step ' + r.diverged_at.step + ' (epoch ' + r.diverged_at.epoch + ')';
         else if (r.status === 'stopped') text = 'stopped at step ' + (r.stopped_at ? r.stopped_at.step : '?');
         else if (r.status === 'early_stopped') text = 'stopped early after ' + r.epochs + ' epochs, training loss ' + fmt(r.final_train_loss);
         else text = 'completed ' + r.epochs + ' epochs (' + r.steps + ' steps), training loss ' + fmt(r.final_train_loss);

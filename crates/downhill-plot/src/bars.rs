@@ -1,10 +1,13 @@
-//! Bar charts: one bar per labelled value (e.g. the largest stable lr of each method).
+//! Bar charts: one bar per labelled value (e.g. the largest stable lr of each method), or
+//! groups of bars side by side per category (e.g. measured next to theory).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{draw_err, Result};
-use crate::figure::{text, Figure, Labels, Plot, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::figure::TITLE_SIZE;
+use crate::figure::{legend, text, Figure, Labels, LegendPosition, Plot, LABEL_SIZE, TICK_SIZE};
 use crate::geom::{bounds, pad, tick};
 use crate::palette::okabe_ito;
 
@@ -27,17 +30,66 @@ impl Bar {
     }
 }
 
+/// One group of a grouped bar chart: a legend label and one value per category (a
+/// non-finite value, or a missing one, leaves its slot empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarGroup {
+    /// Legend text.
+    pub label: String,
+    /// Heights, one per category.
+    pub values: Vec<f64>,
+}
+
+impl BarGroup {
+    /// A group from a label and its values.
+    pub fn new(label: impl Into<String>, values: Vec<f64>) -> Self {
+        BarGroup {
+            label: label.into(),
+            values,
+        }
+    }
+}
+
 /// The computed bar chart.
 #[derive(Debug, Clone)]
 pub(crate) struct BarPlot {
-    bars: Vec<Bar>,
+    categories: Vec<String>,
+    groups: Vec<BarGroup>,
+    /// One colour per category (a single unlabelled group) instead of one per group.
+    by_category: bool,
     labels: Labels,
     yr: (f64, f64),
 }
 
 /// A bar chart, one Okabe–Ito colour per bar, the value printed above each bar.
 pub fn bar_chart(bars: &[Bar], labels: &Labels) -> Result<Figure> {
-    let b = bounds(bars.iter().map(|b| b.value).chain([0.0]));
+    let categories: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
+    let group = BarGroup::new("", bars.iter().map(|b| b.value).collect());
+    Ok(build(categories, vec![group], true, labels))
+}
+
+/// Grouped bars: per category, one bar of each group side by side in the group's Okabe–Ito
+/// colour, the value printed above it, and a legend entry per group.
+pub fn grouped_bar_chart(
+    categories: &[String],
+    groups: &[BarGroup],
+    labels: &Labels,
+) -> Result<Figure> {
+    Ok(build(categories.to_vec(), groups.to_vec(), false, labels))
+}
+
+fn build(
+    categories: Vec<String>,
+    groups: Vec<BarGroup>,
+    by_category: bool,
+    labels: &Labels,
+) -> Figure {
+    let b = bounds(
+        groups
+            .iter()
+            .flat_map(|g| g.values.iter().copied())
+            .chain([0.0]),
+    );
     let (lo, hi) = pad(b.unwrap_or((0.0, 1.0)), 0.08);
     let yr = (
         if b.is_some_and(|b| b.0 >= 0.0) {
@@ -47,30 +99,34 @@ pub fn bar_chart(bars: &[Bar], labels: &Labels) -> Result<Figure> {
         },
         hi,
     );
-    Ok(Figure::new(Plot::Bars(BarPlot {
-        bars: bars.to_vec(),
+    Figure::new(Plot::Bars(BarPlot {
+        categories,
+        groups,
+        by_category,
         labels: labels.clone(),
         yr,
-    })))
+    }))
 }
 
 impl BarPlot {
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let n = self.bars.len().max(1);
+        let n = self.categories.len().max(1);
         let mut b = ChartBuilder::on(area);
         b.margin(14).x_label_area_size(52).y_label_area_size(84);
         if !self.labels.title.is_empty() {
             b.caption(&self.labels.title, text(TITLE_SIZE));
         }
-        let mut ch = b
+        let ch = b
             .build_cartesian_2d((0..n - 1).into_segmented(), self.yr.0..self.yr.1)
             .map_err(draw_err)?;
+        // the bars go on a continuous x over the same pixels: category i spans [i, i + 1)
+        let mut ch = ch.set_secondary_coord(0.0..n as f64, self.yr.0..self.yr.1);
         let names: Vec<String> = self
-            .bars
+            .categories
             .iter()
-            .map(|b| {
-                let mut s: String = b.label.chars().take(24).collect();
-                if b.label.chars().count() > 24 {
+            .map(|c| {
+                let mut s: String = c.chars().take(24).collect();
+                if c.chars().count() > 24 {
                     s.push('…');
                 }
                 s
@@ -93,29 +149,39 @@ impl BarPlot {
             .bold_line_style(BLACK.mix(0.12))
             .draw()
             .map_err(draw_err)?;
-        for (i, bar) in self.bars.iter().enumerate() {
-            if !bar.value.is_finite() {
-                continue;
+        let g = self.groups.len().max(1);
+        let width = 0.8 / g as f64;
+        let above = text(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom));
+        let mut labelled = false;
+        for (k, group) in self.groups.iter().enumerate() {
+            let mut first = true;
+            for (i, &v) in group.values.iter().enumerate().take(n) {
+                if !v.is_finite() {
+                    continue;
+                }
+                let c = okabe_ito(if self.by_category { i } else { k });
+                let x0 = i as f64 + 0.1 + width * k as f64;
+                let r = Rectangle::new([(x0, 0.0), (x0 + width, v)], c.filled());
+                let anno = ch
+                    .draw_secondary_series(std::iter::once(r))
+                    .map_err(draw_err)?;
+                if first && !group.label.is_empty() && !self.by_category {
+                    anno.label(group.label.as_str()).legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 20, y + 6)], c.filled())
+                    });
+                    labelled = true;
+                }
+                first = false;
+                ch.draw_secondary_series(std::iter::once(Text::new(
+                    tick(v),
+                    (x0 + width / 2.0, v),
+                    above.clone(),
+                )))
+                .map_err(draw_err)?;
             }
-            let c = okabe_ito(i);
-            let mut r = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), bar.value),
-                ],
-                c.filled(),
-            );
-            r.set_margin(0, 0, 12, 12);
-            ch.draw_series(std::iter::once(r)).map_err(draw_err)?;
-            ch.draw_series(std::iter::once(Text::new(
-                tick(bar.value),
-                (SegmentValue::CenterOf(i), bar.value),
-                text(TICK_SIZE).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Bottom,
-                )),
-            )))
-            .map_err(draw_err)?;
+        }
+        if labelled {
+            legend(&mut ch, LegendPosition::UpperRight)?;
         }
         Ok(())
     }

@@ -63,6 +63,9 @@ impl Default for ContourOptions {
 /// Colour bands of the heat map (adjacent cells of one band are merged into one rectangle).
 const BANDS: usize = 24;
 
+/// A heat-map rectangle as drawn: lower-left corner, upper-right corner, colour band.
+type CellRect = ((f64, f64), (f64, f64), usize);
+
 /// The computed contour picture.
 #[derive(Debug, Clone)]
 pub(crate) struct ContourPlot {
@@ -235,6 +238,22 @@ impl ContourPlot {
         plot
     }
 
+    /// The heat-map rectangles for a plotting area of `(width, height)` pixels: each cell grows
+    /// by one pixel to the right and upwards (clamped to the box), under the cell drawn after
+    /// it, so that no anti-aliased light seam shows between bands when the SVG is scaled.
+    fn cell_rects(&self, (w, h): (u32, u32)) -> Vec<CellRect> {
+        let ox = (self.xr.1 - self.xr.0) / f64::from(w.max(1));
+        let oy = (self.yr.1 - self.yr.0) / f64::from(h.max(1));
+        self.cells
+            .iter()
+            .map(|&(x0, y0, x1, y1, band)| {
+                let x1 = (x1 + ox).min(self.xr.1);
+                let y1 = (y1 + oy).min(self.yr.1);
+                ((x0, y0), (x1, y1), band)
+            })
+            .collect()
+    }
+
     /// Draws the contour; with `upto = Some(k)` only the first `k + 1` points of each path.
     pub(crate) fn draw<DB: DrawingBackend>(
         &self,
@@ -244,9 +263,10 @@ impl ContourPlot {
         let (xr, yr) = (self.xr, self.yr);
         let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
         mesh(&mut ch, &self.opts.labels, false)?;
-        ch.draw_series(self.cells.iter().map(|&(x0, y0, x1, y1, b)| {
-            let c = lighten(viridis((b as f64 + 0.5) / BANDS as f64), 0.45);
-            Rectangle::new([(x0, y0), (x1, y1)], c.filled())
+        let px = ch.plotting_area().dim_in_pixel();
+        ch.draw_series(self.cell_rects(px).into_iter().map(|(a, b, band)| {
+            let c = lighten(viridis((band as f64 + 0.5) / BANDS as f64), 0.45);
+            Rectangle::new([a, b], c.filled())
         }))
         .map_err(draw_err)?;
         for (t, lines) in &self.isolines {
@@ -500,55 +520,48 @@ mod tests {
     }
 
     #[test]
+    fn heat_map_cells_overlap_their_neighbours() {
+        let f = |x: f64, y: f64| x * x + 3.0 * y * y;
+        let p = ContourPlot::build(
+            &f,
+            (-2.0, 2.0),
+            (-1.0, 1.0),
+            &[],
+            &ContourOptions::default(),
+        );
+        let rects = p.cell_rects((700, 500));
+        assert!(rects.len() > 100, "{} cells", rects.len());
+        let (ox, oy) = (4.0 / 700.0, 2.0 / 500.0);
+        let eps = 1e-12;
+        // every interior edge is covered twice: a cell reaches one pixel into the next one
+        for (k, &((x0, y0), (x1, y1), _)) in rects.iter().enumerate() {
+            let (cx1, cy1) = (p.cells[k].2, p.cells[k].3);
+            assert!(x1 >= (cx1 + ox).min(2.0) - eps && y1 >= (cy1 + oy).min(1.0) - eps);
+            assert!(x1 <= 2.0 && y1 <= 1.0 && x0 >= -2.0 && y0 >= -1.0);
+            if cy1 < 1.0 - eps {
+                // the cell above, drawn later, starts inside this one
+                let above = rects[k + 1..]
+                    .iter()
+                    .find(|r| (r.0 .1 - cy1).abs() < eps && r.0 .0 <= x0 + eps && r.1 .0 > x0);
+                assert!(
+                    above.is_some_and(|r| r.0 .1 < y1),
+                    "cell {k} has nothing above"
+                );
+            }
+        }
+        // and the SVG is drawn from these overlapping rectangles
+        let svg = Figure::new(Plot::Contour(Box::new(p)))
+            .to_svg()
+            .unwrap_or_default();
+        assert!(svg.matches("<rect").count() >= rects.len());
+    }
+
+    #[test]
     fn log_scale_round_trips() {
         let s = Scale::new((0.0, 2500.0), true);
         for t in [0.1, 0.5, 0.9] {
             assert!((s.t(s.inverse(t)) - t).abs() < 1e-9);
         }
         assert!(s.inverse(0.5) < 100.0, "log levels crowd near the minimum");
-    }
-}
-
-/// Where a contour figure draws its data box, in the figure's pixels (origin top left): the
-/// data point `(x_range.0, y_range.0)` lands at `(left, bottom)` and `(x_range.1, y_range.1)`
-/// at `(right, top)`, linearly in between. A page can overlay paths on the SVG with it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Frame {
-    /// The x range of the box.
-    pub x_range: Range,
-    /// The y range of the box.
-    pub y_range: Range,
-    /// Pixel x of `x_range.0`.
-    pub left: f64,
-    /// Pixel x of `x_range.1`.
-    pub right: f64,
-    /// Pixel y of `y_range.1`.
-    pub top: f64,
-    /// Pixel y of `y_range.0`.
-    pub bottom: f64,
-}
-
-impl Figure {
-    /// The data → pixel frame of a contour figure (`None` for other figures).
-    pub fn contour_frame(&self) -> Result<Option<Frame>> {
-        let Plot::Contour(p) = &self.plot else {
-            return Ok(None);
-        };
-        crate::font::ensure()?;
-        let mut sink = String::new();
-        let area = SVGBackend::with_string(&mut sink, self.size).into_drawing_area();
-        let (xr, yr) = (p.xr, p.yr);
-        let ch = chart(&area, &p.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-        let spec = ch.as_coord_spec();
-        let (left, bottom) = spec.translate(&(xr.0, yr.0));
-        let (right, top) = spec.translate(&(xr.1, yr.1));
-        Ok(Some(Frame {
-            x_range: xr,
-            y_range: yr,
-            left: left as f64,
-            right: right as f64,
-            top: top as f64,
-            bottom: bottom as f64,
-        }))
     }
 }

@@ -17,7 +17,7 @@
 //! | [`quiver`] | the field of negative gradients |
 //! | [`surface3d`] | a 3-D surface of `f` with a path on it |
 //! | [`histogram_density`] | a normalised histogram of samples against a density curve |
-//! | [`bar_chart`] | one bar per labelled value |
+//! | [`bar_chart`] / [`grouped_bar_chart`] | one bar per labelled value, or groups of bars per category |
 //! | [`animation_gif`] | an animated GIF of a descent on the contour |
 //!
 //! ```
@@ -43,6 +43,7 @@ mod encode;
 mod error;
 mod figure;
 mod font;
+mod frame;
 mod geom;
 mod histogram;
 mod lines;
@@ -51,13 +52,14 @@ mod quiver;
 mod surface;
 
 pub use animation::{animation_gif, Animation, AnimationOptions};
-pub use bars::{bar_chart, Bar};
-pub use contour::{contour, suggest_log_levels, ContourOptions, Frame, Marker};
+pub use bars::{bar_chart, grouped_bar_chart, Bar, BarGroup};
+pub use contour::{contour, suggest_log_levels, ContourOptions, Marker};
 pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels, LegendPosition};
+pub use frame::Frame;
 pub use geom::fit_ranges;
 pub use histogram::{histogram_density, HistogramOptions};
-pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series};
+pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series, VLine};
 pub use palette::{okabe_ito, viridis, OKABE_ITO};
 pub use quiver::{quiver, QuiverOptions};
 pub use surface::{surface3d, SurfaceOptions};

@@ -51,8 +51,33 @@ pub struct LineOptions {
     /// A dot on every point (of curves with at most 200 drawn points; denser ones would be a
     /// smear and a heavy SVG).
     pub markers: bool,
+    /// Indices of series drawn with a dot on every point whatever their length (e.g. the
+    /// iterates of a descent drawn on the curve they descend), joined by their line.
+    pub marked: Vec<usize>,
+    /// Dashed vertical lines across the plot (e.g. the epoch a run stopped), each with its
+    /// own colour after the series' and a legend entry.
+    pub vlines: Vec<VLine>,
     /// Where the legend goes.
     pub legend: LegendPosition,
+}
+
+/// A labelled vertical line at `x` (see [`LineOptions::vlines`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VLine {
+    /// Legend text.
+    pub label: String,
+    /// Where it crosses the x axis (a non-finite one is not drawn).
+    pub x: f64,
+}
+
+impl VLine {
+    /// A vertical line from a label and its abscissa.
+    pub fn new(label: impl Into<String>, x: f64) -> Self {
+        VLine {
+            label: label.into(),
+            x,
+        }
+    }
 }
 
 /// The computed line chart.
@@ -102,7 +127,8 @@ pub fn line_chart(series: &[Series], opts: &LineOptions) -> Result<Figure> {
         pieces_all.push((s.label.clone(), pieces));
     }
     let pts = || pieces_all.iter().flat_map(|(_, p)| p.iter().flatten());
-    let xb = bounds(pts().map(|p| p.0));
+    let vx = opts.vlines.iter().map(|v| v.x).filter(|x| x.is_finite());
+    let xb = bounds(pts().map(|p| p.0).chain(vx));
     let yb = bounds(pts().map(|p| p.1));
     let note = xb.is_none().then(|| {
         if opts.log_y {
@@ -185,7 +211,9 @@ pub fn schedule_plot(lr: &[f64], momentum: Option<&[f64]>) -> Result<Figure> {
 }
 
 /// Tick values of a log axis over `(lo, hi)`: labelled ones (1-2-…-9, 1-2-5 or powers of ten,
-/// thinned to about 8, by the decades spanned) and the 1…9 minor grid.
+/// thinned to about 8, by the decades spanned) and the 1…9 minor grid. At least three are
+/// labelled: a range under a decade that holds fewer of those gets the 1…9 multiples, and
+/// failing that evenly spaced round values.
 fn log_ticks((lo, hi): Range) -> (Vec<f64>, Vec<f64>) {
     let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
     let decades = (b - a).max(1);
@@ -207,7 +235,33 @@ fn log_ticks((lo, hi): Range) -> (Vec<f64>, Vec<f64>) {
             light.extend((1..10).map(|m| m as f64 * p).filter(inside));
         }
     }
+    if bold.len() < 3 && light.len() >= 3 {
+        bold.clone_from(&light);
+    } else if bold.len() < 3 {
+        bold = linear_ticks((lo, hi));
+        light.clone_from(&bold);
+    }
     (bold, light)
+}
+
+/// Multiples of the largest 1-2-5 step that fits three times into `(lo, hi)`.
+fn linear_ticks((lo, hi): Range) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) {
+        return vec![lo];
+    }
+    let p = 10f64.powf((span / 3.0).log10().floor());
+    let step = [5.0, 2.0, 1.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|s| *s <= span / 3.0)
+        .unwrap_or(p);
+    let first = (lo / step).ceil() as i64;
+    (first..)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= hi)
+        .take(20)
+        .collect()
 }
 
 impl LinePlot {
@@ -253,12 +307,14 @@ impl LinePlot {
                     labelled = true;
                 }
                 first = false;
-                if (self.opts.markers && piece.len() <= MAX_MARKERS) || piece.len() == 1 {
+                let marked = self.opts.marked.contains(&idx);
+                if (self.opts.markers && piece.len() <= MAX_MARKERS) || piece.len() == 1 || marked {
                     ch.draw_series(piece.iter().map(|&p| Circle::new(p, 3, color.filled())))
                         .map_err(draw_err)?;
                 }
             }
         }
+        labelled |= self.draw_vlines(&mut ch)?;
         if let Some(note) = &self.note {
             let area = ch.plotting_area();
             let (w, h) = area.dim_in_pixel();
@@ -279,6 +335,37 @@ impl LinePlot {
     }
 }
 
+impl LinePlot {
+    /// The dashed vertical lines; whether any got a legend entry.
+    fn draw_vlines<'a, DB, Y>(
+        &self,
+        ch: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+    ) -> Result<bool>
+    where
+        DB: DrawingBackend + 'a,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let (lo, hi) = (self.yr.0, self.yr.1);
+        let mut labelled = false;
+        for (k, v) in self.opts.vlines.iter().enumerate() {
+            if !v.x.is_finite() {
+                continue;
+            }
+            let style = okabe_ito(self.series.len() + k).stroke_width(2);
+            let anno = ch
+                .draw_series(DashedLineSeries::new([(v.x, lo), (v.x, hi)], 8, 5, style))
+                .map_err(draw_err)?;
+            if !v.label.is_empty() {
+                anno.label(v.label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 8, y), (x + 13, y), (x + 20, y)], style)
+                });
+                labelled = true;
+            }
+        }
+        Ok(labelled)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +380,27 @@ mod tests {
         assert!(light.len() > 50);
         let (bold, _) = log_ticks((1e-300, 1e300));
         assert!((5..=9).contains(&bold.len()), "{}", bold.len());
+    }
+
+    #[test]
+    fn log_axes_under_a_decade_label_at_least_three_ticks() {
+        // seed 001's batch-10, lr-0.002 loss spans about 7.5…12: 1-2-5 labels only "10"
+        for range in [
+            (7.5, 12.0),
+            (11.0, 19.0),
+            (0.101, 0.104),
+            (3.0e-5, 4.1e-5),
+            (95.0, 105.0),
+        ] {
+            let (bold, _) = log_ticks(range);
+            assert!(bold.len() >= 3, "{range:?}: {bold:?}");
+            assert!(
+                bold.iter().all(|v| *v >= range.0 && *v <= range.1),
+                "{range:?}: {bold:?}"
+            );
+            assert!(bold.windows(2).all(|w| w[0] < w[1]), "{bold:?}");
+        }
+        assert_eq!(log_ticks((7.5, 12.0)).0, vec![8.0, 9.0, 10.0]);
+        assert_eq!(linear_ticks((11.0, 19.0)), vec![12.0, 14.0, 16.0, 18.0]);
     }
 }

@@ -401,3 +401,20 @@ fn writes_are_atomic_and_confined() {
     ));
     assert!(!dir.join("a.jpg").exists());
 }
+
+#[test]
+fn grouped_bars_show_every_group() {
+    use downhill_plot::{grouped_bar_chart, BarGroup};
+    let cats: Vec<String> = ["heavy ball", "Nesterov", EVIL].map(String::from).to_vec();
+    let groups = [
+        BarGroup::new("measured", vec![1.9, 0.678, 1.0]),
+        BarGroup::new("theory", vec![1.9, 0.679, f64::NAN]),
+    ];
+    let labels = Labels::new("Largest stable lr", "variant", "lr");
+    let fig = grouped_bar_chart(&cats, &groups, &labels).unwrap();
+    let svg = check_figure(&fig, "grouped_bars");
+    assert!(svg.contains("measured") && svg.contains("theory"));
+    assert!(svg.contains("&lt;script&gt;"));
+    // both values of the first category are printed, even though they are equal
+    assert_eq!(svg.matches("\n1.9\n").count(), 2);
+}

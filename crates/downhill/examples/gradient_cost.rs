@@ -1,5 +1,6 @@
-//! Measured cost of a gradient: one value, one AD gradient, one numerical gradient of
-//! rosenbrock at d = 10, 10³, 10⁶, and the ratios to one value.
+//! Measured cost of a gradient: one value, one AD gradient on the vector tape
+//! (`diff::vector`), one on the scalar tape (`diff::reverse`), the analytic gradient and one
+//! numerical gradient of rosenbrock at d = 10, 10², …, 10⁶, and the ratios to one value.
 //!
 //! Run with `cargo run --release -p downhill --example gradient_cost`.
 //! Times are this thread's CPU time (the machine may be shared), best of 5 batches of
@@ -13,7 +14,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use downhill::diff::{numerical_gradient, Ad, Difference};
+use downhill::diff::{numerical_gradient, Ad, Difference, VectorAd};
 use downhill::problems::Rosenbrock;
 use downhill::Objective;
 
@@ -76,14 +77,15 @@ fn fmt(s: f64) -> String {
 
 fn main() {
     let ad = Ad::new(Rosenbrock);
+    let vad = VectorAd::new(Rosenbrock);
     println!(
-        "| d | value | AD gradient | AD / value | analytic gradient | numerical gradient | numeric / value |"
+        "| d | value | vector-tape AD | vector AD / value | scalar-tape AD | scalar AD / value | analytic gradient | numerical gradient | numeric / value |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let sizes: &[usize] = if quick() {
         &[10, 1_000]
     } else {
-        &[10, 1_000, 1_000_000]
+        &[10, 100, 1_000, 10_000, 100_000, 1_000_000]
     };
     for &d in sizes {
         let x: Vec<f64> = (0..d).map(|i| -1.2 + 0.3 * ((i % 7) as f64)).collect();
@@ -91,13 +93,16 @@ fn main() {
         let t_value = time(|| {
             black_box(Rosenbrock.value(black_box(&x)));
         });
+        let t_vad = time(|| {
+            black_box(vad.gradient(black_box(&x), &mut g));
+        });
         let t_ad = time(|| {
             black_box(ad.gradient(black_box(&x), &mut g));
         });
         let t_analytic = time(|| {
             black_box(Rosenbrock.gradient(black_box(&x), &mut g));
         });
-        let (t_num, note) = if d <= 1_000 {
+        let (t_num, note) = if d <= 10_000 {
             let mut xx = x.clone();
             let t = time(|| {
                 numerical_gradient(
@@ -114,8 +119,10 @@ fn main() {
             (2.0 * d as f64 * t_value, " (extrapolated: 2d × value)")
         };
         println!(
-            "| {d} | {} | {} | {:.2} | {} | {}{note} | {:.0} |",
+            "| {d} | {} | {} | {:.2} | {} | {:.2} | {} | {}{note} | {:.0} |",
             fmt(t_value),
+            fmt(t_vad),
+            t_vad / t_value,
             fmt(t_ad),
             t_ad / t_value,
             fmt(t_analytic),

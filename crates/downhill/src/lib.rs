@@ -106,6 +106,7 @@ pub mod expr;
 pub mod float;
 pub mod io;
 pub mod kernels;
+pub mod landscape;
 pub mod model;
 pub mod objective;
 pub mod optim;

@@ -155,7 +155,36 @@ pub fn minimize_with<T: Float, O: Objective<T> + ?Sized>(
     before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     after_step: impl FnMut(usize, f64),
 ) -> RunResult {
-    run_first_order(f, opt, x0, opts, None, before_step, after_step)
+    run_first_order(f, opt, x0, opts, Guards::default(), before_step, after_step)
+}
+
+/// [`minimize_with`] with a divergence threshold (`[run] divergence_threshold`): a step whose
+/// value `f(x_{k+1})` exceeds `threshold · max(|f(x₀)|, 1)` also stops the run as
+/// `Status::Diverged` at `k + 1`, keeping `x_k` (`None`: only non-finite values do).
+pub fn minimize_guarded<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    divergence_threshold: Option<f64>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> RunResult {
+    let guards = Guards {
+        bounds: None,
+        divergence_threshold,
+    };
+    run_first_order(f, opt, x0, opts, guards, before_step, after_step)
+}
+
+/// What keeps a first-order run in check besides its step budget: a box the iterates are
+/// projected into, and a divergence threshold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Guards<'a> {
+    /// The box (`[problem] bounds`); `None`: unbounded.
+    pub bounds: Option<&'a Bounds>,
+    /// See [`minimize_guarded`]; `None`: only non-finite values stop the run.
+    pub divergence_threshold: Option<f64>,
 }
 
 /// [`minimize_with`] inside a box: the projected method. After every optimiser step `x` is
@@ -174,7 +203,24 @@ pub fn minimize_bounded<T: Float, O: Objective<T> + ?Sized>(
     before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     after_step: impl FnMut(usize, f64),
 ) -> Result<RunResult> {
-    if let Some(b) = bounds {
+    let guards = Guards {
+        bounds,
+        divergence_threshold: None,
+    };
+    minimize_guarded_in(f, opt, x0, opts, guards, before_step, after_step)
+}
+
+/// [`minimize_bounded`] and [`minimize_guarded`] at once.
+pub fn minimize_guarded_in<T: Float, O: Objective<T> + ?Sized>(
+    f: &O,
+    opt: &mut dyn Optimizer<T>,
+    x0: &[T],
+    opts: &RunOptions,
+    guards: Guards<'_>,
+    before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
+    after_step: impl FnMut(usize, f64),
+) -> Result<RunResult> {
+    if let Some(b) = guards.bounds {
         b.check_inside(x0)?;
     }
     Ok(run_first_order(
@@ -182,7 +228,7 @@ pub fn minimize_bounded<T: Float, O: Objective<T> + ?Sized>(
         opt,
         x0,
         opts,
-        bounds,
+        guards,
         before_step,
         after_step,
     ))
@@ -193,10 +239,14 @@ fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
     opt: &mut dyn Optimizer<T>,
     x0: &[T],
     opts: &RunOptions,
-    bounds: Option<&Bounds>,
+    guards: Guards<'_>,
     mut before_step: impl FnMut(usize, &mut dyn Optimizer<T>),
     mut after_step: impl FnMut(usize, f64),
 ) -> RunResult {
+    let Guards {
+        bounds,
+        divergence_threshold,
+    } = guards;
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut g = vec![T::zero(); n];
@@ -204,6 +254,7 @@ fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
     let mut evals = Evaluations::default();
     let mut fx = f.value(&x);
     evals.function += 1;
+    let limit = crate::train::config::divergence_limit(divergence_threshold, fx.f64());
     let mut res = RunResult::started(&x, fx.f64(), evals, None);
     if !finite(&x) || !fx.is_finite() {
         res.status = Status::Diverged;
@@ -259,7 +310,7 @@ fn run_first_order<T: Float, O: Objective<T> + ?Sized>(
         }
         let fnew = f.value(&x);
         evals.function += 1;
-        if !finite(&x) || !fnew.is_finite() {
+        if !finite(&x) || !fnew.is_finite() || limit.is_some_and(|m| fnew.f64() > m) {
             x = prev;
             res.status = Status::Diverged;
             res.diverged_at = Some(k + 1);
@@ -439,6 +490,35 @@ mod solve_tests {
                 value: None,
             }
         }
+    }
+
+    #[test]
+    fn the_divergence_threshold_stops_a_finite_blow_up() {
+        // x ← x − 1.1·2x = −1.2x: f grows by 1.44 per step from f(x₀) = 4; 1.44^k · 4 > 40
+        // first at k = 7.
+        let opts = RunOptions {
+            steps: 50,
+            tolerance: None,
+        };
+        let mut opt = crate::optim::Sgd::<f64>::with_lr(1.1).unwrap();
+        let r = minimize_guarded(
+            &Sphere,
+            &mut opt,
+            &[2.0],
+            &opts,
+            Some(10.0),
+            |_, _| {},
+            |_, _| {},
+        );
+        assert_eq!(
+            (r.status, r.diverged_at, r.steps),
+            (Status::Diverged, Some(7), 6)
+        );
+        assert_eq!(Some(&r.x), r.trajectory.last());
+        assert!((r.x[0] - 2.0 * 1.2f64.powi(6)).abs() < 1e-12);
+        let mut opt = crate::optim::Sgd::<f64>::with_lr(1.1).unwrap();
+        let r = minimize_guarded(&Sphere, &mut opt, &[2.0], &opts, None, |_, _| {}, |_, _| {});
+        assert_eq!((r.status, r.steps), (Status::MaxSteps, 50));
     }
 
     #[test]

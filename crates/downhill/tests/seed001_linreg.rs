@@ -42,6 +42,18 @@ fn optimize_in<T: Scalar>(
     decay_epoch: Option<usize>,
     log_interval: usize,
 ) -> TrainResult {
+    let threshold = TrainConfig::default().divergence_threshold;
+    optimize_with::<T>(batch_size, lr, decay_epoch, log_interval, threshold)
+}
+
+/// [`optimize_in`] with a given divergence threshold (`None`: off).
+fn optimize_with<T: Scalar>(
+    batch_size: usize,
+    lr: f64,
+    decay_epoch: Option<usize>,
+    log_interval: usize,
+    divergence_threshold: Option<f64>,
+) -> TrainResult {
     let (net, data) = linreg::<T>();
     let cfg = TrainConfig {
         epochs: 3,
@@ -49,6 +61,7 @@ fn optimize_in<T: Scalar>(
         sampling: Sampling::WithoutReplacement,
         log_interval: Some(log_interval),
         seed: 1,
+        divergence_threshold,
         ..TrainConfig::default()
     };
     let mut t = Trainer::new(&net, &data, cfg);
@@ -112,9 +125,40 @@ fn minibatch_10_lr_5_diverges_with_the_step_reported() {
     );
     assert_eq!(at.epoch, 1);
     // In float64 the same run grows past 1e180 but stays finite: lr 5 is unstable (lr·λ ≈ 5
-    // > 2 for the Hessian ≈ I), and only the decay to 0.5 in epoch 3 pulls it back.
-    let r64 = optimize(10, 5.0, Some(2), 10);
+    // > 2 for the Hessian ≈ I), and only the decay to 0.5 in epoch 3 pulls it back (without
+    // the divergence threshold, which stops it: see the next test).
+    let r64 = optimize_with::<f64>(10, 5.0, Some(2), 10, None);
     assert!(r64.train_loss.iter().cloned().fold(0.0, f64::max) > 1e100);
+}
+
+/// Issue 14, defect b: with the default divergence threshold the f64 run stops as diverged
+/// too, at the step whose batch loss passed 1e10 · L₀, with the parameters before it.
+#[test]
+fn minibatch_10_lr_5_diverges_in_f64_and_f32_under_the_default_threshold() {
+    for r in [
+        optimize(10, 5.0, Some(2), 10),
+        optimize_in::<f32>(10, 5.0, Some(2), 10),
+    ] {
+        assert_eq!(r.status, TrainStatus::Diverged);
+        let at = r.diverged_at.unwrap();
+        assert_eq!(at.epoch, 1, "{at:?}");
+        assert_eq!(r.steps, at.step);
+        assert!(r.params.iter().all(|v| v.is_finite()));
+        // Every logged loss but the last is below 1e10 · L₀; the last passed it (f64) or is
+        // the one that overflowed (f32).
+        let (last, before) = r.train_loss.split_last().unwrap();
+        let limit = 1e10 * r.train_loss[0];
+        assert!(before.iter().all(|&l| l <= limit), "{:?}", r.train_loss);
+        assert!(*last > limit || !last.is_finite(), "{:?}", r.train_loss);
+    }
+    // Switched off, f64 completes (the behaviour before the threshold).
+    let off = optimize_with::<f64>(10, 5.0, Some(2), 10, None);
+    assert_eq!(off.status, TrainStatus::Completed);
+    // A healthy run is not affected.
+    assert_eq!(
+        optimize(10, 0.2, Some(2), 10).status,
+        TrainStatus::Completed
+    );
 }
 
 #[test]

@@ -40,7 +40,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Time of one optimiser step on N parameters, against the in-place update bandwidth.
     Step(StepArgs),
-    /// Times of a built-in function's value, exact gradient and numerical gradient.
+    /// Times of a built-in function's value, analytic gradient, AD gradients (vector and
+    /// scalar tape) and numerical gradient (skipped above d = 10⁴ unless `--numeric`).
     Gradient(GradientArgs),
     /// Samples per second of the training loop on synthetic data, and the final loss.
     Train(super::bench_train::TrainArgs),
@@ -95,13 +96,21 @@ pub struct GradientArgs {
     /// Dimension (ignored for fixed-dimension functions, which use their own).
     #[arg(long, value_parser = parse_count, default_value = "2")]
     pub dim: usize,
-    /// Minimum seconds spent timing each of the three operations.
+    /// Minimum seconds spent timing each operation.
     #[arg(long, default_value_t = 0.2)]
     pub seconds: f64,
+    /// Time the numerical gradient (2d evaluations) also above d = 10⁴, where it is skipped
+    /// by default (at d = 10⁶ it takes tens of minutes).
+    #[arg(long)]
+    pub numeric: bool,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
 }
+
+/// The largest dimension at which `bench gradient` times the numerical gradient without
+/// `--numeric`.
+pub const NUMERIC_MAX_DIM: usize = 10_000;
 
 /// Entry point of `downhill bench`.
 pub fn cmd(a: &BenchArgs) -> CliResult {
@@ -122,7 +131,8 @@ pub fn parse_count(s: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_count_or_zero(s: &str) -> Result<usize, String> {
+/// Parses a count as [`parse_count`] does, allowing 0.
+pub fn parse_count_or_zero(s: &str) -> Result<usize, String> {
     if let Ok(n) = s.parse::<usize>() {
         return Ok(n);
     }
@@ -374,13 +384,24 @@ fn ns_per_call(seconds: f64, mut f: impl FnMut()) -> f64 {
     }
 }
 
+/// Largest `|aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|, 10⁻⁸)`.
+fn max_relative_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| (a - b).abs() / a.abs().max(b.abs()).max(1e-8))
+        .fold(0.0f64, f64::max)
+}
+
 fn gradient(a: &GradientArgs) -> CliResult<Value> {
     use downhill::diff::numeric::{numerical_gradient, Difference};
     let f = downhill::problems::by_name::<f64>(&a.function)?;
+    let ad = downhill::problems::vector_ad_by_name::<f64>(&a.function)?;
+    let scalar_ad = downhill::problems::ad_by_name::<f64>(&a.function)?;
     let dim = f.dim().unwrap_or(a.dim);
     downhill::problems::check_dim(f.as_ref(), &a.function, dim)?;
     let mut x: Vec<f64> = (0..dim).map(|i| 0.5 + 0.1 * (i % 10) as f64).collect();
     let mut g = vec![0.0; dim];
+    let mut ga = vec![0.0; dim];
     let mut gn = vec![0.0; dim];
     let value_ns = ns_per_call(a.seconds, || {
         black_box(f.value(black_box(&x)));
@@ -388,37 +409,45 @@ fn gradient(a: &GradientArgs) -> CliResult<Value> {
     let grad_ns = ns_per_call(a.seconds, || {
         black_box(f.gradient(black_box(&x), &mut g));
     });
-    let num_ns = ns_per_call(a.seconds, || {
-        numerical_gradient(
-            |y: &[f64]| f.value(y),
-            black_box(&mut x),
-            &mut gn,
-            1e-4,
-            Difference::Central,
-        );
+    let ad_ns = ns_per_call(a.seconds, || {
+        black_box(ad.gradient(black_box(&x), &mut ga));
+    });
+    let scalar_ad_ns = ns_per_call(a.seconds, || {
+        black_box(scalar_ad.gradient(black_box(&x), &mut ga));
     });
     f.gradient(&x, &mut g);
-    numerical_gradient(
-        |y: &[f64]| f.value(y),
-        &mut x,
-        &mut gn,
-        1e-4,
-        Difference::Central,
-    );
-    let max_err = g
-        .iter()
-        .zip(&gn)
-        .map(|(a, b)| (a - b).abs() / a.abs().max(b.abs()).max(1e-8))
-        .fold(0.0f64, f64::max);
+    ad.gradient(&x, &mut ga);
+    let numeric = a.numeric || dim <= NUMERIC_MAX_DIM;
+    let (num_ns, num_err, note) = if numeric {
+        let central = |x: &mut [f64], gn: &mut [f64]| {
+            numerical_gradient(|y: &[f64]| f.value(y), x, gn, 1e-4, Difference::Central)
+        };
+        let t = ns_per_call(a.seconds, || central(black_box(&mut x), &mut gn));
+        central(&mut x, &mut gn);
+        (Some(t), Some(max_relative_difference(&g, &gn)), None)
+    } else {
+        let note = format!(
+            "numerical gradient skipped above d = {NUMERIC_MAX_DIM} (2d = {} evaluations); \
+             pass --numeric to time it",
+            2 * dim
+        );
+        (None, None, Some(note))
+    };
     Ok(json!({
         "function": a.function,
         "dim": dim,
         "value_ns": value_ns,
         "gradient_ns": grad_ns,
+        "ad_gradient_ns": ad_ns,
+        "scalar_ad_gradient_ns": scalar_ad_ns,
         "numerical_gradient_ns": num_ns,
         "gradient_over_value": grad_ns / value_ns,
-        "numerical_over_exact": num_ns / grad_ns,
-        "max_relative_difference": max_err,
+        "ad_over_value": ad_ns / value_ns,
+        "scalar_ad_over_value": scalar_ad_ns / value_ns,
+        "numerical_over_exact": num_ns.map(|t| t / grad_ns),
+        "max_relative_difference": num_err,
+        "ad_max_relative_difference": max_relative_difference(&g, &ga),
+        "note": note,
     }))
 }
 

@@ -1,11 +1,24 @@
-//! `downhill bench train`: samples per second of the training loop on synthetic data.
+//! `downhill bench train`: samples per second of the training loop on synthetic data, and the
+//! data-streaming rate against this machine's read bandwidth, measured in the same process.
+//!
+//! `bytes_per_sample` is what one sample's data weighs, `(features + 1) × size_of(T)` (its row
+//! and its target), `data_gbytes_per_s = bytes_per_sample × samples_per_s`, and
+//! `fraction_of_limit` divides it by `limit_gb_per_s`: the best of the passes of a read probe
+//! (`Σ aᵢ²` over `--limit-elems` `f32`, 4 bytes per element, on the same threads) made once
+//! before the run, once after **every epoch** (outside the timed time: the probe's own time is
+//! subtracted from `seconds`) and once after the run, so the limit and the epochs see the same
+//! machine load.
 
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::rc::Rc;
 use std::time::Instant;
 
 use clap::Args;
+use downhill::data::pages;
 use downhill::data::{Dataset, Task};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network, Scalar};
-use downhill::train::{TrainConfig, Trainer};
+use downhill::train::{Callback, Context, TrainConfig, Trainer};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -53,6 +66,10 @@ pub struct TrainArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Elements (`f32`) of the read-bandwidth probe (default 1e8 = 400 MB, beyond the caches;
+    /// smaller values give quick but optimistic limits). 0 skips it.
+    #[arg(long, value_parser = super::bench::parse_count_or_zero, default_value = "1e8")]
+    pub limit_elems: usize,
     /// Seed of the data, the initialisation and the batches.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -102,6 +119,52 @@ fn synthetic<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Dataset<T>>
     Ok(Dataset::new(x, y, d, task)?)
 }
 
+/// The read-bandwidth probe: `Σ aᵢ²` over one `f32` buffer (`kernels::sum_sq`, rayon over
+/// fixed leaves), 4 bytes per element; keeps its best pass and the total time it took.
+struct ReadProbe {
+    a: Vec<f32>,
+    best: f64,
+    spent: f64,
+}
+
+impl ReadProbe {
+    fn new(n: usize) -> Self {
+        let a = pages::filled(n, 0.5f32);
+        black_box(downhill::kernels::sum_sq(&a));
+        ReadProbe {
+            a,
+            best: f64::INFINITY,
+            spent: 0.0,
+        }
+    }
+    fn pass(&mut self) {
+        let t = Instant::now();
+        black_box(downhill::kernels::sum_sq(black_box(&self.a)));
+        let dt = t.elapsed().as_secs_f64();
+        self.best = self.best.min(dt);
+        self.spent += dt;
+    }
+    fn gb_per_s(&self) -> f64 {
+        4.0 * self.a.len() as f64 / self.best / 1e9
+    }
+}
+
+/// Runs a probe pass at the end of every epoch.
+struct ProbeEachEpoch(Rc<RefCell<ReadProbe>>);
+
+impl<T: Scalar> Callback<T> for ProbeEachEpoch {
+    fn name(&self) -> &str {
+        "bench_read_probe"
+    }
+    fn per_step(&self) -> bool {
+        false
+    }
+    fn on_epoch_end(&mut self, _ctx: &mut Context<'_, T>) -> downhill::Result<()> {
+        self.0.borrow_mut().pass();
+        Ok(())
+    }
+}
+
 fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
     let data = synthetic::<T>(a, kind)?;
     let cfg = ModelConfig {
@@ -126,10 +189,26 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
         log_train_loss: false,
         ..TrainConfig::default()
     };
+    let probe = (a.limit_elems > 0).then(|| Rc::new(RefCell::new(ReadProbe::new(a.limit_elems))));
     let mut trainer = Trainer::new(&net, &data, tc);
+    if let Some(p) = &probe {
+        p.borrow_mut().pass();
+        trainer.callbacks.push(Box::new(ProbeEachEpoch(p.clone())));
+    }
+    let before = probe.as_ref().map_or(0.0, |p| p.borrow().spent);
     let t = Instant::now();
     let res = trainer.run(opt.as_mut(), &init, None)?;
-    let seconds = t.elapsed().as_secs_f64();
+    let elapsed = t.elapsed().as_secs_f64();
+    let seconds = elapsed - probe.as_ref().map_or(0.0, |p| p.borrow().spent - before);
+    drop(trainer);
+    let limit = probe.map(|p| {
+        let mut p = p.borrow_mut();
+        p.pass();
+        p.gb_per_s()
+    });
+    let samples_per_s = (a.n * a.epochs) as f64 / seconds;
+    let bytes_per_sample = (a.features + 1) * std::mem::size_of::<T>();
+    let data_gbps = bytes_per_sample as f64 * samples_per_s / 1e9;
     let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
     let all: Vec<usize> = (0..data.n()).collect();
     let final_loss = net.loss(&params, &data, &all, None).f64();
@@ -145,8 +224,12 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
         "lr": a.lr,
         "precision": T::NAME,
         "threads": threads,
-        "samples_per_s": (a.n * a.epochs) as f64 / seconds,
+        "samples_per_s": samples_per_s,
         "seconds": seconds,
+        "bytes_per_sample": bytes_per_sample,
+        "data_gbytes_per_s": data_gbps,
+        "limit_gb_per_s": limit,
+        "fraction_of_limit": limit.map(|l| data_gbps / l),
         "final_loss": final_loss,
         "status": format!("{:?}", res.status),
     }))

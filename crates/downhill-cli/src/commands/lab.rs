@@ -59,39 +59,10 @@ fn defaults<C: serde::Serialize>(
     Some(v)
 }
 
-/// Parameters for schedules that have required keys: a sensible setting to start from.
-fn schedule_example(name: &str) -> Value {
-    match name {
-        "step_lr" => json!({ "step_size": 100, "gamma": 0.5 }),
-        "multi_step_lr" => json!({ "milestones": [300, 600], "gamma": 0.1 }),
-        "exponential_lr" => json!({ "gamma": 0.995 }),
-        "polynomial_lr" => json!({ "total_iters": 800, "power": 2.0 }),
-        "cosine_annealing_lr" => json!({ "t_max": 1000 }),
-        "cosine_annealing_warm_restarts" => json!({ "t_0": 100, "t_mult": 2 }),
-        "cyclic_lr" => json!({ "base_lr": 0.001, "max_lr": 0.1, "step_size_up": 100 }),
-        "one_cycle_lr" => json!({ "max_lr": 0.1, "total_steps": 1000 }),
-        "sequential_lr" => json!({
-            "milestones": [100],
-            "schedulers": [
-                { "name": "linear_lr", "start_factor": 0.1, "total_iters": 100 },
-                { "name": "cosine_annealing_lr", "t_max": 900 }
-            ]
-        }),
-        "chained_scheduler" => json!({
-            "schedulers": [
-                { "name": "exponential_lr", "gamma": 0.998 },
-                { "name": "step_lr", "step_size": 250, "gamma": 0.5 }
-            ]
-        }),
-        "batch_size_schedule" => json!({ "milestones": [300, 600], "factor": 2.0 }),
-        "lambda_lr" => json!({ "lr_lambda": "0.995^epoch" }),
-        "multiplicative_lr" => json!({ "lr_lambda": "0.995" }),
-        _ => json!({}),
-    }
-}
-
-/// The catalogue the page builds its controls from. (The library's registries will give
-/// parameter ranges too; until then: names, defaults, and the functions' views.)
+/// The catalogue the page builds its controls from, derived from the library's registries:
+/// functions (with their views), optimisers and schedules (parameters with type, default,
+/// range and doc; a schedule's `example` is its defaults overlaid with the `example` of its
+/// parameter lines), datasets, models and activations.
 pub fn catalog() -> Value {
     let functions: Vec<Value> = downhill::problems::NAMES
         .iter()
@@ -124,10 +95,12 @@ pub fn catalog() -> Value {
             let name = info.name;
             let d = defaults(|v| ScheduleConfig::from_named(name, v));
             let mut example = d.clone().unwrap_or_else(|| json!({}));
-            if let (Some(o), Value::Object(extra)) =
-                (example.as_object_mut(), schedule_example(name))
-            {
-                o.extend(extra);
+            if let Some(o) = example.as_object_mut() {
+                let given = info.params.iter().filter_map(|p| {
+                    let v = p.example.clone()?;
+                    Some((p.name.to_string(), v))
+                });
+                o.extend(given);
             }
             json!({
                 "name": name,
@@ -145,8 +118,8 @@ pub fn catalog() -> Value {
         "schedules": schedules,
         "schedule_common": catalogue.common,
         "datasets": downhill::data::builtin::BUILTIN_NAMES,
-        "models": ["linear", "logistic", "softmax", "mlp"],
-        "activations": ["relu", "tanh", "sigmoid"],
+        "models": downhill::model::MODEL_NAMES,
+        "activations": downhill::model::ACTIVATION_NAMES,
         "limits": {
             "steps": downhill_lab::limits::MAX_STEPS,
             "points": downhill_lab::limits::MAX_POINTS,

@@ -22,7 +22,8 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
         params.insert("lr".into(), json!(lr));
     }
     if let Some(m) = a.momentum {
-        params.insert("momentum".into(), json!(m));
+        let (key, value) = momentum_param(&a.optimizer, m);
+        params.insert(key.into(), value);
     }
     if let Some(v) = &a.variant {
         params.insert("variant".into(), json!(v));
@@ -58,10 +59,30 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
             precision,
             tolerance: a.tolerance,
             batch_size: None,
+            divergence_threshold: None,
         },
         schedule: None,
         wrappers: Default::default(),
     })
+}
+
+/// Where `--momentum m` goes for optimiser `name`, read from its catalogue entry: its
+/// `momentum` parameter if it has one (sgd, rmsprop, momentum, muon), else `betas[0]` (the
+/// Adam family and Lion: what cyclic momentum schedules drive), `betas[1]` keeping its
+/// default. Others get `momentum`, which their config refuses as an unknown key.
+fn momentum_param(name: &str, m: f64) -> (&'static str, Value) {
+    let catalog = downhill::optim::catalog();
+    let Some(entry) = catalog.iter().find(|e| e.name == name) else {
+        return ("momentum", json!(m));
+    };
+    let param = |key: &str| entry.params.iter().find(|p| p.name == key);
+    if param("momentum").is_some() {
+        return ("momentum", json!(m));
+    }
+    match param("betas").and_then(|p| p.default.get(1).cloned()) {
+        Some(beta2) => ("betas", json!([m, beta2])),
+        None => ("momentum", json!(m)),
+    }
 }
 
 /// The value of a flag that names one of a few choices (the variants of `T`, snake_case).

@@ -4,12 +4,18 @@ pub mod bench;
 pub mod bench_train;
 pub mod compare;
 pub mod lab;
+pub mod landscape;
+pub mod lr_find;
 pub mod minimize;
 pub mod plot;
 pub mod plotting;
 pub mod predict;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
+#[cfg(feature = "mpi")]
+pub mod sweep_mpi;
+pub mod sweep_plot;
 pub mod train;
 #[cfg(feature = "mpi")]
 pub mod train_mpi;
@@ -28,7 +34,10 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Compare(a) => compare::cmd(&a),
         Command::Train(a) => train::cmd(&a),
         Command::Predict(a) => predict::cmd(&a),
+        Command::Landscape(a) => landscape::cmd(&a),
         Command::Schedule(a) => schedule::cmd(&a),
         Command::Lab(a) => lab::cmd(&a),
+        Command::Sweep(a) => sweep::cmd(&a),
+        Command::LrFind(a) => lr_find::cmd(&a),
     }
 }

@@ -4,7 +4,8 @@ use downhill::diff::{Ad, Difference, Numeric};
 use downhill::problems;
 use std::cell::RefCell;
 
-use downhill::run::{minimize_bounded, solve_bounded, RunOptions, RunResult, Status};
+use downhill::optim::Shape;
+use downhill::run::{minimize_guarded_in, solve_bounded, Guards, RunOptions, RunResult, Status};
 use downhill::schedule::Driver;
 use downhill::{Float, Objective};
 use serde_json::{json, Value};
@@ -88,7 +89,10 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
         res.steps
     );
     if let Some(k) = res.diverged_at {
-        println!("  non-finite value at step {k}; last finite parameters kept");
+        println!(
+            "  non-finite value (or f above divergence_threshold) at step {k}; last finite \
+             parameters kept"
+        );
     }
     if res.skipped > 0 {
         println!("  {} steps skipped (non-finite gradient)", res.skipped);
@@ -217,6 +221,10 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
             .map_err(|e| CliError::input(format!("[problem] {e}")));
     }
     let mut opt = cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?;
+    // The point is one vector `x` (Muon, which takes matrices only, refuses it).
+    let x = [("x".to_string(), Shape::Vector(x0.len()))];
+    downhill::optim::set_named_shapes(opt.as_mut(), &x)
+        .map_err(|e| CliError::input(format!("[optimizer] `{}`: {e}", cfg.optimizer.name())))?;
     // The schedule is stepped once after every optimiser step (as `scheduler.step()` after
     // `optimizer.step()` in PyTorch): step k uses the value after k steps; reduce-on-plateau
     // reads f after each step.
@@ -227,12 +235,16 @@ fn execute_in<T: Float>(cfg: &RunConfig) -> Result<RunResult, CliError> {
         )),
         None => None,
     };
-    minimize_bounded(
+    let guards = Guards {
+        bounds: p.bounds.as_ref(),
+        divergence_threshold: cfg.run.divergence_threshold,
+    };
+    minimize_guarded_in(
         objective.as_ref(),
         opt.as_mut(),
         &x0,
         &opts,
-        p.bounds.as_ref(),
+        guards,
         |k, o| {
             if let Some(d) = &driver {
                 let mut d = d.borrow_mut();

@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 use downhill::data::{self, csv::load_csv, npy::load_npy, Dataset, Standardizer};
 use downhill::model::saved::{MODEL_FORMAT, MODEL_VERSION};
 use downhill::model::{ModelSpec, Network, SavedModel, Scalar};
-use downhill::optim::Optimizer;
-use downhill::schedule::{Driver, ReduceLrOnPlateau};
+use downhill::optim::{Grouped, Optimizer};
+use downhill::schedule::{Driver, PerGroup, ReduceLrOnPlateau};
 use downhill::train::callbacks::StopFlag;
 use downhill::train::checkpoint::fnv1a64;
 use downhill::train::{
@@ -145,14 +145,28 @@ impl<T: Scalar> Setup<T> {
     }
 }
 
-/// `[optimizer]` with `[wrappers]` around it.
-pub fn optimizer<T: Scalar>(cfg: &TrainFile) -> Result<Box<dyn Optimizer<T>>, CliError> {
-    Ok(cfg.wrappers.apply(cfg.optimizer.build::<T>()?)?)
+/// `[optimizer]` for `net` — one [`Grouped`] optimiser over its `[[optimizer.param_groups]]`
+/// when it has some, each told the shapes of its tensors — with `[wrappers]` around it.
+pub fn optimizer<T: Scalar>(
+    cfg: &TrainFile,
+    net: &Network<T>,
+) -> Result<Box<dyn Optimizer<T>>, CliError> {
+    // Without groups the trainer tells the optimiser its tensors ([`Trainer::run`]).
+    let opt: Box<dyn Optimizer<T>> = if cfg.param_groups.is_empty() {
+        cfg.optimizer.build::<T>()?
+    } else {
+        Box::new(Grouped::new(
+            &net.tensors(),
+            &cfg.optimizer,
+            &cfg.param_groups,
+        )?)
+    };
+    Ok(cfg.wrappers.apply(opt)?)
 }
 
 fn run<T: Scalar>(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {
     let setup = Setup::<T>::load(cfg)?;
-    let mut opt = optimizer::<T>(cfg)?;
+    let mut opt = optimizer::<T>(cfg, &setup.net)?;
     let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
     let show_bar = !args.json && std::io::stdout().is_terminal();
     let bar = show_bar.then(|| {
@@ -206,7 +220,7 @@ pub fn fit_with(
         progress: &mut dyn FnMut(&Progress, usize),
     ) -> Result<(TrainResult, serde_json::Value), CliError> {
         let setup = Setup::<T>::load(cfg)?;
-        let mut opt = optimizer::<T>(cfg)?;
+        let mut opt = optimizer::<T>(cfg, &setup.net)?;
         let mut trainer = setup.trainer(cfg, cfg.train.clone(), opt.as_ref())?;
         if let Some(flag) = stop {
             trainer.callbacks.push(Box::new(StopFlag::new(flag)));
@@ -239,6 +253,19 @@ fn attach_schedule<T: Scalar>(
     let unit = sc.unit();
     let base_lr = opt.lr();
     match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
+        Driver::Schedule(s) if opt.groups() > 1 => {
+            // One schedule per parameter group, from the group's own lr and momentum.
+            let mut each = vec![s];
+            for g in 1..opt.groups() {
+                match sc.driver(opt.group_lr(g), opt.group_momentum(g), Some(batch_size))? {
+                    Driver::Schedule(s) => each.push(s),
+                    Driver::Plateau { .. } => {
+                        return Err(CliError::input("[schedule] changed kind between groups"))
+                    }
+                }
+            }
+            trainer.schedule = Some((Box::new(PerGroup(each)), unit));
+        }
         Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
         Driver::Plateau { rule, adjustment } => {
             if !adjustment.is_identity() {
@@ -314,7 +341,7 @@ pub fn report<T: Scalar>(
 /// keys).
 pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json::Value {
     let params: Vec<T> = res.params.iter().map(|&v| T::of(v)).collect();
-    json!({
+    let mut out = json!({
         "status": res.status,
         "epochs": res.epochs,
         "steps": res.steps,
@@ -325,7 +352,13 @@ pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json
         "final_val_metrics": res.final_val,
         "lr": res.lr,
         "diverged_at": res.diverged_at,
-    })
+    });
+    // With EMA (or SWA, snapshots) `params` is the average; the trained weights go beside it.
+    if let (Some(last), Some(o)) = (&res.last_params, out.as_object_mut()) {
+        let last: Vec<T> = last.iter().map(|&v| T::of(v)).collect();
+        o.insert("last_params".into(), json!(net.named(&last)));
+    }
+    out
 }
 
 fn print_human(cfg: &TrainFile, res: &TrainResult) {
@@ -341,7 +374,8 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
     );
     if let Some(at) = res.diverged_at {
         println!(
-            "  non-finite loss or parameters at step {} (epoch {}); last finite parameters kept",
+            "  loss or parameters non-finite, or loss above divergence_threshold × its start, at \
+             step {} (epoch {}); the parameters from before it kept",
             at.step, at.epoch
         );
     }

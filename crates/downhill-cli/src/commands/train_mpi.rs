@@ -9,7 +9,7 @@ use downhill::model::{Fit, Scalar};
 use downhill::train::callbacks::LossLog;
 use downhill::train::Checkpoint;
 use downhill_mpi::comm::{Communicator, MpiComm, Wire};
-use downhill_mpi::fault::{abort, agree, Failure, BAD_INPUT};
+use downhill_mpi::fault::{abort, agree, Failure, BAD_INPUT, FAILURE};
 use downhill_mpi::shard::{count_rows, read_rows};
 use downhill_mpi::split::part;
 use downhill_mpi::{DataParallel, Reduction};
@@ -83,7 +83,7 @@ fn run<T: Scalar + Wire>(
 ) -> u8 {
     let dist = &cfg.distributed;
     let setup = load::<T>(comm, cfg).and_then(|(setup, shard)| {
-        let opt = optimizer::<T>(cfg).map_err(failure)?;
+        let opt = optimizer::<T>(cfg, &setup.net).map_err(failure)?;
         let resume = args.resume.as_deref().map(Checkpoint::load).transpose()?;
         Ok((setup, shard, opt, resume))
     });
@@ -134,9 +134,13 @@ fn run<T: Scalar + Wire>(
     let seconds = t0.elapsed().as_secs_f64();
     drop(trainer);
     // Errors inside the loop may be seen by one rank only (rank 0 writing a checkpoint):
-    // stop every rank rather than leave the others waiting in a reduction.
+    // stop every rank rather than leave the others waiting in a reduction. A file that
+    // cannot be written is a failure (exit 1); anything else is the input's (exit 2).
     let res = match res {
         Ok(r) => r,
+        Err(e @ downhill::Error::Io { .. }) => {
+            abort(comm, FAILURE, &format!("cannot write checkpoint: {e}"))
+        }
         Err(e) => abort(comm, BAD_INPUT, &e.to_string()),
     };
     if comm.rank() != 0 {

@@ -92,6 +92,7 @@ pub fn parse_training(file: &str, raw: &str) -> Result<CompareTraining, CliError
         data,
         model,
         optimizer: first.ok_or_else(|| doc.missing("[optimizers]"))?,
+        param_groups: Vec::new(),
         wrappers: Default::default(),
         schedule,
         train,

@@ -58,7 +58,7 @@ impl Keys {
 
 /// The end of a value's text, its nested entries included (a dotted key's table has the span of
 /// its key, and a header table that of its header).
-fn extent_end(v: &Spanned<DeValue<'_>>) -> usize {
+pub(crate) fn extent_end(v: &Spanned<DeValue<'_>>) -> usize {
     let own = v.span().end;
     match v.get_ref() {
         DeValue::Table(t) => t

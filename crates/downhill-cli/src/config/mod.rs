@@ -10,9 +10,11 @@
 pub mod compare;
 pub mod json;
 mod keys;
+pub mod landscape;
 pub mod optim;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
 pub mod train;
 
 use std::path::Path;
@@ -262,6 +264,36 @@ impl<'a> ConfigDoc<'a> {
             }
             None => Ok(None),
         }
+    }
+
+    /// Removes key `key` from a table value and returns its value (`None` when absent).
+    pub fn take_value(
+        &self,
+        table: &str,
+        v: &mut Spanned<DeValue<'a>>,
+        key: &str,
+    ) -> Result<Option<Spanned<DeValue<'a>>>, CliError> {
+        let t = table_mut(self, table, &self.root_keys, v)?;
+        let Some(k) = t.keys().find(|k| k.get_ref() == key).cloned() else {
+            return Ok(None);
+        };
+        Ok(t.remove(&k))
+    }
+
+    /// Sets key `key` of a table value (replacing any value it had).
+    pub fn put_value(
+        &self,
+        table: &str,
+        v: &mut Spanned<DeValue<'a>>,
+        key: Spanned<std::borrow::Cow<'a, str>>,
+        value: Spanned<DeValue<'a>>,
+    ) -> Result<(), CliError> {
+        let t = table_mut(self, table, &self.root_keys, v)?;
+        if let Some(old) = t.keys().find(|k| k.get_ref() == key.get_ref()).cloned() {
+            t.remove(&old);
+        }
+        t.insert(key, value);
+        Ok(())
     }
 
     /// Takes table `table`, removes its `name` key and returns (name, rest of the table).

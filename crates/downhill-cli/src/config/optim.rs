@@ -5,8 +5,10 @@
 //! validation (PyTorch's constructor checks, run once at parse time), one set of messages, each
 //! located at the line of its key.
 
-use downhill::optim::{OptimizerConfig, WrappersConfig};
+use downhill::optim::{OptimizerConfig, ParamGroupConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
+use toml::de::DeValue;
+use toml::Spanned;
 
 use super::{missing_table, ConfigDoc, Keys};
 use crate::exit::CliError;
@@ -18,6 +20,8 @@ pub struct Contender {
     pub label: String,
     /// The optimizer.
     pub optimizer: OptimizerConfig,
+    /// Its `[[optimizer.param_groups]]`, each with its complete optimiser config.
+    pub param_groups: Vec<ParamGroupConfig>,
 }
 
 /// What a command reads of the optimiser side.
@@ -31,6 +35,8 @@ pub struct Spec {
     pub schedule_required: bool,
     /// The batch size a schedule's `scale_rule` and `batch_size_schedule` see.
     pub batch_size: Option<usize>,
+    /// `[[optimizer.param_groups]]` may be given (training: the parameters have names).
+    pub groups: bool,
 }
 
 /// The optimiser side of a config, parsed and validated.
@@ -53,14 +59,32 @@ impl Optimization {
             contenders(doc)?
         } else {
             let keys = doc.keys("optimizer");
-            let (name, body) = doc
+            let (name, mut body) = doc
                 .named_section("optimizer")?
                 .ok_or_else(|| missing("optimizer"))?;
+            let groups = doc.take_value("optimizer", &mut body, "param_groups")?;
+            let param_groups = match groups {
+                Some(g) if !spec.groups => {
+                    return Err(doc.error_at(
+                        "optimizer",
+                        &keys,
+                        Some(g.span()),
+                        "`param_groups` apply to `downhill train`, whose parameters have names",
+                    ))
+                }
+                Some(g) => param_groups(doc, &name, &body, g, spec.first_order)?,
+                None => Vec::new(),
+            };
             let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
                 OptimizerConfig::from_named(n, d)
             })?;
             let label = default_label(&optimizer);
-            vec![("optimizer", keys, Contender { label, optimizer })]
+            let c = Contender {
+                label,
+                optimizer,
+                param_groups,
+            };
+            vec![("optimizer", keys, c)]
         };
         for (table, keys, c) in &entries {
             validate(&c.optimizer, spec.first_order)
@@ -98,12 +122,21 @@ impl Optimization {
         self,
         file: &str,
     ) -> Result<(OptimizerConfig, WrappersConfig, Option<ScheduleConfig>), CliError> {
+        let (c, wrappers, schedule) = self.single_contender(file)?;
+        Ok((c.optimizer, wrappers, schedule))
+    }
+
+    /// [`Optimization::single`] with the optimiser's parameter groups.
+    pub fn single_contender(
+        self,
+        file: &str,
+    ) -> Result<(Contender, WrappersConfig, Option<ScheduleConfig>), CliError> {
         let optimizer = self
             .optimizers
             .into_iter()
             .next()
             .ok_or_else(|| missing_table(file, "optimizer"))?;
-        Ok((optimizer.optimizer, self.wrappers, self.schedule))
+        Ok((optimizer, self.wrappers, self.schedule))
     }
 }
 
@@ -152,6 +185,55 @@ pub fn check(origin: &str, optimizer: &OptimizerConfig) -> Result<(), CliError> 
     })
 }
 
+/// The `[[optimizer.param_groups]]` of an `[optimizer]` named `name` whose other keys are
+/// `base`: each entry's `params` globs, and its optimiser: the one it names with `name`, or
+/// `[optimizer]` with the entry's keys overriding its own. Each is validated as its
+/// constructor does, the error located at the entry's key.
+fn param_groups<'a>(
+    doc: &ConfigDoc<'a>,
+    name: &str,
+    base: &Spanned<DeValue<'a>>,
+    groups: Spanned<DeValue<'a>>,
+    first_order: bool,
+) -> Result<Vec<ParamGroupConfig>, CliError> {
+    const TABLE: &str = "optimizer.param_groups";
+    let span = groups.span();
+    let DeValue::Array(entries) = groups.into_inner() else {
+        return Err(doc.error_at(
+            "optimizer",
+            &doc.keys("optimizer"),
+            Some(span),
+            "`param_groups` must be an array of tables `[[optimizer.param_groups]]`",
+        ));
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for mut entry in entries {
+        let keys = Keys::of(&entry);
+        let at = entry.span();
+        let params: Vec<String> = match doc.take_value(TABLE, &mut entry, "params")? {
+            Some(v) => doc.value_into(TABLE, v)?,
+            None => return Err(doc.error_at(TABLE, &keys, Some(at), "missing key `params`")),
+        };
+        let own = doc.take_string(TABLE, &mut entry, "name")?;
+        let (name, body) = match own {
+            Some(n) if n != name => (n, entry),
+            _ => {
+                let mut merged = base.clone();
+                if let DeValue::Table(t) = entry.into_inner() {
+                    for (k, v) in t {
+                        doc.put_value(TABLE, &mut merged, k, v)?;
+                    }
+                }
+                (name.to_string(), merged)
+            }
+        };
+        let optimizer = doc.named_into(TABLE, &name, body, OptimizerConfig::from_named)?;
+        validate(&optimizer, first_order).map_err(|e| doc.invalid_value(TABLE, &keys, &e))?;
+        out.push(ParamGroupConfig { params, optimizer });
+    }
+    Ok(out)
+}
+
 /// The `[[optimizers]]` entries (at least one), with the keys of each.
 fn contenders(doc: &mut ConfigDoc<'_>) -> Result<Vec<(&'static str, Keys, Contender)>, CliError> {
     let file = doc.file.clone();
@@ -172,7 +254,12 @@ fn contenders(doc: &mut ConfigDoc<'_>) -> Result<Vec<(&'static str, Keys, Conten
             OptimizerConfig::from_named(n, d)
         })?;
         let label = label.unwrap_or_else(|| default_label(&optimizer));
-        optimizers.push(("optimizers", keys, Contender { label, optimizer }));
+        let c = Contender {
+            label,
+            optimizer,
+            param_groups: Vec::new(),
+        };
+        optimizers.push(("optimizers", keys, c));
     }
     Ok(optimizers)
 }

@@ -158,6 +158,14 @@ pub struct RunSection {
     pub tolerance: Option<f64>,
     /// The run's batch size (used by a schedule's `scale_rule` and `batch_size_schedule`).
     pub batch_size: Option<usize>,
+    /// Stop as diverged when `f` exceeds this factor times `max(|f(x₀)|, 1)`, as
+    /// `[train] divergence_threshold` does for a loss. Off by default (`false`): a test
+    /// function's value may grow by many orders on the way to a far minimum.
+    #[serde(
+        default,
+        deserialize_with = "downhill::train::config::divergence_threshold"
+    )]
+    pub divergence_threshold: Option<f64>,
 }
 
 /// A whole `downhill run` config.
@@ -181,6 +189,11 @@ pub fn parse(file: &str, raw: &str) -> Result<RunConfig, CliError> {
     doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
     let problem = ProblemSection::from_doc(&mut doc)?;
     let run: RunSection = doc.required("run")?;
+    downhill::train::config::check_divergence_threshold(
+        "divergence_threshold",
+        run.divergence_threshold,
+    )
+    .map_err(|e| doc.invalid_value("run", &doc.keys("run"), &e))?;
     let spec = Spec {
         batch_size: run.batch_size,
         ..Spec::default()

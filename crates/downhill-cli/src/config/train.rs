@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use downhill::data::builtin::SyntheticOptions;
 use downhill::model::ModelConfig;
-use downhill::optim::{OptimizerConfig, WrappersConfig};
+use downhill::optim::{OptimizerConfig, ParamGroupConfig, WrappersConfig};
 use downhill::schedule::ScheduleConfig;
 use downhill::train::TrainConfig;
 
@@ -120,6 +120,8 @@ pub struct TrainFile {
     pub model: ModelConfig,
     /// `[optimizer]`.
     pub optimizer: OptimizerConfig,
+    /// Its `[[optimizer.param_groups]]` (none: one group of every parameter).
+    pub param_groups: Vec<ParamGroupConfig>,
     /// `[wrappers]` around the optimiser (none when absent).
     pub wrappers: WrappersConfig,
     /// `[schedule]`, if any (`unit = "epoch"` steps it per epoch).
@@ -133,15 +135,22 @@ pub struct TrainFile {
 
 /// Parses a `downhill train` config.
 pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
-    let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&[
+    from_doc(file, &mut ConfigDoc::parse(file, raw)?, &[])
+}
+
+/// The `downhill train` config of a parsed document that may also hold the tables `also`
+/// (which are left in `doc` for the caller: `downhill landscape`'s `[landscape]`).
+pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<TrainFile, CliError> {
+    let mut allowed = vec![
         "data",
         "model",
         "optimizer",
         "wrappers",
         "schedule",
         "train",
-    ])?;
+    ];
+    allowed.extend_from_slice(also);
+    doc.allow_tables(&allowed)?;
     let data: DataSection = doc.required("data")?;
     let model: ModelConfig = doc.required("model")?;
     let (train, distributed): (TrainConfig, DistributedSection) =
@@ -153,13 +162,20 @@ pub fn parse(file: &str, raw: &str) -> Result<TrainFile, CliError> {
     let spec = Spec {
         first_order: true,
         batch_size: Some(train.batch_size),
+        groups: true,
         ..Spec::default()
     };
-    let (optimizer, wrappers, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
+    let (c, wrappers, schedule) = Optimization::parse(doc, spec)?.single_contender(file)?;
+    // Overlapping and empty groups are known from the model's parameter names alone.
+    let names = model.tensor_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    downhill::optim::assign(&names, &c.param_groups)
+        .map_err(|e| doc.invalid_value("optimizer", &doc.keys("optimizer"), &e))?;
     Ok(TrainFile {
         data,
         model,
-        optimizer,
+        optimizer: c.optimizer,
+        param_groups: c.param_groups,
         wrappers,
         schedule,
         train,

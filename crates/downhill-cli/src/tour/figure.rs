@@ -60,6 +60,26 @@ impl Path2 {
     }
 }
 
+/// Curves with some series dotted at every point and labelled vertical lines: the richer
+/// form of [`Figure::Curves`].
+#[derive(Debug, Clone, Default)]
+pub struct Chart {
+    /// Title.
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Log-scaled y.
+    pub log_y: bool,
+    /// The curves.
+    pub series: Vec<Series>,
+    /// Indices of the series drawn as dots joined by lines (e.g. iterates).
+    pub marked: Vec<usize>,
+    /// Dashed vertical lines: (legend label, x).
+    pub vlines: Vec<(String, f64)>,
+}
+
 /// What to draw.
 pub enum Figure {
     /// Contour / heat map of `f` with trajectories.
@@ -89,6 +109,21 @@ pub enum Figure {
         log_y: bool,
         /// The curves.
         series: Vec<Series>,
+    },
+    /// Curves with marked series and vertical lines.
+    Chart(Chart),
+    /// Bars side by side per category, one colour and legend entry per group.
+    Bars {
+        /// Title.
+        title: String,
+        /// x-axis label.
+        x_label: String,
+        /// y-axis label.
+        y_label: String,
+        /// Category names under the axis.
+        categories: Vec<String>,
+        /// Groups: (legend label, one value per category).
+        groups: Vec<(String, Vec<f64>)>,
     },
     /// Negative-gradient arrows on a grid.
     Quiver {
@@ -151,6 +186,8 @@ impl fmt::Debug for Figure {
         let (kind, title) = match self {
             Figure::Contour { title, .. } => ("Contour", title),
             Figure::Curves { title, .. } => ("Curves", title),
+            Figure::Chart(c) => ("Chart", &c.title),
+            Figure::Bars { title, .. } => ("Bars", title),
             Figure::Quiver { title, .. } => ("Quiver", title),
             Figure::Surface { title, .. } => ("Surface", title),
             Figure::Animation { title, .. } => ("Animation", title),
@@ -206,17 +243,29 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
             y_label,
             log_y,
             series,
+        } => line_chart(&Chart {
+            title: title.clone(),
+            x_label: x_label.clone(),
+            y_label: y_label.clone(),
+            log_y: *log_y,
+            series: series.clone(),
+            ..Chart::default()
+        })
+        .and_then(file),
+        Figure::Chart(c) => line_chart(c).and_then(file),
+        Figure::Bars {
+            title,
+            x_label,
+            y_label,
+            categories,
+            groups,
         } => {
-            let series: Vec<dp::Series> = series
+            let groups: Vec<dp::BarGroup> = groups
                 .iter()
-                .map(|c| dp::Series::new(c.label.as_str(), c.xs.clone(), c.ys.clone()))
+                .map(|(label, values)| dp::BarGroup::new(label.as_str(), values.clone()))
                 .collect();
-            let opts = dp::LineOptions {
-                labels: labels(title, x_label, y_label),
-                log_y: *log_y,
-                ..dp::LineOptions::default()
-            };
-            dp::line_chart(&series, &opts).and_then(file)
+            dp::grouped_bar_chart(categories, &groups, &labels(title, x_label, y_label))
+                .and_then(file)
         }
         Figure::Quiver {
             title,
@@ -283,4 +332,26 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
     let bytes = drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     downhill::io::write_atomic(path, &bytes).map_err(CliError::failure)?;
     Ok(true)
+}
+
+/// The downhill-plot line chart of a [`Chart`].
+fn line_chart(c: &Chart) -> downhill_plot::Result<downhill_plot::Figure> {
+    use downhill_plot as dp;
+    let series: Vec<dp::Series> = c
+        .series
+        .iter()
+        .map(|s| dp::Series::new(s.label.as_str(), s.xs.clone(), s.ys.clone()))
+        .collect();
+    let opts = dp::LineOptions {
+        labels: dp::Labels::new(c.title.as_str(), c.x_label.as_str(), c.y_label.as_str()),
+        log_y: c.log_y,
+        marked: c.marked.clone(),
+        vlines: c
+            .vlines
+            .iter()
+            .map(|(label, x)| dp::VLine::new(label.as_str(), *x))
+            .collect(),
+        ..dp::LineOptions::default()
+    };
+    dp::line_chart(&series, &opts)
 }

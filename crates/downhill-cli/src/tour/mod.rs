@@ -6,6 +6,7 @@
 //! [`figure::Figure`] values and rendered by [`figure::render`].
 
 pub mod figure;
+mod flat_sharp;
 mod html;
 pub mod presets;
 mod schedules;
@@ -15,6 +16,7 @@ mod seed002;
 mod seed003;
 mod seed004;
 mod seed004_search;
+mod study;
 mod training;
 
 use std::path::Path;

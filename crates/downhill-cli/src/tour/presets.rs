@@ -18,6 +18,23 @@ pub struct Lane {
     pub momentum: Option<f64>,
 }
 
+/// The settings of a Schedules-view preset.
+#[derive(Debug, Clone)]
+pub struct SchedulePreset<'a> {
+    /// Schedule name.
+    pub name: &'a str,
+    /// Its parameters (the table without `name`).
+    pub params: Value,
+    /// Optimiser name.
+    pub optimizer: &'a str,
+    /// Base learning rate.
+    pub lr: f64,
+    /// Momentum (or β₁).
+    pub mom: f64,
+    /// Steps drawn.
+    pub steps: usize,
+}
+
 /// A tour experiment as a lab state.
 #[derive(Debug, Clone)]
 pub struct Preset {
@@ -55,6 +72,28 @@ impl Preset {
         Preset { id, title, state }
     }
 
+    /// A Schedules-view preset: schedule `name` with `params` (its table without `name`),
+    /// applied to `optimizer` at `lr` (momentum `mom`) for `steps` steps.
+    pub fn schedule(id: String, title: String, s: &SchedulePreset<'_>) -> Self {
+        let state = json!({
+            "view": "schedules",
+            "sched": {
+                "name": s.name, "optimizer": s.optimizer, "lr": s.lr, "mom": s.mom,
+                "steps": s.steps, "params": s.params,
+            },
+        });
+        Preset { id, title, state }
+    }
+
+    /// A Training-view preset: `train` is the view's state (`dataset`, `model`, `hidden`,
+    /// `optimizer`, `lr`, `batch`, `epochs`, `schedule`, and the optional `sp` schedule
+    /// parameters, `vf` validation fraction, `std` standardisation, `seed`, `li` log interval,
+    /// `precision`).
+    pub fn training(id: String, title: String, train: Value) -> Self {
+        let state = json!({ "view": "training", "train": train });
+        Preset { id, title, state }
+    }
+
     /// The link that opens the lab on this preset.
     pub fn url(&self) -> String {
         lab_url(&self.state)
@@ -80,9 +119,10 @@ pub fn lab_url(state: &Value) -> String {
     url
 }
 
-/// Every preset of the tour, in the tour's order.
+/// Every preset of the tour, in the tour's order (Functions, Schedules and Training views).
 pub fn all() -> Vec<Preset> {
-    let mut v = super::seed004::presets();
+    let mut v = super::seed001::presets();
+    v.extend(super::seed004::presets());
     v.extend(super::seed002::presets());
     v.extend(super::seed003::presets());
     v
@@ -111,4 +151,65 @@ pub fn run_tables(state: &Value) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// What the lab's Schedules view posts to `/api/schedule` for a Schedules-view preset (the
+/// `downhill schedule` tables plus `steps`); `None` for other views.
+pub fn schedule_tables(state: &Value) -> Option<Value> {
+    let s = state
+        .get("sched")
+        .filter(|_| state["view"] == "schedules")?;
+    let mut sched = s["params"].clone();
+    sched["name"] = s["name"].clone();
+    Some(json!({
+        "optimizer": { "name": s["optimizer"], "lr": s["lr"], "momentum": s["mom"] },
+        "schedule": sched,
+        "run": { "steps": s["steps"], "batch_size": 32 },
+        "steps": s["steps"],
+    }))
+}
+
+/// What the lab's Training view posts to `/api/train` for a Training-view preset (the
+/// `downhill train` tables); `None` for other views.
+pub fn train_tables(state: &Value) -> Option<Value> {
+    let t = state.get("train").filter(|_| state["view"] == "training")?;
+    let mut data = json!({
+        "source": t["dataset"],
+        "standardize": t["std"].as_bool().unwrap_or(true),
+        "validation_fraction": t["vf"].as_f64().unwrap_or(0.2),
+    });
+    if let Some(p) = t["precision"].as_str() {
+        data["precision"] = json!(p);
+    }
+    let mut model = json!({ "kind": t["model"] });
+    if t["model"] == "mlp" {
+        let hidden: Vec<u64> = t["hidden"]
+            .as_str()
+            .unwrap_or("32")
+            .split(',')
+            .map(|v| v.trim().parse().unwrap_or(32).max(1))
+            .collect();
+        model["hidden"] = json!(hidden);
+    }
+    let mut train = json!({
+        "epochs": t["epochs"], "batch_size": t["batch"], "seed": t["seed"].as_u64().unwrap_or(0),
+    });
+    if let Some(li) = t["li"].as_u64() {
+        train["log_interval"] = json!(li);
+    }
+    let mut tables = json!({
+        "data": data,
+        "model": model,
+        "optimizer": { "name": t["optimizer"], "lr": t["lr"] },
+        "train": train,
+    });
+    if let Some(name) = t["schedule"].as_str().filter(|n| !n.is_empty()) {
+        let mut sched = t["sp"].clone();
+        if !sched.is_object() {
+            sched = json!({});
+        }
+        sched["name"] = json!(name);
+        tables["schedule"] = sched;
+    }
+    Some(tables)
 }

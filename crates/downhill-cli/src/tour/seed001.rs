@@ -5,7 +5,8 @@ use downhill::problems::Sphere;
 use downhill::run::{minimize, RunOptions};
 use serde_json::json;
 
-use super::figure::{Figure, Series};
+use super::figure::{Chart, Figure, Series};
+use super::presets::Preset;
 use super::{close, Experiment};
 
 const SEED: &str = "001";
@@ -51,11 +52,10 @@ pub fn experiments() -> Vec<Experiment> {
         }
         let n = xs.iter().fold(10.0f64, |m, v| m.max(v.abs()));
         let grid: Vec<f64> = (0..=200).map(|i| -n + 2.0 * n * i as f64 / 200.0).collect();
-        e.figure(Figure::Curves {
+        e.figure(Figure::Chart(Chart {
             title: format!("gradient descent on x², η = {eta}"),
             x_label: "x".into(),
             y_label: "f(x)".into(),
-            log_y: false,
             series: vec![
                 Series {
                     label: "f(x) = x²".into(),
@@ -63,12 +63,14 @@ pub fn experiments() -> Vec<Experiment> {
                     xs: grid,
                 },
                 Series {
-                    label: "iterates".into(),
+                    label: "iterates x₀ … x₁₀".into(),
                     ys: xs.iter().map(|x| x * x).collect(),
                     xs,
                 },
             ],
-        });
+            marked: vec![1],
+            ..Chart::default()
+        }));
         out.push(e);
     }
     out.extend(minibatch());
@@ -78,29 +80,58 @@ pub fn experiments() -> Vec<Experiment> {
 /// (batch size, lr, decay epoch, log interval, run in f32, explanation).
 type Case = (usize, f64, Option<usize>, usize, bool, &'static str);
 
+/// The seed's five runs.
+const CASES: [Case; 5] = [
+    (1, 0.2, Some(2), 10, false, "Batch 1 (SGD), lr 0.2, lr × 0.1 after epoch 2: the loss drops fast, then fluctuates until the decay steadies it; w and b end near [2, −3.4] and 4.2."),
+    (1000, 0.999, None, 1000, false, "Batch 1000 = full-batch GD with lr 0.999: one update per epoch, yet it ends as close as SGD after 3 epochs."),
+    (10, 0.2, Some(2), 10, false, "Mini-batch 10, lr 0.2 with the decay: close to the true parameters."),
+    (10, 5.0, Some(2), 10, false, "Mini-batch 10, lr 5: the loss grows by orders of magnitude per step (in float32, as the seed's MXNet ran it, until it is not a number). Downhill stops as diverged at the step where the loss passes 10¹⁰ × its starting value (`[train] divergence_threshold`) and keeps the parameters from before it; float64 and float32 report it the same way."),
+    (10, 0.002, Some(2), 10, false, "Mini-batch 10, lr 0.002: too slow — after 3 epochs the parameters are still far from the truth."),
+];
+
+/// lr × 0.1 after epoch `d` (`multi_step_lr` counted in epochs).
+fn decay_params(d: usize) -> serde_json::Value {
+    json!({"milestones": [d], "gamma": 0.1, "unit": "epoch"})
+}
+
+/// The mini-batch runs as Training-view presets: seed 001's data and linear model, no
+/// validation split, no standardisation, seed 1, the decay as `multi_step_lr` per epoch.
+pub fn presets() -> Vec<Preset> {
+    CASES
+        .iter()
+        .map(|&(batch, lr, decay, log_interval, f32_run, _)| {
+            let mut t = json!({
+                "dataset": "synthetic_linreg", "model": "linear", "hidden": "32",
+                "optimizer": "sgd", "lr": lr, "batch": batch, "epochs": 3,
+                "schedule": "", "vf": 0.0, "std": false, "seed": 1, "li": log_interval,
+            });
+            if let Some(d) = decay {
+                t["schedule"] = json!("multi_step_lr");
+                t["sp"] = decay_params(d);
+            }
+            if f32_run {
+                t["precision"] = json!("f32");
+            }
+            Preset::training(
+                format!("seed{SEED}-minibatch-b{batch}-lr{lr}"),
+                format!("Seed {SEED}: linear regression, batch {batch}, lr {lr}"),
+                t,
+            )
+        })
+        .collect()
+}
+
 /// Seed 001's `optimize(batch_size, lr, num_epochs = 3, decay_epoch, log_interval)` runs.
 fn minibatch() -> Vec<Experiment> {
     use super::training::{config, linreg, loss_vs_epoch, schedule, train};
     use downhill::schedule::Unit;
     use downhill::train::TrainStatus;
-    let cases: [Case; 5] = [
-        (1, 0.2, Some(2), 10, false, "Batch 1 (SGD), lr 0.2, lr × 0.1 after epoch 2: the loss drops fast, then fluctuates until the decay steadies it; w and b end near [2, −3.4] and 4.2."),
-        (1000, 0.999, None, 1000, false, "Batch 1000 = full-batch GD with lr 0.999: one update per epoch, yet it ends as close as SGD after 3 epochs."),
-        (10, 0.2, Some(2), 10, false, "Mini-batch 10, lr 0.2 with the decay: close to the true parameters."),
-        (10, 5.0, Some(2), 10, true, "Mini-batch 10, lr 5 (float32, as the seed's MXNet): the loss grows until it is not a number; Downhill stops at that step and keeps the last finite parameters."),
-        (10, 0.002, Some(2), 10, false, "Mini-batch 10, lr 0.002: too slow — after 3 epochs the parameters are still far from the truth."),
-    ];
     let mut out = Vec::new();
-    for (batch, lr, decay, log_interval, f32_run, text) in cases {
+    for (batch, lr, decay, log_interval, f32_run, text) in CASES {
         let sched = |lr: f64| {
             decay.map(|d| {
                 (
-                    schedule(
-                        "multi_step_lr",
-                        json!({"milestones": [d], "gamma": 0.1, "unit": "epoch"}),
-                        lr,
-                        None,
-                    ),
+                    schedule("multi_step_lr", decay_params(d), lr, None),
                     Unit::Epoch,
                 )
             })

@@ -11,8 +11,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
-use super::figure::{Figure, Path2, Series};
-use super::presets::{Lane, Preset};
+use super::figure::{Chart, Figure, Path2, Series};
+use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
 
 const SEED: &str = "002";
@@ -26,6 +26,8 @@ pub fn experiments() -> Vec<Experiment> {
         schedules_drawn(),
         early_stopping(),
         weight_averaging(),
+        super::flat_sharp::experiment(),
+        super::study::lr_range_test(),
     ]
 }
 
@@ -41,14 +43,28 @@ pub fn presets() -> Vec<Preset> {
         lr,
         momentum: None,
     });
-    vec![Preset::function(
-        format!("seed{SEED}-lr-small-right-large"),
-        format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
-        "ill_conditioned",
-        &LR_X0,
-        LR_STEPS,
-        &lanes,
-    )]
+    vec![
+        Preset::function(
+            format!("seed{SEED}-lr-small-right-large"),
+            format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
+            "ill_conditioned",
+            &LR_X0,
+            LR_STEPS,
+            &lanes,
+        ),
+        Preset::schedule(
+            format!("seed{SEED}-schedules"),
+            format!("Seed {SEED}: cyclic_lr triangular2, 0.001 ↔ 0.006"),
+            &SchedulePreset {
+                name: "cyclic_lr",
+                params: cyclic_params("triangular2"),
+                optimizer: "sgd",
+                lr: 0.001,
+                mom: 0.0,
+                steps: 120,
+            },
+        ),
+    ]
 }
 
 fn learning_rates() -> Experiment {
@@ -240,6 +256,11 @@ fn local_minima() -> Experiment {
     e
 }
 
+/// The seed's cyclical schedule: 0.001 ↔ 0.006 with 20-step half-cycles.
+fn cyclic_params(mode: &str) -> serde_json::Value {
+    json!({"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20, "mode": mode, "cycle_momentum": false})
+}
+
 fn schedules_drawn() -> Experiment {
     use super::schedules::{build, lrs};
     let mut e = Experiment::new(
@@ -249,14 +270,7 @@ fn schedules_drawn() -> Experiment {
         "The seed's schedules as PyTorch defines them: cyclic_lr triangular (constant amplitude) and triangular2 (amplitude halved each cycle) between 0.001 and 0.006 with 20-step half-cycles; SGDR (cosine_annealing_warm_restarts, t_0 = 10, t_mult = 2) restarting at steps 10, 30, 70; cosine_annealing_lr over 100 steps.",
     );
     let n = 120;
-    let cyc = |mode: &str| {
-        build(
-            "cyclic_lr",
-            json!({"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20, "mode": mode, "cycle_momentum": false}),
-            0.001,
-            None,
-        )
-    };
+    let cyc = |mode: &str| build("cyclic_lr", cyclic_params(mode), 0.001, None);
     let tri = lrs(cyc("triangular").as_mut(), n);
     let tri2 = lrs(cyc("triangular2").as_mut(), n);
     let sgdr = lrs(
@@ -387,11 +401,18 @@ fn early_stopping() -> Experiment {
                 && super::close(restored, best, 1e-9),
             "stopped 5 epochs after the best epoch and restored its parameters",
         )
-        .figure(Figure::Curves {
+        .figure(Figure::Chart(Chart {
             title: "digits MLP on 20% of the data: training vs validation loss".into(),
             x_label: "epoch".into(),
             y_label: "loss".into(),
             log_y: true,
+            vlines: vec![
+                (
+                    format!("best epoch {} (restored)", best_i + 1),
+                    (best_i + 1) as f64,
+                ),
+                (format!("stopped at epoch {}", r.epochs), r.epochs as f64),
+            ],
             series: vec![
                 Series {
                     label: "training loss".into(),
@@ -404,65 +425,86 @@ fn early_stopping() -> Experiment {
                     ys: vals,
                 },
             ],
-        });
+            ..Chart::default()
+        }));
     e
 }
 
 fn weight_averaging() -> Experiment {
     use super::training::{config, linreg, train};
-    use downhill::train::SwaConfig;
+    use downhill::data::builtin::SyntheticOptions;
+    use downhill::train::{SwaConfig, TrainResult};
     let mut e = Experiment::new(
         SEED,
         "swa",
         "Stochastic weight averaging lowers the final loss",
-        "SGD with batch 1 and a constant lr 0.05 on seed 001's regression (label noise 0.5) keeps jumping around the minimum; averaging the iterates of the last 10 epochs (SWA, swa_start = 10, swa_lr = 0.05) lands much closer to it.",
+        "SGD with batch 1 and a constant lr 0.05 on seed 001's regression (label noise 0.5) keeps jumping around the minimum; averaging the iterates of the last 10 epochs (SWA, swa_start = 10, swa_lr = 0.05) lands much closer to it. SWA does not change the iterates (same lr, same batches): it changes the parameters returned. The figure shows it on 1000 held-out samples (seed 1): the iterate's validation loss after every epoch, and that of the SWA average of the epochs so far.",
     );
     let (net, data) = linreg::<f64>(0.5);
+    let held_out = downhill::data::synthetic_linreg::<f64>(&SyntheticOptions {
+        noise: Some(0.5),
+        seed: Some(1),
+        ..SyntheticOptions::default()
+    })
+    .unwrap_or_else(|e| unreachable!("seed data: {e}"));
+    let sgd = || downhill::optim::Sgd::<f64>::with_lr(0.05).expect("a valid learning rate");
     let plain = train(
         &net,
         &data,
-        None,
+        Some(&held_out),
         config(20, 1, 1000),
-        &mut downhill::optim::Sgd::<f64>::with_lr(0.05).expect("a valid learning rate"),
+        &mut sgd(),
         None,
         None,
     );
-    let mut cfg = config(20, 1, 1000);
-    cfg.swa = Some(SwaConfig {
-        swa_start: 10,
-        swa_lr: 0.05,
-        anneal_epochs: 0,
-        anneal_strategy: Default::default(),
-    });
-    let swa = train(
-        &net,
-        &data,
-        None,
-        cfg,
-        &mut downhill::optim::Sgd::<f64>::with_lr(0.05).expect("a valid learning rate"),
-        None,
-        None,
-    );
+    let swa_run = |epochs: usize| {
+        let mut cfg = config(epochs, 1, 1000);
+        cfg.swa = Some(SwaConfig {
+            swa_start: 10,
+            swa_lr: 0.05,
+            anneal_epochs: 0,
+            anneal_strategy: Default::default(),
+        });
+        train(&net, &data, Some(&held_out), cfg, &mut sgd(), None, None)
+    };
+    let swa = swa_run(20);
+    let val = |r: &TrainResult| r.final_val.as_ref().map_or(f64::NAN, |m| m.loss);
+    // the average of epochs 10…k is what a k-epoch run returns
+    let averages: Vec<(f64, f64)> = (11..=20).map(|k| (k as f64, val(&swa_run(k)))).collect();
     // Best achievable: the least-squares fit's loss equals ½·noise² ≈ 0.125.
     e.value("final loss, last iterate", plain.final_train_loss)
         .value("final loss, SWA average", swa.final_train_loss)
+        .value("validation loss, last iterate", val(&plain))
+        .value("validation loss, SWA average", val(&swa))
         .expect(
             "final loss, SWA average",
             "< last iterate's; ≥ ½·0.5² = 0.125 (noise floor)",
         )
+        .expect("validation loss, SWA average", "< last iterate's")
         .require(
             swa.final_train_loss < plain.final_train_loss,
             "the average beats the last iterate",
         )
-        .figure(Figure::Curves {
-            title: "batch-1 SGD, lr 0.05: last iterate vs SWA".into(),
+        .require(val(&swa) < val(&plain), "and on held-out data")
+        .figure(Figure::Chart(Chart {
+            title: "batch-1 SGD, lr 0.05: held-out loss of the iterate vs the SWA average".into(),
             x_label: "epoch".into(),
-            y_label: "loss".into(),
-            log_y: true,
+            y_label: "validation loss (1000 held-out samples)".into(),
             series: vec![
-                Series::indexed("SGD (last iterate)", plain.train_loss.clone()),
-                Series::indexed("SGD + SWA from epoch 10", swa.train_loss.clone()),
+                Series {
+                    label: "SGD iterate after each epoch".into(),
+                    xs: plain.val_metrics.iter().map(|m| m.epoch as f64).collect(),
+                    ys: plain.val_metrics.iter().map(|m| m.loss).collect(),
+                },
+                Series {
+                    label: "SWA average of epochs 10…k".into(),
+                    xs: averages.iter().map(|a| a.0).collect(),
+                    ys: averages.iter().map(|a| a.1).collect(),
+                },
             ],
-        });
+            marked: vec![0, 1],
+            vlines: vec![("swa_start = 10".into(), 10.0)],
+            ..Chart::default()
+        }));
     e
 }

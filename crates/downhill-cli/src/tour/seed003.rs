@@ -10,8 +10,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use super::figure::{Figure, Path2, Series};
-use super::presets::{Lane, Preset};
+use super::figure::{Chart, Figure, Path2, Series};
+use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
 
 const SEED: &str = "003";
@@ -24,6 +24,7 @@ pub fn experiments() -> Vec<Experiment> {
         beta_retuning(),
         batch_growth(),
         langevin(),
+        super::study::stability_map(),
     ]
 }
 
@@ -44,14 +45,28 @@ pub fn presets() -> Vec<Preset> {
         lr: MOM_LR,
         momentum,
     };
-    vec![Preset::function(
-        format!("seed{SEED}-momentum-speedup"),
-        format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
-        "ill_conditioned",
-        &MOM_X0,
-        MOM_STEPS,
-        &[lane(None), lane(Some(MOM_BETA))],
-    )]
+    vec![
+        Preset::function(
+            format!("seed{SEED}-momentum-speedup"),
+            format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
+            "ill_conditioned",
+            &MOM_X0,
+            MOM_STEPS,
+            &[lane(None), lane(Some(MOM_BETA))],
+        ),
+        Preset::schedule(
+            format!("seed{SEED}-beta-retuning"),
+            format!("Seed {SEED}: lr × 0.1 at step 100 with β retuned"),
+            &SchedulePreset {
+                name: "multi_step_lr",
+                params: retune_params(true),
+                optimizer: "sgd",
+                lr: 0.02,
+                mom: 0.9,
+                steps: 400,
+            },
+        ),
+    ]
 }
 
 fn momentum_vs_gd() -> Experiment {
@@ -262,25 +277,28 @@ fn nesterov_stability() -> Experiment {
         all,
         "each measured threshold within 1% of the linear-stability prediction",
     )
-    .figure(Figure::Curves {
-        title: "largest stable lr on x², β = 0.9 (measured • vs theory)".into(),
-        x_label: "variant (0 = heavy ball, 1 = Nesterov, 2 = midpoint)".into(),
+    .figure(Figure::Bars {
+        title: "largest stable lr on x², β = 0.9: measured vs theory".into(),
+        x_label: "momentum variant".into(),
         y_label: "lr".into(),
-        log_y: false,
-        series: vec![
-            Series {
-                label: "measured".into(),
-                xs: vec![0.0, 1.0, 2.0],
-                ys: bars.iter().map(|b| b.1).collect(),
-            },
-            Series {
-                label: "theory".into(),
-                xs: vec![0.0, 1.0, 2.0],
-                ys: bars.iter().map(|b| b.2).collect(),
-            },
+        categories: bars.iter().map(|b| b.0.clone()).collect(),
+        groups: vec![
+            (
+                "measured (bisection)".into(),
+                bars.iter().map(|b| b.1).collect(),
+            ),
+            (
+                "theory (linear stability)".into(),
+                bars.iter().map(|b| b.2).collect(),
+            ),
         ],
     });
     e
+}
+
+/// lr × 0.1 at step 100, β retuned or not.
+fn retune_params(retune: bool) -> serde_json::Value {
+    serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune})
 }
 
 fn beta_retuning() -> Experiment {
@@ -299,12 +317,7 @@ fn beta_retuning() -> Experiment {
     };
     let mut results = Vec::new();
     for retune in [false, true] {
-        let mut s = build(
-            "multi_step_lr",
-            serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune}),
-            0.02,
-            Some(0.9),
-        );
+        let mut s = build("multi_step_lr", retune_params(retune), 0.02, Some(0.9));
         let mut opt = Sgd::new(downhill::optim::SgdConfig {
             lr: 0.02,
             momentum: 0.9,
@@ -344,8 +357,9 @@ fn beta_retuning() -> Experiment {
 }
 
 fn batch_growth() -> Experiment {
-    use super::training::{config, linreg, loss_vs_samples, schedule, train};
+    use super::training::{config, linreg, loss_vs_samples, loss_vs_steps, schedule, train};
     use downhill::schedule::Unit;
+    let batch_of = |epoch: usize| 10 * 5usize.pow(epoch as u32).min(100);
     let mut e = Experiment::new(
         SEED,
         "batch-growth",
@@ -377,9 +391,7 @@ fn batch_growth() -> Experiment {
         config(4, 10, 1000),
         &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
         None,
-        Some(Box::new(|epoch: usize| {
-            10 * 5usize.pow(epoch as u32).min(100)
-        })),
+        Some(Box::new(batch_of)),
     );
     let ratio = grow.final_train_loss / decay.final_train_loss;
     e.value("final loss, lr decay ×0.2/epoch", decay.final_train_loss)
@@ -400,6 +412,18 @@ fn batch_growth() -> Experiment {
                 loss_vs_samples("lr × 0.2 per epoch, batch 10", &decay),
                 loss_vs_samples("batch × 5 per epoch, lr 0.1", &grow),
             ],
-        });
+        })
+        .figure(Figure::Chart(Chart {
+            title: "lr decay vs batch growth (loss vs optimiser steps)".into(),
+            x_label: "optimiser steps".into(),
+            y_label: "loss".into(),
+            log_y: true,
+            series: vec![
+                loss_vs_steps("lr × 0.2 per epoch, batch 10", &decay, data.n(), |_| 10),
+                loss_vs_steps("batch × 5 per epoch, lr 0.1", &grow, data.n(), batch_of),
+            ],
+            marked: vec![0, 1],
+            ..Chart::default()
+        }));
     e
 }

@@ -115,3 +115,30 @@ pub fn loss_vs_samples(label: &str, r: &TrainResult) -> Series {
         ys: r.train_loss.clone(),
     }
 }
+
+/// The logged training loss against optimiser steps, for a run over `n` samples per epoch with
+/// batch size `batch_of(epoch)`: after `s` samples of an epoch the trainer has taken
+/// ⌈s / B⌉ steps in it (the last batch of an epoch may be short).
+pub fn loss_vs_steps(
+    label: &str,
+    r: &TrainResult,
+    n: usize,
+    batch_of: impl Fn(usize) -> usize,
+) -> Series {
+    let steps = |samples: usize| {
+        let (mut left, mut steps, mut epoch) = (samples, 0, 0);
+        while left > 0 && n > 0 {
+            let b = batch_of(epoch).max(1);
+            let here = left.min(n);
+            steps += here.div_ceil(b);
+            left -= here;
+            epoch += 1;
+        }
+        steps as f64
+    };
+    Series {
+        label: label.to_string(),
+        xs: r.log_samples.iter().map(|&s| steps(s)).collect(),
+        ys: r.train_loss.clone(),
+    }
+}

@@ -247,6 +247,48 @@ case("train_val_fraction.toml", train(SYN + "\nvalidation_fraction = 1.5"), 2, "
 case("train_unknown_source.toml", train('source = "mnist_6m"'), 2, "mnist_6m", T)
 case("train_unknown_key.toml", train(SYN, train_extra="epoch = 3"), 2, "epoch", T)
 case("train_bad_lr.toml", train(SYN).replace("lr = 0.01", "lr = -0.01"), 2, "`lr`", T)
+# --- issue 14: asgd, adafactor, muon ---
+case("asgd_negative_lambd.toml", opt("asgd", "lambd = -1e-4"), 2, "lambd")
+case("asgd_negative_alpha.toml", opt("asgd", "alpha = -0.75"), 2, "`alpha`")
+case("asgd_negative_weight_decay.toml", opt("asgd", "weight_decay = -0.1"), 2, "weight_decay")
+case("adafactor_positive_beta2_decay.toml", opt("adafactor", "beta2_decay = 0.5"), 2, "beta2_decay")
+case("adafactor_negative_eps2.toml", opt("adafactor", 'eps = ["none", -1e-3]'), 2, "eps[1]")
+case("adafactor_negative_eps1.toml", opt("adafactor", "eps = [-1e-30, 1e-3]"), 2, "eps[0]")
+case("adafactor_bad_eps_word.toml", opt("adafactor", 'eps = ["auto", 1e-3]'), 2, "auto")
+case("adafactor_d_below_one.toml", opt("adafactor", "d = 0.5"), 2, "`d`")
+case("adafactor_negative_weight_decay.toml", opt("adafactor", "weight_decay = -0.1"), 2, "weight_decay")
+case("muon_negative_momentum.toml", opt("muon", "momentum = -0.5"), 2, "momentum")
+case("muon_negative_weight_decay.toml", opt("muon", "weight_decay = -0.1"), 2, "weight_decay")
+case("muon_ns_steps_100.toml", opt("muon", "ns_steps = 100"), 2, "ns_steps")
+case("muon_ns_coefficients_len2.toml", opt("muon", "ns_coefficients = [3.4, -4.7]"), 2, "invalid length 2")
+case("muon_bad_adjust_lr_fn.toml", opt("muon", 'adjust_lr_fn = "sqrt"'), 2, "sqrt")
+case("muon_on_a_vector.toml", opt("muon", ""), 2, "`x`")
+case("muon_on_biases.toml", '[data]\nsource = "iris"\n[model]\nkind = "mlp"\nhidden = [4]\n'
+     '[optimizer]\nname = "muon"\n[train]\nepochs = 1\n', 2, "layers.0.b", T)
+case("ok_iris_seed.toml", '[data]\nsource = "iris"\nvalidation_fraction = 0.2\nseed = 3\n'
+     '[model]\nkind = "softmax"\n[optimizer]\nname = "adam"\n[train]\nepochs = 1\n', 0, "val", T)
+case("minimize_momentum_adagrad", None, 2, "momentum",
+     ("minimize", "--function", "sphere", "--x0", "1,1", "--optimizer", "adagrad", "--momentum", "0.5"))
+case("lambda_lr_bad_formula.toml", sched('name = "lambda_lr"\nlr_lambda = "0.95^"'), 2, "column 6", ("schedule", "{file}"))
+case("multiplicative_lr_unknown_name.toml", sched('name = "multiplicative_lr"\nlr_lambda = "0.95^step"'), 2, "lr_lambda", ("schedule", "{file}"))
+# --- issue 14: parameter groups, EMA ---
+MLP = 'kind = "mlp"\nhidden = [3]'
+GROUP = '\n[[optimizer.param_groups]]\nparams = %s\nlr = 0.05\n'
+def grouped(*globs, train_extra=""):
+    return train(SYN, MLP, train_extra).replace("[train]", "".join(GROUP % g for g in globs) + "[train]")
+case("train_group_unmatched_glob.toml", grouped('["*.bias"]'), 2, "matches no parameter; the parameters are layers.0.W", T)
+case("train_group_overlap.toml", grouped('["*.b"]', '["layers.1.*"]'), 2, "is already in param_groups[0]", T)
+case("train_group_no_params.toml", grouped('[]'), 2, "param_groups[0].params", T)
+case("train_group_bad_override.toml", grouped('["*.b"]').replace("lr = 0.05", "lr = -0.05"), 2, "[optimizer.param_groups] key `lr`", T)
+case("train_group_unknown_optimizer.toml", grouped('["*.b"]').replace("lr = 0.05", 'name = "adamq"'), 2, "adamq", T)
+case("run_param_groups.toml", BASE.replace(RUN, "") + GROUP % '["x"]' + RUN, 2, "`param_groups` apply to `downhill train`")
+case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
+case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
+# --- issue 14: divergence threshold ---
+case("train_divergence_threshold_below_one.toml", train(SYN, train_extra="divergence_threshold = 0.5"), 2, "[train] key `divergence_threshold`", T)
+case("train_divergence_threshold_true.toml", train(SYN, train_extra="divergence_threshold = true"), 2, "`false` to switch it off", T)
+case("run_divergence_threshold_nan.toml", BASE + "divergence_threshold = nan\n", 2, "[run] key `divergence_threshold`")
+case("run_divergence_threshold_stops.toml", BASE.replace("lr = 0.1", "lr = 1.1").replace("steps = 5", "steps = 50") + "divergence_threshold = 10\n", 3, "divergence_threshold) at step 7")
 # --- minimize flags ---
 case("minimize_nan_x0", None, 2, "x0", ("minimize", "--function", "sphere", "--x0", "nan,1"))
 case("minimize_negative_lr", None, 2, "`lr`", ("minimize", "--function", "sphere", "--x0", "1,1", "--lr=-1"))
@@ -272,6 +314,45 @@ case("minimize_bounds_lo_above_hi", None, 2, "bounds[1]", ("minimize", "--functi
 case("minimize_bounds_not_a_pair", None, 2, "--bounds", ("minimize", "--function", "sphere", "--x0", "1,1", "--bounds=0:2,3"))
 case("minimize_bounds_x0_outside", None, 2, "bounds[1]", ("minimize", "--function", "sphere", "--x0", "1,5", "--bounds=0:2,-inf:3"))
 case("ok_bounds.toml", bounded("[[-inf, 0.5], [1.5, inf]]", x0="[0.0, 2.0]"), 0, "x = [0.0, 1.5]")
+
+# --- downhill landscape: a train config plus [landscape] ---
+L = ("landscape", "{file}")
+case("landscape_even_points.toml", train(SYN, train_extra="") + "[landscape]\nsurface_points = 40\n", 2, "`surface_points`", L)
+case("landscape_alpha_range.toml", train(SYN) + "[landscape]\nalpha_range = [0.5, 1.5]\n", 2, "`alpha_range`", L)
+case("landscape_unknown_key.toml", train(SYN) + "[landscape]\nsurface_pts = 5\n", 2, "surface_pts", L)
+case("landscape_bad_directions.toml", train(SYN) + '[landscape]\ndirections = "hessian"\n', 2, "hessian", L)
+case("landscape_not_a_model.toml", train(SYN) + "[landscape]\nsurface_points = 5\n", 2, "not a downhill model",
+     ("landscape", "{file}", "--model", "landscape_not_a_model.json"), [("landscape_not_a_model.json", '{"format": "x"}')])
+case("landscape_unknown_table.toml", train(SYN) + "[landscpe]\nseed = 1\n", 2, "landscape", L)
+# --- sweep: bad keys and values name the key at file:line:column ---
+SW = ("sweep", "{file}")
+def sweep(body):
+    return BASE + "[sweep]\n" + body + "\n"
+case("sweep_missing.toml", BASE, 2, "missing table [sweep]", SW)
+case("sweep_bad_path.toml", sweep('"optimzer.lr" = [0.1]'), 2, "sweep_bad_path.toml:10:1: [sweep] key `optimzer.lr`: no table `optimzer`", SW)
+case("sweep_table_key.toml", sweep('"optimizer" = [0.1]'), 2, "`optimizer` is a table", SW)
+case("sweep_into_value.toml", sweep('"optimizer.lr.x" = [0.1]'), 2, "`optimizer.lr` is a value, not a table", SW)
+case("sweep_empty_list.toml", sweep('"optimizer.lr" = []'), 2, "the list of values is empty", SW)
+case("sweep_scalar.toml", sweep('"optimizer.lr" = 0.1'), 2, "must be a list of values", SW)
+case("sweep_log_range_zero.toml", sweep('"optimizer.lr" = { log_range = [0.0, 1.0], num = 3 }'), 2, "the ends must be > 0", SW)
+case("sweep_num_zero.toml", sweep('"optimizer.lr" = { range = [0.0, 1.0], num = 0 }'), 2, "num = 0", SW)
+case("sweep_spec_unknown.toml", sweep('"optimizer.lr" = { range = [0.0, 1.0], steps = 3 }'), 2, "steps", SW)
+case("sweep_two_ranges.toml", sweep('"optimizer.lr" = { range = [0.1, 1.0], log_range = [0.1, 1.0], num = 3 }'), 2, "give one of `range` or `log_range`", SW)
+case("sweep_itself.toml", sweep('"sweep.x" = [1]'), 2, "cannot sweep itself", SW)
+case("sweep_no_keys.toml", sweep(""), 2, "has no keys", SW)
+case("sweep_too_many.toml", sweep('"optimizer.lr" = { range = [0.1, 1.0], num = 5000 }\n"run.steps" = [1, 2, 3]'), 2, "more than 10000 points", SW)
+case("sweep_not_a_table.toml", BASE.replace("[problem]", "sweep = 3\n[problem]"), 2, "write it as a `[sweep]` table", SW)
+case("sweep_bad_value.toml", sweep('"optimizer.lr" = [0.1, -1.0]'), 2, "[sweep] at `optimizer.lr` = -1.0", SW)
+case("sweep_unknown_param.toml", sweep('"optimizer.lrr" = [0.1]'), 2, "lrr", SW)
+case("sweep_wrong_type.toml", sweep('"run.steps" = [2.5]'), 2, "[sweep] at `run.steps` = 2.5", SW)
+case("sweep_bad_index.toml", BASE.replace(OPT_SGD, '[[optimizers]]\nname = "sgd"\nlr = 0.1\n') + '[sweep]\n"optimizers.3.lr" = [0.1]\n', 2, "`optimizers` has 1 entries (0..1), not 3", SW)
+# --- lr-find ---
+LF = ("lr-find", "{file}")
+LF_BASE = '[data]\nsource = "synthetic_linreg"\n[model]\nkind = "linear"\n[optimizer]\nname = "sgd"\nlr = 0.01\n'
+case("lr_find_end_below_start.toml", LF_BASE + "[lr_find]\nstart_lr = 1.0\nend_lr = 0.1\n", 2, "key `end_lr`", LF)
+case("lr_find_num_it.toml", LF_BASE + "[lr_find]\nnum_it = 1\n", 2, "key `num_it`", LF)
+case("lr_find_unknown_key.toml", LF_BASE + "[lr_find]\nstart = 1e-5\n", 2, "start", LF)
+case("lr_find_negative_start.toml", LF_BASE + "[lr_find]\nstart_lr = -1.0\n", 2, "key `start_lr`", LF)
 
 with open("expect.toml", "w") as out:
     out.write("# The bad-input corpus: generated by make_corpus.py, run by tests/corpus.rs.\n")

@@ -136,13 +136,20 @@ fn class(classes: usize) -> Task {
 }
 
 /// A built-in dataset by name (see [`BUILTIN_NAMES`]). `o` overrides the synthetic
-/// generators' parameters; giving one to a real dataset is an error.
+/// generators' parameters; giving one that shapes the data to a real dataset is an error.
+/// `o.seed` is not one: it seeds the synthetic generators and is ignored by the real
+/// datasets (whose split it seeds elsewhere, in [`super::prepare`]).
 pub fn builtin<T: Float>(name: &str, o: &SyntheticOptions) -> Result<Dataset<T>> {
     let real = |ds: Result<Dataset<T>>| {
-        if *o != SyntheticOptions::default() {
+        let shaping = SyntheticOptions {
+            seed: None,
+            ..o.clone()
+        };
+        if shaping != SyntheticOptions::default() {
             return Err(Error::Invalid(format!(
-                "dataset `{name}` is fixed; n, features, seed, w, b, noise, classes and \
-                 cluster_std apply to the synthetic datasets only"
+                "dataset `{name}` is fixed; n, features, w, b, noise, classes and \
+                 cluster_std apply to the synthetic datasets only (seed seeds the split of any \
+                 dataset)"
             )));
         }
         ds
@@ -214,6 +221,13 @@ mod tests {
         );
         assert!(e.is_err());
         assert!(builtin::<f64>("nope", &none).is_err());
+        // `seed` seeds the split of any dataset: a real one accepts it and is unchanged.
+        let seeded = SyntheticOptions {
+            seed: Some(7),
+            ..none.clone()
+        };
+        let iris = builtin::<f64>("iris", &none).unwrap();
+        assert_eq!(builtin::<f64>("iris", &seeded).unwrap().y(), iris.y());
     }
 
     #[test]

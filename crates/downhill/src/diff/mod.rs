@@ -9,6 +9,7 @@ pub mod dual;
 pub mod numeric;
 pub mod reverse;
 pub mod scalar;
+pub mod vector;
 
 pub use ad::{Ad, ScalarFn};
 pub use check::{check_gradient, GradientCheck};
@@ -16,3 +17,4 @@ pub use dual::{directional, hessian, hessian_vector, HyperDual};
 pub use numeric::{numerical_gradient, numerical_hessian, Difference, Numeric};
 pub use reverse::{gradient, gradient_with, Tape, Var, Workspace};
 pub use scalar::{Partials2, Scalar};
+pub use vector::{VectorAd, VectorFn};

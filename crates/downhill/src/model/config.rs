@@ -25,6 +25,19 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// The names of the model's tensors, in layout order, as `downhill train --json` prints
+    /// the parameters: `w`, `b` (linear, logistic); `W`, `b` (softmax); `layers.0.W`,
+    /// `layers.0.b`, … (mlp). Parameter groups match their globs against them.
+    pub fn tensor_names(&self) -> Vec<String> {
+        match self.kind {
+            ModelKind::Linear | ModelKind::Logistic => vec!["w".into(), "b".into()],
+            ModelKind::Softmax => vec!["W".into(), "b".into()],
+            ModelKind::Mlp => (0..=self.hidden.len())
+                .flat_map(|l| [format!("layers.{l}.W"), format!("layers.{l}.b")])
+                .collect(),
+        }
+    }
+
     /// The network shape for `data`, checking that the targets suit the model.
     pub fn spec<T: Float>(&self, data: &Dataset<T>) -> Result<ModelSpec> {
         let classes = || {

@@ -55,6 +55,27 @@ pub enum ModelKind {
     Mlp,
 }
 
+impl ModelKind {
+    /// Every kind, in the order of [`MODEL_NAMES`].
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Linear,
+        ModelKind::Logistic,
+        ModelKind::Softmax,
+        ModelKind::Mlp,
+    ];
+}
+
+/// The config names of the models (`[model] kind = …`), as the lab's catalogue lists them.
+pub const MODEL_NAMES: [&str; 4] = ["linear", "logistic", "softmax", "mlp"];
+
+impl Activation {
+    /// Every activation, in the order of [`ACTIVATION_NAMES`].
+    pub const ALL: [Activation; 3] = [Activation::Relu, Activation::Tanh, Activation::Sigmoid];
+}
+
+/// The config names of the hidden-layer activations (`[model] activation = …`).
+pub const ACTIVATION_NAMES: [&str; 3] = ["relu", "tanh", "sigmoid"];
+
 /// Hidden-layer activation of an MLP.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,4 +146,30 @@ pub enum NamedParams {
         /// Every layer, input side first.
         layers: Vec<NamedLayer>,
     },
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    #[test]
+    fn name_lists_are_the_serde_names_of_every_variant() {
+        // exhaustive matches: a new variant fails to compile until it is listed in ALL
+        for k in ModelKind::ALL {
+            match k {
+                ModelKind::Linear | ModelKind::Logistic | ModelKind::Softmax | ModelKind::Mlp => {}
+            }
+        }
+        for a in Activation::ALL {
+            match a {
+                Activation::Relu | Activation::Tanh | Activation::Sigmoid => {}
+            }
+        }
+        for (k, name) in ModelKind::ALL.iter().zip(MODEL_NAMES) {
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::json!(name)));
+        }
+        for (a, name) in Activation::ALL.iter().zip(ACTIVATION_NAMES) {
+            assert_eq!(serde_json::to_value(a).ok(), Some(serde_json::json!(name)));
+        }
+    }
 }

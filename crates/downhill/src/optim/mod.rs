@@ -123,21 +123,25 @@ macro_rules! optimizer_basics {
 }
 
 pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
 pub mod adamw;
+pub mod asgd;
 pub mod bounded_search;
 pub mod cmaes;
 mod dense;
 pub mod ga;
 pub mod gd_armijo;
+pub mod groups;
 pub mod lbfgs;
 pub mod lbfgsb;
 mod lbfgsb_memory;
 pub mod line_search;
 pub mod lion;
 pub mod momentum;
+pub mod muon;
 pub mod nadam;
 pub mod nelder_mead;
 pub mod newton;
@@ -154,17 +158,21 @@ pub mod state_precision;
 pub mod wrappers;
 
 pub use adadelta::{Adadelta, AdadeltaConfig};
+pub use adafactor::{Adafactor, AdafactorConfig, AdafactorEps};
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig, Moments};
 pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{Adamw, AdamwConfig};
+pub use asgd::{Asgd, AsgdConfig};
 pub use cmaes::{Cmaes, CmaesConfig};
 pub use ga::{Ga, GaConfig};
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
+pub use groups::{assign, glob_match, Grouped, ParamGroupConfig, Tensor};
 pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
 pub use lbfgsb::{Lbfgsb, LbfgsbConfig};
 pub use lion::{Lion, LionConfig};
 pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
+pub use muon::{AdjustLr, Muon, MuonConfig};
 pub use nadam::{Nadam, NadamConfig};
 pub use nelder_mead::{NelderMead, NelderMeadConfig};
 pub use newton::{Newton, NewtonConfig};
@@ -229,6 +237,37 @@ impl Shape {
     }
 }
 
+/// [`Optimizer::set_shapes`] with the tensors' names: an error about tensor `params[i]`
+/// (Muon refusing a vector) names it (`layers.0.b`) instead.
+pub fn set_named_shapes<T: Float>(
+    opt: &mut dyn Optimizer<T>,
+    tensors: &[(String, Shape)],
+) -> Result<()> {
+    let shapes: Vec<Shape> = tensors.iter().map(|(_, s)| *s).collect();
+    opt.set_shapes(&shapes).map_err(|e| match e {
+        crate::Error::InvalidParameter {
+            key,
+            value,
+            allowed,
+        } => {
+            let index = key
+                .strip_prefix("params[")
+                .and_then(|k| k.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok());
+            let key = match index.and_then(|i| tensors.get(i)) {
+                Some((name, _)) => name.clone(),
+                None => key,
+            };
+            crate::Error::InvalidParameter {
+                key,
+                value,
+                allowed,
+            }
+        }
+        e => e,
+    })
+}
+
 /// A first-order optimiser: `params ← update(params, grad, state)`.
 pub trait Optimizer<T: Float>: Send {
     /// The optimiser's config name (`"sgd"`, `"adam"`, …).
@@ -262,11 +301,54 @@ pub trait Optimizer<T: Float>: Send {
     fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
+    /// Number of parameter groups (torch's `len(optimizer.param_groups)`; 1 unless
+    /// [`Grouped`]). Schedules drive each group from its own initial lr.
+    fn groups(&self) -> usize {
+        1
+    }
+    /// The learning rate of group `g` (`lr()` for the one group).
+    fn group_lr(&self, _g: usize) -> f64 {
+        self.lr()
+    }
+    /// Sets the learning rate of group `g`.
+    fn set_group_lr(&mut self, _g: usize, lr: f64) {
+        self.set_lr(lr)
+    }
+    /// The momentum coefficient of group `g`, if its optimiser has one.
+    fn group_momentum(&self, _g: usize) -> Option<f64> {
+        self.momentum()
+    }
+    /// Sets the momentum coefficient of group `g`.
+    fn set_group_momentum(&mut self, _g: usize, momentum: f64) {
+        self.set_momentum(momentum)
+    }
     /// Snapshot of the state, for checkpoints.
     fn state(&self) -> OptimizerState;
     /// Restores a snapshot made by [`Optimizer::state`].
     fn load_state(&mut self, state: &OptimizerState) -> Result<()>;
 }
+
+/// The per-group methods of [`Optimizer`] forwarded to the field `inner` (the wrappers).
+macro_rules! forward_groups {
+    () => {
+        fn groups(&self) -> usize {
+            self.inner.groups()
+        }
+        fn group_lr(&self, g: usize) -> f64 {
+            self.inner.group_lr(g)
+        }
+        fn set_group_lr(&mut self, g: usize, lr: f64) {
+            self.inner.set_group_lr(g, lr)
+        }
+        fn group_momentum(&self, g: usize) -> Option<f64> {
+            self.inner.group_momentum(g)
+        }
+        fn set_group_momentum(&mut self, g: usize, momentum: f64) {
+            self.inner.set_group_momentum(g, momentum)
+        }
+    };
+}
+pub(crate) use forward_groups;
 
 impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     fn name(&self) -> &'static str {
@@ -295,6 +377,21 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         (**self).set_shapes(shapes)
+    }
+    fn groups(&self) -> usize {
+        (**self).groups()
+    }
+    fn group_lr(&self, g: usize) -> f64 {
+        (**self).group_lr(g)
+    }
+    fn set_group_lr(&mut self, g: usize, lr: f64) {
+        (**self).set_group_lr(g, lr)
+    }
+    fn group_momentum(&self, g: usize) -> Option<f64> {
+        (**self).group_momentum(g)
+    }
+    fn set_group_momentum(&mut self, g: usize, m: f64) {
+        (**self).set_group_momentum(g, m)
     }
     fn state(&self) -> OptimizerState {
         (**self).state()

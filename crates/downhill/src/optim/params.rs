@@ -21,6 +21,8 @@ pub enum Kind {
     Bool,
     /// A pair of reals `[a, b]` (PyTorch's tuples such as `betas`); the range applies to each.
     Pair,
+    /// A triple of reals (Muon's `ns_coefficients`); the range applies to each.
+    Triple,
     /// One of a fixed set of strings.
     Choice(&'static [&'static str]),
 }
@@ -35,6 +37,8 @@ pub enum Range {
     AtLeast(f64),
     /// `lo < x < ∞` (x finite).
     Above(f64),
+    /// `−∞ < x ≤ hi` (x finite).
+    AtMost(f64),
     /// `lo ≤ x < hi`.
     HalfOpen(f64, f64),
     /// `lo < x < hi`.
@@ -52,6 +56,7 @@ impl Range {
             Range::Any | Range::PerElement(..) => true,
             Range::AtLeast(lo) => x >= lo,
             Range::Above(lo) => x > lo,
+            Range::AtMost(hi) => x <= hi,
             Range::HalfOpen(lo, hi) => x >= lo && x < hi,
             Range::Open(lo, hi) => x > lo && x < hi,
             Range::Closed(lo, hi) => x >= lo && x <= hi,
@@ -61,9 +66,13 @@ impl Range {
                 Err(format!("must be finite and >= {lo}"))
             }
             Range::Above(lo) if ok && x.is_infinite() => Err(format!("must be finite and > {lo}")),
+            Range::AtMost(hi) if ok && x.is_infinite() => {
+                Err(format!("must be finite and <= {hi}"))
+            }
             _ if ok => Ok(()),
             Range::AtLeast(lo) => Err(format!("must be >= {lo}")),
             Range::Above(lo) => Err(format!("must be > {lo}")),
+            Range::AtMost(hi) => Err(format!("must be <= {hi}")),
             Range::HalfOpen(lo, hi) => Err(format!("must be in [{lo}, {hi})")),
             Range::Open(lo, hi) => Err(format!("must be in ({lo}, {hi})")),
             Range::Closed(lo, hi) => Err(format!("must be in [{lo}, {hi}]")),
@@ -200,6 +209,7 @@ impl RangeInfo {
             Range::Any => return None,
             Range::AtLeast(lo) => (Some(lo), true, None, false),
             Range::Above(lo) => (Some(lo), false, None, false),
+            Range::AtMost(hi) => (None, false, Some(hi), true),
             Range::HalfOpen(lo, hi) => (Some(lo), true, Some(hi), false),
             Range::Open(lo, hi) => (Some(lo), false, Some(hi), false),
             Range::Closed(lo, hi) => (Some(lo), true, Some(hi), true),
@@ -271,5 +281,8 @@ mod tests {
         assert!(Range::Closed(0.0, 1.0).check(1.0).is_ok());
         assert!(Range::Open(0.0, 1.0).check(f64::NAN).is_err());
         assert!(Range::Above(1.0).check(1.0).is_err());
+        assert_eq!(Range::AtMost(0.0).check(0.5).unwrap_err(), "must be <= 0");
+        assert!(Range::AtMost(0.0).check(-0.8).is_ok());
+        assert!(Range::AtMost(0.0).check(f64::NEG_INFINITY).is_err());
     }
 }

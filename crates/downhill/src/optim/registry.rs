@@ -208,6 +208,9 @@ registry! {
     "adadelta" => Adadelta(super::adadelta::AdadeltaConfig), "`torch.optim.Adadelta`.";
     "lion" => Lion(super::lion::LionConfig), "Lion (Chen et al. 2023).";
     "rprop" => Rprop(super::rprop::RpropConfig), "`torch.optim.Rprop`.";
+    "asgd" => Asgd(super::asgd::AsgdConfig), "`torch.optim.ASGD`.";
+    "adafactor" => Adafactor(super::adafactor::AdafactorConfig), "`torch.optim.Adafactor`.";
+    "muon" => Muon(super::muon::MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
     "lbfgs" => Lbfgs(super::lbfgs::LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
     "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";

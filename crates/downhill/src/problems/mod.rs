@@ -1,6 +1,7 @@
 //! Built-in test functions with analytic gradients, named as in the CLI's `[problem] function`.
 //! Each is also written once over [`crate::diff::Scalar`] (`generic.rs`), which gives it an AD
-//! gradient and Hessian: [`ad_by_name`].
+//! gradient and Hessian: [`ad_by_name`]; and once against the vector tape (`vector.rs`), whose
+//! AD gradient costs a few values at any dimension: [`vector_ad_by_name`].
 //!
 //! | name | definition | minimum |
 //! |---|---|---|
@@ -21,10 +22,12 @@
 mod bounds;
 mod functions;
 mod generic;
+mod vector;
 
 pub use bounds::Bounds;
 pub use functions::*;
 pub use generic::ad_by_name;
+pub use vector::vector_ad_by_name;
 
 use crate::{Error, Float, Objective, Result};
 

@@ -11,7 +11,7 @@ schedule_config! {
     BatchSizeScheduleConfig {
         required {
             /// Where the batch size grows.
-            milestones: Vec<usize>, "strictly increasing";
+            milestones: Vec<usize>, "strictly increasing", example = vec![300, 600];
         }
         optional {
             /// Growth factor.

@@ -14,7 +14,10 @@ schedule_config! {
         required {}
         optional {
             /// The inner schedules (each with its own `name`).
-            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one";
+            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one", example = serde_json::json!([
+                { "name": "exponential_lr", "gamma": 0.998 },
+                { "name": "step_lr", "step_size": 250, "gamma": 0.5 }
+            ]);
         }
     }
 }

@@ -11,7 +11,7 @@ schedule_config! {
     CosineAnnealingLrConfig {
         required {
             /// Half-period in steps (PyTorch's `T_max`).
-            t_max: usize, ">= 1";
+            t_max: usize, ">= 1", example = 1000;
         }
         optional {
             /// Minimum lr.

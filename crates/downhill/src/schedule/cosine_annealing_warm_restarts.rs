@@ -11,11 +11,11 @@ schedule_config! {
     CosineAnnealingWarmRestartsConfig {
         required {
             /// First period (PyTorch's `T_0`).
-            t_0: usize, ">= 1";
+            t_0: usize, ">= 1", example = 100;
         }
         optional {
             /// Period growth factor (PyTorch's `T_mult`).
-            t_mult: usize = 1, ">= 1";
+            t_mult: usize = 1, ">= 1", example = 2;
             /// Minimum lr.
             eta_min: f64 = 0.0, "finite";
         }

@@ -11,13 +11,13 @@ schedule_config! {
     CyclicLrConfig {
         required {
             /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch).
-            base_lr: f64, "finite";
+            base_lr: f64, "finite", example = 0.001;
             /// Upper lr boundary.
-            max_lr: f64, "finite";
+            max_lr: f64, "finite", example = 0.1;
         }
         optional {
             /// Steps in the increasing half.
-            step_size_up: usize = 2000, ">= 1";
+            step_size_up: usize = 2000, ">= 1", example = 100;
             /// Steps in the decreasing half (absent: `step_size_up`).
             step_size_down: Option<usize> = None, ">= 0";
             /// Amplitude policy.

@@ -9,7 +9,7 @@ schedule_config! {
     ExponentialLrConfig {
         required {
             /// Multiplicative factor per step.
-            gamma: f64, "finite";
+            gamma: f64, "finite", example = 0.995;
         }
         optional {}
     }

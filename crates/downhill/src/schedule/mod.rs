@@ -115,6 +115,43 @@ pub trait Schedule: Send {
     fn batch_size(&mut self, _step: usize, batch_size: usize) -> usize {
         batch_size
     }
+    /// The learning rate of parameter group `group` at `step` ([`PerGroup`] keeps one
+    /// schedule per group; any other schedule drives every group alike).
+    fn group_lr(&mut self, step: usize, _group: usize) -> f64 {
+        self.lr(step)
+    }
+    /// The momentum of parameter group `group` at `step`, if driven.
+    fn group_momentum(&mut self, step: usize, _group: usize) -> Option<f64> {
+        self.momentum(step)
+    }
+}
+
+/// One schedule per parameter group, each attached to its group's own initial lr and
+/// momentum, as one PyTorch scheduler acts on every `param_group` of its optimiser: the
+/// chainable and closed forms scale each group's `initial_lr`, and the schedulers that take
+/// absolute values (`cyclic_lr`'s `base_lr`/`max_lr`, `one_cycle_lr`'s `max_lr`, the cycled
+/// momenta) give every group the same value, as they do in PyTorch when given a scalar.
+/// [`Schedule::lr`] is group 0's.
+pub struct PerGroup(pub Vec<Box<dyn Schedule>>);
+
+impl Schedule for PerGroup {
+    fn lr(&mut self, step: usize) -> f64 {
+        self.group_lr(step, 0)
+    }
+    fn momentum(&mut self, step: usize) -> Option<f64> {
+        self.group_momentum(step, 0)
+    }
+    fn batch_size(&mut self, step: usize, batch_size: usize) -> usize {
+        self.0
+            .first_mut()
+            .map_or(batch_size, |s| s.batch_size(step, batch_size))
+    }
+    fn group_lr(&mut self, step: usize, group: usize) -> f64 {
+        self.0.get_mut(group).map_or(f64::NAN, |s| s.lr(step))
+    }
+    fn group_momentum(&mut self, step: usize, group: usize) -> Option<f64> {
+        self.0.get_mut(group).and_then(|s| s.momentum(step))
+    }
 }
 
 impl<S: Schedule + ?Sized> Schedule for Box<S> {
@@ -126,6 +163,12 @@ impl<S: Schedule + ?Sized> Schedule for Box<S> {
     }
     fn batch_size(&mut self, step: usize, batch_size: usize) -> usize {
         (**self).batch_size(step, batch_size)
+    }
+    fn group_lr(&mut self, step: usize, group: usize) -> f64 {
+        (**self).group_lr(step, group)
+    }
+    fn group_momentum(&mut self, step: usize, group: usize) -> Option<f64> {
+        (**self).group_momentum(step, group)
     }
 }
 

@@ -9,7 +9,7 @@ schedule_config! {
     MultiStepLrConfig {
         required {
             /// Steps at which the lr is multiplied by `gamma`.
-            milestones: Vec<usize>, "strictly increasing";
+            milestones: Vec<usize>, "strictly increasing", example = vec![300, 600];
         }
         optional {
             /// Multiplicative factor.

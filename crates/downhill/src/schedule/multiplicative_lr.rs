@@ -3,14 +3,14 @@
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::expr::Expr;
+use super::lambda_lr::{Lambda, CLOSURE};
 
 schedule_config! {
     /// `multiplicative_lr`: the parameters of [`MultiplicativeLr`].
     MultiplicativeLrConfig {
         required {
             /// The factor λ(epoch), a formula in `epoch` (`"0.95"`, `"1 - 0.01 * epoch"`).
-            lr_lambda: String, "a formula in `epoch`";
+            lr_lambda: String, "a formula in `epoch`", example = "0.995";
         }
         optional {}
     }
@@ -28,8 +28,20 @@ pytorch_scheduler!(MultiplicativeLrConfig => MultiplicativeLr, lambda);
 #[derive(Debug, Clone)]
 pub struct MultiplicativeLr {
     c: MultiplicativeLrConfig,
-    lambda: Expr,
+    lambda: Lambda,
     e: Epochs,
+}
+
+impl MultiplicativeLr {
+    /// `MultiplicativeLR(optimizer, lr_lambda)` with a closure of the epoch (its config shows
+    /// `lr_lambda = "<closure>"`).
+    pub fn from_fn(lr_lambda: impl Fn(usize) -> f64 + Send + Sync + 'static) -> Self {
+        MultiplicativeLr {
+            c: MultiplicativeLrConfig::new(CLOSURE.into()),
+            lambda: Lambda::Closure(std::sync::Arc::new(lr_lambda)),
+            e: Epochs::default(),
+        }
+    }
 }
 
 impl Scheduler for MultiplicativeLr {
@@ -38,7 +50,7 @@ impl Scheduler for MultiplicativeLr {
         if self.e.is_initial {
             g.lr
         } else {
-            g.lr * self.lambda.value(&[self.e.last_epoch as f64])
+            g.lr * self.lambda.at(self.e.last_epoch)
         }
     }
 }

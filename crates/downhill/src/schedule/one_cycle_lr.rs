@@ -15,11 +15,11 @@ schedule_config! {
     OneCycleLrConfig {
         required {
             /// Peak lr.
-            max_lr: f64, "finite";
+            max_lr: f64, "finite", example = 0.1;
         }
         optional {
             /// The cycle length (or give `epochs` and `steps_per_epoch`).
-            total_steps: Option<usize> = None, ">= 1";
+            total_steps: Option<usize> = None, ">= 1", example = 1000;
             /// With `steps_per_epoch`, when `total_steps` is absent.
             epochs: Option<usize> = None, ">= 1";
             /// With `epochs`, when `total_steps` is absent.

@@ -20,6 +20,10 @@ pub struct ParamInfo {
     pub range: &'static str,
     /// What it does.
     pub doc: String,
+    /// A setting to start from where the default does not serve (a required key, or a
+    /// default too short for a 1000-step picture): what the lab pre-fills.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
 }
 
 impl ParamInfo {
@@ -38,7 +42,14 @@ impl ParamInfo {
             default,
             range,
             doc,
+            example: None,
         }
+    }
+
+    /// The same parameter with an example setting.
+    pub fn with_example(mut self, example: impl Into<serde_json::Value>) -> Self {
+        self.example = Some(example.into());
+        self
     }
 }
 
@@ -74,6 +85,8 @@ impl<T> Omit for Vec<T> {}
 /// Declares a schedule's config struct. `required` keys have no default; each `optional` key's
 /// default is written once, here, and serves deserialisation, [`new`](#method.new) and the
 /// catalogue. The struct also carries the [`Common`](super::Common) keys (flat in the table).
+/// A parameter line may end in `, example = VALUE` (anything `Into<serde_json::Value>`): the
+/// catalogue's starting value for it (every required key must have one: a test checks).
 macro_rules! schedule_config {
     (
         $(#[doc = $sdoc:literal])*
@@ -98,8 +111,8 @@ macro_rules! schedule_config {
         @main
         $(#[doc = $sdoc:literal])*
         $name:ident {
-            required { $( $(#[doc = $rdoc:literal])* $r:ident : $rt:ty, $rrange:literal; )* }
-            optional { $( $(#[doc = $odoc:literal])* $o:ident : $ot:ty = $odef:expr, $orange:literal; )* }
+            required { $( $(#[doc = $rdoc:literal])* $r:ident : $rt:ty, $rrange:literal $(, example = $rex:expr)?; )* }
+            optional { $( $(#[doc = $odoc:literal])* $o:ident : $ot:ty = $odef:expr, $orange:literal $(, example = $oex:expr)?; )* }
         }
     ) => {
         $(#[doc = $sdoc])*
@@ -170,7 +183,10 @@ macro_rules! schedule_config {
             pub fn params() -> Vec<$crate::schedule::params::ParamInfo> {
                 use $crate::schedule::params::ParamInfo;
                 vec![
-                    $( ParamInfo::new(stringify!($r), stringify!($rt), None, $rrange, &[$($rdoc),*]), )*
+                    $(
+                        ParamInfo::new(stringify!($r), stringify!($rt), None, $rrange, &[$($rdoc),*])
+                            $(.with_example($rex))?,
+                    )*
                     $(
                         ParamInfo::new(
                             stringify!($o),
@@ -178,7 +194,7 @@ macro_rules! schedule_config {
                             Some(serde_json::to_value::<$ot>($odef).unwrap_or(serde_json::Value::Null)),
                             $orange,
                             &[$($odoc),*],
-                        ),
+                        )$(.with_example($oex))?,
                     )*
                 ]
             }
@@ -207,7 +223,9 @@ macro_rules! pytorch_scheduler {
         impl $s {
             fn from_config(c: $cfg) -> $crate::Result<Self> {
                 Ok($s {
-                    lambda: $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
+                    lambda: $crate::schedule::lambda_lr::Lambda::Formula(
+                        $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
+                    ),
                     c,
                     e: $crate::schedule::Epochs::default(),
                 })

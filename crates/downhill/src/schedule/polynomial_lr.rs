@@ -10,9 +10,9 @@ schedule_config! {
         required {}
         optional {
             /// Number of decay steps.
-            total_iters: usize = 5, ">= 0";
+            total_iters: usize = 5, ">= 0", example = 800;
             /// Power of the polynomial.
-            power: f64 = 1.0, "finite";
+            power: f64 = 1.0, "finite", example = 2.0;
         }
     }
 }

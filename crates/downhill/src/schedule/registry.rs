@@ -322,4 +322,24 @@ mod tests {
         let text = serde_json::to_string(&c).unwrap();
         assert!(text.contains(r#""name":"warmup_steps""#), "{text}");
     }
+
+    #[test]
+    fn every_required_key_has_an_example_and_examples_build() {
+        for info in catalog().schedules {
+            let mut table = serde_json::Map::new();
+            for p in &info.params {
+                assert!(
+                    p.default.is_some() || p.example.is_some(),
+                    "{}: required key `{}` needs `example = …` in its schedule_config! line",
+                    info.name,
+                    p.name
+                );
+                if let Some(v) = &p.example {
+                    table.insert(p.name.to_string(), v.clone());
+                }
+            }
+            let cfg = ScheduleConfig::from_named(info.name, serde_json::Value::Object(table));
+            assert!(cfg.is_ok(), "{}: {cfg:?}", info.name);
+        }
+    }
 }

@@ -13,11 +13,14 @@ schedule_config! {
     SequentialLrConfig {
         required {
             /// The steps at which the next scheduler takes over.
-            milestones: Vec<usize>, "strictly increasing, one fewer than schedulers";
+            milestones: Vec<usize>, "strictly increasing, one fewer than schedulers", example = vec![100];
         }
         optional {
             /// The inner schedules (each with its own `name`).
-            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; no combinators";
+            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; no combinators", example = serde_json::json!([
+                { "name": "linear_lr", "start_factor": 0.1, "total_iters": 100 },
+                { "name": "cosine_annealing_lr", "t_max": 900 }
+            ]);
         }
     }
 }

@@ -9,11 +9,11 @@ schedule_config! {
     StepLrConfig {
         required {
             /// Period of the decay.
-            step_size: usize, ">= 1";
+            step_size: usize, ">= 1", example = 100;
         }
         optional {
             /// Multiplicative factor.
-            gamma: f64 = 0.1, "finite";
+            gamma: f64 = 0.1, "finite", example = 0.5;
         }
     }
 }

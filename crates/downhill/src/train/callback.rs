@@ -106,6 +106,8 @@ pub struct Context<'c, T: Scalar> {
     all: Vec<usize>,
     /// The parameters (after the step, in `on_step_end`).
     pub params: Vec<T>,
+    /// The weights validation measures instead of `params`, when set (EMA's average).
+    pub eval_params: Option<Vec<T>>,
     /// Epochs completed (so the current one is `epoch + 1`, 1-based, during an epoch).
     pub epoch: usize,
     /// Optimiser steps taken.
@@ -130,6 +132,9 @@ pub struct Context<'c, T: Scalar> {
     pub lr_override: Option<f64>,
     /// The last logged loss over the whole training set (NaN before any).
     pub train_loss: f64,
+    /// The first logged loss over the whole training set, at the initial parameters (NaN
+    /// without logging): the reference of the divergence threshold.
+    pub initial_loss: f64,
     /// This epoch's validation metrics (in `on_epoch_end`, after the validation callback).
     pub val_metrics: Option<EpochMetrics>,
     /// Whether the run continues from a checkpoint.
@@ -171,6 +176,7 @@ impl<'c, T: Scalar> Context<'c, T> {
             all: (0..n).collect(),
             // Large vectors on huge pages (`data::pages`): streamed once or more per step.
             params: pages::copied(init),
+            eval_params: None,
             epoch: 0,
             step: 0,
             samples: 0,
@@ -183,6 +189,7 @@ impl<'c, T: Scalar> Context<'c, T> {
             lr_scale: 1.0,
             lr_override: None,
             train_loss: f64::NAN,
+            initial_loss: f64::NAN,
             val_metrics: None,
             resumed: false,
             status: TrainStatus::Completed,
@@ -220,7 +227,8 @@ impl<'c, T: Scalar> Context<'c, T> {
     /// non-empty validation set.
     pub fn validate(&self, epoch: usize) -> Option<EpochMetrics> {
         self.val.filter(|v| v.n() > 0).map(|v| {
-            let m = self.net.evaluate(&self.params, v);
+            let p = self.eval_params.as_deref().unwrap_or(&self.params);
+            let m = self.net.evaluate(p, v);
             EpochMetrics {
                 epoch,
                 loss: m.loss,

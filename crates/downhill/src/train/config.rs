@@ -19,6 +19,51 @@ fn default_true() -> bool {
     true
 }
 
+/// The default of [`TrainConfig::divergence_threshold`].
+pub const DEFAULT_DIVERGENCE_THRESHOLD: f64 = 1e10;
+
+fn default_divergence_threshold() -> Option<f64> {
+    Some(DEFAULT_DIVERGENCE_THRESHOLD)
+}
+
+/// Reads a divergence threshold: a number, or `false` (off). Shared by `[train]` and `[run]`.
+pub fn divergence_threshold<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Threshold {
+        Switch(bool),
+        Factor(f64),
+    }
+    match Option::<Threshold>::deserialize(d)? {
+        None | Some(Threshold::Switch(false)) => Ok(None),
+        Some(Threshold::Switch(true)) => Err(serde::de::Error::custom(
+            "divergence_threshold: give a factor (a number >= 1) or `false` to switch it off",
+        )),
+        Some(Threshold::Factor(v)) => Ok(Some(v)),
+    }
+}
+
+/// Checks a divergence threshold (a factor `>= 1`; `inf` means off), naming `key`.
+pub fn check_divergence_threshold(key: &str, t: Option<f64>) -> Result<()> {
+    match t {
+        Some(v) if v.is_nan() || v < 1.0 => Err(Error::param(
+            key,
+            v,
+            "must be a factor >= 1 (or `false` to switch the check off)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The value above which a loss counts as diverged: `threshold · max(|reference|, 1)`
+/// (`None`, or a non-finite reference, means no limit).
+pub fn divergence_limit(threshold: Option<f64>, reference: f64) -> Option<f64> {
+    let t = threshold?;
+    reference.is_finite().then(|| t * reference.abs().max(1.0))
+}
+
 /// `[train]`: epochs, batches, logging, callbacks, checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +97,8 @@ pub struct TrainConfig {
     pub plateau_monitor: Option<Monitor>,
     /// Stochastic weight averaging, if wanted.
     pub swa: Option<SwaConfig>,
+    /// An exponential moving average of the weights, if wanted (`ema = { decay = 0.999 }`).
+    pub ema: Option<EmaConfig>,
     /// Snapshot averaging: average the parameters at the end of every `snapshot_every`-th
     /// epoch (the ends of warm-restart cycles of `t_0 = snapshot_every` epochs) and finish
     /// with that average.
@@ -60,6 +107,17 @@ pub struct TrainConfig {
     pub checkpoint_every: Option<usize>,
     /// Where checkpoints go (default `checkpoint.json`).
     pub checkpoint_path: Option<PathBuf>,
+    /// Stop as diverged (with the step and the parameters before it, as for a non-finite
+    /// loss) when a batch loss exceeds `divergence_threshold · max(|L₀|, 1)`, `L₀` the first
+    /// logged loss over the training set (the loss at the initial parameters; the first
+    /// batch loss of the run when `log_train_loss = false`). In the spirit of Lightning's
+    /// `EarlyStopping(divergence_threshold = …)`, relative to the start. Default 1e10;
+    /// `false` (`None`) switches it off.
+    #[serde(
+        default = "default_divergence_threshold",
+        deserialize_with = "divergence_threshold"
+    )]
+    pub divergence_threshold: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -74,9 +132,11 @@ impl Default for TrainConfig {
             early_stopping: None,
             plateau_monitor: None,
             swa: None,
+            ema: None,
             snapshot_every: None,
             checkpoint_every: None,
             checkpoint_path: None,
+            divergence_threshold: default_divergence_threshold(),
         }
     }
 }
@@ -152,6 +212,32 @@ pub struct SwaConfig {
     pub anneal_strategy: AnnealStrategy,
 }
 
+fn default_ema_decay() -> f64 {
+    0.999
+}
+
+/// An exponential moving average of the weights: PyTorch's
+/// `AveragedModel(model, multi_avg_fn = get_ema_multi_avg_fn(decay))` with
+/// `update_parameters` after every optimiser step. The first update copies θ, then
+/// `ema ← decay·ema + (1 − decay)·θ` (computed as `torch.lerp(ema, θ, 1 − decay)`).
+/// Validation metrics, `--save` and the final `params` use the EMA weights (as SWA's average,
+/// and as Keras' `use_ema` does at the end of `fit`); the EMA is kept in f64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmaConfig {
+    /// The decay, in [0, 1] (default 0.999, `get_ema_multi_avg_fn`'s).
+    #[serde(default = "default_ema_decay")]
+    pub decay: f64,
+}
+
+impl Default for EmaConfig {
+    fn default() -> Self {
+        EmaConfig {
+            decay: default_ema_decay(),
+        }
+    }
+}
+
 impl TrainConfig {
     /// Checks the values (epochs ≥ 1, batch_size ≥ 1, …), naming the key.
     pub fn validate(&self) -> Result<()> {
@@ -168,6 +254,7 @@ impl TrainConfig {
                 check_min(key, v as f64, 1.0)?;
             }
         }
+        check_divergence_threshold("divergence_threshold", self.divergence_threshold)?;
         if let Some(es) = &self.early_stopping {
             check_min("early_stopping.min_delta", es.min_delta, 0.0)?;
         }
@@ -181,6 +268,18 @@ impl TrainConfig {
                 return Err(Error::Invalid(
                     "`log_train_loss = false` skips the training-set loss, so `log_interval` \
                      and a `train_loss` monitor cannot be used with it"
+                        .to_string(),
+                ));
+            }
+        }
+        if let Some(e) = &self.ema {
+            if !(0.0..=1.0).contains(&e.decay) {
+                return Err(Error::param("ema.decay", e.decay, "must be in [0, 1]"));
+            }
+            if self.swa.is_some() || self.snapshot_every.is_some() {
+                return Err(Error::Invalid(
+                    "choose one of `ema`, `swa` and `snapshot_every` (they share the one \
+                     averaging callback)"
                         .to_string(),
                 ));
             }

@@ -35,7 +35,7 @@ pub mod trainer;
 pub use callback::{Callback, Context};
 pub use callbacks::{AverageState, EarlyState};
 pub use checkpoint::Checkpoint;
-pub use config::{EarlyStoppingConfig, Monitor, SwaConfig, TrainConfig};
+pub use config::{EarlyStoppingConfig, EmaConfig, Monitor, SwaConfig, TrainConfig};
 pub use replay::Replayed;
 pub use trainer::{
     DivergedAt, EpochMetrics, LrFn, PlateauRule, Progress, ProgressFn, TrainResult, TrainStatus,

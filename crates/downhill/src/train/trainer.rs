@@ -11,7 +11,7 @@ use super::checkpoint::Checkpoint;
 use super::config::{Monitor, TrainConfig};
 use crate::data::{pages, Dataset, Sampler};
 use crate::model::{Network, Scalar};
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Shape};
 use crate::schedule::{Schedule, Unit};
 use crate::{Result, SampledObjective};
 
@@ -129,6 +129,8 @@ pub struct TrainResult {
     /// Learning rate at the first step of each epoch run by this call (after a resume, only
     /// the resumed epochs).
     pub lr: Vec<f64>,
+    /// The trained parameters at the end when `params` is an average (EMA, SWA, snapshots).
+    pub last_params: Option<Vec<f64>>,
 }
 
 /// The training loop over a [`Network`] and a training set; see [`Trainer::run`].
@@ -185,11 +187,17 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
     ) -> Self {
         let path = cfg.checkpoint_path.clone();
         Builtins {
-            guard: DivergenceGuard::default(),
-            log: LossLog::new(cfg.log_interval, cfg.log_train_loss),
+            guard: DivergenceGuard::new(cfg.divergence_threshold),
+            log: LossLog {
+                threshold: cfg.divergence_threshold,
+                ..LossLog::new(cfg.log_interval, cfg.log_train_loss)
+            },
             validation: Validation::default(),
             progress: progress.as_mut().map(ProgressHook),
-            averaging: Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
+            averaging: match &cfg.ema {
+                Some(e) => Some(Averaging::ema(e.clone())),
+                None => Averaging::new(cfg.swa.clone(), cfg.snapshot_every),
+            },
             plateau: plateau.as_mut().map(|(r, m)| Plateau::new(r.as_mut(), *m)),
             early: cfg.early_stopping.clone().map(EarlyStopping::new),
             checkpointing: cfg
@@ -216,6 +224,7 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
             final_val: self.validation.final_val,
             diverged_at: ctx.diverged_at(),
             lr,
+            last_params: self.averaging.and_then(|a| a.last),
         }
     }
 
@@ -319,10 +328,20 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             write_checkpoints,
         } = self;
         let cfg: &TrainConfig = config;
+        // The optimiser learns the model's tensors (names and shapes), so Adafactor factors and
+        // Muon orthogonalises the weight matrices, and errors name the tensor.
+        let named: Vec<(String, Shape)> = net
+            .tensors()
+            .into_iter()
+            .map(|t| (t.name, t.shape))
+            .collect();
+        crate::optim::set_named_shapes(opt, &named)?;
         let mut ctx = Context::new(net, train, *val, cfg, *objective, init)?;
         let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
         let mut cbs = builtins.list(callbacks);
         ctx.base_lr = opt.lr();
+        // Each parameter group's own base lr (torch's per-group `initial_lr`).
+        let base_lrs: Vec<f64> = (0..opt.groups()).map(|g| opt.group_lr(g)).collect();
         if let Some(c) = resume {
             c.restore(fingerprint, &mut ctx, opt, &mut cbs)?;
         }
@@ -340,8 +359,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             (ctx.batches, ctx.batch, ctx.lr) = (sampler.batches_per_epoch(), 0, opt.lr());
             each(&mut cbs, &mut ctx, |c, x| c.on_epoch_begin(x))?;
             while let Some(batch) = sampler.next_batch() {
-                let lr = step_lr(schedule, &ctx, opt);
-                opt.set_lr(lr);
+                let lr = step_lr(schedule, &ctx, &base_lrs, opt);
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
@@ -397,21 +415,30 @@ fn epoch_batch_size<T: Scalar>(
     }
 }
 
-/// The learning rate of the next step (and the schedule's momentum, if it has one).
+/// Sets the learning rate of the next step in every parameter group (and the schedule's
+/// momentum, if it has one) and returns group 0's: SWA's `ctx.lr_override` for all groups,
+/// else the schedule's value for each group (each from its own base lr), else each group's
+/// base lr; times the plateau factor `ctx.lr_scale`.
 fn step_lr<T: Scalar>(
     schedule: &mut Option<(Box<dyn Schedule + '_>, Unit)>,
     ctx: &Context<'_, T>,
+    base_lrs: &[f64],
     opt: &mut dyn Optimizer<T>,
 ) -> f64 {
-    match (ctx.lr_override, schedule.as_mut()) {
-        (Some(lr), _) => lr,
-        (None, Some((s, unit))) => {
-            let t = schedule_time(*unit, ctx);
-            if let Some(m) = s.momentum(t) {
-                opt.set_momentum(m);
+    for g in (0..opt.groups()).rev() {
+        let lr = match (ctx.lr_override, schedule.as_mut()) {
+            (Some(lr), _) => lr,
+            (None, Some((s, unit))) => {
+                let t = schedule_time(*unit, ctx);
+                if let Some(m) = s.group_momentum(t, g) {
+                    opt.set_group_momentum(g, m);
+                }
+                s.group_lr(t, g) * ctx.lr_scale
             }
-            s.lr(t) * ctx.lr_scale
-        }
-        (None, None) => ctx.base_lr * ctx.lr_scale,
+            (None, None) if g == 0 => ctx.base_lr * ctx.lr_scale,
+            (None, None) => base_lrs.get(g).copied().unwrap_or(ctx.base_lr) * ctx.lr_scale,
+        };
+        opt.set_group_lr(g, lr);
     }
+    opt.lr()
 }

@@ -7,7 +7,13 @@ It writes optim_refs.rs next to this script (paste-free: the Rust test includes 
 * PyTorch optimisers: torch.optim.<Class>([p], foreach=False, **params) on a float64 parameter
   with torch.set_default_dtype(torch.float64) (so the step counter and NAdam's mu_product are
   float64 too), 20 calls of opt.step() with p.grad set to the analytic gradient.
-* rprop: torch.optim.Rprop likewise, 30 steps (STEPS_FOR).
+* rprop, asgd, adafactor: torch.optim.Rprop / ASGD / Adafactor likewise, 30 steps (STEPS_FOR).
+* Matrix cases (optim_matrix_refs.rs): adafactor (factored second moment), muon and asgd on
+  several 2-D (and 1-D) tensors at once, 30 steps of three objectives over the flat parameter
+  vector (MATRIX_CASES). Muon is torch.optim.Muon itself with its Newton-Schulz iteration
+  kept in the parameters' dtype (float64) instead of bfloat16: the module's
+  _zeropower_via_newtonschulz is replaced by a copy without the .to(torch.bfloat16) cast,
+  which is what Downhill computes (see crates/downhill/src/optim/muon.rs).
 * momentum (seed 003 heavy_ball / nesterov / nesterov_midpoint) and lion (the paper's rule) are
   not in PyTorch: they are transcribed below from the formulas, in plain Python floats.
 
@@ -55,17 +61,19 @@ TORCH = {
     "adamax": torch.optim.Adamax,
     "adadelta": torch.optim.Adadelta,
     "rprop": torch.optim.Rprop,
+    "asgd": torch.optim.ASGD,
+    "adafactor": torch.optim.Adafactor,
 }
 
 # Steps per case: 20, and more for Rprop, whose step sizes need a while to settle.
-STEPS_FOR = {"rprop": 30}
+STEPS_FOR = {"rprop": 30, "asgd": 30, "adafactor": 30}
 
 
 def run_torch(name, params, fn, x0):
     p = torch.nn.Parameter(torch.tensor(x0, dtype=torch.float64))
     kw = dict(params)
-    for pair in ("betas", "etas", "step_sizes"):
-        if pair in kw:
+    for pair in ("betas", "etas", "step_sizes", "eps", "ns_coefficients"):
+        if isinstance(kw.get(pair), list):
             kw[pair] = tuple(kw[pair])
     opt = TORCH[name]([p], foreach=False, **kw)
     traj = [list(x0)]
@@ -206,6 +214,18 @@ CASES = [
     ("rprop", {"lr": 0.01, "etas": [0.4, 1.3]}, "rosenbrock", R),
     ("rprop", {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-4, 0.5]}, "beale", B),
     ("rprop", {"lr": 0.02, "maximize": True, "step_sizes": [1e-3, 1.0]}, "ill_conditioned", Q),
+    # asgd (30 steps)
+    ("asgd", {"lr": 1e-3}, "rosenbrock", R),
+    ("asgd", {"lr": 0.1, "lambd": 0.01, "alpha": 0.5, "t0": 5.0}, "ill_conditioned", Q),
+    ("asgd", {"lr": 0.02, "lambd": 0.05, "alpha": 1.0, "weight_decay": 0.1}, "beale", B),
+    ("asgd", {"lr": 0.05, "maximize": True, "t0": 3.0}, "ill_conditioned", Q),
+    # adafactor (30 steps; 2-D x is a vector: unfactored)
+    ("adafactor", {}, "rosenbrock", R),
+    ("adafactor", {"lr": 0.1}, "ill_conditioned", Q),
+    ("adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": [1e-20, 1e-2], "d": 1.5,
+                   "weight_decay": 0.1}, "beale", B),
+    ("adafactor", {"lr": 0.1, "maximize": True}, "ill_conditioned", Q),
+    ("adafactor", {"lr": 0.02, "eps": [None, 0.1]}, "rosenbrock", R),
 ]
 
 
@@ -215,6 +235,161 @@ def run(name, params, fn, x0):
     if name == "lion":
         return run_lion(params, fn, x0)
     return run_torch(name, params, fn, x0)
+
+
+MATRIX_STEPS = 30
+
+
+def matrix_grad(fn, x):
+    """Gradients of the matrix cases' objectives over the flat parameter vector x."""
+    n = len(x)
+    if fn == "quartic":  # sum c_i (x_i - t_i)^2 + 0.1 x_i^4
+        return [2.0 * (1.0 + i % 3) * (x[i] - (i % 5 - 2) * 0.5) + 0.4 * (x[i] * x[i] * x[i])
+                for i in range(n)]
+    if fn == "ill_conditioned":  # sum (0.1 + i) x_i^2 / 2
+        return [(0.1 + i) * x[i] for i in range(n)]
+    if fn == "rosenbrock_chain":  # sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2
+        g = [0.0] * n
+        for i in range(n - 1):
+            a = x[i + 1] - x[i] * x[i]
+            b = 1.0 - x[i]
+            g[i] += -400.0 * x[i] * a - 2.0 * b
+            g[i + 1] += 200.0 * a
+        return g
+    raise ValueError(fn)
+
+
+def numel(shape):
+    return shape[0] * shape[1] if len(shape) == 2 else shape[0]
+
+
+def matrix_x0(shapes):
+    n = sum(numel(s) for s in shapes)
+    return [((i * 7) % 11 - 5) / 10.0 for i in range(n)]
+
+
+def ns_in_param_dtype(grad, ns_coefficients, ns_steps, eps):
+    """torch.optim._muon._zeropower_via_newtonschulz without the bfloat16 cast."""
+    if ns_steps >= 100:
+        raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    a, b, c = ns_coefficients
+    ortho_grad = grad.clone()
+    if grad.size(0) > grad.size(1):
+        ortho_grad = ortho_grad.T
+    ortho_grad.div_(ortho_grad.norm().clamp(min=eps))
+    for _ in range(ns_steps):
+        gram_matrix = ortho_grad @ ortho_grad.T
+        gram_update = torch.addmm(gram_matrix, gram_matrix, gram_matrix, beta=b, alpha=c)
+        ortho_grad = torch.addmm(ortho_grad, gram_update, ortho_grad, beta=a)
+    if grad.size(0) > grad.size(1):
+        ortho_grad = ortho_grad.T
+    return ortho_grad
+
+
+def run_matrix(name, params, fn, shapes):
+    import torch.optim._muon as muon_module
+
+    muon_module._zeropower_via_newtonschulz = ns_in_param_dtype
+    x0 = matrix_x0(shapes)
+    tensors, at = [], 0
+    for s in shapes:
+        k = numel(s)
+        tensors.append(torch.nn.Parameter(torch.tensor(x0[at:at + k]).reshape(s)))
+        at += k
+    kw = dict(params)
+    for key in ("eps", "ns_coefficients"):
+        if isinstance(kw.get(key), list):
+            kw[key] = tuple(kw[key])
+    if name == "muon":
+        opt = torch.optim.Muon(tensors, **kw)
+    else:
+        opt = TORCH[name](tensors, foreach=False, **kw)
+
+    def flat():
+        return [v for t in tensors for v in t.detach().reshape(-1).tolist()]
+
+    traj = [flat()]
+    for _ in range(MATRIX_STEPS):
+        g = matrix_grad(fn, flat())
+        at = 0
+        for t in tensors:
+            k = t.numel()
+            t.grad = torch.tensor(g[at:at + k]).reshape(t.shape)
+            at += k
+        opt.step()
+        traj.append(flat())
+    state = []
+    if name == "asgd":
+        state = [v for t in tensors for v in opt.state[t]["ax"].reshape(-1).tolist()]
+    return x0, traj, state
+
+
+# (optimizer, params, objective, shapes: (rows, cols) for a matrix, (n,) for a vector)
+MATRIX_CASES = [
+    ("adafactor", {}, "quartic", [(3, 4), (4,), (2, 3)]),
+    ("adafactor", {"lr": 0.01, "weight_decay": 0.1, "beta2_decay": -0.6}, "rosenbrock_chain",
+     [(4, 3), (3,)]),
+    ("adafactor", {"lr": 0.1, "maximize": True, "eps": [1e-10, 1e-3], "d": 2.0},
+     "ill_conditioned", [(3, 3)]),
+    ("muon", {}, "ill_conditioned", [(2, 3)]),
+    ("muon", {"lr": 0.02}, "quartic", [(3, 4)]),
+    ("muon", {"lr": 0.01, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+     "rosenbrock_chain", [(4, 3), (2, 5)]),
+    ("muon", {"lr": 0.05, "adjust_lr_fn": "match_rms_adamw", "ns_coefficients": [3.0, -3.2, 1.2],
+              "ns_steps": 3, "eps": 1e-6, "weight_decay": 0.05}, "ill_conditioned",
+     [(3, 3), (2, 4)]),
+    ("muon", {"lr": 0.03, "adjust_lr_fn": "spectral_unclamped"}, "quartic", [(5, 2)]),
+    ("asgd", {"lr": 0.02, "t0": 5.0, "lambd": 0.01}, "quartic", [(3, 4)]),
+]
+
+
+def write_matrix_refs():
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim_matrix_refs.rs")
+    lines = [
+        "// @generated by crates/downhill/tests/reference/make_optim_refs.py",
+        f"// with torch {torch.__version__} (float64; muon's Newton-Schulz in float64, not bf16)"
+        f" and Python {sys.version.split()[0]}.",
+        "// Do not edit by hand: rerun the script.",
+        "",
+        "/// One tensor of a matrix case.",
+        "pub enum Tensor {",
+        "    Matrix(usize, usize),",
+        "    Vector(usize),",
+        "}",
+        "",
+        "/// One reference run over several tensors: optimiser, parameters (JSON), objective,",
+        f"/// shapes, x0 (flat), the flat points (x0, then {MATRIX_STEPS} steps) and, for asgd,",
+        "/// the final average `ax`.",
+        "pub struct MatrixCase {",
+        "    pub optimizer: &'static str,",
+        "    pub params: &'static str,",
+        "    pub function: &'static str,",
+        "    pub shapes: &'static [Tensor],",
+        "    pub trajectory: &'static [&'static [f64]],",
+        "    pub ax: &'static [f64],",
+        "}",
+        "",
+        "pub const MATRIX_CASES: &[MatrixCase] = &[",
+    ]
+    for name, params, fn, shapes in MATRIX_CASES:
+        x0, traj, ax = run_matrix(name, params, fn, shapes)
+        lines.append("    MatrixCase {")
+        lines.append(f"        optimizer: {json.dumps(name)},")
+        lines.append(f"        params: {json.dumps(json.dumps(params))},")
+        lines.append(f"        function: {json.dumps(fn)},")
+        sh = ", ".join(f"Tensor::Matrix({s[0]}, {s[1]})" if len(s) == 2 else
+                       f"Tensor::Vector({s[0]})" for s in shapes)
+        lines.append(f"        shapes: &[{sh}],")
+        lines.append("        trajectory: &[")
+        for pt in traj:
+            lines.append("            &[" + ", ".join(lit(v) for v in pt) + "],")
+        lines.append("        ],")
+        lines.append("        ax: &[" + ", ".join(lit(v) for v in ax) + "],")
+        lines.append("    },")
+    lines.append("];")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {len(MATRIX_CASES)} matrix cases to {out}")
 
 
 def lit(v):
@@ -260,6 +435,7 @@ def main():
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {len(CASES)} cases to {out}")
+    write_matrix_refs()
 
 
 if __name__ == "__main__":

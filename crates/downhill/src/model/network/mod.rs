@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::{Activation, Head, ModelKind, ModelSpec, NamedLayer, NamedParams, Scalar, CHUNK};
 use crate::data::{Dataset, Task};
+use crate::optim::Shape;
 use crate::{Error, Result};
 
 mod adapters;
@@ -104,6 +105,12 @@ impl<T: Scalar> Network<T> {
     /// Number of parameters.
     pub fn n_params(&self) -> usize {
         self.n_params
+    }
+
+    /// The shape of each tensor of the flat parameter vector, in order: per layer `W`
+    /// (`outputs × inputs`, row-major: row `r` holds neuron `r`'s incoming weights), then `b`.
+    pub fn shapes(&self) -> Vec<Shape> {
+        self.tensors().into_iter().map(|t| t.shape).collect()
     }
 
     pub(super) fn layers(&self) -> usize {
@@ -258,6 +265,32 @@ impl<T: Scalar> Network<T> {
                 }
             }
         }
+    }
+
+    /// The named tensors of the flat parameter vector (each layer's `W`, a `out × in`
+    /// row-major matrix as torch's `nn.Linear.weight`, then its bias vector `b`), named as
+    /// [`ModelConfig::tensor_names`](crate::model::ModelConfig::tensor_names) says.
+    pub fn tensors(&self) -> Vec<crate::optim::Tensor> {
+        let cfg = crate::model::ModelConfig {
+            kind: self.spec.kind,
+            hidden: self.spec.hidden.clone(),
+            activation: self.spec.activation,
+            head: None,
+        };
+        let names = cfg.tensor_names();
+        let mut out = Vec::with_capacity(names.len());
+        for l in 0..self.layers() {
+            let (w0, b0, m, k) = self.layer(l);
+            let shape = crate::optim::Shape::Matrix { rows: k, cols: m };
+            out.push(crate::optim::Tensor::new(&names[2 * l], w0..b0, shape));
+            let bias = crate::optim::Shape::Vector(k);
+            out.push(crate::optim::Tensor::new(
+                &names[2 * l + 1],
+                b0..b0 + k,
+                bias,
+            ));
+        }
+        out
     }
 
     /// The parameters named as the model's kind prescribes (see [`NamedParams`]).

@@ -75,6 +75,7 @@ macro_rules! forward_to_inner {
         fn set_shapes(&mut self, shapes: &[$crate::optim::Shape]) -> $crate::Result<()> {
             self.inner.set_shapes(shapes)
         }
+        $crate::optim::forward_groups!();
     };
 }
 pub(crate) use forward_to_inner;

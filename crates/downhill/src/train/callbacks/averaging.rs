@@ -1,5 +1,6 @@
-//! [`Averaging`]: stochastic weight averaging (SWA, with its annealed learning rate) or
-//! snapshot averaging; the run ends with the average.
+//! [`Averaging`]: stochastic weight averaging (SWA, with its annealed learning rate),
+//! snapshot averaging, or an exponential moving average of the weights (EMA); the run ends
+//! with the average.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -7,7 +8,7 @@ use serde_json::Value;
 use crate::model::Scalar;
 use crate::schedule::AnnealStrategy;
 use crate::train::callback::{from_state, to_state, Callback, Context};
-use crate::train::config::SwaConfig;
+use crate::train::config::{EmaConfig, SwaConfig};
 use crate::train::TrainStatus;
 use crate::Result;
 
@@ -23,6 +24,21 @@ pub struct AverageState {
 }
 
 impl AverageState {
+    /// `AveragedModel.update_parameters` with `get_ema_multi_avg_fn(decay)`: the first update
+    /// copies θ, later ones `ema ← lerp(ema, θ, 1 − decay)` (`torch._foreach_lerp_`, ATen's
+    /// order: `ema + w(θ − ema)` for `w < ½`).
+    fn ema<T: Scalar>(&mut self, params: &[T], decay: f64) {
+        if self.n == 0 || self.mean.len() != params.len() {
+            self.mean = params.iter().map(|p| p.f64()).collect();
+        } else {
+            let w = 1.0 - decay;
+            for (m, p) in self.mean.iter_mut().zip(params) {
+                *m = crate::optim::lerp(*m, p.f64(), w);
+            }
+        }
+        self.n += 1;
+    }
+
     fn add<T: Scalar>(&mut self, params: &[T]) {
         if self.mean.len() != params.len() {
             self.mean = vec![0.0; params.len()];
@@ -38,14 +54,20 @@ impl AverageState {
 /// SWA ([`SwaConfig`]): from epoch `swa_start` on, the lr anneals to `swa_lr` (set through
 /// `ctx.lr_override`, which replaces the schedule) and the parameters after each such epoch
 /// join the running mean. Snapshot averaging: the parameters after every `every`-th epoch
-/// join it. Unless the run diverged, it ends with the mean.
+/// join it. EMA ([`EmaConfig`]): after every optimiser step `ema ← decay·ema + (1 − decay)·θ`
+/// (the first step copies θ), and validation is measured on the EMA weights (through
+/// `ctx.eval_params`). Unless the run diverged, it ends with the average (the last trained
+/// parameters are kept in [`Averaging::last`]).
 #[derive(Debug, Clone, Default)]
 pub struct Averaging {
     swa: Option<SwaConfig>,
     every: Option<usize>,
+    ema: Option<EmaConfig>,
     swa_lr: Option<f64>,
     /// The average so far.
     pub state: AverageState,
+    /// The trained parameters at the end, before the average replaced them.
+    pub last: Option<Vec<f64>>,
 }
 
 impl Averaging {
@@ -59,6 +81,25 @@ impl Averaging {
             every,
             ..Averaging::default()
         })
+    }
+
+    /// An exponential moving average of the weights.
+    pub fn ema(ema: EmaConfig) -> Self {
+        Averaging {
+            ema: Some(ema),
+            ..Averaging::default()
+        }
+    }
+
+    /// Puts the EMA weights where validation reads them.
+    fn publish<T: Scalar>(&self, ctx: &mut Context<'_, T>) {
+        if self.ema.is_none() || self.state.n == 0 {
+            return;
+        }
+        let eval = ctx.eval_params.get_or_insert_with(|| ctx.params.clone());
+        for (e, &m) in eval.iter_mut().zip(&self.state.mean) {
+            *e = T::of(m);
+        }
     }
 
     /// SWA's learning rate for epoch `epoch` (0-based), once SWA has started.
@@ -87,7 +128,18 @@ impl<T: Scalar> Callback<T> for Averaging {
         Self::NAME
     }
     fn per_step(&self) -> bool {
-        false
+        self.ema.is_some()
+    }
+    fn on_train_begin(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
+        self.publish(ctx);
+        Ok(())
+    }
+    fn on_step_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
+        if let Some(e) = &self.ema {
+            self.state.ema(&ctx.params, e.decay);
+            self.publish(ctx);
+        }
+        Ok(())
     }
     fn on_epoch_begin(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
         let started = self.swa.as_ref().is_some_and(|s| ctx.epoch >= s.swa_start);
@@ -106,8 +158,10 @@ impl<T: Scalar> Callback<T> for Averaging {
     }
     fn on_train_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
         if ctx.status() != TrainStatus::Diverged && self.state.n > 0 {
+            self.last = Some(ctx.params_f64());
             ctx.set_params(&self.state.mean);
         }
+        ctx.eval_params = None;
         Ok(())
     }
     fn state(&self) -> Result<Value> {

@@ -6,13 +6,15 @@ use serde_json::Value;
 
 use crate::model::Scalar;
 use crate::train::callback::{from_state, to_state, Callback, Context};
+use crate::train::config::divergence_limit;
 use crate::train::trainer::{EpochMetrics, Progress, ProgressFn};
 use crate::Result;
 
 /// Logs the mean loss over the whole training set: once before training, then after every
 /// batch `i` (0-based, within the epoch) with `i · batch_size` divisible by `log_interval`
 /// (seed 001's `optimize`), or once per epoch without `log_interval`; and once with the final
-/// parameters. A non-finite logged loss ends the run as diverged.
+/// parameters. A non-finite logged loss, or one above the divergence threshold, ends the run
+/// as diverged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LossLog {
     /// `log_interval` of the configuration.
@@ -28,6 +30,10 @@ pub struct LossLog {
     /// Loss with the final parameters (NaN when disabled).
     #[serde(skip)]
     pub final_loss: f64,
+    /// `divergence_threshold` of the configuration: a logged loss above
+    /// `threshold · max(|first logged loss|, 1)` diverges.
+    #[serde(skip)]
+    pub threshold: Option<f64>,
 }
 
 impl LossLog {
@@ -48,7 +54,8 @@ impl LossLog {
         let l = ctx.full_loss();
         self.train_loss.push(l);
         self.log_samples.push(ctx.samples);
-        if !l.is_finite() {
+        let limit = divergence_limit(self.threshold, ctx.initial_loss);
+        if !l.is_finite() || limit.is_some_and(|m| l > m) {
             ctx.diverge(epoch);
         }
     }
@@ -66,6 +73,7 @@ impl<T: Scalar> Callback<T> for LossLog {
             self.train_loss.push(ctx.full_loss());
             self.log_samples.push(0);
         }
+        ctx.initial_loss = self.train_loss.first().copied().unwrap_or(f64::NAN);
         if self.train_loss.first().is_some_and(|l| !l.is_finite()) {
             ctx.diverge(ctx.epoch + 1);
         }

@@ -1,0 +1,242 @@
+//! The study-tool experiments of the tour: seed 003's stability map (a `downhill sweep` of
+//! lr × momentum on a quadratic against the theory edge 2(1 + β)/L) and seed 002's lr range test
+//! (`downhill lr-find` on seed 001's data, then a `cyclic_lr` run with the bounds it suggests).
+
+use std::sync::Arc;
+
+use super::figure::{Figure, Path2, Series};
+use super::Experiment;
+use crate::commands::lr_find::{self, range_test};
+use crate::commands::sweep::run_points;
+use crate::commands::sweep_plot::outcomes;
+use crate::config::sweep::Sweep;
+
+/// The quadratic's curvatures: f = (A/2)x² + (B/2)y², so L = A.
+const CURV: (f64, f64) = (4.0, 1.0);
+/// The momenta of the map's rows.
+const BETAS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 0.9];
+/// The lr grid: `range = [LR.0, LR.1]`, `num = LR.2` (cells 0.02 wide, none on an edge).
+const LR: (f64, f64, usize) = (0.011, 1.191, 60);
+const MAP_STEPS: usize = 300;
+
+fn map_config() -> String {
+    let betas: Vec<String> = BETAS.iter().map(|b| format!("{b:?}")).collect();
+    format!(
+        "[problem]\nexpression = \"{a}*x^2 + {b}*y^2\"\nvars = [\"x\", \"y\"]\nx0 = [1.0, 1.0]\n\
+         [optimizer]\nname = \"sgd\"\nlr = 0.1\nmomentum = 0.0\n[run]\nsteps = {MAP_STEPS}\n\
+         [sweep]\n\"optimizer.lr\" = {{ range = [{:?}, {:?}], num = {} }}\n\
+         \"optimizer.momentum\" = [{}]\n",
+        LR.0,
+        LR.1,
+        LR.2,
+        betas.join(", "),
+        a = CURV.0 / 2.0,
+        b = CURV.1 / 2.0,
+    )
+}
+
+/// Seed 003: where heavy-ball SGD on a quadratic stops converging, measured by a sweep.
+pub fn stability_map() -> Experiment {
+    let mut e = Experiment::new(
+        "003",
+        "stability-map",
+        "Stability map: lr × momentum on a quadratic",
+        "A `downhill sweep` of heavy-ball SGD (PyTorch's sgd with momentum β) over lr and β on \
+         f = 2x² + y²/2, whose largest curvature is L = 4. A cell diverged when its run ended \
+         above where it started (or went non-finite). The theory edge is lr = 2(1 + β)/L: \
+         GD's 2/L at β = 0, and momentum lets the lr grow up to (1 + β) times further.",
+    );
+    let raw = map_config();
+    let points = Sweep::parse("stability-map.toml", &raw)
+        .map_err(|err| err.message)
+        .and_then(|s| {
+            run_points(&s, 0..s.len(), None)
+                .map(|p| (s, p))
+                .map_err(|err| err.message)
+        });
+    let (sweep, points) = match points {
+        Ok(v) => v,
+        Err(msg) => {
+            e.require(false, &format!("the sweep ran ({msg})"));
+            return e;
+        }
+    };
+    let nb = BETAS.len();
+    let diverged: Vec<bool> = points
+        .iter()
+        .map(|p| outcomes(sweep.kind, &p.result).iter().any(|o| o.diverged()))
+        .collect();
+    let lrs = sweep.axes[0].numbers.clone().unwrap_or_default();
+    let cell = (LR.1 - LR.0) / (LR.2 - 1) as f64;
+    let mut all_ok = true;
+    for (j, &beta) in BETAS.iter().enumerate() {
+        let column: Vec<bool> = (0..lrs.len()).map(|i| diverged[i * nb + j]).collect();
+        let first_bad = column.iter().position(|&d| d);
+        let theory = 2.0 * (1.0 + beta) / CURV.0;
+        let (ok_lr, bad_lr) = match first_bad {
+            Some(k) if k > 0 => (lrs[k - 1], lrs[k]),
+            _ => (f64::NAN, f64::NAN),
+        };
+        let monotone = first_bad.is_some_and(|k| column[k..].iter().all(|&d| d));
+        let within = ok_lr < theory && theory < bad_lr && (bad_lr - ok_lr - cell).abs() < 1e-9;
+        all_ok &= within && monotone;
+        let key = format!("beta_{beta}");
+        e.value(&format!("{key}_largest_stable_lr"), ok_lr);
+        e.value(&format!("{key}_smallest_diverging_lr"), bad_lr);
+        e.value(&format!("{key}_measured_edge"), 0.5 * (ok_lr + bad_lr));
+        e.expect(&format!("{key}_measured_edge"), theory);
+    }
+    e.value("grid_cell_lr", cell);
+    e.value("points", points.len() as u64);
+    e.expect("gd_edge_2_over_L", 2.0 / CURV.0);
+    e.require(
+        all_ok,
+        "for every β the theory edge 2(1+β)/L lies between the largest stable lr and the next \
+         lr of the grid (one cell, 0.02), and every lr above it diverges",
+    );
+    let z: Vec<f64> = points
+        .iter()
+        .zip(&diverged)
+        .map(|(p, &d)| {
+            let f = outcomes(sweep.kind, &p.result)
+                .first()
+                .map_or(f64::NAN, |o| o.loss);
+            if d || f <= 0.0 {
+                f64::NAN
+            } else {
+                f.log10()
+            }
+        })
+        .collect();
+    let near = |v: &[f64], x: f64| {
+        (0..v.len())
+            .min_by(|&a, &b| (v[a] - x).abs().total_cmp(&(v[b] - x).abs()))
+            .unwrap_or(0)
+    };
+    let (lr_c, beta_c) = (lrs.clone(), BETAS.to_vec());
+    let field = Arc::new(move |x: f64, y: f64| z[near(&lr_c, x) * nb + near(&beta_c, y)]);
+    let theory: Vec<[f64; 2]> = (0..=40)
+        .map(|k| {
+            let beta = -0.05 + 1.0 * k as f64 / 40.0;
+            [2.0 * (1.0 + beta) / CURV.0, beta]
+        })
+        .collect();
+    e.figure(Figure::Contour {
+        title: "log₁₀ final f over lr (x) × β (y); blank = diverged; line: 2(1+β)/L".into(),
+        f: field,
+        x: (LR.0 - cell / 2.0, LR.1 + cell / 2.0),
+        y: (-0.1, 1.0),
+        log_levels: false,
+        paths: vec![Path2 {
+            label: "theory lr = 2(1+β)/L".into(),
+            points: theory,
+        }],
+    });
+    e
+}
+
+/// Seed 001's data and linear model, batch 50, as the range test and the cyclic run use it.
+const SEED001: &str = "[data]\nsource = \"synthetic_linreg\"\n[model]\nkind = \"linear\"\n\
+                       [optimizer]\nname = \"sgd\"\nlr = 0.01\n[train]\nbatch_size = 50\nepochs = 5\n";
+/// Half a cycle of `cyclic_lr`, in steps (20 steps make an epoch).
+const HALF_CYCLE: usize = 10;
+
+/// Seed 002: the lr range test, then a `cyclic_lr` run with its bounds.
+pub fn lr_range_test() -> Experiment {
+    let mut e = Experiment::new(
+        "002",
+        "lr-range-test",
+        "The lr range test, then cyclic_lr with its bounds",
+        "Smith's range test (fastai's lr_find): 100 mini-batches of 50 of seed 001's regression \
+         with the lr growing exponentially from 1e-4 to 10, the loss smoothed (β = 0.98, bias \
+         corrected) and the test stopped once it exceeds 4× its best. The suggestion is the lr \
+         of steepest descent of the smoothed loss; cyclic_lr then cycles between a quarter of \
+         it and it.",
+    );
+    let raw = format!("{SEED001}[lr_find]\nstart_lr = 1e-4\nend_lr = 10.0\nnum_it = 100\n");
+    let found = lr_find::parse("lr-range-test.toml", &raw)
+        .and_then(|(cfg, lf)| range_test(&cfg, &lf).map(|t| (cfg, t)));
+    let (_, t) = match found {
+        Ok(v) => v,
+        Err(err) => {
+            e.require(false, &format!("the range test ran ({})", err.message));
+            return e;
+        }
+    };
+    let (base_lr, max_lr) = t.cyclic();
+    let last_lr = t.lr.last().copied().unwrap_or(f64::NAN);
+    e.value("suggested_lr", t.suggested_lr)
+        .value("base_lr", base_lr)
+        .value("max_lr", max_lr)
+        .value("steps_recorded", t.lr.len() as u64)
+        .value("stopped", t.stopped)
+        .value("lr_at_stop", last_lr);
+    e.require(
+        t.stopped != "num_it",
+        "the test found the divergence edge (stopped by the 4× rule or a non-finite loss before 10)",
+    );
+    e.require(
+        t.suggested_lr < last_lr,
+        "the suggestion lies below the lr at which the test stopped",
+    );
+    let sched = format!(
+        "[schedule]\nname = \"cyclic_lr\"\nbase_lr = {base_lr:?}\nmax_lr = {max_lr:?}\n\
+         step_size_up = {HALF_CYCLE}\ncycle_momentum = false\n"
+    );
+    let trained = crate::config::train::parse("cyclic.toml", &format!("{SEED001}{sched}"))
+        .and_then(|c| crate::commands::train::fit(&c));
+    let cyc = match trained {
+        Ok(r) => r,
+        Err(err) => {
+            e.require(
+                false,
+                &format!("the cyclic_lr run trained ({})", err.message),
+            );
+            return e;
+        }
+    };
+    let initial = cyc.train_loss.first().copied().unwrap_or(f64::NAN);
+    e.value("cyclic_status", format!("{:?}", cyc.status).to_lowercase())
+        .value("cyclic_initial_loss", initial)
+        .value("cyclic_final_loss", cyc.final_train_loss);
+    e.require(
+        cyc.status == downhill::train::TrainStatus::Completed
+            && cyc.final_train_loss < 0.01 * initial,
+        "the cyclic_lr run with the suggested bounds completes without diverging and ends \
+         below 1 % of its initial loss",
+    );
+    let x: Vec<f64> = t.lr.iter().map(|v| v.log10()).collect();
+    e.figure(Figure::Curves {
+        title: format!(
+            "lr range test: suggested lr {:.3e} (cyclic_lr {:.3e} … {:.3e})",
+            t.suggested_lr, base_lr, max_lr
+        ),
+        x_label: "log₁₀ lr".into(),
+        y_label: "loss".into(),
+        log_y: true,
+        series: vec![
+            Series {
+                label: "batch loss".into(),
+                xs: x.clone(),
+                ys: t.batch_loss.clone(),
+            },
+            Series {
+                label: "smoothed loss".into(),
+                xs: x,
+                ys: t.loss.clone(),
+            },
+        ],
+    });
+    e.figure(Figure::Curves {
+        title: "cyclic_lr with the suggested bounds: training loss".into(),
+        x_label: "samples seen".into(),
+        y_label: "loss".into(),
+        log_y: true,
+        series: vec![Series {
+            label: "cyclic_lr".into(),
+            xs: cyc.log_samples.iter().map(|&s| s as f64).collect(),
+            ys: cyc.train_loss.clone(),
+        }],
+    });
+    e
+}

@@ -1,0 +1,433 @@
+//! Muon, as `torch.optim.Muon` (torch ≥ 2.9), for 2-D weight matrices.
+
+use serde::{Deserialize, Serialize};
+
+use super::params::*;
+use super::registry::{Entry, EntryKind};
+use super::state::{derived_state_methods, StateBuf};
+use super::{lerp, Optimizer, Shape, StateFor, StepOutcome};
+use crate::{Error, Float, Result};
+
+/// How Muon scales the learning rate by the matrix shape (A × B = rows × cols), PyTorch's
+/// `adjust_lr_fn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustLr {
+    /// Keller Jordan's `√max(1, A/B)` (also what `None` means).
+    Original,
+    /// Moonshot's `0.2·√max(A, B)`, matching AdamW's update RMS.
+    MatchRmsAdamw,
+    /// Bernstein's `√(A/B)`.
+    SpectralUnclamped,
+}
+
+/// `muon`: the hyperparameters of [`Muon`], PyTorch's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MuonConfig {
+    /// Learning rate γ (1e-3).
+    pub lr: f64,
+    /// Decoupled weight decay λ (0.1).
+    pub weight_decay: f64,
+    /// Momentum μ (0.95).
+    pub momentum: f64,
+    /// Nesterov momentum (true).
+    pub nesterov: bool,
+    /// (a, b, c) of the quintic Newton–Schulz iteration ((3.4445, −4.7750, 2.0315)).
+    #[serde(deserialize_with = "exact_triple")]
+    pub ns_coefficients: [f64; 3],
+    /// Floor of the Frobenius norm the iteration starts by dividing by (1e-7).
+    pub eps: f64,
+    /// Newton–Schulz iterations (5).
+    pub ns_steps: u32,
+    /// The shape adjustment of the lr (`None` = `original`).
+    pub adjust_lr_fn: Option<AdjustLr>,
+}
+
+impl Default for MuonConfig {
+    fn default() -> Self {
+        MuonConfig {
+            lr: 1e-3,
+            weight_decay: 0.1,
+            momentum: 0.95,
+            nesterov: true,
+            ns_coefficients: [3.4445, -4.7750, 2.0315],
+            eps: 1e-7,
+            ns_steps: 5,
+            adjust_lr_fn: None,
+        }
+    }
+}
+
+/// Deserialises exactly three numbers.
+fn exact_triple<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[f64; 3], D::Error> {
+    let v = Vec::<f64>::deserialize(d)?;
+    <[f64; 3]>::try_from(v.as_slice())
+        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a triple [a, b, c]"))
+}
+
+impl Entry for MuonConfig {
+    const KIND: EntryKind = EntryKind::FirstOrder;
+    const DOC: &'static str =
+        "Muon: momentum orthogonalised by Newton–Schulz, for 2-D weight matrices only.";
+    const PARAMS: &'static [ParamSpec] = &[
+        LR,
+        float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
+        float("momentum", AtLeast(0.0), "momentum factor μ"),
+        flag("nesterov", "Nesterov momentum"),
+        spec(
+            "ns_coefficients",
+            Kind::Triple,
+            Any,
+            "(a, b, c) of the quintic Newton–Schulz iteration",
+        ),
+        float("eps", Any, "floor of the norm the iteration divides by"),
+        int(
+            "ns_steps",
+            HalfOpen(0.0, 100.0),
+            "Newton–Schulz iterations (< 100)",
+        ),
+        choice(
+            "adjust_lr_fn",
+            &["original", "match_rms_adamw", "spectral_unclamped"],
+            "lr scaling by the matrix shape (absent: original)",
+        ),
+    ];
+    first_order_entry!(Muon);
+}
+
+/// What [`Muon`] carries from step to step (PyTorch's state keys).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct MuonState<T: Float> {
+    /// Current learning rate.
+    pub lr: f64,
+    /// Current momentum μ (cyclic schedules drive it).
+    pub momentum: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// The momentum buffer B of every matrix, concatenated.
+    pub momentum_buffer: StateBuf<T>,
+}
+
+impl<T: Float> StateFor<MuonConfig> for MuonState<T> {
+    fn init(cfg: &MuonConfig) -> Self {
+        MuonState {
+            lr: cfg.lr,
+            momentum: cfg.momentum,
+            step: 0,
+            momentum_buffer: StateBuf::default(),
+        }
+    }
+}
+
+/// `torch.optim.Muon` (Jordan et al. 2024), transcribed from `_single_tensor_muon`: for each
+/// matrix θ (A × B) with lr γ, weight decay λ, momentum μ, coefficients (a, b, c), k steps:
+///
+/// ```text
+/// g ← ∇f(θ)
+/// B ← lerp(B, g, 1 − μ)                     (= μB + (1 − μ)g)
+/// M ← lerp(g, B, μ) if nesterov, else B
+/// X ← M (Mᵀ if A > B);  X ← X / max(‖X‖_F, ε)
+/// k times:  G ← XXᵀ;  X ← aX + (bG + cG²)X
+/// O ← X (transposed back)
+/// θ ← θ·(1 − γλ)
+/// θ ← θ − γ'·O,   γ' = γ√max(1, A/B)  (original, None) | 0.2γ√max(A, B)  (match_rms_adamw)
+///                      | γ√(A/B)       (spectral_unclamped)
+/// ```
+///
+/// **Difference from PyTorch**: torch runs the Newton–Schulz iteration in bfloat16; here it
+/// runs in the parameters' precision (f32 or f64), so in float64 it equals torch's
+/// algorithm with the iteration kept in float64 (the reference tests compare with exactly
+/// that), and a bf16 run of torch differs from it by bf16 rounding (~1e-2 relative).
+///
+/// Muon takes 2-D parameters only, as torch does: [`Optimizer::set_shapes`] refuses a
+/// vector, naming it (`params[i]`, which `train` turns into the parameter's name). Until
+/// matrices are set (and when their sizes do not add up to the slice), a step changes
+/// nothing and counts as skipped ([`Optimizer::skipped`]). Torch has no `maximize` for Muon.
+#[derive(Debug, Clone)]
+pub struct Muon<T: Float> {
+    cfg: MuonConfig,
+    state: MuonState<T>,
+    /// (rows, cols) of each matrix, in order.
+    matrices: Vec<(usize, usize)>,
+    /// Steps refused for want of matrix shapes.
+    refused: usize,
+    /// Newton–Schulz workspace (X, G, bG + cG², and a product), sized on the first step.
+    work: [Vec<T>; 4],
+}
+
+optimizer_basics!(
+    Muon,
+    MuonConfig,
+    MuonState,
+    matrices: Vec::new(),
+    refused: 0,
+    work: Default::default()
+);
+
+/// `out = s·x + t·(l @ r)` for row-major `l` (m × k) and `r` (k × n), as `torch.addmm`
+/// (`beta·input + alpha·(m1 @ m2)`); each dot product summed in order.
+#[allow(clippy::too_many_arguments)]
+fn addmm<T: Float>(out: &mut [T], s: T, x: &[T], t: T, l: &[T], r: &[T], m: usize, k: usize) {
+    let n = out.len() / m;
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = T::zero();
+            for q in 0..k {
+                acc += l[i * k + q] * r[q * n + j];
+            }
+            out[i * n + j] = s * x[i * n + j] + t * acc;
+        }
+    }
+}
+
+/// The zeroth power of `m` (rows × cols, row-major) by `steps` quintic Newton–Schulz
+/// iterations with coefficients `abc`, written into `m`; `work` is scratch.
+fn orthogonalise<T: Float>(
+    m: &mut [T],
+    (rows, cols): (usize, usize),
+    abc: [f64; 3],
+    steps: u32,
+    eps: f64,
+    work: &mut [Vec<T>; 4],
+) {
+    let n = rows * cols;
+    let (small, large) = (rows.min(cols), rows.max(cols));
+    let [x, gram, poly, next] = work;
+    for w in [&mut *x, &mut *next] {
+        w.resize(n, T::zero());
+    }
+    for w in [&mut *gram, &mut *poly] {
+        w.resize(small * small, T::zero());
+    }
+    // X is small × large: M itself, or Mᵀ when M is tall.
+    if rows > cols {
+        for i in 0..rows {
+            for j in 0..cols {
+                x[j * rows + i] = m[i * cols + j];
+            }
+        }
+    } else {
+        x[..n].copy_from_slice(m);
+    }
+    let norm = x[..n].iter().fold(T::zero(), |s, &v| s + v * v).sqrt();
+    let eps = T::of(eps);
+    let norm = if norm < eps { eps } else { norm };
+    x[..n].iter_mut().for_each(|v| *v /= norm);
+    let (a, b, c) = (T::of(abc[0]), T::of(abc[1]), T::of(abc[2]));
+    let xt = |x: &[T], out: &mut [T]| {
+        for i in 0..small {
+            for j in 0..small {
+                let mut acc = T::zero();
+                for q in 0..large {
+                    acc += x[i * large + q] * x[j * large + q];
+                }
+                out[i * small + j] = acc;
+            }
+        }
+    };
+    for _ in 0..steps {
+        xt(&x[..n], &mut gram[..]);
+        addmm(
+            &mut poly[..],
+            b,
+            &gram[..],
+            c,
+            &gram[..],
+            &gram[..],
+            small,
+            small,
+        );
+        addmm(
+            &mut next[..n],
+            a,
+            &x[..n],
+            T::one(),
+            &poly[..],
+            &x[..n],
+            small,
+            small,
+        );
+        std::mem::swap(x, next);
+    }
+    if rows > cols {
+        for i in 0..rows {
+            for j in 0..cols {
+                m[i * cols + j] = x[j * rows + i];
+            }
+        }
+    } else {
+        m.copy_from_slice(&x[..n]);
+    }
+}
+
+impl<T: Float> Muon<T> {
+    /// γ' for a `rows × cols` matrix.
+    fn adjusted_lr(&self, rows: usize, cols: usize) -> f64 {
+        let (a, b) = (rows as f64, cols as f64);
+        let ratio = match self.cfg.adjust_lr_fn {
+            None | Some(AdjustLr::Original) => 1f64.max(a / b).sqrt(),
+            Some(AdjustLr::MatchRmsAdamw) => 0.2 * a.max(b).sqrt(),
+            Some(AdjustLr::SpectralUnclamped) => (a / b).sqrt(),
+        };
+        self.state.lr * ratio
+    }
+}
+
+impl<T: Float> Optimizer<T> for Muon<T> {
+    fn name(&self) -> &'static str {
+        "muon"
+    }
+
+    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        let n = params.len();
+        let total: usize = self.matrices.iter().map(|(r, c)| r * c).sum();
+        if self.matrices.is_empty() || total != n {
+            self.refused += 1;
+            return StepOutcome::Skipped;
+        }
+        let mu = self.state.momentum;
+        let (w_buf, w_nest) = (T::of(1.0 - mu), T::of(mu));
+        let decay = T::of(1.0 - self.state.lr * self.cfg.weight_decay);
+        let buf = self.state.momentum_buffer.full_of(n, T::zero());
+        // The update M overwrites the gradient.
+        for (g, b) in grad.iter_mut().zip(buf.iter_mut()) {
+            *b = lerp(*b, *g, w_buf);
+            *g = if self.cfg.nesterov {
+                lerp(*g, *b, w_nest)
+            } else {
+                *b
+            };
+        }
+        self.state.step += 1;
+        let mut at = 0;
+        for k in 0..self.matrices.len() {
+            let (rows, cols) = self.matrices[k];
+            let len = rows * cols;
+            let m = &mut grad[at..at + len];
+            let c = &self.cfg;
+            orthogonalise(
+                m,
+                (rows, cols),
+                c.ns_coefficients,
+                c.ns_steps,
+                c.eps,
+                &mut self.work,
+            );
+            let step = T::of(-self.adjusted_lr(rows, cols));
+            for (p, o) in params[at..at + len].iter_mut().zip(m.iter()) {
+                *p *= decay;
+                *p += step * *o;
+            }
+            at += len;
+        }
+        StepOutcome::Applied
+    }
+
+    fn skipped(&self) -> usize {
+        self.refused
+    }
+
+    fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
+        let mut matrices = Vec::with_capacity(shapes.len());
+        for (i, s) in shapes.iter().enumerate() {
+            match *s {
+                Shape::Matrix { rows, cols } if rows > 0 && cols > 0 => matrices.push((rows, cols)),
+                _ => {
+                    return Err(Error::param(
+                        &format!("params[{i}]"),
+                        describe_shape(s),
+                        "muon takes 2-D parameters (weight matrices) only, as torch.optim.Muon: \
+                         give the others to another optimizer",
+                    ))
+                }
+            }
+        }
+        self.matrices = matrices;
+        Ok(())
+    }
+
+    super::schedule_accessors!(lr, momentum);
+    derived_state_methods!();
+}
+
+fn describe_shape(s: &Shape) -> String {
+    match *s {
+        Shape::Vector(n) => format!("a vector of length {n}"),
+        Shape::Matrix { rows, cols } => format!("an empty {rows}×{cols} matrix"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With many iterations of the classic cubic (a, b, c) = (1.5, −0.5, 0), Newton–Schulz
+    /// converges to the orthogonal polar factor: O Oᵀ = I for a wide matrix, Oᵀ O = I for a
+    /// tall one.
+    #[test]
+    fn newton_schulz_orthogonalises() {
+        for (rows, cols) in [(2, 3), (3, 2)] {
+            let mut m = vec![1.0, 0.5, -0.3, 0.2, 2.0, 0.7];
+            let mut work = Default::default();
+            orthogonalise(&mut m, (rows, cols), [1.5, -0.5, 0.0], 60, 1e-7, &mut work);
+            let small = rows.min(cols);
+            for i in 0..small {
+                for j in 0..small {
+                    let dot: f64 = if rows < cols {
+                        (0..cols).map(|q| m[i * cols + q] * m[j * cols + q]).sum()
+                    } else {
+                        (0..rows).map(|q| m[q * cols + i] * m[q * cols + j]).sum()
+                    };
+                    let want = if i == j { 1.0 } else { 0.0 };
+                    assert!((dot - want).abs() < 1e-12, "{rows}×{cols} ({i},{j}): {dot}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_vectors_naming_them_and_skips_without_shapes() {
+        let mut opt = Muon::<f64>::new(MuonConfig::default()).unwrap();
+        let (mut x, mut g) = (vec![1.0; 6], vec![1.0; 6]);
+        assert_eq!(opt.step(&mut x, &mut g), StepOutcome::Skipped);
+        assert_eq!(opt.skipped(), 1);
+        assert_eq!(x, vec![1.0; 6]);
+        let shapes = [Shape::Matrix { rows: 2, cols: 2 }, Shape::Vector(2)];
+        match opt.set_shapes(&shapes) {
+            Err(Error::InvalidParameter { key, value, .. }) => {
+                assert_eq!(key, "params[1]");
+                assert_eq!(value, "a vector of length 2");
+            }
+            other => panic!("{other:?}"),
+        }
+        opt.set_shapes(&[Shape::Matrix { rows: 2, cols: 3 }])
+            .unwrap();
+        assert_eq!(opt.step(&mut x, &mut g), StepOutcome::Applied);
+        assert_ne!(x, vec![1.0; 6]);
+    }
+
+    #[test]
+    fn validates_as_torch() {
+        let bad = [
+            (r#"{"lr": -1}"#, "lr"),
+            (r#"{"momentum": -0.1}"#, "momentum"),
+            (r#"{"weight_decay": -0.1}"#, "weight_decay"),
+            (r#"{"ns_steps": 100}"#, "ns_steps"),
+        ];
+        for (text, key) in bad {
+            let c: MuonConfig = serde_json::from_str(text).unwrap();
+            match Muon::<f64>::new(c) {
+                Err(Error::InvalidParameter { key: k, .. }) => assert_eq!(k, key),
+                other => panic!("{text}: {:?}", other.err()),
+            }
+        }
+        for text in [
+            r#"{"ns_coefficients": [1, 2]}"#,
+            r#"{"adjust_lr_fn": "other"}"#,
+        ] {
+            assert!(serde_json::from_str::<MuonConfig>(text).is_err(), "{text}");
+        }
+    }
+}
