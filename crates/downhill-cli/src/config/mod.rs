@@ -123,25 +123,28 @@ impl<'a> ConfigDoc<'a> {
         CliError::input(format!("{}:{line}:{col}: [{table}]{key} {msg}", self.file))
     }
 
-    /// A validation error of table `table` (whose keys are `keys`), located at the line of the
-    /// key it names when that key is in the table.
+    /// A validation error of table `table` (whose keys are `keys`), located at the line and
+    /// column of the key it names when that key is in the table.
     pub fn invalid_value(&self, table: &str, keys: &Keys, e: &downhill::Error) -> CliError {
         match self.locate(keys, e) {
-            Some((line, k)) => {
-                CliError::input(format!("{}:{line}: [{table}] key `{k}`: {e}", self.file))
-            }
+            Some((line, col, k)) => CliError::input(format!(
+                "{}:{line}:{col}: [{table}] key `{k}`: {e}",
+                self.file
+            )),
             None => CliError::input(format!("{}: [{table}]: {e}", self.file)),
         }
     }
 
-    /// The line and base name of the key a validation error names, if it is among `keys`.
-    pub fn locate(&self, keys: &Keys, e: &downhill::Error) -> Option<(usize, String)> {
+    /// The line, column and base name of the key a validation error names, if it is among
+    /// `keys`.
+    pub fn locate(&self, keys: &Keys, e: &downhill::Error) -> Option<(usize, usize, String)> {
         let downhill::Error::InvalidParameter { key, .. } = e else {
             return None;
         };
         let base = keys::base_name(key);
         let at = keys.find(base)?;
-        Some((line_col(self.raw, at).0, base.to_string()))
+        let (line, col) = line_col(self.raw, at);
+        Some((line, col, base.to_string()))
     }
 
     /// Errors on any top-level table not in `allowed`.

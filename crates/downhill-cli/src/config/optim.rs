@@ -306,7 +306,7 @@ mod tests {
             ..Spec::default()
         };
         let e = err(raw, list);
-        assert!(e.starts_with("c.toml:7: [optimizers] key `lr`:"), "{e}");
+        assert!(e.starts_with("c.toml:7:1: [optimizers] key `lr`:"), "{e}");
         let ok = raw.replace("-1.0", "0.1");
         let mut doc = ConfigDoc::parse("c.toml", &ok).unwrap();
         let o = Optimization::parse(&mut doc, list).unwrap();
@@ -320,12 +320,15 @@ mod tests {
         let raw = format!("{RUN}[optimizer]\nname = \"sgd\"\n[wrappers]\nlookahead.k = 0\n");
         let e = err(&raw, Spec::default());
         assert!(
-            e.starts_with("c.toml:9: [wrappers] key `lookahead`:"),
+            e.starts_with("c.toml:9:1: [wrappers] key `lookahead`:"),
             "{e}"
         );
         let raw = format!("optimizer = {{ name = \"adam\", betas = [0.9, 1.5] }}\n{RUN}");
         let e = err(&raw, Spec::default());
-        assert!(e.starts_with("c.toml:1: [optimizer] key `betas`:"), "{e}");
+        assert!(
+            e.starts_with("c.toml:1:30: [optimizer] key `betas`:"),
+            "{e}"
+        );
         let raw = format!("{RUN}[optimizer]\nname = \"adam\"\nbetas = [\n  0.9,\n  \"x\",\n]\n");
         let e = err(&raw, Spec::default());
         assert!(
@@ -336,7 +339,7 @@ mod tests {
         let raw = format!("{RUN}[optimizer]\nname = \"sgd\"\nlr = 0.1\n[wrappers]\nlookahead = {{ k = 0 }}\n# lr = 3\n");
         let e = err(&raw, Spec::default());
         assert!(
-            e.starts_with("c.toml:10: [wrappers] key `lookahead`:"),
+            e.starts_with("c.toml:10:1: [wrappers] key `lookahead`:"),
             "{e}"
         );
     }

@@ -220,7 +220,7 @@ mod tests {
         let e = parse("c.toml", &raw).err().unwrap();
         assert_eq!(e.code, 2);
         assert!(
-            e.message.starts_with("c.toml:8: [optimizer] key `betas`"),
+            e.message.starts_with("c.toml:8:1: [optimizer] key `betas`"),
             "{}",
             e.message
         );
@@ -247,12 +247,16 @@ mod tests {
                 "c.toml:4:10: [problem] key `bounds`",
             ),
             ("[[nan, 0], [0, 1]]", "[0.5, 0.5]", "NaN"),
-            ("[[0, 1]]", "[0.5, 0.5]", "c.toml:4: [problem] key `bounds`"),
+            (
+                "[[0, 1]]",
+                "[0.5, 0.5]",
+                "c.toml:4:1: [problem] key `bounds`",
+            ),
             ("[[0, 1], [0, 1, 2]]", "[0.5, 0.5]", "key `bounds`"),
             (
                 "[[0, 1], [0, 1]]",
                 "[2.0, 0.5]",
-                "c.toml:3: [problem] key `x0`",
+                "c.toml:3:1: [problem] key `x0`",
             ),
         ] {
             let e = with(b, x0).unwrap_err();
@@ -276,7 +280,7 @@ mod tests {
         let raw = format!("{BASE}{opt}[wrappers]\nlookahead = {{ k = 0 }}\n");
         let e = parse("c.toml", &raw).err().unwrap();
         assert!(
-            e.message.contains("c.toml:9: [wrappers] key `lookahead`"),
+            e.message.contains("c.toml:9:1: [wrappers] key `lookahead`"),
             "{}",
             e.message
         );

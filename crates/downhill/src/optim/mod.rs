@@ -131,7 +131,7 @@ pub mod adamw;
 pub mod asgd;
 pub mod bounded_search;
 pub mod cmaes;
-mod dense;
+pub(crate) mod dense;
 pub mod ga;
 pub mod gd_armijo;
 pub mod groups;

@@ -129,28 +129,7 @@ impl ScalarFn for DoubleWell {
 /// The built-in function called `name` with its AD gradient (and hyper-dual Hessian) in
 /// place of the analytic one: `Ad<Rosenbrock>` etc.
 pub fn ad_by_name<T: Float>(name: &str) -> Result<Box<dyn Objective<T> + Send + Sync>> {
-    Ok(match name {
-        "sphere" => Box::new(Ad::new(Sphere)),
-        "ill_conditioned" => Box::new(Ad::new(IllConditioned)),
-        "rosenbrock" => Box::new(Ad::new(Rosenbrock)),
-        "beale" => Box::new(Ad::new(Beale)),
-        "booth" => Box::new(Ad::new(Booth)),
-        "himmelblau" => Box::new(Ad::new(Himmelblau)),
-        "saddle" => Box::new(Ad::new(Saddle)),
-        "monkey_saddle" => Box::new(Ad::new(MonkeySaddle)),
-        "rastrigin" => Box::new(Ad::new(Rastrigin)),
-        "ackley" => Box::new(Ad::new(Ackley)),
-        "styblinski_tang" => Box::new(Ad::new(StyblinskiTang)),
-        "six_hump_camel" => Box::new(Ad::new(SixHumpCamel)),
-        "double_well" => Box::new(Ad::new(DoubleWell)),
-        _ => {
-            return Err(Error::Unknown {
-                kind: "function".into(),
-                name: name.into(),
-                known: NAMES.join(", "),
-            })
-        }
-    })
+    super::builtin_by_name!(name, Ad::new)
 }
 
 #[cfg(test)]

@@ -48,30 +48,40 @@ pub const NAMES: &[&str] = &[
     "double_well",
 ];
 
+/// The built-in function called `$name`, each one passed through the constructor `$wrap`
+/// (e.g. `Ad::new`) and boxed, or [`Error::Unknown`] listing [`NAMES`]: the one list of
+/// built-ins behind [`by_name`], `ad_by_name` and `vector_ad_by_name`.
+macro_rules! builtin_by_name {
+    ($name:expr, $wrap:expr) => {
+        Ok(match $name {
+            "sphere" => Box::new($wrap(Sphere)),
+            "ill_conditioned" => Box::new($wrap(IllConditioned)),
+            "rosenbrock" => Box::new($wrap(Rosenbrock)),
+            "beale" => Box::new($wrap(Beale)),
+            "booth" => Box::new($wrap(Booth)),
+            "himmelblau" => Box::new($wrap(Himmelblau)),
+            "saddle" => Box::new($wrap(Saddle)),
+            "monkey_saddle" => Box::new($wrap(MonkeySaddle)),
+            "rastrigin" => Box::new($wrap(Rastrigin)),
+            "ackley" => Box::new($wrap(Ackley)),
+            "styblinski_tang" => Box::new($wrap(StyblinskiTang)),
+            "six_hump_camel" => Box::new($wrap(SixHumpCamel)),
+            "double_well" => Box::new($wrap(DoubleWell)),
+            other => {
+                return Err(Error::Unknown {
+                    kind: "function".into(),
+                    name: other.into(),
+                    known: NAMES.join(", "),
+                })
+            }
+        })
+    };
+}
+pub(crate) use builtin_by_name;
+
 /// The built-in function called `name`.
 pub fn by_name<T: Float>(name: &str) -> Result<Box<dyn Objective<T> + Send + Sync>> {
-    Ok(match name {
-        "sphere" => Box::new(Sphere),
-        "ill_conditioned" => Box::new(IllConditioned),
-        "rosenbrock" => Box::new(Rosenbrock),
-        "beale" => Box::new(Beale),
-        "booth" => Box::new(Booth),
-        "himmelblau" => Box::new(Himmelblau),
-        "saddle" => Box::new(Saddle),
-        "monkey_saddle" => Box::new(MonkeySaddle),
-        "rastrigin" => Box::new(Rastrigin),
-        "ackley" => Box::new(Ackley),
-        "styblinski_tang" => Box::new(StyblinskiTang),
-        "six_hump_camel" => Box::new(SixHumpCamel),
-        "double_well" => Box::new(DoubleWell),
-        _ => {
-            return Err(Error::Unknown {
-                kind: "function".into(),
-                name: name.into(),
-                known: NAMES.join(", "),
-            })
-        }
-    })
+    builtin_by_name!(name, std::convert::identity)
 }
 
 /// Checks that `x` has a length the function accepts (its fixed dimension, or ≥ `min`).

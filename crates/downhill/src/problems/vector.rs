@@ -94,28 +94,7 @@ mod impls {
 /// The built-in function called `name` with its gradient from the vector tape
 /// (`VectorAd<Rosenbrock>` etc.; no Hessian: Newton differences the gradient).
 pub fn vector_ad_by_name<T: Float>(name: &str) -> Result<Box<dyn Objective<T> + Send + Sync>> {
-    Ok(match name {
-        "sphere" => Box::new(VectorAd::new(Sphere)),
-        "ill_conditioned" => Box::new(VectorAd::new(IllConditioned)),
-        "rosenbrock" => Box::new(VectorAd::new(Rosenbrock)),
-        "beale" => Box::new(VectorAd::new(Beale)),
-        "booth" => Box::new(VectorAd::new(Booth)),
-        "himmelblau" => Box::new(VectorAd::new(Himmelblau)),
-        "saddle" => Box::new(VectorAd::new(Saddle)),
-        "monkey_saddle" => Box::new(VectorAd::new(MonkeySaddle)),
-        "rastrigin" => Box::new(VectorAd::new(Rastrigin)),
-        "ackley" => Box::new(VectorAd::new(Ackley)),
-        "styblinski_tang" => Box::new(VectorAd::new(StyblinskiTang)),
-        "six_hump_camel" => Box::new(VectorAd::new(SixHumpCamel)),
-        "double_well" => Box::new(VectorAd::new(DoubleWell)),
-        _ => {
-            return Err(Error::Unknown {
-                kind: "function".into(),
-                name: name.into(),
-                known: NAMES.join(", "),
-            })
-        }
-    })
+    super::builtin_by_name!(name, VectorAd::new)
 }
 
 #[cfg(test)]
