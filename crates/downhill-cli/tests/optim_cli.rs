@@ -7,7 +7,7 @@ use common::{assert_rel, downhill, downhill_json, floats, temp_file};
 const ROSENBROCK: &str = "[problem]\nfunction = \"rosenbrock\"\nx0 = [-1.2, 1.0]\n\n";
 
 /// Adam, lr = 0.1, 20 steps from (−1.2, 1): the final point of the PyTorch reference run
-/// (crates/downhill/tests/reference/optim_refs.rs).
+/// (crates/downhill/tests/reference/optim_refs.json).
 #[test]
 fn run_with_adam_matches_pytorch() {
     let body = format!("{ROSENBROCK}[optimizer]\nname = \"adam\"\nlr = 0.1\n\n[run]\nsteps = 20\n");
