@@ -45,7 +45,7 @@ fn invalid_hyperparameter_exits_2_naming_it() {
     let out = downhill(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(":7: [optimizer] key `alpha`"), "{err}");
+    assert!(err.contains(":7:1: [optimizer] key `alpha`"), "{err}");
 }
 
 /// Accumulating 2 gradients halves the number of updates, and the trajectory is flat on the
