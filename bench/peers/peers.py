@@ -232,6 +232,10 @@ def section_b(a, rows):
         fr = sorted(x["fraction_of_limit"] for x in ok if x.get("fraction_of_limit") is not None)
         if fr:  # the median round's share of the in-process read probe
             dtxt += f", {fr[len(fr) // 2]:.0%} of the read limit"
+        fg = sorted(x["fraction_of_row_gather"] for x in ok
+                    if x.get("fraction_of_row_gather") is not None)
+        if fg:  # ... and of the in-process random-order row-gather probe
+            dtxt += f", {fg[len(fg) // 2]:.0%} of the row-gather limit"
     else:
         d_sps, dtxt = None, f"n/a ({dh[0]['error'][:60]})"
     row = {"workload": f"linreg {n:.0e}x{d}, batch {batch}, {epochs} epoch, lr {lr}", "downhill": dtxt}
@@ -240,6 +244,9 @@ def section_b(a, rows):
         sps = n * epochs / t
         row[name] = f"{sps / 1e6:.2f} M/s, loss {loss:.4g}"
         row[f"ratio vs {name}"] = f"{d_sps / sps:.1f}x" if d_sps else "n/a"
+    # Each round's pair (Downhill M/s, the torch loop's M/s), for medians of ratios.
+    row["rounds"] = [[round(x.get("samples_per_s", 0) / 1e6, 3), round(n * epochs / t[0] / 1e6, 3)]
+                     for x, t in zip(dh, tl)]
     rows.append(row)
     print(json.dumps(row), file=sys.stderr)
 

@@ -8,6 +8,13 @@
 //! before the run, once after **every epoch** (outside the timed time: the probe's own time is
 //! subtracted from `seconds`) and once after the run, so the limit and the epochs see the same
 //! machine load.
+//!
+//! The epochs read rows in a random order, which no memory system serves at its sequential
+//! rate, so a second probe made at the same moments measures that order's own limit:
+//! `row_gather_samples_per_s` is the best rate of reading every row of the training matrix
+//! once in a random order (one contiguous share of the order per thread, the row path's
+//! prefetching, no model work), and `fraction_of_row_gather = samples_per_s /
+//! row_gather_samples_per_s`. Its time is subtracted from `seconds` too.
 
 use std::cell::RefCell;
 use std::hint::black_box;
@@ -19,9 +26,11 @@ use downhill::data::pages;
 use downhill::data::{Dataset, Task};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network, Scalar};
 use downhill::train::{Callback, Context, TrainConfig, Trainer};
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::bench::{bench_optimizer, parse_count, with_threads};
@@ -67,7 +76,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Elements (`f32`) of the read-bandwidth probe (default 1e8 = 400 MB, beyond the caches;
-    /// smaller values give quick but optimistic limits). 0 skips it.
+    /// smaller values give quick but optimistic limits). 0 skips it and the row-gather probe
+    /// (a random-order read of the training rows; both run before the run, after every epoch
+    /// and after the run, outside `seconds`).
     #[arg(long, value_parser = super::bench::parse_count_or_zero, default_value = "1e8")]
     pub limit_elems: usize,
     /// Seed of the data, the initialisation and the batches.
@@ -119,21 +130,35 @@ fn synthetic<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Dataset<T>>
     Ok(Dataset::new(x, y, d, task)?)
 }
 
-/// The read-bandwidth probe: `Σ aᵢ²` over one `f32` buffer (`kernels::sum_sq`, rayon over
-/// fixed leaves), 4 bytes per element; keeps its best pass and the total time it took.
-struct ReadProbe {
+/// The probes: the read-bandwidth probe `Σ aᵢ²` over one `f32` buffer (`kernels::sum_sq`,
+/// rayon over fixed leaves, 4 bytes per element) and the row-gather probe, which reads every
+/// row of the training matrix once in a random order (`kernels::rows::gather_sum`, the row
+/// path's prefetching, one contiguous share of the order per thread) — what the epoch's
+/// reads cost with no model work and no per-batch synchronisation. Each keeps its best pass;
+/// `spent` is their total time.
+struct Probes<'a, T> {
     a: Vec<f32>,
+    x: &'a [T],
+    d: usize,
+    order: Vec<usize>,
     best: f64,
+    best_rows: f64,
     spent: f64,
 }
 
-impl ReadProbe {
-    fn new(n: usize) -> Self {
+impl<'a, T: Scalar> Probes<'a, T> {
+    fn new(n: usize, data: &'a Dataset<T>, seed: u64) -> Self {
         let a = pages::filled(n, 0.5f32);
         black_box(downhill::kernels::sum_sq(&a));
-        ReadProbe {
+        let mut order: Vec<usize> = (0..data.n()).collect();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_0ade));
+        Probes {
             a,
+            x: data.x(),
+            d: data.d(),
+            order,
             best: f64::INFINITY,
+            best_rows: f64::INFINITY,
             spent: 0.0,
         }
     }
@@ -141,18 +166,40 @@ impl ReadProbe {
         let t = Instant::now();
         black_box(downhill::kernels::sum_sq(black_box(&self.a)));
         let dt = t.elapsed().as_secs_f64();
+        let share = self
+            .order
+            .len()
+            .div_ceil(rayon::current_num_threads())
+            .max(1);
+        let (x, d) = (self.x, self.d);
+        let t = Instant::now();
+        let s: f64 = self
+            .order
+            .par_chunks(share)
+            .map(|idx| {
+                let mut s = 0.0;
+                downhill::kernels::rows::gather_sum(x, d, idx, &mut s);
+                s
+            })
+            .sum();
+        black_box(s);
+        let dt_rows = t.elapsed().as_secs_f64();
         self.best = self.best.min(dt);
-        self.spent += dt;
+        self.best_rows = self.best_rows.min(dt_rows);
+        self.spent += dt + dt_rows;
     }
     fn gb_per_s(&self) -> f64 {
         4.0 * self.a.len() as f64 / self.best / 1e9
     }
+    fn rows_per_s(&self) -> f64 {
+        self.order.len() as f64 / self.best_rows
+    }
 }
 
-/// Runs a probe pass at the end of every epoch.
-struct ProbeEachEpoch(Rc<RefCell<ReadProbe>>);
+/// Runs the probes' passes at the end of every epoch.
+struct ProbeEachEpoch<'a, T>(Rc<RefCell<Probes<'a, T>>>);
 
-impl<T: Scalar> Callback<T> for ProbeEachEpoch {
+impl<T: Scalar> Callback<T> for ProbeEachEpoch<'_, T> {
     fn name(&self) -> &str {
         "bench_read_probe"
     }
@@ -189,7 +236,8 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
         log_train_loss: false,
         ..TrainConfig::default()
     };
-    let probe = (a.limit_elems > 0).then(|| Rc::new(RefCell::new(ReadProbe::new(a.limit_elems))));
+    let probe = (a.limit_elems > 0)
+        .then(|| Rc::new(RefCell::new(Probes::new(a.limit_elems, &data, a.seed))));
     let mut trainer = Trainer::new(&net, &data, tc);
     if let Some(p) = &probe {
         p.borrow_mut().pass();
@@ -201,11 +249,13 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
     let elapsed = t.elapsed().as_secs_f64();
     let seconds = elapsed - probe.as_ref().map_or(0.0, |p| p.borrow().spent - before);
     drop(trainer);
-    let limit = probe.map(|p| {
+    let limits = probe.map(|p| {
         let mut p = p.borrow_mut();
         p.pass();
-        p.gb_per_s()
+        (p.gb_per_s(), p.rows_per_s())
     });
+    let limit = limits.map(|l| l.0);
+    let rows_limit = limits.map(|l| l.1);
     let samples_per_s = (a.n * a.epochs) as f64 / seconds;
     let bytes_per_sample = (a.features + 1) * std::mem::size_of::<T>();
     let data_gbps = bytes_per_sample as f64 * samples_per_s / 1e9;
@@ -230,6 +280,8 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
         "data_gbytes_per_s": data_gbps,
         "limit_gb_per_s": limit,
         "fraction_of_limit": limit.map(|l| data_gbps / l),
+        "row_gather_samples_per_s": rows_limit,
+        "fraction_of_row_gather": rows_limit.map(|r| samples_per_s / r),
         "final_loss": final_loss,
         "status": format!("{:?}", res.status),
     }))

@@ -77,6 +77,25 @@ impl Sampler {
         self.n.div_ceil(self.batch_size)
     }
 
+    /// The next batch of the epoch and the indices of the batch after it (empty at the end of
+    /// the epoch and with replacement, whose draws are not made ahead), or `None` when the
+    /// epoch is over. The second slice is for prefetching only: it is what the following
+    /// [`Sampler::next_batch`] will return.
+    pub fn next_batch_ahead(&mut self) -> Option<(&[usize], &[usize])> {
+        let start = self.pos;
+        self.next_batch()?;
+        let end = self.pos;
+        let after = match self.sampling {
+            Sampling::WithReplacement => &[][..],
+            _ => &self.order[end..(end + self.batch_size).min(self.n)],
+        };
+        let batch = match self.sampling {
+            Sampling::WithReplacement => &self.batch[..],
+            _ => &self.order[start..end],
+        };
+        Some((batch, after))
+    }
+
     /// The next batch of the epoch, or `None` when the epoch is over.
     pub fn next_batch(&mut self) -> Option<&[usize]> {
         if self.pos >= self.n {
@@ -137,6 +156,34 @@ mod tests {
         flat.sort_unstable();
         flat.dedup();
         assert!(flat.len() < 50, "with replacement repeats some index");
+    }
+
+    #[test]
+    fn next_batch_ahead_gives_the_batches_of_next_batch_and_the_one_after() {
+        for sampling in [
+            Sampling::WithoutReplacement,
+            Sampling::Sequential,
+            Sampling::WithReplacement,
+        ] {
+            let mut a = Sampler::new(23, sampling, 5);
+            let plain = epoch(&mut a, 2, 4);
+            let mut s = Sampler::new(23, sampling, 5);
+            s.start_epoch(2, 4);
+            let mut got = Vec::new();
+            let mut ahead = Vec::new();
+            while let Some((batch, after)) = s.next_batch_ahead() {
+                got.push(batch.to_vec());
+                ahead.push(after.to_vec());
+            }
+            assert_eq!(got, plain, "{sampling:?}");
+            for (i, after) in ahead.iter().enumerate() {
+                let want = match (sampling, plain.get(i + 1)) {
+                    (Sampling::WithReplacement, _) | (_, None) => Vec::new(),
+                    (_, Some(next)) => next.clone(),
+                };
+                assert_eq!(after, &want, "{sampling:?} batch {i}");
+            }
+        }
     }
 
     proptest! {

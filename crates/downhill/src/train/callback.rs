@@ -215,11 +215,20 @@ impl<'c, T: Scalar> Context<'c, T> {
         }
     }
 
-    /// Mean loss of `params` on `batch`, its gradient written into `grad`.
-    pub(super) fn batch_gradient(&self, params: &[T], batch: &[usize], grad: &mut [T]) -> T {
+    /// Mean loss of `params` on `batch`, its gradient written into `grad`; `upcoming` (the
+    /// next batch's indices) is a prefetching hint for the model's own path.
+    pub(super) fn batch_gradient(
+        &self,
+        params: &[T],
+        batch: &[usize],
+        upcoming: &[usize],
+        grad: &mut [T],
+    ) -> T {
         match self.objective {
             Some(o) => o.batch_gradient(params, batch, grad),
-            None => self.net.loss(params, self.train, batch, Some(grad)),
+            None => self
+                .net
+                .loss_ahead(params, self.train, batch, upcoming, Some(grad)),
         }
     }
 

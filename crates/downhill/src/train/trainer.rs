@@ -358,15 +358,15 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             sampler.start_epoch(ctx.epoch, ctx.batch_size);
             (ctx.batches, ctx.batch, ctx.lr) = (sampler.batches_per_epoch(), 0, opt.lr());
             each(&mut cbs, &mut ctx, |c, x| c.on_epoch_begin(x))?;
-            while let Some(batch) = sampler.next_batch() {
+            while let Some((batch, upcoming)) = sampler.next_batch_ahead() {
                 let lr = step_lr(schedule, &ctx, &base_lrs, opt);
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
                 let loss = if opt.gradient_point(&ctx.params, &mut point) {
-                    ctx.batch_gradient(&point, batch, &mut grad)
+                    ctx.batch_gradient(&point, batch, upcoming, &mut grad)
                 } else {
-                    ctx.batch_gradient(&ctx.params, batch, &mut grad)
+                    ctx.batch_gradient(&ctx.params, batch, upcoming, &mut grad)
                 };
                 opt.step(&mut ctx.params, &mut grad);
                 (ctx.step, ctx.samples, ctx.batch_loss) =

@@ -153,6 +153,20 @@ impl<T: Scalar> Network<T> {
         params: &[T],
         data: &Dataset<T>,
         batch: &[usize],
+        grad: Option<&mut [T]>,
+    ) -> T {
+        self.loss_ahead(params, data, batch, &[], grad)
+    }
+
+    /// [`Network::loss`], told which rows the next call will read: the single-layer models
+    /// prefetch them while they finish this batch. `upcoming` is only a hint (the result
+    /// never depends on it; indices beyond `data` are ignored).
+    pub fn loss_ahead(
+        &self,
+        params: &[T],
+        data: &Dataset<T>,
+        batch: &[usize],
+        upcoming: &[usize],
         mut grad: Option<&mut [T]>,
     ) -> T {
         if let Some(g) = grad.as_deref_mut() {
@@ -160,8 +174,11 @@ impl<T: Scalar> Network<T> {
         }
         let mut total = 0.0;
         if self.layers() == 1 {
-            for idx in batch.chunks(ROW_BLOCK * ROW_BLOCKS) {
-                total += self.rows_pass(params, data, idx, grad.as_deref_mut());
+            let rows = ROW_BLOCK * ROW_BLOCKS;
+            for (c, idx) in batch.chunks(rows).enumerate() {
+                let after = &batch[((c + 1) * rows).min(batch.len())..];
+                let next = if after.is_empty() { upcoming } else { after };
+                total += self.rows_pass(params, data, idx, next, grad.as_deref_mut());
             }
         } else {
             for idx in batch.chunks(CHUNK) {
@@ -322,7 +339,13 @@ impl<T: Scalar> Network<T> {
 }
 
 /// The head's loss `ℓ(z, y)`; with `grad`, also `∂ℓ/∂z` into `dz`.
-pub(super) fn head_loss<T: Scalar>(head: Head, z: &[T], y: T, dz: &mut [T], grad: bool) -> f64 {
+pub(super) fn head_loss<T: crate::Float>(
+    head: Head,
+    z: &[T],
+    y: T,
+    dz: &mut [T],
+    grad: bool,
+) -> f64 {
     match head {
         Head::Linear => {
             let e = z[0] - y;
@@ -354,7 +377,7 @@ pub(super) fn head_loss<T: Scalar>(head: Head, z: &[T], y: T, dz: &mut [T], grad
 }
 
 #[inline]
-pub(super) fn sigmoid<T: Scalar>(z: T) -> T {
+pub(super) fn sigmoid<T: crate::Float>(z: T) -> T {
     if z >= T::zero() {
         T::one() / (T::one() + (-z).exp())
     } else {
