@@ -17,7 +17,8 @@ use crate::Float;
 /// one; at batch 256 (51 M) two threads were ≈ 7 % faster.
 pub const PAR_MIN_MULADDS: usize = 1 << 24;
 
-/// `C ← α·A·B + β·C` (`β = 0` ignores what `C` held, NaN included).
+/// `C ← α·A·B + β·C` (`β = 0` ignores what `C` held, NaN included), on the pool's threads
+/// from [`PAR_MIN_MULADDS`] multiply-adds.
 ///
 /// # Panics
 /// If the shapes do not chain (`A` m×k, `B` k×n, `C` m×n): a programming error, never input.
@@ -27,6 +28,40 @@ pub fn matmul<T: Float + 'static>(
     b: &ArrayView2<'_, T>,
     beta: T,
     c: &mut ArrayViewMut2<'_, T>,
+) {
+    let threads = rayon::current_num_threads();
+    let (m, k) = a.dim();
+    let par = if threads > 1 && m * c.ncols() * k >= PAR_MIN_MULADDS {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    product(alpha, a, b, beta, c, par);
+}
+
+/// [`matmul`] on the calling thread only, whatever the size: for callers that split a product
+/// into blocks of its output themselves (each element is the same sequence of operations as
+/// in the whole product: `gemm` blocks the inner dimension by its length alone).
+///
+/// # Panics
+/// As [`matmul`].
+pub fn matmul_serial<T: Float + 'static>(
+    alpha: T,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    beta: T,
+    c: &mut ArrayViewMut2<'_, T>,
+) {
+    product(alpha, a, b, beta, c, gemm::Parallelism::None);
+}
+
+fn product<T: Float + 'static>(
+    alpha: T,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    beta: T,
+    c: &mut ArrayViewMut2<'_, T>,
+    par: gemm::Parallelism,
 ) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(
@@ -47,12 +82,6 @@ pub fn matmul<T: Float + 'static>(
         }
         return;
     }
-    let threads = rayon::current_num_threads();
-    let par = if threads > 1 && m * n * k >= PAR_MIN_MULADDS {
-        gemm::Parallelism::Rayon(threads)
-    } else {
-        gemm::Parallelism::None
-    };
     raw(m, n, k, alpha, a, b, beta, c, par);
 }
 
