@@ -33,10 +33,7 @@ const MIN_BLOCK_UNITS: usize = 64;
 /// each), the 10-unit head in one.
 fn block_width(units: usize, muladds: usize) -> usize {
     let mut b = 1;
-    while b < MAX_BLOCKS
-        && muladds >= 2 * b * BLOCK_MULADDS
-        && units >= 2 * b * MIN_BLOCK_UNITS
-    {
+    while b < MAX_BLOCKS && muladds >= 2 * b * BLOCK_MULADDS && units >= 2 * b * MIN_BLOCK_UNITS {
         b *= 2;
     }
     units.div_ceil(b).next_multiple_of(16).min(units).max(1)
@@ -62,9 +59,10 @@ fn mat_mut<T>(data: &mut [T], rows: usize, cols: usize) -> ArrayViewMut2<'_, T> 
 
 /// The rows of a view whose columns are contiguous (a column block of a row-major matrix).
 fn row_slices<'a, T>(v: &'a mut ArrayViewMut2<'_, T>) -> impl Iterator<Item = &'a mut [T]> {
-    v.rows_mut()
-        .into_iter()
-        .map(|r| r.into_slice().expect("rows of a row-major block are contiguous"))
+    v.rows_mut().into_iter().map(|r| {
+        r.into_slice()
+            .expect("rows of a row-major block are contiguous")
+    })
 }
 
 /// How [`Network::chunk`] stores its gradient.
@@ -102,10 +100,7 @@ impl<T: Scalar> Network<T> {
             ws.delta = vec![T::zero(); CHUNK * widest];
             ws.delta_prev = vec![T::zero(); CHUNK * widest];
         }
-        let d = self.sizes[0];
-        for (r, &i) in idx.iter().enumerate() {
-            ws.acts[0][r * d..(r + 1) * d].copy_from_slice(data.row(i));
-        }
+        gather(&mut ws.acts[0], data, idx);
         // Forward: per block J of output units, Z[:, J] = 1 b[J]ᵀ + A W[J]ᵀ (the bias rows
         // first, then the product added onto them), then φ on the block for hidden layers.
         for l in 0..nl {
@@ -207,6 +202,26 @@ impl<T: Scalar> Network<T> {
             }
         }
         loss
+    }
+}
+
+/// Elements from which the batch's rows are copied by two threads.
+const PAR_GATHER: usize = 1 << 15;
+
+/// Rows `idx` of `data` into `dst`, one after another (two halves in parallel when long).
+fn gather<T: Scalar>(dst: &mut [T], data: &Dataset<T>, idx: &[usize]) {
+    let d = data.d();
+    if idx.len() > 1 && idx.len() * d >= PAR_GATHER && rayon::current_num_threads() > 1 {
+        let half = idx.len() / 2;
+        let (lo, hi) = dst.split_at_mut(half * d);
+        rayon::join(
+            || gather(lo, data, &idx[..half]),
+            || gather(hi, data, &idx[half..]),
+        );
+        return;
+    }
+    for (row, &i) in dst.chunks_exact_mut(d).zip(idx) {
+        row.copy_from_slice(data.row(i));
     }
 }
 

@@ -172,7 +172,12 @@ fn named_params_follow_the_kind() {
 }
 
 /// Mean loss and gradient of an MLP with a softmax head, one sample at a time in plain loops.
-fn naive_mlp(net: &Network<f64>, p: &[f64], data: &Dataset<f64>, batch: &[usize]) -> (f64, Vec<f64>) {
+fn naive_mlp(
+    net: &Network<f64>,
+    p: &[f64],
+    data: &Dataset<f64>,
+    batch: &[usize],
+) -> (f64, Vec<f64>) {
     let nl = net.layers();
     let act = net.spec().activation;
     let mut g = vec![0.0; net.n_params()];
@@ -245,8 +250,8 @@ fn blocked_layers_give_the_same_bits_on_one_and_two_threads() {
             ..Default::default()
         })
         .unwrap();
-        let net = Network::<f64>::new(spec(ModelKind::Mlp, d, hidden, 10, act, Head::Softmax))
-            .unwrap();
+        let net =
+            Network::<f64>::new(spec(ModelKind::Mlp, d, hidden, 10, act, Head::Softmax)).unwrap();
         let sp = net.spec().clone();
         let data32 = data.cast::<f32>();
         let p = net.init(3);
@@ -279,7 +284,10 @@ fn blocked_layers_give_the_same_bits_on_one_and_two_threads() {
             assert!((f64::from_bits(one.0) - l).abs() <= 1e-9 * l.abs());
             let scale = g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
             for (i, (a, b)) in one.4.iter().zip(&g).enumerate() {
-                assert!((a - b).abs() <= 1e-9 * scale, "{d} {bs} param {i}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() <= 1e-9 * scale,
+                    "{d} {bs} param {i}: {a} vs {b}"
+                );
             }
         }
     }
