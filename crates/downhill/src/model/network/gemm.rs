@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::{head_loss, sigmoid, Network};
 use crate::data::Dataset;
-use crate::kernels::gemm::matmul_serial as gemm;
+use crate::kernels::gemm::matmul;
 use crate::kernels::update;
 use crate::model::{Activation, Scalar, CHUNK};
 
@@ -37,6 +37,17 @@ fn block_width(units: usize, muladds: usize) -> usize {
         b *= 2;
     }
     units.div_ceil(b).next_multiple_of(16).min(units).max(1)
+}
+
+/// `C ← α·A·B + β·C` on the calling thread (the blocks are the unit of threading).
+fn gemm<T: Scalar>(
+    alpha: T,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    beta: T,
+    c: &mut ArrayViewMut2<'_, T>,
+) {
+    matmul(alpha, a, b, beta, c, false);
 }
 
 /// Runs `f` on every item, on the pool's threads when there are several.
