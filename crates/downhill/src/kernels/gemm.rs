@@ -12,12 +12,18 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use crate::Float;
 
-/// Multiply-adds from which a product runs on the pool's threads. The MLP 784-256-10 at
-/// batch 64 (products of 12.8 M multiply-adds) trained ≈ 10 % slower on two threads than on
-/// one; at batch 256 (51 M) two threads were ≈ 7 % faster.
+/// Multiply-adds from which a `parallel` product runs on `gemm`'s own threads. At the MLP
+/// 784-256-10's batch-64 shapes (12.8 M multiply-adds) `gemm`'s two threads were slower than
+/// one (64×784·784×256: 42 against 85 GFLOP/s, 2026-12-02), while two halves of the output
+/// columns on two threads reached 136–147: the MLP path splits its products itself
+/// (`model::network`, blocks of output units) and calls this with `parallel = false`.
 pub const PAR_MIN_MULADDS: usize = 1 << 24;
 
-/// `C ← α·A·B + β·C` (`β = 0` ignores what `C` held, NaN included).
+/// `C ← α·A·B + β·C` (`β = 0` ignores what `C` held, NaN included). With `parallel`, on the
+/// pool's threads from [`PAR_MIN_MULADDS`] multiply-adds; without, on the calling thread
+/// whatever the size (for callers that split a product into blocks of its output themselves:
+/// each element is the same sequence of operations as in the whole product, since `gemm`
+/// blocks the inner dimension by its length alone).
 ///
 /// # Panics
 /// If the shapes do not chain (`A` m×k, `B` k×n, `C` m×n): a programming error, never input.
@@ -27,6 +33,7 @@ pub fn matmul<T: Float + 'static>(
     b: &ArrayView2<'_, T>,
     beta: T,
     c: &mut ArrayViewMut2<'_, T>,
+    parallel: bool,
 ) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(
@@ -48,7 +55,7 @@ pub fn matmul<T: Float + 'static>(
         return;
     }
     let threads = rayon::current_num_threads();
-    let par = if threads > 1 && m * n * k >= PAR_MIN_MULADDS {
+    let par = if parallel && threads > 1 && m * n * k >= PAR_MIN_MULADDS {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None
@@ -120,7 +127,7 @@ mod tests {
         let bt = filled(n, k, 2);
         let c0 = filled(m, n, 3);
         let mut c = c0.clone();
-        matmul(0.5, &a.view(), &bt.t(), 2.0, &mut c.view_mut());
+        matmul(0.5, &a.view(), &bt.t(), 2.0, &mut c.view_mut(), true);
         for i in 0..m {
             for j in 0..n {
                 let dot: f64 = (0..k)
@@ -132,13 +139,13 @@ mod tests {
         }
         // β = 0 ignores NaN in C.
         let mut c = Array2::from_elem((m, n), f32::NAN);
-        matmul(1.0, &a.view(), &bt.t(), 0.0, &mut c.view_mut());
+        matmul(1.0, &a.view(), &bt.t(), 0.0, &mut c.view_mut(), true);
         assert!(c.iter().all(|v| v.is_finite()));
         // k = 0 scales C.
         let e = Array2::<f32>::zeros((m, 0));
         let f = Array2::<f32>::zeros((0, n));
         let mut c = c0.clone();
-        matmul(1.0, &e.view(), &f.view(), 3.0, &mut c.view_mut());
+        matmul(1.0, &e.view(), &f.view(), 3.0, &mut c.view_mut(), true);
         assert_eq!(c, c0.mapv(|v| v * 3.0));
     }
 
@@ -158,7 +165,7 @@ mod tests {
                     .build()
                     .unwrap();
                 let mut c = filled(m, n, 6);
-                pool.install(|| matmul(1.0, &a.view(), &b.view(), 1.0, &mut c.view_mut()));
+                pool.install(|| matmul(1.0, &a.view(), &b.view(), 1.0, &mut c.view_mut(), true));
                 c
             };
             assert_eq!(run(1), run(2), "{m}×{k}·{k}×{n}");

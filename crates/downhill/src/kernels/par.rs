@@ -16,7 +16,9 @@ use crate::Float;
 /// Elements per parallel work item (256 KiB of `f32` per buffer).
 pub const CHUNK: usize = 1 << 16;
 /// Vectors shorter than this run on the calling thread (rayon overhead is not worth it).
-pub const PAR_MIN: usize = 1 << 18;
+/// 2¹⁷: the MLP 784-256-10's 203 530 parameters (an 800 KB SGD step and divergence check per
+/// batch of 64) are split in pieces, 4 of [`CHUNK`].
+pub const PAR_MIN: usize = 1 << 17;
 
 /// Pieces per thread for the elementwise updates (a few, so that a thread slowed by other
 /// work on the machine leaves its last pieces to the others).

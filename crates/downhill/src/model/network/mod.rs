@@ -23,6 +23,7 @@ mod row_path;
 mod tests;
 
 pub use adapters::{Fit, OnBatch};
+use gemm::GradInto;
 use row_path::{ROW_BLOCK, ROW_BLOCKS};
 
 /// Buffers reused across calls: activations per layer, two delta buffers, and the per-block
@@ -169,7 +170,11 @@ impl<T: Scalar> Network<T> {
         upcoming: &[usize],
         mut grad: Option<&mut [T]>,
     ) -> T {
-        if let Some(g) = grad.as_deref_mut() {
+        let inv = 1.0 / batch.len().max(1) as f64;
+        // An MLP batch of one chunk writes its mean gradient directly (no zeroing or scaling
+        // pass over the whole vector; the same operations per element).
+        let direct = self.layers() > 1 && !batch.is_empty() && batch.len() <= CHUNK;
+        if let Some(g) = grad.as_deref_mut().filter(|_| !direct) {
             g.iter_mut().for_each(|v| *v = T::zero());
         }
         let mut total = 0.0;
@@ -181,12 +186,16 @@ impl<T: Scalar> Network<T> {
                 total += self.rows_pass(params, data, idx, next, grad.as_deref_mut());
             }
         } else {
+            let into = if direct {
+                GradInto::Set(T::of(inv))
+            } else {
+                GradInto::Add
+            };
             for idx in batch.chunks(CHUNK) {
-                total += self.chunk(params, data, idx, grad.as_deref_mut());
+                total += self.chunk(params, data, idx, grad.as_deref_mut().map(|g| (g, into)));
             }
         }
-        let inv = 1.0 / batch.len().max(1) as f64;
-        if let Some(g) = grad {
+        if let Some(g) = grad.filter(|_| !direct) {
             let s = T::of(inv);
             g.iter_mut().for_each(|v| *v *= s);
         }

@@ -170,3 +170,125 @@ fn named_params_follow_the_kind() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Mean loss and gradient of an MLP with a softmax head, one sample at a time in plain loops.
+fn naive_mlp(
+    net: &Network<f64>,
+    p: &[f64],
+    data: &Dataset<f64>,
+    batch: &[usize],
+) -> (f64, Vec<f64>) {
+    let nl = net.layers();
+    let act = net.spec().activation;
+    let mut g = vec![0.0; net.n_params()];
+    let mut loss = 0.0;
+    for &i in batch {
+        let mut acts = vec![data.row(i).to_vec()];
+        for l in 0..nl {
+            let (w0, b0, m, k) = net.layer(l);
+            let a = &acts[l];
+            let z: Vec<f64> = (0..k)
+                .map(|j| p[b0 + j] + (0..m).map(|t| p[w0 + j * m + t] * a[t]).sum::<f64>())
+                .collect();
+            let hidden = l + 1 < nl;
+            acts.push(match (hidden, act) {
+                (false, _) => z,
+                (true, Activation::Relu) => z.iter().map(|v| v.max(0.0)).collect(),
+                (true, _) => z.iter().map(|v| v.tanh()).collect(),
+            });
+        }
+        let z = &acts[nl];
+        let mx = z.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let lse = mx + z.iter().map(|v| (v - mx).exp()).sum::<f64>().ln();
+        let label = data.y()[i] as usize;
+        loss += lse - z[label];
+        let mut delta: Vec<f64> = z
+            .iter()
+            .enumerate()
+            .map(|(j, v)| (v - lse).exp() - f64::from(u8::from(j == label)))
+            .collect();
+        for l in (0..nl).rev() {
+            let (w0, b0, m, k) = net.layer(l);
+            for j in 0..k {
+                g[b0 + j] += delta[j];
+                for t in 0..m {
+                    g[w0 + j * m + t] += delta[j] * acts[l][t];
+                }
+            }
+            if l > 0 {
+                delta = (0..m)
+                    .map(|t| {
+                        let s: f64 = (0..k).map(|j| delta[j] * p[w0 + j * m + t]).sum();
+                        let a = acts[l][t];
+                        s * match act {
+                            Activation::Relu => f64::from(u8::from(a > 0.0)),
+                            _ => 1.0 - a * a,
+                        }
+                    })
+                    .collect();
+            }
+        }
+    }
+    let n = batch.len() as f64;
+    g.iter_mut().for_each(|v| *v /= n);
+    (loss / n, g)
+}
+
+/// Layers wide enough to be cut into blocks of output units run on the pool's threads: the
+/// same bits on 1 and 2 threads (f32 and f64), and the gradient of plain per-sample loops.
+#[test]
+fn blocked_layers_give_the_same_bits_on_one_and_two_threads() {
+    let cases = [
+        (784, vec![256], Activation::Relu, vec![64, 300]),
+        (600, vec![256, 256], Activation::Tanh, vec![200]),
+    ];
+    for (d, hidden, act, batches) in cases {
+        let data = synthetic_classification::<f64>(&SyntheticOptions {
+            n: Some(320),
+            features: Some(d),
+            classes: Some(10),
+            ..Default::default()
+        })
+        .unwrap();
+        let net =
+            Network::<f64>::new(spec(ModelKind::Mlp, d, hidden, 10, act, Head::Softmax)).unwrap();
+        let sp = net.spec().clone();
+        let data32 = data.cast::<f32>();
+        let p = net.init(3);
+        let p32: Vec<f32> = p.iter().map(|&v| v as f32).collect();
+        for bs in batches {
+            let batch: Vec<usize> = (0..bs).map(|i| (i * 7) % 320).collect();
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| {
+                    let (net, net32) = (
+                        Network::<f64>::new(sp.clone()).unwrap(),
+                        Network::<f32>::new(sp.clone()).unwrap(),
+                    );
+                    let mut g = vec![0.0; net.n_params()];
+                    let l = net.loss(&p, &data, &batch, Some(&mut g));
+                    let mut g32 = vec![0.0f32; net.n_params()];
+                    let l32 = net32.loss(&p32, &data32, &batch, Some(&mut g32));
+                    let bits: Vec<u64> = g.iter().map(|v| v.to_bits()).collect();
+                    let bits32: Vec<u32> = g32.iter().map(|v| v.to_bits()).collect();
+                    (l.to_bits(), bits, l32.to_bits(), bits32, g)
+                })
+            };
+            let (one, two) = (run(1), run(2));
+            assert!(one.0 == two.0 && one.1 == two.1, "f64 {d} {bs}");
+            assert!(one.2 == two.2 && one.3 == two.3, "f32 {d} {bs}");
+            let (l, g) = naive_mlp(&net, &p, &data, &batch);
+            assert!((f64::from_bits(one.0) - l).abs() <= 1e-9 * l.abs());
+            let scale = g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            for (i, (a, b)) in one.4.iter().zip(&g).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-9 * scale,
+                    "{d} {bs} param {i}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
