@@ -7,7 +7,7 @@
 #![no_main]
 
 use downhill::optim::Optimizer;
-use downhill_cli::config::{compare, run, train};
+use downhill::spec::{compare, run, train};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -58,7 +58,7 @@ pub struct SweepArgs {
     pub plot: Option<PathBuf>,
     /// What the figure shows.
     #[arg(long, value_enum, default_value_t)]
-    pub metric: crate::commands::sweep_plot::Metric,
+    pub metric: crate::present::sweep::Metric,
 }
 
 /// `downhill lr-find`.

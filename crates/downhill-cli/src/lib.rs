@@ -1,6 +1,5 @@
-//! The `downhill` CLI as a library: the binary is [`main`], and the config parsers and the
-//! commands' `--json` results are functions, so that the lab, fuzz targets and tests can drive
-//! them without a process.
+//! The `downhill` CLI as a library: the binary is [`main`]. Configs are parsed and run by the
+//! library's `downhill::spec`; the CLI parses arguments, calls it and presents the result.
 //!
 //! [`run_json`], [`compare_json`] and [`schedule_json`] take a config *text* (TOML) and the
 //! name to give it in messages, and return the very `serde_json::Value` that
@@ -12,21 +11,45 @@
 
 mod cli;
 mod commands;
-pub mod config;
 pub mod exit;
+mod input;
+mod present;
 mod tour;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use commands::compare::compare_json;
-pub use commands::lr_find::lr_find_json;
-pub use commands::run::run_json;
 pub use commands::schedule::{schedule_json, Metrics};
-pub use commands::sweep::sweep_json;
-pub use config::json::toml_from_json;
 pub use tour::presets;
+
+use exit::CliError;
+use serde_json::Value;
+
+/// What `downhill run --json` prints for the config text `toml` (called `origin` in messages).
+pub fn run_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    Ok(downhill::spec::exec::run::run_json(origin, toml)?)
+}
+
+/// What `downhill compare --json` prints for the config text `toml`.
+pub fn compare_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    Ok(downhill::spec::exec::compare::compare_json(origin, toml)?)
+}
+
+/// What `downhill sweep --json` prints for the config text `toml`.
+pub fn sweep_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    Ok(downhill::spec::exec::sweep::sweep_json(origin, toml)?)
+}
+
+/// What `downhill lr-find --json` prints for the config text `toml`.
+pub fn lr_find_json(origin: &str, toml: &str) -> Result<Value, CliError> {
+    Ok(downhill::spec::exec::lr_find::lr_find_json(origin, toml)?)
+}
+
+/// The TOML text of a JSON object of tables (see `downhill::spec::json`).
+pub fn toml_from_json(origin: &str, body: &Value) -> Result<String, CliError> {
+    Ok(downhill::spec::json::toml_from_json(origin, body)?)
+}
 
 /// The `downhill` binary: parses the command line, runs the command and returns its exit code
 /// (printing `error: …` on stderr for a failure).

@@ -234,7 +234,12 @@ fn newton_on_an_expression_uses_the_ad_hessian() {
     assert!(v["f"].as_f64().unwrap() < 1e-10);
     let steps = v["steps"].as_u64().unwrap();
     assert!(steps <= 30);
-    assert_eq!(v["evaluations"]["hessian"].as_u64().unwrap(), steps);
+    // one AD Hessian per accepted trust-region step (a rejected step keeps it), none numeric
+    let hessians = v["evaluations"]["hessian"].as_u64().unwrap();
+    assert!(
+        hessians >= 1 && hessians <= steps,
+        "{hessians} Hessians in {steps} steps"
+    );
 }
 
 #[test]

@@ -4,9 +4,7 @@
 
 mod common;
 
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../downhill/tests/reference/schedule_refs.rs"]
+#[path = "../../downhill/tests/refjson/schedule_refs.rs"]
 mod refs;
 
 use common::{downhill, downhill_json, floats, temp_file};
@@ -34,9 +32,9 @@ fn optimizer_for(case: &refs::Case) -> serde_json::Value {
 
 #[test]
 fn schedule_command_reproduces_pytorch_for_every_case() {
-    for case in refs::CASES {
-        let schedule: serde_json::Value = serde_json::from_str(case.config).unwrap();
-        let toml = config_toml(optimizer_for(case), &schedule);
+    for case in refs::cases() {
+        let schedule = &case.config;
+        let toml = config_toml(optimizer_for(case), schedule);
         let path = temp_file("every", &format!("{}.toml", case.name), &toml);
         let n = case.want_lr.len().to_string();
         let (code, v) =
@@ -44,7 +42,7 @@ fn schedule_command_reproduces_pytorch_for_every_case() {
         assert_eq!(code, 0, "{}: {toml}", case.name);
         let lr = floats(&v["lr"]);
         assert_eq!(lr.len(), case.want_lr.len());
-        for (k, (&g, &w)) in lr.iter().zip(case.want_lr).enumerate() {
+        for (k, (&g, &w)) in lr.iter().zip(&case.want_lr).enumerate() {
             assert!(close(g, w), "{} step {k}: {g} vs PyTorch {w}", case.name);
         }
         let m = floats(&v["momentum"]);
@@ -53,7 +51,7 @@ fn schedule_command_reproduces_pytorch_for_every_case() {
             continue;
         }
         assert_eq!(m.len(), lr.len());
-        for (k, (&g, &w)) in m.iter().zip(case.want_momentum).enumerate() {
+        for (k, (&g, &w)) in m.iter().zip(&case.want_momentum).enumerate() {
             assert!(
                 close(g, w),
                 "{} momentum {k}: {g} vs PyTorch {w}",
@@ -72,9 +70,9 @@ fn schedule_command_reproduces_pytorch_for_every_case() {
 
 #[test]
 fn schedule_command_feeds_metrics_to_plateau() {
-    for &(name, config, lr, metrics, want) in refs::PLATEAU {
-        let schedule: serde_json::Value = serde_json::from_str(config).unwrap();
-        let toml = config_toml(json!({"name": "sgd", "lr": lr}), &schedule);
+    for p in refs::plateau() {
+        let (name, lr, metrics, want) = (&p.name, p.lr, &p.metrics, &p.want);
+        let toml = config_toml(json!({"name": "sgd", "lr": lr}), &p.config);
         let path = temp_file("plateau", &format!("{name}.toml"), &toml);
         let text: String = metrics.iter().map(|m| format!("{m:?}\n")).collect();
         let mpath = temp_file("plateau", &format!("{name}.txt"), &text);
@@ -369,11 +367,11 @@ fn run_refuses_a_schedule_on_a_solver() {
 #[test]
 fn run_cycles_adam_betas0_as_pytorch() {
     // OneCycleLR(three_phase, linear) on Adam drives betas[0] (PyTorch reference case).
-    let case = refs::CASES
+    let case = refs::cases()
         .iter()
         .find(|c| c.name == "one_cycle_three_phase_linear_adam")
         .expect("reference case");
-    let schedule: serde_json::Value = serde_json::from_str(case.config).expect("JSON");
+    let schedule = case.config.clone();
     let n = case.want_lr.len() - 1; // a run of total_steps steps
     let doc = json!({
         "problem": { "function": "sphere", "x0": [-3.0, 4.0] },

@@ -15,11 +15,11 @@
 //! | --- | --- | --- |
 //! | training | [`train`] | [`train::Trainer`]: epochs of mini-batches over a model and a dataset, with logging, validation, the divergence guard, plateau rules, early stopping, SWA/snapshot averaging and checkpoints (bit-identical resume) |
 //! | models and data | [`model`], [`data`] | dense networks over one flat parameter vector (linear, logistic, softmax, MLP); datasets (built-in, CSV, `.npy`), splits, standardisation, seeded samplers |
-//! | runs | [`run`] | the deterministic loop of `downhill run`: [`run::minimize`] with an [`optim::Optimizer`], [`run::solve`] with an [`optim::Solver`] |
+//! | runs | [`run`] | the deterministic executor of `downhill run`: [`run::Run`] with an [`optim::Optimizer`] or an [`optim::Solver`], a box, a schedule, observers that may stop it, and as much of the path recorded as asked |
 //! | optimisers | [`optim`] | PyTorch's optimisers (trajectories identical to `torch.optim`), seed 003's momentum variants, Lion, gradient wrappers, and the solvers L-BFGS, Newton and PSO; [`optim::OptimizerConfig`] builds any of them by name |
 //! | schedules | [`schedule`] | every PyTorch learning-rate scheduler, bit for bit, plus warm-up, batch-size scaling and momentum retuning; [`schedule::ScheduleConfig`] builds any of them by name |
 //! | objectives | [`objective`], [`problems`], [`expr`], [`diff`] | what is minimised ([`Objective`], [`SampledObjective`]); the built-in test functions; formulas parsed from text; numerical gradients, the gradient checker, reverse-mode AD and hyper-dual Hessians |
-//! | foundations | [`float`], [`error`], [`kernels`], [`io`] | the [`Float`] trait (f32, f64); the one [`Error`] type; the vectorised hot loops; the one atomic file writer |
+//! | foundations | [`float`], [`error`], [`guard`], [`kernels`], [`io`] | the [`Float`] trait (f32, f64); the one [`Error`] type; the divergence rule of runs and training; the vectorised hot loops; the one atomic file writer |
 //!
 //! Parameters are always one flat slice `&mut [T]`, so one optimiser step is one fused loop.
 //! Hyperparameters keep PyTorch's names and defaults; invalid ones are refused with
@@ -104,15 +104,18 @@ pub mod diff;
 pub mod error;
 pub mod expr;
 pub mod float;
+pub mod guard;
 pub mod io;
 pub mod kernels;
 pub mod landscape;
+pub mod lsq;
 pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod problems;
 pub mod run;
 pub mod schedule;
+pub mod spec;
 pub mod train;
 
 pub use error::{Error, Result};

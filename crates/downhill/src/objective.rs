@@ -13,11 +13,28 @@ pub trait Objective<T: Float> {
     fn value(&self, x: &[T]) -> T;
     /// Writes `∇f(x)` into `g` (same length as `x`) and returns `f(x)`.
     fn gradient(&self, x: &[T], g: &mut [T]) -> T;
+    /// Writes the Hessian-vector product `∇²f(x)·v` into `hv` and returns `true`, if this
+    /// objective can form it without the whole Hessian (automatic differentiation: [`crate::diff::Ad`]);
+    /// the default returns `false` (callers then use [`Objective::hessian`] or differences of
+    /// the gradient).
+    fn hessian_vector(&self, _x: &[T], _v: &[T], _hv: &mut [T]) -> bool {
+        false
+    }
     /// Writes the Hessian `∇²f(x)` (row-major, `n × n`) into `h` and returns `true`, if this
     /// objective can; the default returns `false` (callers then use another source).
     fn hessian(&self, _x: &[T], _h: &mut [T]) -> bool {
         false
     }
+    /// For a least-squares objective `f(x) = ½‖r(x)‖²` (SciPy's `cost`): the number `m` of
+    /// residuals `rᵢ(x)`; `None` (the default) for any other objective. When `Some`,
+    /// [`Objective::residuals`] and [`Objective::jacobian`] must be implemented; `lm` needs it.
+    fn residual_count(&self) -> Option<usize> {
+        None
+    }
+    /// Writes the residuals `r(x)` into `r` (length [`Objective::residual_count`]).
+    fn residuals(&self, _x: &[T], _r: &mut [T]) {}
+    /// Writes the Jacobian `J(x) = ∂r/∂x` (row-major, `m × n`) into `jac`.
+    fn jacobian(&self, _x: &[T], _jac: &mut [T]) {}
 }
 
 /// `Objective` for a pointer type that forwards every method to the objective it points at.
@@ -33,8 +50,20 @@ macro_rules! forward_objective {
             fn gradient(&self, x: &[T], g: &mut [T]) -> T {
                 (**self).gradient(x, g)
             }
+            fn hessian_vector(&self, x: &[T], v: &[T], hv: &mut [T]) -> bool {
+                (**self).hessian_vector(x, v, hv)
+            }
             fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
                 (**self).hessian(x, h)
+            }
+            fn residual_count(&self) -> Option<usize> {
+                (**self).residual_count()
+            }
+            fn residuals(&self, x: &[T], r: &mut [T]) {
+                (**self).residuals(x, r)
+            }
+            fn jacobian(&self, x: &[T], jac: &mut [T]) {
+                (**self).jacobian(x, jac)
             }
         }
     )*};

@@ -5,15 +5,8 @@
 
 use downhill::optim::{Adam, AdamConfig, OptimizerConfig};
 use downhill::problems::{Bounds, Rosenbrock};
-use downhill::run::{minimize_bounded, solve_bounded, RunOptions};
+use downhill::run::{Method, Run};
 use downhill::Error;
-
-fn opts(steps: usize) -> RunOptions {
-    RunOptions {
-        steps,
-        tolerance: None,
-    }
-}
 
 #[test]
 fn projected_adam_on_rosenbrock_stays_inside_and_ends_on_the_active_bound() {
@@ -24,16 +17,10 @@ fn projected_adam_on_rosenbrock_stays_inside_and_ends_on_the_active_bound() {
         ..Default::default()
     })
     .unwrap();
-    let r = minimize_bounded(
-        &Rosenbrock,
-        &mut adam,
-        &[-1.2, 1.0],
-        &opts(20_000),
-        Some(&b),
-        |_, _| {},
-        |_, _| {},
-    )
-    .unwrap();
+    let r = Run::new(&Rosenbrock, Method::Optimizer(&mut adam))
+        .bounds(&b)
+        .run(&[-1.2, 1.0], 20_000)
+        .unwrap();
     assert!(r.trajectory.iter().all(|x| b.contains(x)));
     assert!(r.trajectory.iter().any(|x| x[0] == 0.5));
     assert_eq!(r.x[0], 0.5);
@@ -45,28 +32,16 @@ fn projected_adam_on_rosenbrock_stays_inside_and_ends_on_the_active_bound() {
 fn a_start_outside_the_box_or_a_box_of_the_wrong_size_names_the_keys() {
     let b = Bounds::new(&[[0.0, 1.0], [0.0, 1.0]]).unwrap();
     let mut adam = Adam::<f64>::new(AdamConfig::default()).unwrap();
-    let e = minimize_bounded(
-        &Rosenbrock,
-        &mut adam,
-        &[-1.2, 1.0],
-        &opts(3),
-        Some(&b),
-        |_, _| {},
-        |_, _| {},
-    )
-    .unwrap_err();
+    let e = Run::new(&Rosenbrock, Method::Optimizer(&mut adam))
+        .bounds(&b)
+        .run(&[-1.2, 1.0], 3)
+        .unwrap_err();
     let m = e.to_string();
     assert!(m.contains("x0[0]") && m.contains("bounds[0]"), "{m}");
-    let e = minimize_bounded(
-        &Rosenbrock,
-        &mut adam,
-        &[0.5, 0.5, 0.5],
-        &opts(3),
-        Some(&b),
-        |_, _| {},
-        |_, _| {},
-    )
-    .unwrap_err();
+    let e = Run::new(&Rosenbrock, Method::Optimizer(&mut adam))
+        .bounds(&b)
+        .run(&[0.5, 0.5, 0.5], 3)
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { ref key, .. } if key == "bounds"));
 }
 
@@ -76,8 +51,10 @@ fn newton_and_lbfgs_refuse_a_box_and_point_to_lbfgsb() {
     for name in ["newton", "lbfgs"] {
         let cfg = OptimizerConfig::from_named(name, serde_json::json!({})).unwrap();
         let mut s = cfg.solver::<f64>().unwrap().unwrap();
-        let e =
-            solve_bounded(&Rosenbrock, s.as_mut(), &[-1.2, 1.0], &opts(3), Some(&b)).unwrap_err();
+        let e = Run::new(&Rosenbrock, Method::Solver(s.as_mut()))
+            .bounds(&b)
+            .run(&[-1.2, 1.0], 3)
+            .unwrap_err();
         assert!(
             matches!(e, Error::InvalidParameter { ref key, .. } if key == "bounds"),
             "{name}"
@@ -91,7 +68,10 @@ fn pso_searches_inside_the_box() {
     let b = Bounds::new(&[[-2.0, 0.5], [-1.0, 3.0]]).unwrap();
     let cfg = OptimizerConfig::from_named("pso", serde_json::json!({"seed": 3})).unwrap();
     let mut s = cfg.solver::<f64>().unwrap().unwrap();
-    let r = solve_bounded(&Rosenbrock, s.as_mut(), &[-1.2, 1.0], &opts(200), Some(&b)).unwrap();
+    let r = Run::new(&Rosenbrock, Method::Solver(s.as_mut()))
+        .bounds(&b)
+        .run(&[-1.2, 1.0], 200)
+        .unwrap();
     assert!(r.trajectory.iter().all(|x| b.contains(x)));
     assert!(
         (r.x[0] - 0.5).abs() < 1e-4 && (r.x[1] - 0.25).abs() < 1e-3,
@@ -107,20 +87,11 @@ fn a_tolerance_inside_a_box_is_on_the_projected_gradient() {
     use downhill::run::Status;
     let b = Bounds::new(&[[1.0, 2.0], [-1.0, 1.0]]).unwrap();
     let mut sgd = Sgd::<f64>::with_lr(0.1).unwrap();
-    let opts = RunOptions {
-        steps: 1000,
-        tolerance: Some(1e-8),
-    };
-    let r = minimize_bounded(
-        &Sphere,
-        &mut sgd,
-        &[1.5, 0.5],
-        &opts,
-        Some(&b),
-        |_, _| {},
-        |_, _| {},
-    )
-    .unwrap();
+    let r = Run::new(&Sphere, Method::Optimizer(&mut sgd))
+        .bounds(&b)
+        .tolerance(1e-8)
+        .run(&[1.5, 0.5], 1000)
+        .unwrap();
     assert_eq!(r.status, Status::Converged);
     assert_eq!(r.x[0], 1.0);
     assert!(r.x[1].abs() < 1e-8 && r.steps < 200, "{r:?}");

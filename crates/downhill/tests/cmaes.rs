@@ -5,14 +5,7 @@
 
 use downhill::optim::{Cmaes, CmaesConfig};
 use downhill::problems::{Ackley, Bounds, Rosenbrock};
-use downhill::run::{solve, solve_bounded, RunOptions};
-
-fn opts(steps: usize) -> RunOptions {
-    RunOptions {
-        steps,
-        tolerance: None,
-    }
-}
+use downhill::run::{Method, Run};
 
 #[test]
 fn rosenbrock_6d_from_the_origin_for_9_of_10_seeds() {
@@ -24,7 +17,9 @@ fn rosenbrock_6d_from_the_origin_for_9_of_10_seeds() {
             ..Default::default()
         })
         .unwrap();
-        let r = solve(&Rosenbrock, &mut s, &[0.0; 6], &opts(5000));
+        let r = Run::new(&Rosenbrock, Method::Solver(&mut s))
+            .run(&[0.0; 6], 5000)
+            .unwrap();
         evals.push(r.evaluations.function);
         if r.f < 1e-8 {
             hits += 1;
@@ -46,7 +41,10 @@ fn ackley_in_the_box_for_8_of_10_seeds() {
             ..Default::default()
         })
         .unwrap();
-        let r = solve_bounded(&Ackley, &mut s, &[3.0, -2.5], &opts(3000), Some(&b)).unwrap();
+        let r = Run::new(&Ackley, Method::Solver(&mut s))
+            .bounds(&b)
+            .run(&[3.0, -2.5], 3000)
+            .unwrap();
         assert!(r.trajectory.iter().all(|x| b.contains(x)));
         if r.f < 1e-6 {
             hits += 1;

@@ -5,15 +5,11 @@
 
 use downhill::optim::{Ga, GaConfig, Solver};
 use downhill::problems::{Bounds, Rastrigin};
-use downhill::run::{solve_bounded, RunOptions};
+use downhill::run::{Method, Run};
 
 #[test]
 fn ga_reaches_rastrigins_global_minimum_for_8_of_10_seeds() {
     let b = Bounds::new(&[[-5.12, 5.12]; 2]).unwrap();
-    let opts = RunOptions {
-        steps: 500,
-        tolerance: None,
-    };
     for x0 in [[3.0, -2.5], [5.0, 5.0]] {
         let mut hits = 0;
         for seed in 0..10 {
@@ -22,7 +18,10 @@ fn ga_reaches_rastrigins_global_minimum_for_8_of_10_seeds() {
                 ..Default::default()
             })
             .unwrap();
-            let r = solve_bounded(&Rastrigin, &mut ga, &x0, &opts, Some(&b)).unwrap();
+            let r = Run::new(&Rastrigin, Method::Solver(&mut ga))
+                .bounds(&b)
+                .run(&x0, 500)
+                .unwrap();
             assert!(ga.population().iter().all(|p| b.contains(p)));
             assert!(r.trajectory.iter().all(|p| b.contains(p)));
             assert_eq!(ga.name(), "ga");

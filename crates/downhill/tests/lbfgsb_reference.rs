@@ -8,11 +8,11 @@
 
 use downhill::optim::{Lbfgsb, LbfgsbConfig, Solver};
 use downhill::problems::by_name;
-use downhill::run::{solve_bounded, RunOptions, Status};
+use downhill::run::{Method, Run, RunResult, Status};
 use serde_json::Value;
 
 mod refjson;
-use refjson::{bounds, floats};
+use refjson::{bounds, floats, objective};
 
 fn refs() -> Value {
     let raw = include_str!("reference/lbfgsb_refs.json");
@@ -21,25 +21,96 @@ fn refs() -> Value {
 
 /// Runs `cfg` to its own stopping rule: (x, f, iterations, evaluations, ‖proj g‖∞).
 fn run(case: &Value, cfg: LbfgsbConfig) -> (Vec<f64>, f64, usize, usize, f64) {
-    let f = by_name::<f64>(case["function"].as_str().unwrap()).unwrap();
+    let (r, pg) = run_full(case, cfg);
+    assert_eq!(r.status, Status::Converged, "{}", case["name"]);
+    (r.x, r.f, r.iterations.unwrap(), r.evaluations.gradient, pg)
+}
+
+/// The run and the final ‖proj g‖∞.
+fn run_full(case: &Value, cfg: LbfgsbConfig) -> (RunResult, f64) {
+    let f = objective(case);
     let b = bounds(&case["bounds"]);
     let x0 = floats(&case["x0"]);
     let mut s = Lbfgsb::<f64>::new(cfg.clone()).unwrap();
-    let opts = RunOptions {
-        steps: 10_000,
-        tolerance: None,
-    };
-    let r = solve_bounded(f.as_ref(), &mut s, &x0, &opts, Some(&b))
+    let r = Run::new(f.as_ref(), Method::Solver(&mut s))
+        .bounds(&b)
+        .run(&x0, 10_000)
         .unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
-    assert_eq!(r.status, Status::Converged, "{}", case["name"]);
     assert!(
         r.trajectory.iter().all(|x| b.contains(x)),
         "{}",
         case["name"]
     );
-    assert!(s.converged());
+    assert_eq!(s.converged(), r.status == Status::Converged);
     let pg = s.projected_gradient_norm();
-    (r.x, r.f, r.iterations.unwrap(), r.evaluations.gradient, pg)
+    (r, pg)
+}
+
+/// The test SciPy's message names.
+fn scipy_test(message: &Value) -> &'static str {
+    let m = message.as_str().unwrap();
+    if m.contains("PROJECTED GRADIENT") {
+        "pgtol"
+    } else if m.contains("REDUCTION OF F") {
+        "factr"
+    } else {
+        panic!("SciPy: {m}")
+    }
+}
+
+fn tight() -> LbfgsbConfig {
+    LbfgsbConfig {
+        pgtol: 1e-11,
+        factr: 1e-15 / f64::EPSILON,
+        ..Default::default()
+    }
+}
+
+/// Issue 29 item 2: the line search is SciPy's (`dcsrch`, Moré–Thuente), so with SciPy's
+/// default options every case takes SciPy's iterations and evaluations exactly (before, e.g.
+/// 15 / 24 against SciPy's 20 / 29 on `rosenbrock_x_le_half`), and the result names the test
+/// that ended it as SciPy's message does (`pgtol` or `factr`).
+#[test]
+fn lbfgsb_takes_scipys_steps_and_names_the_test_that_held() {
+    // (with the tight options the last iterations are at rounding level, where SciPy's and
+    // Downhill's counts and even the deciding test may part: those runs are held to SciPy's
+    // solution in `lbfgsb_matches_scipy_on_bounded_problems`)
+    let refs = refs();
+    for c in refs["cases"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let (r, _) = run_full(c, LbfgsbConfig::default());
+        let want = &c["default"];
+        assert_eq!(
+            (r.iterations.unwrap() as u64, r.evaluations.gradient as u64),
+            (
+                want["nit"].as_u64().unwrap(),
+                want["nfev"].as_u64().unwrap()
+            ),
+            "{name}: (nit, nfev)"
+        );
+        assert_eq!(r.stopped_by, Some(scipy_test(&want["message"])), "{name}");
+    }
+}
+
+/// Issue 29 item 2, not yet closed: Powell's badly scaled function in the box
+/// x₁ ∈ [0, 1], x₂ ∈ [1, 9] from (0, 1). SciPy 1.17 with the tight tolerances reaches
+/// f ≈ 1.08e-6 in 80 evaluations. Downhill follows SciPy's iterates for about 20 iterations,
+/// then its subspace step (an explicit inverse of the 2m × 2m middle matrix, θ ≈ 10⁸ here)
+/// loses the accuracy SciPy's Cholesky form (`formk`) keeps, and it ends by `factr` near
+/// f ≈ 7e-4.
+#[test]
+#[ignore = "issue 29 item 2: needs the subspace step in SciPy's factored form"]
+fn lbfgsb_powell_badly_scaled_in_a_box_reaches_scipys_value() {
+    let refs = refs();
+    let c = &refs["hard"][0];
+    assert_eq!(c["name"], "powell_badly_scaled_box");
+    let (r, pg) = run_full(c, tight());
+    let fsp = c["tight"]["fun"].as_f64().unwrap();
+    eprintln!(
+        "f = {:e} after {} evaluations, ‖pg‖∞ = {pg:e}, {:?}; SciPy f = {fsp:e} in {} ({})",
+        r.f, r.evaluations.gradient, r.stopped_by, c["tight"]["nfev"], c["tight"]["message"]
+    );
+    assert!(r.f <= fsp * (1.0 + 1e-3), "f = {:e}, SciPy {fsp:e}", r.f);
 }
 
 #[test]
@@ -55,12 +126,7 @@ fn lbfgsb_matches_scipy_on_bounded_problems() {
     );
     for c in cases {
         let name = c["name"].as_str().unwrap();
-        let tight = LbfgsbConfig {
-            pgtol: 1e-11,
-            factr: 1e-15 / f64::EPSILON,
-            ..Default::default()
-        };
-        let (x, fx, _, _, pg) = run(c, tight);
+        let (x, fx, _, _, pg) = run(c, tight());
         let want = floats(&c["tight"]["x"]);
         let fwant = c["tight"]["fun"].as_f64().unwrap();
         let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
@@ -101,16 +167,16 @@ fn lbfgsb_matches_scipy_on_bounded_problems() {
 fn without_bounds_it_is_plain_lbfgs() {
     let f = by_name::<f64>("rosenbrock").unwrap();
     let mut s = Lbfgsb::<f64>::new(LbfgsbConfig::default()).unwrap();
-    let opts = RunOptions {
-        steps: 1000,
-        tolerance: None,
-    };
-    let r = downhill::run::solve(f.as_ref(), &mut s, &[-1.2, 1.0], &opts);
+    let r = Run::new(f.as_ref(), Method::Solver(&mut s))
+        .run(&[-1.2, 1.0], 1000)
+        .unwrap();
     assert_eq!(r.status, Status::Converged);
     assert!(
         (r.x[0] - 1.0).abs() < 1e-4 && (r.x[1] - 1.0).abs() < 1e-4,
         "{:?}",
         r.x
     );
-    assert!(s.projected_gradient_norm() <= 1e-5);
+    // SciPy's L-BFGS-B ends here by `factr` too (nit 36, nfev 44, max |g| = 5.4e-5)
+    assert_eq!(r.stopped_by, Some("factr"));
+    assert!(s.projected_gradient_norm() <= 1e-4);
 }

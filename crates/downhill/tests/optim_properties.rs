@@ -9,7 +9,7 @@
 
 use downhill::optim::{Optimizer, OptimizerConfig, Sgd, SgdConfig, Shape};
 use downhill::problems::{self, IllConditioned, Rosenbrock};
-use downhill::run::{minimize, RunOptions};
+use downhill::run::{Method, Run};
 use downhill::{Float, Objective};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -115,10 +115,7 @@ impl<T: Float, O: Objective<T>> Objective<T> for Neg<O> {
     }
 }
 
-const STEPS: RunOptions = RunOptions {
-    steps: 20,
-    tolerance: None,
-};
+const STEPS: usize = 20;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -168,8 +165,8 @@ proptest! {
             params["lr"] = json!(params["lr"].as_f64().unwrap() * lr_scale);
             let mut up = build::<f64>(name, &with_maximize(&params, true));
             let mut down = build::<f64>(name, &with_maximize(&params, false));
-            let a = minimize(&Rosenbrock, up.as_mut(), &[x0, x1], &STEPS, |_, _| {});
-            let b = minimize(&Neg(Rosenbrock), down.as_mut(), &[x0, x1], &STEPS, |_, _| {});
+            let a = Run::new(&Rosenbrock, Method::Optimizer(up.as_mut())).run(&[x0, x1], STEPS).unwrap();
+            let b = Run::new(&Neg(Rosenbrock), Method::Optimizer(down.as_mut())).run(&[x0, x1], STEPS).unwrap();
             prop_assert_eq!(&a.trajectory, &b.trajectory, "{} {}", name, params);
             prop_assert_eq!(a.steps, b.steps);
         }
@@ -186,8 +183,8 @@ proptest! {
             params["lr"] = json!(params["lr"].as_f64().unwrap() * lr_scale);
             let mut o64 = build::<f64>(name, &params);
             let mut o32 = build::<f32>(name, &params);
-            let a = minimize(&IllConditioned, o64.as_mut(), &[x0, x1], &STEPS, |_, _| {});
-            let b = minimize(&IllConditioned, o32.as_mut(), &[x0 as f32, x1 as f32], &STEPS, |_, _| {});
+            let a = Run::new(&IllConditioned, Method::Optimizer(o64.as_mut())).run(&[x0, x1], STEPS).unwrap();
+            let b = Run::new(&IllConditioned, Method::Optimizer(o32.as_mut())).run(&[x0 as f32, x1 as f32], STEPS).unwrap();
             prop_assert_eq!(a.trajectory.len(), b.trajectory.len());
             for (p, q) in a.trajectory.iter().zip(&b.trajectory) {
                 for (u, v) in p.iter().zip(q) {

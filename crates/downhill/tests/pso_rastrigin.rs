@@ -3,14 +3,10 @@
 
 use downhill::optim::OptimizerConfig;
 use downhill::problems::Rastrigin;
-use downhill::run::{solve, RunOptions};
+use downhill::run::{Method, Run};
 
 #[test]
 fn pso_defaults_find_rastrigins_global_minimum_for_9_of_10_seeds() {
-    let opts = RunOptions {
-        steps: 100,
-        tolerance: None,
-    };
     // from a point near a local minimum and from the far corner of the box
     for x0 in [[3.0, -2.5], [5.0, 5.0]] {
         let mut hits = 0;
@@ -18,7 +14,9 @@ fn pso_defaults_find_rastrigins_global_minimum_for_9_of_10_seeds() {
             let cfg =
                 OptimizerConfig::from_named("pso", serde_json::json!({ "seed": seed })).unwrap();
             let mut s = cfg.solver::<f64>().unwrap().unwrap();
-            let r = solve(&Rastrigin, s.as_mut(), &x0, &opts);
+            let r = Run::new(&Rastrigin, Method::Solver(s.as_mut()))
+                .run(&x0, 100)
+                .unwrap();
             if r.f < 1e-6 {
                 hits += 1;
             }

@@ -1,35 +1,17 @@
 //! `downhill compare FILE.toml [--plot FIG.svg] [--json]`: several optimisers on one problem.
 //!
-//! Each `[[optimizers]]` entry is run with the same `[problem]` and `[run]` through
-//! `downhill::run::minimize`. "Steps to tolerance" is the number of steps after which the
-//! gradient norm first fell to `[run] tolerance` (the run loop stops there); it is empty when the
-//! run never got there or no tolerance is set. Wall time is that of the run alone. A diverged
-//! contender is reported in the table; the command still exits 0 (it is a comparison).
+//! The runs are `downhill::spec::exec::compare`'s; this module prints them (table or `--json`)
+//! and draws `--plot`. A diverged contender is reported in the table; the command still exits 0
+//! (it is a comparison).
 
-use std::time::Instant;
+use downhill::run::Status;
+use downhill::spec::compare::{is_training, parse, parse_training, CompareConfig, CompareTraining};
+use downhill::spec::exec::compare::{problem_json, run_all, train_all, training_json, Outcome};
 
-use downhill::run::{RunResult, Status};
-use serde_json::{json, Value};
-
-use super::plotting::{figure, write, RunTrace};
 use crate::cli::CompareArgs;
-use crate::config::compare::{is_training, parse, parse_training, CompareConfig, CompareTraining};
-use crate::config::read_file;
-use crate::config::run::RunConfig;
 use crate::exit::{CliError, CliResult};
-
-/// One finished contender.
-struct Outcome {
-    label: String,
-    result: RunResult,
-    seconds: f64,
-}
-
-impl Outcome {
-    fn steps_to_tolerance(&self) -> Option<usize> {
-        (self.result.status == Status::Converged).then_some(self.result.steps)
-    }
-}
+use crate::input::read_file;
+use crate::present::plotting::{figure, write, RunTrace};
 
 /// Entry point of `downhill compare`.
 pub fn cmd(a: &CompareArgs) -> CliResult {
@@ -50,7 +32,7 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
             .iter()
             .map(|o| RunTrace {
                 label: o.label.clone(),
-                trajectory: o.result.trajectory.clone(),
+                trajectory: o.result.trajectory.to_vecs(),
                 f_history: o.result.f_history.clone(),
             })
             .collect();
@@ -59,44 +41,12 @@ pub fn cmd(a: &CompareArgs) -> CliResult {
     Ok(0)
 }
 
-/// What `downhill compare --json` prints for the config text `toml` (called `origin` in
-/// messages): on a problem, or on a dataset when the config has a `[data]` table.
-pub fn compare_json(origin: &str, toml: &str) -> Result<Value, CliError> {
-    if is_training(origin, toml)? {
-        let cfg = parse_training(origin, toml)?;
-        return Ok(training_json(&cfg, &train_all(&cfg)?));
-    }
-    let cfg = parse(origin, toml)?;
-    problem_json(&cfg, &run_all(&cfg)?)
-}
-
-fn run_all(cfg: &CompareConfig) -> Result<Vec<Outcome>, CliError> {
-    cfg.optimizers
-        .iter()
-        .map(|c| {
-            let single = RunConfig {
-                problem: cfg.problem.clone(),
-                optimizer: c.optimizer.clone(),
-                run: cfg.run.clone(),
-                schedule: cfg.schedule.clone(),
-                wrappers: Default::default(),
-            };
-            let t = Instant::now();
-            let result = super::run::execute(&single)?;
-            Ok(Outcome {
-                label: c.label.clone(),
-                result,
-                seconds: t.elapsed().as_secs_f64(),
-            })
-        })
-        .collect()
-}
-
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::MaxSteps => "max steps",
         Status::Converged => "converged",
         Status::Diverged => "DIVERGED",
+        Status::Stopped => "stopped",
     }
 }
 
@@ -131,69 +81,6 @@ fn print_table(cfg: &CompareConfig, outcomes: &[Outcome]) {
             status_word(o.result.status)
         );
     }
-}
-
-fn problem_json(cfg: &CompareConfig, outcomes: &[Outcome]) -> Result<Value, CliError> {
-    let runs = outcomes
-        .iter()
-        .zip(&cfg.optimizers)
-        .map(|(o, c)| {
-            let mut v = serde_json::to_value(&o.result).map_err(CliError::failure)?;
-            if let Some(m) = v.as_object_mut() {
-                m.insert("label".into(), json!(o.label));
-                m.insert("optimizer".into(), json!(c.optimizer));
-                m.insert("steps_to_tolerance".into(), json!(o.steps_to_tolerance()));
-                m.insert("wall_time_s".into(), json!(o.seconds));
-            }
-            Ok(v)
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
-    let mut v = json!({
-        "x0": cfg.problem.x0,
-        "steps": cfg.run.steps,
-        "tolerance": cfg.run.tolerance,
-        "runs": runs,
-    });
-    if let Some(o) = v.as_object_mut() {
-        cfg.problem.insert_json(o);
-    }
-    Ok(v)
-}
-
-/// One contender trained: its label, the result and the wall time in seconds.
-type Trained = (String, downhill::train::TrainResult, f64);
-
-/// Trains every contender of a comparison on a dataset.
-fn train_all(cfg: &CompareTraining) -> Result<Vec<Trained>, CliError> {
-    let mut runs = Vec::with_capacity(cfg.optimizers.len());
-    for c in &cfg.optimizers {
-        let mut one = cfg.base.clone();
-        one.optimizer = c.optimizer.clone();
-        let t = Instant::now();
-        let r = super::train::fit(&one)?;
-        runs.push((c.label.clone(), r, t.elapsed().as_secs_f64()));
-    }
-    Ok(runs)
-}
-
-/// The JSON object of a comparison on a dataset.
-fn training_json(cfg: &CompareTraining, runs: &[Trained]) -> Value {
-    let v: Vec<_> = runs
-        .iter()
-        .map(|(label, r, secs)| {
-            json!({
-                "label": label,
-                "status": r.status,
-                "epochs": r.epochs,
-                "final_train_loss": r.final_train_loss,
-                "final_val_metrics": r.final_val,
-                "train_loss": r.train_loss,
-                "log_samples": r.log_samples,
-                "seconds": secs,
-            })
-        })
-        .collect();
-    json!({ "model": cfg.base.model, "runs": v })
 }
 
 /// `downhill compare` on a dataset: each `[[optimizers]]` entry trains the same `[model]` on

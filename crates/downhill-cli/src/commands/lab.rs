@@ -1,19 +1,20 @@
 //! `downhill lab [--port 8731] [--host 127.0.0.1] [--open]`: the local web lab. The server,
 //! its limits and the page are `downhill-lab`'s; this module is its [`Backend`]: every
-//! request is turned into the TOML text of the matching config and goes through the CLI's
-//! own parsers and commands, so `/api/run` answers exactly what `downhill run --json` prints.
+//! request is turned into the TOML text of the matching config and run by the library's
+//! `downhill::spec`, as the commands are, so `/api/run` answers exactly what
+//! `downhill run --json` prints.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
+use downhill::spec::{self, exec};
 use downhill::train::Progress;
 use downhill_lab::{ApiError, Backend, LabOptions, ProgressSink};
 use serde_json::{json, Map, Value};
 
 use crate::cli::LabArgs;
-use crate::config;
 use crate::exit::{CliError, CliResult, BAD_INPUT};
 
 /// What the messages of a request's config call its "file": `request:3:1: [optimizer] …`.
@@ -37,13 +38,14 @@ pub fn cmd(a: &LabArgs) -> CliResult {
 /// The CLI as the lab's backend.
 pub struct Lab;
 
-fn api(e: CliError) -> ApiError {
+fn api(e: impl Into<CliError>) -> ApiError {
+    let e: CliError = e.into();
     ApiError::new(if e.code == BAD_INPUT { 400 } else { 500 }, e.message)
 }
 
 /// The JSON tables as the text of a TOML config.
 pub fn toml_text(tables: &Value) -> Result<String, ApiError> {
-    crate::toml_from_json(ORIGIN, tables).map_err(api)
+    spec::json::toml_from_json(ORIGIN, tables).map_err(api)
 }
 
 /// The parameters and defaults of a named table (`from_named` with no keys), if it has
@@ -82,6 +84,7 @@ pub fn catalog() -> Value {
                 "name": name,
                 "first_order": e.kind == downhill::optim::registry::EntryKind::FirstOrder,
                 "doc": e.doc,
+                "needs": e.needs,
                 "params": e.params,
                 "defaults": defaults(|v| OptimizerConfig::from_named(name, v)),
             })
@@ -133,7 +136,7 @@ pub fn catalog() -> Value {
 
 /// Refuses what a lab request may not do: read files (`csv`/`npy` sources), write
 /// checkpoints, run over MPI, or build an oversized synthetic dataset.
-fn check_train_file(cfg: &config::train::TrainFile) -> Result<(), ApiError> {
+fn check_train_file(cfg: &spec::train::TrainFile) -> Result<(), ApiError> {
     let d = &cfg.data;
     if !downhill::data::builtin::BUILTIN_NAMES.contains(&d.source.as_str()) {
         return Err(ApiError::bad_request(format!(
@@ -162,9 +165,9 @@ fn check_train_file(cfg: &config::train::TrainFile) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn parse_train(tables: &Value) -> Result<config::train::TrainFile, ApiError> {
+fn parse_train(tables: &Value) -> Result<spec::train::TrainFile, ApiError> {
     let text = toml_text(tables)?;
-    let cfg = config::train::parse(ORIGIN, &text).map_err(api)?;
+    let cfg = spec::train::parse(ORIGIN, &text).map_err(api)?;
     check_train_file(&cfg)?;
     Ok(cfg)
 }
@@ -206,31 +209,33 @@ impl Backend for Lab {
     }
 
     fn run(&self, tables: &Value) -> Result<Value, ApiError> {
-        crate::run_json(ORIGIN, &toml_text(tables)?).map_err(api)
+        exec::run::run_json(ORIGIN, &toml_text(tables)?).map_err(api)
     }
 
     fn compare(&self, tables: &Value) -> Result<Value, ApiError> {
         let text = toml_text(tables)?;
-        if config::compare::is_training(ORIGIN, &text).map_err(api)? {
+        if spec::compare::is_training(ORIGIN, &text).map_err(api)? {
             return Err(ApiError::bad_request(
                 "the lab compares optimisers on a [problem]; train on [data] with /api/train",
             ));
         }
-        crate::compare_json(ORIGIN, &text).map_err(api)
+        exec::compare::compare_json(ORIGIN, &text).map_err(api)
     }
 
     fn schedule(&self, tables: &Value, steps: usize) -> Result<Value, ApiError> {
         let text = toml_text(tables)?;
-        crate::schedule_json(ORIGIN, &text, Some(steps), None).map_err(api)
+        exec::schedule::table(ORIGIN, &text, Some(steps), None)
+            .map(|t| t.json())
+            .map_err(api)
     }
 
     fn to_toml(&self, command: &str, tables: &Value) -> Result<String, ApiError> {
         let text = toml_text(tables)?;
         match command {
-            "run" => config::run::parse(ORIGIN, &text).map(drop),
-            "compare" => config::compare::parse(ORIGIN, &text).map(drop),
-            "schedule" => crate::schedule_json(ORIGIN, &text, Some(1), None).map(drop),
-            "train" => config::train::parse(ORIGIN, &text).map(drop),
+            "run" => spec::run::parse(ORIGIN, &text).map(drop),
+            "compare" => spec::compare::parse(ORIGIN, &text).map(drop),
+            "schedule" => exec::schedule::table(ORIGIN, &text, Some(1), None).map(drop),
+            "train" => spec::train::parse(ORIGIN, &text).map(drop),
             other => {
                 return Err(ApiError::new(
                     404,
@@ -257,7 +262,7 @@ impl Backend for Lab {
             let (kind, v) = progress_record(p, n);
             sink(kind, v);
         };
-        let (_, v) = super::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
+        let (_, v) = exec::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
         Ok(v)
     }
 }

@@ -6,13 +6,16 @@ use downhill::problems::Bounds;
 use serde_json::{json, Map, Value};
 
 use crate::cli::MinimizeArgs;
-use crate::config::run::{GradientKind, Precision, ProblemSection, RunConfig, RunSection};
 use crate::exit::{CliError, CliResult};
+use downhill::spec::run::{
+    GradientKind, Problem, ProblemSection, RunConfig, RunSection, DEFAULT_H,
+};
+use downhill::spec::Precision;
 
 /// Entry point of `downhill minimize`.
 pub fn cmd(a: &MinimizeArgs) -> CliResult {
     let cfg = config_from_flags(a)?;
-    super::run::report(&cfg, &a.output)
+    crate::present::run::report(&cfg, &a.output)
 }
 
 /// Builds the same config `downhill run` would read.
@@ -32,25 +35,30 @@ pub fn config_from_flags(a: &MinimizeArgs) -> Result<RunConfig, CliError> {
         .map_err(|e| CliError::input(format!("--optimizer {}: {e}", a.optimizer)))?;
     let gradient: GradientKind = choice("--gradient", &a.gradient, "`exact` or `numeric`")?;
     let precision: Precision = choice("--precision", &a.precision, "`f64` or `f32`")?;
-    let problem = ProblemSection {
-        function: a.function.clone(),
-        expression: a.expr.clone(),
-        vars: a.vars.clone(),
-        x0: a.x0.clone(),
-        gradient,
-        h: a.h,
-        forward_difference: false,
-        bounds: a.bounds.as_deref().map(parse_bounds).transpose()?,
-    };
-    problem.kind(if a.expr.is_some() {
+    let flag = if a.expr.is_some() {
         "--expr"
     } else {
         "--function"
-    })?;
+    };
+    let problem = Problem::new(
+        a.function.as_deref(),
+        a.expr.as_deref(),
+        a.vars.as_deref(),
+        a.x0.len(),
+    )
+    .map_err(|m| CliError::input(format!("{flag}: {m}")))?;
+    let problem = ProblemSection {
+        problem,
+        x0: a.x0.clone(),
+        gradient,
+        h: a.h.unwrap_or(DEFAULT_H),
+        forward_difference: false,
+        bounds: a.bounds.as_deref().map(parse_bounds).transpose()?,
+    };
     problem
         .check_bounds()
         .map_err(|e| CliError::input(format!("--bounds / --x0: {e}")))?;
-    crate::config::optim::check(&format!("--optimizer {}", a.optimizer), &optimizer)?;
+    downhill::spec::optim::check(&format!("--optimizer {}", a.optimizer), &optimizer)?;
     Ok(RunConfig {
         problem,
         optimizer,

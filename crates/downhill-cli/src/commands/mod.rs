@@ -8,14 +8,12 @@ pub mod landscape;
 pub mod lr_find;
 pub mod minimize;
 pub mod plot;
-pub mod plotting;
 pub mod predict;
 pub mod run;
 pub mod schedule;
 pub mod sweep;
 #[cfg(feature = "mpi")]
 pub mod sweep_mpi;
-pub mod sweep_plot;
 pub mod train;
 #[cfg(feature = "mpi")]
 pub mod train_mpi;

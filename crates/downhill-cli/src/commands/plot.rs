@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::plotting::{figure, write, RunTrace};
 use crate::cli::PlotArgs;
-use crate::config::read_file;
 use crate::exit::{CliError, CliResult};
+use crate::input::read_file;
+use crate::present::plotting::{figure, write, RunTrace};
 
 /// Entry point of `downhill plot`.
 pub fn cmd(a: &PlotArgs) -> CliResult {

@@ -6,8 +6,8 @@ use downhill::data::csv::load_features_csv;
 use downhill::model::{Head, SavedModel};
 
 use crate::cli::PredictArgs;
-use crate::config::read_file;
 use crate::exit::{CliError, CliResult};
+use crate::input::read_file;
 
 /// Entry point of `downhill predict`: one CSV row per input row — `prediction` for
 /// regression, `label,p_1` for logistic, `label,p_0,…,p_{k−1}` for softmax heads.

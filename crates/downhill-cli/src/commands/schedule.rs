@@ -3,42 +3,12 @@
 
 use std::path::Path;
 
-use downhill::optim::OptimizerConfig;
-use downhill::schedule::{Driver, ScheduleConfig};
-use serde_json::{json, Value};
+use downhill::spec::exec::schedule::table;
+use serde_json::Value;
 
 use crate::cli::ScheduleArgs;
-use crate::config::optim::{Optimization, Spec};
-use crate::config::run::{ProblemSection, RunSection};
-use crate::config::{read_file, ConfigDoc};
 use crate::exit::{CliError, CliResult};
-
-/// What `downhill schedule` reads from the config.
-struct ScheduleFile {
-    optimizer: OptimizerConfig,
-    schedule: ScheduleConfig,
-    run: Option<RunSection>,
-}
-
-fn parse(file: &str, raw: &str) -> Result<ScheduleFile, CliError> {
-    let mut doc = ConfigDoc::parse(file, raw)?;
-    doc.allow_tables(&["problem", "optimizer", "run", "wrappers", "schedule"])?;
-    // A `downhill run` config works as is: [problem] is checked, then unused.
-    let _: Option<ProblemSection> = doc.section("problem")?;
-    let run: Option<RunSection> = doc.section("run")?;
-    let spec = Spec {
-        schedule_required: true,
-        batch_size: run.as_ref().and_then(|r| r.batch_size),
-        ..Spec::default()
-    };
-    let (optimizer, _, schedule) = Optimization::parse(&mut doc, spec)?.single(file)?;
-    let schedule = schedule.ok_or_else(|| doc.missing("schedule"))?;
-    Ok(ScheduleFile {
-        optimizer,
-        schedule,
-        run,
-    })
-}
+use crate::input::read_file;
 
 /// Where the metrics of `reduce_lr_on_plateau` come from.
 #[derive(Debug, Clone, Copy)]
@@ -84,122 +54,23 @@ fn read_metrics(path: &Path) -> Result<Vec<f64>, CliError> {
     Ok(out)
 }
 
-/// The lr and momentum sequences (momentum empty when the optimiser has none).
-fn sequences(
-    driver: &mut Driver,
-    base_momentum: Option<f64>,
-    steps: usize,
-    metrics: &[f64],
-) -> (Vec<f64>, Vec<f64>) {
-    let mut lr = Vec::with_capacity(steps);
-    let mut momentum = Vec::with_capacity(steps);
-    for k in 0..steps {
-        if k > 0 {
-            if let Some(&m) = metrics.get(k - 1) {
-                driver.report(m);
-            }
-        }
-        lr.push(driver.lr(k));
-        if let Some(b) = base_momentum {
-            momentum.push(driver.momentum(k).unwrap_or(b));
-        }
-    }
-    (lr, momentum)
-}
-
-/// The most steps `downhill schedule` tabulates (its sequences are held in memory: a larger
-/// count would abort on allocation rather than fail cleanly).
-const MAX_STEPS: usize = 10_000_000;
-
-/// The sequences `downhill schedule` prints.
-struct Table {
-    steps: usize,
-    base_lr: f64,
-    name: &'static str,
-    lr: Vec<f64>,
-    momentum: Vec<f64>,
-    batch: Option<Vec<usize>>,
-}
-
-impl Table {
-    /// What `--json` prints.
-    fn json(&self) -> Value {
-        let mut v = json!({ "lr": self.lr, "momentum": self.momentum });
-        if let (Some(b), Some(o)) = (&self.batch, v.as_object_mut()) {
-            o.insert("batch_size".into(), json!(b));
-        }
-        v
-    }
-}
-
-/// Parses a config and tabulates its schedule for `steps` (default `[run] steps`).
+/// Tabulates the schedule of config `raw` (named `file` in messages), loading `metrics` only
+/// when the schedule reacts to them.
 fn tabulate(
     file: &str,
     raw: &str,
     steps: Option<usize>,
     metrics: Option<Metrics<'_>>,
-) -> Result<Table, CliError> {
-    let cfg = parse(file, raw)?;
-    let steps = match (steps, &cfg.run) {
-        (Some(n), _) => n,
-        (None, Some(r)) => r.steps,
-        (None, None) => {
-            return Err(CliError::input(format!(
-                "{file}: give --steps N (or a [run] table with `steps`)"
-            )))
-        }
+) -> Result<downhill::spec::exec::schedule::Table, CliError> {
+    // A metrics file that cannot be read is bad input (exit 2), as every library error is.
+    let load = || {
+        metrics
+            .map_or_else(|| Ok((String::new(), Vec::new())), |m| m.load())
+            .map_err(|e| downhill::Error::Invalid(e.message))
     };
-    if steps > MAX_STEPS {
-        return Err(CliError::input(format!(
-            "{file}: steps = {steps}: `downhill schedule` tabulates at most {MAX_STEPS} steps"
-        )));
-    }
-    let opt = cfg.optimizer.build::<f64>()?;
-    let batch_size = cfg.run.as_ref().and_then(|r| r.batch_size);
-    let mut driver = cfg
-        .schedule
-        .driver(opt.lr(), opt.momentum(), batch_size)
-        .map_err(|e| CliError::input(format!("{file}: [schedule] {e}")))?;
-    let metrics = match (metrics, driver.needs_metric()) {
-        (Some(source), true) => {
-            let (origin, m) = source.load()?;
-            let need = steps.saturating_sub(1);
-            if m.len() < need {
-                return Err(CliError::input(format!(
-                    "{origin}: {} metrics for {steps} steps; need {need} (the k-th is reported after step k)",
-                    m.len()
-                )));
-            }
-            m
-        }
-        (Some(_), false) => {
-            return Err(CliError::input(format!(
-            "--metrics: schedule `{}` does not react to metrics (only reduce_lr_on_plateau does)",
-            cfg.schedule.name()
-        )))
-        }
-        (None, true) if steps > 1 => {
-            return Err(CliError::input(
-                "schedule `reduce_lr_on_plateau` needs --metrics FILE (one metric per line)",
-            ))
-        }
-        (None, _) => Vec::new(),
-    };
-    let (lr, momentum) = sequences(&mut driver, opt.momentum(), steps, &metrics);
-    let batch = match (&cfg.schedule, batch_size, &mut driver) {
-        (ScheduleConfig::BatchSizeSchedule(_), Some(b), Driver::Schedule(s)) => {
-            Some((0..steps).map(|k| s.batch_size(k, b)).collect::<Vec<_>>())
-        }
-        _ => None,
-    };
-    Ok(Table {
-        steps,
-        base_lr: opt.lr(),
-        name: cfg.schedule.name(),
-        lr,
-        momentum,
-        batch,
-    })
+    let source: Option<downhill::spec::exec::schedule::Metrics<'_>> =
+        metrics.is_some().then_some(&load);
+    Ok(table(file, raw, steps, source)?)
 }
 
 /// What `downhill schedule --json` prints for the config text `toml` (called `origin` in
@@ -224,7 +95,7 @@ pub fn cmd(args: &ScheduleArgs) -> CliResult {
     if let Some(out) = &args.plot {
         let m = (!momentum.is_empty()).then_some(momentum.as_slice());
         let fig = downhill_plot::schedule_plot(lr, m).map_err(CliError::failure)?;
-        super::plotting::write(&fig, out)?;
+        crate::present::plotting::write(&fig, out)?;
     }
     if args.json {
         println!("{}", t.json());

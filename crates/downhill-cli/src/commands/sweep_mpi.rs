@@ -9,10 +9,13 @@ use downhill_mpi::fault::{abort, agree, Failure};
 use downhill_mpi::split::part;
 use serde_json::Value;
 
-use super::sweep::{finish, run_points, Point};
+use downhill::spec::exec::sweep::{run_points, Point};
+use downhill::spec::sweep::Sweep;
+
 use crate::cli::SweepArgs;
-use crate::config::sweep::Sweep;
+use crate::exit::CliError;
 use crate::exit::{CliResult, FAILURE};
+use crate::present::sweep::finish;
 
 /// Whether this process was started by `mpirun` / `mpiexec` (Open MPI, MPICH/Hydra or PMIx).
 pub fn under_mpirun() -> bool {
@@ -61,9 +64,12 @@ pub fn cmd(a: &SweepArgs, sweep: &Sweep) -> CliResult {
 fn run(comm: &MpiComm, a: &SweepArgs, sweep: &Sweep) -> u8 {
     let (rank, size) = (comm.rank(), comm.size());
     let mine = part(sweep.len(), size, rank);
-    let local = run_points(sweep, mine, None).map_err(|e| Failure {
-        code: e.code,
-        message: e.message,
+    let local = run_points(sweep, mine, &|| {}).map_err(|e| {
+        let e = CliError::from(e);
+        Failure {
+            code: e.code,
+            message: e.message,
+        }
     });
     let points = match agree(comm, local) {
         Ok(p) => p,

@@ -15,10 +15,12 @@ use downhill_mpi::split::part;
 use downhill_mpi::{DataParallel, Reduction};
 use serde_json::json;
 
-use super::train::{optimizer, report, Setup};
+use downhill::spec::exec::train::{optimizer, Setup};
+use downhill::spec::train::TrainFile;
+use downhill::spec::Precision;
+
+use super::train::report;
 use crate::cli::TrainArgs;
-use crate::config::run::Precision;
-use crate::config::train::TrainFile;
 use crate::exit::{CliError, CliResult};
 
 /// Entry point: initialises MPI, trains, finalises MPI.
@@ -26,6 +28,7 @@ pub fn cmd(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult 
     let Some(comm) = MpiComm::init() else {
         return Err(CliError::failure("MPI is already initialised"));
     };
+    // `Precision::dispatch` cannot be used: the ranks exchange `T` over MPI (`Wire`).
     let code = match cfg.data.precision {
         Precision::F64 => run::<f64>(&comm, cfg, args, fingerprint),
         Precision::F32 => run::<f32>(&comm, cfg, args, fingerprint),
@@ -34,7 +37,8 @@ pub fn cmd(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult 
     Ok(code)
 }
 
-fn failure(e: CliError) -> Failure {
+fn failure(e: impl Into<CliError>) -> Failure {
+    let e: CliError = e.into();
     Failure {
         code: e.code,
         message: e.message,
@@ -158,8 +162,7 @@ fn run<T: Scalar + Wire>(
     );
     extra.insert("allreduce_seconds".into(), json!(stats.allreduce_seconds));
     extra.insert("seconds".into(), json!(seconds));
-    let out = setup.outcome();
-    match report(cfg, args, &out, &res, extra) {
+    match report(cfg, args, &setup, &res, extra) {
         Ok(code) => code,
         Err(e) => abort(comm, e.code, &e.message),
     }

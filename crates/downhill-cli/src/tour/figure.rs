@@ -44,11 +44,11 @@ pub struct Path2 {
 
 impl Path2 {
     /// From a run's trajectory (each entry at least 2 long).
-    pub fn from_trajectory(label: &str, t: &[Vec<f64>]) -> Self {
+    pub fn from_trajectory<'t>(label: &str, t: impl IntoIterator<Item = &'t [f64]>) -> Self {
         Path2 {
             label: label.to_string(),
             points: t
-                .iter()
+                .into_iter()
                 .map(|p| {
                     [
                         p.first().copied().unwrap_or(0.0),

@@ -125,7 +125,7 @@ pub fn experiment() -> Experiment {
             ys: l.interpolation.train_loss.clone(),
         });
         let sf = &l.surface;
-        let f = crate::commands::landscape::field(&sf.a, &sf.b, &sf.train_loss);
+        let f = crate::present::plotting::field(&sf.a, &sf.b, &sf.train_loss);
         e.figure(Figure::Contour {
             title: format!("{label}: training loss at θ₁ + x₀·δ + x₁·η"),
             f: Arc::new(f),

@@ -16,6 +16,7 @@ mod seed002;
 mod seed003;
 mod seed004;
 mod seed004_search;
+mod seed004_solvers;
 mod study;
 mod training;
 

@@ -2,7 +2,7 @@
 
 use downhill::optim::Sgd;
 use downhill::problems::Sphere;
-use downhill::run::{minimize, RunOptions};
+use downhill::run::{Method, Run};
 use serde_json::json;
 
 use super::figure::{Chart, Figure, Series};
@@ -22,11 +22,9 @@ pub fn experiments() -> Vec<Experiment> {
     ];
     for (eta, seed_x, text) in cases {
         let mut opt = Sgd::with_lr(eta).expect("a valid learning rate");
-        let opts = RunOptions {
-            steps: 10,
-            tolerance: None,
-        };
-        let r = minimize(&Sphere, &mut opt, &[10.0], &opts, |_, _| {});
+        let r = Run::new(&Sphere, Method::Optimizer(&mut opt))
+            .run(&[10.0], 10)
+            .expect("an unbounded run");
         let xs: Vec<f64> = r.trajectory.iter().map(|p| p[0]).collect();
         let x = r.x[0];
         let exact = 10.0 * (1.0f64 - 2.0 * eta).powi(10);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use downhill::optim::{Optimizer, Sgd};
 use downhill::problems::{by_name, IllConditioned, Saddle};
-use downhill::run::{minimize, RunOptions};
+use downhill::run::{Method, Run};
 use downhill::Objective;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -82,20 +82,13 @@ fn learning_rates() -> Experiment {
     let mut finals = Vec::new();
     for lr in LR_LRS {
         let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
-        let r = minimize(
-            &f,
-            &mut opt,
-            &x0,
-            &RunOptions {
-                steps: LR_STEPS,
-                tolerance: None,
-            },
-            |_, _| {},
-        );
+        let r = Run::new(&f, Method::Optimizer(&mut opt))
+            .run(&x0, LR_STEPS)
+            .expect("an unbounded run");
         finals.push(r.f);
         paths.push(Path2::from_trajectory(
             &format!("lr = {lr}"),
-            &r.trajectory[..r.trajectory.len().min(25)],
+            r.trajectory.iter().take(25),
         ));
         curves.push(Series::indexed(&format!("lr = {lr}"), r.f_history.clone()));
         e.value(&format!("f after 100 steps, lr = {lr}"), r.f);
@@ -136,16 +129,9 @@ fn saddle() -> Experiment {
     let steps = 60;
     let lr = 0.1;
     let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
-    let gd = minimize(
-        &f,
-        &mut opt,
-        &[1.0, 0.0],
-        &RunOptions {
-            steps,
-            tolerance: None,
-        },
-        |_, _| {},
-    );
+    let gd = Run::new(&f, Method::Optimizer(&mut opt))
+        .run(&[1.0, 0.0], steps)
+        .expect("an unbounded run");
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let noise = Normal::new(0.0, 0.01).unwrap_or_else(|_| unreachable!("σ > 0"));
     let mut x = [1.0f64, 0.0];
@@ -181,10 +167,12 @@ fn saddle() -> Experiment {
                 Path2::from_trajectory("full-batch GD", &gd.trajectory),
                 Path2::from_trajectory(
                     "SGD (noise σ = 0.01)",
-                    &path[..path
+                    path[..path
                         .iter()
                         .position(|p| p[1].abs() > 1.4)
-                        .unwrap_or(path.len())],
+                        .unwrap_or(path.len())]
+                        .iter()
+                        .map(Vec::as_slice),
                 ),
             ],
         });
@@ -209,16 +197,9 @@ fn local_minima() -> Experiment {
         for j in 0..5 {
             let x0 = [-4.5 + 2.25 * i as f64 + 0.1, -4.5 + 2.25 * j as f64 + 0.05];
             let mut opt = Sgd::with_lr(0.002).expect("a valid learning rate");
-            let r = minimize(
-                f.as_ref(),
-                &mut opt,
-                &x0,
-                &RunOptions {
-                    steps: 500,
-                    tolerance: None,
-                },
-                |_, _| {},
-            );
+            let r = Run::new(f.as_ref(), Method::Optimizer(&mut opt))
+                .run(&x0, 500)
+                .expect("an unbounded run");
             let key = (r.x[0].round() as i64, r.x[1].round() as i64);
             if !ends.contains(&key) {
                 ends.push(key);

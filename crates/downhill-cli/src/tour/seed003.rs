@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use downhill::optim::{Momentum, MomentumVariant, Optimizer, Sgd};
 use downhill::problems::{DoubleWell, IllConditioned};
-use downhill::run::{minimize, RunOptions, RunResult};
+use downhill::run::{Method, Run, RunResult};
+use downhill::schedule::Driver;
 use downhill::Objective;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -78,12 +79,10 @@ fn momentum_vs_gd() -> Experiment {
     );
     let f = IllConditioned;
     let x0 = MOM_X0;
-    let opts = RunOptions {
-        steps: MOM_STEPS,
-        tolerance: None,
-    };
     let mut gd = Sgd::with_lr(MOM_LR).expect("a valid learning rate");
-    let r_gd = minimize(&f, &mut gd, &x0, &opts, |_, _| {});
+    let r_gd = Run::new(&f, Method::Optimizer(&mut gd))
+        .run(&x0, MOM_STEPS)
+        .expect("an unbounded run");
     // PyTorch-form momentum b ← βb + g, θ ← θ − αb is exactly heavy ball with v = −αb.
     let mut hb = Sgd::new(downhill::optim::SgdConfig {
         lr: MOM_LR,
@@ -91,7 +90,9 @@ fn momentum_vs_gd() -> Experiment {
         ..Default::default()
     })
     .expect("a valid learning rate");
-    let r_hb = minimize(&f, &mut hb, &x0, &opts, |_, _| {});
+    let r_hb = Run::new(&f, Method::Optimizer(&mut hb))
+        .run(&x0, MOM_STEPS)
+        .expect("an unbounded run");
     let (s_gd, s_hb) = (steps_to(&r_gd, 1e-6), steps_to(&r_hb, 1e-6));
     let ratio = match (s_gd, s_hb) {
         (Some(a), Some(b)) if b > 0 => a as f64 / b as f64,
@@ -109,8 +110,8 @@ fn momentum_vs_gd() -> Experiment {
             y: (-2.5, 2.5),
             log_levels: false,
             paths: vec![
-                Path2::from_trajectory("GD", &r_gd.trajectory[..400]),
-                Path2::from_trajectory("momentum β = 0.9", &r_hb.trajectory[..400]),
+                Path2::from_trajectory("GD", r_gd.trajectory.iter().take(400)),
+                Path2::from_trajectory("momentum β = 0.9", r_hb.trajectory.iter().take(400)),
             ],
         })
         .figure(Figure::Curves {
@@ -311,25 +312,19 @@ fn beta_retuning() -> Experiment {
     );
     let f = IllConditioned;
     let x0 = [-4.0, 2.0];
-    let opts = RunOptions {
-        steps: 400,
-        tolerance: None,
-    };
     let mut results = Vec::new();
     for retune in [false, true] {
-        let mut s = build("multi_step_lr", retune_params(retune), 0.02, Some(0.9));
+        let s = build("multi_step_lr", retune_params(retune), 0.02, Some(0.9));
         let mut opt = Sgd::new(downhill::optim::SgdConfig {
             lr: 0.02,
             momentum: 0.9,
             ..Default::default()
         })
         .expect("a valid learning rate");
-        let r = minimize(&f, &mut opt, &x0, &opts, |k, o| {
-            o.set_lr(s.lr(k));
-            if let Some(m) = s.momentum(k) {
-                o.set_momentum(m);
-            }
-        });
+        let r = Run::new(&f, Method::Optimizer(&mut opt))
+            .schedule(Driver::from(s))
+            .run(&x0, 400)
+            .expect("an unbounded run");
         results.push(r);
     }
     let beta_after = results[1].momentum.get(150).copied().unwrap_or(f64::NAN);

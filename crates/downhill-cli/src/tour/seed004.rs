@@ -7,7 +7,7 @@ use std::sync::Arc;
 use downhill::diff::{numerical_gradient, Difference, Numeric};
 use downhill::optim::Sgd;
 use downhill::problems::Sphere;
-use downhill::run::{minimize, RunOptions, RunResult};
+use downhill::run::{Method, Run, RunResult};
 use downhill::Objective;
 use serde_json::json;
 
@@ -54,11 +54,9 @@ fn sphere_field() -> super::figure::Field {
 
 fn gd(lr: f64, steps: usize) -> RunResult {
     let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
-    let opts = RunOptions {
-        steps,
-        tolerance: None,
-    };
-    minimize(&Numeric::new(Sphere), &mut opt, &X0, &opts, |_, _| {})
+    Run::new(&Numeric::new(Sphere), Method::Optimizer(&mut opt))
+        .run(&X0, steps)
+        .expect("an unbounded run")
 }
 
 /// The seed's experiments.
@@ -255,5 +253,6 @@ pub fn experiments() -> Vec<Experiment> {
         });
     out.push(e);
     out.extend(super::seed004_search::experiments());
+    out.extend(super::seed004_solvers::experiments());
     out
 }

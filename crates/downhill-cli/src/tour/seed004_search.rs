@@ -9,7 +9,7 @@ use downhill::optim::{
     BoxedSolver, Cmaes, CmaesConfig, Ga, GaConfig, Lbfgsb, LbfgsbConfig, Pso, PsoConfig, Sgd,
 };
 use downhill::problems::{Bounds, Rastrigin, Rosenbrock};
-use downhill::run::{minimize, solve_bounded, RunOptions};
+use downhill::run::{Method, Run};
 use downhill::Objective;
 use serde_json::json;
 
@@ -53,10 +53,6 @@ fn over_seeds(
     steps: usize,
 ) -> (usize, Option<usize>, Vec<f64>) {
     let b = Bounds::new(&[[-5.12, 5.12]; 2]).ok();
-    let opts = RunOptions {
-        steps,
-        tolerance: None,
-    };
     let mut hits = Vec::new();
     let mut finals = Vec::new();
     for seed in 0..SEEDS {
@@ -65,7 +61,8 @@ fn over_seeds(
             hit: Cell::new(None),
         };
         let mut s = make(seed);
-        if let Ok(r) = solve_bounded(&f, s.as_mut(), &START, &opts, b.as_ref()) {
+        let run = Run::new(&f, Method::Solver(s.as_mut())).bounds(b.as_ref());
+        if let Ok(r) = run.run(&START, steps) {
             finals.push(r.f);
         }
         if let Some(n) = f.hit.get() {
@@ -85,16 +82,9 @@ fn rastrigin_race() -> Experiment {
         "From (3, −2.5) gradient descent (lr = 0.001, 5 000 steps) slides into the nearest local minimum; PSO (100 iterations), the genetic algorithm (500 generations) and CMA-ES (σ₀ = 2, IPOP restarts) search the box [−5.12, 5.12]² and reach the global minimum for most of 20 seeds. Evaluations are counted until f < 1e-3 (median over the successful seeds).",
     );
     let mut sgd = Sgd::with_lr(0.001).expect("a valid learning rate");
-    let gd = minimize(
-        &Rastrigin,
-        &mut sgd,
-        &START,
-        &RunOptions {
-            steps: 5000,
-            tolerance: None,
-        },
-        |_, _| {},
-    );
+    let gd = Run::new(&Rastrigin, Method::Optimizer(&mut sgd))
+        .run(&START, 5000)
+        .expect("an unbounded run");
     let gd_ok = gd.f < TARGET;
     e.value("GD final x", json!(gd.x))
         .value("GD final f", gd.f)
@@ -158,11 +148,8 @@ fn bounded_rosenbrock() -> Experiment {
     );
     let b = Bounds::new(&[[f64::NEG_INFINITY, 0.5], [f64::NEG_INFINITY, f64::INFINITY]]).ok();
     let mut s = Lbfgsb::<f64>::new(LbfgsbConfig::default()).expect("valid L-BFGS-B settings");
-    let opts = RunOptions {
-        steps: 200,
-        tolerance: None,
-    };
-    let Ok(r) = solve_bounded(&Rosenbrock, &mut s, &[-1.2, 1.0], &opts, b.as_ref()) else {
+    let run = Run::new(&Rosenbrock, Method::Solver(&mut s)).bounds(b.as_ref());
+    let Ok(r) = run.run(&[-1.2, 1.0], 200) else {
         e.require(false, "the bounded run starts");
         return e;
     };

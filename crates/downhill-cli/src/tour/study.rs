@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use super::figure::{Figure, Path2, Series};
 use super::Experiment;
-use crate::commands::lr_find::{self, range_test};
-use crate::commands::sweep::run_points;
-use crate::commands::sweep_plot::outcomes;
-use crate::config::sweep::Sweep;
+use downhill::spec::exec::lr_find::range_test;
+use downhill::spec::exec::sweep::run_points;
+use downhill::spec::lr_find;
+use downhill::spec::sweep::Sweep;
+
+use crate::present::sweep::outcomes;
 
 /// The quadratic's curvatures: f = (A/2)x² + (B/2)y², so L = A.
 const CURV: (f64, f64) = (4.0, 1.0);
@@ -48,12 +50,8 @@ pub fn stability_map() -> Experiment {
     );
     let raw = map_config();
     let points = Sweep::parse("stability-map.toml", &raw)
-        .map_err(|err| err.message)
-        .and_then(|s| {
-            run_points(&s, 0..s.len(), None)
-                .map(|p| (s, p))
-                .map_err(|err| err.message)
-        });
+        .and_then(|s| run_points(&s, 0..s.len(), &|| {}).map(|p| (s, p)))
+        .map_err(|err| err.to_string());
     let (sweep, points) = match points {
         Ok(v) => v,
         Err(msg) => {
@@ -159,7 +157,7 @@ pub fn lr_range_test() -> Experiment {
     let (_, t) = match found {
         Ok(v) => v,
         Err(err) => {
-            e.require(false, &format!("the range test ran ({})", err.message));
+            e.require(false, &format!("the range test ran ({})", err));
             return e;
         }
     };
@@ -183,15 +181,12 @@ pub fn lr_range_test() -> Experiment {
         "[schedule]\nname = \"cyclic_lr\"\nbase_lr = {base_lr:?}\nmax_lr = {max_lr:?}\n\
          step_size_up = {HALF_CYCLE}\ncycle_momentum = false\n"
     );
-    let trained = crate::config::train::parse("cyclic.toml", &format!("{SEED001}{sched}"))
-        .and_then(|c| crate::commands::train::fit(&c));
+    let trained = downhill::spec::train::parse("cyclic.toml", &format!("{SEED001}{sched}"))
+        .and_then(|c| downhill::spec::exec::train::fit(&c));
     let cyc = match trained {
         Ok(r) => r,
         Err(err) => {
-            e.require(
-                false,
-                &format!("the cyclic_lr run trained ({})", err.message),
-            );
+            e.require(false, &format!("the cyclic_lr run trained ({})", err));
             return e;
         }
     };

@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use super::dual::{hessian, HyperDual};
+use super::dual::{hessian, hessian_vector, HyperDual};
 use super::reverse::{gradient_with, Workspace};
 use super::scalar::Scalar;
 use crate::{Float, Objective};
@@ -116,6 +116,17 @@ impl<T: Float, F: ScalarFn> Objective<T> for Ad<F> {
             *gi = T::of(v);
         }
         T::of(fx)
+    }
+
+    fn hessian_vector(&self, x: &[T], v: &[T], hv: &mut [T]) -> bool {
+        let xs: Vec<f64> = x.iter().map(|v| v.f64()).collect();
+        let vs: Vec<f64> = v.iter().map(|v| v.f64()).collect();
+        let mut out = vec![0.0; xs.len()];
+        hessian_vector(|p: &[HyperDual]| self.f.eval(p), &xs, &vs, &mut out);
+        for (o, &r) in hv.iter_mut().zip(&out) {
+            *o = T::of(r);
+        }
+        true
     }
 
     fn hessian(&self, x: &[T], h: &mut [T]) -> bool {

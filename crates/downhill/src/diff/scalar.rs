@@ -173,29 +173,84 @@ pub trait Scalar:
     /// Absolute value (derivative taken as 0 at 0).
     fn abs(self) -> Self {
         let a = self.value();
-        let s = if a > 0.0 {
-            1.0
-        } else if a < 0.0 {
-            -1.0
-        } else {
-            0.0
-        };
-        self.chain(a.abs(), s, 0.0)
+        self.chain(a.abs(), sign_of(a), 0.0)
     }
-    /// The larger of the two (the first on ties); its derivatives are those of the one chosen.
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self {
+        let a = self.value();
+        let s = a.sinh();
+        self.chain(s, a.cosh(), s)
+    }
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self {
+        let a = self.value();
+        let c = a.cosh();
+        self.chain(c, a.sinh(), c)
+    }
+    /// Arc tangent: `d/da atan a = 1/(1+a²)`, `d² = −2a/(1+a²)²`.
+    fn atan(self) -> Self {
+        let a = self.value();
+        let d = 1.0 / (1.0 + a * a);
+        self.chain(a.atan(), d, -2.0 * a * d * d)
+    }
+    /// Arc sine on [−1, 1]: `d = 1/√(1−a²)`, `d² = a/(1−a²)^{3/2}` (infinite at ±1).
+    fn asin(self) -> Self {
+        let a = self.value();
+        let d = 1.0 / (1.0 - a * a).sqrt();
+        self.chain(a.asin(), d, a * d * d * d)
+    }
+    /// Arc cosine on [−1, 1]: minus the derivatives of `asin`.
+    fn acos(self) -> Self {
+        let a = self.value();
+        let d = 1.0 / (1.0 - a * a).sqrt();
+        self.chain(a.acos(), -d, -a * d * d * d)
+    }
+    /// `atan2(self, x)`: the angle of the point `(x, self)` in (−π, π], as C's and NumPy's
+    /// `atan2(y, x)`. With `r² = x² + y²`: `∂/∂y = x/r²`, `∂/∂x = −y/r²`.
+    fn atan2(self, x: Self) -> Self {
+        let (y, xv) = (self.value(), x.value());
+        let r2 = xv * xv + y * y;
+        let r4 = r2 * r2;
+        self.chain2(
+            x,
+            Partials2 {
+                f: y.atan2(xv),
+                fa: xv / r2,
+                fb: -y / r2,
+                faa: -2.0 * xv * y / r4,
+                fab: (y * y - xv * xv) / r4,
+                fbb: 2.0 * xv * y / r4,
+            },
+        )
+    }
+    /// The sign, as `torch.sign`: −1, 0 or 1 (NaN stays NaN); derivative 0.
+    fn sign(self) -> Self {
+        self.chain(sign_of(self.value()), 0.0, 0.0)
+    }
+    /// The larger of the two (the first on ties; NaN if either is NaN, as `torch.maximum`);
+    /// its derivatives are those of the one chosen.
     fn max(self, other: Self) -> Self {
-        if other.value() > self.value() {
+        if other.value() > self.value() || other.value().is_nan() {
             other
         } else {
             self
         }
     }
-    /// The smaller of the two (the first on ties).
+    /// The smaller of the two (the first on ties; NaN if either is NaN, as `torch.minimum`).
     fn min(self, other: Self) -> Self {
-        if other.value() < self.value() {
+        if other.value() < self.value() || other.value().is_nan() {
             other
         } else {
             self
+        }
+    }
+    /// `then` where `self ≠ 0` (NaN counts as true, as in C and NumPy), else `otherwise`;
+    /// the derivatives are those of the branch taken (the condition's are not used).
+    fn select(self, then: Self, otherwise: Self) -> Self {
+        if self.value() != 0.0 {
+            then
+        } else {
+            otherwise
         }
     }
 }
@@ -280,6 +335,41 @@ impl Scalar for f64 {
     #[inline(always)]
     fn abs(self) -> Self {
         f64::abs(self)
+    }
+    #[inline(always)]
+    fn sinh(self) -> Self {
+        f64::sinh(self)
+    }
+    #[inline(always)]
+    fn cosh(self) -> Self {
+        f64::cosh(self)
+    }
+    #[inline(always)]
+    fn atan(self) -> Self {
+        f64::atan(self)
+    }
+    #[inline(always)]
+    fn asin(self) -> Self {
+        f64::asin(self)
+    }
+    #[inline(always)]
+    fn acos(self) -> Self {
+        f64::acos(self)
+    }
+    #[inline(always)]
+    fn atan2(self, x: Self) -> Self {
+        f64::atan2(self, x)
+    }
+}
+
+/// `torch.sign`: −1, 0 (keeping the zero's sign) or 1; NaN for NaN.
+fn sign_of(a: f64) -> f64 {
+    if a > 0.0 {
+        1.0
+    } else if a < 0.0 {
+        -1.0
+    } else {
+        a * 0.0
     }
 }
 

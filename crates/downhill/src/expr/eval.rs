@@ -3,46 +3,46 @@
 
 use crate::diff::Scalar;
 
-/// A built-in function of the expression language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    /// `sin`
-    Sin,
-    /// `cos`
-    Cos,
-    /// `tan`
-    Tan,
-    /// `exp`
-    Exp,
-    /// `ln` (natural logarithm)
-    Ln,
-    /// `log10`
-    Log10,
-    /// `sqrt`
-    Sqrt,
-    /// `abs`
-    Abs,
-    /// `tanh`
-    Tanh,
+/// Declares [`Func`] from one table: variant, name as written, arity, doc.
+macro_rules! funcs {
+    ($($v:ident $name:literal $arity:literal $doc:literal;)*) => {
+        /// A built-in function of the expression language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Func {
+            $(#[doc = $doc] $v,)*
+        }
+        impl Func {
+            /// The function names, as written in expressions.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+            const ALL: &'static [Func] = &[$(Func::$v),*];
+            const ARITY: &'static [usize] = &[$($arity),*];
+        }
+    };
+}
+
+funcs! {
+    Sin "sin" 1 "`sin(a)`";
+    Cos "cos" 1 "`cos(a)`";
+    Tan "tan" 1 "`tan(a)`";
+    Exp "exp" 1 "`exp(a)`";
+    Ln "ln" 1 "`ln(a)`, the natural logarithm";
+    Log10 "log10" 1 "`log10(a)`";
+    Sqrt "sqrt" 1 "`sqrt(a)`";
+    Abs "abs" 1 "`abs(a)`";
+    Tanh "tanh" 1 "`tanh(a)`";
+    Sinh "sinh" 1 "`sinh(a)`";
+    Cosh "cosh" 1 "`cosh(a)`";
+    Atan "atan" 1 "`atan(a)`";
+    Asin "asin" 1 "`asin(a)`";
+    Acos "acos" 1 "`acos(a)`";
+    Sign "sign" 1 "`sign(a)`: −1, 0 or 1, as `torch.sign`";
+    Atan2 "atan2" 2 "`atan2(y, x)`: the angle of `(x, y)` in (−π, π]";
+    Min "min" 2 "`min(a, b)`";
+    Max "max" 2 "`max(a, b)`";
+    If "if" 3 "`if(c, a, b)`: `a` where `c ≠ 0`, else `b` (only the branch taken is differentiated)";
 }
 
 impl Func {
-    /// The function names, as written in expressions.
-    pub const NAMES: &'static [&'static str] = &[
-        "sin", "cos", "tan", "exp", "ln", "log10", "sqrt", "abs", "tanh",
-    ];
-    const ALL: [Func; 9] = [
-        Func::Sin,
-        Func::Cos,
-        Func::Tan,
-        Func::Exp,
-        Func::Ln,
-        Func::Log10,
-        Func::Sqrt,
-        Func::Abs,
-        Func::Tanh,
-    ];
-
     /// The function called `name`.
     pub fn by_name(name: &str) -> Option<Func> {
         Func::NAMES
@@ -56,9 +56,15 @@ impl Func {
         Func::NAMES[self as usize]
     }
 
-    /// Applies it to a scalar.
+    /// How many arguments it takes.
+    pub fn arity(self) -> usize {
+        Func::ARITY[self as usize]
+    }
+
+    /// Applies it to its arguments (`args.len()` = its arity).
     #[inline]
-    pub fn apply<S: Scalar>(self, a: S) -> S {
+    pub fn apply<S: Scalar>(self, args: &[S]) -> S {
+        let a = args[0];
         match self {
             Func::Sin => a.sin(),
             Func::Cos => a.cos(),
@@ -69,7 +75,61 @@ impl Func {
             Func::Sqrt => a.sqrt(),
             Func::Abs => a.abs(),
             Func::Tanh => a.tanh(),
+            Func::Sinh => a.sinh(),
+            Func::Cosh => a.cosh(),
+            Func::Atan => a.atan(),
+            Func::Asin => a.asin(),
+            Func::Acos => a.acos(),
+            Func::Sign => a.sign(),
+            Func::Atan2 => a.atan2(args[1]),
+            Func::Min => a.min(args[1]),
+            Func::Max => a.max(args[1]),
+            Func::If => a.select(args[1], args[2]),
         }
+    }
+}
+
+/// A comparison: 1 where it holds, else 0 (a constant: no derivative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Cmp {
+    /// Its symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    /// 1 if `a ∘ b` holds, else 0 (IEEE comparisons: false with a NaN, except `!=`).
+    pub fn holds(self, a: f64, b: f64) -> f64 {
+        let t = match self {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        };
+        f64::from(u8::from(t))
     }
 }
 
@@ -96,8 +156,10 @@ pub enum Instr {
     PowF(f64),
     /// `−a`
     Neg,
-    /// `f(a)`
+    /// `f(a, …)`, popping as many values as `f` takes.
     Call(Func),
+    /// `a ∘ b` for a comparison `∘`: 1 or 0.
+    Cmp(Cmp),
 }
 
 impl Instr {
@@ -105,7 +167,8 @@ impl Instr {
     pub fn arity(self) -> usize {
         match self {
             Instr::Const(_) | Instr::Var(_) => 0,
-            Instr::Neg | Instr::Call(_) | Instr::PowI(_) | Instr::PowF(_) => 1,
+            Instr::Call(f) => f.arity(),
+            Instr::Neg | Instr::PowI(_) | Instr::PowF(_) => 1,
             _ => 2,
         }
     }
@@ -147,8 +210,9 @@ fn step<S: Scalar>(i: Instr, x: &[S], st: &mut [S], sp: usize) -> usize {
             sp
         }
         Instr::Call(f) => {
-            st[sp - 1] = f.apply(st[sp - 1]);
-            sp
+            let k = sp - f.arity();
+            st[k] = f.apply(&st[k..sp]);
+            k + 1
         }
         Instr::PowI(n) => {
             st[sp - 1] = st[sp - 1].powi(n);
@@ -165,6 +229,7 @@ fn step<S: Scalar>(i: Instr, x: &[S], st: &mut [S], sp: usize) -> usize {
                 Instr::Sub => a - b,
                 Instr::Mul => a * b,
                 Instr::Div => a / b,
+                Instr::Cmp(c) => a.constant(c.holds(a.value(), b.value())),
                 _ => a.pow(b),
             };
             sp - 1

@@ -1,5 +1,6 @@
 //! Tokens of an expression, each with its 1-based character column.
 
+use super::eval::Cmp;
 use super::ExprError;
 
 /// What a token is.
@@ -23,6 +24,10 @@ pub(crate) enum Tok {
     LParen,
     /// `)`
     RParen,
+    /// `,`
+    Comma,
+    /// `<`, `<=`, `>`, `>=`, `==` or `!=`
+    Cmp(Cmp),
 }
 
 /// A token and the column of its first character.
@@ -45,6 +50,8 @@ impl Tok {
             Tok::Caret => "`^`".into(),
             Tok::LParen => "`(`".into(),
             Tok::RParen => "`)`".into(),
+            Tok::Comma => "`,`".into(),
+            Tok::Cmp(c) => format!("`{}`", c.symbol()),
         }
     }
 }
@@ -65,9 +72,32 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
             '^' => Some(Tok::Caret),
             '(' => Some(Tok::LParen),
             ')' => Some(Tok::RParen),
+            ',' => Some(Tok::Comma),
             _ => None,
         };
-        if let Some(tok) = single {
+        let eq_next = chars.get(i + 1) == Some(&'=');
+        let cmp = match (c, eq_next) {
+            ('<', true) => Some((Cmp::Le, 2)),
+            ('<', false) => Some((Cmp::Lt, 1)),
+            ('>', true) => Some((Cmp::Ge, 2)),
+            ('>', false) => Some((Cmp::Gt, 1)),
+            ('=', true) => Some((Cmp::Eq, 2)),
+            ('!', true) => Some((Cmp::Ne, 2)),
+            _ => None,
+        };
+        if let Some((c, len)) = cmp {
+            out.push(Token {
+                tok: Tok::Cmp(c),
+                col,
+            });
+            i += len;
+        } else if c == '=' || c == '!' {
+            return Err(ExprError::new(
+                src,
+                col,
+                format!("unexpected character `{c}` (comparisons are < <= > >= == !=)"),
+            ));
+        } else if let Some(tok) = single {
             out.push(Token { tok, col });
             i += 1;
         } else if c.is_whitespace() {

@@ -4,9 +4,14 @@
 //! compiled expression runs as `f64` and on the AD tape (`Ad<Expr>` has the exact gradient).
 //!
 //! Syntax: numbers (`2`, `0.5`, `.5`, `1e-3`), variables, `+ - * / ^` (`^` right-associative
-//! and binding tighter than unary minus: `-x^2 = -(x^2)`), unary minus, parentheses, and the
-//! functions `sin cos tan exp ln log10 sqrt abs tanh` (argument in parentheses). Errors carry
-//! the 1-based column and print the expression with a caret under it.
+//! and binding tighter than unary minus: `-x^2 = -(x^2)`), unary minus, parentheses, the
+//! comparisons `< <= > >= == !=` (binding loosest; 1 where they hold, else 0), and the
+//! functions `sin cos tan exp ln log10 sqrt abs tanh sinh cosh atan asin acos sign` (one
+//! argument), `atan2(y, x) min(a, b) max(a, b)` and the conditional `if(c, a, b)` (`a` where
+//! `c ≠ 0`, else `b`: `if(x > 0, x, -x)`), arguments in parentheses separated by `,`. Every
+//! function has exact first and second derivatives (`if`, `min`, `max` those of the branch
+//! taken; `sign` and comparisons 0). Errors carry the 1-based column and print the expression
+//! with a caret under it.
 //!
 //! ```
 //! use downhill::expr::Expr;
@@ -188,7 +193,7 @@ impl Expr {
                 o.op, o.col
             ),
             Instr::Var(i) => format!("variable `{}` is {r}", self.vars[i]),
-            Instr::Call(_) => format!(
+            Instr::Call(f) if f.arity() == 1 => format!(
                 "`{}` at column {} of {} gives {r}",
                 o.op,
                 o.col,

@@ -4,14 +4,16 @@
 //!
 //! | operator | binding power | associativity |
 //! |---|---|---|
-//! | `+ -` | 1 | left |
-//! | `* /` | 2 | left |
-//! | unary `-` (and `+`) | 3 | prefix |
-//! | `^` | 4 | right |
+//! | `< <= > >= == !=` | 1 | left (1 or 0) |
+//! | `+ -` | 2 | left |
+//! | `* /` | 3 | left |
+//! | unary `-` (and `+`) | 4 | prefix |
+//! | `^` | 5 | right |
 //!
-//! so `-x^2 = -(x^2)`, `2^-x = 2^(-x)`, `a^b^c = a^(b^c)`, `a-b-c = (a-b)-c`.
+//! so `-x^2 = -(x^2)`, `2^-x = 2^(-x)`, `a^b^c = a^(b^c)`, `a-b-c = (a-b)-c`,
+//! `x + 1 > y = (x + 1) > y`. Function arguments are separated by `,`.
 
-use super::eval::{Func, Instr, Origin};
+use super::eval::{Cmp, Func, Instr, Origin};
 use super::lexer::{lex, Tok, Token};
 use super::ExprError;
 
@@ -25,15 +27,17 @@ enum Op {
     Neg,
     Open,
     Call(Func),
+    Cmp(Cmp),
 }
 
 impl Op {
     fn power(self) -> u8 {
         match self {
-            Op::Add | Op::Sub => 1,
-            Op::Mul | Op::Div => 2,
-            Op::Neg => 3,
-            Op::Pow => 4,
+            Op::Cmp(_) => 1,
+            Op::Add | Op::Sub => 2,
+            Op::Mul | Op::Div => 3,
+            Op::Neg => 4,
+            Op::Pow => 5,
             Op::Open | Op::Call(_) => 0,
         }
     }
@@ -47,6 +51,7 @@ impl Op {
             Op::Neg => "unary -",
             Op::Open => "(",
             Op::Call(f) => f.name(),
+            Op::Cmp(c) => c.symbol(),
         }
     }
 }
@@ -91,7 +96,23 @@ impl Emitter {
         };
         match op {
             Op::Neg => unary(|a| -a, self, Instr::Neg),
-            Op::Call(f) => unary(plain_fn(f), self, Instr::Call(f)),
+            Op::Call(f) => {
+                let n = f.arity();
+                if (0..n).all(|k| self.last_const(k).is_some()) {
+                    let args: Vec<f64> = (0..n).rev().filter_map(|k| self.last_const(k)).collect();
+                    self.pop_n(n);
+                    self.push(Instr::Const(f.apply(&args)), o);
+                } else {
+                    self.push(Instr::Call(f), o);
+                }
+            }
+            Op::Cmp(c) => match (self.last_const(1), self.last_const(0)) {
+                (Some(a), Some(b)) => {
+                    self.pop_n(2);
+                    self.push(Instr::Const(c.holds(a, b)), o);
+                }
+                _ => self.push(Instr::Cmp(c), o),
+            },
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => {
                 if let (Some(a), Some(b)) = (self.last_const(1), self.last_const(0)) {
                     self.pop_n(2);
@@ -127,20 +148,6 @@ impl Emitter {
     }
 }
 
-fn plain_fn(f: Func) -> fn(f64) -> f64 {
-    match f {
-        Func::Sin => f64::sin,
-        Func::Cos => f64::cos,
-        Func::Tan => f64::tan,
-        Func::Exp => f64::exp,
-        Func::Ln => f64::ln,
-        Func::Log10 => f64::log10,
-        Func::Sqrt => f64::sqrt,
-        Func::Abs => f64::abs,
-        Func::Tanh => f64::tanh,
-    }
-}
-
 /// Parses `src` over the variables `vars` into postfix code and the origin of each instruction.
 pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origin>), ExprError> {
     let tokens = lex(src)?;
@@ -153,6 +160,8 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
         origins: Vec::with_capacity(tokens.len()),
     };
     let mut ops: Vec<(Op, usize)> = Vec::new();
+    // Per open parenthesis: the commas seen in it so far.
+    let mut commas: Vec<usize> = Vec::new();
     let mut expect_operand = true;
     let mut k = 0;
     let err = |col: usize, msg: String| ExprError::new(src, col, msg);
@@ -177,6 +186,7 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
                         (Some(f), Some(pcol)) => {
                             ops.push((Op::Call(f), col));
                             ops.push((Op::Open, pcol));
+                            commas.push(0);
                             k += 1;
                         }
                         (Some(f), None) => {
@@ -222,7 +232,10 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
                 }
                 Tok::Minus => ops.push((Op::Neg, col)),
                 Tok::Plus => {}
-                Tok::LParen => ops.push((Op::Open, col)),
+                Tok::LParen => {
+                    ops.push((Op::Open, col));
+                    commas.push(0);
+                }
                 t => {
                     return Err(err(
                         col,
@@ -240,6 +253,7 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
                 Tok::Star => Some(Op::Mul),
                 Tok::Slash => Some(Op::Div),
                 Tok::Caret => Some(Op::Pow),
+                Tok::Cmp(c) => Some(Op::Cmp(*c)),
                 _ => None,
             };
             if let Some(op) = binary {
@@ -254,6 +268,20 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
                 }
                 ops.push((op, col));
                 expect_operand = true;
+            } else if *tok == Tok::Comma {
+                while let Some(&(top, tcol)) = ops.last() {
+                    if top == Op::Open {
+                        break;
+                    }
+                    ops.pop();
+                    out.emit(top, tcol);
+                }
+                let in_call = ops.len() >= 2 && matches!(ops[ops.len() - 2].0, Op::Call(_));
+                match commas.last_mut() {
+                    Some(n) if in_call => *n += 1,
+                    _ => return Err(err(col, "`,` outside a function's argument list".into())),
+                }
+                expect_operand = true;
             } else if *tok == Tok::RParen {
                 loop {
                     match ops.pop() {
@@ -262,7 +290,19 @@ pub(crate) fn parse(src: &str, vars: &[String]) -> Result<(Vec<Instr>, Vec<Origi
                         None => return Err(err(col, "unmatched `)`".into())),
                     }
                 }
+                let args = commas.pop().unwrap_or(0) + 1;
                 if let Some(&(Op::Call(f), c)) = ops.last() {
+                    if args != f.arity() {
+                        let s = if f.arity() == 1 { "" } else { "s" };
+                        return Err(err(
+                            c,
+                            format!(
+                                "`{}` takes {} argument{s}, found {args}",
+                                f.name(),
+                                f.arity()
+                            ),
+                        ));
+                    }
                     ops.pop();
                     out.emit(Op::Call(f), c);
                 }

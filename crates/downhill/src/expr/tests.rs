@@ -228,3 +228,75 @@ fn non_finite_at_a_point_names_the_operation() {
         .unwrap()
         .contains("`ln` at column 5"));
 }
+
+/// Each function of issue 29 item 6 (`atan atan2 asin acos sinh cosh min max sign if` and the
+/// comparisons): the value as `f64`'s own function, the reverse-mode gradient against central
+/// differences, and the hyper-dual Hessian against differences of that gradient.
+#[test]
+fn new_functions_have_values_and_exact_derivatives() {
+    let (x, y) = (0.3_f64, -0.7_f64);
+    let values: [(&str, f64); 14] = [
+        ("atan(x)", x.atan()),
+        ("atan2(y, x)", y.atan2(x)),
+        ("atan2(x, y)", x.atan2(y)),
+        ("asin(x)", x.asin()),
+        ("acos(y)", y.acos()),
+        ("sinh(y)", y.sinh()),
+        ("cosh(y)", y.cosh()),
+        ("min(x, y)", y),
+        ("max(x, y)", x),
+        ("sign(y) + 2*sign(x) + 4*sign(x - x)", 1.0),
+        ("if(x > y, 10, 20) + if(x <= y, 1, 2)", 12.0),
+        ("(x < y) + 2*(x >= y) + 4*(x == x) + 8*(x != y)", 14.0),
+        ("x + 1 > y*2 + 1", 1.0),
+        ("max(2, 3) + atan2(0, -1)", 3.0 + std::f64::consts::PI),
+    ];
+    for (src, want) in values {
+        assert_eq!(val(src, &[x, y]), want, "{src}");
+    }
+    // Each derivative path, at a point away from kinks.
+    let src = "atan(x*y) + atan2(y, x + 2) + asin(x/2) + acos(y/3) + sinh(x - y) * cosh(y) \
+               + min(x^2, y^2) + max(x*y, sin(y)) + sign(x)*x^3 + if(x > 0, exp(y), ln(x^2))";
+    let e = Expr::parse(src, &["x", "y"]).unwrap();
+    let f = Ad::new(e.clone());
+    for p in [[0.3, -0.7], [-0.4, 1.1], [1.2, 0.9]] {
+        let mut g = [0.0; 2];
+        assert_eq!(f.gradient(&p, &mut g), e.value(&p));
+        let chk = check_gradient(&f, &p, 1e-6);
+        assert!(chk.max_rel_error < 1e-7, "{p:?}: {chk:?}");
+        let mut h = [0.0; 4];
+        assert!(f.hessian(&p, &mut h));
+        let (mut q, mut hn, mut gp, mut gm) = (p, [0.0; 4], [0.0; 2], [0.0; 2]);
+        crate::diff::numeric::numerical_hessian(&f, &mut q, &mut hn, &mut gp, &mut gm);
+        for k in 0..4 {
+            let scale = hn[k].abs().max(1.0);
+            assert!(
+                (h[k] - hn[k]).abs() < 1e-6 * scale,
+                "{p:?} H[{k}]: {h:?} vs {hn:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn function_arguments_are_counted_and_commas_checked() {
+    let cases: [(&str, usize, &str); 5] = [
+        ("atan2(x)", 1, "`atan2` takes 2 arguments, found 1"),
+        ("sin(x, y)", 1, "`sin` takes 1 argument, found 2"),
+        ("if(x, y)", 1, "`if` takes 3 arguments, found 2"),
+        ("(x, y)", 3, "`,` outside a function's argument list"),
+        (
+            "x = y",
+            3,
+            "unexpected character `=` (comparisons are < <= > >= == !=)",
+        ),
+    ];
+    for (src, col, msg) in cases {
+        let e = err(src);
+        assert_eq!((e.column, e.message.as_str()), (col, msg), "{src}");
+    }
+    // A comma inside a call's nested parentheses belongs to that call only.
+    assert_eq!(val("max((x), min(x, 2)*3)", &[1.0]), 3.0);
+    assert_eq!(val("atan2(1, 1) * 4", &[0.0]), std::f64::consts::PI);
+    assert!(Expr::parse("if + 1", &["x"]).is_err());
+}

@@ -1,7 +1,7 @@
 //! [`Lbfgs`]: PyTorch's `torch.optim.LBFGS`, operation for operation.
 
 use super::line_search::{strong_wolfe, WolfeParams, WolfeWorkspace};
-use super::solver::{dot, Solver, SolverStep};
+use super::solver::{dot, Solver, SolverStep, StopReason};
 use serde::{Deserialize, Serialize};
 
 use super::params::*;
@@ -140,6 +140,12 @@ pub struct LbfgsStep {
 /// * stop when `n_iter = max_iter`, evaluations ≥ `max_eval`, `max|gᵢ| ≤ tolerance_grad`,
 ///   `max|t·dᵢ| ≤ tolerance_change`, or `|f − f_prev| < tolerance_change`.
 ///
+/// When a call ends by one of its own tests — `max|gᵢ| ≤ tolerance_grad` (at the start or
+/// after an iteration) or one of the three `tolerance_change` tests — rather than by the
+/// `max_iter` / `max_eval` budget, [`Solver::stop_reason`] says which (`"tolerance_grad"`,
+/// `"tolerance_change"`) and the run ends `converged`: PyTorch would spend two closure calls
+/// per further `step` without moving. [`Lbfgs::step`] itself keeps PyTorch's behaviour.
+///
 /// Defaults: `lr = 1`, `max_iter = 20`, `max_eval = max_iter·5/4` (integer division),
 /// `tolerance_grad = 1e-7`, `tolerance_change = 1e-9`, `history_size = 100`, no line search,
 /// `maximize = false` (then `f` and `g` are negated). Scalars (`t`, `ρ`, `H₀`, dot products)
@@ -167,6 +173,7 @@ pub struct Lbfgs<T> {
     prev_flat_grad: Vec<T>,
     prev_loss: f64,
     al: Vec<f64>,
+    stop: Option<StopReason>,
     // work buffers
     flat_grad: Vec<T>,
     x_init: Vec<T>,
@@ -199,6 +206,7 @@ impl<T: Float> Lbfgs<T> {
             prev_flat_grad: Vec::new(),
             prev_loss: 0.0,
             al: Vec::new(),
+            stop: None,
             flat_grad: Vec::new(),
             x_init: Vec::new(),
             trial: Vec::new(),
@@ -307,8 +315,10 @@ impl<T: Float> Lbfgs<T> {
             final_loss: Some(loss),
         };
         if opt_cond {
+            self.stop = Some(StopReason::converged("tolerance_grad"));
             return out;
         }
+        self.stop = None;
         let mut n_iter = 0;
         while n_iter < self.max_iter {
             n_iter += 1;
@@ -352,6 +362,7 @@ impl<T: Float> Lbfgs<T> {
             // directional derivative
             let gtd = dot(&self.flat_grad, &self.d);
             if gtd > -self.tolerance_change {
+                self.stop = Some(StopReason::converged("tolerance_change"));
                 break;
             }
             let mut ls_func_evals = 0;
@@ -409,7 +420,11 @@ impl<T: Float> Lbfgs<T> {
             current_evals += ls_func_evals;
             self.func_evals += ls_func_evals;
             // check conditions
-            if n_iter == self.max_iter || current_evals >= self.max_eval || opt_cond {
+            if n_iter == self.max_iter || current_evals >= self.max_eval {
+                break;
+            }
+            if opt_cond {
+                self.stop = Some(StopReason::converged("tolerance_grad"));
                 break;
             }
             // lack of progress
@@ -421,9 +436,11 @@ impl<T: Float> Lbfgs<T> {
                 .fold(0.0, f64::max)
                 <= self.tolerance_change
             {
+                self.stop = Some(StopReason::converged("tolerance_change"));
                 break;
             }
             if (loss - self.prev_loss).abs() < self.tolerance_change {
+                self.stop = Some(StopReason::converged("tolerance_change"));
                 break;
             }
         }
@@ -451,6 +468,9 @@ impl<T: Float> Solver<T> for Lbfgs<T> {
     }
     fn lr(&self) -> f64 {
         self.lr
+    }
+    fn stop_reason(&self) -> Option<StopReason> {
+        self.stop
     }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         let s = Lbfgs::step(self, f, x);

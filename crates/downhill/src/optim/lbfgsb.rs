@@ -9,7 +9,7 @@ use super::dense::solve;
 use super::lbfgsb_memory::Memory;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::solver::{BoxedSolver, Solver, SolverStep};
+use super::solver::{BoxedSolver, Solver, SolverStep, StopReason};
 use crate::kernels::rows::dot;
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
@@ -73,7 +73,8 @@ impl Entry for LbfgsbConfig {
 /// [`Solver::set_bounds`] (no box: unconstrained L-BFGS with the same machinery).
 ///
 /// The Hessian model is the compact limited-memory BFGS matrix of the last `m` pairs
-/// `sᵢ = xᵢ₊₁ − xᵢ`, `yᵢ = gᵢ₊₁ − gᵢ` (kept when `sᵀy > ε·yᵀy`):
+/// `sᵢ = xᵢ₊₁ − xᵢ`, `yᵢ = gᵢ₊₁ − gᵢ` (kept when `sᵀy > ε·(−gᵢᵀsᵢ)`, as `mainlb` tests
+/// `dr > epsmch·ddum`):
 ///
 /// `B = θI − W M Wᵀ`, `W = [Y  θS]`, `M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹`, `θ = yᵀy / sᵀy`,
 ///
@@ -90,14 +91,16 @@ impl Entry for LbfgsbConfig {
 ///    `x̄ = P(x^c + d̂)` if `(x̄ − x_k)ᵀg < 0`, else `x^c + α*d̂` with the largest feasible
 ///    `α* ≤ 1` (Morales & Nocedal 2011).
 /// 3. **Line search** along `d = x̄ − x_k` for the strong Wolfe conditions (`c₁ = 10⁻³`,
-///    `c₂ = 0.9`, as SciPy) on `t ∈ (0, t_max]`, `t_max` the largest step keeping `x` in the
+///    `c₂ = 0.9`; Moré–Thuente as SciPy's `dcsrch`, [`wolfe_on_segment`]) on `t ∈ (0, t_max]`, `t_max` the largest step keeping `x` in the
 ///    box (1 on the first iteration of a constrained problem); the first trial is `t = 1`,
 ///    or `min(1/‖d‖, t_max)` on the first iteration when some variable is not boxed.
 ///
-/// It stops (the run reports `converged`) when `‖P(x − g) − x‖_∞ ≤ pgtol` or when
-/// `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach`. Evaluations count gradient
+/// It stops (the run reports `converged`, and `stopped_by` the test, as SciPy's message) when
+/// `‖P(x − g) − x‖_∞ ≤ pgtol` (`"pgtol"`) or when
+/// `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach` (`"factr"`). Evaluations count gradient
 /// calls (each gives `f` too): SciPy's `nfev`. A failed line search or an ascent direction
-/// clears the memory and retries once from steepest descent; failing again, it stops.
+/// clears the memory and retries once from steepest descent; failing again, it stops
+/// without converging (`"abnormal_termination_in_lnsrch"`, status `max_steps`).
 /// Arithmetic is `f64` whatever `T` is.
 #[derive(Debug, Clone)]
 pub struct Lbfgsb<T> {
@@ -111,7 +114,7 @@ pub struct Lbfgsb<T> {
     mem: Memory,
     iter: usize,
     started: bool,
-    done: bool,
+    stop: Option<StopReason>,
     buf: Vec<T>,
     gbuf: Vec<T>,
 }
@@ -131,7 +134,7 @@ impl<T: Float> Lbfgsb<T> {
             mem: Memory::new(),
             iter: 0,
             started: false,
-            done: false,
+            stop: None,
             buf: Vec::new(),
             gbuf: Vec::new(),
         })
@@ -179,7 +182,7 @@ impl<T: Float> Lbfgsb<T> {
         self.g = g;
         self.mem.clear();
         self.started = true;
-        self.done = self.projected_gradient_norm() <= self.cfg.pgtol;
+        self.stop = (self.projected_gradient_norm() <= self.cfg.pgtol).then_some(PGTOL);
     }
 
     /// The generalised Cauchy point and `c = Wᵀ(x^c − x)`.
@@ -392,7 +395,9 @@ impl<T: Float> Lbfgsb<T> {
         let s: Vec<f64> = xnew.iter().zip(&self.x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = q.g.iter().zip(&self.g).map(|(a, b)| a - b).collect();
         let (sy, yy) = (dot(&s, &y), dot(&y, &y));
-        if sy > f64::EPSILON * yy {
+        // SciPy's test (`dr ≤ epsmch·ddum` skips): against the decrease predicted along s, not
+        // against yᵀy, which on a badly scaled problem drops the pairs SciPy keeps.
+        if sy > f64::EPSILON * (-dphi0 * q.t) {
             self.mem.push(s, y, self.cfg.m, sy, yy);
         }
         let fold = self.f;
@@ -401,11 +406,23 @@ impl<T: Float> Lbfgsb<T> {
         self.f = q.f;
         self.iter += 1;
         let rel = (fold - self.f) / fold.abs().max(self.f.abs()).max(1.0);
-        self.done = rel <= self.cfg.factr * f64::EPSILON
-            || self.projected_gradient_norm() <= self.cfg.pgtol;
+        self.stop = if self.projected_gradient_norm() <= self.cfg.pgtol {
+            Some(PGTOL)
+        } else if rel <= self.cfg.factr * f64::EPSILON {
+            Some(FACTR)
+        } else {
+            None
+        };
         true
     }
 }
+
+/// SciPy's "NORM OF PROJECTED GRADIENT <= PGTOL".
+const PGTOL: StopReason = StopReason::converged("pgtol");
+/// SciPy's "RELATIVE REDUCTION OF F <= FACTR*EPSMCH".
+const FACTR: StopReason = StopReason::converged("factr");
+/// SciPy's "ABNORMAL_TERMINATION_IN_LNSRCH": no acceptable step even from steepest descent.
+const LNSRCH: StopReason = StopReason::budget("abnormal_termination_in_lnsrch");
 
 /// `P(x − g) − x` componentwise.
 fn projected_gradient(x: &[f64], g: &[f64], lo: &[f64], hi: &[f64]) -> Vec<f64> {
@@ -426,8 +443,8 @@ impl<T: Float> Solver<T> for Lbfgsb<T> {
         self.started = false;
         Ok(())
     }
-    fn converged(&self) -> bool {
-        self.done
+    fn stop_reason(&self) -> Option<StopReason> {
+        self.stop
     }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         let mut evaluations = 0;
@@ -436,7 +453,7 @@ impl<T: Float> Solver<T> for Lbfgsb<T> {
             evaluations += 1;
         }
         let mut iterations = 0;
-        if !self.done {
+        if self.stop.is_none() {
             if self.iterate(f, &mut evaluations) {
                 iterations = 1;
             } else if !self.mem.is_empty() {
@@ -444,10 +461,10 @@ impl<T: Float> Solver<T> for Lbfgsb<T> {
                 if self.iterate(f, &mut evaluations) {
                     iterations = 1;
                 } else {
-                    self.done = true;
+                    self.stop = Some(LNSRCH);
                 }
             } else {
-                self.done = true;
+                self.stop = Some(LNSRCH);
             }
         }
         for (xi, &v) in x.iter_mut().zip(&self.x) {
@@ -477,7 +494,7 @@ mod tests {
         let mut x = x0.to_vec();
         for _ in 0..500 {
             s.step(f, &mut x);
-            if s.converged() {
+            if s.stop_reason().is_some() {
                 break;
             }
         }

@@ -129,8 +129,11 @@ pub mod adam;
 pub mod adamax;
 pub mod adamw;
 pub mod asgd;
+pub mod bfgs;
 pub mod bounded_search;
+pub mod cg;
 pub mod cmaes;
+pub(crate) mod dcsrch;
 pub(crate) mod dense;
 pub mod ga;
 pub mod gd_armijo;
@@ -140,6 +143,8 @@ pub mod lbfgsb;
 mod lbfgsb_memory;
 pub mod line_search;
 pub mod lion;
+pub mod lm;
+pub(crate) mod lm_linalg;
 pub mod momentum;
 pub mod muon;
 pub mod nadam;
@@ -151,10 +156,14 @@ pub mod radam;
 pub mod registry;
 pub mod rmsprop;
 pub mod rprop;
+pub(crate) mod scipy_line;
+pub mod scipy_opts;
 pub mod sgd;
 pub mod solver;
 pub mod state;
 pub mod state_precision;
+pub mod trust_ncg;
+pub(crate) mod trust_region;
 pub mod wrappers;
 
 pub use adadelta::{Adadelta, AdadeltaConfig};
@@ -164,6 +173,8 @@ pub use adam::{Adam, AdamConfig, Moments};
 pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{Adamw, AdamwConfig};
 pub use asgd::{Asgd, AsgdConfig};
+pub use bfgs::{Bfgs, BfgsConfig};
+pub use cg::{Cg, CgConfig};
 pub use cmaes::{Cmaes, CmaesConfig};
 pub use ga::{Ga, GaConfig};
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
@@ -171,6 +182,7 @@ pub use groups::{assign, glob_match, Grouped, ParamGroupConfig, Tensor};
 pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
 pub use lbfgsb::{Lbfgsb, LbfgsbConfig};
 pub use lion::{Lion, LionConfig};
+pub use lm::{Lm, LmConfig, LmInfo, XScale};
 pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
 pub use muon::{AdjustLr, Muon, MuonConfig};
 pub use nadam::{Nadam, NadamConfig};
@@ -180,14 +192,17 @@ pub use params::{Kind, ParamSpec, Range};
 pub use pso::{Pso, PsoConfig};
 pub use radam::{Radam, RadamConfig};
 pub use registry::{
-    catalog, unknown, CatalogEntry, Entry, EntryKind, Named, OptimizerConfig, FIRST_ORDER, NAMES,
+    catalog, unknown, CatalogEntry, Entry, EntryKind, Named, Need, OptimizerConfig, FIRST_ORDER,
+    NAMES,
 };
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use rprop::{Rprop, RpropConfig};
+pub use scipy_opts::{Norm, Stop};
 pub use sgd::{Sgd, SgdConfig};
-pub use solver::{BoxedSolver, Solver, SolverStep};
+pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
+pub use trust_ncg::{TrustNcg, TrustNcgConfig};
 pub use wrappers::{
     Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
     WrappersConfig,

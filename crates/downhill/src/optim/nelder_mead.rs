@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::solver::{BoxedSolver, Solver, SolverStep};
+use super::solver::{BoxedSolver, Solver, SolverStep, StopReason};
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
 
@@ -18,9 +18,30 @@ pub struct NelderMeadConfig {
     pub xatol: f64,
     /// …and every vertex's value within `fatol` of the best one (1e-4).
     pub fatol: f64,
-    /// Gao & Han's dimension-dependent coefficients (`true`); `false`: ρ = 1, χ = 2,
-    /// ψ = σ = ½.
+    /// Gao & Han's dimension-dependent coefficients (`true`); `false` (SciPy's default):
+    /// ρ = 1, χ = 2, ψ = σ = ½.
     pub adaptive: bool,
+    /// Iteration budget, SciPy's `maxiter` (`200·n` when neither budget is given; unlimited
+    /// when only `maxfev` is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxiter: Option<usize>,
+    /// Evaluation budget, SciPy's `maxfev` (`200·n` when neither budget is given; unlimited
+    /// when only `maxiter` is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxfev: Option<usize>,
+}
+
+impl NelderMeadConfig {
+    /// `(maxiter, maxfev)` for `n` variables, as SciPy resolves them (`usize::MAX`: none).
+    pub fn budgets(&self, n: usize) -> (usize, usize) {
+        let default = n.saturating_mul(200);
+        match (self.maxiter, self.maxfev) {
+            (None, None) => (default, default),
+            (Some(i), None) => (i, usize::MAX),
+            (None, Some(f)) => (usize::MAX, f),
+            (Some(i), Some(f)) => (i, f),
+        }
+    }
 }
 
 impl Default for NelderMeadConfig {
@@ -28,7 +49,9 @@ impl Default for NelderMeadConfig {
         NelderMeadConfig {
             xatol: 1e-4,
             fatol: 1e-4,
-            adaptive: true,
+            adaptive: false,
+            maxiter: None,
+            maxfev: None,
         }
     }
 }
@@ -46,6 +69,16 @@ impl Entry for NelderMeadConfig {
         flag(
             "adaptive",
             "Gao & Han's coefficients for the dimension (SciPy's adaptive=True)",
+        ),
+        int(
+            "maxiter",
+            AtLeast(1.0),
+            "iteration budget (default 200·n with maxfev unset, else none)",
+        ),
+        int(
+            "maxfev",
+            AtLeast(1.0),
+            "evaluation budget (default 200·n with maxiter unset, else none)",
         ),
     ];
     fn lr(&self) -> f64 {
@@ -74,16 +107,24 @@ impl Entry for NelderMeadConfig {
 /// - else contract inside `x_cc = (1 − ψ)x̄ + ψxₙ`, kept if `f_cc < fₙ`;
 /// - when a contraction is rejected, shrink `xᵢ ← x₀ + σ(xᵢ − x₀)` for `i ≥ 1`;
 ///
-/// then sort again (stable, NaN last). It stops (`converged`) before an iteration when
-/// `maxᵢ ‖xᵢ − x₀‖_∞ ≤ xatol` and `maxᵢ |fᵢ − f₀| ≤ fatol`. The step writes the best vertex;
-/// evaluations are function values (`n + 1` for the first simplex).
+/// then sort again (stable, NaN last). Before an iteration it stops on a budget when
+/// `maxfev` evaluations or `maxiter` iterations (counted from 1, as SciPy's `nit`) are spent
+/// (`stopped_by = "maxfev"` / `"maxiter"`, status `max_steps`); else (`converged`,
+/// `"xatol_fatol"`) when `maxᵢ ‖xᵢ − x₀‖_∞ ≤ xatol` and `maxᵢ |fᵢ − f₀| ≤ fatol`. As in
+/// SciPy, an evaluation beyond `maxfev` is never made: the iteration it belongs to ends there,
+/// keeping what it had changed. The step writes the best vertex; evaluations are function
+/// values (`n + 1` for the first simplex).
 #[derive(Debug, Clone)]
 pub struct NelderMead<T> {
     cfg: NelderMeadConfig,
     bounds: Option<Bounds>,
     sim: Vec<Vec<f64>>,
     fsim: Vec<f64>,
-    done: bool,
+    stop: Option<StopReason>,
+    fcalls: usize,
+    nit: usize,
+    maxiter: usize,
+    maxfev: usize,
     buf: Vec<T>,
 }
 
@@ -96,7 +137,11 @@ impl<T: Float> NelderMead<T> {
             bounds: None,
             sim: Vec::new(),
             fsim: Vec::new(),
-            done: false,
+            stop: None,
+            fcalls: 0,
+            nit: 1,
+            maxiter: 0,
+            maxfev: 0,
             buf: Vec::new(),
         })
     }
@@ -106,12 +151,35 @@ impl<T: Float> NelderMead<T> {
         &self.sim
     }
 
-    fn value(&mut self, f: &dyn Objective<T>, x: &[f64], evals: &mut usize) -> f64 {
+    /// `f(x)`, or `None` once `maxfev` evaluations are spent (SciPy's `_MaxFuncCallError`).
+    fn value(&mut self, f: &dyn Objective<T>, x: &[f64], evals: &mut usize) -> Option<f64> {
+        if self.fcalls >= self.maxfev {
+            return None;
+        }
         for (b, &v) in self.buf.iter_mut().zip(x) {
             *b = T::of(v);
         }
         *evals += 1;
-        f.value(&self.buf).f64()
+        self.fcalls += 1;
+        Some(f.value(&self.buf).f64())
+    }
+
+    /// Iterations so far, counted from 1 as SciPy's `nit`.
+    pub fn nit(&self) -> usize {
+        self.nit
+    }
+
+    /// SciPy's loop test before an iteration: a budget, then `xatol` and `fatol`.
+    fn check(&mut self) {
+        self.stop = if self.fcalls >= self.maxfev {
+            Some(StopReason::budget("maxfev"))
+        } else if self.nit >= self.maxiter {
+            Some(StopReason::budget("maxiter"))
+        } else if self.small() {
+            Some(StopReason::converged("xatol_fatol"))
+        } else {
+            None
+        };
     }
 
     fn clip(&self, x: &mut [f64]) {
@@ -123,6 +191,8 @@ impl<T: Float> NelderMead<T> {
     fn start(&mut self, f: &dyn Objective<T>, x0: &[T], evals: &mut usize) {
         let n = x0.len();
         self.buf = vec![T::zero(); n];
+        (self.maxiter, self.maxfev) = self.cfg.budgets(n);
+        (self.fcalls, self.nit) = (0, 1);
         let mut x0: Vec<f64> = x0.iter().map(|v| v.f64()).collect();
         self.clip(&mut x0);
         let mut sim = vec![x0.clone()];
@@ -141,14 +211,16 @@ impl<T: Float> NelderMead<T> {
                 b.project(v);
             }
         }
-        self.fsim = Vec::with_capacity(n + 1);
-        for v in &sim {
-            let fv = self.value(f, v, evals);
-            self.fsim.push(fv);
+        self.fsim = vec![f64::INFINITY; n + 1];
+        for (k, v) in sim.iter().enumerate() {
+            match self.value(f, v, evals) {
+                Some(fv) => self.fsim[k] = fv,
+                None => break,
+            }
         }
         self.sim = sim;
         self.sort();
-        self.done = self.small();
+        self.check();
     }
 
     fn sort(&mut self) {
@@ -180,7 +252,8 @@ impl<T: Float> NelderMead<T> {
         p
     }
 
-    fn iterate(&mut self, f: &dyn Objective<T>, evals: &mut usize) {
+    /// One iteration; `None` when it ran out of evaluations part way.
+    fn iterate(&mut self, f: &dyn Objective<T>, evals: &mut usize) -> Option<()> {
         let n = self.sim.len() - 1;
         let nf = n as f64;
         let (rho, chi, psi, sigma) = if self.cfg.adaptive {
@@ -198,11 +271,11 @@ impl<T: Float> NelderMead<T> {
             *c /= nf;
         }
         let xr = self.point(&xbar, 1.0 + rho, -rho);
-        let fxr = self.value(f, &xr, evals);
+        let fxr = self.value(f, &xr, evals)?;
         let mut shrink = false;
         if fxr < self.fsim[0] {
             let xe = self.point(&xbar, 1.0 + rho * chi, -rho * chi);
-            let fxe = self.value(f, &xe, evals);
+            let fxe = self.value(f, &xe, evals)?;
             if fxe < fxr {
                 self.replace_worst(xe, fxe);
             } else {
@@ -212,7 +285,7 @@ impl<T: Float> NelderMead<T> {
             self.replace_worst(xr, fxr);
         } else if fxr < self.fsim[n] {
             let xc = self.point(&xbar, 1.0 + psi * rho, -psi * rho);
-            let fxc = self.value(f, &xc, evals);
+            let fxc = self.value(f, &xc, evals)?;
             if fxc <= fxr {
                 self.replace_worst(xc, fxc);
             } else {
@@ -220,7 +293,7 @@ impl<T: Float> NelderMead<T> {
             }
         } else {
             let xcc = self.point(&xbar, 1.0 - psi, psi);
-            let fxcc = self.value(f, &xcc, evals);
+            let fxcc = self.value(f, &xcc, evals)?;
             if fxcc < self.fsim[n] {
                 self.replace_worst(xcc, fxcc);
             } else {
@@ -235,11 +308,13 @@ impl<T: Float> NelderMead<T> {
                     .map(|(x, b)| b + sigma * (x - b))
                     .collect();
                 self.clip(&mut v);
-                self.fsim[j] = self.value(f, &v, evals);
                 self.sim[j] = v;
+                let v = self.sim[j].clone();
+                self.fsim[j] = self.value(f, &v, evals)?;
             }
         }
-        self.sort();
+        self.nit += 1;
+        Some(())
     }
 
     fn replace_worst(&mut self, x: Vec<f64>, fx: f64) {
@@ -261,8 +336,8 @@ impl<T: Float> Solver<T> for NelderMead<T> {
         self.sim.clear();
         Ok(())
     }
-    fn converged(&self) -> bool {
-        self.done
+    fn stop_reason(&self) -> Option<StopReason> {
+        self.stop
     }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         let mut evaluations = 0;
@@ -270,10 +345,12 @@ impl<T: Float> Solver<T> for NelderMead<T> {
             self.start(f, x, &mut evaluations);
         }
         let mut iterations = 0;
-        if !self.done && !x.is_empty() {
-            self.iterate(f, &mut evaluations);
-            self.done = self.small();
-            iterations = 1;
+        if self.stop.is_none() && !x.is_empty() {
+            if self.iterate(f, &mut evaluations).is_some() {
+                iterations = 1;
+            }
+            self.sort();
+            self.check();
         }
         if let Some(best) = self.sim.first() {
             for (xi, &v) in x.iter_mut().zip(best) {

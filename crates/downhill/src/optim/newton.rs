@@ -1,12 +1,15 @@
-//! [`Newton`]: Newton's method with a Cholesky solve, identity damping when the Hessian is not
-//! positive definite, and Armijo backtracking.
+//! [`Newton`]: Newton's method with the exact Hessian, globalised by a trust region (Steihaug's
+//! CG, as SciPy's trust-ncg, on the whole Hessian) or, with `globalization = "line_search"`, by
+//! a damped Cholesky solve and Armijo backtracking.
 
 use serde::{Deserialize, Serialize};
 
 use super::line_search::Armijo;
 use super::params::*;
-use super::registry::{Entry, EntryKind};
+use super::registry::{Entry, EntryKind, Need};
 use super::solver::{axpy_into, dot, BoxedSolver, Solver, SolverStep};
+use super::trust_ncg::{check_radii, ETA, INITIAL_TRUST_RADIUS, MAX_TRUST_RADIUS};
+use super::trust_region::{Outcome, Point, Region};
 use crate::{Float, Objective, Result};
 
 /// `newton`: the hyperparameters of [`Newton`].
@@ -25,6 +28,26 @@ pub struct NewtonConfig {
     pub shrink: f64,
     /// Maximum evaluations of the backtracking per step (30).
     pub max_ls: usize,
+    /// How a step is made safe far from the minimum: `trust_region` (default) or
+    /// `line_search` (damped Cholesky + Armijo; `lr`, `damping`, … apply only to it).
+    pub globalization: Globalization,
+    /// Trust region: first radius (1, SciPy's).
+    pub initial_trust_radius: f64,
+    /// Trust region: largest radius (1000).
+    pub max_trust_radius: f64,
+    /// Trust region: accept a step when `ρ > eta` (0.15).
+    pub eta: f64,
+}
+
+/// Newton's globalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Globalization {
+    /// Steihaug–CG trust region on the exact Hessian.
+    #[default]
+    TrustRegion,
+    /// Damped Cholesky direction and Armijo backtracking (the method before the trust region).
+    LineSearch,
 }
 
 impl Default for NewtonConfig {
@@ -36,13 +59,19 @@ impl Default for NewtonConfig {
             c1: super::line_search::DEFAULT_C1,
             shrink: 0.5,
             max_ls: 30,
+            globalization: Globalization::TrustRegion,
+            initial_trust_radius: 1.0,
+            max_trust_radius: 1000.0,
+            eta: 0.15,
         }
     }
 }
 
 impl Entry for NewtonConfig {
     const KIND: EntryKind = EntryKind::Solver;
-    const DOC: &'static str = "Newton's method: damped Cholesky solve and Armijo backtracking.";
+    const NEEDS: &'static [Need] = &[Need::Hessian];
+    const DOC: &'static str =
+        "Newton's method with the exact Hessian: trust region (Steihaug CG) or damped line search.";
     const PARAMS: &'static [ParamSpec] = &[
         float(
             "lr",
@@ -58,7 +87,19 @@ impl Entry for NewtonConfig {
             AtLeast(1.0),
             "maximum evaluations of the backtracking",
         ),
+        choice(
+            "globalization",
+            &["trust_region", "line_search"],
+            "trust region (Steihaug CG) or damped Cholesky + Armijo backtracking",
+        ),
+        INITIAL_TRUST_RADIUS,
+        MAX_TRUST_RADIUS,
+        ETA,
     ];
+    fn validate(&self) -> Result<()> {
+        check(self, Self::PARAMS)?;
+        check_radii(self.initial_trust_radius, self.max_trust_radius)
+    }
     fn lr(&self) -> f64 {
         self.lr
     }
@@ -69,7 +110,21 @@ impl Entry for NewtonConfig {
 
 /// Newton's method (`name = "newton"`).
 ///
-/// Each step at `x` with `g = ∇f(x)` and `H = ∇²f(x)`:
+/// `H = ∇²f(x)` comes from [`Objective::hessian`] (analytic, or automatic differentiation); if
+/// the objective has none, from central differences of the gradient
+/// ([`crate::diff::numerical_hessian`], `2n` gradient evaluations).
+///
+/// **Trust region** (`globalization = "trust_region"`, the default): each step is one iteration
+/// of SciPy's trust-region loop ([`super::trust_region`]) on the model
+/// `m(p) = f + gᵀp + ½pᵀHp`: Steihaug's CG gives `p` with `‖p‖ ≤ Δ` (following a direction
+/// of negative curvature to the boundary where `H` is indefinite), `ρ = (f(x) − f(x + p)) /
+/// (m(0) − m(p))` shrinks `Δ` by 4 when `ρ < ¼`, doubles it (up to `max_trust_radius`) when
+/// `ρ > ¾` on the boundary, and `x ← x + p` when `ρ > eta`. `H` and `g` are evaluated again only
+/// after an accepted step. When `m(0) − m(p) ≤ 0` (at a stationary point) it stops
+/// (`converged`). This reaches the minimum where the Hessian is singular or indefinite along
+/// the way (Box 3-D, Osborne 1, Biggs EXP6 from their standard starts).
+///
+/// **Line search** (`globalization = "line_search"`), each step at `x`:
 ///
 /// 1. `H` comes from [`Objective::hessian`] (analytic, or automatic differentiation); if the
 ///    objective has none, from central differences of the gradient
@@ -98,6 +153,13 @@ pub struct Newton<T> {
     max_damping_tries: usize,
     line_search: Armijo,
     last_damping: f64,
+    globalization: Globalization,
+    region: Region,
+    initial_radius: f64,
+    pt: Point,
+    hess: Vec<f64>,
+    stale: bool,
+    done: bool,
     // work buffers
     g: Vec<T>,
     h: Vec<T>,
@@ -124,6 +186,17 @@ impl<T: Float> Newton<T> {
                 max_evals: cfg.max_ls,
             },
             last_damping: 0.0,
+            globalization: cfg.globalization,
+            region: Region {
+                radius: cfg.initial_trust_radius,
+                max_radius: cfg.max_trust_radius,
+                eta: cfg.eta,
+            },
+            initial_radius: cfg.initial_trust_radius,
+            pt: Point::default(),
+            hess: Vec::new(),
+            stale: true,
+            done: false,
             g: Vec::new(),
             h: Vec::new(),
             l: Vec::new(),
@@ -226,7 +299,99 @@ impl<T: Float> Solver<T> for Newton<T> {
     fn lr(&self) -> f64 {
         self.lr
     }
+    fn converged(&self) -> bool {
+        self.done
+    }
     fn step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
+        match self.globalization {
+            Globalization::TrustRegion => self.trust_region_step(f, x),
+            Globalization::LineSearch => self.line_search_step(f, x),
+        }
+    }
+}
+
+impl<T: Float> Newton<T> {
+    /// The Hessian at `self.pt.x` into `self.hess` (`f64`); returns the gradient calls made.
+    fn hessian_at_point(&mut self, f: &dyn Objective<T>) -> usize {
+        let n = self.pt.x.len();
+        for b in [&mut self.trial, &mut self.gp, &mut self.gm] {
+            super::ensure_len(b, n, T::zero());
+        }
+        super::ensure_len(&mut self.h, n * n, T::zero());
+        for (t, &v) in self.trial.iter_mut().zip(&self.pt.x) {
+            *t = T::of(v);
+        }
+        let mut calls = 0;
+        if !f.hessian(&self.trial, &mut self.h) {
+            crate::diff::numerical_hessian(
+                f,
+                &mut self.trial,
+                &mut self.h,
+                &mut self.gp,
+                &mut self.gm,
+            );
+            calls = 2 * n;
+        }
+        self.hess.clear();
+        self.hess.extend(self.h.iter().map(|v| v.f64()));
+        calls
+    }
+
+    /// One trust-region iteration (restarting when `x` is not the point it left).
+    fn trust_region_step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
+        let n = x.len();
+        let mut evaluations = 0;
+        let moved = self.pt.x.len() != n || x.iter().zip(&self.pt.x).any(|(a, &b)| a.f64() != b);
+        if moved {
+            self.pt.x = x.iter().map(|v| v.f64()).collect();
+            self.pt.g = vec![0.0; n];
+            self.pt.f = super::bfgs::eval(f, &self.pt.x, &mut self.pt.g);
+            self.region.radius = self.initial_radius;
+            self.stale = true;
+            self.done = false;
+            evaluations += 1;
+        }
+        let mut iterations = 0;
+        if !self.done {
+            if self.stale {
+                evaluations += self.hessian_at_point(f);
+                self.stale = false;
+            }
+            let hess = &self.hess;
+            let mut hessp = |_: &[f64], v: &[f64], out: &mut [f64]| {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = hess[i * n..(i + 1) * n]
+                        .iter()
+                        .zip(v)
+                        .map(|(a, b)| a * b)
+                        .sum();
+                }
+            };
+            match self
+                .region
+                .iterate(f, &mut self.pt, &mut hessp, &mut evaluations)
+            {
+                Outcome::NoDecrease => self.done = true,
+                Outcome::Accepted => {
+                    self.stale = true;
+                    evaluations += 1;
+                    iterations = 1;
+                }
+                Outcome::Rejected => iterations = 1,
+            }
+        }
+        for (xi, &v) in x.iter_mut().zip(&self.pt.x) {
+            *xi = T::of(v);
+        }
+        SolverStep {
+            iterations,
+            evaluations,
+            value: Some(self.pt.f),
+        }
+    }
+
+    /// One damped-Newton step with Armijo backtracking.
+    fn line_search_step(&mut self, f: &dyn Objective<T>, x: &mut [T]) -> SolverStep {
         let n = x.len();
         for b in [
             &mut self.g,
@@ -298,9 +463,16 @@ mod tests {
         assert!(!cholesky(&mut nan, 1));
     }
 
+    fn line_search() -> NewtonConfig {
+        NewtonConfig {
+            globalization: Globalization::LineSearch,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn one_step_on_a_quadratic() {
-        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
+        let mut o = Newton::<f64>::new(line_search()).unwrap();
         let mut x = vec![-3.0, 4.0];
         let s = o.step(&IllConditioned, &mut x);
         assert!(x.iter().all(|v| v.abs() < 1e-15), "{x:?}");
@@ -311,7 +483,7 @@ mod tests {
     #[test]
     fn indefinite_hessian_is_damped_and_still_descends() {
         // saddle: H = diag(2, −2); τ₀ = 2 + 1e-3 fails? 2 − 2 + ... = 1e-3 > 0 succeeds.
-        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
+        let mut o = Newton::<f64>::new(line_search()).unwrap();
         let mut x = vec![0.5, 0.25];
         let f0 = Objective::<f64>::value(&Saddle, &x);
         o.step(&Saddle, &mut x);
@@ -322,7 +494,7 @@ mod tests {
     #[test]
     fn finite_difference_hessian_when_the_objective_has_none() {
         // Ackley has no analytic Hessian; near the minimum Newton converges quickly.
-        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
+        let mut o = Newton::<f64>::new(line_search()).unwrap();
         let mut x = vec![0.05, -0.03];
         let s = o.step(&Ackley, &mut x);
         assert!(s.evaluations > 5); // 1 gradient + 2n for the Hessian + the line search
@@ -332,15 +504,43 @@ mod tests {
 
     #[test]
     fn rosenbrock_converges() {
-        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
-        let mut x = vec![-1.2, 1.0];
-        for _ in 0..30 {
-            o.step(&Rosenbrock, &mut x);
+        for cfg in [line_search(), NewtonConfig::default()] {
+            let mut o = Newton::<f64>::new(cfg).unwrap();
+            let mut x = vec![-1.2, 1.0];
+            for _ in 0..30 {
+                o.step(&Rosenbrock, &mut x);
+            }
+            assert!(
+                (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
+                "{x:?}"
+            );
         }
-        assert!(
-            (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
-            "{x:?}"
-        );
+    }
+
+    #[test]
+    fn trust_region_grows_to_the_newton_step_on_a_quadratic() {
+        // from (−3, 4) the Newton step has length 5: the radius doubles from 1 until it holds it
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
+        let mut x: Vec<f64> = vec![-3.0, 4.0];
+        let mut steps = 0;
+        while !x.iter().all(|v| v.abs() < 1e-12) && steps < 10 {
+            o.step(&IllConditioned, &mut x);
+            steps += 1;
+        }
+        assert_eq!(steps, 4, "{x:?}");
+    }
+
+    #[test]
+    fn trust_region_leaves_a_saddle_along_negative_curvature() {
+        // at the saddle's stationary direction the line search's damped step stalls on the
+        // x-axis; the trust region follows the negative curvature of y.
+        let mut o = Newton::<f64>::new(NewtonConfig::default()).unwrap();
+        let mut x = vec![0.5, 1e-3];
+        let f0 = Objective::<f64>::value(&Saddle, &x);
+        for _ in 0..3 {
+            o.step(&Saddle, &mut x);
+        }
+        assert!(Objective::<f64>::value(&Saddle, &x) < f0 - 1.0, "{x:?}");
     }
 
     #[test]

@@ -23,10 +23,25 @@ pub enum EntryKind {
     Solver,
 }
 
+/// What a method asks of the objective beyond values and gradients (the catalogue lists it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// The Hessian `∇²f` (exact from the objective, else central differences of the gradient).
+    Hessian,
+    /// Hessian-vector products `∇²f·v` (exact from AD, else from the Hessian, else
+    /// differences of the gradient).
+    HessianVector,
+    /// Residuals `r(x)` and their Jacobian: a least-squares problem (`lm`).
+    Residuals,
+}
+
 /// What a config struct tells the registry. Implemented in each optimiser's file.
 pub trait Entry: Named + Serialize + DeserializeOwned + Default + Clone {
     /// First-order optimiser or solver.
     const KIND: EntryKind;
+    /// What it needs of the objective beyond `f` and `∇f` (default: nothing).
+    const NEEDS: &'static [Need] = &[];
     /// Every parameter, once: key, type, range, doc (defaults come from `Default`).
     const PARAMS: &'static [ParamSpec];
     /// One line about the method.
@@ -63,6 +78,8 @@ pub struct CatalogEntry {
     pub kind: EntryKind,
     /// One line about the method.
     pub doc: &'static str,
+    /// What it needs of the objective beyond `f` and `∇f` (`hessian`, `hessian_vector`).
+    pub needs: &'static [Need],
     /// Its parameters with types, defaults, ranges and docs.
     pub params: Vec<ParamInfo>,
 }
@@ -70,7 +87,7 @@ pub struct CatalogEntry {
 pub(crate) fn solver_only(what: &str) -> Error {
     Error::Invalid(format!(
         "`{what}` evaluates the objective itself and runs only where a whole objective is \
-         available (downhill run / minimize, `run::solve`), not as a gradient step"
+         available (downhill run / minimize, `run::Run` with `Method::Solver`), not as a gradient step"
     ))
 }
 
@@ -140,6 +157,7 @@ macro_rules! registry {
                 name: $lit,
                 kind: <$cfg as Entry>::KIND,
                 doc: <$cfg as Entry>::DOC,
+                needs: <$cfg as Entry>::NEEDS,
                 params: describe(&<$cfg>::default(), <$cfg as Entry>::PARAMS),
             }),*]
         }
@@ -165,6 +183,13 @@ macro_rules! registry {
             pub fn name(&self) -> &'static str {
                 match self {
                     $(OptimizerConfig::$variant(_) => $lit,)*
+                }
+            }
+
+            /// Whether the method needs a least-squares problem (residuals), as `lm` does.
+            pub fn needs_residuals(&self) -> bool {
+                match self {
+                    $(OptimizerConfig::$variant(_) => <$cfg as Entry>::NEEDS.contains(&Need::Residuals),)*
                 }
             }
 
@@ -218,6 +243,10 @@ registry! {
     "cmaes" => Cmaes(super::cmaes::CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
     "nelder_mead" => NelderMead(super::nelder_mead::NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
     "lbfgsb" => Lbfgsb(super::lbfgsb::LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
+    "lm" => Lm(super::lm::LmConfig), "Levenberg-Marquardt least squares, SciPy's least_squares(method=\"lm\") (a solver; needs residuals).";
+    "bfgs" => Bfgs(super::bfgs::BfgsConfig), "BFGS, `scipy.optimize.minimize(method=\"BFGS\")` (a solver).";
+    "cg" => Cg(super::cg::CgConfig), "Nonlinear conjugate gradients, SciPy's `CG` (a solver).";
+    "trust_ncg" => TrustNcg(super::trust_ncg::TrustNcgConfig), "Trust-region Newton-CG, SciPy's `trust-ncg` (a solver).";
 }
 
 #[cfg(test)]
@@ -341,8 +370,14 @@ mod tests {
                 .keys()
                 .filter(|k| *k != "name")
                 .collect();
-            let mut listed: Vec<_> = entry.params.iter().map(|p| p.name).collect();
-            listed.retain(|p| !matches!(*p, "max_eval" | "line_search"));
+            // A parameter whose default is "unset" (`None`, skipped when serialised) is listed
+            // but has no key in the default config.
+            let mut listed: Vec<_> = entry
+                .params
+                .iter()
+                .filter(|p| !p.default.is_null() || keys.iter().any(|k| k.as_str() == p.name))
+                .map(|p| p.name)
+                .collect();
             keys.sort();
             listed.sort();
             assert_eq!(keys, listed, "{n}");
@@ -359,6 +394,18 @@ mod tests {
             .find(|e| e["name"] == "rprop")
             .unwrap();
         assert_eq!(rprop["kind"], "first_order");
+        assert_eq!(rprop["needs"], json!([]));
+        let needs = |n: &str| {
+            json.as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == n)
+                .unwrap()["needs"]
+                .clone()
+        };
+        assert_eq!(needs("trust_ncg"), json!(["hessian_vector"]));
+        assert_eq!(needs("newton"), json!(["hessian"]));
+        assert_eq!(needs("bfgs"), json!([]));
         assert_eq!(rprop["params"][1]["name"], "etas");
         assert_eq!(rprop["params"][1]["type"], "pair");
         assert_eq!(rprop["params"][1]["default"], json!([0.5, 1.2]));

@@ -1,6 +1,6 @@
 //! [`Solver`]: methods that need the objective itself, not just one gradient per step
 //! (L-BFGS, Newton, particle swarm, gradient descent with a line search). They take the
-//! objective as PyTorch's `LBFGS.step` takes its closure; [`crate::run::solve`] drives them.
+//! objective as PyTorch's `LBFGS.step` takes its closure; [`crate::run::Run`] drives them.
 
 use std::cell::Cell;
 
@@ -20,6 +20,36 @@ pub struct SolverStep {
     /// `f(x)` at the returned `x`, when the solver knows it exactly (saves the loop an
     /// evaluation); `None` otherwise.
     pub value: Option<f64>,
+}
+
+/// Which of its own tests ended a solver: the name of the test (SciPy's message or the
+/// option that held: `"pgtol"`, `"factr"`, `"tolerance_grad"`, `"tolerance_change"`,
+/// `"xatol_fatol"`, `"maxfev"`, `"maxiter"`, …) and whether it means convergence (a budget
+/// such as `maxfev` does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopReason {
+    /// The test that held.
+    pub test: &'static str,
+    /// `true`: a convergence test (the run ends `converged`); `false`: a budget (the run
+    /// ends `max_steps`).
+    pub converged: bool,
+}
+
+impl StopReason {
+    /// A convergence test named `test`.
+    pub const fn converged(test: &'static str) -> Self {
+        StopReason {
+            test,
+            converged: true,
+        }
+    }
+    /// A budget named `test` ran out.
+    pub const fn budget(test: &'static str) -> Self {
+        StopReason {
+            test,
+            converged: false,
+        }
+    }
 }
 
 /// A minimiser that evaluates the objective itself.
@@ -44,7 +74,22 @@ pub trait Solver<T: Float>: Send {
     /// Nelder–Mead's `xatol` / `fatol`); the run loop then ends with `converged`. Default:
     /// never (the run's `tolerance` and `steps` decide).
     fn converged(&self) -> bool {
+        self.stop_reason().is_some_and(|r| r.converged)
+    }
+    /// Whether, and by which test, the solver has stopped by its own rule (the run loop then
+    /// ends and reports `test` as the result's `stop`). Default: never.
+    fn stop_reason(&self) -> Option<StopReason> {
+        None
+    }
+    /// Whether the solver has stopped without converging (its own evaluation budget spent,
+    /// such as `lm`'s `max_nfev`, or a problem it cannot solve); the run loop then ends with
+    /// `max_steps`. Default: never.
+    fn exhausted(&self) -> bool {
         false
+    }
+    /// Why the solver stopped, in words, once it has (added to the run's `notes`).
+    fn note(&self) -> Option<String> {
+        None
     }
 }
 
@@ -64,6 +109,15 @@ impl<T: Float, S: Solver<T> + ?Sized> Solver<T> for Box<S> {
     fn converged(&self) -> bool {
         (**self).converged()
     }
+    fn exhausted(&self) -> bool {
+        (**self).exhausted()
+    }
+    fn note(&self) -> Option<String> {
+        (**self).note()
+    }
+    fn stop_reason(&self) -> Option<StopReason> {
+        (**self).stop_reason()
+    }
 }
 
 /// An objective that counts the calls made to it, by kind.
@@ -76,6 +130,8 @@ pub struct Counted<'a, O: ?Sized> {
     pub gradients: Cell<usize>,
     /// Calls of `hessian` that produced a Hessian.
     pub hessians: Cell<usize>,
+    /// Calls of `hessian_vector` that produced a product.
+    pub hessian_vectors: Cell<usize>,
 }
 
 impl<'a, O: ?Sized> Counted<'a, O> {
@@ -86,6 +142,7 @@ impl<'a, O: ?Sized> Counted<'a, O> {
             values: Cell::new(0),
             gradients: Cell::new(0),
             hessians: Cell::new(0),
+            hessian_vectors: Cell::new(0),
         }
     }
 }
@@ -106,12 +163,32 @@ impl<T: Float, O: Objective<T> + ?Sized> Objective<T> for Counted<'_, O> {
         bump(&self.gradients);
         self.inner.gradient(x, g)
     }
+    fn hessian_vector(&self, x: &[T], v: &[T], hv: &mut [T]) -> bool {
+        let ok = self.inner.hessian_vector(x, v, hv);
+        if ok {
+            bump(&self.hessian_vectors);
+        }
+        ok
+    }
     fn hessian(&self, x: &[T], h: &mut [T]) -> bool {
         let ok = self.inner.hessian(x, h);
         if ok {
             bump(&self.hessians);
         }
         ok
+    }
+    fn residual_count(&self) -> Option<usize> {
+        self.inner.residual_count()
+    }
+    /// Counted as a function evaluation (SciPy's `nfev`).
+    fn residuals(&self, x: &[T], r: &mut [T]) {
+        bump(&self.values);
+        self.inner.residuals(x, r)
+    }
+    /// Counted as a gradient evaluation (SciPy's `njev`).
+    fn jacobian(&self, x: &[T], jac: &mut [T]) {
+        bump(&self.gradients);
+        self.inner.jacobian(x, jac)
     }
 }
 

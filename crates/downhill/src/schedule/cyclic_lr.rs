@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::expr::Expr;
 use crate::{Error, Result};
 
 schedule_config! {
@@ -30,10 +31,48 @@ schedule_config! {
             base_momentum: f64 = 0.8, "finite";
             /// Upper momentum boundary.
             max_momentum: f64 = 0.9, "finite";
+            /// A custom amplitude scale as a formula in `x` (PyTorch's `scale_fn`; replaces
+            /// `mode`), e.g. `"1/(2^(x - 1))"` or `"0.99^x"`.
+            scale_fn: Option<String> = None, "a formula in x";
+            /// What `x` is in `scale_fn`: the cycle number (from 1) or the step.
+            scale_mode: ScaleMode = ScaleMode::Cycle, "cycle | iterations";
         }
     }
 }
-pytorch_scheduler!(CyclicLrConfig => CyclicLr);
+pytorch_scheduler!(CyclicLrConfig => CyclicLr, custom);
+
+impl CyclicLr {
+    fn from_config(c: CyclicLrConfig) -> Result<Self> {
+        let scale_fn = c.scale_fn.as_deref().map(parse_scale_fn).transpose()?;
+        Ok(CyclicLr {
+            c,
+            scale_fn,
+            e: Epochs::default(),
+        })
+    }
+}
+
+/// `scale_fn` as a formula in `x`, or the error naming the key and the column.
+fn parse_scale_fn(src: &str) -> Result<Expr> {
+    Expr::parse(src, &["x"]).map_err(|e| {
+        Error::param(
+            "scale_fn",
+            src,
+            &format!("a formula in `x`; column {}: {}", e.column, e.message),
+        )
+    })
+}
+
+/// What `x` is in [`CyclicLrConfig::scale_fn`] (PyTorch's `scale_mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleMode {
+    /// The cycle number $c$ (from 1).
+    #[default]
+    Cycle,
+    /// The step $t$.
+    Iterations,
+}
 
 /// Amplitude policy of [`CyclicLr`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,17 +96,25 @@ pub enum CyclicMode {
 /// $$\eta_t = \eta_{base} + (\eta_{max} - \eta_{base})\,h\,s, \qquad
 ///   \beta_t = \beta_{max} - (\beta_{max} - \beta_{base})\,h\,s$$
 ///
-/// with $s = 1$ (`triangular`), $2^{-(c-1)}$ (`triangular2`) or $\gamma^t$ (`exp_range`).
+/// with $s = 1$ (`triangular`), $2^{-(c-1)}$ (`triangular2`) or $\gamma^t$ (`exp_range`), or
+/// with a custom `scale_fn` $s = f(c)$ (`scale_mode = "cycle"`) or $f(t)$ (`"iterations"`).
 /// Momentum is cycled (inversely to the lr) when `cycle_momentum` is true (the default); the
 /// optimiser must then have a momentum (sgd `momentum`, adam `betas[0]`).
 #[derive(Debug, Clone)]
 pub struct CyclicLr {
     c: CyclicLrConfig,
+    scale_fn: Option<Expr>,
     e: Epochs,
 }
 
 impl CyclicLr {
     fn scale(&self, cycle: f64, t: i64) -> f64 {
+        if let Some(f) = &self.scale_fn {
+            return match self.c.scale_mode {
+                ScaleMode::Cycle => f.value(&[cycle]),
+                ScaleMode::Iterations => f.value(&[t as f64]),
+            };
+        }
         match self.c.mode {
             CyclicMode::Triangular => 1.0,
             CyclicMode::Triangular2 => 1.0 / 2.0_f64.powf(cycle - 1.0),

@@ -55,11 +55,11 @@ pub use registry as config;
 
 pub use adjust::{Adjusted, Adjustment, ScaleRule};
 pub use common::{Common, Unit};
-pub use driver::{Driver, Made};
+pub use driver::{apply, Driver, Made};
 pub use params::ParamInfo;
 pub use registry::{Catalog, Configure, Reference, ScheduleInfo};
 // Names that the modules of the table export besides their scheduler and config.
-pub use cyclic_lr::CyclicMode;
+pub use cyclic_lr::{CyclicMode, ScaleMode};
 pub use one_cycle_lr::AnnealStrategy;
 pub use reduce_lr_on_plateau::{PlateauMode, ThresholdMode};
 

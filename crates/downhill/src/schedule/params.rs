@@ -76,6 +76,7 @@ never_omitted!(
     bool,
     String,
     super::CyclicMode,
+    super::ScaleMode,
     super::AnnealStrategy,
     super::PlateauMode,
     super::ThresholdMode

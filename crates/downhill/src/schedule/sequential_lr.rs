@@ -17,7 +17,7 @@ schedule_config! {
         }
         optional {
             /// The inner schedules (each with its own `name`).
-            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; no combinators", example = serde_json::json!([
+            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; a combinator only first", example = serde_json::json!([
                 { "name": "linear_lr", "start_factor": 0.1, "total_iters": 100 },
                 { "name": "cosine_annealing_lr", "t_max": 900 }
             ]);
@@ -48,7 +48,9 @@ impl Configure for SequentialLrConfig {
 /// reset to `initial_lr`, every scheduler's epoch is undone, scheduler 0 takes its initial step;
 /// at milestone $m_{i-1}$ scheduler $i$ jumps to epoch 0 by its closed form (or `get_lr()`), and
 /// otherwise the active scheduler simply steps (its recursive form continues from the current
-/// lr). The inner schedulers must be plain schedulers (PyTorch cannot jump a combinator).
+/// lr). Only the first scheduler may be a combinator (a `chained_scheduler`, say): it is never
+/// jumped, and its initial step steps each of its schedulers once, as in PyTorch; PyTorch
+/// cannot jump a combinator to a milestone, so the others must be plain schedulers.
 #[derive(Debug, Clone)]
 pub struct SequentialLr {
     /// The schedulers, in order.
@@ -96,11 +98,12 @@ impl Scheduler for SequentialLr {
                 ));
             }
             super::multi_step_lr::check_milestones(&self.milestones)?;
-            if self.schedulers.iter().any(|s| s.is_composite()) {
+            if self.schedulers.iter().skip(1).any(|s| s.is_composite()) {
                 return Err(Error::param(
                     "schedulers",
                     "sequential_lr/chained_scheduler",
-                    "sequential_lr cannot contain a combinator (PyTorch cannot jump one to a milestone)",
+                    "sequential_lr can hold a combinator only as its first scheduler (PyTorch \
+                     cannot jump one to a milestone)",
                 ));
             }
             Ok(())

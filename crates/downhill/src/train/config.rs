@@ -26,43 +26,7 @@ fn default_divergence_threshold() -> Option<f64> {
     Some(DEFAULT_DIVERGENCE_THRESHOLD)
 }
 
-/// Reads a divergence threshold: a number, or `false` (off). Shared by `[train]` and `[run]`.
-pub fn divergence_threshold<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<f64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Threshold {
-        Switch(bool),
-        Factor(f64),
-    }
-    match Option::<Threshold>::deserialize(d)? {
-        None | Some(Threshold::Switch(false)) => Ok(None),
-        Some(Threshold::Switch(true)) => Err(serde::de::Error::custom(
-            "divergence_threshold: give a factor (a number >= 1) or `false` to switch it off",
-        )),
-        Some(Threshold::Factor(v)) => Ok(Some(v)),
-    }
-}
-
-/// Checks a divergence threshold (a factor `>= 1`; `inf` means off), naming `key`.
-pub fn check_divergence_threshold(key: &str, t: Option<f64>) -> Result<()> {
-    match t {
-        Some(v) if v.is_nan() || v < 1.0 => Err(Error::param(
-            key,
-            v,
-            "must be a factor >= 1 (or `false` to switch the check off)",
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The value above which a loss counts as diverged: `threshold · max(|reference|, 1)`
-/// (`None`, or a non-finite reference, means no limit).
-pub fn divergence_limit(threshold: Option<f64>, reference: f64) -> Option<f64> {
-    let t = threshold?;
-    reference.is_finite().then(|| t * reference.abs().max(1.0))
-}
+pub use crate::guard::{check_divergence_threshold, divergence_limit, divergence_threshold};
 
 /// `[train]`: epochs, batches, logging, callbacks, checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

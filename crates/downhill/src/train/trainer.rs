@@ -425,18 +425,14 @@ fn step_lr<T: Scalar>(
     base_lrs: &[f64],
     opt: &mut dyn Optimizer<T>,
 ) -> f64 {
+    if let (None, Some((s, unit))) = (ctx.lr_override, schedule.as_mut()) {
+        return crate::schedule::apply(s, schedule_time(*unit, ctx), ctx.lr_scale, opt);
+    }
     for g in (0..opt.groups()).rev() {
-        let lr = match (ctx.lr_override, schedule.as_mut()) {
-            (Some(lr), _) => lr,
-            (None, Some((s, unit))) => {
-                let t = schedule_time(*unit, ctx);
-                if let Some(m) = s.group_momentum(t, g) {
-                    opt.set_group_momentum(g, m);
-                }
-                s.group_lr(t, g) * ctx.lr_scale
-            }
-            (None, None) if g == 0 => ctx.base_lr * ctx.lr_scale,
-            (None, None) => base_lrs.get(g).copied().unwrap_or(ctx.base_lr) * ctx.lr_scale,
+        let lr = match ctx.lr_override {
+            Some(lr) => lr,
+            None if g == 0 => ctx.base_lr * ctx.lr_scale,
+            None => base_lrs.get(g).copied().unwrap_or(ctx.base_lr) * ctx.lr_scale,
         };
         opt.set_group_lr(g, lr);
     }

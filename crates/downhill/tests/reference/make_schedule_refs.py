@@ -1,11 +1,14 @@
-"""Generates schedule_refs.rs: PyTorch's lr (and momentum) sequences for every scheduler.
+"""Writes schedule_refs.json: PyTorch's lr (and momentum) sequences for every scheduler.
 
-Run with the PyTorch venv:  /tmp/downhill-peers/bin/python make_schedule_refs.py > schedule_refs.rs
-Each case: a ScheduleConfig as JSON (our names), the optimiser's lr/momentum, and
+Run with the PyTorch venv:  /tmp/downhill-peers/bin/python make_schedule_refs.py
+(it writes schedule_refs.json beside itself; the torch version is recorded there).
+Each case: a ScheduleConfig (our names), the optimiser's lr/momentum, and
 get_last_lr()[0] (and the group's momentum / betas[0]) after k = 0..N-1 scheduler.step() calls.
 """
 import json
 import math
+import os
+import platform
 import warnings
 
 import torch
@@ -44,6 +47,13 @@ LAMBDAS = {
 }
 
 
+def formula(src, var):
+    """A Downhill formula in one variable as a Python function (`^` is the power)."""
+    ns = {k: getattr(math, k) for k in ("sin", "cos", "tan", "exp", "sqrt", "tanh")}
+    code = compile(src.replace("^", "**"), src, "eval")
+    return lambda v: eval(code, {"__builtins__": {}}, dict(ns, **{var: v}))  # noqa: S307
+
+
 # Our config -> PyTorch constructor.
 def build(opt, c):
     n = c["name"]
@@ -67,6 +77,8 @@ def build(opt, c):
             opt, T_0=kw["t_0"], T_mult=kw.get("t_mult", 1), eta_min=kw.get("eta_min", 0.0)
         )
     if n == "cyclic_lr":
+        if "scale_fn" in kw:
+            kw["scale_fn"] = formula(kw["scale_fn"], "x")
         return L.CyclicLR(opt, **kw)
     if n == "one_cycle_lr":
         return L.OneCycleLR(opt, **kw)
@@ -103,6 +115,9 @@ CASES = [
     ("cyclic_exp_range", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5, "mode": "exp_range", "gamma": 0.97}, "sgd", 0.5, 0.9, 60),
     ("cyclic_adam_betas", {"name": "cyclic_lr", "base_lr": 0.001, "max_lr": 0.006, "step_size_up": 3, "step_size_down": 2}, "adam", 0.001, 0.9, 50),
     ("cyclic_no_momentum", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 6, "step_size_down": 0, "cycle_momentum": False}, "none", 0.01, None, 50),
+    # issue 29 item 7: a custom scale_fn (a formula in x) with scale_mode
+    ("cyclic_scale_fn_cycle", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "scale_fn": "1/(2^(x - 1))", "scale_mode": "cycle"}, "sgd", 0.5, 0.9, 60),
+    ("cyclic_scale_fn_iterations", {"name": "cyclic_lr", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5, "step_size_down": 3, "scale_fn": "0.98^x", "scale_mode": "iterations"}, "sgd", 0.5, 0.9, 60),
     ("one_cycle_cos", {"name": "one_cycle_lr", "max_lr": 0.1, "total_steps": 60}, "sgd", 0.01, 0.9, 61),
     ("one_cycle_linear", {"name": "one_cycle_lr", "max_lr": 0.2, "total_steps": 50, "anneal_strategy": "linear", "div_factor": 10.0, "final_div_factor": 100.0}, "sgd", 0.01, 0.9, 51),
     ("one_cycle_three_phase", {"name": "one_cycle_lr", "max_lr": 0.1, "total_steps": 60, "three_phase": True}, "sgd", 0.01, 0.9, 61),
@@ -122,6 +137,9 @@ CASES = [
     ("sequential_linear_lambda", {"name": "sequential_lr", "schedulers": [{"name": "linear_lr", "start_factor": 0.1, "total_iters": 5}, {"name": "lambda_lr", "lr_lambda": "0.9^epoch"}], "milestones": [5]}, "sgd", 0.1, 0.0, 50),
     ("sequential_constant_multiplicative", {"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.5, "total_iters": 3}, {"name": "multiplicative_lr", "lr_lambda": "0.97"}], "milestones": [4]}, "sgd", 0.1, 0.0, 50),
     ("chained_multiplicative_step", {"name": "chained_scheduler", "schedulers": [{"name": "multiplicative_lr", "lr_lambda": "exp(-0.02 * epoch)"}, {"name": "step_lr", "step_size": 10, "gamma": 0.5}]}, "sgd", 0.1, 0.0, 50),
+    # issue 29 item 1: a chained_scheduler as SequentialLR's first scheduler (never jumped)
+    ("sequential_chained_first", {"name": "sequential_lr", "schedulers": [{"name": "chained_scheduler", "schedulers": [{"name": "constant_lr", "factor": 0.1, "total_iters": 2}, {"name": "exponential_lr", "gamma": 0.9}]}, {"name": "step_lr", "step_size": 3, "gamma": 0.5}], "milestones": [6]}, "sgd", 0.1, 0.0, 50),
+    ("sequential_chained_first_cosine", {"name": "sequential_lr", "schedulers": [{"name": "chained_scheduler", "schedulers": [{"name": "linear_lr", "start_factor": 0.2, "total_iters": 4}, {"name": "cosine_annealing_lr", "t_max": 10, "eta_min": 0.01}]}, {"name": "exponential_lr", "gamma": 0.95}, {"name": "constant_lr", "factor": 0.5, "total_iters": 5}], "milestones": [8, 20]}, "sgd", 0.1, 0.0, 50),
     ("chained_with_sequential", {"name": "chained_scheduler", "schedulers": [{"name": "sequential_lr", "schedulers": [{"name": "constant_lr", "factor": 0.25, "total_iters": 3}, {"name": "step_lr", "step_size": 5, "gamma": 0.5}], "milestones": [4]}, {"name": "exponential_lr", "gamma": 0.98}]}, "sgd", 0.1, 0.0, 50),
 ]
 
@@ -143,25 +161,9 @@ PLATEAU = [
 ]
 
 
-def rust_list(xs):
-    return "[" + ", ".join(repr(float(x)) for x in xs) + "]"
-
-
-def main():
-    print("// Generated by tests/reference/make_schedule_refs.py with torch " + torch.__version__ + ".")
-    print("// Do not edit by hand: rerun the script.")
-    print()
-    print("/// One PyTorch reference sequence.")
-    print("pub struct Case {")
-    print("    pub name: &'static str,")
-    print("    pub config: &'static str,")
-    print("    pub lr: f64,")
-    print("    pub momentum: Option<f64>,")
-    print("    pub want_lr: &'static [f64],")
-    print("    pub want_momentum: &'static [f64],")
-    print("}")
-    print()
-    print("pub const CASES: &[Case] = &[")
+def sequences():
+    """Every case: PyTorch's lr (and momentum) after k = 0..N-1 scheduler.step() calls."""
+    out = []
     for name, cfg, kind, lr, m, n in CASES:
         opt = make_opt(kind, lr, m if m is not None else 0.0)
         s = build(opt, cfg)
@@ -175,20 +177,18 @@ def main():
         drives = cfg.get("cycle_momentum", True) and any(
             c in json.dumps(cfg) for c in ("cyclic_lr", "one_cycle_lr")
         )
-        print("    Case {")
-        print(f"        name: {json.dumps(name)},")
-        print(f"        config: r#\"{json.dumps(cfg)}\"#,")
-        print(f"        lr: {float(lr)!r},")
-        print(f"        momentum: {'None' if m is None else 'Some(' + repr(float(m)) + ')'},")
-        print(f"        want_lr: &{rust_list(lrs)},")
-        print(f"        want_momentum: &{rust_list(ms) if drives else '[]'},")
-        print("    },")
-    print("];")
-    print()
-    print("/// Reduce-on-plateau: (name, config JSON, lr, metrics, lr after each step(metric)).")
-    print("pub type PlateauCase = (&'static str, &'static str, f64, &'static [f64], &'static [f64]);")
-    print()
-    print("pub const PLATEAU: &[PlateauCase] = &[")
+        out.append({
+            "name": name, "config": cfg, "lr": float(lr),
+            "momentum": None if m is None else float(m),
+            "want_lr": [float(v) for v in lrs],
+            "want_momentum": [float(v) for v in ms] if drives else [],
+        })
+    return out
+
+
+def plateau():
+    """Reduce-on-plateau: the lr after each step(metric)."""
+    out = []
     for name, kw, lr, n in PLATEAU:
         opt = make_opt("sgd", lr, 0.0)
         s = L.ReduceLROnPlateau(opt, **kw)
@@ -200,8 +200,24 @@ def main():
             lrs.append(s.get_last_lr()[0])
         cfg = dict(kw)
         cfg["name"] = "reduce_lr_on_plateau"
-        print(f"    ({json.dumps(name)}, r#\"{json.dumps(cfg)}\"#, {float(lr)!r}, &{rust_list(ms)}, &{rust_list(lrs)}),")
-    print("];")
+        out.append({"name": name, "config": cfg, "lr": float(lr), "metrics": ms,
+                    "want": [float(v) for v in lrs]})
+    return out
+
+
+def main():
+    doc = {
+        "generated_by": "crates/downhill/tests/reference/make_schedule_refs.py (do not edit by hand)",
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "cases": sequences(),
+        "plateau": plateau(),
+    }
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schedule_refs.json")
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(doc['cases'])} + {len(doc['plateau'])} cases to {out}")
 
 
 main()

@@ -29,3 +29,21 @@ pub fn bounds(v: &Value) -> Bounds {
         .collect();
     Bounds::new(&pairs).unwrap()
 }
+
+/// The case's objective: the built-in `function`, or, for an MGH problem (`"function":
+/// "mgh:…"`), its `expression` over `vars` compiled and differentiated by reverse-mode AD.
+pub fn objective(case: &Value) -> Box<dyn downhill::Objective<f64> + Send + Sync> {
+    match case["expression"].as_str() {
+        Some(src) => {
+            let vars: Vec<&str> = case["vars"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            let e = downhill::expr::Expr::parse(src, &vars).unwrap();
+            Box::new(downhill::diff::Ad::new(e))
+        }
+        None => downhill::problems::by_name(case["function"].as_str().unwrap()).unwrap(),
+    }
+}

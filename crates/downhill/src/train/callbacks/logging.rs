@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::guard::Limit;
 use crate::model::Scalar;
 use crate::train::callback::{from_state, to_state, Callback, Context};
-use crate::train::config::divergence_limit;
 use crate::train::trainer::{EpochMetrics, Progress, ProgressFn};
 use crate::Result;
 
@@ -54,8 +54,7 @@ impl LossLog {
         let l = ctx.full_loss();
         self.train_loss.push(l);
         self.log_samples.push(ctx.samples);
-        let limit = divergence_limit(self.threshold, ctx.initial_loss);
-        if !l.is_finite() || limit.is_some_and(|m| l > m) {
+        if !Limit::new(self.threshold, ctx.initial_loss).allows(l) {
             ctx.diverge(epoch);
         }
     }

@@ -1,0 +1,592 @@
+//! `downhill._core.Optimizer`: the engine behind every class of `downhill.optim`.
+//!
+//! One library optimiser per tensor (a NumPy array), built lazily on its first step in the
+//! array's precision (f32 or f64) and shape (2-D arrays are matrices, as `nn.Linear.weight`),
+//! from the hyperparameters of the tensor's parameter group. PyTorch keeps per-tensor state
+//! the same way, so a list of arrays steps exactly as a list of tensors does. The step works
+//! on the arrays' own memory: zero copies.
+
+use downhill::optim::{Optimizer, OptimizerConfig, OptimizerState, Shape};
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use serde_json::{Map, Value};
+
+use crate::errors::value_error;
+
+/// Arrays at least this long are stepped with the GIL released, in the thread pool.
+const PARALLEL_LEN: usize = 1 << 16;
+
+enum Engine {
+    F64(Box<dyn Optimizer<f64>>),
+    F32(Box<dyn Optimizer<f32>>),
+}
+
+impl Engine {
+    fn as_dyn_lr(&mut self, lr: f64) {
+        match self {
+            Engine::F64(o) => o.set_lr(lr),
+            Engine::F32(o) => o.set_lr(lr),
+        }
+    }
+    fn set_momentum(&mut self, m: f64) {
+        match self {
+            Engine::F64(o) => o.set_momentum(m),
+            Engine::F32(o) => o.set_momentum(m),
+        }
+    }
+    fn state(&self) -> OptimizerState {
+        match self {
+            Engine::F64(o) => o.state(),
+            Engine::F32(o) => o.state(),
+        }
+    }
+    fn load_state(&mut self, s: &OptimizerState) -> downhill::Result<()> {
+        match self {
+            Engine::F64(o) => o.load_state(s),
+            Engine::F32(o) => o.load_state(s),
+        }
+    }
+}
+
+/// A `Sync` home for an engine (library optimisers are `Send` only): `&mut` access needs no
+/// lock (`Mutex::get_mut`); only reading the state from `&self` locks.
+struct Locked(std::sync::Mutex<Engine>);
+
+impl Locked {
+    fn get(&mut self) -> &mut Engine {
+        self.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    fn state(&self) -> OptimizerState {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .state()
+    }
+}
+
+struct Slot {
+    engine: Locked,
+    len: usize,
+    shape: Shape,
+}
+
+struct Group {
+    /// The hyperparameters as given (without `name`).
+    given: Map<String, Value>,
+    cfg: OptimizerConfig,
+    lr: f64,
+    momentum: Option<f64>,
+}
+
+impl Group {
+    fn new(name: &str, given: Map<String, Value>) -> PyResult<Group> {
+        let cfg = OptimizerConfig::from_named(name, Value::Object(given.clone()))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let probe = cfg.build::<f64>().map_err(value_error)?;
+        Ok(Group {
+            lr: probe.lr(),
+            momentum: probe.momentum(),
+            given,
+            cfg,
+        })
+    }
+}
+
+/// The engine of one optimiser class (see the module docs).
+#[pyclass(subclass, module = "downhill._core", name = "Optimizer")]
+pub struct PyOptimizer {
+    name: String,
+    groups: Vec<Group>,
+    /// Tensors per group, when the parameters were given at construction.
+    sizes: Option<Vec<usize>>,
+    slots: Vec<Option<Slot>>,
+    pending: Vec<Option<OptimizerState>>,
+}
+
+fn shape_of(dims: &[usize]) -> Shape {
+    match dims {
+        [rows, cols] => Shape::Matrix {
+            rows: *rows,
+            cols: *cols,
+        },
+        _ => Shape::Vector(dims.iter().product()),
+    }
+}
+
+fn dtype_error(what: &str, a: &Bound<'_, PyAny>) -> PyErr {
+    let dtype = a
+        .getattr("dtype")
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| a.get_type().to_string());
+    PyTypeError::new_err(format!(
+        "{what}: a C-contiguous, writeable float32 or float64 numpy array is needed, got {dtype} \
+         (no copy is made: convert with np.ascontiguousarray(a, dtype=np.float64))"
+    ))
+}
+
+macro_rules! step_typed {
+    ($self:ident, $py:ident, $i:ident, $pa:ident, $p:ident, $g:ident, $t:ty, $variant:ident) => {{
+        let pa = $pa;
+        let ga = $g
+            .downcast::<PyArrayDyn<$t>>()
+            .map_err(|_| dtype_error(&format!("grad[{}] (same dtype as its parameter)", $i), $g))?;
+        if !pa.is_c_contiguous() {
+            return Err(dtype_error(
+                &format!("params[{}] (not C-contiguous)", $i),
+                $p,
+            ));
+        }
+        if !ga.is_c_contiguous() {
+            return Err(dtype_error(&format!("grad[{}] (not C-contiguous)", $i), $g));
+        }
+        let shape = shape_of(pa.shape());
+        if ga.len() != pa.len() {
+            return Err(PyValueError::new_err(format!(
+                "grad[{}] has {} elements but its parameter has {}",
+                $i,
+                ga.len(),
+                pa.len()
+            )));
+        }
+        let mut pw = pa
+            .try_readwrite()
+            .map_err(|e| PyValueError::new_err(format!("params[{}]: {e}", $i)))?;
+        let mut gw = ga
+            .try_readwrite()
+            .map_err(|e| PyValueError::new_err(format!("grad[{}]: {e}", $i)))?;
+        let ps = pw
+            .as_slice_mut()
+            .map_err(|_| dtype_error(&format!("params[{}]", $i), $p))?;
+        let gs = gw
+            .as_slice_mut()
+            .map_err(|_| dtype_error(&format!("grad[{}]", $i), $g))?;
+        let slot = $self.slot($i, shape)?;
+        let Engine::$variant(o) = slot.engine.get() else {
+            return Err(PyTypeError::new_err(format!(
+                "params[{}] changed dtype since its first step",
+                $i
+            )));
+        };
+        if ps.len() >= PARALLEL_LEN {
+            $py.allow_threads(|| crate::threads::with_pool(|| o.step(ps, gs)))?;
+        } else {
+            o.step(ps, gs);
+        }
+        Ok(())
+    }};
+}
+
+impl PyOptimizer {
+    fn group_of(&self, i: usize) -> PyResult<usize> {
+        let Some(sizes) = &self.sizes else {
+            return Ok(0);
+        };
+        let mut end = 0;
+        for (g, n) in sizes.iter().enumerate() {
+            end += n;
+            if i < end {
+                return Ok(g);
+            }
+        }
+        Err(PyIndexError::new_err(format!(
+            "tensor {i}: the optimiser was built with {end} parameters"
+        )))
+    }
+
+    fn build(&self, g: usize, f32: bool, shape: Shape) -> PyResult<Engine> {
+        let group = &self.groups[g];
+        let shapes = [("params".to_string(), shape)];
+        let mut e = if f32 {
+            let mut o = group.cfg.build::<f32>().map_err(value_error)?;
+            downhill::optim::set_named_shapes(o.as_mut(), &shapes).map_err(value_error)?;
+            Engine::F32(o)
+        } else {
+            let mut o = group.cfg.build::<f64>().map_err(value_error)?;
+            downhill::optim::set_named_shapes(o.as_mut(), &shapes).map_err(value_error)?;
+            Engine::F64(o)
+        };
+        e.as_dyn_lr(group.lr);
+        if let Some(m) = group.momentum {
+            e.set_momentum(m);
+        }
+        Ok(e)
+    }
+
+    /// Tensor `i`'s slot (made by `prepare`), checked against the array's shape.
+    fn slot(&mut self, i: usize, shape: Shape) -> PyResult<&mut Slot> {
+        let slot = self
+            .slots
+            .get_mut(i)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| PyValueError::new_err(format!("params[{i}]: no optimiser state")))?;
+        if slot.len != shape.len() || slot.shape != shape {
+            return Err(PyValueError::new_err(format!(
+                "params[{i}] has shape {shape:?}, but {:?} at its first step",
+                slot.shape
+            )));
+        }
+        Ok(slot)
+    }
+
+    fn prepare(&mut self, i: usize, f32: bool, shape: Shape) -> PyResult<()> {
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || None);
+        }
+        if self.slots[i].is_some() {
+            return Ok(());
+        }
+        let g = self.group_of(i)?;
+        let mut engine = self.build(g, f32, shape)?;
+        if let Some(st) = self.pending.get_mut(i).and_then(Option::take) {
+            engine
+                .load_state(&st)
+                .map_err(|e| PyValueError::new_err(format!("state of tensor {i}: {e}")))?;
+        }
+        self.slots[i] = Some(Slot {
+            engine: Locked(std::sync::Mutex::new(engine)),
+            len: shape.len(),
+            shape,
+        });
+        Ok(())
+    }
+
+    fn step_one(
+        &mut self,
+        py: Python<'_>,
+        i: usize,
+        p: &Bound<'_, PyAny>,
+        g: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if let Ok(a) = p.downcast::<PyArrayDyn<f64>>() {
+            self.prepare(i, false, shape_of(a.shape()))?;
+            step_typed!(self, py, i, a, p, g, f64, F64)
+        } else if let Ok(a) = p.downcast::<PyArrayDyn<f32>>() {
+            self.prepare(i, true, shape_of(a.shape()))?;
+            step_typed!(self, py, i, a, p, g, f32, F32)
+        } else {
+            Err(dtype_error(&format!("params[{i}]"), p))
+        }
+    }
+
+    fn each_group(&self, group: Option<usize>) -> PyResult<std::ops::Range<usize>> {
+        match group {
+            None => Ok(0..self.groups.len()),
+            Some(g) if g < self.groups.len() => Ok(g..g + 1),
+            Some(g) => Err(PyIndexError::new_err(format!(
+                "param group {g}: there are {}",
+                self.groups.len()
+            ))),
+        }
+    }
+
+    fn apply_to_group(&mut self, g: usize, mut f: impl FnMut(&mut Engine)) -> PyResult<()> {
+        for i in 0..self.slots.len() {
+            if self.group_of(i)? == g {
+                if let Some(s) = self.slots[i].as_mut() {
+                    f(s.engine.get());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_group(text: &str) -> PyResult<Map<String, Value>> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(PyValueError::new_err(format!(
+            "hyperparameters: not a JSON object: {text}"
+        ))),
+    }
+}
+
+#[pymethods]
+impl PyOptimizer {
+    /// `Optimizer(name, groups, sizes=None)`: `groups` is one JSON object of hyperparameters
+    /// per parameter group; `sizes` the number of tensors in each group.
+    #[new]
+    #[pyo3(signature = (name, groups, sizes=None))]
+    fn new(name: &str, groups: Vec<String>, sizes: Option<Vec<usize>>) -> PyResult<Self> {
+        if groups.is_empty() {
+            return Err(PyValueError::new_err(
+                "at least one parameter group is needed",
+            ));
+        }
+        if let Some(s) = &sizes {
+            if s.len() != groups.len() {
+                return Err(PyValueError::new_err("one size per parameter group"));
+            }
+        }
+        if !downhill::optim::FIRST_ORDER.contains(&name) {
+            return Err(PyValueError::new_err(format!(
+                "`{name}` is not a first-order optimiser; known: {}",
+                downhill::optim::FIRST_ORDER.join(", ")
+            )));
+        }
+        let groups = groups
+            .iter()
+            .map(|t| Group::new(name, parse_group(t)?))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyOptimizer {
+            name: name.to_string(),
+            groups,
+            sizes,
+            slots: Vec::new(),
+            pending: Vec::new(),
+        })
+    }
+
+    /// Updates `params` in place from `grad`: one array each, or lists of arrays (one per
+    /// tensor, in order). `grad` is the step's scratch and may be overwritten.
+    fn step(
+        &mut self,
+        py: Python<'_>,
+        params: &Bound<'_, PyAny>,
+        grad: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let ps: Vec<Bound<'_, PyAny>> = if let Ok(l) = params.downcast::<PyList>() {
+            l.iter().collect()
+        } else if let Ok(t) = params.downcast::<PyTuple>() {
+            t.iter().collect()
+        } else {
+            // One array (anything else is refused by step_one, naming the dtype).
+            return self.step_one(py, 0, params, grad);
+        };
+        let gs: Vec<Bound<'_, PyAny>> = if let Ok(l) = grad.downcast::<PyList>() {
+            l.iter().collect()
+        } else if let Ok(t) = grad.downcast::<PyTuple>() {
+            t.iter().collect()
+        } else {
+            return Err(PyTypeError::new_err(
+                "grad: a list of arrays, as params is a list",
+            ));
+        };
+        if ps.len() != gs.len() {
+            return Err(PyValueError::new_err(format!(
+                "{} parameters but {} gradients",
+                ps.len(),
+                gs.len()
+            )));
+        }
+        for (i, (p, g)) in ps.iter().zip(&gs).enumerate() {
+            self.step_one(py, i, p, g)?;
+        }
+        Ok(())
+    }
+
+    /// Where the next gradient of tensor `i` (params `params`) must be taken, for
+    /// look-ahead methods (seed 003's Nesterov variants of `momentum`): a new array, or None
+    /// when it is `params` itself.
+    #[pyo3(signature = (params, i=0))]
+    fn gradient_point<'py>(
+        &mut self,
+        py: Python<'py>,
+        params: &Bound<'py, PyAny>,
+        i: usize,
+    ) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
+        let a = params
+            .downcast::<PyArrayDyn<f64>>()
+            .map_err(|_| dtype_error("params (float64 for gradient_point)", params))?;
+        let shape = shape_of(a.shape());
+        self.prepare(i, false, shape)?;
+        let ro = a.readonly();
+        let x = ro.as_slice()?;
+        let mut out = vec![0.0; x.len()];
+        let Engine::F64(o) = self.slot(i, shape)?.engine.get() else {
+            return Err(PyTypeError::new_err("params: float64 expected"));
+        };
+        if !o.gradient_point(x, &mut out) {
+            return Ok(None);
+        }
+        let arr = PyArray1::from_vec(py, out).reshape(a.shape())?;
+        Ok(Some(arr))
+    }
+
+    /// The registry name (`"adam"`).
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of parameter groups.
+    #[getter]
+    fn num_groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Number of tensors stepped (or with state loaded) so far.
+    #[getter]
+    fn num_tensors(&self) -> usize {
+        self.slots.len().max(self.pending.len())
+    }
+
+    /// Learning rate of group `group` (default 0).
+    #[pyo3(signature = (group=0))]
+    fn get_lr(&self, group: usize) -> PyResult<f64> {
+        let r = self.each_group(Some(group))?;
+        Ok(self.groups[r.start].lr)
+    }
+
+    /// Sets the learning rate of group `group`, or of every group.
+    #[pyo3(signature = (lr, group=None))]
+    fn set_lr(&mut self, lr: f64, group: Option<usize>) -> PyResult<()> {
+        if !(lr.is_finite() && lr >= 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "lr = {lr}: must be a finite number >= 0"
+            )));
+        }
+        for g in self.each_group(group)? {
+            self.groups[g].lr = lr;
+            self.apply_to_group(g, |e| e.as_dyn_lr(lr))?;
+        }
+        Ok(())
+    }
+
+    /// Momentum of group `group` (SGD/RMSprop `momentum`, the Adam family's β₁), or None.
+    #[pyo3(signature = (group=0))]
+    fn get_momentum(&self, group: usize) -> PyResult<Option<f64>> {
+        let r = self.each_group(Some(group))?;
+        Ok(self.groups[r.start].momentum)
+    }
+
+    /// Sets the momentum of group `group`, or of every group.
+    #[pyo3(signature = (momentum, group=None))]
+    fn set_momentum(&mut self, momentum: f64, group: Option<usize>) -> PyResult<()> {
+        if !(momentum.is_finite() && (0.0..1.0).contains(&momentum)) {
+            return Err(PyValueError::new_err(format!(
+                "momentum = {momentum}: must be in [0, 1)"
+            )));
+        }
+        for g in self.each_group(group)? {
+            if self.groups[g].momentum.is_none() {
+                return Err(PyValueError::new_err(format!(
+                    "momentum: `{}` has no momentum",
+                    self.name
+                )));
+            }
+            self.groups[g].momentum = Some(momentum);
+            self.apply_to_group(g, |e| e.set_momentum(momentum))?;
+        }
+        Ok(())
+    }
+
+    /// Group `group`'s hyperparameters with every default filled in (JSON), with its
+    /// current lr.
+    fn group_config(&self, group: usize) -> PyResult<String> {
+        let r = self.each_group(Some(group))?;
+        let g = &self.groups[r.start];
+        let mut v =
+            serde_json::to_value(&g.cfg).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if let Some(m) = v.as_object_mut() {
+            m.remove("name");
+            m.insert("lr".into(), Value::from(g.lr));
+        }
+        Ok(v.to_string())
+    }
+
+    /// Sets hyperparameter `key` of group `group` to `value` (JSON). Tensors already stepped
+    /// keep their state (it is carried into the rebuilt optimiser).
+    fn set_group_param(&mut self, group: usize, key: &str, value: &str) -> PyResult<()> {
+        let g = self.each_group(Some(group))?.start;
+        let v: Value = serde_json::from_str(value)
+            .map_err(|e| PyValueError::new_err(format!("{key}: {e}")))?;
+        if key == "lr" {
+            let lr = v
+                .as_f64()
+                .ok_or_else(|| PyValueError::new_err("lr: a number"))?;
+            return self.set_lr(lr, Some(g));
+        }
+        let mut given = self.groups[g].given.clone();
+        given.insert(key.to_string(), v);
+        given.insert("lr".into(), Value::from(self.groups[g].lr));
+        let new = Group::new(&self.name, given)?;
+        self.groups[g] = new;
+        for i in 0..self.slots.len() {
+            if self.group_of(i)? != g {
+                continue;
+            }
+            if let Some(mut s) = self.slots[i].take() {
+                let f32 = matches!(s.engine.get(), Engine::F32(_));
+                let mut e = self.build(g, f32, s.shape)?;
+                e.load_state(&s.engine.state()).map_err(value_error)?;
+                e.as_dyn_lr(self.groups[g].lr);
+                if let Some(m) = self.groups[g].momentum {
+                    e.set_momentum(m);
+                }
+                self.slots[i] = Some(Slot {
+                    engine: Locked(std::sync::Mutex::new(e)),
+                    ..s
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Tensor `i`'s state: (scalars as JSON, buffers as float64 arrays), or None before its
+    /// first step.
+    fn tensor_state<'py>(
+        &self,
+        py: Python<'py>,
+        i: usize,
+    ) -> PyResult<Option<(String, Bound<'py, PyDict>)>> {
+        let st = match self.slots.get(i).and_then(Option::as_ref) {
+            Some(s) => s.engine.state(),
+            None => match self.pending.get(i).and_then(Option::as_ref) {
+                Some(p) => p.clone(),
+                None => return Ok(None),
+            },
+        };
+        let bufs = PyDict::new(py);
+        for (k, b) in &st.buffers {
+            bufs.set_item(k, PyArray1::from_slice(py, b))?;
+        }
+        let scalars =
+            serde_json::to_string(&st.scalars).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(Some((scalars, bufs)))
+    }
+
+    /// Loads tensor `i`'s state (what `tensor_state` gave); applied now, or at the tensor's
+    /// first step.
+    fn load_tensor_state(
+        &mut self,
+        i: usize,
+        scalars: &str,
+        buffers: &Bound<'_, PyDict>,
+    ) -> PyResult<()> {
+        let mut st = OptimizerState::new(&self.name);
+        st.scalars = serde_json::from_str(scalars)
+            .map_err(|e| PyValueError::new_err(format!("state[{i}]: {e}")))?;
+        for (k, v) in buffers.iter() {
+            let key: String = k.extract()?;
+            let a = v
+                .call_method1("astype", ("float64",))?
+                .call_method0("ravel")?;
+            let a = a.downcast::<PyArrayDyn<f64>>()?;
+            st.buffers.insert(key, a.to_vec()?);
+        }
+        if let Some(s) = self.slots.get_mut(i).and_then(Option::as_mut) {
+            s.engine
+                .get()
+                .load_state(&st)
+                .map_err(|e| PyValueError::new_err(format!("state[{i}]: {e}")))?;
+        } else {
+            if i >= self.pending.len() {
+                self.pending.resize_with(i + 1, || None);
+            }
+            self.pending[i] = Some(st);
+        }
+        Ok(())
+    }
+
+    /// Replaces the parameter groups (JSON objects) and their sizes, dropping all state.
+    #[pyo3(signature = (groups, sizes=None))]
+    fn reset(&mut self, groups: Vec<String>, sizes: Option<Vec<usize>>) -> PyResult<()> {
+        let fresh = PyOptimizer::new(&self.name, groups, sizes)?;
+        *self = fresh;
+        Ok(())
+    }
+}

@@ -1,0 +1,40 @@
+"""Downhill in Python: PyTorch's optimisers and schedules on NumPy arrays, SciPy's ``minimize``
+over every method of the library, exact and fast (Rust underneath).
+
+    import downhill
+    res = downhill.minimize("rosenbrock", [-1.2, 1.0], method="adam", lr=0.01, steps=10_000)
+    res.x, res.fun, res.trajectory
+
+See docs/python.md for the whole API.
+"""
+
+from . import _core
+from ._core import get_num_threads, set_num_threads
+from . import optim
+from .minimize import METHODS, minimize
+from .result import OptimizeResult
+from .schedule import Schedule
+
+__version__ = _core.__version__
+
+#: The built-in test functions (``minimize("rosenbrock", …)``).
+FUNCTIONS = list(_core.function_names())
+
+
+def function(name, x):
+    """``(f(x), ∇f(x))`` of a built-in test function (its analytic gradient)."""
+    return _core.function_value_grad(name, [float(v) for v in x])
+
+
+__all__ = [
+    "FUNCTIONS",
+    "METHODS",
+    "OptimizeResult",
+    "Schedule",
+    "function",
+    "get_num_threads",
+    "minimize",
+    "optim",
+    "set_num_threads",
+    "__version__",
+]
