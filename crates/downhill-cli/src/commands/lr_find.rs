@@ -27,10 +27,14 @@ pub fn cmd(a: &LrFindArgs) -> CliResult {
             lf.start_lr,
             t.stopped
         );
-        println!(
-            "  suggested lr (steepest descent of the smoothed loss): {:.4e}",
-            t.suggested_lr
-        );
+        let rule = match t.suggest {
+            downhill::spec::lr_find::Suggest::Valley => "two thirds down the longest valley",
+            downhill::spec::lr_find::Suggest::Steep => "steepest descent of the smoothed loss",
+        };
+        println!("  suggested lr ({rule}): {:.4e}", t.suggested_lr);
+        if let Some(w) = &t.warning {
+            println!("  warning: {w}");
+        }
         println!("  cyclic_lr: base_lr = {base:.4e}, max_lr = {max:.4e}");
     }
     Ok(0)

@@ -147,9 +147,9 @@ pub fn lr_range_test() -> Experiment {
         "The lr range test, then cyclic_lr with its bounds",
         "Smith's range test (fastai's lr_find): 100 mini-batches of 50 of seed 001's regression \
          with the lr growing exponentially from 1e-4 to 10, the loss smoothed (β = 0.98, bias \
-         corrected) and the test stopped once it exceeds 4× its best. The suggestion is the lr \
-         of steepest descent of the smoothed loss; cyclic_lr then cycles between a quarter of \
-         it and it.",
+         corrected) and the test stopped once it exceeds 4× its best. The suggestion is fastai's \
+         valley: two thirds down the longest descent of the smoothed loss; cyclic_lr then \
+         cycles between a quarter of it and it.",
     );
     let raw = format!("{SEED001}[lr_find]\nstart_lr = 1e-4\nend_lr = 10.0\nnum_it = 100\n");
     let found = lr_find::parse("lr-range-test.toml", &raw)

@@ -21,6 +21,29 @@ pub struct LrFindConfig {
     pub num_it: usize,
     /// Stop when the smoothed loss exceeds 4× its best.
     pub stop_div: bool,
+    /// The suggestion rule: fastai's `valley` (the default) or `steep`.
+    pub suggest: Suggest,
+}
+
+/// How the range test picks its suggestion from the smoothed loss (fastai's suggestion
+/// functions of the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Suggest {
+    /// Two thirds of the way into the longest decreasing run of the loss (fastai's default).
+    Valley,
+    /// Where the loss falls fastest against log lr (single-step slopes: sensitive to noise).
+    Steep,
+}
+
+impl Suggest {
+    /// The name used in configs and in `--json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suggest::Valley => "valley",
+            Suggest::Steep => "steep",
+        }
+    }
 }
 
 impl Default for LrFindConfig {
@@ -30,6 +53,7 @@ impl Default for LrFindConfig {
             end_lr: 10.0,
             num_it: 100,
             stop_div: true,
+            suggest: Suggest::Valley,
         }
     }
 }
