@@ -87,9 +87,11 @@ impl Entry for LbfgsbConfig {
 ///    `f' = ∂m/∂t`, `f'' = ∂²m/∂t²` in `O(m)` per breakpoint (Byrd et al., Algorithm CP).
 /// 2. **Subspace minimisation** over the variables free at `x^c` (direct primal method):
 ///    `d̂ = −B̂⁻¹ r` with the reduced gradient `r = Zᵀ(g + θ(x^c − x_k) − W M c)` and
-///    `B̂⁻¹ = θ⁻¹I + θ⁻² ZᵀW (I − θ⁻¹ M WᵀZZᵀW)⁻¹ M WᵀZ` (Sherman–Morrison–Woodbury); then
-///    `x̄ = P(x^c + d̂)` if `(x̄ − x_k)ᵀg < 0`, else `x^c + α*d̂` with the largest feasible
-///    `α* ≤ 1` (Morales & Nocedal 2011).
+///    `B̂⁻¹ = θ⁻¹I + θ⁻² ZᵀW K⁻¹ WᵀZ`, `K = M⁻¹ − θ⁻¹WᵀZZᵀW` (Sherman–Morrison–Woodbury),
+///    `K` factored by blocks as L-BFGS-B's `formk`; `M` itself is applied
+///    through the Cholesky factor of `θSᵀS + L D⁻¹ Lᵀ` (`bmv`), never inverted; then
+///    `x̄ = P(x^c + d̂)` if no bound cut the step or `(x̄ − x_k)ᵀg ≤ 0`, else `x^c + α*d̂`
+///    with the largest feasible `α* ≤ 1` (Morales & Nocedal 2011).
 /// 3. **Line search** along `d = x̄ − x_k` for the strong Wolfe conditions (`c₁ = 10⁻³`,
 ///    `c₂ = 0.9`; Moré–Thuente as SciPy's `dcsrch`, [`wolfe_on_segment`]) on `t ∈ (0, t_max]`, `t_max` the largest step keeping `x` in the
 ///    box (1 on the first iteration of a constrained problem); the first trial is `t = 1`,

@@ -145,7 +145,12 @@ impl Memory {
         }
         let (v1, v2) = v.split_at(k);
         let mut p2: Vec<f64> = (0..k)
-            .map(|i| v2[i] + (0..i).map(|l| self.sy[i][l] * v1[l] / self.sy[l][l]).sum::<f64>())
+            .map(|i| {
+                v2[i]
+                    + (0..i)
+                        .map(|l| self.sy[i][l] * v1[l] / self.sy[l][l])
+                        .sum::<f64>()
+            })
             .collect();
         cholesky_solve(&self.t_chol, k, &mut p2);
         let mut p: Vec<f64> = (0..k)
