@@ -10,15 +10,10 @@ gtol = 1e-11, ftol = 1e-15 ("tight", as lbfgsb_refs.json), with SciPy's, NumPy's
 versions. A separate file from scipy_solver_refs.json so that adding L-BFGS-B leaves the other
 methods' references untouched.
 """
-import json
-import os
-
-import jax
 import numpy as np
-import scipy
 from scipy.optimize import minimize
 
-from make_scipy_solver_refs import PROBLEMS, objective
+from make_scipy_solver_refs import PROBLEMS, objective, write_refs
 
 TIGHT = {"gtol": 1e-11, "ftol": 1e-15, "maxiter": 10000, "maxfun": 100000}
 
@@ -38,12 +33,7 @@ def main():
         cases.append({"name": name, "mgh_id": mgh_id, "x0": x0, "default": d, "tight": t})
         print(f"{name:24s} default nit={d['nit']:4d} nfev={d['nfev']:4d} f={d['fun']:.6e}"
               f"  tight nit={t['nit']:4d} nfev={t['nfev']:4d} f={t['fun']:.6e}")
-    out = {"scipy": scipy.__version__, "numpy": np.__version__, "jax": jax.__version__,
-           "source": "tests/reference/make_lbfgsb_mgh_refs.py", "cases": cases}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lbfgsb_mgh_refs.json")
-    with open(path, "w") as fh:
-        json.dump(out, fh, indent=1)
-        fh.write("\n")
+    write_refs("lbfgsb_mgh_refs.json", "make_lbfgsb_mgh_refs.py", cases)
 
 
 if __name__ == "__main__":
