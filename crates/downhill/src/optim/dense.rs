@@ -1,57 +1,4 @@
-//! Small dense linear algebra for the solvers (L-BFGS-B's 2m × 2m middle matrices).
-
-/// Solves `A v = b` in place (Gaussian elimination with partial pivoting); `false` if `A` is
-/// singular.
-pub(crate) fn solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
-    solve_columns(a, n, b, 1)
-}
-
-/// Solves `A X = B` in place for the `m` columns of `B` (`n × m`, row-major) with one
-/// elimination; each column gets exactly the operations [`solve`] would give it.
-fn solve_columns(a: &mut [f64], n: usize, b: &mut [f64], m: usize) -> bool {
-    for col in 0..n {
-        let piv = (col..n)
-            .max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))
-            .unwrap_or(col);
-        let p = a[piv * n + col].abs();
-        if p.is_nan() || p == 0.0 {
-            return false;
-        }
-        if piv != col {
-            for k in 0..n {
-                a.swap(piv * n + k, col * n + k);
-            }
-            for j in 0..m {
-                b.swap(piv * m + j, col * m + j);
-            }
-        }
-        for r in col + 1..n {
-            let factor = a[r * n + col] / a[col * n + col];
-            for k in col..n {
-                a[r * n + k] -= factor * a[col * n + k];
-            }
-            for j in 0..m {
-                b[r * m + j] -= factor * b[col * m + j];
-            }
-        }
-    }
-    for j in 0..m {
-        for r in (0..n).rev() {
-            let s: f64 = (r + 1..n).map(|k| a[r * n + k] * b[k * m + j]).sum();
-            b[r * m + j] = (b[r * m + j] - s) / a[r * n + r];
-        }
-    }
-    b.iter().all(|v| v.is_finite())
-}
-
-/// `A⁻¹` (row-major), all columns from one elimination.
-pub(crate) fn invert(mut a: Vec<f64>, n: usize) -> Option<Vec<f64>> {
-    let mut inv = vec![0.0; n * n];
-    for i in 0..n {
-        inv[i * n + i] = 1.0;
-    }
-    solve_columns(&mut a, n, &mut inv, n).then_some(inv)
-}
+//! Small dense linear algebra for the solvers (CMA-ES's covariance, the landscape's Hessian directions).
 
 /// Eigen-decomposition of the symmetric `n × n` matrix `a` (row-major) by cyclic Jacobi
 /// rotations: `(eigenvalues, B)` with `a = B diag(λ) Bᵀ`, eigenvectors in `B`'s columns.
@@ -123,18 +70,5 @@ mod tests {
                 assert!((r - a[i * 3 + j]).abs() < 1e-12, "{i},{j}");
             }
         }
-        let mut m = [2.0, 1.0, 1.0, 3.0];
-        let mut v = [1.0, 2.0];
-        assert!(solve(&mut m, 2, &mut v));
-        assert!((v[0] - 0.2).abs() < 1e-15 && (v[1] - 0.6).abs() < 1e-15);
-        let a = vec![0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 3.0, 0.0, 1.0];
-        let inv = invert(a.clone(), 3).unwrap();
-        for i in 0..3 {
-            for j in 0..3 {
-                let r: f64 = (0..3).map(|k| a[i * 3 + k] * inv[k * 3 + j]).sum();
-                assert!((r - f64::from(u8::from(i == j))).abs() < 1e-14, "{i},{j}");
-            }
-        }
-        assert!(invert(vec![1.0, 2.0, 2.0, 4.0], 2).is_none());
     }
 }

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::bounded_search::{wolfe_on_segment, LinePoint, SegmentWolfe};
-use super::dense::solve;
 use super::lbfgsb_memory::Memory;
+use super::lbfgsb_subspace::reduced_newton;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::{BoxedSolver, Solver, SolverStep, StopReason};
@@ -87,9 +87,11 @@ impl Entry for LbfgsbConfig {
 ///    `f' = ∂m/∂t`, `f'' = ∂²m/∂t²` in `O(m)` per breakpoint (Byrd et al., Algorithm CP).
 /// 2. **Subspace minimisation** over the variables free at `x^c` (direct primal method):
 ///    `d̂ = −B̂⁻¹ r` with the reduced gradient `r = Zᵀ(g + θ(x^c − x_k) − W M c)` and
-///    `B̂⁻¹ = θ⁻¹I + θ⁻² ZᵀW (I − θ⁻¹ M WᵀZZᵀW)⁻¹ M WᵀZ` (Sherman–Morrison–Woodbury); then
-///    `x̄ = P(x^c + d̂)` if `(x̄ − x_k)ᵀg < 0`, else `x^c + α*d̂` with the largest feasible
-///    `α* ≤ 1` (Morales & Nocedal 2011).
+///    `B̂⁻¹ = θ⁻¹I + θ⁻² ZᵀW K⁻¹ WᵀZ`, `K = M⁻¹ − θ⁻¹WᵀZZᵀW` (Sherman–Morrison–Woodbury),
+///    `K` factored by blocks as L-BFGS-B's `formk`; `M` itself is applied
+///    through the Cholesky factor of `θSᵀS + L D⁻¹ Lᵀ` (`bmv`), never inverted; then
+///    `x̄ = P(x^c + d̂)` if no bound cut the step or `(x̄ − x_k)ᵀg ≤ 0`, else `x^c + α*d̂`
+///    with the largest feasible `α* ≤ 1` (Morales & Nocedal 2011).
 /// 3. **Line search** along `d = x̄ − x_k` for the strong Wolfe conditions (`c₁ = 10⁻³`,
 ///    `c₂ = 0.9`; Moré–Thuente as SciPy's `dcsrch`, [`wolfe_on_segment`]) on `t ∈ (0, t_max]`, `t_max` the largest step keeping `x` in the
 ///    box (1 on the first iteration of a constrained problem); the first trial is `t = 1`,
@@ -192,6 +194,8 @@ impl<T: Float> Lbfgsb<T> {
         let (x, g, th) = (&self.x, &self.g, self.mem.theta);
         let mut d = vec![0.0; n];
         let mut breaks = Vec::new();
+        // every moving variable has a breakpoint (`cauchy`'s `bnded`)
+        let mut bounded = true;
         for i in 0..n {
             let t = if g[i] < 0.0 && self.hi[i].is_finite() {
                 (x[i] - self.hi[i]) / g[i]
@@ -204,6 +208,8 @@ impl<T: Float> Lbfgsb<T> {
                 d[i] = -g[i];
                 if t.is_finite() {
                     breaks.push((t, i));
+                } else {
+                    bounded &= g[i] == 0.0;
                 }
             }
         }
@@ -217,11 +223,13 @@ impl<T: Float> Lbfgsb<T> {
         let mut dtmin = -fp / fpp;
         let mut told = 0.0;
         let mut xc = x.clone();
+        let mut passed = 0;
         for &(tb, b) in &breaks {
             let dt = tb - told;
             if dtmin < dt {
                 break;
             }
+            passed += 1;
             let xcb = if d[b] > 0.0 { self.hi[b] } else { self.lo[b] };
             let zb = xcb - x[b];
             xc[b] = xcb;
@@ -241,6 +249,10 @@ impl<T: Float> Lbfgsb<T> {
             dtmin = -fp / fpp;
             told = tb;
         }
+        if passed == breaks.len() && passed > 0 && bounded {
+            // every variable reached its bound: the path ends there
+            dtmin = 0.0;
+        }
         let dtmin = if dtmin.is_finite() {
             dtmin.max(0.0)
         } else {
@@ -258,83 +270,75 @@ impl<T: Float> Lbfgsb<T> {
         (xc, c)
     }
 
-    /// The subspace step from the Cauchy point: `x̄`.
-    fn subspace(&self, xc: &[f64], c: &[f64]) -> Vec<f64> {
+    /// The subspace step from the Cauchy point: `x̄` (`None`: the middle matrix of the
+    /// subspace problem is not numerically definite).
+    fn subspace(&self, xc: &[f64], c: &[f64]) -> Option<Vec<f64>> {
         let (x, g, th) = (&self.x, &self.g, self.mem.theta);
-        let k2 = self.mem.width();
-        let free: Vec<usize> = (0..x.len())
-            .filter(|&i| self.lo[i] < xc[i] && xc[i] < self.hi[i])
-            .collect();
+        let (free, active): (Vec<usize>, Vec<usize>) =
+            (0..x.len()).partition(|&i| self.lo[i] < xc[i] && xc[i] < self.hi[i]);
         if free.is_empty() {
-            return xc.to_vec();
+            return Some(xc.to_vec());
         }
+        // r = Zᵀ(g + B(x^c − x)) with B(x^c − x) = θ(x^c − x) − W M c
         let mc = self.mem.m_times(c);
-        // the columns of ZᵀW, gathered once: every product below is a contiguous dot
-        let cols = self.mem.free_columns(&free);
-        let mut r: Vec<f64> = free.iter().map(|&i| g[i] + th * (xc[i] - x[i])).collect();
-        for (col, &m) in cols.iter().zip(&mc) {
-            for (ri, &w) in r.iter_mut().zip(col) {
-                *ri -= w * m;
-            }
-        }
-        let mut du: Vec<f64> = r.iter().map(|ri| -ri / th).collect();
-        if k2 > 0 {
-            let wr: Vec<f64> = cols.iter().map(|col| dot(col, &r)).collect();
-            // A = WᵀZZᵀW (symmetric)
-            let mut a = vec![0.0; k2 * k2];
-            for p in 0..k2 {
-                for q in p..k2 {
-                    let v = dot(&cols[p], &cols[q]);
-                    a[p * k2 + q] = v;
-                    a[q * k2 + p] = v;
-                }
-            }
-            let mut v = self.mem.m_times(&wr);
-            // N = I − θ⁻¹ M A (column `col` of A is its row `col`)
-            let mut nmat = vec![0.0; k2 * k2];
-            for col in 0..k2 {
-                let macol = self.mem.m_times(&a[col * k2..(col + 1) * k2]);
-                for row in 0..k2 {
-                    nmat[row * k2 + col] = f64::from(u8::from(row == col)) - macol[row] / th;
-                }
-            }
-            if !solve(&mut nmat, k2, &mut v) {
-                return xc.to_vec();
-            }
-            for (col, &vp) in cols.iter().zip(&v) {
-                let t = vp / (th * th);
-                for (dui, &w) in du.iter_mut().zip(col) {
-                    *dui -= w * t;
-                }
-            }
-        }
+        let mut wrow = Vec::with_capacity(mc.len());
+        let r: Vec<f64> = free
+            .iter()
+            .map(|&i| {
+                self.mem.row_into(i, &mut wrow);
+                g[i] + th * (xc[i] - x[i]) - dot(&wrow, &mc)
+            })
+            .collect();
+        let du = reduced_newton(&self.mem, &free, &active, &r)?;
+        // Morales & Nocedal (2011): the projected Newton point if no bound cut it or if it
+        // still descends from x_k; else back along d̂ to the first bound
         let mut xbar = xc.to_vec();
+        let mut clipped = false;
         for (&i, &dui) in free.iter().zip(&du) {
             xbar[i] = (xc[i] + dui).clamp(self.lo[i], self.hi[i]);
+            clipped |= xbar[i] == self.lo[i] || xbar[i] == self.hi[i];
         }
         let slope: f64 = (0..x.len()).map(|i| (xbar[i] - x[i]) * g[i]).sum();
-        if slope < 0.0 {
-            return xbar;
+        if !clipped || slope <= 0.0 {
+            return Some(xbar);
         }
         let mut alpha: f64 = 1.0;
-        for (&i, &dui) in free.iter().zip(&du) {
-            if dui < 0.0 && self.lo[i].is_finite() {
-                alpha = alpha.min((self.lo[i] - xc[i]) / dui);
+        let mut hit = None;
+        for (j, (&i, &dui)) in free.iter().zip(&du).enumerate() {
+            let t = if dui < 0.0 && self.lo[i].is_finite() {
+                (self.lo[i] - xc[i]) / dui
             } else if dui > 0.0 && self.hi[i].is_finite() {
-                alpha = alpha.min((self.hi[i] - xc[i]) / dui);
+                (self.hi[i] - xc[i]) / dui
+            } else {
+                continue;
+            };
+            if t.max(0.0) < alpha {
+                alpha = t.max(0.0);
+                hit = Some(j);
             }
         }
         let mut xbar = xc.to_vec();
-        for (&i, &dui) in free.iter().zip(&du) {
-            xbar[i] = (xc[i] + alpha.max(0.0) * dui).clamp(self.lo[i], self.hi[i]);
+        for (j, (&i, &dui)) in free.iter().zip(&du).enumerate() {
+            xbar[i] = if hit == Some(j) {
+                // the variable that limits α lands on its bound exactly
+                if dui > 0.0 {
+                    self.hi[i]
+                } else {
+                    self.lo[i]
+                }
+            } else {
+                (xc[i] + alpha * dui).clamp(self.lo[i], self.hi[i])
+            };
         }
-        xbar
+        Some(xbar)
     }
 
     /// One iteration; `false` when no acceptable step was found.
     fn iterate(&mut self, f: &dyn Objective<T>, evals: &mut usize) -> bool {
         let (xc, c) = self.cauchy();
-        let xbar = self.subspace(&xc, &c);
+        let Some(xbar) = self.subspace(&xc, &c) else {
+            return false;
+        };
         let n = self.x.len();
         let d: Vec<f64> = xbar.iter().zip(&self.x).map(|(a, b)| a - b).collect();
         let dphi0 = dot(&self.g, &d);

@@ -1,13 +1,20 @@
 //! The compact limited-memory BFGS matrix of [`super::Lbfgsb`] (Byrd, Lu, Nocedal & Zhu 1995,
 //! §3): the last `m` pairs, `θ`, the inner products `SᵀY` and `SᵀS` (one new row and column
-//! per pair, so `M` costs `O(m·n)` per iteration, not `O(m²·n)`), and `M` itself.
+//! per pair, so an update costs `O(m·n)`, not `O(m²·n)`), and the Cholesky factor that applies
+//! the middle matrix `M` without forming it.
 
 use std::collections::VecDeque;
 
-use super::dense::invert;
+use super::newton::{cholesky, cholesky_solve};
 use crate::kernels::rows::dot;
 
-/// `B = θI − W M Wᵀ` with `W = [Y  θS]`, `M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹`.
+/// `B = θI − W M Wᵀ` with `W = [Y  θS]`, `M = [[−D, Lᵀ], [L, θSᵀS]]⁻¹`, `D = diag(sᵢᵀyᵢ)`,
+/// `L` the strictly lower triangle of `SᵀY`.
+///
+/// `M` is never inverted explicitly: with `θ` large (`≈ 10⁸` on a badly scaled problem) the
+/// blocks of `M⁻¹` differ by many orders of magnitude and an explicit inverse loses the digits
+/// the step needs. As in L-BFGS-B's `formt`/`bmv`, `M v` is a block elimination with the
+/// Cholesky factor of the positive definite `T = θSᵀS + L D⁻¹ Lᵀ`.
 #[derive(Debug, Clone)]
 pub(crate) struct Memory {
     s: VecDeque<Vec<f64>>,
@@ -18,8 +25,8 @@ pub(crate) struct Memory {
     ss: VecDeque<VecDeque<f64>>,
     /// `θ = yᵀy / sᵀy` of the newest pair (1 with no pair).
     pub(crate) theta: f64,
-    /// `M` (2k × 2k, row-major).
-    m_mat: Vec<f64>,
+    /// Cholesky factor of `T = θSᵀS + L D⁻¹ Lᵀ` (k × k, row-major, lower triangle).
+    t_chol: Vec<f64>,
 }
 
 impl Memory {
@@ -30,7 +37,7 @@ impl Memory {
             sy: VecDeque::new(),
             ss: VecDeque::new(),
             theta: 1.0,
-            m_mat: Vec::new(),
+            t_chol: Vec::new(),
         }
     }
 
@@ -43,9 +50,29 @@ impl Memory {
         self.s.is_empty()
     }
 
+    /// Pairs kept: `k`.
+    pub(crate) fn len(&self) -> usize {
+        self.s.len()
+    }
+
     /// Columns of `W`: `2k`.
     pub(crate) fn width(&self) -> usize {
         2 * self.s.len()
+    }
+
+    /// `sᵢᵀyⱼ`.
+    pub(crate) fn sy(&self, i: usize, j: usize) -> f64 {
+        self.sy[i][j]
+    }
+
+    /// `sᵢ` (oldest first).
+    pub(crate) fn s(&self, i: usize) -> &[f64] {
+        &self.s[i]
+    }
+
+    /// `yᵢ` (oldest first).
+    pub(crate) fn y(&self, i: usize) -> &[f64] {
+        &self.y[i]
     }
 
     /// Column `p` of `W` as (stored vector, its factor): `yₚ` for `p < k`, else `θ sₚ₋ₖ`.
@@ -58,8 +85,9 @@ impl Memory {
         }
     }
 
-    /// Adds the pair `(s, y)` (dropping the oldest beyond `m`), with `θ = yᵀy / sᵀy`, and
-    /// rebuilds `M`; a singular middle matrix clears the memory.
+    /// Adds the pair `(s, y)` (dropping the oldest beyond `m`) with `sᵀy = sy`, `yᵀy = yy`,
+    /// `θ = yy / sy`, and refactors `T`; a `T` that is not numerically positive definite clears
+    /// the memory (L-BFGS-B's `formt` failure: "refresh the lbfgs memory").
     pub(crate) fn push(&mut self, s: Vec<f64>, y: Vec<f64>, m: usize, sy: f64, yy: f64) {
         if self.s.len() == m {
             self.s.pop_front();
@@ -84,38 +112,55 @@ impl Memory {
         self.s.push_back(s);
         self.y.push_back(y);
         self.theta = yy / sy;
-        self.form_m();
+        if !self.form_t() {
+            self.clear();
+        }
     }
 
-    /// `M` from the cached products (Byrd et al. (3.4)).
-    fn form_m(&mut self) {
+    /// Factors `T = θSᵀS + L D⁻¹ Lᵀ` (Byrd et al. (3.4) after eliminating `D`).
+    fn form_t(&mut self) -> bool {
         let k = self.s.len();
-        let k2 = 2 * k;
-        let mut kmat = vec![0.0; k2 * k2];
+        let mut t = vec![0.0; k * k];
         for i in 0..k {
-            for j in 0..k {
-                let sy = self.sy[i][j];
-                if i == j {
-                    kmat[i * k2 + j] = -sy;
-                } else if i > j {
-                    kmat[(k + i) * k2 + j] = sy; // L
-                    kmat[j * k2 + k + i] = sy; // Lᵀ
+            for j in 0..=i {
+                let mut v = self.theta * self.ss[i][j];
+                for l in 0..j {
+                    v += self.sy[i][l] * self.sy[j][l] / self.sy[l][l];
                 }
-                kmat[(k + i) * k2 + k + j] = self.theta * self.ss[i][j];
+                t[i * k + j] = v;
+                t[j * k + i] = v;
             }
         }
-        match invert(kmat, k2) {
-            Some(m) => self.m_mat = m,
-            None => self.clear(),
-        }
+        let ok = cholesky(&mut t, k);
+        self.t_chol = t;
+        ok
     }
 
-    /// `M v`.
+    /// `M v` for `v = [v₁; v₂]` (`v₁` against the `Y` columns, `v₂` against `θS`):
+    /// `p₂ = T⁻¹(v₂ + L D⁻¹ v₁)`, `p₁ = D⁻¹(Lᵀ p₂ − v₁)` (L-BFGS-B's `bmv`).
     pub(crate) fn m_times(&self, v: &[f64]) -> Vec<f64> {
-        let k2 = v.len();
-        (0..k2)
-            .map(|r| (0..k2).map(|c| self.m_mat[r * k2 + c] * v[c]).sum())
-            .collect()
+        let k = self.s.len();
+        if k == 0 {
+            return Vec::new();
+        }
+        let (v1, v2) = v.split_at(k);
+        let mut p2: Vec<f64> = (0..k)
+            .map(|i| {
+                v2[i]
+                    + (0..i)
+                        .map(|l| self.sy[i][l] * v1[l] / self.sy[l][l])
+                        .sum::<f64>()
+            })
+            .collect();
+        cholesky_solve(&self.t_chol, k, &mut p2);
+        let mut p: Vec<f64> = (0..k)
+            .map(|j| {
+                let lt: f64 = (j + 1..k).map(|i| self.sy[i][j] * p2[i]).sum();
+                (lt - v1[j]) / self.sy[j][j]
+            })
+            .collect();
+        p.extend(p2);
+        p
     }
 
     /// Row `i` of `W` into `out`.
@@ -133,16 +178,6 @@ impl Memory {
             .map(|p| {
                 let (v, a) = self.col(p);
                 a * dot(v, d)
-            })
-            .collect()
-    }
-
-    /// The columns of `ZᵀW` for the variables `free`: `2k` vectors of `free.len()` entries.
-    pub(crate) fn free_columns(&self, free: &[usize]) -> Vec<Vec<f64>> {
-        (0..self.width())
-            .map(|p| {
-                let (v, a) = self.col(p);
-                free.iter().map(|&i| a * v[i]).collect()
             })
             .collect()
     }

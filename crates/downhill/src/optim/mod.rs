@@ -141,6 +141,7 @@ pub mod groups;
 pub mod lbfgs;
 pub mod lbfgsb;
 mod lbfgsb_memory;
+mod lbfgsb_subspace;
 pub mod line_search;
 pub mod lion;
 pub mod lm;

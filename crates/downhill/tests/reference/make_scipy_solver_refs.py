@@ -207,9 +207,14 @@ def main():
         tight = {m: run(m, fun, jac, hess, hessp, x0, TIGHT[m]) for m in METHODS}
         cases.append({"name": name, "mgh_id": mgh_id, "x0": x0, "runs": runs, "tight": tight})
         print(name, {m: (r["fun"], r["nfev"]) for m, r in runs.items()})
+    write_refs("scipy_solver_refs.json", "make_scipy_solver_refs.py", cases)
+
+
+def write_refs(name, script, cases):
+    """Writes the cases to name beside this script, with the versions and the writing script."""
     out = {"scipy": scipy.__version__, "numpy": np.__version__, "jax": jax.__version__,
-           "source": "tests/reference/make_scipy_solver_refs.py", "cases": cases}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scipy_solver_refs.json")
+           "source": f"tests/reference/{script}", "cases": cases}
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
     with open(path, "w") as fh:
         json.dump(out, fh, indent=1)
         fh.write("\n")
