@@ -100,7 +100,7 @@ impl Method {
 /// NaN when `beta` is outside [`Method::valid_beta`] (for |β| ≥ 1 no learning rate is stable)
 /// or `l` is not a positive finite number.
 pub fn edge(method: Method, beta: f64, l: f64) -> f64 {
-    if !method.valid_beta(beta) || !(l > 0.0 && l.is_finite()) {
+    if !(method.valid_beta(beta) && l > 0.0 && l.is_finite()) {
         return f64::NAN;
     }
     match method {
