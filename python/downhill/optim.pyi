@@ -36,7 +36,7 @@ class SGD(Optimizer):
     def __init__(self, params: Params | None = None, *, lr: float = 0.001, momentum: float = 0.0, weight_decay: float = 0.0, dampening: float = 0.0, nesterov: bool = False, maximize: bool = False, line_search: Literal['armijo'] = None, state_precision: Literal['full', 'bf16'] = 'full') -> None: ...
 
 class Momentum(Optimizer):
-    """Seed 003's momentum: heavy ball, Nesterov, Nesterov midpoint."""
+    """Physics-form momentum: heavy ball, Nesterov, Nesterov midpoint."""
     def __init__(self, params: Params | None = None, *, lr: float = 0.001, momentum: float = 0.9, variant: Literal['heavy_ball', 'nesterov', 'nesterov_midpoint'] = 'heavy_ball', maximize: bool = False) -> None: ...
 
 class Adagrad(Optimizer):

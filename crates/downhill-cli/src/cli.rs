@@ -1,5 +1,7 @@
 //! Command-line syntax (clap).
 
+pub mod bench;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -23,7 +25,7 @@ pub enum Command {
     /// Run every experiment of the seed articles and report the numbers.
     Tour(TourArgs),
     /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
-    Bench(crate::commands::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Re-draw the figure of a saved `--json` output of run, minimize or compare.
     Plot(PlotArgs),
     /// Run several optimisers on one problem; table of results, optional figure.

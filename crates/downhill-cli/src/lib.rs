@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 pub mod exit;
 mod input;
+mod measure;
 mod present;
 mod tour;
 

@@ -146,6 +146,40 @@ fn catalog_schedule_contour_and_decimation() {
     assert!(c["quadratic"]["l"]
         .as_f64()
         .is_some_and(|l| (l - 2.0).abs() < 1e-9));
+    // The rules the page takes from the server: the stable lr (optim::stability), each
+    // optimiser's momentum key and each dataset's task.
+    let (status, body) = s.post(
+        "/api/stability",
+        &format!(
+            r#"{{"optimizer":{{"name":"sgd","lr":0.1,"momentum":0.5}},"quadratic":{}}}"#,
+            c["quadratic"]
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let b: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let l = c["quadratic"]["l"].as_f64().unwrap_or(f64::NAN);
+    let edge =
+        downhill::optim::stability::edge(downhill::optim::stability::Method::HeavyBall, 0.5, l);
+    assert_eq!(b["lr"].as_f64(), Some(edge));
+    assert_eq!(b["formula"], "2(1+β)/L");
+    let (status, body) = s.post(
+        "/api/stability",
+        r#"{"optimizer":{"name":"adam"},"quadratic":{"l":2.0,"mu":2.0}}"#,
+    );
+    assert_eq!((status, body.as_str()), (200, "null"));
+    let (status, _) = s.post("/api/stability", r#"{"optimizer":{"name":"nope"}}"#);
+    assert_eq!(status, 400);
+    let key = |name: &str| {
+        cat["optimizers"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["name"] == name))
+            .map(|o| o["momentum_key"].clone())
+    };
+    assert_eq!(key("sgd"), Some(serde_json::json!("momentum")));
+    assert_eq!(key("adam"), Some(serde_json::json!("betas[0]")));
+    assert_eq!(key("adagrad"), Some(serde_json::Value::Null));
+    assert_eq!(cat["dataset_tasks"]["diabetes"], "regression");
+    assert_eq!(cat["dataset_tasks"]["iris"], "classification");
     let (status, body) = s.post(
         "/api/run",
         r#"{"problem":{"function":"sphere","x0":[1.0,1.0]},"optimizer":{"name":"sgd","lr":1e-6},"run":{"steps":20000}}"#,

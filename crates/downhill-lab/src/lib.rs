@@ -11,11 +11,12 @@
 //!
 //! | endpoint | what |
 //! | --- | --- |
-//! | `GET /api/catalog` | functions, optimisers, schedules, datasets, models |
+//! | `GET /api/catalog` | functions, optimisers (with each one's `momentum_key`), schedules, datasets (and `dataset_tasks`), models |
 //! | `POST /api/run` | `downhill run --json` of the tables |
 //! | `POST /api/compare` | `downhill compare --json` |
 //! | `POST /api/schedule` | `downhill schedule --json` (the tables plus `steps`) |
 //! | `POST /api/contour` | the contour SVG of a function and its data → pixel frame |
+//! | `POST /api/stability` | the largest stable lr of an `[optimizer]` on the contour's quadratic (`null` if none) |
 //! | `POST /api/config/{command}` | the TOML text of the tables (Download config) |
 //! | `POST /api/train` | starts a `downhill train` job: `{"id": …}` |
 //! | `GET /api/train/{id}/events` | its progress as `text/event-stream`; the last event is the `train --json` object |
@@ -27,6 +28,7 @@ pub mod contour;
 pub mod jobs;
 pub mod limits;
 pub mod server;
+pub mod stability;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};

@@ -180,6 +180,14 @@ async fn contour(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -
     answer(r.await)
 }
 
+async fn stability(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
+    let r = async {
+        let req = body_json(body)?;
+        blocking(&s, move || Ok(crate::stability::answer(&req)?.to_string())).await
+    };
+    answer(r.await)
+}
+
 async fn config(
     State(s): State<Shared>,
     Path(command): Path<String>,
@@ -322,6 +330,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/compare", post(compare))
         .route("/api/schedule", post(schedule))
         .route("/api/contour", post(contour))
+        .route("/api/stability", post(stability))
         .route("/api/config/{command}", post(config))
         .route("/api/train", post(train_start))
         .route("/api/train/{id}/events", get(train_events))

@@ -89,8 +89,9 @@
     if ('lr' in d) t.lr = num(lane.lr, d.lr);
     var m = lane.mom;
     if (m !== null && m !== undefined && m !== '' && isFinite(m)) {
-      if ('momentum' in d) t.momentum = +m;
-      else if ('betas' in d) t.betas = [+m, d.betas[1]];
+      var key = optInfo(lane.optimizer).momentum_key;
+      if (key === 'momentum') t.momentum = +m;
+      else if (key === 'betas[0]') t.betas = [+m, d.betas[1]];
     }
     if ('variant' in d && lane.variant) t.variant = lane.variant;
     if ('nesterov' in d && lane.nesterov) t.nesterov = true;
@@ -208,17 +209,24 @@
     return ['completed ' + r.steps + ' steps, f = ' + fmt(r.f), ''];
   }
 
+  // The stable-lr bound of a lane on the current quadratic, from POST /api/stability (the
+  // library's optim::stability): null, or { lr, label, formula }. Answers are cached by request.
+  var boundCache = {};
   function stableBound(lane) {
     var q = contourInfo && contourInfo.quadratic;
-    if (!q || !(q.mu > 0)) return null;
-    var d = optInfo(lane.optimizer).defaults || {};
-    if (lane.optimizer !== 'sgd' && lane.optimizer !== 'momentum') return null;
-    var b = ('momentum' in d && isFinite(lane.mom)) ? +lane.mom : 0;
-    var nesterov = lane.nesterov || lane.variant === 'nesterov' || lane.variant === 'nesterov_midpoint';
-    if (lane.optimizer === 'momentum' && !nesterov) nesterov = false;
-    if (b <= 0) return { lr: 2 / q.l, text: 'GD: lr < 2/L = ' + fmt(2 / q.l) };
-    if (nesterov) return { lr: 2 * (1 + b) / ((1 + 2 * b) * q.l), text: 'Nesterov: lr < 2(1+β)/((1+2β)L) = ' + fmt(2 * (1 + b) / ((1 + 2 * b) * q.l)) };
-    return { lr: 2 * (1 + b) / q.l, text: 'heavy ball: lr < 2(1+β)/L = ' + fmt(2 * (1 + b) / q.l) };
+    if (!q) return Promise.resolve(null);
+    var body = { optimizer: optimizerTable(lane), quadratic: q };
+    var key = JSON.stringify(body);
+    if (!(key in boundCache)) {
+      boundCache[key] = post('/api/stability', body).catch(function () { return null; });
+    }
+    return boundCache[key];
+  }
+  function momentumDefault(info) {
+    var d = info.defaults || {};
+    if (info.momentum_key === 'momentum') return d.momentum;
+    if (info.momentum_key === 'betas[0]') return d.betas[0];
+    return null;
   }
 
   var LR_MIN = -5, LR_MAX = 1;
@@ -237,7 +245,8 @@
         lane.optimizer = sel.value;
         var nd = optInfo(lane.optimizer).defaults || {};
         if ('lr' in nd) lane.lr = nd.lr;
-        lane.mom = 'momentum' in nd ? (nd.momentum || 0.9) : ('betas' in nd ? nd.betas[0] : null);
+        var ni = optInfo(lane.optimizer);
+        lane.mom = ni.momentum_key === 'momentum' ? (nd.momentum || 0.9) : momentumDefault(ni);
         changed(true);
       });
       row1.appendChild(document.createTextNode('lane ' + k + ' '));
@@ -269,25 +278,29 @@
         row2.appendChild(lr);
         div.appendChild(row2);
         div.appendChild(slider);
-        var bound = stableBound(lane);
-        if (bound) {
+        var boundBox = document.createElement('div');
+        div.appendChild(boundBox);
+        stableBound(lane).then(function (bound) {
+          if (!bound) return;
           var marks = document.createElement('div'); marks.className = 'marks';
           marks.setAttribute('data-testid', 'lane-' + k + '-stable');
           var ok = document.createElement('div'); ok.className = 'ok';
           var frac = (Math.log10(bound.lr) - LR_MIN) / (LR_MAX - LR_MIN);
           ok.style.width = (100 * Math.max(0, Math.min(1, frac))) + '%';
-          marks.appendChild(ok); div.appendChild(marks);
-          var ml = document.createElement('div'); ml.className = 'marks-label'; ml.textContent = 'stable: ' + bound.text;
-          div.appendChild(ml);
-        }
+          marks.appendChild(ok); boundBox.appendChild(marks);
+          var ml = document.createElement('div'); ml.className = 'marks-label';
+          ml.textContent = 'stable: ' + bound.label + ': lr < ' + bound.formula + ' = ' + fmt(bound.lr);
+          boundBox.appendChild(ml);
+        });
       }
       var row3 = document.createElement('div'); row3.className = 'row';
-      if ('momentum' in d || 'betas' in d) {
+      var info = optInfo(lane.optimizer);
+      if (info.momentum_key) {
         var m = document.createElement('input'); m.size = 5;
-        m.value = lane.mom === null || lane.mom === undefined ? String('momentum' in d ? d.momentum : d.betas[0]) : String(lane.mom);
+        m.value = lane.mom === null || lane.mom === undefined ? String(momentumDefault(info)) : String(lane.mom);
         m.setAttribute('data-testid', 'lane-' + k + '-momentum');
         m.addEventListener('change', function () { lane.mom = num(m.value, 0); changed(true); });
-        row3.appendChild(document.createTextNode('momentum' in d ? 'momentum ' : 'β₁ '));
+        row3.appendChild(document.createTextNode(info.momentum_key === 'momentum' ? 'momentum ' : 'β₁ '));
         row3.appendChild(m);
       }
       if ('nesterov' in d) {
@@ -434,7 +447,7 @@
     $('t-batch').value = String(state.train.batch); $('t-epochs').value = String(state.train.epochs);
     $('t-dataset').addEventListener('change', function () {
       var ds = $('t-dataset').value;
-      var regression = ['synthetic_linreg', 'diabetes', 'wine_quality'].indexOf(ds) >= 0;
+      var regression = (catalog.dataset_tasks || {})[ds] === 'regression';
       $('t-model').value = regression ? 'linear' : 'softmax';
     });
     $('train-start').addEventListener('click', startTraining);

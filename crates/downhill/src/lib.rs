@@ -16,7 +16,7 @@
 //! | training | [`train`] | [`train::Trainer`]: epochs of mini-batches over a model and a dataset, with logging, validation, the divergence guard, plateau rules, early stopping, SWA/snapshot averaging and checkpoints (bit-identical resume) |
 //! | models and data | [`model`], [`data`] | dense networks over one flat parameter vector (linear, logistic, softmax, MLP); datasets (built-in, CSV, `.npy`), splits, standardisation, seeded samplers |
 //! | runs | [`run`] | the deterministic executor of `downhill run`: [`run::Run`] with an [`optim::Optimizer`] or an [`optim::Solver`], a box, a schedule, observers that may stop it, and as much of the path recorded as asked |
-//! | optimisers | [`optim`] | PyTorch's optimisers (trajectories identical to `torch.optim`), seed 003's momentum variants, Lion, gradient wrappers, and the solvers L-BFGS, Newton and PSO; [`optim::OptimizerConfig`] builds any of them by name |
+//! | optimisers | [`optim`] | PyTorch's optimisers (trajectories identical to `torch.optim`), physics-form momentum (heavy ball, Nesterov, midpoint) with its stable-lr bound, Lion, gradient wrappers, and the solvers L-BFGS, Newton and PSO; [`optim::OptimizerConfig`] builds any of them by name |
 //! | schedules | [`schedule`] | every PyTorch learning-rate scheduler, bit for bit, plus warm-up, batch-size scaling and momentum retuning; [`schedule::ScheduleConfig`] builds any of them by name |
 //! | objectives | [`objective`], [`problems`], [`expr`], [`diff`] | what is minimised ([`Objective`], [`SampledObjective`]); the built-in test functions; formulas parsed from text; numerical gradients, the gradient checker, reverse-mode AD and hyper-dual Hessians |
 //! | foundations | [`float`], [`error`], [`guard`], [`kernels`], [`io`] | the [`Float`] trait (f32, f64); the one [`Error`] type; the divergence rule of runs and training; the vectorised hot loops; the one atomic file writer |
@@ -72,8 +72,8 @@
 //!
 //! ## Training a model
 //!
-//! Seed 001's experiment: linear regression on its synthetic data with SGD, batch 1, lr 0.2,
-//! and the lr × 0.1 from epoch 2 on (`multi_step_lr` stepped per epoch):
+//! Linear regression on synthetic data with SGD, batch 1, lr 0.2, and the lr × 0.1 from
+//! epoch 2 on (`multi_step_lr` stepped per epoch):
 //!
 //! ```
 //! use downhill::data::{builtin::SyntheticOptions, synthetic_linreg};

@@ -18,131 +18,19 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use clap::{Args, Subcommand};
 use downhill::data::pages;
 use downhill::kernels::{self, dispatch};
-use downhill::optim::{Optimizer, OptimizerConfig};
+use downhill::optim::Optimizer;
 use downhill::{Float, Objective};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use crate::cli::bench::{GradientArgs, StepArgs};
 use crate::exit::{CliError, CliResult};
-
-/// `downhill bench`.
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// What to measure.
-    #[command(subcommand)]
-    pub what: BenchCommand,
-}
-
-/// The benchmarks.
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Time of one optimiser step on N parameters, against the in-place update bandwidth.
-    Step(StepArgs),
-    /// Times of a built-in function's value, analytic gradient, AD gradients (vector and
-    /// scalar tape) and numerical gradient (skipped above d = 10⁴ unless `--numeric`).
-    Gradient(GradientArgs),
-    /// Samples per second of the training loop on synthetic data, and the final loss.
-    Train(super::bench_train::TrainArgs),
-}
-
-/// `downhill bench step`.
-#[derive(Debug, Args)]
-pub struct StepArgs {
-    /// Optimiser name (any `[optimizer] name`, plus `sgd_momentum` = sgd with momentum 0.9).
-    #[arg(long)]
-    pub optimizer: String,
-    /// Number of parameters (`10000000` or `1e7`).
-    #[arg(long, value_parser = parse_count)]
-    pub params: usize,
-    /// Timed steps (after one untimed warm-up step that allocates the state).
-    #[arg(long, default_value_t = 20)]
-    pub steps: usize,
-    /// `f32` (default) or `f64`.
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
-    /// Optimiser state storage: `full` (default) or `bf16` (adam, adamw, sgd/sgd_momentum).
-    #[arg(long, default_value = "full")]
-    pub state_precision: String,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Learning rate (default 1e-3).
-    #[arg(long, default_value_t = 1e-3)]
-    pub lr: f64,
-    /// Elements per buffer of the bandwidth probe `a ← a + s·b` (f32; default 2e8, far
-    /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it. Its
-    /// passes are interleaved with the timed steps.
-    #[arg(long, value_parser = parse_count_or_zero, default_value = "2e8")]
-    pub limit_elems: usize,
-    /// Timed passes of the bandwidth probe; the best counts (default 5).
-    #[arg(long, default_value_t = 5)]
-    pub limit_reps: usize,
-    /// Cap the SIMD level: `auto` (default), `avx512`, `avx2` or `baseline`.
-    #[arg(long, default_value = "auto")]
-    pub level: String,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `downhill bench gradient`.
-#[derive(Debug, Args)]
-pub struct GradientArgs {
-    /// A built-in function name (e.g. `rosenbrock`).
-    #[arg(long)]
-    pub function: String,
-    /// Dimension (ignored for fixed-dimension functions, which use their own).
-    #[arg(long, value_parser = parse_count, default_value = "2")]
-    pub dim: usize,
-    /// Minimum seconds spent timing each operation.
-    #[arg(long, default_value_t = 0.2)]
-    pub seconds: f64,
-    /// Time the numerical gradient (2d evaluations) also above d = 10⁴, where it is skipped
-    /// by default (at d = 10⁶ it takes tens of minutes).
-    #[arg(long)]
-    pub numeric: bool,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
+use crate::measure::{bench_optimizer, with_threads};
 
 /// The largest dimension at which `bench gradient` times the numerical gradient without
 /// `--numeric`.
 pub const NUMERIC_MAX_DIM: usize = 10_000;
-
-/// Entry point of `downhill bench`.
-pub fn cmd(a: &BenchArgs) -> CliResult {
-    let out = match &a.what {
-        BenchCommand::Step(s) => (step(s)?, s.json),
-        BenchCommand::Gradient(g) => (gradient(g)?, g.json),
-        BenchCommand::Train(t) => (super::bench_train::train(t)?, t.json),
-    };
-    print_report(&out.0, out.1);
-    Ok(0)
-}
-
-/// Parses a positive count written as an integer or in scientific notation (`1e7`).
-pub fn parse_count(s: &str) -> Result<usize, String> {
-    match parse_count_or_zero(s)? {
-        0 => Err("must be at least 1".into()),
-        n => Ok(n),
-    }
-}
-
-/// Parses a count as [`parse_count`] does, allowing 0.
-pub fn parse_count_or_zero(s: &str) -> Result<usize, String> {
-    if let Ok(n) = s.parse::<usize>() {
-        return Ok(n);
-    }
-    match s.parse::<f64>() {
-        Ok(x) if x >= 0.0 && x.fract() == 0.0 && x < 1e15 => Ok(x as usize),
-        _ => Err(format!(
-            "`{s}` is not a whole number (e.g. 10000000 or 1e7)"
-        )),
-    }
-}
 
 /// Bytes one step moves per `f32` parameter, counting each buffer read and each written once
 /// (the gradient is read, never written). Doubled for `f64`.
@@ -170,20 +58,6 @@ pub fn bytes_per_param_bf16_state(name: &str) -> Option<usize> {
         "adam" | "adamw" => 20,
         _ => return None,
     })
-}
-
-pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> CliResult<R> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        if t == 0 {
-            return Err(CliError::input("--threads must be at least 1"));
-        }
-        b = b.num_threads(t);
-    }
-    let pool = b
-        .build()
-        .map_err(|e| CliError::failure(format!("thread pool: {e}")))?;
-    Ok(pool.install(f))
 }
 
 fn set_level(level: &str) -> CliResult<()> {
@@ -231,28 +105,6 @@ impl Probe {
     }
 }
 
-/// The optimiser for `--optimizer name` (`sgd_momentum` = sgd with momentum 0.9).
-pub fn bench_optimizer<T: Float>(
-    name: &str,
-    lr: f64,
-    state_precision: &str,
-) -> CliResult<Box<dyn Optimizer<T>>> {
-    let mut params = Map::new();
-    params.insert("lr".into(), json!(lr));
-    if state_precision != "full" {
-        params.insert("state_precision".into(), json!(state_precision));
-    }
-    let base = if name == "sgd_momentum" {
-        params.insert("momentum".into(), json!(0.9));
-        "sgd"
-    } else {
-        name
-    };
-    let cfg = OptimizerConfig::from_named(base, Value::Object(params))
-        .map_err(|e| CliError::input(format!("--optimizer {name}: {e}")))?;
-    Ok(cfg.build::<T>()?)
-}
-
 /// Best and median nanoseconds per step over `steps` timed steps (after one warm-up step),
 /// with the `reps` passes of `probe` interleaved between the steps, so that both see the
 /// same machine load.
@@ -296,7 +148,8 @@ fn time_steps<T: Float>(
     (times[0], times[times.len() / 2])
 }
 
-fn step(a: &StepArgs) -> CliResult<Value> {
+/// Runs `downhill bench step`.
+pub fn step(a: &StepArgs) -> CliResult<Value> {
     set_level(&a.level)?;
     if a.steps == 0 {
         return Err(CliError::input("--steps must be at least 1"));
@@ -392,7 +245,8 @@ fn max_relative_difference(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0f64, f64::max)
 }
 
-fn gradient(a: &GradientArgs) -> CliResult<Value> {
+/// Runs `downhill bench gradient`.
+pub fn gradient(a: &GradientArgs) -> CliResult<Value> {
     use downhill::diff::numeric::{numerical_gradient, Difference};
     let f = downhill::problems::by_name::<f64>(&a.function)?;
     let ad = downhill::problems::vector_ad_by_name::<f64>(&a.function)?;
@@ -449,27 +303,4 @@ fn gradient(a: &GradientArgs) -> CliResult<Value> {
         "ad_max_relative_difference": max_relative_difference(&g, &ga),
         "note": note,
     }))
-}
-
-/// Prints the report as one JSON object or as an aligned two-column table.
-fn print_report(v: &Value, as_json: bool) {
-    if as_json {
-        println!("{v}");
-        return;
-    }
-    if let Value::Object(m) = v {
-        let w = m.keys().map(|k| k.len()).max().unwrap_or(0);
-        for (k, v) in m {
-            let s = match v {
-                Value::Number(n) => match n.as_f64() {
-                    Some(x) if !n.is_u64() => format!("{x:.4}"),
-                    _ => n.to_string(),
-                },
-                Value::String(s) => s.clone(),
-                Value::Null => "-".into(),
-                other => other.to_string(),
-            };
-            println!("{k:<w$}  {s}");
-        }
-    }
 }

@@ -21,7 +21,6 @@ use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Instant;
 
-use clap::Args;
 use downhill::data::pages;
 use downhill::data::{Dataset, Task};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network, Scalar};
@@ -33,65 +32,13 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::bench::{bench_optimizer, parse_count, with_threads};
+use crate::cli::bench::BenchTrainArgs;
 use crate::exit::{CliError, CliResult};
-
-/// `downhill bench train`.
-#[derive(Debug, Args)]
-pub struct TrainArgs {
-    /// `linear`, `logistic`, `softmax` or `mlp`.
-    #[arg(long)]
-    pub model: String,
-    /// Number of samples (`1000000` or `1e6`).
-    #[arg(long, value_parser = parse_count)]
-    pub n: usize,
-    /// Number of features.
-    #[arg(long, value_parser = parse_count)]
-    pub features: usize,
-    /// Samples per step.
-    #[arg(long, default_value_t = 256)]
-    pub batch_size: usize,
-    /// Passes over the data.
-    #[arg(long, default_value_t = 1)]
-    pub epochs: usize,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
-    pub lr: f64,
-    /// Optimiser (as `bench step --optimizer`).
-    #[arg(long, default_value = "sgd")]
-    pub optimizer: String,
-    /// Optimiser state storage: `full` or `bf16`.
-    #[arg(long, default_value = "full")]
-    pub state_precision: String,
-    /// Hidden width of the `mlp` (one hidden relu layer).
-    #[arg(long, default_value_t = 256)]
-    pub hidden: usize,
-    /// Classes of `softmax` and `mlp` data.
-    #[arg(long, default_value_t = 10)]
-    pub classes: usize,
-    /// `f32` (default) or `f64`.
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Elements (`f32`) of the read-bandwidth probe (default 1e8 = 400 MB, beyond the caches;
-    /// smaller values give quick but optimistic limits). 0 skips it and the row-gather probe
-    /// (a random-order read of the training rows; both run before the run, after every epoch
-    /// and after the run, outside `seconds`).
-    #[arg(long, value_parser = super::bench::parse_count_or_zero, default_value = "1e8")]
-    pub limit_elems: usize,
-    /// Seed of the data, the initialisation and the batches.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
+use crate::measure::{bench_optimizer, with_threads};
 
 /// Synthetic data: `x ~ N(0, 1)`; linear `y = x·w + 0.5 + 0.1ε`; logistic
 /// `y = [x·w/√d + 0.1ε > 0]`; softmax/mlp `y = argmax(x·W)` (a random linear teacher).
-fn synthetic<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Dataset<T>> {
+fn synthetic<T: Scalar>(a: &BenchTrainArgs, kind: ModelKind) -> CliResult<Dataset<T>> {
     let (n, d) = (a.n, a.features);
     let mut rng = ChaCha8Rng::seed_from_u64(a.seed);
     let mut normal = || -> f64 { rng.sample(StandardNormal) };
@@ -212,7 +159,7 @@ impl<T: Scalar> Callback<T> for ProbeEachEpoch<'_, T> {
     }
 }
 
-fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
+fn run<T: Scalar>(a: &BenchTrainArgs, kind: ModelKind) -> CliResult<Value> {
     let data = synthetic::<T>(a, kind)?;
     let cfg = ModelConfig {
         kind,
@@ -290,7 +237,7 @@ fn run<T: Scalar>(a: &TrainArgs, kind: ModelKind) -> CliResult<Value> {
 /// Runs `downhill bench train`. `seconds` covers `Trainer::run` only (not data generation),
 /// with the whole-training-set loss switched off (`log_train_loss = false`); `final_loss` is
 /// computed after the clock stops.
-pub fn train(a: &TrainArgs) -> CliResult<Value> {
+pub fn train(a: &BenchTrainArgs) -> CliResult<Value> {
     let kind = match a.model.as_str() {
         "linear" => ModelKind::Linear,
         "logistic" => ModelKind::Logistic,

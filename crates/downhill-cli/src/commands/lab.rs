@@ -7,6 +7,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use downhill::data::{builtin, Task};
 use downhill::optim::OptimizerConfig;
 use downhill::schedule::ScheduleConfig;
 use downhill::spec::{self, exec};
@@ -64,7 +65,9 @@ fn defaults<C: serde::Serialize>(
 /// The catalogue the page builds its controls from, derived from the library's registries:
 /// functions (with their views), optimisers and schedules (parameters with type, default,
 /// range and doc; a schedule's `example` is its defaults overlaid with the `example` of its
-/// parameter lines), datasets, models and activations.
+/// parameter lines; an optimiser's `momentum_key`, what the page's momentum field sets),
+/// datasets (with `dataset_tasks`: `regression` or `classification` by name), models and
+/// activations.
 pub fn catalog() -> Value {
     let functions: Vec<Value> = downhill::problems::NAMES
         .iter()
@@ -87,6 +90,7 @@ pub fn catalog() -> Value {
                 "needs": e.needs,
                 "params": e.params,
                 "defaults": defaults(|v| OptimizerConfig::from_named(name, v)),
+                "momentum_key": downhill::optim::momentum_key(name),
             })
         })
         .collect();
@@ -115,12 +119,24 @@ pub fn catalog() -> Value {
             })
         })
         .collect();
+    let dataset_tasks: Map<String, Value> = builtin::BUILTIN_NAMES
+        .iter()
+        .map(|&name| {
+            let task = match builtin::builtin_task(name) {
+                Some(Task::Regression) => json!("regression"),
+                Some(Task::Classification { .. }) => json!("classification"),
+                None => Value::Null,
+            };
+            (name.to_string(), task)
+        })
+        .collect();
     json!({
         "functions": functions,
         "optimizers": optimizers,
         "schedules": schedules,
         "schedule_common": catalogue.common,
-        "datasets": downhill::data::builtin::BUILTIN_NAMES,
+        "datasets": builtin::BUILTIN_NAMES,
+        "dataset_tasks": dataset_tasks,
         "models": downhill::model::MODEL_NAMES,
         "activations": downhill::model::ACTIVATION_NAMES,
         "limits": {

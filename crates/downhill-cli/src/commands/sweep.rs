@@ -15,8 +15,8 @@ use crate::cli::SweepArgs;
 use crate::exit::{CliError, CliResult};
 use crate::input::read_file;
 
-/// Entry point of `downhill sweep`.
-pub fn cmd(a: &SweepArgs) -> CliResult {
+/// Reads and parses the config of `downhill sweep`, refusing `--plot` over more than two keys.
+pub fn load(a: &SweepArgs) -> CliResult<Sweep> {
     let file = a.file.display().to_string();
     let raw = read_file(&a.file)?;
     let sweep = Sweep::parse(&file, &raw)?;
@@ -27,21 +27,22 @@ pub fn cmd(a: &SweepArgs) -> CliResult {
             sweep.axes.len()
         )));
     }
-    #[cfg(feature = "mpi")]
-    if super::sweep_mpi::under_mpirun() {
-        return super::sweep_mpi::cmd(a, &sweep);
-    }
+    Ok(sweep)
+}
+
+/// Entry point of `downhill sweep` in one process (the sweep read by [`load`]).
+pub fn cmd(a: &SweepArgs, sweep: &Sweep) -> CliResult {
     let bar = progress_bar(a.json, sweep.len());
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let points = run_points(&sweep, 0..sweep.len(), &tick)?;
+    let points = run_points(sweep, 0..sweep.len(), &tick)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    crate::present::sweep::finish(a, &sweep, &points)
+    crate::present::sweep::finish(a, sweep, &points)
 }
 
 /// A progress bar on stderr, unless `--json` or stderr is not a terminal.

@@ -17,13 +17,6 @@ use crate::exit::CliError;
 use crate::exit::{CliResult, FAILURE};
 use crate::present::sweep::finish;
 
-/// Whether this process was started by `mpirun` / `mpiexec` (Open MPI, MPICH/Hydra or PMIx).
-pub fn under_mpirun() -> bool {
-    ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"]
-        .iter()
-        .any(|k| std::env::var_os(k).is_some())
-}
-
 /// Bytes per `f64` of a message: 6 bytes make an integer below 2⁴⁸, exact in an `f64`.
 const PACK: usize = 6;
 

@@ -19,9 +19,9 @@ use downhill::spec::exec::train::{optimizer, Setup};
 use downhill::spec::train::TrainFile;
 use downhill::spec::Precision;
 
-use super::train::report;
 use crate::cli::TrainArgs;
 use crate::exit::{CliError, CliResult};
+use crate::present::train::report;
 
 /// Entry point: initialises MPI, trains, finalises MPI.
 pub fn cmd(cfg: &TrainFile, args: &TrainArgs, fingerprint: String) -> CliResult {

@@ -5,9 +5,11 @@
 //! its steps). 1-D: the metric against the swept value (log₁₀ of it for `log_range`), one curve
 //! per contender, diverged points marked. 2-D: a heat map of log₁₀ final loss (or steps to
 //! tolerance) over the grid, diverged cells left blank and crossed; on a quadratic run with
-//! `sgd` (no Nesterov, no dampening) or heavy-ball `momentum`, the theory edge
-//! lr = 2(1 + β)/L (L the largest Hessian eigenvalue; β = 0 is GD's 2/L) is drawn over it.
+//! `sgd` (no dampening) or `momentum`, the theory edge of `downhill::optim::stability::edge`
+//! (heavy ball lr = 2(1 + β)/L, L the largest Hessian eigenvalue; β = 0 is GD's 2/L) is drawn
+//! over it.
 
+use downhill::optim::stability::{self, Method};
 use downhill::problems;
 use downhill::Objective;
 use downhill_plot::{
@@ -213,32 +215,39 @@ pub fn curvature(cfg: &RunConfig) -> Option<f64> {
     (lambda > 0.0).then_some(lambda)
 }
 
-/// The heavy-ball β of a run's optimiser (0 for plain SGD), when its edge is 2(1 + β)/L.
-fn heavy_ball_beta(cfg: &RunConfig) -> Option<f64> {
-    let o = serde_json::to_value(&cfg.optimizer).ok()?;
-    let beta = o["momentum"].as_f64().unwrap_or(0.0);
-    match o["name"].as_str()? {
-        "sgd" if o["nesterov"] != Value::Bool(true) && num(o.get("dampening")) == 0.0 => Some(beta),
-        "momentum" if o["variant"].as_str() == Some("heavy_ball") => Some(beta),
-        _ => None,
-    }
+/// What the theory says about a run sweep: the curvature L of its quadratic, the momentum
+/// method and β of its base config (`optim::stability::of_config`), and which axes are the
+/// lr and the momentum.
+#[derive(Clone, Copy)]
+struct Theory {
+    l: f64,
+    method: Method,
+    beta: f64,
+    lr_axis: Option<usize>,
+    momentum_axis: Option<usize>,
 }
 
-/// The theory of a run sweep: (L, β of the base config, lr axis, momentum axis).
-fn theory(sweep: &Sweep) -> Option<(f64, f64, Option<usize>, Option<usize>)> {
+/// The theory of a run sweep on a quadratic with a method of `optim::stability`.
+fn theory(sweep: &Sweep) -> Option<Theory> {
     if sweep.kind != Kind::Run {
         return None;
     }
     let cfg = downhill::spec::run::parse(&sweep.file, sweep.base()).ok()?;
     let l = curvature(&cfg)?;
-    let beta = heavy_ball_beta(&cfg)?;
+    let (method, beta) = stability::of_config(&cfg.optimizer)?;
     let find = |name: &str| {
         sweep
             .axes
             .iter()
             .position(|a| a.key == name && a.numbers.is_some())
     };
-    Some((l, beta, find("optimizer.lr"), find("optimizer.momentum")))
+    Some(Theory {
+        l,
+        method,
+        beta,
+        lr_axis: find("optimizer.lr"),
+        momentum_axis: find("optimizer.momentum"),
+    })
 }
 
 /// The figure of a finished sweep (1 or 2 swept keys).
@@ -289,11 +298,12 @@ pub fn figure(sweep: &Sweep, points: &[Point], metric: Metric) -> Result<Figure,
                 })
                 .collect();
             series.push(Series::new("diverged", xs.clone(), marks));
-            if let Some((l, beta, Some(0), _)) = theory(sweep) {
-                let edge = 2.0 * (1.0 + beta) / l;
+            let th = theory(sweep).filter(|t| t.lr_axis == Some(0));
+            let edge = th.map_or(f64::NAN, |t| stability::edge(t.method, t.beta, t.l));
+            if let (Some(t), true) = (th, edge.is_finite()) {
                 let x = if a.log { edge.log10() } else { edge };
                 series.push(Series::new(
-                    format!("theory lr = 2(1+β)/L = {edge:.4}"),
+                    format!("theory lr = {} = {edge:.4}", t.method.formula()),
                     vec![x, x],
                     vec![bottom, top],
                 ));
@@ -393,17 +403,19 @@ fn heat_map(
         }
     }
     let mut paths = Vec::new();
-    if let Some((l, _, Some(0), Some(1))) = theory(sweep) {
+    let th = theory(sweep).filter(|t| (t.lr_axis, t.momentum_axis) == (Some(0), Some(1)));
+    if let Some(Theory { l, method, .. }) = th {
         let (ylo, yhi) = edges(&ys);
         let pts: Vec<(f64, f64)> = (0..=40)
-            .map(|k| {
+            .filter_map(|k| {
                 let beta = ylo + (yhi - ylo) * k as f64 / 40.0;
-                let lr = 2.0 * (1.0 + beta) / l;
-                (if a.log { lr.log10() } else { lr }, beta)
+                let lr = stability::edge(method, beta, l);
+                lr.is_finite()
+                    .then(|| (if a.log { lr.log10() } else { lr }, beta))
             })
             .collect();
         paths.push(Series2d::new(
-            format!("theory lr = 2(1+β)/L, L = {l:.4}"),
+            format!("theory lr = {}, L = {l:.4}", method.formula()),
             pts,
         ));
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use downhill::optim::stability;
 use downhill::optim::{Momentum, MomentumVariant, Optimizer, Sgd};
 use downhill::problems::{DoubleWell, IllConditioned};
 use downhill::run::{Method, Run, RunResult};
@@ -249,22 +250,14 @@ fn nesterov_stability() -> Experiment {
     let beta: f64 = 0.9;
     let lambda = 2.0;
     let theory = [
-        (
-            "heavy ball",
-            MomentumVariant::HeavyBall,
-            2.0 * (1.0 + beta) / lambda,
-        ),
-        (
-            "Nesterov",
-            MomentumVariant::Nesterov,
-            2.0 * (1.0 + beta) / (1.0 + 2.0 * beta) / lambda,
-        ),
-        (
-            "midpoint Nesterov",
-            MomentumVariant::NesterovMidpoint,
-            2.0 / lambda,
-        ),
-    ];
+        MomentumVariant::HeavyBall,
+        MomentumVariant::Nesterov,
+        MomentumVariant::NesterovMidpoint,
+    ]
+    .map(|v| {
+        let m = stability::Method::of_variant(v);
+        (m.label(), v, stability::edge(m, beta, lambda))
+    });
     let mut bars = Vec::new();
     let mut all = true;
     for (name, v, want) in theory {

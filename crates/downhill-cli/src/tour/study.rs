@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::figure::{Figure, Path2, Series};
 use super::Experiment;
+use downhill::optim::stability::{self, Method};
 use downhill::spec::exec::lr_find::range_test;
 use downhill::spec::exec::sweep::run_points;
 use downhill::spec::lr_find;
@@ -70,7 +71,7 @@ pub fn stability_map() -> Experiment {
     for (j, &beta) in BETAS.iter().enumerate() {
         let column: Vec<bool> = (0..lrs.len()).map(|i| diverged[i * nb + j]).collect();
         let first_bad = column.iter().position(|&d| d);
-        let theory = 2.0 * (1.0 + beta) / CURV.0;
+        let theory = stability::edge(Method::HeavyBall, beta, CURV.0);
         let (ok_lr, bad_lr) = match first_bad {
             Some(k) if k > 0 => (lrs[k - 1], lrs[k]),
             _ => (f64::NAN, f64::NAN),
@@ -86,7 +87,10 @@ pub fn stability_map() -> Experiment {
     }
     e.value("grid_cell_lr", cell);
     e.value("points", points.len() as u64);
-    e.expect("gd_edge_2_over_L", 2.0 / CURV.0);
+    e.expect(
+        "gd_edge_2_over_L",
+        stability::edge(Method::HeavyBall, 0.0, CURV.0),
+    );
     e.require(
         all_ok,
         "for every β the theory edge 2(1+β)/L lies between the largest stable lr and the next \
@@ -116,7 +120,7 @@ pub fn stability_map() -> Experiment {
     let theory: Vec<[f64; 2]> = (0..=40)
         .map(|k| {
             let beta = -0.05 + 1.0 * k as f64 / 40.0;
-            [2.0 * (1.0 + beta) / CURV.0, beta]
+            [stability::edge(Method::HeavyBall, beta, CURV.0), beta]
         })
         .collect();
     e.figure(Figure::Contour {

@@ -1,4 +1,4 @@
-//! Built-in datasets: the synthetic ones of the seeds and real ones embedded in the binary
+//! Built-in datasets: synthetic ones (linear regression, Gaussian blobs) and real ones embedded in the binary
 //! (gzip'd CSV in `crates/downhill/data/`, sources and licences in `data/LICENSES.md`).
 
 use std::io::Read;
@@ -46,7 +46,7 @@ pub struct SyntheticOptions {
     pub cluster_std: Option<f64>,
 }
 
-/// Seed 001's data: `n` rows of `x ~ N(0, I)`, `y = w·x + b + ε`, `ε ~ N(0, noise²)`;
+/// Linear-regression data: `n` rows of `x ~ N(0, I)`, `y = w·x + b + ε`, `ε ~ N(0, noise²)`;
 /// defaults n = 1000, w = [2, −3.4], b = 4.2, noise = 0.01. Without `w`, `features ≠ 2`
 /// draws `w ~ N(0, 2²)` from the seed.
 pub fn synthetic_linreg<T: Float>(o: &SyntheticOptions) -> Result<Dataset<T>> {
@@ -95,7 +95,7 @@ pub fn synthetic_classification<T: Float>(o: &SyntheticOptions) -> Result<Datase
     let (n, d, k) = (
         o.n.unwrap_or(300),
         o.features.unwrap_or(2),
-        o.classes.unwrap_or(3),
+        o.classes.unwrap_or(SYNTHETIC_CLASSES),
     );
     check_min("n", n as f64, 1.0)?;
     check_min("features", d as f64, 1.0)?;
@@ -131,8 +131,24 @@ fn embedded<T: Float>(name: &str, gz: &[u8], task: Task) -> Result<Dataset<T>> {
     Ok(ds)
 }
 
+/// The default `classes` of `synthetic_classification`.
+const SYNTHETIC_CLASSES: usize = 3;
+
 fn class(classes: usize) -> Task {
     Task::Classification { classes }
+}
+
+/// The task of the built-in dataset `name` with its default options (the synthetic
+/// classification's `classes` may override it), without loading it; `None` for an unknown
+/// name.
+pub fn builtin_task(name: &str) -> Option<Task> {
+    Some(match name {
+        "synthetic_linreg" | "diabetes" | "wine_quality" => Task::Regression,
+        "synthetic_classification" => class(SYNTHETIC_CLASSES),
+        "iris" => class(3),
+        "digits" | "mnist_5k" => class(10),
+        _ => return None,
+    })
 }
 
 /// A built-in dataset by name (see [`BUILTIN_NAMES`]). `o` overrides the synthetic
@@ -193,6 +209,15 @@ pub fn builtin<T: Float>(name: &str, o: &SyntheticOptions) -> Result<Dataset<T>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_task_is_the_loaded_task() {
+        for &name in BUILTIN_NAMES {
+            let ds = builtin::<f64>(name, &SyntheticOptions::default()).unwrap();
+            assert_eq!(builtin_task(name), Some(ds.task), "{name}");
+        }
+        assert_eq!(builtin_task("nope"), None);
+    }
 
     #[test]
     fn real_datasets_have_their_documented_shapes() {

@@ -1,5 +1,5 @@
-//! Numerical differentiation, exactly as seed 004 writes `numerical_gradient`:
-//! perturb one coordinate in place, evaluate, restore.
+//! Numerical differentiation by finite differences: perturb one coordinate in place,
+//! evaluate, restore.
 //!
 //! Central: `∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h`; forward: `(f(x + h·eᵢ) − f(x)) / h`.
 //! Each gradient costs `2n` (central) or `n + 1` (forward) evaluations of `f`.
@@ -18,8 +18,10 @@ pub enum Difference {
 
 /// Numerical gradient of `f` at `x`, written into `grad`; `x` is perturbed and restored in place.
 ///
-/// With `Difference::Central` and `h = 1e-4` this is seed 004's `numerical_gradient`
-/// operation for operation, so it reproduces its printed digits (e.g. `6.00000000000378`).
+/// With `Difference::Central`, each coordinate is set to `t + h`, then `t − h` (t its value),
+/// `f` evaluated at each, the difference divided by `2h`, and `t` restored: the textbook loop,
+/// operation for operation, so with `h = 1e-4` it reproduces its printed digits (e.g.
+/// `6.00000000000378` for ∂(x₀² + x₁²)/∂x₀ at (3, 4)).
 pub fn numerical_gradient<T: Float, F: FnMut(&[T]) -> T>(
     mut f: F,
     x: &mut [T],
@@ -54,7 +56,7 @@ pub fn numerical_gradient<T: Float, F: FnMut(&[T]) -> T>(
 pub struct Numeric<O> {
     /// The wrapped objective (only its `value` is used).
     pub inner: O,
-    /// Step `h` (default `1e-4`, as seed 004).
+    /// Step `h` (default `1e-4`).
     pub h: f64,
     /// Central (default) or forward differences.
     pub kind: Difference,

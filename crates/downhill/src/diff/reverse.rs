@@ -1,7 +1,7 @@
 //! Reverse-mode automatic differentiation on a tape ("backpropagation"): record the function
 //! once as plain `f64` arithmetic plus a few tape entries, then one backward sweep gives the
 //! whole gradient, at a cost that is a small multiple of one evaluation whatever `n` is —
-//! instead of the `2n` evaluations of central differences (seed 004).
+//! instead of the `2n` evaluations of central differences.
 //!
 //! ## How it is kept cheap
 //! A [`Var`] is not a tape node but a *linear view* of at most two tape entries (leaves `xᵢ`

@@ -6,7 +6,7 @@
 //!
 //! Layout of the parameters: for each layer `l` (inputs `m`, outputs `k`), first `W_l`
 //! (`k × m`, row-major, PyTorch's `Linear.weight` layout), then `b_l` (`k`). For `linear`
-//! this is `[w_1, …, w_d, b]`, seed 001's `(w, b)`.
+//! this is `[w_1, …, w_d, b]`: the weights, then the bias.
 //!
 //! For a batch `B` with rows `X` (`|B| × d`), `A₀ = X`, `Z_l = A_{l−1} W_lᵀ + 1 b_lᵀ`,
 //! `A_l = φ(Z_l)` on hidden layers (φ = relu, tanh or sigmoid), and the head's loss on the

@@ -33,7 +33,7 @@ use crate::{Float, Result};
 /// `lr`/`set_lr` (and `momentum`/`set_momentum` when a second field is named) reading and
 /// writing the schedule-driven scalars of an optimiser's state struct; used inside
 /// `impl Optimizer`. The Adam family and Lion name `beta1` (`betas[0]`, what PyTorch's cyclic
-/// schedules drive), SGD, RMSprop and seed 003's momentum name `momentum`.
+/// schedules drive), SGD, RMSprop and the `momentum` optimiser name `momentum`.
 macro_rules! schedule_accessors {
     ($($lr:ident).+) => {
         fn lr(&self) -> f64 {
@@ -161,6 +161,7 @@ pub(crate) mod scipy_line;
 pub mod scipy_opts;
 pub mod sgd;
 pub mod solver;
+pub mod stability;
 pub mod state;
 pub mod state_precision;
 pub mod trust_ncg;
@@ -193,8 +194,8 @@ pub use params::{Kind, ParamSpec, Range};
 pub use pso::{Pso, PsoConfig};
 pub use radam::{Radam, RadamConfig};
 pub use registry::{
-    catalog, unknown, CatalogEntry, Entry, EntryKind, Named, Need, OptimizerConfig, FIRST_ORDER,
-    NAMES,
+    catalog, momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need, OptimizerConfig,
+    FIRST_ORDER, NAMES,
 };
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use rprop::{Rprop, RpropConfig};
@@ -300,8 +301,8 @@ pub trait Optimizer<T: Float>: Send {
     }
     /// Sets the momentum coefficient (no-op for optimisers without one).
     fn set_momentum(&mut self, _momentum: f64) {}
-    /// Where the next gradient must be evaluated. Look-ahead methods (seed 003's Nesterov
-    /// variants) write that point into `out` and return `true`; the default returns `false`,
+    /// Where the next gradient must be evaluated. Look-ahead methods (the Nesterov variants
+    /// of `momentum`) write that point into `out` and return `true`; the default returns `false`,
     /// meaning "at `params`".
     fn gradient_point(&self, _params: &[T], _out: &mut [T]) -> bool {
         false

@@ -1,4 +1,4 @@
-//! Seed 003's momentum methods: heavy ball, Nesterov, and the Nesterov "midpoint" variant.
+//! Momentum in physics form: heavy ball, Nesterov, and the Nesterov "midpoint" variant.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +12,12 @@ use crate::Float;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MomentumVariant {
-    /// At θ (the leapfrog / heavy-ball scheme, seed 003 eq. 16).
+    /// At θ (the leapfrog / heavy-ball scheme).
     #[default]
     HeavyBall,
     /// At the look-ahead point θ + βv (standard Nesterov).
     Nesterov,
-    /// At θ + (β/2)v, seed 003 eq. 20: the midpoint (θₙ + θₙ₊₁)/2 of the implicit scheme.
+    /// At θ + (β/2)v: the midpoint (θₙ + θₙ₊₁)/2 of the implicit scheme.
     NesterovMidpoint,
 }
 
@@ -35,8 +35,7 @@ impl MomentumVariant {
     }
 }
 
-/// `momentum`: the hyperparameters of [`Momentum`] (seed 003; lr 1e-3, momentum 0.9, heavy
-/// ball).
+/// `momentum`: the hyperparameters of [`Momentum`] (lr 1e-3, momentum 0.9, heavy ball).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MomentumConfig {
@@ -63,7 +62,7 @@ impl Default for MomentumConfig {
 
 impl Entry for MomentumConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
-    const DOC: &'static str = "Seed 003's momentum: heavy ball, Nesterov, Nesterov midpoint.";
+    const DOC: &'static str = "Physics-form momentum: heavy ball, Nesterov, Nesterov midpoint.";
     const PARAMS: &'static [ParamSpec] = &[
         float("lr", AtLeast(0.0), "learning rate α"),
         float("momentum", AtLeast(0.0), "momentum β"),
@@ -102,7 +101,7 @@ impl<T: Float> StateFor<MomentumConfig> for MomentumState<T> {
     }
 }
 
-/// Momentum in seed 003's (physics) form, not PyTorch's: the velocity carries the learning
+/// Momentum in physics form, not PyTorch's: the velocity carries the learning
 /// rate, and the variants differ only in where the gradient is taken.
 ///
 /// With learning rate α, momentum β (default 0.9), v₀ = 0:
@@ -116,8 +115,9 @@ impl<T: Float> StateFor<MomentumConfig> for MomentumState<T> {
 ///
 /// (∇f is replaced by −∇f when `maximize`.) The look-ahead point is returned by
 /// [`Optimizer::gradient_point`], so the run loop evaluates the gradient there and passes it to
-/// [`Optimizer::step`]. Seed 003 derives heavy ball as the leapfrog discretisation of
-/// θ̈ + λθ̇ = −∇f(θ) with β = (1 − λγ/2)/(1 + λγ/2), α = γ²/(1 + λγ/2).
+/// [`Optimizer::step`]. Heavy ball is the leapfrog discretisation of the damped motion
+/// θ̈ + λθ̇ = −∇f(θ) with time step γ: β = (1 − λγ/2)/(1 + λγ/2), α = γ²/(1 + λγ/2). On a
+/// quadratic its stable lr range is [`stability::edge`](super::stability::edge).
 #[derive(Debug, Clone)]
 pub struct Momentum<T: Float> {
     cfg: MomentumConfig,

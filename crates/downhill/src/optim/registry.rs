@@ -222,7 +222,7 @@ macro_rules! registry {
 // One line per optimiser or solver: config name => enum variant (its config type), doc.
 registry! {
     "sgd" => Sgd(super::sgd::SgdConfig), "`torch.optim.SGD`.";
-    "momentum" => Momentum(super::momentum::MomentumConfig), "Seed 003's heavy ball / Nesterov / midpoint momentum.";
+    "momentum" => Momentum(super::momentum::MomentumConfig), "Heavy ball / Nesterov / midpoint momentum, the velocity carrying the lr.";
     "adagrad" => Adagrad(super::adagrad::AdagradConfig), "`torch.optim.Adagrad`.";
     "rmsprop" => RmsProp(super::rmsprop::RmsPropConfig), "`torch.optim.RMSprop`.";
     "adam" => Adam(super::adam::AdamConfig), "`torch.optim.Adam`.";
@@ -249,6 +249,23 @@ registry! {
     "trust_ncg" => TrustNcg(super::trust_ncg::TrustNcgConfig), "Trust-region Newton-CG, SciPy's `trust-ncg` (a solver).";
 }
 
+/// The config key that sets the momentum of the optimiser called `name` — what a momentum
+/// schedule drives through [`Optimizer::set_momentum`](super::Optimizer::set_momentum):
+/// `momentum` (sgd, rmsprop, muon, `momentum`) or `betas[0]` (the Adam family, lion). `None`
+/// for an optimiser without one, a solver, or an unknown name.
+pub fn momentum_key(name: &str) -> Option<&'static str> {
+    let cfg = OptimizerConfig::from_named(name, serde_json::json!({})).ok()?;
+    cfg.build::<f64>().ok()?.momentum()?;
+    let table = serde_json::to_value(&cfg).ok()?;
+    if table.get("momentum").is_some() {
+        Some("momentum")
+    } else if table.get("betas").is_some() {
+        Some("betas[0]")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +289,21 @@ mod tests {
             let o = c.build::<f64>().unwrap();
             assert_eq!(o.name(), n);
             assert_eq!(o.lr(), c.lr());
+        }
+    }
+
+    #[test]
+    fn momentum_keys() {
+        for n in ["sgd", "rmsprop", "muon", "momentum"] {
+            assert_eq!(momentum_key(n), Some("momentum"), "{n}");
+        }
+        for n in ["adam", "adamw", "nadam", "radam", "adamax", "lion"] {
+            assert_eq!(momentum_key(n), Some("betas[0]"), "{n}");
+        }
+        for n in [
+            "adagrad", "adadelta", "rprop", "asgd", "lbfgs", "pso", "nope",
+        ] {
+            assert_eq!(momentum_key(n), None, "{n}");
         }
     }
 

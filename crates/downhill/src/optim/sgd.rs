@@ -222,7 +222,7 @@ mod tests {
         Sgd::new(cfg).unwrap()
     }
 
-    /// f(x) = x², x0 = 10, γ = 0.2: xₖ = 10·0.6ᵏ (seed 001).
+    /// f(x) = x², x0 = 10, γ = 0.2: xₖ = 10·0.6ᵏ.
     #[test]
     fn plain_sgd_on_square_matches_closed_form() {
         let mut opt = sgd(0.2, 0.0, 0.0);

@@ -26,11 +26,11 @@ macro_rules! unit {
 }
 
 unit!(
-    /// `Σ xᵢ²` (seed 001's x², seed 004's x₀² + x₁²).
+    /// `Σ xᵢ²`.
     Sphere
 );
 unit!(
-    /// `0.1·x₀² + 2·x₁²`: condition number 20, the valley of seed 003.
+    /// `0.1·x₀² + 2·x₁²`: condition number 20, a narrow valley.
     IllConditioned
 );
 unit!(

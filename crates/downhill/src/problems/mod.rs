@@ -17,7 +17,7 @@
 //! | `ackley` | −20 exp(−0.2 √(Σxᵢ²/n)) − exp(Σ cos(2πxᵢ)/n) + 20 + e | 0 at 0 |
 //! | `styblinski_tang` | ½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ) | −39.16617·n at xᵢ = −2.903534 |
 //! | `six_hump_camel` | (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y² | −1.0316285 at (±0.0898, ∓0.7126) |
-//! | `double_well` | Σ (xᵢ² − 1)² | 0 at xᵢ = ±1 (seed 003's Langevin experiment) |
+//! | `double_well` | Σ (xᵢ² − 1)² | 0 at xᵢ = ±1 (two minima: escapes by noise) |
 
 mod bounds;
 mod functions;

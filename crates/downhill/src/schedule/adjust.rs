@@ -1,12 +1,12 @@
 //! Beyond PyTorch: batch-size scaling, linear warm-up and momentum retuning on top of any
-//! schedule (seeds 000 and 003).
+//! schedule.
 
 use serde::{Deserialize, Serialize};
 
 use super::Schedule;
 use crate::{Error, Result};
 
-/// How the lr scales with the batch size $B$ relative to `base_batch_size` $B_0$ (seed 000).
+/// How the lr scales with the batch size $B$ relative to `base_batch_size` $B_0$.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScaleRule {
@@ -33,8 +33,8 @@ impl ScaleRule {
 ///   w_k = \begin{cases} f_0 + (1 - f_0)\,k / W & k < W \\ 1 & k \ge W\end{cases}$$
 ///
 /// with $s$ the batch-size scale factor ([`ScaleRule`], 1 without one), $W$ = `warmup_steps`,
-/// $f_0$ = `warmup_start_factor`. With `retune_momentum` (seed 003: when the lr drops from
-/// $\alpha$ to $r\alpha$, $\beta \to 1 - (1 - \beta)\sqrt r$) the momentum at step $k$ is
+/// $f_0$ = `warmup_start_factor`. With `retune_momentum` (when the lr drops from $\alpha$ to
+/// $r\alpha$, keep the velocity's time scale: $\beta \to 1 - (1 - \beta)\sqrt r$) the momentum at step $k$ is
 ///
 /// $$\beta_k = \min\!\left(1, \max\!\left(0,\; 1 - (1 - \beta_0)\sqrt{\eta_k / (s\,\eta_0)}\right)\right)$$
 ///

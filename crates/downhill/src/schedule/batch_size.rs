@@ -1,5 +1,5 @@
-//! `batch_size_schedule`: grow the batch size at milestones instead of decaying the lr (seed 003;
-//! Smith et al., "Don't decay the learning rate, increase the batch size").
+//! `batch_size_schedule`: grow the batch size at milestones instead of decaying the lr (Smith
+//! et al., "Don't decay the learning rate, increase the batch size").
 
 use super::multi_step_lr::check_milestones;
 use super::params::schedule_config;

@@ -29,7 +29,7 @@ pub struct Common {
     /// Warm-up start factor (default 1/3, as `LinearLR`).
     #[serde(skip_serializing_if = "is_third")]
     pub warmup_start_factor: f64,
-    /// Retune momentum from the lr (seed 003).
+    /// Retune momentum from the lr: β → 1 − (1 − β)√r when the lr is scaled by r.
     #[serde(skip_serializing_if = "is_false")]
     pub retune_momentum: bool,
     /// Batch-size scaling rule.

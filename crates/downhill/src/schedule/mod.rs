@@ -35,8 +35,8 @@
 //! # Ok::<(), downhill::Error>(())
 //! ```
 //!
-//! Beyond PyTorch, [`Adjusted`] applies the batch-size scaling rule, linear warm-up and the
-//! momentum-retuning rule of the seeds to any schedule, and [`BatchSizeSchedule`] grows the
+//! Beyond PyTorch, [`Adjusted`] applies the batch-size scaling rule, linear warm-up and
+//! momentum retuning to any schedule, and [`BatchSizeSchedule`] grows the
 //! batch size at milestones.
 
 use std::fmt::Debug;

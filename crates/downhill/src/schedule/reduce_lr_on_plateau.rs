@@ -184,8 +184,8 @@ mod tests {
 
     #[test]
     fn seed_002_decays_after_ten_steps_without_improvement() {
-        // Seed 002: "decay the lr once the loss has not improved for 10 iterations" — the
-        // defaults (patience 10, factor 0.1).
+        // "Decay the lr once the loss has not improved for 10 iterations": the defaults
+        // (patience 10, factor 0.1).
         let mut r = ReduceLrOnPlateau::new(0.1);
         assert_eq!(r.step(1.0), 0.1); // baseline
         for _ in 0..10 {

@@ -42,8 +42,8 @@ pub struct TrainConfig {
     #[serde(default)]
     pub sampling: Sampling,
     /// Log the loss over the whole training set after every batch `i` (0-based, within the
-    /// epoch) with `i · batch_size` divisible by `log_interval` (seed 001's `optimize`), and
-    /// once before training. Default: once per epoch.
+    /// epoch) with `i · batch_size` divisible by `log_interval`, and once
+    /// before training. Default: once per epoch.
     pub log_interval: Option<usize>,
     /// Whether to compute the loss over the whole training set at all (default true): before
     /// training, at `log_interval` or epoch ends, and with the final parameters. `false` skips

@@ -3,8 +3,7 @@
 //! epoch, batch-size schedules, a divergence guard, SWA and snapshot averaging, and atomic
 //! checkpoints with bit-identical resume ([`checkpoint`]).
 //!
-//! Seed 001's experiment: SGD with batch 1 and lr 0.2 on its linear-regression data, lr × 0.1
-//! after epoch 2:
+//! Linear regression on synthetic data with SGD, batch 1 and lr 0.2, lr × 0.1 after epoch 2:
 //!
 //! ```
 //! use downhill::data::{builtin::SyntheticOptions, synthetic_linreg};

@@ -124,8 +124,7 @@ impl<T: Scalar> Network<T> {
         (self.offsets[l], self.offsets[l] + k * m, m, k)
     }
 
-    /// Initial parameters from `seed`: without hidden layers `W ~ N(0, 0.01²)` (seed 001's
-    /// `init_params`); in an MLP He normal `N(0, 2/fan_in)` for relu layers and Xavier uniform
+    /// Initial parameters from `seed`: without hidden layers `W ~ N(0, 0.01²)`; in an MLP He normal `N(0, 2/fan_in)` for relu layers and Xavier uniform
     /// `U(±√(6/(fan_in + fan_out)))` for tanh/sigmoid layers and the head. Biases are 0.
     pub fn init(&self, seed: u64) -> Vec<T> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

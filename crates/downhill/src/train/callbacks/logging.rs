@@ -11,8 +11,8 @@ use crate::train::trainer::{EpochMetrics, Progress, ProgressFn};
 use crate::Result;
 
 /// Logs the mean loss over the whole training set: once before training, then after every
-/// batch `i` (0-based, within the epoch) with `i · batch_size` divisible by `log_interval`
-/// (seed 001's `optimize`), or once per epoch without `log_interval`; and once with the final
+/// batch `i` (0-based, within the epoch) with `i · batch_size` divisible by `log_interval`,
+/// or once per epoch without `log_interval`; and once with the final
 /// parameters. A non-finite logged loss, or one above the divergence threshold, ends the run
 /// as diverged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
