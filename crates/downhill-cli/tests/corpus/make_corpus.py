@@ -397,6 +397,7 @@ case("lsq_fewer_residuals_than_vars.toml", lsq('residuals = ["x - y"]\nvars = ["
 case("lsq_numeric_gradient.toml", lsq(LSQ_R + '\ngradient = "numeric"'), 2, ":5:1: [problem] key `gradient`")
 case("lm_without_residuals.toml", opt("lm", ""), 2, ":5:1: [optimizer] key `name`: invalid value for `name`: lm (works on residuals")
 case("lm_on_expression.toml", lsq('expression = "x^2 + y^2"\nvars = ["x", "y"]\nx0 = [1.0, 2.0]'), 2, "[optimizer] key `name`: invalid value for `name`: lm (works on residuals")
+case("compare_lm_without_residuals.toml", CMP + '[[optimizers]]\nname = "lm"\n', 2, "[[optimizers]] entry 2 (`lm`): works on residuals", C)
 case("lsq_data_missing.toml", lsq(LSQ_M.replace("lsq_points.csv", "no_such_file.csv")), 2, ":4:1: [problem] key `data`: invalid value for `data`")
 case("lsq_y_column_missing.toml", lsq(LSQ_M.replace('y_column = "obs"', 'y_column = "volume"')), 2, ":6:1: [problem] key `y_column`", data=[LSQ_CSV])
 case("lsq_x_column_missing.toml", lsq(LSQ_M.replace('x_columns = ["t"]', 'x_columns = ["time"]')), 2, ":5:1: [problem] key `x_columns`", data=[LSQ_CSV])
