@@ -298,6 +298,9 @@ pub fn minimize_callable<'py>(
     Ok(d)
 }
 
+/// The residual vector and the m × n Jacobian, as NumPy arrays.
+type ResidualsJacobian<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
+
 /// The residuals `r(x)` and their Jacobian `J(x)` (m × n, from AD) of residual formulas over
 /// `vars` (default: their variables in order of first use): what `least_squares` reports at
 /// the solution as SciPy's `fun` and `jac`.
@@ -308,7 +311,7 @@ pub fn residuals_jacobian<'py>(
     residuals: Vec<String>,
     x: Vec<f64>,
     vars: Option<Vec<String>>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<ResidualsJacobian<'py>> {
     let stop = Stop::default();
     let f = objective::residuals(&residuals, vars, &x, &stop)?;
     let (m, n) = (f.inner.residual_count().unwrap_or(0), x.len());
