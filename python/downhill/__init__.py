@@ -11,6 +11,7 @@ See docs/python.md for the whole API.
 from . import _core
 from ._core import get_num_threads, set_num_threads
 from . import optim
+from .least_squares import least_squares
 from .minimize import METHODS, minimize
 from .result import OptimizeResult
 from .schedule import Schedule
@@ -33,6 +34,7 @@ __all__ = [
     "Schedule",
     "function",
     "get_num_threads",
+    "least_squares",
     "minimize",
     "optim",
     "set_num_threads",

@@ -14,7 +14,7 @@ __all__ = ["minimize", "METHODS"]
 
 METHODS = [e["name"] for e in CATALOG]
 _FIRST_ORDER = {e["name"] for e in CATALOG if e["kind"] == "first_order"}
-_RESIDUALS = {e["name"] for e in CATALOG if e.get("needs_residuals")}
+_RESIDUALS = {e["name"] for e in CATALOG if "residuals" in e.get("needs", ())}
 
 
 def _squash(name):

@@ -122,7 +122,7 @@ def test_every_registry_method_is_accepted(method):
         return
     if method in ("pso", "ga", "cmaes", "lbfgsb"):
         bounds = [(-2, 2), (-2, 2)]
-    if any(e["name"] == method and e.get("needs_residuals") for e in downhill.optim.CATALOG):
+    if any(e["name"] == method and "residuals" in e.get("needs", ()) for e in downhill.optim.CATALOG):
         with pytest.raises(ValueError, match="residual"):
             downhill.minimize("sphere", x0, method=method, steps=10)
         r = downhill.minimize(["x - 1", "10*(y - x^2)", "x - y"], [-1.2, 1.0], method=method, steps=50)
@@ -229,3 +229,21 @@ def test_ctrl_c_interrupts_a_long_run_within_0_2_s(fun):
     finally:
         t.join()
     assert waited < 0.2, waited
+
+
+def test_least_squares_is_scipys_lm_on_residual_formulas():
+    # NIST StRD Misra1a: y = b1·(1 − exp(−b2·x)), certified values and standard deviations.
+    xs = [77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4, 434.8, 477.3, 536.8, 593.1, 689.1, 760.0]
+    ys = [10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82, 50.76, 55.05, 61.01, 66.40, 75.47, 81.78]
+    fun = [f"b1*(1 - exp(-b2*{x!r})) - {y!r}" for x, y in zip(xs, ys)]
+    r = downhill.least_squares(fun, [500.0, 1e-4], vars=["b1", "b2"])
+    np.testing.assert_allclose(r.x, [2.3894212918e2, 5.5015643181e-4], rtol=1e-6)
+    np.testing.assert_allclose(r.std_errors, [2.7070075241, 7.2668688436e-6], rtol=1e-4)
+    assert r.success and r.status == 1 and r.nfev >= r.njev > 0
+    assert r.fun.shape == (14,) and r.jac.shape == (14, 2)
+    np.testing.assert_allclose(r.cost, 0.5 * r.fun @ r.fun, rtol=1e-12)
+    np.testing.assert_allclose(r.grad, r.jac.T @ r.fun)
+    with pytest.raises(ValueError, match="lm"):
+        downhill.least_squares(fun, [500.0, 1e-4], method="trf")
+    with pytest.raises(TypeError, match="residual"):
+        downhill.least_squares("x - 1", [0.0])

@@ -218,6 +218,22 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
     let (status, body) = s.post("/api/run", &expr);
     assert_eq!(status, 400);
     assert!(body.contains("expression"), "{body}");
+    // lm needs residuals: a plain function is refused, naming the key, and so is a data file.
+    let lm = r#"{"problem":{"function":"rosenbrock","x0":[-1.2,1.0]},"optimizer":{"name":"lm"},"run":{"steps":10}}"#;
+    let (status, body) = s.post("/api/run", lm);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("[optimizer] key `name`") && body.contains("works on residuals"),
+        "{body}"
+    );
+    let data = r#"{"problem":{"model":"a*x","params":["a"],"data":"c.csv","y_column":"y","x0":[1.0]},"optimizer":{"name":"lm"},"run":{"steps":10}}"#;
+    let (status, body) = s.post("/api/run", data);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("[problem] data"), "{body}");
+    let lsq = r#"{"problem":{"residuals":["x - 1","10*(y - x^2)","x - y"],"vars":["x","y"],"x0":[-1.2,1.0]},"optimizer":{"name":"lm"},"run":{"steps":50}}"#;
+    let (status, body) = s.post("/api/run", lsq);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"std_errors\""), "{body}");
     let (status, _, body) = s.request("GET", "/api/catalog", "evil.example", None);
     assert_eq!(status, 403, "{body}");
     let (status, _, _) = s.request("POST", "/api/run", "rebind.example:80", Some(b"{}"));

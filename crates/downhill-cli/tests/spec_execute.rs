@@ -77,6 +77,9 @@ fn cli_json(args: &[String]) -> String {
 
 #[test]
 fn every_example_config_gives_through_the_library_what_the_cli_prints() {
+    // Both sides run from the repository root, so that a config's data file (named relative
+    // to the config, `examples/data/…`) is found by the library as by the CLI.
+    std::env::set_current_dir(root()).unwrap();
     let mut configs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
         .unwrap()
         .flatten()

@@ -51,22 +51,56 @@ pub fn check_steps(key: &str, steps: &Value) -> Result<Option<u64>, ApiError> {
     }
 }
 
-/// Size of `[problem]`: (coordinates, formula cost factor); refuses oversized formulas and
-/// starting points.
-fn problem_size(tables: &Value) -> Result<(f64, f64), ApiError> {
+/// Most residual formulas of a least-squares `[problem]`.
+pub const MAX_RESIDUALS: usize = 1_000;
+
+/// Size of `[problem]`: (coordinates, formula cost factor, residual count); refuses oversized
+/// formulas and starting points, and a model fitted to a `data` file (the lab reads no files:
+/// a least-squares problem comes as `residuals` formulas).
+fn problem_size(tables: &Value) -> Result<(f64, f64, f64), ApiError> {
     let Some(p) = table(tables, "problem") else {
-        return Ok((1.0, 1.0));
+        return Ok((1.0, 1.0, 1.0));
+    };
+    let too_long = |key: &str, n: usize| {
+        ApiError::bad_request(format!(
+            "[problem] {key}: {n} characters; the lab takes at most {MAX_EXPRESSION_CHARS}"
+        ))
     };
     let mut cost = 1.0;
     if let Some(e) = p.get("expression").and_then(Value::as_str) {
         let n = e.chars().count();
         if n > MAX_EXPRESSION_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "[problem] expression: {n} characters; the lab takes at most \
-                 {MAX_EXPRESSION_CHARS}"
-            )));
+            return Err(too_long("expression", n));
         }
         cost = 1.0 + n as f64 / 8.0;
+    }
+    if p.contains_key("data") {
+        return Err(ApiError::bad_request(
+            "[problem] data: the lab reads no files; give the least-squares problem as \
+             `residuals = [...]` formulas (or run the config with `downhill run`)",
+        ));
+    }
+    let residuals = p
+        .get("residuals")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    if residuals.len() > MAX_RESIDUALS {
+        return Err(ApiError::bad_request(format!(
+            "[problem] residuals: {} formulas; the lab takes at most {MAX_RESIDUALS}",
+            residuals.len()
+        )));
+    }
+    let mut chars = 0;
+    for (i, r) in residuals.iter().enumerate() {
+        let n = r.as_str().map_or(0, |r| r.chars().count());
+        if n > MAX_EXPRESSION_CHARS {
+            return Err(too_long(&format!("residuals[{i}]"), n));
+        }
+        chars += n;
+    }
+    if chars > 0 {
+        // f = ½‖r‖² evaluates every residual.
+        cost = 1.0 + chars as f64 / 8.0;
     }
     let dim = p.get("x0").and_then(Value::as_array).map_or(1, Vec::len);
     if dim > MAX_DIM {
@@ -74,12 +108,14 @@ fn problem_size(tables: &Value) -> Result<(f64, f64), ApiError> {
             "[problem] x0: {dim} coordinates; the lab takes at most {MAX_DIM}"
         )));
     }
-    Ok((dim.max(1) as f64, cost))
+    Ok((dim.max(1) as f64, cost, residuals.len().max(1) as f64))
 }
 
 /// Inner work per outer step of an optimizer table: L-BFGS's `max_iter`, the swarm of PSO,
-/// Newton's Hessian.
-fn inner_work(opt: &Value, dim: f64) -> f64 {
+/// Newton's Hessian, BFGS's n×n update and line search, CG's line search, trust-region
+/// Newton-CG's Hessian-vector products (up to n a step), Levenberg–Marquardt's Jacobian (one
+/// sweep per residual of the `residuals` residuals) and its QR.
+fn inner_work(opt: &Value, dim: f64, residuals: f64) -> f64 {
     let num = |k: &str, d: f64| opt.get(k).and_then(Value::as_f64).unwrap_or(d).max(1.0);
     match opt.get("name").and_then(Value::as_str) {
         Some("lbfgs") => num("max_iter", 20.0) * 2.0,
@@ -89,6 +125,10 @@ fn inner_work(opt: &Value, dim: f64) -> f64 {
         Some("cmaes") => num("population", 4.0 + 3.0 * dim.ln().floor()) * 2.0,
         Some("nelder_mead") => dim + 1.0,
         Some("lbfgsb") => num("maxls", 20.0).min(5.0) * 2.0,
+        Some("bfgs") => dim + 10.0,
+        Some("cg") => 10.0,
+        Some("trust_ncg") => 2.0 * (dim + 5.0),
+        Some("lm") => residuals * (dim + 10.0),
         _ => 1.0,
     }
 }
@@ -108,15 +148,17 @@ fn check_work(steps: Option<u64>, lanes: f64, dim: f64, cost: f64) -> Result<(),
 /// Checks the body of `/api/run`.
 pub fn check_run(tables: &Value) -> Result<(), ApiError> {
     let steps = steps_of(tables)?;
-    let (dim, cost) = problem_size(tables)?;
-    let inner = tables.get("optimizer").map_or(1.0, |o| inner_work(o, dim));
+    let (dim, cost, m) = problem_size(tables)?;
+    let inner = tables
+        .get("optimizer")
+        .map_or(1.0, |o| inner_work(o, dim, m));
     check_work(steps, 1.0, dim, cost * inner)
 }
 
 /// Checks the body of `/api/compare`.
 pub fn check_compare(tables: &Value) -> Result<(), ApiError> {
     let steps = steps_of(tables)?;
-    let (dim, cost) = problem_size(tables)?;
+    let (dim, cost, m) = problem_size(tables)?;
     let lanes = tables
         .get("optimizers")
         .and_then(Value::as_array)
@@ -127,7 +169,7 @@ pub fn check_compare(tables: &Value) -> Result<(), ApiError> {
             lanes.len()
         )));
     }
-    let inner: f64 = lanes.iter().map(|o| inner_work(o, dim)).sum();
+    let inner: f64 = lanes.iter().map(|o| inner_work(o, dim, m)).sum();
     check_work(steps, 1.0, dim, cost * inner.max(1.0))
 }
 
@@ -254,6 +296,31 @@ mod tests {
         let big = "x+".repeat(2_000) + "x";
         let e = check_run(&json!({"problem": {"expression": big}})).err();
         assert!(e.is_some_and(|e| e.message.contains("expression")));
+    }
+
+    #[test]
+    fn every_solver_has_a_cost_and_files_and_huge_residuals_are_refused() {
+        let run = |name: &str, dim: usize| {
+            json!({"problem": {"x0": vec![1.0; dim]}, "optimizer": {"name": name},
+                   "run": {"steps": 20_000}})
+        };
+        // 20 000 steps × 1 000 coordinates = 2e7: over 4e8 once a step costs > 20 gradients.
+        for name in ["bfgs", "trust_ncg", "newton", "nelder_mead"] {
+            let e = check_run(&run(name, 1_000)).err();
+            assert!(e.is_some_and(|e| e.status == 400), "{name}");
+            assert!(check_run(&run(name, 2)).is_ok(), "{name}");
+        }
+        assert!(inner_work(&json!({"name": "cg"}), 2.0, 1.0) > 1.0);
+        assert!(inner_work(&json!({"name": "lm"}), 2.0, 50.0) >= 100.0);
+        let data = json!({"problem": {"model": "a*x", "data": "/etc/passwd", "x0": [1.0]}});
+        let e = check_run(&data).err();
+        assert!(e.is_some_and(|e| e.status == 400 && e.message.contains("[problem] data")));
+        let many = json!({"problem": {"residuals": vec!["x"; MAX_RESIDUALS + 1], "x0": [1.0]}});
+        let e = check_run(&many).err();
+        assert!(e.is_some_and(|e| e.message.contains("residuals")));
+        let long = json!({"problem": {"residuals": ["x", "x+".repeat(1_500) + "x"]}});
+        let e = check_run(&long).err();
+        assert!(e.is_some_and(|e| e.message.contains("residuals[1]")));
     }
 
     #[test]

@@ -240,7 +240,8 @@
       div.setAttribute('data-testid', 'lane-' + k);
       var row1 = document.createElement('div'); row1.className = 'row';
       var sel = document.createElement('select'); sel.setAttribute('data-testid', 'lane-' + k + '-optimizer');
-      fill(sel, catalog.optimizers.map(function (o) { return o.name; }), lane.optimizer);
+      // a 2-D function has no residuals: methods that need them (lm) are not offered
+      fill(sel, catalog.optimizers.filter(function (o) { return (o.needs || []).indexOf('residuals') < 0; }).map(function (o) { return o.name; }), lane.optimizer);
       sel.addEventListener('change', function () {
         lane.optimizer = sel.value;
         var nd = optInfo(lane.optimizer).defaults || {};

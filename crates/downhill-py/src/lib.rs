@@ -151,5 +151,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minimize::minimize_native, m)?)?;
     m.add_function(wrap_pyfunction!(minimize::minimize_callable, m)?)?;
     m.add_function(wrap_pyfunction!(minimize::minimize_residuals, m)?)?;
+    m.add_function(wrap_pyfunction!(minimize::residuals_jacobian, m)?)?;
     Ok(())
 }

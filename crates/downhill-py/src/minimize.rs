@@ -297,3 +297,32 @@ pub fn minimize_callable<'py>(
     d.set_item("numeric_gradient", numeric)?;
     Ok(d)
 }
+
+/// The residual vector and the m × n Jacobian, as NumPy arrays.
+type ResidualsJacobian<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
+
+/// The residuals `r(x)` and their Jacobian `J(x)` (m × n, from AD) of residual formulas over
+/// `vars` (default: their variables in order of first use): what `least_squares` reports at
+/// the solution as SciPy's `fun` and `jac`.
+#[pyfunction]
+#[pyo3(signature = (residuals, x, vars=None))]
+pub fn residuals_jacobian<'py>(
+    py: Python<'py>,
+    residuals: Vec<String>,
+    x: Vec<f64>,
+    vars: Option<Vec<String>>,
+) -> PyResult<ResidualsJacobian<'py>> {
+    let stop = Stop::default();
+    let f = objective::residuals(&residuals, vars, &x, &stop)?;
+    let (m, n) = (f.inner.residual_count().unwrap_or(0), x.len());
+    let mut r = vec![0.0; m];
+    let mut jac = vec![0.0; m * n];
+    f.inner.residuals(&x, &mut r);
+    f.inner.jacobian(&x, &mut jac);
+    let jac = numpy::ndarray::Array2::from_shape_vec((m, n), jac)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((
+        PyArray1::from_vec(py, r),
+        PyArray2::from_owned_array(py, jac),
+    ))
+}

@@ -59,6 +59,17 @@ fn print_human(cfg: &RunConfig, res: &RunResult) {
     }
     println!("  x = {:?}", res.x);
     println!("  f = {:e}", res.f);
+    if let Some(se) = &res.std_errors {
+        let names = cfg.problem.least_squares().map(|p| p.names().to_vec());
+        println!("  parameters ± standard errors (s² = ‖r‖²/(m − n)):");
+        for (i, (x, s)) in res.x.iter().zip(se).enumerate() {
+            let name = names
+                .as_ref()
+                .and_then(|n| n.get(i).cloned())
+                .unwrap_or_else(|| format!("x[{i}]"));
+            println!("    {name} = {x:.10e} ± {s:.4e}");
+        }
+    }
     let e = &res.evaluations;
     let hessians = if e.hessian > 0 {
         format!(", {} Hessians", e.hessian)

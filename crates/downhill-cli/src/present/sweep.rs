@@ -173,6 +173,7 @@ pub fn curvature(cfg: &RunConfig) -> Option<f64> {
     let f: Box<dyn Objective<f64>> = match &cfg.problem.problem {
         Problem::Builtin(name) => problems::by_name::<f64>(name).ok()?,
         Problem::Expression(e) => Box::new(downhill::diff::Ad::new(e.clone())),
+        Problem::LeastSquares(p) => Box::new(p.objective.clone()),
     };
     let x0 = &cfg.problem.x0;
     let d = x0.len();

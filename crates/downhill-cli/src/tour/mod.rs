@@ -15,6 +15,7 @@ mod seed001;
 mod seed002;
 mod seed003;
 mod seed004;
+mod seed004_fit;
 mod seed004_search;
 mod seed004_solvers;
 mod study;

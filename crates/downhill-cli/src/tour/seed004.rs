@@ -254,5 +254,6 @@ pub fn experiments() -> Vec<Experiment> {
     out.push(e);
     out.extend(super::seed004_search::experiments());
     out.extend(super::seed004_solvers::experiments());
+    out.extend(super::seed004_fit::experiments());
     out
 }

@@ -43,6 +43,20 @@ pub fn parse(file: &str, raw: &str) -> Result<CompareConfig, Error> {
         schedule,
         ..
     } = Optimization::parse(&mut doc, spec)?;
+    if problem.least_squares().is_none() {
+        if let Some((i, c)) = optimizers
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.optimizer.needs_residuals())
+        {
+            return Err(crate::spec::input(format!(
+                "{file}: [[optimizers]] entry {} (`{}`): works on residuals; give [problem] \
+                 `residuals = [...]` (with `vars`), or `model`, `params`, `data` and `y_column`",
+                i + 1,
+                c.optimizer.name()
+            )));
+        }
+    }
     Ok(CompareConfig {
         problem,
         run,

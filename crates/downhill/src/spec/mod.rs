@@ -26,6 +26,7 @@ pub mod exec;
 pub mod json;
 pub mod keys;
 pub mod landscape;
+pub mod least_squares;
 pub mod lr_find;
 pub mod optim;
 pub mod run;

@@ -8,17 +8,22 @@ use crate::optim::{OptimizerConfig, WrappersConfig};
 use crate::problems::Bounds;
 use crate::schedule::ScheduleConfig;
 
+use super::least_squares::{LsqKeys, LsqProblem};
 use super::optim::{Optimization, Spec};
 use super::{ConfigDoc, Precision};
 use crate::Error;
 
-/// What `[problem]` minimises: a built-in function or a formula, never both.
+/// What `[problem]` minimises: a built-in function, a formula, or a least-squares problem
+/// (residuals), exactly one.
 #[derive(Debug, Clone)]
 pub enum Problem {
     /// A built-in function, by name (`downhill::problems::by_name`).
     Builtin(String),
     /// A compiled expression (its variables, in the order of `x0`, are `Expr::vars`).
     Expression(Expr),
+    /// Residuals `r(x)` (formulas, or a model against data), minimised as `½‖r(x)‖²`: `lm`
+    /// works on `r` and its Jacobian, every other method on `½‖r‖²`.
+    LeastSquares(Box<LsqProblem>),
 }
 
 impl Problem {
@@ -78,6 +83,12 @@ struct ProblemTable {
     forward_difference: bool,
     #[serde(default)]
     bounds: Option<Bounds>,
+    residuals: Option<Vec<String>>,
+    model: Option<String>,
+    params: Option<Vec<String>>,
+    data: Option<String>,
+    x_columns: Option<Vec<String>>,
+    y_column: Option<String>,
 }
 
 /// Takes `[problem]` if present, checking only its keys and their types: `downhill schedule`
@@ -117,17 +128,43 @@ impl ProblemSection {
         }
     }
 
-    /// Parses `[problem]` from `doc` and checks it (exactly one of `function` / `expression`,
-    /// `vars` with an expression, the bounds).
+    /// Parses `[problem]` from `doc` and checks it (exactly one of `function` / `expression`
+    /// / `residuals` / `model`, `vars` with an expression or residuals, the data of a model,
+    /// the bounds).
     pub fn from_doc(doc: &mut ConfigDoc<'_>) -> Result<ProblemSection, Error> {
         let t: ProblemTable = doc.required("problem")?;
-        let problem = Problem::new(
-            t.function.as_deref(),
-            t.expression.as_deref(),
-            t.vars.as_deref(),
-            t.x0.len(),
-        )
-        .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?;
+        let lsq = LsqKeys {
+            residuals: t.residuals,
+            model: t.model,
+            params: t.params,
+            data: t.data,
+            x_columns: t.x_columns,
+            y_column: t.y_column,
+        };
+        let problem = if lsq.any() {
+            let other = [("function", &t.function), ("expression", &t.expression)]
+                .into_iter()
+                .find(|(_, v)| v.is_some());
+            if let Some((key, _)) = other {
+                let e = Error::param(
+                    key,
+                    "given",
+                    "a least-squares problem (`residuals`, or `model` with `data`) replaces \
+                     `function` and `expression`; give one",
+                );
+                return Err(doc.invalid_value("problem", &doc.keys("problem"), &e));
+            }
+            let p = super::least_squares::build(doc, &lsq, t.vars.as_deref(), t.x0.len())?;
+            Problem::LeastSquares(Box::new(p))
+        } else {
+            Problem::new(
+                t.function.as_deref(),
+                t.expression.as_deref(),
+                t.vars.as_deref(),
+                t.x0.len(),
+            )
+            .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?
+        };
         let problem = ProblemSection {
             problem,
             x0: t.x0,
@@ -150,6 +187,10 @@ impl ProblemSection {
                 o.insert("vars".into(), serde_json::json!(e.vars()));
                 o.insert("expression".into(), serde_json::json!(e.source()))
             }
+            Problem::LeastSquares(p) => {
+                p.insert_json(o);
+                None
+            }
         };
     }
 
@@ -158,6 +199,15 @@ impl ProblemSection {
         match &self.problem {
             Problem::Builtin(f) => f,
             Problem::Expression(e) => e.source(),
+            Problem::LeastSquares(p) => p.label(),
+        }
+    }
+
+    /// The least-squares problem, if `[problem]` gives residuals.
+    pub fn least_squares(&self) -> Option<&LsqProblem> {
+        match &self.problem {
+            Problem::LeastSquares(p) => Some(p),
+            _ => None,
         }
     }
 }
@@ -280,6 +330,49 @@ impl RunConfig {
         let h = self.problem.h;
         if self.problem.gradient == GradientKind::Numeric && !(h > 0.0 && h.is_finite()) {
             let e = Error::param("h", h, "must be a positive finite number");
+            return Err(("problem", e));
+        }
+        self.check_residuals()
+    }
+
+    /// A method that needs residuals (`lm`) runs only on a least-squares problem with at least
+    /// as many residuals as variables; a least-squares problem takes its Jacobian from AD.
+    fn check_residuals(&self) -> Result<(), (&'static str, Error)> {
+        let lsq = self.problem.least_squares();
+        let name = self.optimizer.name();
+        if lsq.is_some() && self.problem.gradient == GradientKind::Numeric {
+            let e = Error::param(
+                "gradient",
+                "numeric",
+                "a least-squares problem takes its Jacobian from automatic differentiation; \
+                 remove `gradient`",
+            );
+            return Err(("problem", e));
+        }
+        if !self.optimizer.needs_residuals() {
+            return Ok(());
+        }
+        let Some(p) = lsq else {
+            let e = Error::param(
+                "name",
+                name,
+                "works on residuals: give [problem] `residuals = [...]` (with `vars`), or \
+                 `model`, `params`, `data` and `y_column`; `function` and `expression` have \
+                 no residuals",
+            );
+            return Err(("optimizer", e));
+        };
+        let (m, n) = (p.objective.len(), self.problem.x0.len());
+        if m < n {
+            let key = match p.source {
+                super::least_squares::LsqSource::Formulas { .. } => "residuals",
+                super::least_squares::LsqSource::Data { .. } => "data",
+            };
+            let e = Error::param(
+                key,
+                format!("{m} residuals"),
+                &format!("`{name}` needs at least as many residuals as variables ({n})"),
+            );
             return Err(("problem", e));
         }
         Ok(())

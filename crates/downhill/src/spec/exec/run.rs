@@ -72,6 +72,15 @@ fn execute_in<T: Scalar>(cfg: &RunConfig) -> Result<RunResult, Error> {
             }
             Box::new(Ad::new(e.clone()))
         }
+        Problem::LeastSquares(ls) => {
+            if let Some(why) = ls.objective.explain_non_finite(&p.x0) {
+                return Err(input(format!(
+                    "[problem] the residuals are undefined at x0 = {:?}: {why}",
+                    p.x0
+                )));
+            }
+            Box::new(ls.objective.clone())
+        }
     };
     let objective: Box<dyn Objective<T>> = match p.gradient {
         GradientKind::Exact => Box::new(f),
