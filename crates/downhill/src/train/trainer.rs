@@ -341,6 +341,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             .map(|t| (t.name, t.shape))
             .collect();
         crate::optim::set_named_shapes(opt, &named)?;
+        cfg.check_groups(opt.groups())?;
         let mut ctx = Context::new(net, train, *val, cfg, *objective, init)?;
         let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
         let mut cbs = builtins.list(callbacks);
