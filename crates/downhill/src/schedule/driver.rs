@@ -47,7 +47,7 @@ pub enum Driver {
     /// Reduce-on-plateau, with the common adjustments applied to its lr.
     Plateau {
         /// The stepping rule.
-        rule: ReduceLrOnPlateau,
+        rule: Box<ReduceLrOnPlateau>,
         /// Warm-up, scaling, retuning.
         adjustment: Adjustment,
     },
@@ -64,7 +64,12 @@ impl Driver {
         last_epoch: i64,
     ) -> Result<Driver> {
         let inner: Box<dyn Schedule> = match made {
-            Made::Plateau(rule) => return Ok(Driver::Plateau { rule, adjustment }),
+            Made::Plateau(rule) => {
+                return Ok(Driver::Plateau {
+                    rule: Box::new(rule),
+                    adjustment,
+                })
+            }
             Made::Schedule(s) => s,
             Made::Scheduler(s) => {
                 let s = Simulated::resume(s, group, last_epoch)?;

@@ -218,7 +218,7 @@ fn attach_schedule<T: Scalar>(
     for d in sc.drivers(&groups, Some(batch_size))? {
         match d {
             Driver::Schedule(s) => schedules.push(s),
-            Driver::Plateau { rule, adjustment } if adjustment.is_identity() => rules.push(rule),
+            Driver::Plateau { rule, adjustment } if adjustment.is_identity() => rules.push(*rule),
             Driver::Plateau { .. } => {
                 return Err(input(
                     "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
