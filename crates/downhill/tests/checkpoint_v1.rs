@@ -78,7 +78,7 @@ fn config(checkpoint: Option<PathBuf>) -> TrainConfig {
         }),
         swa: Some(SwaConfig {
             swa_start: 5,
-            swa_lr: 0.002,
+            swa_lr: 0.002.into(),
             anneal_epochs: 2,
             anneal_strategy: Default::default(),
         }),

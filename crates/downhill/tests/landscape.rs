@@ -37,7 +37,7 @@ fn trained(swa: bool) -> (Network<f64>, TrainResult, Vec<Vec<f64>>) {
     if swa {
         cfg.swa = Some(SwaConfig {
             swa_start: 3,
-            swa_lr: 0.05,
+            swa_lr: 0.05.into(),
             anneal_epochs: 0,
             anneal_strategy: Default::default(),
         });

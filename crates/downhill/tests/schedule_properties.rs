@@ -54,7 +54,7 @@ proptest! {
     ) {
         let max = base + span;
         let mode = [CyclicMode::Triangular, CyclicMode::Triangular2, CyclicMode::ExpRange][mode as usize];
-        let mut s = CyclicLrConfig::new(base, max).step_size_up(up).step_size_down(Some(down)).mode(mode)
+        let mut s = CyclicLrConfig::new(base.into(), max.into()).step_size_up(up).step_size_down(Some(down)).mode(mode)
             .gamma(gamma).cycle_momentum(true).base_momentum(0.8).max_momentum(0.9).build().unwrap()
             .schedule(1.0, Some(0.5)).unwrap();
         for k in 0..120 {
@@ -71,7 +71,7 @@ proptest! {
         max_lr in 1e-3f64..1.0, total in 2usize..200, pct in 0.05f64..0.95, three in any::<bool>(),
         linear in any::<bool>(), div in 2.0f64..50.0, fdiv in 2.0f64..1e4
     ) {
-        let mut o = OneCycleLrConfig::new(max_lr).total_steps(Some(total)).pct_start(pct)
+        let mut o = OneCycleLrConfig::new(max_lr.into()).total_steps(Some(total)).pct_start(pct)
             .three_phase(three).div_factor(div).final_div_factor(fdiv);
         if linear {
             o.anneal_strategy = downhill::schedule::AnnealStrategy::Linear;

@@ -208,3 +208,202 @@ fn cyclic_lr_takes_a_scale_fn_formula_in_x() {
     );
     assert!(err.to_string().contains("column"), "{err}");
 }
+
+/// Issue 29 item 7: resuming with `last_epoch` (and each group's `initial_lr`), as PyTorch's
+/// constructor does (its initial step makes the first lr that of epoch `last_epoch + 1`),
+/// against PyTorch for every scheduler that takes `last_epoch`; `initial_lr` alone is the
+/// base PyTorch's `setdefault` keeps.
+#[test]
+fn resuming_with_last_epoch_matches_pytorch() {
+    let cases: Vec<_> = refs::cases()
+        .iter()
+        .filter(|c| c.config.get("last_epoch").is_some() || c.config.get("initial_lr").is_some())
+        .collect();
+    assert!(cases.len() >= 15, "{}", cases.len());
+    let mut names = std::collections::BTreeSet::new();
+    for case in cases {
+        let cfg: ScheduleConfig = serde_json::from_value(case.config.clone())
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        names.insert(cfg.name());
+        let mut s = cfg.build(case.lr, case.momentum).unwrap();
+        for (k, &want) in case.want_lr.iter().enumerate() {
+            let got = s.lr(k);
+            assert!(
+                close(got, want, 1e-12),
+                "{} lr {k}: {got} vs {want}",
+                case.name
+            );
+        }
+        for (k, &want) in case.want_momentum.iter().enumerate() {
+            let got = s.momentum(k).unwrap();
+            assert!(
+                close(got, want, 1e-12),
+                "{} m {k}: {got} vs {want}",
+                case.name
+            );
+        }
+    }
+    // Every schedule PyTorch lets resume (all LRSchedulers but ChainedScheduler) is covered.
+    use downhill::schedule::{catalog, Reference};
+    for s in catalog().schedules {
+        let resumable = s.reference == Reference::Torch
+            && !matches!(s.name, "chained_scheduler" | "reduce_lr_on_plateau");
+        assert_eq!(names.contains(s.name), resumable, "{}", s.name);
+    }
+}
+
+/// Issue 29 item 7: `last_epoch` without `initial_lr` is refused (PyTorch's `KeyError`), naming
+/// `last_epoch`; schedules PyTorch gives no `last_epoch` refuse it, as inner schedulers do.
+#[test]
+fn last_epoch_without_initial_lr_is_refused() {
+    let key_of = |v: serde_json::Value| {
+        let cfg: ScheduleConfig = serde_json::from_value(v).unwrap();
+        match cfg.driver(0.1, Some(0.9), None).err().expect("refused") {
+            downhill::Error::InvalidParameter { key, allowed, .. } => (key, allowed),
+            e => panic!("{e}"),
+        }
+    };
+    let (key, why) =
+        key_of(serde_json::json!({"name": "step_lr", "step_size": 3, "last_epoch": 4}));
+    assert_eq!(key, "last_epoch");
+    assert!(
+        why.contains("initial_lr") && why.contains("param_groups"),
+        "{why}"
+    );
+    for v in [
+        serde_json::json!({"name": "reduce_lr_on_plateau", "last_epoch": 4, "initial_lr": 0.1}),
+        serde_json::json!({"name": "chained_scheduler", "last_epoch": 2, "initial_lr": 0.1,
+            "schedulers": [{"name": "exponential_lr", "gamma": 0.9}]}),
+        serde_json::json!({"name": "exponential_lr", "gamma": 0.9, "last_epoch": -2, "initial_lr": 0.1}),
+        serde_json::json!({"name": "sequential_lr", "milestones": [3], "schedulers": [
+            {"name": "exponential_lr", "gamma": 0.9, "last_epoch": 2, "initial_lr": 0.1},
+            {"name": "step_lr", "step_size": 2}]}),
+    ] {
+        assert_eq!(key_of(v).0, "last_epoch");
+    }
+    // The library's schedulers check it too, as PyTorch's base class does.
+    use downhill::schedule::{ExponentialLrConfig, Group, Simulated};
+    let s = ExponentialLrConfig::new(0.9).build().unwrap();
+    let e = Simulated::resume(Box::new(s), Group::new(0.1, None), 3).unwrap_err();
+    assert!(e.to_string().contains("initial_lr"), "{e}");
+}
+
+/// Issue 29 item 7: per-group argument lists (`base_lr`/`max_lr` of cyclic_lr, `max_lr` of
+/// one_cycle_lr, `lr_lambda` of lambda_lr/multiplicative_lr, `min_lr` of
+/// reduce_lr_on_plateau, `initial_lr`), one value per parameter group, over an optimiser with
+/// two groups, against PyTorch.
+#[test]
+fn per_group_lists_match_pytorch() {
+    assert!(refs::groups().len() >= 8);
+    for case in refs::groups() {
+        let cfg: ScheduleConfig = serde_json::from_value(case.config.clone())
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let groups: Vec<(f64, Option<f64>)> = case
+            .groups
+            .iter()
+            .map(|g| (g.lr, Some(g.momentum)))
+            .collect();
+        let drivers = cfg.drivers(&groups, None).unwrap();
+        assert_eq!(drivers.len(), 2);
+        for (g, mut d) in drivers.into_iter().enumerate() {
+            let want = &case.want_lr[g];
+            if d.needs_metric() {
+                for (k, (&m, &w)) in case.metrics.iter().zip(want).enumerate() {
+                    d.report(m);
+                    let got = d.lr(k + 1);
+                    assert!(
+                        close(got, w, 1e-12),
+                        "{} group {g} after {k}: {got} vs {w}",
+                        case.name
+                    );
+                }
+                continue;
+            }
+            for (k, &w) in want.iter().enumerate() {
+                let got = d.lr(k);
+                assert!(
+                    close(got, w, 1e-12),
+                    "{} group {g} lr {k}: {got} vs {w}",
+                    case.name
+                );
+            }
+            for (k, &w) in case.want_momentum.get(g).into_iter().flatten().enumerate() {
+                let got = d.momentum(k).unwrap();
+                assert!(
+                    close(got, w, 1e-12),
+                    "{} group {g} m {k}: {got} vs {w}",
+                    case.name
+                );
+            }
+        }
+    }
+}
+
+/// Issue 29 item 7: a per-group list whose length is not the number of groups is refused,
+/// naming its key (PyTorch's "base_lr must have the same length as optimizer.param_groups").
+#[test]
+fn a_per_group_list_of_the_wrong_length_is_refused() {
+    for (v, key) in [
+        (
+            serde_json::json!({"name": "cyclic_lr", "base_lr": [0.01, 0.02, 0.03], "max_lr": 0.1}),
+            "base_lr",
+        ),
+        (
+            serde_json::json!({"name": "cyclic_lr", "base_lr": 0.01, "max_lr": [0.1]}),
+            "max_lr",
+        ),
+        (
+            serde_json::json!({"name": "one_cycle_lr", "max_lr": [0.1, 0.2, 0.3], "total_steps": 10}),
+            "max_lr",
+        ),
+        (
+            serde_json::json!({"name": "lambda_lr", "lr_lambda": ["0.9^epoch"]}),
+            "lr_lambda",
+        ),
+        (
+            serde_json::json!({"name": "multiplicative_lr", "lr_lambda": ["0.9", "0.8", "0.7"]}),
+            "lr_lambda",
+        ),
+        (
+            serde_json::json!({"name": "reduce_lr_on_plateau", "min_lr": [0.1]}),
+            "min_lr",
+        ),
+        (
+            serde_json::json!({"name": "exponential_lr", "gamma": 0.9, "initial_lr": [0.1]}),
+            "initial_lr",
+        ),
+        (
+            serde_json::json!({"name": "sequential_lr", "milestones": [2], "schedulers": [
+            {"name": "lambda_lr", "lr_lambda": ["0.9^epoch"]}, {"name": "step_lr", "step_size": 2}]}),
+            "lr_lambda",
+        ),
+    ] {
+        let cfg: ScheduleConfig = serde_json::from_value(v).unwrap();
+        let e = cfg
+            .drivers(&[(0.1, Some(0.9)), (0.2, Some(0.9))], None)
+            .err()
+            .expect("refused");
+        let downhill::Error::InvalidParameter {
+            key: k, allowed, ..
+        } = &e
+        else {
+            panic!("{e}");
+        };
+        assert_eq!(k, key);
+        assert!(
+            allowed.contains("one per parameter group") && allowed.contains("2 groups"),
+            "{e}"
+        );
+    }
+    // One group: a list of two is refused the same way.
+    let cfg: ScheduleConfig = serde_json::from_value(
+        serde_json::json!({"name": "cyclic_lr", "base_lr": [0.01, 0.02], "max_lr": 0.1}),
+    )
+    .unwrap();
+    let e = cfg
+        .driver(0.1, Some(0.9), None)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(e.contains("base_lr") && e.contains("1 group"), "{e}");
+}

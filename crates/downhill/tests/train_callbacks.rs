@@ -175,7 +175,7 @@ fn swa_averages_epochs_from_swa_start_and_anneals_the_lr() {
         batch_size: 16,
         swa: Some(SwaConfig {
             swa_start: 2,
-            swa_lr: 0.05,
+            swa_lr: 0.05.into(),
             anneal_epochs: 2,
             anneal_strategy: Default::default(),
         }),

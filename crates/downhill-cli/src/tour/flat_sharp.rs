@@ -35,7 +35,7 @@ fn fit(
         seed: 1,
         swa: swa.then(|| SwaConfig {
             swa_start: epochs / 2,
-            swa_lr: 0.05,
+            swa_lr: 0.05.into(),
             anneal_epochs: 0,
             anneal_strategy: Default::default(),
         }),

@@ -442,7 +442,7 @@ fn weight_averaging() -> Experiment {
         let mut cfg = config(epochs, 1, 1000);
         cfg.swa = Some(SwaConfig {
             swa_start: 10,
-            swa_lr: 0.05,
+            swa_lr: 0.05.into(),
             anneal_epochs: 0,
             anneal_strategy: Default::default(),
         });

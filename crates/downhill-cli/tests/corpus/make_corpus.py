@@ -120,6 +120,11 @@ case("schedule_huge_steps.toml", sched('name = "step_lr"\nstep_size = 2'), 2, "a
 # `downhill run` keeps x after every step: 1e11 steps would grow until memory runs out.
 case("run_huge_steps.toml", BASE.replace("steps = 5", "steps = 100000000000"), 2, "[run] key `steps`: invalid value for `steps`: 100000000000 (at most")
 case("schedule_huge_run_steps.toml", sched('name = "step_lr"\nstep_size = 2').replace("steps = 5", "steps = 18446744073709551615"), 2, "at most 10000000 steps", ("schedule", "{file}"))
+# --- issue 29 item 7: per-group lists and resuming with last_epoch ---
+case("schedule_group_list_length.toml", sched('name = "cyclic_lr"\nbase_lr = [0.01, 0.02]\nmax_lr = 0.1', '[optimizer]\nname = "sgd"\nlr = 0.1\nmomentum = 0.9\n'), 2, ":12:1: [schedule] key `base_lr`", ("schedule", "{file}"))
+case("schedule_last_epoch_without_initial_lr.toml", sched('name = "step_lr"\nstep_size = 2\nlast_epoch = 4'), 2, ":12:1: [schedule] key `last_epoch`", ("schedule", "{file}"))
+case("schedule_last_epoch_on_chained.toml", sched('name = "chained_scheduler"\nlast_epoch = 4\ninitial_lr = 0.1\n[[schedule.schedulers]]\nname = "exponential_lr"\ngamma = 0.9'), 2, "[schedule] key `last_epoch`", ("schedule", "{file}"))
+case("ok_schedule_resume.toml", sched('name = "exponential_lr"\ngamma = 0.9\nlast_epoch = 4\ninitial_lr = 0.2'), 0, "lr", ("schedule", "{file}"))
 # --- validation audit: the rest of PyTorch's constructor checks ---
 case("adagrad_negative_initial_accumulator.toml", opt("adagrad", "initial_accumulator_value = -1.0"), 2, "`initial_accumulator_value`")
 case("adagrad_negative_eps.toml", opt("adagrad", "eps = -1.0"), 2, "`eps`")
@@ -282,6 +287,9 @@ case("train_group_no_params.toml", grouped('[]'), 2, "param_groups[0].params", T
 case("train_group_bad_override.toml", grouped('["*.b"]').replace("lr = 0.05", "lr = -0.05"), 2, "[optimizer.param_groups] key `lr`", T)
 case("train_group_unknown_optimizer.toml", grouped('["*.b"]').replace("lr = 0.05", 'name = "adamq"'), 2, "adamq", T)
 case("run_param_groups.toml", BASE.replace(RUN, "") + GROUP % '["x"]' + RUN, 2, "`param_groups` apply to `downhill train`")
+case("train_group_schedule_list_length.toml", grouped('["*.b"]') + '[schedule]\nname = "lambda_lr"\nlr_lambda = ["0.9^epoch", "0.95^epoch", "1"]\n', 2, "[schedule] key `lr_lambda`", T)
+case("train_group_swa_lr_length.toml", grouped('["*.b"]', train_extra="swa = { swa_start = 1, swa_lr = [0.01, 0.02, 0.03] }"), 2, "[train] key `swa.swa_lr`", T)
+case("ok_train_group_lists.toml", grouped('["*.b"]', train_extra="swa = { swa_start = 1, swa_lr = [0.01, 0.02] }") + '[schedule]\nname = "lambda_lr"\nlr_lambda = ["0.9^epoch", "0.95^epoch"]\nlast_epoch = 2\ninitial_lr = [0.01, 0.05]\n', 0, "", T)
 case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
 case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
 # --- issue 14: divergence threshold ---

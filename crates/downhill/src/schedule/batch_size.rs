@@ -31,6 +31,12 @@ impl Configure for BatchSizeScheduleConfig {
     fn common(&self) -> &Common {
         &self.common
     }
+    fn pick_group(&mut self, g: usize, groups: usize) -> Result<()> {
+        BatchSizeScheduleConfig::pick_group(self, g, groups)
+    }
+    fn resumable(&self) -> bool {
+        false
+    }
     fn make(&self, base_lr: f64) -> Result<Made> {
         Ok(Made::Schedule(Box::new(self.build(base_lr)?)))
     }

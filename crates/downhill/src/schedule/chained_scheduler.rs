@@ -6,7 +6,7 @@ use super::{
     combinator_boilerplate, scheduler_boilerplate, Common, Configure, Epochs, Group, Made,
     ScheduleConfig, Scheduler,
 };
-use crate::Result;
+use crate::{Error, Result};
 
 schedule_config! {
     /// `chained_scheduler`: the parameters of [`ChainedScheduler`].
@@ -25,6 +25,12 @@ schedule_config! {
 impl Configure for ChainedSchedulerConfig {
     fn common(&self) -> &Common {
         &self.common
+    }
+    fn pick_group(&mut self, g: usize, groups: usize) -> Result<()> {
+        ChainedSchedulerConfig::pick_group(self, g, groups)
+    }
+    fn resumable(&self) -> bool {
+        false
     }
     fn make(&self, _base_lr: f64) -> Result<Made> {
         let s = ChainedScheduler::unchecked(inner_schedulers(&self.schedulers)?);
@@ -72,8 +78,15 @@ impl Scheduler for ChainedScheduler {
     fn validate(&self) -> Result<()> {
         validate_inner(&self.schedulers, || Ok(()))
     }
-    fn attach(&mut self, g: &mut Group) -> Result<()> {
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
+        if last_epoch != -1 {
+            return Err(Error::param(
+                "last_epoch",
+                last_epoch,
+                "is not taken by chained_scheduler (PyTorch's has no last_epoch)",
+            ));
+        }
         attach_inner(&mut self.schedulers, g)
     }
     fn step(&mut self, g: &mut Group) {

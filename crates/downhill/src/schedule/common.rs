@@ -1,11 +1,11 @@
 //! The keys allowed on any (top-level) schedule: warm-up, batch-size scaling, momentum
-//! retuning and the unit of a step. They act on the whole schedule; on the inner `schedulers`
+//! retuning, the unit of a step, and resuming (`last_epoch`, `initial_lr`). They act on the whole schedule; on the inner `schedulers`
 //! of `sequential_lr` / `chained_scheduler` they are rejected.
 
 use serde::{Deserialize, Serialize};
 
 use super::params::ParamInfo;
-use super::{check_positive, Adjustment, ScaleRule};
+use super::{check_positive, Adjustment, Configure, GroupArg, ScaleRule};
 use crate::{Error, Result};
 
 /// What a schedule's step counts, for the training loop.
@@ -41,6 +41,16 @@ pub struct Common {
     /// Step or epoch.
     #[serde(skip_serializing_if = "is_step")]
     pub unit: Unit,
+    /// PyTorch's `last_epoch`: −1 starts afresh; `k >= 0` resumes after epoch `k` (step 0 of
+    /// the schedule is then PyTorch's lr after its constructor's step, that of epoch `k + 1`),
+    /// and needs `initial_lr`.
+    #[serde(skip_serializing_if = "is_fresh")]
+    pub last_epoch: i64,
+    /// Each group's `initial_lr` (PyTorch keeps it in the optimizer's param groups): one value
+    /// for every group or one per group. Needed to resume; without `last_epoch` it replaces
+    /// the optimizer's lr as the schedule's base, as PyTorch's `setdefault` keeps a group's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_lr: Option<GroupArg<f64>>,
 }
 
 const THIRD: f64 = 1.0 / 3.0;
@@ -57,6 +67,9 @@ fn is_third(x: &f64) -> bool {
 fn is_step(u: &Unit) -> bool {
     *u == Unit::Step
 }
+fn is_fresh(e: &i64) -> bool {
+    *e == -1
+}
 
 impl Default for Common {
     fn default() -> Self {
@@ -67,6 +80,8 @@ impl Default for Common {
             scale_rule: None,
             base_batch_size: None,
             unit: Unit::Step,
+            last_epoch: -1,
+            initial_lr: None,
         }
     }
 }
@@ -85,6 +100,8 @@ impl Common {
             (self.scale_rule.is_some(), "scale_rule"),
             (self.base_batch_size.is_some(), "base_batch_size"),
             (self.unit != d.unit, "unit"),
+            (self.last_epoch != d.last_epoch, "last_epoch"),
+            (self.initial_lr.is_some(), "initial_lr"),
         ]
         .into_iter()
         .find_map(|(set, k)| set.then_some(k))
@@ -138,7 +155,73 @@ impl Common {
                 "step | epoch",
                 &["What one scheduler step counts."],
             ),
+            ParamInfo::new(
+                "last_epoch",
+                "i64",
+                v(j(d.last_epoch)),
+                "-1 | >= 0 (with initial_lr)",
+                &[
+                    "PyTorch's last_epoch: -1 starts afresh; k >= 0 resumes after epoch k, so the first lr is that of epoch k + 1.",
+                ],
+            ),
+            ParamInfo::new(
+                "initial_lr",
+                "GroupArg<f64>",
+                None,
+                "finite; one value or one per parameter group",
+                &[
+                    "Each param group's initial_lr (the schedule's base lr); needed with last_epoch (optional).",
+                ],
+            ),
         ]
+    }
+
+    /// The group's `initial_lr` (after [`GroupArg`] lists were reduced to the group's value),
+    /// checked: finite; required when `last_epoch` resumes (unless the schedule is not
+    /// [`Configure::resumable`], as PyTorch's `ChainedScheduler` and `ReduceLROnPlateau`, or
+    /// resumes without it, as `SequentialLR`); refused on the schedules that are not PyTorch
+    /// `LRScheduler`s.
+    pub(crate) fn resume(&self, kind: &dyn Configure, name: &str) -> Result<Option<f64>> {
+        let (resumable, per_group_lr) = (kind.resumable(), kind.combinable());
+        if self.last_epoch < -1 {
+            return Err(Error::param(
+                "last_epoch",
+                self.last_epoch,
+                "must be -1 (a fresh start) or the index of the last epoch (>= 0)",
+            ));
+        }
+        if self.last_epoch != -1 && !resumable {
+            return Err(Error::param(
+                "last_epoch",
+                self.last_epoch,
+                &format!("is not taken by {name} (PyTorch's has no last_epoch)"),
+            ));
+        }
+        if self.initial_lr.is_some() && !per_group_lr {
+            return Err(Error::param(
+                "initial_lr",
+                "set",
+                &format!("is not used by {name}, which is not a PyTorch LRScheduler"),
+            ));
+        }
+        let initial = match &self.initial_lr {
+            Some(v) => {
+                let x = v.of_group("initial_lr", 0, 1)?;
+                crate::schedule::check_finite("initial_lr", x)?;
+                Some(x)
+            }
+            None => None,
+        };
+        if self.last_epoch != -1 && initial.is_none() && kind.resume_needs_initial_lr() {
+            return Err(Error::param(
+                "last_epoch",
+                self.last_epoch,
+                "resumes the schedule, which needs `initial_lr` in every parameter group (give \
+                 initial_lr = one value, or a list with one per group; PyTorch: param \
+                 'initial_lr' is not specified in param_groups[i] when resuming an optimizer)",
+            ));
+        }
+        Ok(initial)
     }
 
     /// The [`Adjustment`] these keys describe, for an optimiser with `base_lr` and

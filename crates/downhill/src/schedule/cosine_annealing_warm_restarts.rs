@@ -63,6 +63,12 @@ impl Scheduler for CosineAnnealingWarmRestarts {
         }
         super::check_finite("eta_min", self.c.eta_min)
     }
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
+        self.validate()?;
+        // `T_cur = last_epoch` before the base class's initial step, as PyTorch's constructor.
+        (self.t_i, self.t_cur) = (self.c.t_0, last_epoch);
+        super::attach_base(self, g, last_epoch)
+    }
     fn get_lr(&mut self, _g: &mut Group) -> f64 {
         self.c.eta_min
             + (self.e.base_lr - self.c.eta_min)

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::{
+    attach_base, check_positive, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
+};
 use crate::expr::Expr;
 use crate::{Error, Result};
 
@@ -11,10 +13,11 @@ schedule_config! {
     /// `cyclic_lr`: the parameters of [`CyclicLr`].
     CyclicLrConfig {
         required {
-            /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch).
-            base_lr: f64, "finite", example = 0.001;
-            /// Upper lr boundary.
-            max_lr: f64, "finite", example = 0.1;
+            /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch); one value, or a
+            /// list with one per parameter group.
+            base_lr: GroupArg<f64>, "finite; one or one per group", example = 0.001;
+            /// Upper lr boundary; one value, or one per parameter group.
+            max_lr: GroupArg<f64>, "finite; one or one per group", example = 0.1;
         }
         optional {
             /// Steps in the increasing half.
@@ -45,6 +48,8 @@ impl CyclicLr {
     fn from_config(c: CyclicLrConfig) -> Result<Self> {
         let scale_fn = c.scale_fn.as_deref().map(parse_scale_fn).transpose()?;
         Ok(CyclicLr {
+            base_lr: c.base_lr.of_group("base_lr", 0, 1)?,
+            max_lr: c.max_lr.of_group("max_lr", 0, 1)?,
             c,
             scale_fn,
             e: Epochs::default(),
@@ -103,6 +108,10 @@ pub enum CyclicMode {
 #[derive(Debug, Clone)]
 pub struct CyclicLr {
     c: CyclicLrConfig,
+    /// `base_lr` (of the group this scheduler drives).
+    base_lr: f64,
+    /// `max_lr` (of the group).
+    max_lr: f64,
     scale_fn: Option<Expr>,
     e: Epochs,
 }
@@ -128,8 +137,8 @@ impl Scheduler for CyclicLr {
     fn validate(&self) -> Result<()> {
         check_positive("step_size_up", self.c.step_size_up)?;
         for (k, v) in [
-            ("base_lr", self.c.base_lr),
-            ("max_lr", self.c.max_lr),
+            ("base_lr", self.base_lr),
+            ("max_lr", self.max_lr),
             ("gamma", self.c.gamma),
             ("base_momentum", self.c.base_momentum),
             ("max_momentum", self.c.max_momentum),
@@ -138,14 +147,19 @@ impl Scheduler for CyclicLr {
         }
         Ok(())
     }
-    fn attach(&mut self, g: &mut Group) -> Result<()> {
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
-        g.lr = self.c.base_lr;
-        if self.c.cycle_momentum {
-            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum)?;
+        // A fresh start writes base_lr (and max_momentum) into the group; a resume leaves the
+        // group as it is, and the initial step uses `initial_lr` as the base, as in PyTorch
+        // (whose `base_lrs` is set to `base_lr` only after the base constructor's step).
+        if last_epoch == -1 {
+            g.lr = self.base_lr;
         }
-        attach_base(self, g);
-        self.e.base_lr = self.c.base_lr;
+        if self.c.cycle_momentum {
+            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum, last_epoch)?;
+        }
+        attach_base(self, g, last_epoch)?;
+        self.e.base_lr = self.base_lr;
         Ok(())
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
@@ -162,7 +176,7 @@ impl Scheduler for CyclicLr {
             (x - 1.0) / (ratio - 1.0)
         };
         let s = self.scale(cycle, t);
-        let lr = self.e.base_lr + (self.c.max_lr - self.e.base_lr) * h * s;
+        let lr = self.e.base_lr + (self.max_lr - self.e.base_lr) * h * s;
         if self.c.cycle_momentum {
             let m = self.c.max_momentum - (self.c.max_momentum - self.c.base_momentum) * h * s;
             g.momentum = Some(m);
@@ -175,8 +189,9 @@ impl Scheduler for CyclicLr {
 }
 
 /// Sets `g` up for a cyclic momentum between `base` and `max`, starting at `max` (as `CyclicLR`
-/// and `OneCycleLR` do when `cycle_momentum` is set); the optimiser must have a momentum.
-pub(super) fn cycle_momentum(g: &mut Group, base: f64, max: f64) -> Result<()> {
+/// and `OneCycleLR` do when `cycle_momentum` is set, on a fresh start: `last_epoch = -1`);
+/// the optimiser must have a momentum.
+pub(super) fn cycle_momentum(g: &mut Group, base: f64, max: f64, last_epoch: i64) -> Result<()> {
     if g.momentum.is_none() {
         return Err(Error::param(
             "cycle_momentum",
@@ -184,9 +199,11 @@ pub(super) fn cycle_momentum(g: &mut Group, base: f64, max: f64) -> Result<()> {
             "the optimizer must support momentum or betas[0]",
         ));
     }
-    g.momentum = Some(max);
-    g.max_momentum = max;
-    g.base_momentum = base;
+    if last_epoch == -1 {
+        g.momentum = Some(max);
+        g.max_momentum = max;
+        g.base_momentum = base;
+    }
     Ok(())
 }
 
@@ -197,7 +214,7 @@ mod tests {
 
     #[test]
     fn seed_002_triangular2_halves_the_amplitude_each_cycle() {
-        let cfg = CyclicLrConfig::new(0.0, 1.0).step_size_up(4);
+        let cfg = CyclicLrConfig::new(0.0.into(), 1.0.into()).step_size_up(4);
         let mut s = cfg
             .clone()
             .mode(CyclicMode::Triangular2)
@@ -213,7 +230,7 @@ mod tests {
         let mut t = cfg.build().unwrap().schedule(0.5, Some(0.9)).unwrap();
         assert!((0..4).all(|c| t.lr(4 + 8 * c) == 1.0));
         // cycle_momentum needs an optimiser with momentum.
-        let c = CyclicLrConfig::new(0.0, 1.0).build().unwrap();
+        let c = CyclicLrConfig::new(0.0.into(), 1.0.into()).build().unwrap();
         assert!(c.schedule(0.5, None).is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! schedule sets an optimiser's lr and momentum ([`crate::run::Run`] and the trainer both call
 //! it).
 
-use super::{Adjusted, Adjustment, ReduceLrOnPlateau, Schedule, Scheduler, Simulated};
+use super::{Adjusted, Adjustment, Group, ReduceLrOnPlateau, Schedule, Scheduler, Simulated};
 use crate::optim::Optimizer;
 use crate::{Error, Float, Result};
 
@@ -47,26 +47,32 @@ pub enum Driver {
     /// Reduce-on-plateau, with the common adjustments applied to its lr.
     Plateau {
         /// The stepping rule.
-        rule: ReduceLrOnPlateau,
+        rule: Box<ReduceLrOnPlateau>,
         /// Warm-up, scaling, retuning.
         adjustment: Adjustment,
     },
 }
 
 impl Driver {
-    /// Attaches what a config made to an optimiser with `base_lr` and `base_momentum`, and
-    /// applies `adjustment` (warm-up, scaling, retuning).
+    /// Attaches what a config made to an optimiser's param `group` (its lr, momentum and
+    /// `initial_lr`) with PyTorch's `last_epoch` (−1: afresh), and applies `adjustment`
+    /// (warm-up, scaling, retuning).
     pub fn new(
         made: Made,
         adjustment: Adjustment,
-        base_lr: f64,
-        base_momentum: Option<f64>,
+        group: Group,
+        last_epoch: i64,
     ) -> Result<Driver> {
         let inner: Box<dyn Schedule> = match made {
-            Made::Plateau(rule) => return Ok(Driver::Plateau { rule, adjustment }),
+            Made::Plateau(rule) => {
+                return Ok(Driver::Plateau {
+                    rule: Box::new(rule),
+                    adjustment,
+                })
+            }
             Made::Schedule(s) => s,
             Made::Scheduler(s) => {
-                let s = Simulated::new(s, base_lr, base_momentum)?;
+                let s = Simulated::resume(s, group, last_epoch)?;
                 if adjustment.retune.is_some() && s.drives_momentum() {
                     return Err(Error::param(
                         "retune_momentum",

@@ -1,7 +1,7 @@
 //! `lambda_lr`: PyTorch's `LambdaLR`, the lambda written as a formula in `epoch`.
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::{scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler};
 use std::sync::Arc;
 
 use crate::expr::Expr;
@@ -11,8 +11,8 @@ schedule_config! {
     /// `lambda_lr`: the parameters of [`LambdaLr`].
     LambdaLrConfig {
         required {
-            /// The factor λ(epoch), a formula in `epoch` (`"0.95^epoch"`, `"1 / (1 + epoch)"`).
-            lr_lambda: String, "a formula in `epoch`", example = "0.995^epoch";
+            /// The factor λ(epoch), a formula in `epoch`, or a list with one per parameter group (`"0.95^epoch"`, `"1 / (1 + epoch)"`).
+            lr_lambda: GroupArg<String>, "a formula in `epoch`; one or one per group", example = "0.995^epoch";
         }
         optional {}
     }

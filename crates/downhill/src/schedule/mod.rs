@@ -46,6 +46,7 @@ use crate::{Error, Result};
 pub mod adjust;
 pub mod common;
 pub mod driver;
+pub mod group_arg;
 pub mod params;
 pub mod registry;
 
@@ -56,6 +57,7 @@ pub use registry as config;
 pub use adjust::{Adjusted, Adjustment, ScaleRule};
 pub use common::{Common, Unit};
 pub use driver::{apply, Driver, Made};
+pub use group_arg::{GroupArg, Pick};
 pub use params::ParamInfo;
 pub use registry::{Catalog, Configure, Reference, ScheduleInfo};
 // Names that the modules of the table export besides their scheduler and config.
@@ -247,11 +249,12 @@ pub trait Scheduler: Send + Debug {
     }
     /// A boxed copy (for replaying from a snapshot).
     fn box_clone(&self) -> Box<dyn Scheduler>;
-    /// `__init__` on an optimiser whose group is `g`, including the initial step.
-    fn attach(&mut self, g: &mut Group) -> Result<()> {
+    /// `__init__(optimizer, last_epoch)` on an optimiser whose group is `g`, including the
+    /// initial step (`last_epoch = -1`: a fresh start; otherwise a resume, which needs
+    /// `g.initial_lr`).
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
-        attach_base(self, g);
-        Ok(())
+        attach_base(self, g, last_epoch)
     }
     /// `step()`.
     fn step(&mut self, g: &mut Group) {
@@ -302,14 +305,40 @@ impl Clone for Box<dyn Scheduler> {
     }
 }
 
-/// The base-class part of `__init__`: `initial_lr` set by default, `base_lrs` read from it,
-/// `last_epoch = -1`, then the initial step.
-pub fn attach_base<S: Scheduler + ?Sized>(s: &mut S, g: &mut Group) {
-    let initial = *g.initial_lr.get_or_insert(g.lr);
+/// The base-class part of `__init__(optimizer, last_epoch)`: with `last_epoch = -1`,
+/// `initial_lr` set to the lr unless the group has one; otherwise the group must have
+/// `initial_lr` (PyTorch's `KeyError`); `base_lrs` read from it, `last_epoch` set, then the
+/// initial step (so a resumed scheduler's first lr is that of epoch `last_epoch + 1`).
+pub fn attach_base<S: Scheduler + ?Sized>(s: &mut S, g: &mut Group, last_epoch: i64) -> Result<()> {
+    let initial = if last_epoch == -1 {
+        *g.initial_lr.get_or_insert(g.lr)
+    } else {
+        check_resume(g, last_epoch)?
+    };
     let e = s.epochs();
     e.base_lr = initial;
-    e.last_epoch = -1;
+    e.last_epoch = last_epoch;
     s.initial_step(g);
+    Ok(())
+}
+
+/// A resume's checks: `last_epoch >= 0` and the group's `initial_lr`, which it returns.
+pub(crate) fn check_resume(g: &Group, last_epoch: i64) -> Result<f64> {
+    if last_epoch < -1 {
+        return Err(Error::param(
+            "last_epoch",
+            last_epoch,
+            "must be -1 (a fresh start) or the index of the last epoch (>= 0)",
+        ));
+    }
+    g.initial_lr.ok_or_else(|| {
+        Error::param(
+            "initial_lr",
+            "none",
+            "is needed when resuming with last_epoch (PyTorch: param 'initial_lr' is not \
+             specified in param_groups[i] when resuming an optimizer)",
+        )
+    })
 }
 
 /// A [`Scheduler`] tree attached to a fresh param group, read as a [`Schedule`].
@@ -327,12 +356,23 @@ impl Simulated {
     /// `base_momentum` (`None` when the optimiser has no momentum), as the PyTorch
     /// constructor would, validating the parameters.
     pub fn new(
-        mut scheduler: Box<dyn Scheduler>,
+        scheduler: Box<dyn Scheduler>,
         base_lr: f64,
         base_momentum: Option<f64>,
     ) -> Result<Self> {
-        let mut group = Group::new(base_lr, base_momentum);
-        scheduler.attach(&mut group)?;
+        Simulated::resume(scheduler, Group::new(base_lr, base_momentum), -1)
+    }
+
+    /// Attaches `scheduler` to the param group `group` as `__init__(optimizer, last_epoch)`
+    /// would: `last_epoch = -1` starts afresh (keeping `group.initial_lr` if set, as PyTorch's
+    /// `setdefault` does); any other value resumes, and needs `group.initial_lr`. Step 0 of
+    /// the schedule is then the lr of epoch `last_epoch + 1`.
+    pub fn resume(
+        mut scheduler: Box<dyn Scheduler>,
+        mut group: Group,
+        last_epoch: i64,
+    ) -> Result<Self> {
+        scheduler.attach(&mut group, last_epoch)?;
         Ok(Simulated {
             momentum: scheduler.drives_momentum(),
             start: (scheduler.box_clone(), group.clone()),

@@ -2,15 +2,15 @@
 //! `epoch`.
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::{scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler};
 use super::lambda_lr::{Lambda, CLOSURE};
 
 schedule_config! {
     /// `multiplicative_lr`: the parameters of [`MultiplicativeLr`].
     MultiplicativeLrConfig {
         required {
-            /// The factor λ(epoch), a formula in `epoch` (`"0.95"`, `"1 - 0.01 * epoch"`).
-            lr_lambda: String, "a formula in `epoch`", example = "0.995";
+            /// The factor λ(epoch), a formula in `epoch`, or a list with one per parameter group (`"0.95"`, `"1 - 0.01 * epoch"`).
+            lr_lambda: GroupArg<String>, "a formula in `epoch`; one or one per group", example = "0.995";
         }
         optional {}
     }

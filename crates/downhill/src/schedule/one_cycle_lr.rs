@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::cyclic_lr::cycle_momentum;
-use super::{attach_base, check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
+use super::{
+    attach_base, check_positive, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
+};
 use crate::{Error, Result};
 
 schedule_config! {
@@ -14,8 +16,8 @@ schedule_config! {
     /// `steps_per_epoch`.
     OneCycleLrConfig {
         required {
-            /// Peak lr.
-            max_lr: f64, "finite", example = 0.1;
+            /// Peak lr; one value, or a list with one per parameter group.
+            max_lr: GroupArg<f64>, "finite; one or one per group", example = 0.1;
         }
         optional {
             /// The cycle length (or give `epochs` and `steps_per_epoch`).
@@ -104,6 +106,8 @@ type Phase = (f64, Key, Key, Key, Key);
 #[derive(Debug, Clone)]
 pub struct OneCycleLr {
     c: OneCycleLrConfig,
+    /// `max_lr` (of the group this scheduler drives).
+    max_lr: f64,
     /// The cycle length (`total_steps`, or `epochs` × `steps_per_epoch`).
     total_steps: usize,
     e: Epochs,
@@ -127,6 +131,7 @@ impl OneCycleLr {
             }
         };
         Ok(OneCycleLr {
+            max_lr: c.max_lr.of_group("max_lr", 0, 1)?,
             c,
             total_steps,
             e: Epochs::default(),
@@ -172,7 +177,7 @@ impl Scheduler for OneCycleLr {
             ));
         }
         for (k, v) in [
-            ("max_lr", self.c.max_lr),
+            ("max_lr", self.max_lr),
             ("div_factor", self.c.div_factor),
             ("final_div_factor", self.c.final_div_factor),
             ("base_momentum", self.c.base_momentum),
@@ -194,17 +199,22 @@ impl Scheduler for OneCycleLr {
         }
         Ok(())
     }
-    fn attach(&mut self, g: &mut Group) -> Result<()> {
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
-        let initial = self.c.max_lr / self.c.div_factor;
-        g.initial_lr = Some(initial);
-        g.max_lr = self.c.max_lr;
+        let initial = self.max_lr / self.c.div_factor;
+        if last_epoch == -1 {
+            g.initial_lr = Some(initial);
+        }
+        // PyTorch writes these keys into the group only on a fresh start and reads them back
+        // from the group on a resume, where they are still there from the run being resumed:
+        // this same one-cycle's values. `initial_lr` is the group's own (required).
+        g.max_lr = self.max_lr;
         g.min_lr = initial / self.c.final_div_factor;
         if self.c.cycle_momentum {
-            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum)?;
+            cycle_momentum(g, self.c.base_momentum, self.c.max_momentum, last_epoch)?;
+            (g.max_momentum, g.base_momentum) = (self.c.max_momentum, self.c.base_momentum);
         }
-        attach_base(self, g);
-        Ok(())
+        attach_base(self, g, last_epoch)
     }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let step = self.e.last_epoch;

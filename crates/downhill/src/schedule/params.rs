@@ -72,6 +72,7 @@ macro_rules! never_omitted {
 }
 never_omitted!(
     usize,
+    i64,
     f64,
     bool,
     String,
@@ -82,6 +83,7 @@ never_omitted!(
     super::ThresholdMode
 );
 impl<T> Omit for Vec<T> {}
+impl<T> Omit for super::GroupArg<T> {}
 
 /// Declares a schedule's config struct. `required` keys have no default; each `optional` key's
 /// default is written once, here, and serves deserialisation, [`new`](#method.new) and the
@@ -144,6 +146,8 @@ macro_rules! schedule_config {
             #[serde(default)] scale_rule: Option<$crate::schedule::ScaleRule>,
             #[serde(default)] base_batch_size: Option<usize>,
             #[serde(default)] unit: Option<$crate::schedule::Unit>,
+            #[serde(default)] last_epoch: Option<i64>,
+            #[serde(default)] initial_lr: Option<$crate::schedule::GroupArg<f64>>,
         }
 
         impl From<Raw> for $name {
@@ -159,6 +163,8 @@ macro_rules! schedule_config {
                         scale_rule: r.scale_rule.or(d.scale_rule),
                         base_batch_size: r.base_batch_size.or(d.base_batch_size),
                         unit: r.unit.unwrap_or(d.unit),
+                        last_epoch: r.last_epoch.unwrap_or(d.last_epoch),
+                        initial_lr: r.initial_lr.or(d.initial_lr),
                     },
                 }
             }
@@ -180,6 +186,15 @@ macro_rules! schedule_config {
                     self
                 }
             )*
+            /// Keeps the values of parameter group `g` of `groups` (see
+            /// [`GroupArg`](crate::schedule::GroupArg)): every per-group list becomes its
+            /// `g`-th value; a list of another length than `groups` is an error naming its key.
+            pub fn pick_group(&mut self, g: usize, groups: usize) -> $crate::Result<()> {
+                use $crate::schedule::Pick;
+                $( self.$r.pick(stringify!($r), g, groups)?; )*
+                $( self.$o.pick(stringify!($o), g, groups)?; )*
+                self.common.initial_lr.pick("initial_lr", g, groups)
+            }
             /// Every parameter: name, type, default, valid range and doc.
             pub fn params() -> Vec<$crate::schedule::params::ParamInfo> {
                 use $crate::schedule::params::ParamInfo;
@@ -225,7 +240,9 @@ macro_rules! pytorch_scheduler {
             fn from_config(c: $cfg) -> $crate::Result<Self> {
                 Ok($s {
                     lambda: $crate::schedule::lambda_lr::Lambda::Formula(
-                        $crate::schedule::lambda_lr::parse_lambda(&c.lr_lambda)?,
+                        $crate::schedule::lambda_lr::parse_lambda(
+                            &c.lr_lambda.of_group("lr_lambda", 0, 1)?,
+                        )?,
                     ),
                     c,
                     e: $crate::schedule::Epochs::default(),
@@ -259,6 +276,9 @@ macro_rules! pytorch_scheduler {
                 Ok($crate::schedule::Made::Scheduler(Box::new($s::from_config(
                     self.clone(),
                 )?)))
+            }
+            fn pick_group(&mut self, g: usize, groups: usize) -> $crate::Result<()> {
+                $cfg::pick_group(self, g, groups)
             }
         }
     };

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::params::schedule_config;
-use super::{Common, Configure, Made};
+use super::{Common, Configure, GroupArg, Made};
 use crate::{Error, Result};
 
 schedule_config! {
@@ -23,8 +23,8 @@ schedule_config! {
             threshold_mode: ThresholdMode = ThresholdMode::Rel, "rel | abs";
             /// Steps to wait after a reduction.
             cooldown: usize = 0, ">= 0";
-            /// Lower bound on the lr.
-            min_lr: f64 = 0.0, ">= 0, finite";
+            /// Lower bound on the lr; one value, or a list with one per parameter group.
+            min_lr: GroupArg<f64> = GroupArg::One(0.0), ">= 0, finite; one or one per group";
             /// Minimal decay.
             eps: f64 = 1e-8, ">= 0, finite";
         }
@@ -35,6 +35,7 @@ impl ReduceLrOnPlateauConfig {
     /// Validates and builds the rule for an optimiser whose lr is `lr`.
     pub fn build(&self, lr: f64) -> Result<ReduceLrOnPlateau> {
         let mut rule = ReduceLrOnPlateau::new(lr);
+        rule.min_lr = self.min_lr.of_group("min_lr", 0, 1)?;
         rule.c = self.clone();
         rule.best = rule.worst();
         rule.validate()?;
@@ -45,6 +46,12 @@ impl ReduceLrOnPlateauConfig {
 impl Configure for ReduceLrOnPlateauConfig {
     fn common(&self) -> &Common {
         &self.common
+    }
+    fn pick_group(&mut self, g: usize, groups: usize) -> Result<()> {
+        ReduceLrOnPlateauConfig::pick_group(self, g, groups)
+    }
+    fn resumable(&self) -> bool {
+        false
     }
     fn make(&self, base_lr: f64) -> Result<Made> {
         Ok(Made::Plateau(self.build(base_lr)?))
@@ -89,6 +96,8 @@ pub enum ThresholdMode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReduceLrOnPlateau {
     c: ReduceLrOnPlateauConfig,
+    /// `min_lr` (of the group this rule drives).
+    min_lr: f64,
     lr: f64,
     best: f64,
     num_bad_epochs: usize,
@@ -102,6 +111,7 @@ impl ReduceLrOnPlateau {
     pub fn new(lr: f64) -> Self {
         ReduceLrOnPlateau {
             c: ReduceLrOnPlateauConfig::default(),
+            min_lr: 0.0,
             lr,
             best: f64::INFINITY,
             num_bad_epochs: 0,
@@ -128,7 +138,7 @@ impl ReduceLrOnPlateau {
             return Err(Error::param("factor", self.c.factor, "must be < 1"));
         }
         crate::error::check_min("threshold", self.c.threshold, 0.0)?;
-        crate::error::check_min("min_lr", self.c.min_lr, 0.0)?;
+        crate::error::check_min("min_lr", self.min_lr, 0.0)?;
         crate::error::check_min("eps", self.c.eps, 0.0)
     }
 
@@ -167,7 +177,7 @@ impl ReduceLrOnPlateau {
         }
         if self.num_bad_epochs > self.c.patience {
             let old = self.lr;
-            let new = (old * self.c.factor).max(self.c.min_lr);
+            let new = (old * self.c.factor).max(self.min_lr);
             if old - new > self.c.eps {
                 self.lr = new;
             }
@@ -205,7 +215,7 @@ mod tests {
         let mut r = ReduceLrOnPlateauConfig::new()
             .mode(PlateauMode::Max)
             .patience(0)
-            .min_lr(0.05)
+            .min_lr(0.05.into())
             .build(0.1)
             .unwrap();
         assert_eq!(r.step(1.0), 0.1);

@@ -29,6 +29,18 @@ pub trait Configure {
     fn schedulers_mut(&mut self) -> Option<&mut Vec<ScheduleConfig>> {
         None
     }
+    /// Whether it takes `last_epoch` (PyTorch's `ChainedScheduler` and `ReduceLROnPlateau`
+    /// do not).
+    fn resumable(&self) -> bool {
+        true
+    }
+    /// Whether resuming needs `initial_lr` (PyTorch's `SequentialLR` takes its inner
+    /// schedulers fresh, which set it).
+    fn resume_needs_initial_lr(&self) -> bool {
+        true
+    }
+    /// Keeps the values of parameter group `g` of `groups` (`schedule_config!`'s `pick_group`).
+    fn pick_group(&mut self, g: usize, groups: usize) -> Result<()>;
 }
 
 /// Where a schedule's reference values come from (the tests check every registry entry).
@@ -111,6 +123,23 @@ macro_rules! registry {
                 }
             }
 
+            /// The config of parameter group `g` of an optimiser with `groups` groups: every
+            /// per-group list ([`GroupArg`](crate::schedule::GroupArg)), in this table and the
+            /// inner ones, reduced to the group's value; a list of another length than `groups`
+            /// is an error naming its key.
+            pub fn group(&self, g: usize, groups: usize) -> $crate::Result<ScheduleConfig> {
+                let mut c = self.clone();
+                match &mut c {
+                    $( ScheduleConfig::$v(x) => x.pick_group(g, groups)?, )*
+                }
+                if let Some(inner) = c.schedulers_mut() {
+                    for s in inner.iter_mut() {
+                        *s = s.group(g, groups)?;
+                    }
+                }
+                Ok(c)
+            }
+
             fn kind_mut(&mut self) -> &mut dyn $crate::schedule::Configure {
                 match self {
                     $( ScheduleConfig::$v(c) => c, )*
@@ -186,7 +215,7 @@ pub(crate) fn validate_inner(
 /// Attaches every inner scheduler of a combinator to `g`, in order.
 pub(crate) fn attach_inner(schedulers: &mut [Box<dyn Scheduler>], g: &mut Group) -> Result<()> {
     for s in schedulers {
-        s.attach(g)?;
+        s.attach(g, -1)?;
     }
     Ok(())
 }
@@ -263,16 +292,49 @@ impl ScheduleConfig {
         }
     }
 
-    /// Validates and builds what drives the lr: a schedule, or reduce-on-plateau.
+    /// Validates and builds what drives the lr of an optimiser with one parameter group: a
+    /// schedule, or reduce-on-plateau (a per-group list must then have one value).
     pub fn driver(
         &self,
         base_lr: f64,
         base_momentum: Option<f64>,
         batch_size: Option<usize>,
     ) -> Result<Driver> {
+        self.group(0, 1)?
+            .group_driver(base_lr, base_momentum, batch_size)
+    }
+
+    /// One driver per parameter group, for an optimiser whose groups have the learning rates
+    /// and momenta `groups` (in group order), as one PyTorch scheduler acts on every
+    /// `param_group`: each from its group's lr (or `initial_lr`) and momentum, with the
+    /// group's value of every per-group list ([`GroupArg`](super::GroupArg)).
+    pub fn drivers(
+        &self,
+        groups: &[(f64, Option<f64>)],
+        batch_size: Option<usize>,
+    ) -> Result<Vec<Driver>> {
+        let n = groups.len().max(1);
+        groups
+            .iter()
+            .enumerate()
+            .map(|(g, &(lr, m))| self.group(g, n)?.group_driver(lr, m, batch_size))
+            .collect()
+    }
+
+    /// [`ScheduleConfig::driver`] for a config already reduced to one group.
+    fn group_driver(
+        &self,
+        base_lr: f64,
+        base_momentum: Option<f64>,
+        batch_size: Option<usize>,
+    ) -> Result<Driver> {
+        let common = self.kind().common();
+        let initial_lr = common.resume(self.kind(), self.name())?;
         let adjustment = self.adjustment(base_lr, base_momentum, batch_size)?;
         let made = self.kind().make(base_lr)?;
-        Driver::new(made, adjustment, base_lr, base_momentum)
+        let mut group = Group::new(base_lr, base_momentum);
+        group.initial_lr = initial_lr;
+        Driver::new(made, adjustment, group, common.last_epoch)
     }
 }
 

@@ -29,6 +29,9 @@ impl Configure for SequentialLrConfig {
     fn common(&self) -> &Common {
         &self.common
     }
+    fn pick_group(&mut self, g: usize, groups: usize) -> Result<()> {
+        SequentialLrConfig::pick_group(self, g, groups)
+    }
     fn make(&self, _base_lr: f64) -> Result<Made> {
         let s =
             SequentialLr::unchecked(inner_schedulers(&self.schedulers)?, self.milestones.clone());
@@ -36,6 +39,9 @@ impl Configure for SequentialLrConfig {
     }
     fn schedulers_mut(&mut self) -> Option<&mut Vec<ScheduleConfig>> {
         Some(&mut self.schedulers)
+    }
+    fn resume_needs_initial_lr(&self) -> bool {
+        false
     }
 }
 
@@ -109,10 +115,19 @@ impl Scheduler for SequentialLr {
             Ok(())
         })
     }
-    fn attach(&mut self, g: &mut Group) -> Result<()> {
+    fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
+        if last_epoch < -1 {
+            return Err(Error::param(
+                "last_epoch",
+                last_epoch,
+                "must be -1 (a fresh start) or the index of the last epoch (>= 0)",
+            ));
+        }
         attach_inner(&mut self.schedulers, g)?;
-        self.e.last_epoch = 0;
+        // PyTorch: `self.last_epoch = last_epoch + 1`; the inner schedulers start afresh and
+        // the one of epoch 0 takes the initial step, so a resume shifts only the milestones.
+        self.e.last_epoch = last_epoch + 1;
         g.lr = g.initial_lr.unwrap_or(g.lr);
         for s in &mut self.schedulers {
             s.undo();

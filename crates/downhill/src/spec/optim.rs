@@ -102,7 +102,14 @@ impl Optimization {
         let schedule = match super::schedule::section(doc)? {
             Some((s, keys)) => {
                 for c in &optimizers {
-                    super::schedule::validate(doc, &keys, &s, &c.optimizer, spec.batch_size)?;
+                    super::schedule::validate(
+                        doc,
+                        &keys,
+                        &s,
+                        &c.optimizer,
+                        &c.param_groups,
+                        spec.batch_size,
+                    )?;
                 }
                 Some(s)
             }

@@ -6,7 +6,7 @@
 //! `[[schedule.schedulers.schedulers]]`). Every table is deserialised through [`ConfigDoc`], so
 //! unknown names and keys are reported with file:line:col.
 
-use crate::optim::OptimizerConfig;
+use crate::optim::{OptimizerConfig, ParamGroupConfig};
 use crate::schedule::ScheduleConfig;
 use toml::de::DeValue;
 use toml::Spanned;
@@ -69,14 +69,16 @@ fn named<'a>(
     Ok(cfg)
 }
 
-/// Builds the schedule once for `optimizer` (PyTorch's constructor checks), so that a bad
-/// value is reported with the line of its key (looked up in `[schedule]` first, then in the
-/// nested scheduler tables). Solvers take no schedule.
+/// Builds the schedule once for `optimizer` and each of its `[[optimizer.param_groups]]`
+/// (PyTorch's constructor checks, per-group lists checked against the number of groups), so
+/// that a bad value is reported with the line of its key (looked up in `[schedule]` first,
+/// then in the nested scheduler tables). Solvers take no schedule.
 pub fn validate(
     doc: &ConfigDoc<'_>,
     keys: &ScheduleKeys,
     schedule: &ScheduleConfig,
     optimizer: &OptimizerConfig,
+    param_groups: &[ParamGroupConfig],
     batch_size: Option<usize>,
 ) -> Result<(), Error> {
     if optimizer.solver::<f64>().ok().flatten().is_some() {
@@ -87,9 +89,13 @@ pub fn validate(
             optimizer.name()
         )));
     }
-    let opt = optimizer.build::<f64>()?;
+    let mut groups = Vec::with_capacity(1 + param_groups.len());
+    for o in std::iter::once(optimizer).chain(param_groups.iter().map(|g| &g.optimizer)) {
+        let opt = o.build::<f64>()?;
+        groups.push((opt.lr(), opt.momentum()));
+    }
     schedule
-        .driver(opt.lr(), opt.momentum(), batch_size)
+        .drivers(&groups, batch_size)
         .map(|_| ())
         .map_err(|e| {
             let found = keys

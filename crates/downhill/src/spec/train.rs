@@ -165,6 +165,9 @@ pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<Tr
         ..Spec::default()
     };
     let (c, wrappers, schedule) = Optimization::parse(doc, spec)?.single_contender(file)?;
+    train
+        .check_groups(1 + c.param_groups.len())
+        .map_err(|e| doc.invalid_value("train", &doc.keys("train"), &e))?;
     // Overlapping and empty groups are known from the model's parameter names alone.
     let names = model.tensor_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -128,8 +128,16 @@ pub struct Context<'c, T: Scalar> {
     pub base_lr: f64,
     /// Multiplier of the scheduled lr, changed by plateau rules.
     pub lr_scale: f64,
+    /// Each parameter group's plateau factor relative to group 0's (empty: all alike; a rule
+    /// with a `min_lr` per group sets it).
+    pub group_lr_scale: Vec<f64>,
     /// A learning rate replacing the schedule for the current epoch (SWA).
     pub lr_override: Option<f64>,
+    /// With [`Context::lr_override`], each group's own (SWA with a `swa_lr` per group; empty:
+    /// every group takes `lr_override`).
+    pub group_lr_override: Vec<f64>,
+    /// Each parameter group's lr at the start of the epoch (group 0's is [`Context::lr`]).
+    pub group_lrs: Vec<f64>,
     /// The last logged loss over the whole training set (NaN before any).
     pub train_loss: f64,
     /// The first logged loss over the whole training set, at the initial parameters (NaN
@@ -187,7 +195,10 @@ impl<'c, T: Scalar> Context<'c, T> {
             lr: f64::NAN,
             base_lr: f64::NAN,
             lr_scale: 1.0,
+            group_lr_scale: Vec::new(),
             lr_override: None,
+            group_lr_override: Vec::new(),
+            group_lrs: Vec::new(),
             train_loss: f64::NAN,
             initial_loss: f64::NAN,
             val_metrics: None,

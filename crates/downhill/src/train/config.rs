@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Sampling;
 use crate::error::check_min;
-use crate::schedule::AnnealStrategy;
+use crate::schedule::{AnnealStrategy, GroupArg};
 use crate::{Error, Result};
 
 fn default_batch_size() -> usize {
@@ -165,8 +165,10 @@ fn default_anneal_epochs() -> usize {
 pub struct SwaConfig {
     /// First epoch (0-based) that is averaged.
     pub swa_start: usize,
-    /// The learning rate SWA anneals to and holds.
-    pub swa_lr: f64,
+    /// The learning rate SWA anneals to and holds: one for every parameter group, or a list
+    /// with one per group (PyTorch's `SWALR(swa_lr = [...])`); each group anneals from its
+    /// own lr.
+    pub swa_lr: GroupArg<f64>,
     /// Epochs of annealing (default 10, PyTorch's default).
     #[serde(default = "default_anneal_epochs")]
     pub anneal_epochs: usize,
@@ -203,6 +205,15 @@ impl Default for EmaConfig {
 }
 
 impl TrainConfig {
+    /// Checks the per-group lists (`swa.swa_lr`) against an optimiser with `groups`
+    /// parameter groups.
+    pub fn check_groups(&self, groups: usize) -> Result<()> {
+        if let Some(s) = &self.swa {
+            s.swa_lr.of_group("swa.swa_lr", 0, groups)?;
+        }
+        Ok(())
+    }
+
     /// Checks the values (epochs ≥ 1, batch_size ≥ 1, …), naming the key.
     pub fn validate(&self) -> Result<()> {
         check_min("epochs", self.epochs as f64, 1.0)?;
@@ -249,7 +260,14 @@ impl TrainConfig {
             }
         }
         if let Some(s) = &self.swa {
-            check_min("swa.swa_lr", s.swa_lr, 0.0)?;
+            match &s.swa_lr {
+                GroupArg::One(x) => check_min("swa.swa_lr", *x, 0.0)?,
+                GroupArg::Each(xs) => {
+                    for (i, &x) in xs.iter().enumerate() {
+                        check_min(&format!("swa.swa_lr[{i}]"), x, 0.0)?;
+                    }
+                }
+            }
             if self.snapshot_every.is_some() {
                 return Err(Error::Invalid(
                     "choose one of `swa` and `snapshot_every`".to_string(),

@@ -18,6 +18,7 @@ pub struct Replayed<R: Clone + Send> {
     initial_lr: f64,
     history: Vec<f64>,
     step: fn(&mut R, f64) -> f64,
+    factors: Option<fn(&R) -> Vec<f64>>,
 }
 
 impl<R: Clone + Send> Replayed<R> {
@@ -30,7 +31,15 @@ impl<R: Clone + Send> Replayed<R> {
             initial_lr: lr,
             history: Vec::new(),
             step,
+            factors: None,
         }
+    }
+
+    /// The same, for a rule over several parameter groups: `factors(rule)` gives each group's
+    /// lr factor relative to group 0's (see [`PlateauRule::group_factors`]).
+    pub fn with_group_factors(mut self, factors: fn(&R) -> Vec<f64>) -> Self {
+        self.factors = Some(factors);
+        self
     }
 }
 
@@ -47,6 +56,9 @@ impl<R: Clone + Send> PlateauRule for Replayed<R> {
     }
     fn state(&self) -> Vec<f64> {
         self.history.clone()
+    }
+    fn group_factors(&self) -> Vec<f64> {
+        self.factors.map_or_else(Vec::new, |f| f(&self.rule))
     }
     fn load_state(&mut self, state: &[f64]) -> Result<()> {
         self.rule = self.initial.clone();

@@ -33,6 +33,11 @@ pub trait PlateauRule: Send {
     fn state(&self) -> Vec<f64>;
     /// Restores [`PlateauRule::state`].
     fn load_state(&mut self, state: &[f64]) -> Result<()>;
+    /// Each parameter group's lr factor relative to group 0's (empty: all alike), for a rule
+    /// that clamps each group at its own `min_lr`.
+    fn group_factors(&self) -> Vec<f64> {
+        Vec::new()
+    }
 }
 
 /// How a training run ended.
@@ -336,6 +341,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             .map(|t| (t.name, t.shape))
             .collect();
         crate::optim::set_named_shapes(opt, &named)?;
+        cfg.check_groups(opt.groups())?;
         let mut ctx = Context::new(net, train, *val, cfg, *objective, init)?;
         let mut builtins = Builtins::new(cfg, plateau, progress, *write_checkpoints);
         let mut cbs = builtins.list(callbacks);
@@ -357,6 +363,9 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             ctx.batch_size = epoch_batch_size(batch_size_schedule, schedule, &ctx);
             sampler.start_epoch(ctx.epoch, ctx.batch_size);
             (ctx.batches, ctx.batch, ctx.lr) = (sampler.batches_per_epoch(), 0, opt.lr());
+            if opt.groups() > 1 {
+                ctx.group_lrs = (0..opt.groups()).map(|g| opt.group_lr(g)).collect();
+            }
             each(&mut cbs, &mut ctx, |c, x| c.on_epoch_begin(x))?;
             while let Some((batch, upcoming)) = sampler.next_batch_ahead() {
                 let lr = step_lr(schedule, &ctx, &base_lrs, opt);
@@ -426,15 +435,30 @@ fn step_lr<T: Scalar>(
     opt: &mut dyn Optimizer<T>,
 ) -> f64 {
     if let (None, Some((s, unit))) = (ctx.lr_override, schedule.as_mut()) {
-        return crate::schedule::apply(s, schedule_time(*unit, ctx), ctx.lr_scale, opt);
+        let lr = crate::schedule::apply(s, schedule_time(*unit, ctx), ctx.lr_scale, opt);
+        scale_groups(ctx, opt);
+        return lr;
     }
     for g in (0..opt.groups()).rev() {
         let lr = match ctx.lr_override {
-            Some(lr) => lr,
+            Some(lr) => ctx.group_lr_override.get(g).copied().unwrap_or(lr),
             None if g == 0 => ctx.base_lr * ctx.lr_scale,
             None => base_lrs.get(g).copied().unwrap_or(ctx.base_lr) * ctx.lr_scale,
         };
         opt.set_group_lr(g, lr);
     }
+    if ctx.lr_override.is_none() {
+        scale_groups(ctx, opt);
+    }
     opt.lr()
+}
+
+/// Multiplies the lr of each group after the first by its plateau factor relative to group 0
+/// (`ctx.group_lr_scale`; empty when all groups are alike).
+fn scale_groups<T: Scalar>(ctx: &Context<'_, T>, opt: &mut dyn Optimizer<T>) {
+    for (g, &f) in ctx.group_lr_scale.iter().enumerate().skip(1) {
+        if f != 1.0 && g < opt.groups() {
+            opt.set_group_lr(g, opt.group_lr(g) * f);
+        }
+    }
 }

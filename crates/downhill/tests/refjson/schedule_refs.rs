@@ -28,10 +28,31 @@ pub struct PlateauCase {
     pub want: Vec<f64>,
 }
 
+/// One parameter group of a [`GroupCase`]: its lr and momentum.
+#[derive(Deserialize)]
+pub struct GroupLr {
+    pub lr: f64,
+    pub momentum: f64,
+}
+
+/// The same schedule over two param groups (per-group lists): each group's lr (and momentum)
+/// after `k` steps, or, for reduce-on-plateau, after each of `metrics`.
+#[derive(Deserialize)]
+pub struct GroupCase {
+    pub name: String,
+    pub config: serde_json::Value,
+    pub groups: Vec<GroupLr>,
+    #[serde(default)]
+    pub metrics: Vec<f64>,
+    pub want_lr: Vec<Vec<f64>>,
+    pub want_momentum: Vec<Vec<f64>>,
+}
+
 #[derive(Deserialize)]
 struct Doc {
     cases: Vec<Case>,
     plateau: Vec<PlateauCase>,
+    groups: Vec<GroupCase>,
 }
 
 fn doc() -> &'static Doc {
@@ -50,4 +71,9 @@ pub fn cases() -> &'static [Case] {
 /// The plateau cases.
 pub fn plateau() -> &'static [PlateauCase] {
     &doc().plateau
+}
+
+/// The cases over two param groups.
+pub fn groups() -> &'static [GroupCase] {
+    &doc().groups
 }

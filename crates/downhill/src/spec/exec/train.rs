@@ -14,7 +14,7 @@ use crate::schedule::{Driver, PerGroup, ReduceLrOnPlateau};
 use crate::spec::train::{DataSection, Features, TrainFile};
 use crate::spec::{input, InPrecision};
 use crate::train::callbacks::StopFlag;
-use crate::train::{Monitor, Progress, Replayed, TrainConfig, TrainResult, Trainer};
+use crate::train::{Monitor, PlateauRule, Progress, Replayed, TrainConfig, TrainResult, Trainer};
 use crate::Error;
 
 fn need<'a, V>(v: &'a Option<V>, key: &str, source: &str) -> Result<&'a V, Error> {
@@ -208,38 +208,86 @@ fn attach_schedule<T: Scalar>(
     };
     let unit = sc.unit();
     let base_lr = opt.lr();
-    match sc.driver(base_lr, opt.momentum(), Some(batch_size))? {
-        Driver::Schedule(s) if opt.groups() > 1 => {
-            // One schedule per parameter group, from the group's own lr and momentum.
-            let mut each = vec![s];
-            for g in 1..opt.groups() {
-                match sc.driver(opt.group_lr(g), opt.group_momentum(g), Some(batch_size))? {
-                    Driver::Schedule(s) => each.push(s),
-                    Driver::Plateau { .. } => {
-                        return Err(input("[schedule] changed kind between groups"))
-                    }
-                }
-            }
-            trainer.schedule = Some((Box::new(PerGroup(each)), unit));
-        }
-        Driver::Schedule(s) => trainer.schedule = Some((s, unit)),
-        Driver::Plateau { rule, adjustment } => {
-            if !adjustment.is_identity() {
+    // One driver per parameter group, from the group's own lr and momentum and its value of
+    // every per-group list.
+    let groups: Vec<(f64, Option<f64>)> = (0..opt.groups())
+        .map(|g| (opt.group_lr(g), opt.group_momentum(g)))
+        .collect();
+    let mut schedules = Vec::new();
+    let mut rules = Vec::new();
+    for d in sc.drivers(&groups, Some(batch_size))? {
+        match d {
+            Driver::Schedule(s) => schedules.push(s),
+            Driver::Plateau { rule, adjustment } if adjustment.is_identity() => rules.push(*rule),
+            Driver::Plateau { .. } => {
                 return Err(input(
                     "[schedule] reduce_lr_on_plateau in `downhill train` takes no \
                      warmup_steps, scale_rule or retune_momentum",
-                ));
+                ))
             }
+        }
+    }
+    match (schedules.len(), rules.len()) {
+        (1, 0) => trainer.schedule = schedules.pop().map(|s| (s, unit)),
+        (_, 0) => trainer.schedule = Some((Box::new(PerGroup(schedules)), unit)),
+        (0, _) => {
             let monitor = cfg.train.plateau_monitor.unwrap_or(if has_val {
                 Monitor::ValLoss
             } else {
                 Monitor::TrainLoss
             });
-            let rule = Replayed::new(rule, base_lr, ReduceLrOnPlateau::step);
-            trainer.plateau = Some((Box::new(rule), monitor));
+            let rule: Box<dyn PlateauRule> = if rules.len() == 1 {
+                let rule = rules.remove(0);
+                Box::new(Replayed::new(rule, base_lr, ReduceLrOnPlateau::step))
+            } else {
+                let rule = PlateauGroups::new(rules, &groups);
+                let rule = Replayed::new(rule, base_lr, PlateauGroups::step);
+                Box::new(rule.with_group_factors(PlateauGroups::factors))
+            };
+            trainer.plateau = Some((rule, monitor));
         }
+        _ => return Err(input("[schedule] changed kind between groups")),
     }
     Ok(())
+}
+
+/// Reduce-on-plateau over several parameter groups: one rule per group (each with its lr and
+/// `min_lr`), all fed the same metric, as PyTorch's `ReduceLROnPlateau` reduces each group
+/// and clamps it at its own `min_lrs[i]`. Group 0's lr is the one the trainer scales by; the
+/// others' factors relative to it are [`PlateauGroups::factors`].
+#[derive(Clone)]
+struct PlateauGroups {
+    rules: Vec<ReduceLrOnPlateau>,
+    initial: Vec<f64>,
+}
+
+impl PlateauGroups {
+    fn new(rules: Vec<ReduceLrOnPlateau>, groups: &[(f64, Option<f64>)]) -> Self {
+        let initial = groups.iter().map(|g| g.0).collect();
+        PlateauGroups { rules, initial }
+    }
+    fn step(&mut self, metric: f64) -> f64 {
+        for r in &mut self.rules {
+            r.step(metric);
+        }
+        self.rules.first().map_or(f64::NAN, ReduceLrOnPlateau::lr)
+    }
+
+    /// Each group's lr factor relative to group 0's.
+    fn factors(&self) -> Vec<f64> {
+        let f = |g: usize| {
+            let i = self.initial[g];
+            if i == 0.0 {
+                1.0
+            } else {
+                self.rules[g].lr() / i
+            }
+        };
+        let f0 = f(0);
+        (0..self.rules.len())
+            .map(|g| if f0 == 0.0 { 1.0 } else { f(g) / f0 })
+            .collect()
+    }
 }
 
 /// The object `downhill train --json` prints for a finished run.

@@ -21,6 +21,9 @@ pub struct AverageState {
     pub mean: Vec<f64>,
     /// The learning rate when SWA started.
     pub swa_lr0: Option<f64>,
+    /// With several parameter groups, each group's learning rate when SWA started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swa_lr0s: Vec<f64>,
 }
 
 impl AverageState {
@@ -102,13 +105,15 @@ impl Averaging {
         }
     }
 
-    /// SWA's learning rate for epoch `epoch` (0-based), once SWA has started.
-    fn swa_lr(&self, epoch: usize) -> Option<f64> {
+    /// SWA's learning rate for epoch `epoch` (0-based) in group `g`, whose lr was `lr0` when
+    /// SWA started (`SWALR` per param group).
+    fn group_swa_lr(&self, epoch: usize, g: usize, lr0: f64) -> Option<f64> {
         let swa = self.swa.as_ref()?;
+        let groups = self.state.swa_lr0s.len().max(1);
+        let swa_lr = swa.swa_lr.of_group("swa.swa_lr", g, groups).ok()?;
         if epoch < swa.swa_start {
             return None;
         }
-        let lr0 = self.state.swa_lr0?;
         let j = (epoch - swa.swa_start) as f64;
         let t = if swa.anneal_epochs == 0 {
             1.0
@@ -119,7 +124,12 @@ impl Averaging {
             AnnealStrategy::Cos => (1.0 - (std::f64::consts::PI * t).cos()) / 2.0,
             AnnealStrategy::Linear => t,
         };
-        Some(swa.swa_lr * alpha + lr0 * (1.0 - alpha))
+        Some(swa_lr * alpha + lr0 * (1.0 - alpha))
+    }
+
+    /// SWA's learning rate for epoch `epoch` (0-based) in group 0, once SWA has started.
+    fn swa_lr(&self, epoch: usize) -> Option<f64> {
+        self.group_swa_lr(epoch, 0, self.state.swa_lr0?)
     }
 }
 
@@ -145,9 +155,21 @@ impl<T: Scalar> Callback<T> for Averaging {
         let started = self.swa.as_ref().is_some_and(|s| ctx.epoch >= s.swa_start);
         if started && self.state.swa_lr0.is_none() {
             self.state.swa_lr0 = Some(ctx.lr);
+            if ctx.group_lrs.len() > 1 {
+                self.state.swa_lr0s = ctx.group_lrs.clone();
+            }
         }
         self.swa_lr = self.swa_lr(ctx.epoch);
         ctx.lr_override = self.swa_lr;
+        ctx.group_lr_override = match self.swa_lr {
+            Some(_) => (0..self.state.swa_lr0s.len())
+                .map(|g| {
+                    let lr0 = self.state.swa_lr0s[g];
+                    self.group_swa_lr(ctx.epoch, g, lr0).unwrap_or(lr0)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(())
     }
     fn on_epoch_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {

@@ -149,6 +149,12 @@ impl<T: Scalar> Callback<T> for Plateau<'_> {
         if new != cur && cur != 0.0 {
             ctx.lr_scale *= new / cur;
         }
+        ctx.group_lr_scale = self.rule.group_factors();
+        Ok(())
+    }
+    fn on_train_begin(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
+        // After a resume the rule's state was replayed: restore the groups' factors.
+        ctx.group_lr_scale = self.rule.group_factors();
         Ok(())
     }
     fn state(&self) -> Result<Value> {
