@@ -10,10 +10,16 @@ See docs/python.md for the whole API.
 
 from . import _core
 from ._core import get_num_threads, set_num_threads
-from . import optim
+from . import optim, plot
+from .apps import lab, lab_stop, tour
 from .minimize import METHODS, minimize
 from .result import OptimizeResult
 from .schedule import Schedule
+
+# Last: the function `schedule` replaces the attribute the submodule `downhill.schedule` set (the
+# module stays importable as `downhill.schedule` through `sys.modules`, e.g. `from
+# downhill.schedule import Schedule`).
+from .commands import CommandResult, compare, landscape, lr_find, run, schedule, sweep, train  # noqa: E402
 
 __version__ = _core.__version__
 
@@ -27,14 +33,26 @@ def function(name, x):
 
 
 __all__ = [
+    "CommandResult",
     "FUNCTIONS",
     "METHODS",
     "OptimizeResult",
     "Schedule",
+    "compare",
     "function",
     "get_num_threads",
+    "lab",
+    "lab_stop",
+    "landscape",
+    "lr_find",
     "minimize",
     "optim",
+    "plot",
+    "run",
+    "schedule",
     "set_num_threads",
+    "sweep",
+    "tour",
+    "train",
     "__version__",
 ]

@@ -164,6 +164,8 @@ def minimize(fun, x0, method="adam", *, jac=None, bounds=None, steps=1000, tol=N
         diverged_at=res["diverged_at"],
         method=method,
     )
+    if native:
+        out["function"] = fun
     if res.get("nhev"):
         out["nhev"] = res["nhev"]
     if res.get("iterations") is not None:
