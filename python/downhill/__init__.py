@@ -15,11 +15,7 @@ from .apps import lab, lab_stop, tour
 from .minimize import METHODS, minimize
 from .result import OptimizeResult
 from .schedule import Schedule
-
-# Last: the function `schedule` replaces the attribute the submodule `downhill.schedule` set (the
-# module stays importable as `downhill.schedule` through `sys.modules`, e.g. `from
-# downhill.schedule import Schedule`).
-from .commands import CommandResult, compare, landscape, lr_find, run, schedule, sweep, train  # noqa: E402
+from .commands import CommandResult, compare, landscape, lr_find, run, schedule_table, sweep, train
 
 __version__ = _core.__version__
 
@@ -49,7 +45,7 @@ __all__ = [
     "optim",
     "plot",
     "run",
-    "schedule",
+    "schedule_table",
     "set_num_threads",
     "sweep",
     "tour",

@@ -145,6 +145,7 @@ def _commands():
     for name in ["run", "compare", "train", "sweep", "lr_find", "landscape"]:
         out.append(f"def {name}(config: Config) -> CommandResult: ...")
     out.append("def schedule(config: Config, steps: int | None = ...) -> CommandResult: ...")
+    out.append("def schedule_table(config: Config, steps: int | None = ...) -> CommandResult: ...")
     return "\n".join(out) + "\n"
 
 
@@ -172,7 +173,8 @@ def _plot():
         "def panels(*figures: Figure, cols: int = ...) -> Figure: ...",
         "def contour(fun: Surface, *results: Any, x_range: Range | None = ..., y_range: Range | None = ...,",
         "            log: bool | None = ..., levels: int = ..., title: str | None = ...,",
-        "            labels: Sequence[str] | None = ..., x_label: str = ..., y_label: str = ...) -> Figure: ...",
+        "            labels: Sequence[str] | None = ..., x_label: str | None = ..., y_label: str | None = ...,",
+        "            vars: Sequence[str] | None = ...) -> Figure: ...",
         "def loss(*results: Any, log: bool | None = ..., title: str = ...,",
         "         labels: Sequence[str] | None = ...) -> Figure: ...",
         "def schedule(schedule: Any, n: int | None, title: str | None = ...) -> Figure: ...",

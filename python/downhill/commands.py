@@ -1,5 +1,6 @@
 """The commands as functions: ``train``, ``compare``, ``sweep``, ``lr_find``, ``landscape``,
-``run`` and ``schedule`` take a config and return what ``downhill <command> FILE --json`` prints.
+``run`` and ``schedule`` (``downhill.schedule_table``: ``downhill.schedule`` is the module of
+``Schedule``) take a config and return what ``downhill <command> FILE --json`` prints.
 
 A config is a dict with the tables of the TOML file (``{"optimizer": {"name": "sgd", "lr":
 0.1}, ...}``; NumPy scalars and arrays are accepted as values), or the path of a ``.toml`` file
@@ -23,8 +24,8 @@ import numpy as np
 from . import _core
 from ._json import dumps, loads
 
-__all__ = ["CommandResult", "compare", "landscape", "lr_find", "run", "schedule", "sweep", "train",
-           "to_arrays"]
+__all__ = ["CommandResult", "compare", "landscape", "lr_find", "run", "schedule", "schedule_table",
+           "sweep", "train", "to_arrays"]
 
 
 class CommandResult(dict):
@@ -172,3 +173,8 @@ def schedule(config, steps=None):
         if steps < 0:
             raise ValueError(f"steps = {steps}: must be >= 0")
     return _execute("schedule", config, steps)
+
+
+#: ``downhill.schedule_table``: ``schedule`` under a name that leaves ``downhill.schedule`` to the
+#: module of ``Schedule``.
+schedule_table = schedule

@@ -13,6 +13,7 @@ from .schedule import Schedule
 __all__ = ["minimize", "METHODS"]
 
 METHODS = [e["name"] for e in CATALOG]
+FUNCTIONS = set(_core.function_names())
 _FIRST_ORDER = {e["name"] for e in CATALOG if e["kind"] == "first_order"}
 _RESIDUALS = {e["name"] for e in CATALOG if e.get("needs_residuals")}
 
@@ -166,6 +167,8 @@ def minimize(fun, x0, method="adam", *, jac=None, bounds=None, steps=1000, tol=N
     )
     if native:
         out["function"] = fun
+        if fun not in FUNCTIONS:
+            out["vars"] = list(vars) if vars is not None else list(_core.formula_vars(fun))
     if res.get("nhev"):
         out["nhev"] = res["nhev"]
     if res.get("iterations") is not None:

@@ -132,11 +132,12 @@ def _path(r):
 
 
 def contour(fun, *results, x_range=None, y_range=None, log=None, levels=12, title=None,
-            labels=None, x_label="x", y_label="y"):
+            labels=None, x_label=None, y_label=None, vars=None):
     """A contour of ``fun`` with the trajectories of ``results`` on it.
 
-    ``fun``: a built-in name, a formula in two variables, a callable ``f(x, y)`` or a grid
-    ``(xs, ys, z)`` with ``z[j][i]`` at ``(xs[i], ys[j])``. The box is ``x_range × y_range``
+    ``fun``: a built-in name, a formula in two variables (``vars``, default: in order of first
+    use; they also label the axes), a callable ``f(x, y)`` or a grid ``(xs, ys, z)`` with
+    ``z[j][i]`` at ``(xs[i], ys[j])``. The box is ``x_range × y_range``
     (default: the paths' box, padded); iso-lines are logarithmic when ``log`` (default: when
     the surface is valley-like, as Rosenbrock's)."""
     if isinstance(fun, tuple) and len(fun) == 3:
@@ -146,13 +147,18 @@ def contour(fun, *results, x_range=None, y_range=None, log=None, levels=12, titl
     for i, (label, r) in enumerate(_runs(results)):
         paths.append((str(labels[i] if labels is not None else label), _path(r)))
     rng = lambda r: None if r is None else (float(r[0]), float(r[1]))  # noqa: E731
+    if vars is not None:
+        vars = [str(v) for v in vars]
+    names = vars if vars is not None and len(vars) == 2 else ["x", "y"]
+    x_label = names[0] if x_label is None else x_label
+    y_label = names[1] if y_label is None else y_label
     return Figure(_core.plot_contour(fun, paths, rng(x_range), rng(y_range), log, int(levels), title,
-                                     x_label, y_label))
+                                     x_label, y_label, 1.0, vars))
 
 
 def schedule(schedule, n, title=None):
     """The lr (and momentum) of a ``downhill.Schedule`` over ``n`` steps; also takes what
-    ``downhill.schedule(config)`` returns (then ``n`` may be None)."""
+    ``downhill.schedule_table(config)`` returns (then ``n`` may be None)."""
     if hasattr(schedule, "lrs"):
         lr = schedule.lrs(int(n))
         m = schedule.momenta(int(n))
@@ -169,7 +175,7 @@ def _run_figure(r, options):
     fun = r.get("function") or r.get("expression")
     t = r.get("trajectory")
     if fun is not None and t is not None and np.ndim(t) == 2 and np.shape(t)[1] == 2:
-        return contour(fun, r, **options)
+        return contour(fun, r, vars=r.get("vars"), **options)
     return loss(r, **options)
 
 
@@ -236,7 +242,7 @@ def of(result, **options):
         fun = result.get("function") or result.get("expression")
         runs = result["runs"]
         if fun is not None and runs and all(np.shape(r.get("trajectory"))[1:] == (2,) for r in runs):
-            return contour(fun, result, **options)
+            return contour(fun, result, vars=result.get("vars"), **options)
         return loss(result, **options)
     if command == "train":
         return loss(result, title=options.pop("title", "training"), **options)

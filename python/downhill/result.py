@@ -9,7 +9,8 @@ class OptimizeResult(dict):
     Keys (also attributes): ``x``, ``fun``, ``jac``, ``nit``, ``nfev``, ``njev``, ``status``,
     ``success``, ``message``, and Downhill's ``trajectory``, ``f_history``, ``lr``, ``momentum``,
     ``diverged_at``, ``method``, and ``function`` when ``fun`` was a built-in name or a
-    formula. ``.plot()`` draws the path on the contour (2-D built-ins and formulas) or the loss.
+    formula (with its ``vars`` for a formula). ``.plot()`` draws the path on the contour (2-D
+    built-ins and formulas) or the loss.
     """
 
     def plot(self, **options):

@@ -65,7 +65,7 @@ def test_every_result_has_plot():
     for cmd, name in [("compare", "compare"), ("sweep", "sweep"), ("lr_find", "lr_find")]:
         r = getattr(downhill, cmd)(ROOT / "examples" / f"{name}.toml")
         assert r.plot().svg().startswith("<svg"), cmd
-    sched = downhill.schedule({"optimizer": {"name": "sgd", "lr": 0.1},
+    sched = downhill.schedule_table({"optimizer": {"name": "sgd", "lr": 0.1},
                                "schedule": {"name": "step_lr", "step_size": 3}}, steps=10)
     assert sched.plot().svg().startswith("<svg")
 

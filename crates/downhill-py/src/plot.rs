@@ -4,8 +4,8 @@
 use downhill::expr::Expr;
 use downhill::problems;
 use downhill_plot::{
-    contour, fit_ranges, line_chart, schedule_plot, suggest_log_levels, ContourOptions, Figure,
-    Format, Labels, LineOptions, Series, Series2d, VLine,
+    bilinear, contour, fit_ranges, line_chart, schedule_plot, suggest_log_levels, ContourOptions,
+    Figure, Format, Labels, LineOptions, Series, Series2d, VLine,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -96,16 +96,21 @@ pub fn plot_schedule(lr: Vec<f64>, momentum: Option<Vec<f64>>) -> PyResult<PyFig
     ))
 }
 
-/// The surface of a contour: a built-in (by name), a formula in two variables, a Python
+/// The surface of a contour: a built-in (by name), a formula in two variables (`vars`,
+/// default: in order of first use), a Python
 /// callable `f(x, y)`, or a grid `(xs, ys, z)` (`z[j][i]` at `(xs[i], ys[j])`, bilinear between).
-fn surface(fun: &Bound<'_, PyAny>, slot: &ErrSlot) -> PyResult<Box<dyn Fn(f64, f64) -> f64>> {
+fn surface(
+    fun: &Bound<'_, PyAny>,
+    vars: Option<Vec<String>>,
+    slot: &ErrSlot,
+) -> PyResult<Box<dyn Fn(f64, f64) -> f64>> {
     if let Ok(name) = fun.extract::<String>() {
         if problems::NAMES.contains(&name.as_str()) {
             let f = problems::by_name::<f64>(&name).map_err(crate::errors::value_error)?;
             problems::check_dim(f.as_ref(), &name, 2).map_err(crate::errors::value_error)?;
             return Ok(Box::new(move |x, y| f.value(&[x, y])));
         }
-        let vars = formula_vars(&name);
+        let vars = vars.unwrap_or_else(|| formula_vars(&name));
         if vars.len() != 2 {
             return Err(PyValueError::new_err(format!(
                 "fun: `{name}` is neither a built-in nor a formula in two variables (it has {}: {})",
@@ -118,7 +123,7 @@ fn surface(fun: &Bound<'_, PyAny>, slot: &ErrSlot) -> PyResult<Box<dyn Fn(f64, f
         return Ok(Box::new(move |x, y| e.value(&[x, y])));
     }
     if let Ok((xs, ys, z)) = fun.extract::<(Vec<f64>, Vec<f64>, Vec<Vec<f64>>)>() {
-        return Ok(Box::new(grid_field(xs, ys, z)));
+        return Ok(Box::new(bilinear(&xs, &ys, &z)));
     }
     if fun.is_callable() {
         let f: Py<PyAny> = fun.clone().unbind();
@@ -141,35 +146,11 @@ fn surface(fun: &Bound<'_, PyAny>, slot: &ErrSlot) -> PyResult<Box<dyn Fn(f64, f
     ))
 }
 
-/// A grid as a field: bilinear interpolation between its values (`z[j][i]` at `(xs[i], ys[j])`).
-fn grid_field(xs: Vec<f64>, ys: Vec<f64>, z: Vec<Vec<f64>>) -> impl Fn(f64, f64) -> f64 {
-    move |x, y| {
-        let cell = |v: &[f64], t: f64| {
-            let n = v.len();
-            if n < 2 {
-                return (0, 0.0);
-            }
-            let k = v.partition_point(|&p| p <= t).clamp(1, n - 1) - 1;
-            let w = ((t - v[k]) / (v[k + 1] - v[k])).clamp(0.0, 1.0);
-            (k, w)
-        };
-        let ((i, u), (j, w)) = (cell(&xs, x), cell(&ys, y));
-        let at = |jj: usize, ii: usize| {
-            z.get(jj.min(z.len().saturating_sub(1)))
-                .and_then(|r| r.get(ii.min(r.len().saturating_sub(1))))
-                .copied()
-                .unwrap_or(f64::NAN)
-        };
-        let (z00, z10, z01, z11) = (at(j, i), at(j, i + 1), at(j + 1, i), at(j + 1, i + 1));
-        (1.0 - w) * ((1.0 - u) * z00 + u * z10) + w * ((1.0 - u) * z01 + u * z11)
-    }
-}
-
 /// A contour of `fun` with trajectories `(label, points)`, on `x_range × y_range` (default: the
 /// paths' box, padded, at least `min_half_width` either side), iso-lines spaced linearly or
 /// (`log_levels`, default: when the surface is valley-like) logarithmically.
 #[pyfunction]
-#[pyo3(signature = (fun, paths, x_range=None, y_range=None, log_levels=None, levels=12, title=None, x_label="x", y_label="y", min_half_width=1.0))]
+#[pyo3(signature = (fun, paths, x_range=None, y_range=None, log_levels=None, levels=12, title=None, x_label="x", y_label="y", min_half_width=1.0, vars=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn plot_contour(
     fun: &Bound<'_, PyAny>,
@@ -182,9 +163,10 @@ pub fn plot_contour(
     x_label: &str,
     y_label: &str,
     min_half_width: f64,
+    vars: Option<Vec<String>>,
 ) -> PyResult<PyFigure> {
     let slot = ErrSlot::default();
-    let f = surface(fun, &slot)?;
+    let f = surface(fun, vars, &slot)?;
     let series: Vec<Series2d> = paths
         .into_iter()
         .map(|(l, p)| Series2d::new(l, p))
