@@ -1,5 +1,6 @@
 """``downhill.tour()`` writes the tour; ``downhill.lab()`` starts the web lab in a background
-thread (both are the CLI's: ``downhill tour``, ``downhill lab``)."""
+thread (both are the CLI's: ``downhill tour``, ``downhill lab``). They need the binding's cargo
+feature ``apps``, off in the default wheel (it would take the wheel past 5 MB)."""
 
 import os
 
@@ -12,8 +13,9 @@ _LABS = []
 
 def _need(name):
     if not hasattr(_core, name):
-        raise RuntimeError(f"downhill.{name}: this build of the package has no `apps` feature "
-                           "(build it with maturin's default features, as `pip install .` does)")
+        raise RuntimeError(f"downhill.{name}: this build of the package has no `apps` feature (it "
+                           "links the CLI and the lab; the default wheel leaves it out): install with "
+                           '`MATURIN_PEP517_ARGS="--features apps" pip install .`')
 
 
 def tour(out="downhill-tour"):
