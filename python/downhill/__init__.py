@@ -10,11 +10,13 @@ See docs/python.md for the whole API.
 
 from . import _core
 from ._core import get_num_threads, set_num_threads
-from . import optim
+from . import optim, plot
+from .apps import lab, lab_stop, tour
 from .least_squares import least_squares
 from .minimize import METHODS, minimize
 from .result import OptimizeResult
 from .schedule import Schedule
+from .commands import CommandResult, compare, landscape, lr_find, run, schedule_table, sweep, train
 
 __version__ = _core.__version__
 
@@ -28,15 +30,27 @@ def function(name, x):
 
 
 __all__ = [
+    "CommandResult",
     "FUNCTIONS",
     "METHODS",
     "OptimizeResult",
     "Schedule",
+    "compare",
     "function",
     "get_num_threads",
+    "lab",
+    "lab_stop",
+    "landscape",
     "least_squares",
+    "lr_find",
     "minimize",
     "optim",
+    "plot",
+    "run",
+    "schedule_table",
     "set_num_threads",
+    "sweep",
+    "tour",
+    "train",
     "__version__",
 ]

@@ -131,9 +131,74 @@ def _minimize():
     ])
 
 
+def _commands():
+    config = "Config = Mapping[str, Any] | str | os.PathLike[str]"
+    out = [HEADER, "import os", "from typing import Any, Mapping", "", "from .plot import Figure", "",
+           config, "",
+           "class CommandResult(dict[str, Any]):",
+           "    command: str",
+           "    def __init__(self, command: str, data: Mapping[str, Any]) -> None: ...",
+           "    def __getattr__(self, name: str) -> Any: ...",
+           "    def plot(self, **options: Any) -> Figure: ...",
+           "",
+           "def to_arrays(value: Any) -> Any: ..."]
+    for name in ["run", "compare", "train", "sweep", "lr_find", "landscape"]:
+        out.append(f"def {name}(config: Config) -> CommandResult: ...")
+    out.append("def schedule(config: Config, steps: int | None = ...) -> CommandResult: ...")
+    out.append("def schedule_table(config: Config, steps: int | None = ...) -> CommandResult: ...")
+    return "\n".join(out) + "\n"
+
+
+def _plot():
+    return "\n".join([
+        HEADER,
+        "import os",
+        "from typing import Any, Callable, Sequence",
+        "",
+        "import numpy as np",
+        "from numpy.typing import ArrayLike",
+        "",
+        "Surface = str | Callable[[float, float], float] | tuple[ArrayLike, ArrayLike, ArrayLike]",
+        "Range = tuple[float, float]",
+        "",
+        "class Figure:",
+        "    def svg(self) -> str: ...",
+        "    def png(self) -> bytes: ...",
+        "    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]: ...",
+        "    @property",
+        "    def size(self) -> tuple[int, int]: ...",
+        "    def resized(self, width: int, height: int) -> Figure: ...",
+        "    def _repr_svg_(self) -> str: ...",
+        "",
+        "def panels(*figures: Figure, cols: int = ...) -> Figure: ...",
+        "def contour(fun: Surface, *results: Any, x_range: Range | None = ..., y_range: Range | None = ...,",
+        "            log: bool | None = ..., levels: int = ..., title: str | None = ...,",
+        "            labels: Sequence[str] | None = ..., x_label: str | None = ..., y_label: str | None = ...,",
+        "            vars: Sequence[str] | None = ...) -> Figure: ...",
+        "def loss(*results: Any, log: bool | None = ..., title: str = ...,",
+        "         labels: Sequence[str] | None = ...) -> Figure: ...",
+        "def schedule(schedule: Any, n: int | None, title: str | None = ...) -> Figure: ...",
+        "def of(result: Any, **options: Any) -> Figure: ...",
+        "",
+    ])
+
+
+def _apps():
+    return "\n".join([
+        HEADER,
+        "import os",
+        "",
+        "def tour(out: str | os.PathLike[str] = ...) -> str: ...",
+        "def lab(port: int = ..., host: str = ..., *, display: bool | None = ..., height: int = ...) -> str: ...",
+        "def lab_stop(url: str | None = ...) -> None: ...",
+        "",
+    ])
+
+
 def render():
     """Every stub file: {path relative to the package: text}."""
-    return {"optim.pyi": _optim(), "schedule.pyi": _schedule(), "minimize.pyi": _minimize()}
+    return {"optim.pyi": _optim(), "schedule.pyi": _schedule(), "minimize.pyi": _minimize(),
+            "commands.pyi": _commands(), "plot.pyi": _plot(), "apps.pyi": _apps()}
 
 
 def main(argv=None):

@@ -13,6 +13,7 @@ from .schedule import Schedule
 __all__ = ["minimize", "METHODS"]
 
 METHODS = [e["name"] for e in CATALOG]
+FUNCTIONS = set(_core.function_names())
 _FIRST_ORDER = {e["name"] for e in CATALOG if e["kind"] == "first_order"}
 _RESIDUALS = {e["name"] for e in CATALOG if "residuals" in e.get("needs", ())}
 
@@ -164,6 +165,10 @@ def minimize(fun, x0, method="adam", *, jac=None, bounds=None, steps=1000, tol=N
         diverged_at=res["diverged_at"],
         method=method,
     )
+    if native:
+        out["function"] = fun
+        if fun not in FUNCTIONS:
+            out["vars"] = list(vars) if vars is not None else list(_core.formula_vars(fun))
     if res.get("nhev"):
         out["nhev"] = res["nhev"]
     if res.get("iterations") is not None:

@@ -8,8 +8,16 @@ class OptimizeResult(dict):
 
     Keys (also attributes): ``x``, ``fun``, ``jac``, ``nit``, ``nfev``, ``njev``, ``status``,
     ``success``, ``message``, and Downhill's ``trajectory``, ``f_history``, ``lr``, ``momentum``,
-    ``diverged_at``, ``method``.
+    ``diverged_at``, ``method``, and ``function`` when ``fun`` was a built-in name or a
+    formula (with its ``vars`` for a formula). ``.plot()`` draws the path on the contour (2-D
+    built-ins and formulas) or the loss.
     """
+
+    def plot(self, **options):
+        """The run's picture as a ``downhill.plot.Figure`` (see ``downhill.plot.of``)."""
+        from .plot import of
+
+        return of(self, **options)
 
     def __getattr__(self, name):
         try:

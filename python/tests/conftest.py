@@ -1,10 +1,14 @@
 """Shared helpers of the Python test suite: paths and the committed reference data."""
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +98,23 @@ def run_cli(cli, toml_text, tmp_path):
     out = subprocess.run([cli, "run", str(f), "--json"], capture_output=True, text=True)
     assert out.returncode in (0, 3), out.stderr
     return json.loads(out.stdout)
+
+
+@contextlib.contextmanager
+def sigint_after(delay=0.5):
+    """Sends SIGINT to the main thread (as Ctrl-C does) `delay` seconds in; yields a list that
+    receives the time it was sent (``time.perf_counter()``)."""
+    main = threading.main_thread().ident
+    sent = []
+
+    def interrupt():
+        time.sleep(delay)
+        sent.append(time.perf_counter())
+        signal.pthread_kill(main, signal.SIGINT)
+
+    t = threading.Thread(target=interrupt)
+    t.start()
+    try:
+        yield sent
+    finally:
+        t.join()

@@ -52,6 +52,21 @@ pub fn toml_from_json(origin: &str, body: &Value) -> Result<String, CliError> {
     Ok(downhill::spec::json::toml_from_json(origin, body)?)
 }
 
+/// Writes the tour to `out` as `downhill tour --out OUT` does (`tour.json`, `index.html`,
+/// `figures/`, a summary on stdout) and returns the command's exit code: 0 when every
+/// experiment agrees with its seed, 1 otherwise.
+pub fn tour(out: &std::path::Path) -> Result<u8, CliError> {
+    tour::cmd(&cli::TourArgs {
+        out: out.to_path_buf(),
+    })
+}
+
+/// The backend `downhill lab` serves (the CLI's config pipeline), for a host program that
+/// starts the lab itself (`downhill_lab::spawn`).
+pub fn lab_backend() -> std::sync::Arc<dyn downhill_lab::Backend> {
+    std::sync::Arc::new(commands::lab::Lab)
+}
+
 /// The `downhill` binary: parses the command line, runs the command and returns its exit code
 /// (printing `error: …` on stderr for a failure).
 pub fn main() -> ExitCode {

@@ -100,29 +100,13 @@ async fn stop_signal() {
 /// server drains for at most a few seconds.
 pub fn serve(backend: Arc<dyn Backend>, opts: &LabOptions) -> Result<(), String> {
     let ip = parse_host(&opts.host)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores().clamp(1, 4))
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let rt = runtime()?;
     let served = rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, opts.port))
-            .await
-            .map_err(|e| format!("cannot listen on {ip}:{}: {e}", opts.port))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound address: {e}"))?;
-        let url = format!("http://{addr}");
+        let (listener, url) = bind(ip, opts.port).await?;
         {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "listening on {url}");
             let _ = out.flush();
-        }
-        if !ip.is_loopback() {
-            eprintln!(
-                "warning: the lab is reachable from other machines on {addr}: anyone who can \
-                 reach it can make this machine compute (it reads and writes no files)"
-            );
         }
         if opts.open {
             let _ = std::process::Command::new("xdg-open")
@@ -131,38 +115,149 @@ pub fn serve(backend: Arc<dyn Backend>, opts: &LabOptions) -> Result<(), String>
                 .stderr(std::process::Stdio::null())
                 .spawn();
         }
-        let state = Arc::new(server::AppState {
-            backend,
-            jobs: jobs::Jobs::new(cores()),
-            compute: Arc::new(tokio::sync::Semaphore::new(2 * cores())),
-            bound: ip,
-        });
-        let app = server::router(Arc::clone(&state));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-        });
-        stop_signal().await;
-        state.jobs.stop_all();
-        let _ = tx.send(());
-        let drained = tokio::time::timeout(Duration::from_secs(5), async {
-            while !state.jobs.idle() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        if drained.is_err() {
-            eprintln!("warning: a training job did not stop within 5 s");
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(3), server).await;
+        run_until(listener, backend, ip, stop_signal()).await;
         eprintln!("stopped");
         Ok(())
     });
     // A request still computing past its timeout is not waited for.
     rt.shutdown_timeout(Duration::from_secs(1));
     served
+}
+
+/// A lab serving on a background thread, started by [`spawn`]: it stops when
+/// [`Running::stop`] is called or the value is dropped.
+#[derive(Debug)]
+pub struct Running {
+    /// `http://HOST:PORT`, the port being the bound one (`port = 0` picks a free one).
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the server (running jobs are cancelled) and waits for its thread.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Serves on a background thread and returns once the socket is bound, for a host program
+/// with its own main loop (the Python package's `downhill.lab()`). Unlike [`serve`] it
+/// prints nothing, opens no browser and installs no signal handler (the host keeps Ctrl-C).
+pub fn spawn(backend: Arc<dyn Backend>, opts: &LabOptions) -> Result<Running, String> {
+    let ip = parse_host(&opts.host)?;
+    let port = opts.port;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<String, String>>();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("downhill-lab".into())
+        .spawn(move || {
+            let rt = match runtime() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let (listener, url) = match bind(ip, port).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(url));
+                run_until(listener, backend, ip, async {
+                    let _ = stop_rx.await;
+                })
+                .await;
+            });
+            rt.shutdown_timeout(Duration::from_secs(1));
+        })
+        .map_err(|e| format!("cannot start the lab's thread: {e}"))?;
+    let url = ready_rx
+        .recv()
+        .map_err(|_| "the lab's thread ended before binding".to_string())??;
+    Ok(Running {
+        url,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}
+
+/// The runtime the server runs on.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores().clamp(1, 4))
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+/// Binds `ip:port`; the listener and its `http://` URL (with the bound port). Warns on stderr
+/// when the address is reachable from other machines.
+async fn bind(ip: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, String), String> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port))
+        .await
+        .map_err(|e| format!("cannot listen on {ip}:{port}: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    if !ip.is_loopback() {
+        eprintln!(
+            "warning: the lab is reachable from other machines on {addr}: anyone who can \
+             reach it can make this machine compute (it reads and writes no files)"
+        );
+    }
+    Ok((listener, format!("http://{addr}")))
+}
+
+/// Serves on `listener` until `stop` resolves; then cancels the running jobs and drains for
+/// at most a few seconds.
+async fn run_until(
+    listener: tokio::net::TcpListener,
+    backend: Arc<dyn Backend>,
+    ip: IpAddr,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let state = Arc::new(server::AppState {
+        backend,
+        jobs: jobs::Jobs::new(cores()),
+        compute: Arc::new(tokio::sync::Semaphore::new(2 * cores())),
+        bound: ip,
+    });
+    let app = server::router(Arc::clone(&state));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    stop.await;
+    state.jobs.stop_all();
+    let _ = tx.send(());
+    let drained = tokio::time::timeout(Duration::from_secs(5), async {
+        while !state.jobs.idle() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if drained.is_err() {
+        eprintln!("warning: a training job did not stop within 5 s");
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(3), server).await;
 }

@@ -58,6 +58,33 @@ pub(crate) fn pad((lo, hi): Range, frac: f64) -> Range {
     sane((lo - w, hi + w))
 }
 
+/// A grid as a field `f(x, y)`: bilinear interpolation between its values, `z[j][i]` being the
+/// value at `(xs[i], ys[j])` (`xs`, `ys` increasing); outside the grid the border values are
+/// extended. Draws a sampled surface (a loss landscape) with [`contour`](crate::contour).
+pub fn bilinear(xs: &[f64], ys: &[f64], z: &[Vec<f64>]) -> impl Fn(f64, f64) -> f64 + Send + Sync {
+    let (xs, ys, z) = (xs.to_vec(), ys.to_vec(), z.to_vec());
+    move |x, y| {
+        let cell = |v: &[f64], t: f64| {
+            let n = v.len();
+            if n < 2 {
+                return (0, 0.0);
+            }
+            let k = v.partition_point(|&p| p <= t).clamp(1, n - 1) - 1;
+            let w = ((t - v[k]) / (v[k + 1] - v[k])).clamp(0.0, 1.0);
+            (k, w)
+        };
+        let ((i, u), (j, w)) = (cell(&xs, x), cell(&ys, y));
+        let at = |jj: usize, ii: usize| {
+            z.get(jj.min(z.len().saturating_sub(1)))
+                .and_then(|r| r.get(ii.min(r.len().saturating_sub(1))))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let (z00, z10, z01, z11) = (at(j, i), at(j, i + 1), at(j + 1, i), at(j + 1, i + 1));
+        (1.0 - w) * ((1.0 - u) * z00 + u * z10) + w * ((1.0 - u) * z01 + u * z11)
+    }
+}
+
 /// Ranges (x, y) that hold every finite point of `series`, padded by 10 %, each at least
 /// `min_half_width` either side of its centre. Used when the caller has no ranges of its own.
 pub fn fit_ranges(series: &[Series2d], min_half_width: f64) -> (Range, Range) {

@@ -57,7 +57,7 @@ pub use contour::{contour, suggest_log_levels, ContourOptions, Marker};
 pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels, LegendPosition};
 pub use frame::Frame;
-pub use geom::fit_ranges;
+pub use geom::{bilinear, fit_ranges};
 pub use histogram::{histogram_density, HistogramOptions};
 pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series, VLine};
 pub use palette::{okabe_ito, viridis, OKABE_ITO};

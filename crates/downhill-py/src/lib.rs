@@ -3,12 +3,17 @@
 //! A thin layer over the library: optimiser steps on NumPy arrays in place
 //! ([`optimizer`]), schedules ([`schedule`]), `minimize` ([`minimize`], the run call sites in
 //! [`runner`]), the catalogues the pure-Python part generates its classes and stubs from, and
-//! the thread pool ([`threads`]: `set_num_threads`, fork safety, Ctrl-C).
+//! the thread pool ([`threads`]: `set_num_threads`, fork safety, Ctrl-C), the commands run on
+//! a config ([`commands`]) and the figures ([`plot`]).
 
+#[cfg(feature = "apps")]
+mod apps;
+mod commands;
 mod errors;
 mod minimize;
 mod objective;
 mod optimizer;
+mod plot;
 mod runner;
 mod schedule;
 mod threads;
@@ -152,5 +157,17 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minimize::minimize_callable, m)?)?;
     m.add_function(wrap_pyfunction!(minimize::minimize_residuals, m)?)?;
     m.add_function(wrap_pyfunction!(minimize::residuals_jacobian, m)?)?;
+    m.add_function(wrap_pyfunction!(commands::execute_config, m)?)?;
+    #[cfg(feature = "apps")]
+    {
+        m.add_class::<apps::PyLab>()?;
+        m.add_function(wrap_pyfunction!(apps::tour, m)?)?;
+        m.add_function(wrap_pyfunction!(apps::lab, m)?)?;
+    }
+    m.add_class::<plot::PyFigure>()?;
+    m.add_function(wrap_pyfunction!(plot::plot_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(plot::plot_schedule, m)?)?;
+    m.add_function(wrap_pyfunction!(plot::plot_contour, m)?)?;
+    m.add_function(wrap_pyfunction!(plot::plot_panels, m)?)?;
     Ok(())
 }

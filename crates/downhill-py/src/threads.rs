@@ -129,6 +129,10 @@ impl Stop {
     pub fn set(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
+    /// The flag itself (for the library's stop hooks, e.g. the trainer's `StopFlag`).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
+    }
 }
 
 /// Runs `work` in the pool on a worker thread with the GIL released, checking for Ctrl-C
@@ -147,27 +151,74 @@ pub fn run_interruptible<R: Send>(
             let r = pool.install(work);
             let _ = tx.send(r);
         });
-        let mut rx = rx;
-        loop {
-            // The receiver moves into the GIL-free section and back (it is Send, not Sync).
-            let (got, back) = py.allow_threads(move || (rx.recv_timeout(SIGNAL_POLL), rx));
-            rx = back;
-            match got {
-                Ok(r) => return Some(r),
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    if raised.is_none() {
-                        if let Err(e) = py.check_signals() {
-                            stop.set();
-                            raised = Some(e);
+        wait(py, rx, stop, false, &mut raised)
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    out.ok_or_else(panicked)
+}
+
+/// [`run_interruptible`] for work that may not end soon after `stop` is set (it has no stop
+/// hook everywhere): on Ctrl-C the exception is returned at once, and the work finishes on
+/// its own thread in the background, its result dropped.
+pub fn run_detached<R: Send + 'static>(
+    py: Python<'_>,
+    stop: &Stop,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> PyResult<R> {
+    let pool = pool()?;
+    let (tx, rx) = std::sync::mpsc::channel::<R>();
+    std::thread::Builder::new()
+        .name("downhill-run".into())
+        .spawn(move || {
+            let r = pool.install(work);
+            let _ = tx.send(r);
+        })
+        .map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start a thread: {e}"))
+        })?;
+    let mut raised: Option<PyErr> = None;
+    let out = wait(py, rx, stop, true, &mut raised);
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    out.ok_or_else(panicked)
+}
+
+fn panicked() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err("the run's thread panicked")
+}
+
+/// Waits for the work's result with the GIL released, running Python's signal handlers every
+/// [`SIGNAL_POLL`]: the first exception they raise sets `stop` and goes to `raised`; then the
+/// wait ends at once when `leave`, or goes on until the work has ended.
+fn wait<R: Send>(
+    py: Python<'_>,
+    mut rx: std::sync::mpsc::Receiver<R>,
+    stop: &Stop,
+    leave: bool,
+    raised: &mut Option<PyErr>,
+) -> Option<R> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        // The receiver moves into the GIL-free section and back (it is Send, not Sync).
+        let (got, back) = py.allow_threads(move || (rx.recv_timeout(SIGNAL_POLL), rx));
+        rx = back;
+        match got {
+            Ok(r) => return Some(r),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => {
+                if raised.is_none() {
+                    if let Err(e) = py.check_signals() {
+                        stop.set();
+                        *raised = Some(e);
+                        if leave {
+                            return None;
                         }
                     }
                 }
             }
         }
-    });
-    if let Some(e) = raised {
-        return Err(e);
     }
-    out.ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("the run's thread panicked"))
 }

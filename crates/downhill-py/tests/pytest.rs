@@ -2,7 +2,8 @@
 //! `target/tmp/py-venv` (made once, with maturin, numpy and pytest from PyPI — the only step that
 //! needs the network), a wheel built by maturin into its own target dir (`target/tmp/py-target`,
 //! so it never waits on the lock of the build that runs this test), installed into the venv,
-//! then pytest. torch is never installed: tests that need it are skipped.
+//! then pytest. torch is never installed: tests that need it are skipped. The wheel is built with
+//! the `apps` feature (tour and lab), which the default wheel leaves out.
 //!
 //! `DOWNHILL_PYTHON` picks the interpreter that makes the venv (default `python3`).
 
@@ -70,6 +71,9 @@ fn python_package_test_suite() {
                 "--quiet",
                 "--profile",
                 "dev",
+                // `downhill.tour()` and `downhill.lab()` are tested too (off in the default wheel).
+                "--features",
+                "apps",
                 "--out",
             ])
             .arg(&wheels)

@@ -126,25 +126,5 @@ pub fn figure(function: &str, traces: &[RunTrace], with_losses: bool) -> Result<
 
 /// The surface as a field: bilinear interpolation between the grid's values.
 pub fn field(a: &[f64], b: &[f64], z: &[Vec<f64>]) -> impl Fn(f64, f64) -> f64 + Send + Sync {
-    let (a, b, z) = (a.to_vec(), b.to_vec(), z.to_vec());
-    move |x, y| {
-        let cell = |v: &[f64], t: f64| {
-            let n = v.len();
-            if n < 2 {
-                return (0, 0.0);
-            }
-            let k = v.partition_point(|&p| p <= t).clamp(1, n - 1) - 1;
-            let w = ((t - v[k]) / (v[k + 1] - v[k])).clamp(0.0, 1.0);
-            (k, w)
-        };
-        let ((i, u), (j, w)) = (cell(&a, x), cell(&b, y));
-        let at = |jj: usize, ii: usize| {
-            z.get(jj.min(z.len().saturating_sub(1)))
-                .and_then(|r| r.get(ii.min(r.len().saturating_sub(1))))
-                .copied()
-                .unwrap_or(f64::NAN)
-        };
-        let (z00, z10, z01, z11) = (at(j, i), at(j, i + 1), at(j + 1, i), at(j + 1, i + 1));
-        (1.0 - w) * ((1.0 - u) * z00 + u * z10) + w * ((1.0 - u) * z01 + u * z11)
-    }
+    downhill_plot::bilinear(a, b, z)
 }
