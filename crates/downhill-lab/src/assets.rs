@@ -23,6 +23,11 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("../web/plots.js"),
     ),
     (
+        "/util.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../web/util.js"),
+    ),
+    (
         "/style.css",
         "text/css; charset=utf-8",
         include_str!("../web/style.css"),

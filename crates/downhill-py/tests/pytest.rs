@@ -72,8 +72,10 @@ fn python_package_test_suite() {
                 "--profile",
                 "dev",
                 // `downhill.tour()` and `downhill.lab()` are tested too (off in the default wheel).
+                // A `--features` flag replaces pyproject.toml's list, so it names
+                // `extension-module` again (without it the module links libpython).
                 "--features",
-                "apps",
+                "apps,extension-module",
                 "--out",
             ])
             .arg(&wheels)
