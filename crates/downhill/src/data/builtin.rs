@@ -193,10 +193,18 @@ pub fn builtin<T: Float>(name: &str, o: &SyntheticOptions) -> Result<Dataset<T>>
             include_bytes!("../../data/wine_quality.csv.gz"),
             Task::Regression,
         )),
+        #[cfg(feature = "mnist")]
         "mnist_5k" => real(embedded(
             name,
             include_bytes!("../../data/mnist_5k.csv.gz"),
             class(10),
+        )),
+        #[cfg(not(feature = "mnist"))]
+        "mnist_5k" => Err(Error::Invalid(
+            "dataset `mnist_5k` is not built into this Downhill (the Python wheel leaves its \
+             1.1 MB out): install with `MATURIN_PEP517_ARGS=\"--features mnist\" pip install .`, \
+             or give its CSV as [data] path"
+                .into(),
         )),
         _ => Err(Error::Unknown {
             kind: "dataset".into(),
