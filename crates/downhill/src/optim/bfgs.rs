@@ -53,6 +53,16 @@ pub(crate) const MAXITER: ParamSpec = int(
     "maximum iterations (default 200 times the number of variables)",
 );
 
+/// The `c1` row (the Wolfe line search's sufficient-decrease constant).
+pub(crate) const C1: ParamSpec = float(
+    "c1",
+    Open(0.0, 1.0),
+    "sufficient-decrease constant (0 < c1 < c2 < 1)",
+);
+/// The `c2` row (the Wolfe line search's curvature constant).
+pub(crate) const C2: ParamSpec =
+    float("c2", Open(0.0, 1.0), "curvature constant (0 < c1 < c2 < 1)");
+
 /// `0 < c1 < c2 < 1`, as SciPy's `_check_c1_c2`, naming the key.
 pub(crate) fn check_c1_c2(c1: f64, c2: f64) -> Result<()> {
     if !(c1 > 0.0 && c1 < 1.0) {
@@ -80,12 +90,8 @@ impl Entry for BfgsConfig {
             AtLeast(0.0),
             "stop when the step is at most xrtol relative to x (0: never)",
         ),
-        float(
-            "c1",
-            Open(0.0, 1.0),
-            "sufficient-decrease constant (0 < c1 < c2 < 1)",
-        ),
-        float("c2", Open(0.0, 1.0), "curvature constant (0 < c1 < c2 < 1)"),
+        C1,
+        C2,
     ];
     fn lr(&self) -> f64 {
         0.0

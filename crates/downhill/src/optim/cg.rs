@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bfgs::{check_c1_c2, eval, MAXITER, NORM};
+use super::bfgs::{check_c1_c2, eval, C1, C2, MAXITER, NORM};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::scipy_line::{dot, wolfe12, Line, Wolfe};
@@ -51,12 +51,8 @@ impl Entry for CgConfig {
         ),
         NORM,
         MAXITER,
-        float(
-            "c1",
-            Open(0.0, 1.0),
-            "sufficient-decrease constant (0 < c1 < c2 < 1)",
-        ),
-        float("c2", Open(0.0, 1.0), "curvature constant (0 < c1 < c2 < 1)"),
+        C1,
+        C2,
     ];
     fn lr(&self) -> f64 {
         0.0

@@ -154,22 +154,7 @@ impl<T: Pick> Pick for Option<T> {
 }
 
 impl<T> Pick for Vec<T> {}
-
-macro_rules! never_picked {
-    ($($t:ty),*) => { $(impl Pick for $t {})* };
-}
-never_picked!(
-    usize,
-    i64,
-    f64,
-    bool,
-    String,
-    super::CyclicMode,
-    super::ScaleMode,
-    super::AnnealStrategy,
-    super::PlateauMode,
-    super::ThresholdMode
-);
+// The plain value types (never per group) implement `Pick` in `params.rs`, beside `Omit`.
 
 #[cfg(test)]
 mod tests {

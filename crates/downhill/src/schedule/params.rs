@@ -67,10 +67,11 @@ impl<T> Omit for Option<T> {
     }
 }
 
-macro_rules! never_omitted {
-    ($($t:ty),*) => { $(impl Omit for $t {})* };
+/// The plain value types of schedule parameters: never omitted, never per group.
+macro_rules! plain_values {
+    ($($t:ty),*) => { $(impl Omit for $t {} impl super::group_arg::Pick for $t {})* };
 }
-never_omitted!(
+plain_values!(
     usize,
     i64,
     f64,
