@@ -105,6 +105,7 @@ pub mod error;
 pub mod expr;
 pub mod float;
 pub mod guard;
+pub mod hyper;
 pub mod io;
 pub mod kernels;
 pub mod landscape;

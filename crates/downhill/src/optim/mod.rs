@@ -151,7 +151,7 @@ pub mod muon;
 pub mod nadam;
 pub mod nelder_mead;
 pub mod newton;
-pub mod params;
+pub use crate::hyper as params;
 pub mod pso;
 pub mod radam;
 pub mod registry;

@@ -1,7 +1,8 @@
-//! Hyperparameter tables: each optimiser declares its parameters once, as a
-//! `const PARAMS: &[ParamSpec]` beside its config struct. From that one table come both the
-//! range checks of its validation ([`check`]) and its entry in the machine-readable
-//! [`catalog`](super::catalog) (name, type, default, valid range, doc).
+//! Hyperparameter declarations, shared by optimisers and schedules: each declares its
+//! parameters once, as a `const PARAMS: &[ParamSpec]` beside its config struct. From that one
+//! table come both the range checks of its validation ([`check`]) and its entry in the
+//! machine-readable catalogue ([`crate::optim::catalog`]): name, type, default, valid range,
+//! doc. (`crate::optim::params` is this module, under its earlier name.)
 
 use serde::Serialize;
 use serde_json::Value;
