@@ -2,23 +2,21 @@
 //! written as `DIR/tour.json` (every number, with the seed's expected value and a verdict) and
 //! `DIR/index.html` (one section per seed, each experiment's figure, numbers and a sentence).
 //!
-//! Each seed has its own module producing [`Experiment`]s; figures are described as
-//! [`figure::Figure`] values and rendered by [`figure::render`].
+//! The code is organised by topic — [`descent`], [`step_size`], [`momentum`], [`noise`],
+//! [`schedules`], [`landscapes`], [`search`] — each producing [`Experiment`]s; [`seeds`] puts
+//! them in the seeds' order, in which the tour runs them and the page presents them. Figures are
+//! described as [`figure::Figure`] values and rendered by [`figure::render`].
 
+mod descent;
 pub mod figure;
-mod flat_sharp;
 mod html;
+mod landscapes;
+mod momentum;
+mod noise;
 pub mod presets;
 mod schedules;
-mod seed000;
-mod seed001;
-mod seed002;
-mod seed003;
-mod seed004;
-mod seed004_fit;
-mod seed004_search;
-mod seed004_solvers;
-mod study;
+mod search;
+mod step_size;
 mod training;
 
 use std::path::Path;
@@ -106,6 +104,50 @@ pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(f64::MIN_POSITIVE)
 }
 
+/// A function producing some of the tour's experiments.
+type Experiments = fn() -> Vec<Experiment>;
+
+/// The experiments seed by seed, in the order the tour runs them and writes `tour.json`.
+fn seeds() -> [(&'static str, Experiments); 5] {
+    [
+        ("001", || {
+            let mut v = step_size::gd_1d();
+            v.extend(noise::minibatch());
+            v
+        }),
+        ("004", || {
+            let mut v = descent::gradients();
+            v.extend(step_size::sphere_descents());
+            v.push(descent::animation());
+            v.extend(search::experiments());
+            v
+        }),
+        ("002", || {
+            vec![
+                step_size::learning_rates(),
+                landscapes::saddle(),
+                landscapes::local_minima(),
+                schedules::schedules_drawn(),
+                landscapes::early_stopping(),
+                landscapes::weight_averaging(),
+                landscapes::flat_sharp::experiment(),
+                step_size::range_test::lr_range_test(),
+            ]
+        }),
+        ("003", || {
+            vec![
+                momentum::momentum_vs_gd(),
+                momentum::nesterov_stability(),
+                momentum::beta_retuning(),
+                noise::batch_growth(),
+                noise::langevin(),
+                momentum::stability_map::stability_map(),
+            ]
+        }),
+        ("000", || vec![noise::large_batch()]),
+    ]
+}
+
 /// A whole tour.
 #[derive(Debug, Serialize)]
 struct Tour {
@@ -121,13 +163,7 @@ pub fn cmd(args: &TourArgs) -> CliResult {
     std::fs::create_dir_all(out.join("figures"))
         .map_err(|e| CliError::failure(format!("{}: cannot create: {e}", out.display())))?;
     let mut experiments = Vec::new();
-    for (name, run) in [
-        ("001", seed001::experiments as fn() -> Vec<Experiment>),
-        ("004", seed004::experiments),
-        ("002", seed002::experiments),
-        ("003", seed003::experiments),
-        ("000", seed000::experiments),
-    ] {
+    for (name, run) in seeds() {
         let t = Instant::now();
         let mut exps = run();
         for e in &mut exps {

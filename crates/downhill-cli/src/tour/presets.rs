@@ -121,10 +121,12 @@ pub fn lab_url(state: &Value) -> String {
 
 /// Every preset of the tour, in the tour's order (Functions, Schedules and Training views).
 pub fn all() -> Vec<Preset> {
-    let mut v = super::seed001::presets();
-    v.extend(super::seed004::presets());
-    v.extend(super::seed002::presets());
-    v.extend(super::seed003::presets());
+    let (sphere, lrs) = super::step_size::presets();
+    let mut v = super::noise::minibatch_presets();
+    v.extend(sphere);
+    v.extend(lrs);
+    v.extend(super::schedules::presets());
+    v.extend(super::momentum::presets());
     v
 }
 

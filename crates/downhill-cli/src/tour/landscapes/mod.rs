@@ -1,9 +1,13 @@
-//! Seed 002: learning rates on one surface, saddle points, local minima.
+//! Landscapes: what the surface looks like where descent goes. Seed 002's saddle point and local
+//! minima, early stopping on the validation curve, weight averaging (SWA), and flat against
+//! sharp minima (`flat_sharp`).
+
+pub(super) mod flat_sharp;
 
 use std::sync::Arc;
 
 use downhill::optim::{Optimizer, Sgd};
-use downhill::problems::{by_name, IllConditioned, Saddle};
+use downhill::problems::{by_name, Saddle};
 use downhill::run::{Method, Run};
 use downhill::Objective;
 use rand::SeedableRng;
@@ -12,115 +16,12 @@ use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
 use super::figure::{Chart, Figure, Path2, Series};
-use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
 
-const SEED: &str = "002";
-
-/// The seed's experiments.
-pub fn experiments() -> Vec<Experiment> {
-    vec![
-        learning_rates(),
-        saddle(),
-        local_minima(),
-        schedules_drawn(),
-        early_stopping(),
-        weight_averaging(),
-        super::flat_sharp::experiment(),
-        super::study::lr_range_test(),
-    ]
-}
-
-/// The start, steps and learning rates of "too small, right, too large".
-const LR_X0: [f64; 2] = [-4.0, 2.0];
-const LR_STEPS: usize = 100;
-const LR_LRS: [f64; 3] = [0.01, 0.45, 0.55];
-
-/// The seed's experiments that the lab can show, as presets.
-pub fn presets() -> Vec<Preset> {
-    let lanes = LR_LRS.map(|lr| Lane {
-        optimizer: "sgd",
-        lr,
-        momentum: None,
-    });
-    vec![
-        Preset::function(
-            format!("seed{SEED}-lr-small-right-large"),
-            format!("Seed {SEED}: too small, right, too large — lr 0.01, 0.45, 0.55"),
-            "ill_conditioned",
-            &LR_X0,
-            LR_STEPS,
-            &lanes,
-        ),
-        Preset::schedule(
-            format!("seed{SEED}-schedules"),
-            format!("Seed {SEED}: cyclic_lr triangular2, 0.001 ↔ 0.006"),
-            &SchedulePreset {
-                name: "cyclic_lr",
-                params: cyclic_params("triangular2"),
-                optimizer: "sgd",
-                lr: 0.001,
-                mom: 0.0,
-                steps: 120,
-            },
-        ),
-    ]
-}
-
-fn learning_rates() -> Experiment {
+/// Seed 002: escaping a saddle point, GD against SGD.
+pub(super) fn saddle() -> Experiment {
     let mut e = Experiment::new(
-        SEED,
-        "lr-small-right-large",
-        "Too small, right, too large — on one surface",
-        "On 0.1·x0² + 2·x1² (curvatures 0.2 and 4) GD is stable only for lr < 2/4 = 0.5: lr = 0.01 crawls along the flat direction, lr = 0.45 converges, lr = 0.55 oscillates across the steep direction with growing amplitude.",
-    );
-    let f = IllConditioned;
-    let x0 = LR_X0;
-    let f0 = f.value(&x0);
-    let mut paths = Vec::new();
-    let mut curves = Vec::new();
-    let mut finals = Vec::new();
-    for lr in LR_LRS {
-        let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
-        let r = Run::new(&f, Method::Optimizer(&mut opt))
-            .run(&x0, LR_STEPS)
-            .expect("an unbounded run");
-        finals.push(r.f);
-        paths.push(Path2::from_trajectory(
-            &format!("lr = {lr}"),
-            r.trajectory.iter().take(25),
-        ));
-        curves.push(Series::indexed(&format!("lr = {lr}"), r.f_history.clone()));
-        e.value(&format!("f after 100 steps, lr = {lr}"), r.f);
-    }
-    e.expect("f after 100 steps, lr = 0.01", "still > 1 (too slow)")
-        .expect("f after 100 steps, lr = 0.45", "< 1e-6")
-        .expect("f after 100 steps, lr = 0.55", format!("> f(x0) = {f0}"))
-        .require(
-            finals[0] > 1.0 && finals[1] < 1e-6 && finals[2] > f0,
-            "slow / converged / diverging as predicted by lr·λmax vs 2",
-        )
-        .figure(Figure::Contour {
-            title: "0.1·x0² + 2·x1²: three learning rates (first 25 steps)".into(),
-            f: Arc::new(|x, y| 0.1 * x * x + 2.0 * y * y),
-            x: (-4.5, 4.5),
-            y: (-4.5, 4.5),
-            log_levels: false,
-            paths,
-        })
-        .figure(Figure::Curves {
-            title: "loss per step".into(),
-            x_label: "step".into(),
-            y_label: "f".into(),
-            log_y: true,
-            series: curves,
-        });
-    e
-}
-
-fn saddle() -> Experiment {
-    let mut e = Experiment::new(
-        SEED,
+        "002",
         "saddle-escape",
         "A saddle point: full-batch GD stalls, SGD's noise escapes",
         "On x0² − x1² from (1, 0) the gradient has no x1 component, so full-batch GD slides into the saddle (0, 0) and stops there with a vanishing gradient. Adding gradient noise (σ = 0.01, as a mini-batch would) pushes x1 off the ridge and the unstable direction amplifies it by 1 + 2·lr per step.",
@@ -179,9 +80,10 @@ fn saddle() -> Experiment {
     e
 }
 
-fn local_minima() -> Experiment {
+/// Seed 002: which local minimum a start reaches.
+pub(super) fn local_minima() -> Experiment {
     let mut e = Experiment::new(
-        SEED,
+        "002",
         "local-minima",
         "Local minima: where GD ends depends on where it starts",
         "Rastrigin (A = 10) has a local minimum near every integer point. GD with lr = 0.002 from a 5×5 grid of starts over [−4.5, 4.5]² ends in many different minima; only the starts in the central basin find the global one.",
@@ -237,103 +139,12 @@ fn local_minima() -> Experiment {
     e
 }
 
-/// The seed's cyclical schedule: 0.001 ↔ 0.006 with 20-step half-cycles.
-fn cyclic_params(mode: &str) -> serde_json::Value {
-    json!({"base_lr": 0.001, "max_lr": 0.006, "step_size_up": 20, "mode": mode, "cycle_momentum": false})
-}
-
-fn schedules_drawn() -> Experiment {
-    use super::schedules::{build, lrs};
-    let mut e = Experiment::new(
-        SEED,
-        "schedules",
-        "Cyclical, warm-restart and cosine learning rates",
-        "The seed's schedules as PyTorch defines them: cyclic_lr triangular (constant amplitude) and triangular2 (amplitude halved each cycle) between 0.001 and 0.006 with 20-step half-cycles; SGDR (cosine_annealing_warm_restarts, t_0 = 10, t_mult = 2) restarting at steps 10, 30, 70; cosine_annealing_lr over 100 steps.",
-    );
-    let n = 120;
-    let cyc = |mode: &str| build("cyclic_lr", cyclic_params(mode), 0.001, None);
-    let tri = lrs(cyc("triangular").as_mut(), n);
-    let tri2 = lrs(cyc("triangular2").as_mut(), n);
-    let sgdr = lrs(
-        build(
-            "cosine_annealing_warm_restarts",
-            json!({"t_0": 10, "t_mult": 2, "eta_min": 0.0}),
-            0.006,
-            None,
-        )
-        .as_mut(),
-        n,
-    );
-    let cos = lrs(
-        build(
-            "cosine_annealing_lr",
-            json!({"t_max": 100, "eta_min": 0.0}),
-            0.006,
-            None,
-        )
-        .as_mut(),
-        n,
-    );
-    let near = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-12);
-    e.value(
-        "triangular lr at steps 0, 20, 40, 60",
-        json!([tri[0], tri[20], tri[40], tri[60]]),
-    )
-    .expect(
-        "triangular lr at steps 0, 20, 40, 60",
-        json!([0.001, 0.006, 0.001, 0.006]),
-    )
-    .value(
-        "triangular2 peaks at steps 20, 60, 100",
-        json!([tri2[20], tri2[60], tri2[100]]),
-    )
-    .expect(
-        "triangular2 peaks at steps 20, 60, 100",
-        json!([0.006, 0.0035, 0.00225]),
-    )
-    .value(
-        "SGDR lr at steps 9, 10, 29, 30, 70",
-        json!([sgdr[9], sgdr[10], sgdr[29], sgdr[30], sgdr[70]]),
-    )
-    .expect(
-        "SGDR lr at steps 9, 10, 29, 30, 70",
-        "small, 0.006 (restart), small, 0.006, 0.006",
-    )
-    .value("cosine lr at steps 50, 100", json!([cos[50], cos[100]]))
-    .expect("cosine lr at steps 50, 100", json!([0.003, 0.0]))
-    .require(
-        near(tri[20], 0.006)
-            && near(tri[40], 0.001)
-            && near(tri2[60], 0.0035)
-            && near(tri2[100], 0.00225)
-            && near(sgdr[10], 0.006)
-            && near(sgdr[30], 0.006)
-            && near(sgdr[70], 0.006)
-            && sgdr[9] < 0.0005
-            && near(cos[50], 0.003)
-            && cos[100].abs() < 1e-15,
-        "peaks, troughs and restarts at the predicted steps (1e-12)",
-    )
-    .figure(Figure::Curves {
-        title: "learning-rate schedules".into(),
-        x_label: "step".into(),
-        y_label: "lr".into(),
-        log_y: false,
-        series: vec![
-            Series::indexed("cyclic triangular", tri),
-            Series::indexed("cyclic triangular2", tri2),
-            Series::indexed("SGDR (t_0 = 10, t_mult = 2)", sgdr),
-            Series::indexed("cosine (t_max = 100)", cos),
-        ],
-    });
-    e
-}
-
-fn early_stopping() -> Experiment {
-    use super::training::{config, digits_mlp, train};
+/// Seed 002: early stopping on the validation curve.
+pub(super) fn early_stopping() -> Experiment {
+    use crate::tour::training::{config, digits_mlp, train};
     use downhill::train::{EarlyStoppingConfig, Monitor, TrainStatus};
     let mut e = Experiment::new(
-        SEED,
+        "002",
         "early-stopping",
         "Early stopping on the validation curve",
         "An MLP (64-128-10) trained on only 20% of the digits overfits: its training loss keeps falling while the validation loss turns up. Early stopping (patience 5 epochs on val_loss) halts the run and restores the parameters of the best validation epoch.",
@@ -379,7 +190,7 @@ fn early_stopping() -> Experiment {
         .require(
             r.status == TrainStatus::EarlyStopped
                 && r.epochs == best_i + 1 + 5
-                && super::close(restored, best, 1e-9),
+                && crate::tour::close(restored, best, 1e-9),
             "stopped 5 epochs after the best epoch and restored its parameters",
         )
         .figure(Figure::Chart(Chart {
@@ -411,12 +222,13 @@ fn early_stopping() -> Experiment {
     e
 }
 
-fn weight_averaging() -> Experiment {
-    use super::training::{config, linreg, train};
+/// Seed 002: stochastic weight averaging.
+pub(super) fn weight_averaging() -> Experiment {
+    use crate::tour::training::{config, linreg, train};
     use downhill::data::builtin::SyntheticOptions;
     use downhill::train::{SwaConfig, TrainResult};
     let mut e = Experiment::new(
-        SEED,
+        "002",
         "swa",
         "Stochastic weight averaging lowers the final loss",
         "SGD with batch 1 and a constant lr 0.05 on seed 001's regression (label noise 0.5) keeps jumping around the minimum; averaging the iterates of the last 10 epochs (SWA, swa_start = 10, swa_lr = 0.05) lands much closer to it. SWA does not change the iterates (same lr, same batches): it changes the parameters returned. The figure shows it on 1000 held-out samples (seed 1): the iterate's validation loss after every epoch, and that of the SWA average of the epochs so far.",

@@ -13,8 +13,8 @@ use downhill::run::{Method, Run};
 use downhill::Objective;
 use serde_json::json;
 
-use super::figure::{Figure, Path2};
-use super::Experiment;
+use crate::tour::figure::{Figure, Path2};
+use crate::tour::Experiment;
 
 const SEED: &str = "004";
 /// Rastrigin's start: next to the local minimum near (3, −3), far from the global one.
@@ -188,6 +188,6 @@ fn bounded_rosenbrock() -> Experiment {
 }
 
 /// The two experiments, in report order.
-pub fn experiments() -> Vec<Experiment> {
+pub(super) fn experiments() -> Vec<Experiment> {
     vec![rastrigin_race(), bounded_rosenbrock()]
 }

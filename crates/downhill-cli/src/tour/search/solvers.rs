@@ -13,8 +13,8 @@ use downhill::run::{Method, Run};
 use downhill::Objective;
 use serde_json::json;
 
-use super::figure::{Figure, Series};
-use super::Experiment;
+use crate::tour::figure::{Figure, Series};
+use crate::tour::Experiment;
 
 const TARGET: f64 = 1e-8;
 const START: [f64; 2] = [-1.2, 1.0];
@@ -191,7 +191,7 @@ fn solvers_on_rosenbrock() -> Experiment {
 }
 
 /// The experiment, in report order.
-pub fn experiments() -> Vec<Experiment> {
+pub(super) fn experiments() -> Vec<Experiment> {
     vec![solvers_on_rosenbrock()]
 }
 

@@ -10,9 +10,9 @@ use downhill::optim::OptimizerConfig;
 use downhill::train::{SwaConfig, TrainConfig, TrainResult};
 use serde_json::json;
 
-use super::figure::{Figure, Series};
-use super::training::{digits_mlp, train};
-use super::Experiment;
+use crate::tour::figure::{Figure, Series};
+use crate::tour::training::{digits_mlp, train};
+use crate::tour::Experiment;
 
 /// The three solutions: (label, batch size, epochs, SWA).
 const RUNS: [(&str, usize, usize, bool); 3] = [
@@ -81,7 +81,7 @@ fn consistent(l: &Landscape, r: &TrainResult) -> bool {
 }
 
 /// The experiment `seed002-flat-sharp`.
-pub fn experiment() -> Experiment {
+pub(crate) fn experiment() -> Experiment {
     let mut e = Experiment::new(
         "002",
         "flat-sharp",

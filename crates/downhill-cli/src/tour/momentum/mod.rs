@@ -1,34 +1,21 @@
-//! Seed 003: momentum as a leapfrog integrator, and SGD as a Langevin process.
+//! Momentum: seed 003's heavy ball against plain GD on an ill-conditioned valley, the stability
+//! of Nesterov against heavy-ball momentum, retuning β when the lr drops, and (in
+//! `stability_map`) the measured edge of stable lr × β against the theory 2(1 + β)/L.
+
+pub(super) mod stability_map;
 
 use std::sync::Arc;
 
 use downhill::optim::stability;
 use downhill::optim::{Momentum, MomentumVariant, Optimizer, Sgd};
-use downhill::problems::{DoubleWell, IllConditioned};
+use downhill::problems::IllConditioned;
 use downhill::run::{Method, Run, RunResult};
 use downhill::schedule::Driver;
 use downhill::Objective;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
 
-use super::figure::{Chart, Figure, Path2, Series};
+use super::figure::{Figure, Path2, Series};
 use super::presets::{Lane, Preset, SchedulePreset};
 use super::Experiment;
-
-const SEED: &str = "003";
-
-/// The seed's experiments.
-pub fn experiments() -> Vec<Experiment> {
-    vec![
-        momentum_vs_gd(),
-        nesterov_stability(),
-        beta_retuning(),
-        batch_growth(),
-        langevin(),
-        super::study::stability_map(),
-    ]
-}
 
 fn steps_to(r: &RunResult, target: f64) -> Option<usize> {
     r.f_history.iter().position(|&f| f < target)
@@ -40,8 +27,8 @@ const MOM_STEPS: usize = 5000;
 const MOM_LR: f64 = 0.01;
 const MOM_BETA: f64 = 0.9;
 
-/// The seed's experiments that the lab can show, as presets.
-pub fn presets() -> Vec<Preset> {
+/// Seed 003's momentum experiments that the lab can show, as presets.
+pub(super) fn presets() -> Vec<Preset> {
     let lane = |momentum| Lane {
         optimizer: "sgd",
         lr: MOM_LR,
@@ -49,16 +36,16 @@ pub fn presets() -> Vec<Preset> {
     };
     vec![
         Preset::function(
-            format!("seed{SEED}-momentum-speedup"),
-            format!("Seed {SEED}: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
+            "seed003-momentum-speedup".to_string(),
+            format!("Seed 003: GD vs momentum β = {MOM_BETA}, lr {MOM_LR}"),
             "ill_conditioned",
             &MOM_X0,
             MOM_STEPS,
             &[lane(None), lane(Some(MOM_BETA))],
         ),
         Preset::schedule(
-            format!("seed{SEED}-beta-retuning"),
-            format!("Seed {SEED}: lr × 0.1 at step 100 with β retuned"),
+            "seed003-beta-retuning".to_string(),
+            "Seed 003: lr × 0.1 at step 100 with β retuned".to_string(),
             &SchedulePreset {
                 name: "multi_step_lr",
                 params: retune_params(true),
@@ -71,9 +58,10 @@ pub fn presets() -> Vec<Preset> {
     ]
 }
 
-fn momentum_vs_gd() -> Experiment {
+/// Seed 003: momentum against plain GD on an ill-conditioned valley.
+pub(super) fn momentum_vs_gd() -> Experiment {
     let mut e = Experiment::new(
-        SEED,
+        "003",
         "momentum-speedup",
         "Momentum vs plain GD in an ill-conditioned valley, same lr",
         "With the same learning rate α = 0.01, heavy-ball momentum (v ← βv − α∇L, θ ← θ + v, β = 0.9) moves along the flat direction with an effective step α/(1 − β): the seed's 'step √α instead of α' (1/√α = 10 here) — counted in steps to f < 1e-6.",
@@ -131,74 +119,6 @@ fn momentum_vs_gd() -> Experiment {
     e
 }
 
-fn langevin() -> Experiment {
-    let mut e = Experiment::new(
-        SEED,
-        "langevin",
-        "SGD as a Langevin process: iterates sample exp(−L/σ²)",
-        "Gradient descent with Gaussian gradient noise on the double well L = (θ² − 1)² is the Euler scheme of dθ = −∇L dt + noise; its iterates are distributed with density ∝ exp(−L/σ²), σ² = lr·(noise std)²/2 = 0.5 here. The histogram of 800 000 iterates matches that density — both wells visited.",
-    );
-    let f = DoubleWell;
-    let lr: f64 = 0.01;
-    let temp: f64 = 0.5;
-    let sd = (2.0 * temp / lr).sqrt();
-    let noise = Normal::new(0.0, sd).unwrap_or_else(|_| unreachable!("sd > 0"));
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
-    let mut x = [1.0];
-    let mut g = [0.0];
-    let mut samples = Vec::with_capacity(800_000);
-    for k in 0..802_000 {
-        f.gradient(&x, &mut g);
-        g[0] += noise.sample(&mut rng);
-        opt.step(&mut x, &mut g);
-        if k >= 2000 {
-            samples.push(x[0]);
-        }
-    }
-    let (lo, hi, bins) = (-2.0, 2.0, 80);
-    let w = (hi - lo) / bins as f64;
-    let mut hist = vec![0.0; bins];
-    for &s in &samples {
-        let b = ((s - lo) / w).floor();
-        if b >= 0.0 && (b as usize) < bins {
-            hist[b as usize] += 1.0;
-        }
-    }
-    let centers: Vec<f64> = (0..bins).map(|i| lo + (i as f64 + 0.5) * w).collect();
-    let unnorm: Vec<f64> = centers
-        .iter()
-        .map(|&c| (-f.value(&[c]) / temp).exp())
-        .collect();
-    let z: f64 = unnorm.iter().sum::<f64>() * w;
-    let density: Vec<f64> = unnorm.iter().map(|d| d / z).collect();
-    let n = samples.len() as f64;
-    let tv: f64 = 0.5
-        * hist
-            .iter()
-            .zip(&density)
-            .map(|(h, d)| (h / n - d * w).abs())
-            .sum::<f64>();
-    let left = samples.iter().filter(|&&s| s < 0.0).count() as f64 / n;
-    e.value("total-variation distance", tv)
-        .value("fraction in the left well", left)
-        .expect("total-variation distance", "< 0.05")
-        .expect("fraction in the left well", 0.5)
-        .require(
-            tv < 0.05 && (0.4..0.6).contains(&left),
-            "histogram within 0.05 TV of exp(−L/σ²); both wells equally visited",
-        )
-        .figure(Figure::Histogram {
-            title: "iterates of noisy GD on (θ² − 1)² vs exp(−L/σ²)".into(),
-            samples,
-            bins,
-            range: (lo, hi),
-            density_label: "∝ exp(−L/σ²)".into(),
-            density: Arc::new(move |t: f64| (-(t * t - 1.0).powi(2) / temp).exp() / z),
-        });
-    e
-}
-
 /// Whether `variant` with lr `lr`, β = 0.9 contracts x² from x = 1 over 20 000 steps.
 fn stable(variant: MomentumVariant, lr: f64) -> bool {
     let f = downhill::problems::Sphere;
@@ -240,9 +160,10 @@ fn largest_stable_lr(variant: MomentumVariant) -> f64 {
     lo
 }
 
-fn nesterov_stability() -> Experiment {
+/// Seed 003: the largest stable lr of Nesterov and heavy-ball momentum.
+pub(super) fn nesterov_stability() -> Experiment {
     let mut e = Experiment::new(
-        SEED,
+        "003",
         "nesterov-stability",
         "Heavy ball vs Nesterov vs midpoint Nesterov: the largest stable lr",
         "On f = x² (curvature λ = 2) with β = 0.9, bisection finds the largest learning rate at which each variant still contracts. Linear stability theory predicts αλ < 2(1 + β) for heavy ball, αλ < 2(1 + β)/(1 + 2β) for Nesterov (gradient at θ + βv) and αλ < 2 for the seed's midpoint rule (gradient at θ + β/2·v): on a quadratic the look-ahead trades stability range for damping.",
@@ -262,7 +183,7 @@ fn nesterov_stability() -> Experiment {
     let mut all = true;
     for (name, v, want) in theory {
         let got = largest_stable_lr(v);
-        all &= super::close(got, want, 0.01);
+        all &= crate::tour::close(got, want, 0.01);
         e.value(&format!("largest stable lr, {name}"), got)
             .expect(&format!("largest stable lr, {name}"), want);
         bars.push((name.to_string(), got, want));
@@ -295,10 +216,11 @@ fn retune_params(retune: bool) -> serde_json::Value {
     serde_json::json!({"milestones": [100], "gamma": 0.1, "retune_momentum": retune})
 }
 
-fn beta_retuning() -> Experiment {
-    use super::schedules::build;
+/// Seed 003: retuning β when the lr drops.
+pub(super) fn beta_retuning() -> Experiment {
+    use crate::tour::schedules::build;
     let mut e = Experiment::new(
-        SEED,
+        "003",
         "beta-retuning",
         "Dropping the lr: with and without retuning β",
         "SGD with momentum β = 0.9, lr 0.02 on 0.1·x0² + 2·x1², lr × 0.1 at step 100 (multi_step_lr). Momentum's effective step is α/(1 − β); the seed's rule raises β to 1 − (1 − β)·√r = 0.9684 when the lr drops by r = 0.1, so the effective step falls by √10 instead of 10 and progress along the flat valley continues.",
@@ -328,7 +250,7 @@ fn beta_retuning() -> Experiment {
         .value("f after 400 steps, β retuned", results[1].f)
         .expect("f after 400 steps, β retuned", "< f with β fixed")
         .require(
-            super::close(beta_after, want_beta, 1e-12) && results[1].f < results[0].f,
+            crate::tour::close(beta_after, want_beta, 1e-12) && results[1].f < results[0].f,
             "β' = 1 − (1 − β)√r exactly, and the retuned run ends lower",
         )
         .figure(Figure::Curves {
@@ -341,77 +263,5 @@ fn beta_retuning() -> Experiment {
                 Series::indexed("β retuned to 0.968", results[1].f_history.clone()),
             ],
         });
-    e
-}
-
-fn batch_growth() -> Experiment {
-    use super::training::{config, linreg, loss_vs_samples, loss_vs_steps, schedule, train};
-    use downhill::schedule::Unit;
-    let batch_of = |epoch: usize| 10 * 5usize.pow(epoch as u32).min(100);
-    let mut e = Experiment::new(
-        SEED,
-        "batch-growth",
-        "Growing the batch instead of decaying the lr",
-        "Seed 003: the noise temperature of SGD is ∝ lr / batch, so multiplying the batch by 5 each epoch cools it like dividing the lr by 5 — on seed 001's regression (noise 0.5) both reach the same loss, the growing batch with far fewer optimiser steps.",
-    );
-    let (net, data) = linreg::<f64>(0.5);
-    let decay = train(
-        &net,
-        &data,
-        None,
-        config(4, 10, 1000),
-        &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
-        Some((
-            schedule(
-                "exponential_lr",
-                serde_json::json!({"gamma": 0.2, "unit": "epoch"}),
-                0.1,
-                None,
-            ),
-            Unit::Epoch,
-        )),
-        None,
-    );
-    let grow = train(
-        &net,
-        &data,
-        None,
-        config(4, 10, 1000),
-        &mut downhill::optim::Sgd::<f64>::with_lr(0.1).expect("a valid learning rate"),
-        None,
-        Some(Box::new(batch_of)),
-    );
-    let ratio = grow.final_train_loss / decay.final_train_loss;
-    e.value("final loss, lr decay ×0.2/epoch", decay.final_train_loss)
-        .value("final loss, batch ×5/epoch", grow.final_train_loss)
-        .value("optimiser steps, lr decay", decay.steps)
-        .value("optimiser steps, batch growth", grow.steps)
-        .expect("final loss, batch ×5/epoch", "≈ the lr-decay loss")
-        .require(
-            (0.9..1.1).contains(&ratio) && grow.steps * 3 < decay.steps,
-            "losses within 10%, batch growth with < 1/3 of the steps",
-        )
-        .figure(Figure::Curves {
-            title: "lr decay vs batch growth (loss vs samples seen)".into(),
-            x_label: "samples seen".into(),
-            y_label: "loss".into(),
-            log_y: true,
-            series: vec![
-                loss_vs_samples("lr × 0.2 per epoch, batch 10", &decay),
-                loss_vs_samples("batch × 5 per epoch, lr 0.1", &grow),
-            ],
-        })
-        .figure(Figure::Chart(Chart {
-            title: "lr decay vs batch growth (loss vs optimiser steps)".into(),
-            x_label: "optimiser steps".into(),
-            y_label: "loss".into(),
-            log_y: true,
-            series: vec![
-                loss_vs_steps("lr × 0.2 per epoch, batch 10", &decay, data.n(), |_| 10),
-                loss_vs_steps("batch × 5 per epoch, lr 0.1", &grow, data.n(), batch_of),
-            ],
-            marked: vec![0, 1],
-            ..Chart::default()
-        }));
     e
 }

@@ -10,8 +10,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
-use super::figure::{Chart, Figure, Series};
-use super::Experiment;
+use crate::tour::figure::{Chart, Figure, Series};
+use crate::tour::Experiment;
 
 /// The curve's true parameters (a, b, c) of `a·exp(−b·t) + c`.
 const TRUE: [f64; 3] = [5.0, 0.7, 1.0];
@@ -134,7 +134,7 @@ fn lm_fits_a_curve() -> Experiment {
 }
 
 /// The experiment, in report order.
-pub fn experiments() -> Vec<Experiment> {
+pub(super) fn experiments() -> Vec<Experiment> {
     vec![lm_fits_a_curve()]
 }
 

@@ -1,6 +1,6 @@
-//! Seed 004: partial derivatives, the numerical gradient, the negative-gradient field,
-//! gradient descent from (−3, 4) with lr = 0.1, 0.005 and 10, and (in `seed004_search.rs`)
-//! the methods that answer its limits: population search on Rastrigin, L-BFGS-B in a box.
+//! Descent: the gradient and the step against it. Seed 004's partial derivatives by central
+//! differences, the numerical gradient, the field of negative gradients, and the descent on
+//! x0² + x1² animated (its learning rates are in `step_size`).
 
 use std::sync::Arc;
 
@@ -12,59 +12,32 @@ use downhill::Objective;
 use serde_json::json;
 
 use super::figure::{Figure, Path2};
-use super::presets::{Lane, Preset};
 use super::{close, Experiment};
 
-const SEED: &str = "004";
+/// Seed 004's start point and number of steps of its descents.
+pub(super) const X0: [f64; 2] = [-3.0, 4.0];
+pub(super) const STEPS: usize = 100;
+/// The learning rates of seed 004's descents on x0² + x1².
+pub(super) const LRS: [f64; 3] = [0.1, 0.005, 10.0];
 
-/// The seed's start point and number of steps of its descents.
-const X0: [f64; 2] = [-3.0, 4.0];
-const STEPS: usize = 100;
-/// The learning rates of the seed's descents on x0² + x1².
-const LRS: [f64; 3] = [0.1, 0.005, 10.0];
-
-/// The id of the descent with learning rate `lr`.
-fn gd_id(lr: f64) -> String {
-    format!("gd-lr-{lr}")
-}
-
-/// The seed's descents as lab presets (the lab's `sphere` with its exact gradient).
-pub fn presets() -> Vec<Preset> {
-    LRS.iter()
-        .map(|&lr| {
-            Preset::function(
-                format!("seed{SEED}-{}", gd_id(lr)),
-                format!("Seed {SEED}: gradient descent on x0² + x1², lr = {lr}"),
-                "sphere",
-                &X0,
-                STEPS,
-                &[Lane {
-                    optimizer: "sgd",
-                    lr,
-                    momentum: None,
-                }],
-            )
-        })
-        .collect()
-}
-
-fn sphere_field() -> super::figure::Field {
+/// x0² + x1², for contours.
+pub(super) fn sphere_field() -> super::figure::Field {
     Arc::new(|x, y| x * x + y * y)
 }
 
-fn gd(lr: f64, steps: usize) -> RunResult {
+/// `steps` steps of gradient descent with `lr` on x0² + x1² from [`X0`], numerical gradient.
+pub(super) fn gd(lr: f64, steps: usize) -> RunResult {
     let mut opt = Sgd::with_lr(lr).expect("a valid learning rate");
     Run::new(&Numeric::new(Sphere), Method::Optimizer(&mut opt))
         .run(&X0, steps)
         .expect("an unbounded run")
 }
 
-/// The seed's experiments.
-pub fn experiments() -> Vec<Experiment> {
+/// Seed 004: partial derivatives, the numerical gradient and the field of −∇f.
+pub(super) fn gradients() -> Vec<Experiment> {
     let mut out = Vec::new();
-
     let mut e = Experiment::new(
-        SEED,
+        "004",
         "partial-derivatives",
         "Partial derivatives by central differences",
         "numerical_diff with h = 1e-4 on x0² + 4² at x0 = 3 and on 3² + x1² at x1 = 4 reproduces the seed's digits exactly: the error is rounding, not truncation (the central difference is exact for a parabola).",
@@ -99,7 +72,7 @@ pub fn experiments() -> Vec<Experiment> {
     out.push(e);
 
     let mut e = Experiment::new(
-        SEED,
+        "004",
         "numerical-gradient",
         "numerical_gradient at (3,4), (0,2), (3,0)",
         "The gradient is the vector of partial derivatives; numerically it costs 2n evaluations of f.",
@@ -127,7 +100,7 @@ pub fn experiments() -> Vec<Experiment> {
     out.push(e);
 
     let mut e = Experiment::new(
-        SEED,
+        "004",
         "quiver",
         "The field of negative gradients",
         "Arrows of −∇f on a 0.25 grid over [−2, 2]²: every arrow points at the minimum (0, 0) — for this bowl; in general they do not.",
@@ -168,67 +141,14 @@ pub fn experiments() -> Vec<Experiment> {
         });
     out.push(e);
 
-    let runs = [
-        (
-            LRS[0],
-            [-6.11110793e-10, 8.14814391e-10],
-            "lr = 0.1: a good step size; 100 steps land within 1e-9 of the minimum.",
-        ),
-        (
-            LRS[1],
-            [-1.09809702, 1.46412937],
-            "lr = 0.005: too small; after 100 steps the point is still far from the minimum.",
-        ),
-    ];
-    for (lr, want, text) in runs {
-        let r = gd(lr, STEPS);
-        let mut e = Experiment::new(
-            SEED,
-            &gd_id(lr),
-            &format!("Gradient descent, lr = {lr}"),
-            text,
-        );
-        e.value("x after 100 steps", json!(r.x))
-            .expect("x after 100 steps", json!(want))
-            .value("f", r.f)
-            .require(
-                close(r.x[0], want[0], 1e-7) && close(r.x[1], want[1], 1e-7),
-                "x within 1e-7 relative of the seed's printed values",
-            )
-            .figure(Figure::Contour {
-                title: format!("GD on x0² + x1², lr = {lr}"),
-                f: sphere_field(),
-                x: (-4.5, 4.5),
-                y: (-4.5, 4.5),
-                log_levels: false,
-                paths: vec![Path2::from_trajectory(&format!("lr = {lr}"), &r.trajectory)],
-            });
-        out.push(e);
-    }
+    out
+}
 
-    let r = gd(LRS[2], STEPS);
-    let big = r.x.iter().map(|v| v.abs()).fold(0.0, f64::max);
-    let stall = r.notes.iter().any(|n| n.contains("cancels to 0"));
-    let mut e = Experiment::new(
-        SEED,
-        &gd_id(LRS[2]),
-        "Gradient descent, lr = 10: divergence, then a stall",
-        "lr = 10 multiplies x by −19 per step until |x| ≈ 1e12–1e13; there x ± h rounds to x, the central difference cancels to exactly 0 and the descent freezes — the seed's 'divergent' result is a numerical-gradient artefact. The exact digits depend on rounding noise.",
-    );
-    e.value("x after 100 steps", json!(r.x))
-        .value("max |x|", big)
-        .value("numerical gradient vanished", stall)
-        .expect("x after 100 steps", json!([2.80292473e12, -2.76020044e12]))
-        .expect("max |x|", "1e12 – 1e13")
-        .require(
-            (1e12..1e14).contains(&big) && stall,
-            "|x| of order 1e12–1e13 and the stall detected",
-        );
-    out.push(e);
-
+/// Seed 004: thirty steps of lr = 0.1, animated and on the surface.
+pub(super) fn animation() -> Experiment {
     let r = gd(0.1, 30);
     let mut e = Experiment::new(
-        SEED,
+        "004",
         "animation",
         "The descent, animated",
         "Thirty steps of lr = 0.1 from (−3, 4): each step shrinks x by the factor 0.8.",
@@ -251,9 +171,5 @@ pub fn experiments() -> Vec<Experiment> {
             y: (-4.5, 4.5),
             path: Path2::from_trajectory("lr = 0.1", &r.trajectory),
         });
-    out.push(e);
-    out.extend(super::seed004_search::experiments());
-    out.extend(super::seed004_solvers::experiments());
-    out.extend(super::seed004_fit::experiments());
-    out
+    e
 }
