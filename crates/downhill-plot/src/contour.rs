@@ -7,6 +7,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::colorbar::{self, Scale};
 use crate::error::{draw_err, Result};
 use crate::figure::{chart, legend, mesh, Chart2d, Figure, Labels, LegendPosition, Plot};
 use crate::geom::{
@@ -43,6 +44,12 @@ pub struct ContourOptions {
     pub max_dotted_points: usize,
     /// Where the legend goes.
     pub legend: LegendPosition,
+    /// The values the colours span (default `None`: the range of `f` on the box). Give panels
+    /// that are compared one range, so that one colour means one value in all of them.
+    pub value_range: Option<Range>,
+    /// A colour bar on the right, with this label (default `None`: no bar, the plot takes the
+    /// whole width, as the lab's backgrounds need).
+    pub colorbar: Option<String>,
 }
 
 impl Default for ContourOptions {
@@ -56,6 +63,8 @@ impl Default for ContourOptions {
             markers: Vec::new(),
             max_dotted_points: 60,
             legend: LegendPosition::default(),
+            value_range: None,
+            colorbar: None,
         }
     }
 }
@@ -77,50 +86,8 @@ pub(crate) struct ContourPlot {
     isolines: Vec<(f64, Vec<Polyline>)>,
     pub(crate) trajectories: Vec<Series2d>,
     pub(crate) opts: ContourOptions,
-}
-
-/// Maps values to [0, 1] linearly or logarithmically in `v − min`.
-#[derive(Debug, Clone, Copy)]
-struct Scale {
-    lo: f64,
-    hi: f64,
-    log: bool,
-    shift: f64,
-}
-
-impl Scale {
-    fn new((lo, hi): Range, log: bool) -> Self {
-        Scale {
-            lo,
-            hi,
-            log,
-            shift: ((hi - lo) * 1e-4).max(1e-300),
-        }
-    }
-    fn s(&self, v: f64) -> f64 {
-        if self.log {
-            (v - self.lo + self.shift).max(self.shift).ln()
-        } else {
-            v
-        }
-    }
-    fn t(&self, v: f64) -> f64 {
-        let (a, b) = (self.s(self.lo), self.s(self.hi));
-        if b > a {
-            ((self.s(v) - a) / (b - a)).clamp(0.0, 1.0)
-        } else {
-            0.5
-        }
-    }
-    fn inverse(&self, t: f64) -> f64 {
-        let (a, b) = (self.s(self.lo), self.s(self.hi));
-        let s = a + t * (b - a);
-        if self.log {
-            s.exp() - self.shift + self.lo
-        } else {
-            s
-        }
-    }
+    /// The colour scale (none when `f` has no finite value on the box).
+    scale: Option<Scale>,
 }
 
 /// Contour plot of `f` on `x_range × y_range` with `trajectories` drawn on top.
@@ -196,11 +163,16 @@ impl ContourPlot {
             isolines: Vec::new(),
             trajectories: trajectories.to_vec(),
             opts: opts.clone(),
+            scale: None,
         };
-        let Some(range) = bounds(nodes.iter().chain(centres.iter()).copied()) else {
+        let range = opts
+            .value_range
+            .or_else(|| bounds(nodes.iter().chain(centres.iter()).copied()));
+        let Some(range) = range else {
             return plot;
         };
         let scale = Scale::new(range, opts.log_levels);
+        plot.scale = Some(scale);
         if opts.heatmap {
             for j in 0..n - 1 {
                 let mut i = 0;
@@ -261,6 +233,26 @@ impl ContourPlot {
         upto: Option<usize>,
     ) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
+        let main;
+        let area = match (&self.opts.colorbar, self.scale) {
+            (Some(label), Some(scale)) => {
+                let (plot, bar) = colorbar::split(area);
+                let band = |t: f64| {
+                    ((t * BANDS as f64).floor().min(BANDS as f64 - 1.0) + 0.5) / BANDS as f64
+                };
+                colorbar::draw(
+                    &bar,
+                    label,
+                    !self.opts.labels.title.is_empty(),
+                    (0.0, 1.0),
+                    &|t| lighten(viridis(band(t)), 0.45),
+                    &|t| crate::geom::tick_short(scale.inverse(t)),
+                )?;
+                main = plot;
+                &main
+            }
+            _ => area,
+        };
         let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
         mesh(&mut ch, &self.opts.labels, false)?;
         let px = ch.plotting_area().dim_in_pixel();

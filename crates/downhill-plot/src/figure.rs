@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::{bars, contour, encode, font, histogram, lines, quiver, surface};
+use crate::{bars, contour, encode, font, heatmap, histogram, lines, quiver, surface};
 
 /// Default width and height in pixels (readable at 800×600).
 pub const DEFAULT_SIZE: (u32, u32) = (800, 600);
@@ -94,6 +94,7 @@ pub(crate) enum Plot {
     Quiver(quiver::QuiverPlot),
     Surface(Box<surface::SurfacePlot>),
     Histogram(histogram::HistogramPlot),
+    Heatmap(heatmap::HeatmapPlot),
     Bars(bars::BarPlot),
     Panels { cols: usize, items: Vec<Figure> },
 }
@@ -157,6 +158,7 @@ impl Figure {
             Plot::Quiver(p) => p.draw(area),
             Plot::Surface(p) => p.draw(area),
             Plot::Histogram(p) => p.draw(area),
+            Plot::Heatmap(p) => p.draw(area),
             Plot::Bars(p) => p.draw(area),
             Plot::Panels { cols, items } => {
                 let rows = items.len().div_ceil(*cols);

@@ -269,9 +269,37 @@ pub(crate) fn tick(v: f64) -> String {
     }
 }
 
+/// A tick label with two significant digits (`0.27`, `1.7`, `69`, `7.9e-4`): for colour-bar
+/// ticks placed by colour rather than at round values.
+pub(crate) fn tick_short(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || !v.is_finite() {
+        return tick(v);
+    }
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.1e}").replace(".0e", "e");
+    }
+    let decimals = (1 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_ticks_have_two_significant_digits() {
+        let got: Vec<String> = [0.2669, 68.56, 1.7163, 7.9e-4, 0.0, 250.0]
+            .iter()
+            .map(|&v| tick_short(v))
+            .collect();
+        assert_eq!(got, ["0.27", "69", "1.7", "7.9e-4", "0", "250"]);
+    }
 
     #[test]
     fn sane_ranges() {

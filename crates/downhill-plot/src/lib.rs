@@ -14,6 +14,7 @@
 //! | [`contour`] | heat map + iso-lines of `f(x, y)` with trajectories (one legend entry each) |
 //! | [`loss_curves`] / [`line_chart`] | curves of y against x, optionally on a log y axis |
 //! | [`schedule_plot`] | learning rate (and momentum) against step |
+//! | [`heatmap`] | values on a grid of cells (a sweep) with a colour bar and lines on top |
 //! | [`quiver`] | the field of negative gradients |
 //! | [`surface3d`] | a 3-D surface of `f` with a path on it |
 //! | [`histogram_density`] | a normalised histogram of samples against a density curve |
@@ -38,6 +39,7 @@
 
 mod animation;
 mod bars;
+mod colorbar;
 mod contour;
 mod encode;
 mod error;
@@ -45,6 +47,7 @@ mod figure;
 mod font;
 mod frame;
 mod geom;
+mod heatmap;
 mod histogram;
 mod lines;
 mod palette;
@@ -58,6 +61,7 @@ pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels, LegendPosition};
 pub use frame::Frame;
 pub use geom::{bilinear, fit_ranges};
+pub use heatmap::{heatmap, HeatmapOptions};
 pub use histogram::{histogram_density, HistogramOptions};
 pub use lines::{line_chart, loss_curves, schedule_plot, LineOptions, Series, VLine};
 pub use palette::{okabe_ito, viridis, OKABE_ITO};

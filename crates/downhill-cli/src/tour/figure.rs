@@ -96,6 +96,9 @@ pub enum Figure {
         log_levels: bool,
         /// Trajectories.
         paths: Vec<Path2>,
+        /// The values the colours span (`None`: the range of `f` on the box); panels that are
+        /// compared share one.
+        value_range: Option<(f64, f64)>,
     },
     /// Curves, optionally on a log y axis.
     Curves {
@@ -179,6 +182,32 @@ pub enum Figure {
         /// Density to overlay (normalised to integrate to 1 over `range`).
         density: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
     },
+    /// Values on a grid of cells (a sweep's map) with a colour bar, and lines on top.
+    Heatmap(Heatmap),
+}
+
+/// A heat map: `z[i][j]` is the value of the cell centred at `(xs[i], ys[j])`; non-finite
+/// values are drawn as missing cells under `missing_label`.
+#[derive(Debug, Clone, Default)]
+pub struct Heatmap {
+    /// Title.
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// What the colours measure (the colour bar's label).
+    pub value_label: String,
+    /// Legend text of the missing cells.
+    pub missing_label: String,
+    /// Cell centres along x.
+    pub xs: Vec<f64>,
+    /// Cell centres along y.
+    pub ys: Vec<f64>,
+    /// The values, one row per x centre.
+    pub z: Vec<Vec<f64>>,
+    /// Lines drawn on top (a theory edge).
+    pub lines: Vec<Path2>,
 }
 
 impl fmt::Debug for Figure {
@@ -192,6 +221,7 @@ impl fmt::Debug for Figure {
             Figure::Surface { title, .. } => ("Surface", title),
             Figure::Animation { title, .. } => ("Animation", title),
             Figure::Histogram { title, .. } => ("Histogram", title),
+            Figure::Heatmap(h) => ("Heatmap", &h.title),
         };
         write!(f, "{kind}({title:?})")
     }
@@ -228,10 +258,13 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
             y,
             log_levels,
             paths,
+            value_range,
         } => {
             let opts = dp::ContourOptions {
                 labels: labels(title, "x₀", "x₁"),
                 log_levels: *log_levels,
+                colorbar: Some("f".into()),
+                value_range: *value_range,
                 ..dp::ContourOptions::default()
             };
             let paths: Vec<dp::Series2d> = paths.iter().map(series2d).collect();
@@ -327,6 +360,16 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 ..dp::HistogramOptions::default()
             };
             dp::histogram_density(samples, Some(&|v| density(v)), &opts).and_then(file)
+        }
+        Figure::Heatmap(h) => {
+            let opts = dp::HeatmapOptions {
+                labels: labels(&h.title, &h.x_label, &h.y_label),
+                value_label: h.value_label.clone(),
+                missing_label: h.missing_label.clone(),
+                ..dp::HeatmapOptions::default()
+            };
+            let lines: Vec<dp::Series2d> = h.lines.iter().map(series2d).collect();
+            dp::heatmap(&h.xs, &h.ys, &h.z, &lines, &opts).and_then(file)
         }
     };
     let bytes = drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;

@@ -230,7 +230,9 @@ pub fn fmt_value(v: &Value) -> String {
     }
 }
 
-fn fmt_num(x: f64) -> String {
+/// A number for people: plain decimals (six significant places, trailing zeros trimmed) from
+/// 1e-3 to 1e5, otherwise scientific with four decimals.
+pub(crate) fn fmt_num(x: f64) -> String {
     if x == 0.0 || (1e-3..1e5).contains(&x.abs()) {
         let s = format!("{x:.6}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -63,10 +63,12 @@ pub(super) fn minibatch_presets() -> Vec<Preset> {
         .collect()
 }
 
+/// Samples in seed 001's data set.
+const LINREG_N: usize = 1000;
+
 /// Seed 001's `optimize(batch_size, lr, num_epochs = 3, decay_epoch, log_interval)` runs.
 pub(super) fn minibatch() -> Vec<Experiment> {
-    use super::training::{config, linreg, loss_vs_epoch, schedule, train};
-    use downhill::schedule::Unit;
+    use super::training::{config, linreg, loss_vs_epoch, loss_vs_steps, schedule, train};
     use downhill::train::TrainStatus;
     let mut out = Vec::new();
     for (batch, lr, decay, log_interval, f32_run, text) in CASES {
@@ -144,12 +146,26 @@ pub(super) fn minibatch() -> Vec<Experiment> {
                 e.require(near, "w, b within 0.01 of the truth");
             }
         }
-        e.figure(Figure::Curves {
-            title: format!("seed 001: batch {batch}, lr {lr} — loss on the whole training set"),
-            x_label: "epoch".into(),
-            y_label: "loss".into(),
-            log_y: true,
-            series: vec![loss_vs_epoch("loss", &r, 3)],
+        let title = format!("seed 001: batch {batch}, lr {lr} — loss on the whole training set");
+        e.figure(match r.diverged_at {
+            // The steps actually run, and where the run stopped (not 3 epochs stretched over
+            // the few logged points).
+            Some(d) => Figure::Chart(Chart {
+                title,
+                x_label: "optimiser step".into(),
+                y_label: "loss".into(),
+                log_y: true,
+                series: vec![loss_vs_steps("loss", &r, LINREG_N, |_| batch)],
+                marked: vec![0],
+                vlines: vec![(format!("diverged at step {}", d.step), d.step as f64)],
+            }),
+            None => Figure::Curves {
+                title,
+                x_label: "epoch".into(),
+                y_label: "loss".into(),
+                log_y: true,
+                series: vec![loss_vs_epoch("loss", &r, 3)],
+            },
         });
         out.push(e);
     }

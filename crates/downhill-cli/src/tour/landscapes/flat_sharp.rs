@@ -97,6 +97,15 @@ pub(crate) fn experiment() -> Experiment {
         let l = landscape::compute(&net, &tr, Some(&va), &theta0, &r.params, None, &cfg);
         runs.push((label, r, l));
     }
+    // One colour scale for the three surfaces, so that one colour is one loss in all of them.
+    let shared = runs
+        .iter()
+        .filter_map(|(_, _, l)| l.as_ref().ok())
+        .flat_map(|l| l.surface.train_loss.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .fold(None, |r: Option<(f64, f64)>, v| {
+            Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        });
     let mut ok = true;
     let mut lambda = Vec::new();
     let mut eps = Vec::new();
@@ -133,6 +142,7 @@ pub(crate) fn experiment() -> Experiment {
             y: (sf.b[0], sf.b[sf.b.len() - 1]),
             log_levels: true,
             paths: Vec::new(),
+            value_range: shared,
         });
     }
     // Between the solutions: small → large batch (Keskar et al.'s figure), small → SWA.

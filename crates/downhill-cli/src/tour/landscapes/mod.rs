@@ -76,6 +76,7 @@ pub(super) fn saddle() -> Experiment {
                         .map(Vec::as_slice),
                 ),
             ],
+            value_range: None,
         });
     e
 }
@@ -135,6 +136,7 @@ pub(super) fn local_minima() -> Experiment {
             y: (-5.0, 5.0),
             log_levels: false,
             paths,
+            value_range: None,
         });
     e
 }

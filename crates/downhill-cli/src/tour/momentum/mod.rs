@@ -102,6 +102,7 @@ pub(super) fn momentum_vs_gd() -> Experiment {
                 Path2::from_trajectory("GD", r_gd.trajectory.iter().take(400)),
                 Path2::from_trajectory("momentum β = 0.9", r_hb.trajectory.iter().take(400)),
             ],
+            value_range: None,
         })
         .figure(Figure::Curves {
             title: "loss per step".into(),

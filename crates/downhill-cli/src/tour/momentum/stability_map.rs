@@ -1,9 +1,7 @@
 //! Seed 003's stability map: a `downhill sweep` of lr × momentum on a quadratic, drawn against
 //! the theory edge 2(1 + β)/L.
 
-use std::sync::Arc;
-
-use crate::tour::figure::{Figure, Path2};
+use crate::tour::figure::{Figure, Heatmap, Path2};
 use crate::tour::Experiment;
 use downhill::optim::stability::{self, Method};
 use downhill::spec::exec::sweep::run_points;
@@ -93,43 +91,43 @@ pub fn stability_map() -> Experiment {
         "for every β the theory edge 2(1+β)/L lies between the largest stable lr and the next \
          lr of the grid (one cell, 0.02), and every lr above it diverges",
     );
-    let z: Vec<f64> = points
-        .iter()
-        .zip(&diverged)
-        .map(|(p, &d)| {
-            let f = outcomes(sweep.kind, &p.result)
-                .first()
-                .map_or(f64::NAN, |o| o.loss);
-            if d || f <= 0.0 {
-                f64::NAN
-            } else {
-                f.log10()
-            }
+    // log₁₀ of the final f per cell, x = lr (row i), y = β (column j); diverged cells missing.
+    let z: Vec<Vec<f64>> = (0..lrs.len())
+        .map(|i| {
+            (0..nb)
+                .map(|j| {
+                    let k = i * nb + j;
+                    let f = outcomes(sweep.kind, &points[k].result)
+                        .first()
+                        .map_or(f64::NAN, |o| o.loss);
+                    if diverged[k] || f <= 0.0 {
+                        f64::NAN
+                    } else {
+                        f.log10()
+                    }
+                })
+                .collect()
         })
         .collect();
-    let near = |v: &[f64], x: f64| {
-        (0..v.len())
-            .min_by(|&a, &b| (v[a] - x).abs().total_cmp(&(v[b] - x).abs()))
-            .unwrap_or(0)
-    };
-    let (lr_c, beta_c) = (lrs.clone(), BETAS.to_vec());
-    let field = Arc::new(move |x: f64, y: f64| z[near(&lr_c, x) * nb + near(&beta_c, y)]);
     let theory: Vec<[f64; 2]> = (0..=40)
         .map(|k| {
-            let beta = -0.05 + 1.0 * k as f64 / 40.0;
+            let beta = -0.125 + 1.15 * k as f64 / 40.0;
             [stability::edge(Method::HeavyBall, beta, CURV.0), beta]
         })
         .collect();
-    e.figure(Figure::Contour {
-        title: "log₁₀ final f over lr (x) × β (y); blank = diverged; line: 2(1+β)/L".into(),
-        f: field,
-        x: (LR.0 - cell / 2.0, LR.1 + cell / 2.0),
-        y: (-0.1, 1.0),
-        log_levels: false,
-        paths: vec![Path2 {
-            label: "theory lr = 2(1+β)/L".into(),
+    e.figure(Figure::Heatmap(Heatmap {
+        title: format!("Heavy-ball SGD on f = 2x² + y²/2 ({MAP_STEPS} steps)"),
+        x_label: "learning rate lr".into(),
+        y_label: "momentum β".into(),
+        value_label: "log₁₀ final f".into(),
+        missing_label: "diverged".into(),
+        xs: lrs,
+        ys: BETAS.to_vec(),
+        z,
+        lines: vec![Path2 {
+            label: "theory: lr = 2(1 + β)/L".into(),
             points: theory,
         }],
-    });
+    }));
     e
 }

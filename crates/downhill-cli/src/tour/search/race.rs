@@ -183,6 +183,7 @@ fn bounded_rosenbrock() -> Experiment {
                     points: vec![[0.5, -1.0], [0.5, 3.0]],
                 },
             ],
+            value_range: None,
         });
     e
 }

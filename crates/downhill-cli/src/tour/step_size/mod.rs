@@ -122,6 +122,7 @@ pub(super) fn sphere_descents() -> Vec<Experiment> {
                 y: (-4.5, 4.5),
                 log_levels: false,
                 paths: vec![Path2::from_trajectory(&format!("lr = {lr}"), &r.trajectory)],
+                value_range: None,
             });
         out.push(e);
     }
@@ -190,6 +191,7 @@ pub(super) fn learning_rates() -> Experiment {
             y: (-4.5, 4.5),
             log_levels: false,
             paths,
+            value_range: None,
         })
         .figure(Figure::Curves {
             title: "loss per step".into(),

@@ -1,7 +1,8 @@
 //! Seed 002's lr range test: `downhill lr-find` on seed 001's data, then a `cyclic_lr` run with
 //! the bounds it suggests.
 
-use crate::tour::figure::{Figure, Series};
+use crate::tour::figure::{Chart, Figure, Series};
+use crate::tour::fmt_num;
 use crate::tour::Experiment;
 use downhill::spec::exec::lr_find::range_test;
 use downhill::spec::lr_find;
@@ -74,14 +75,20 @@ pub fn lr_range_test() -> Experiment {
          below 1 % of its initial loss",
     );
     let x: Vec<f64> = t.lr.iter().map(|v| v.log10()).collect();
-    e.figure(Figure::Curves {
+    e.figure(Figure::Chart(Chart {
         title: format!(
-            "lr range test: suggested lr {:.3e} (cyclic_lr {:.3e} … {:.3e})",
-            t.suggested_lr, base_lr, max_lr
+            "lr range test: suggested lr {} (cyclic_lr {} … {})",
+            fmt_num(t.suggested_lr),
+            fmt_num(base_lr),
+            fmt_num(max_lr)
         ),
         x_label: "log₁₀ lr".into(),
         y_label: "loss".into(),
         log_y: true,
+        vlines: vec![(
+            format!("suggested lr {}", fmt_num(t.suggested_lr)),
+            t.suggested_lr.log10(),
+        )],
         series: vec![
             Series {
                 label: "batch loss".into(),
@@ -94,7 +101,8 @@ pub fn lr_range_test() -> Experiment {
                 ys: t.loss.clone(),
             },
         ],
-    });
+        ..Chart::default()
+    }));
     e.figure(Figure::Curves {
         title: "cyclic_lr with the suggested bounds: training loss".into(),
         x_label: "samples seen".into(),
