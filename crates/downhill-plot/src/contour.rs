@@ -47,6 +47,9 @@ pub struct ContourOptions {
     /// The values the colours span (default `None`: the range of `f` on the box). Give panels
     /// that are compared one range, so that one colour means one value in all of them.
     pub value_range: Option<Range>,
+    /// One unit on x as long as one unit on y (for isotropic functions), the plot narrowed or
+    /// shortened to fit (default false).
+    pub equal_aspect: bool,
     /// A colour bar on the right, with this label (default `None`: no bar, the plot takes the
     /// whole width, as the lab's backgrounds need).
     pub colorbar: Option<String>,
@@ -64,6 +67,7 @@ impl Default for ContourOptions {
             max_dotted_points: 60,
             legend: LegendPosition::default(),
             value_range: None,
+            equal_aspect: false,
             colorbar: None,
         }
     }
@@ -88,6 +92,33 @@ pub(crate) struct ContourPlot {
     pub(crate) opts: ContourOptions,
     /// The colour scale (none when `f` has no finite value on the box).
     scale: Option<Scale>,
+}
+
+/// The part of `area` (from its top left) in which [`chart`] leaves a plotting area with one
+/// unit of x as long as one unit of y; the layout is measured on a scratch SVG, since building
+/// a chart draws its caption.
+fn equal_aspect<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &crate::figure::Labels,
+    xr: Range,
+    yr: Range,
+) -> Result<DrawingArea<DB, Shift>> {
+    let (w, h) = area.dim_in_pixel();
+    let mut scratch = String::new();
+    let (pw, ph) = {
+        let root = SVGBackend::with_string(&mut scratch, (w, h)).into_drawing_area();
+        let ch = chart(&root, labels, xr.0..xr.1, yr.0..yr.1)?;
+        ch.plotting_area().dim_in_pixel()
+    };
+    let (pw, ph) = (pw as f64, ph as f64);
+    let ratio = (xr.1 - xr.0) / (yr.1 - yr.0);
+    Ok(if pw > ratio * ph {
+        area.split_horizontally(w - (pw - ratio * ph).round() as u32)
+            .0
+    } else {
+        area.split_vertically(h - (ph - pw / ratio).round() as u32)
+            .0
+    })
 }
 
 /// Contour plot of `f` on `x_range × y_range` with `trajectories` drawn on top.
@@ -252,6 +283,13 @@ impl ContourPlot {
                 &main
             }
             _ => area,
+        };
+        let fitted;
+        let area = if self.opts.equal_aspect {
+            fitted = equal_aspect(area, &self.opts.labels, xr, yr)?;
+            &fitted
+        } else {
+            area
         };
         let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
         mesh(&mut ch, &self.opts.labels, false)?;

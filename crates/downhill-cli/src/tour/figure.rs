@@ -265,6 +265,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
                 log_levels: *log_levels,
                 colorbar: Some("f".into()),
                 value_range: *value_range,
+                equal_aspect: square(*x, *y),
                 ..dp::ContourOptions::default()
             };
             let paths: Vec<dp::Series2d> = paths.iter().map(series2d).collect();
@@ -336,6 +337,7 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
             let opts = dp::AnimationOptions {
                 contour: dp::ContourOptions {
                     labels: labels(title, "x₀", "x₁"),
+                    equal_aspect: square(*x, *y),
                     ..dp::ContourOptions::default()
                 },
                 ..dp::AnimationOptions::default()
@@ -375,6 +377,12 @@ pub fn render(fig: &Figure, path: &Path) -> Result<bool, CliError> {
     let bytes = drawn.map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     downhill::io::write_atomic(path, &bytes).map_err(CliError::failure)?;
     Ok(true)
+}
+
+/// Whether a box is square, so that its function is drawn with equal aspect (the tour draws
+/// isotropic functions, and the loss along two normalised directions, on square boxes).
+fn square(x: (f64, f64), y: (f64, f64)) -> bool {
+    ((x.1 - x.0) - (y.1 - y.0)).abs() <= 1e-9 * (x.1 - x.0).abs()
 }
 
 /// The downhill-plot line chart of a [`Chart`].
