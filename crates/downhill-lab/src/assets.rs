@@ -41,7 +41,10 @@ mod tests {
             }
             assert!(ctype.starts_with("text/javascript"), "{path}");
             for line in body.lines().filter(|l| l.contains(" from '")) {
-                let Some(spec) = line.split(" from '").nth(1).and_then(|s| s.split('\'').next())
+                let Some(spec) = line
+                    .split(" from '")
+                    .nth(1)
+                    .and_then(|s| s.split('\'').next())
                 else {
                     continue;
                 };

@@ -44,7 +44,9 @@ pub fn on_points(name: &str) -> Option<String> {
             })
             .collect()
     });
-    all.iter().find(|(n, _)| *n == name).and_then(|(_, e)| e.clone())
+    all.iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, e)| e.clone())
 }
 
 /// What the probe of [`on_points`] calls its config in messages.
@@ -153,7 +155,6 @@ pub fn catalog() -> Value {
         },
     })
 }
-
 
 #[cfg(test)]
 mod tests {

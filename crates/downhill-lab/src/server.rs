@@ -254,7 +254,12 @@ async fn train_events(State(s): State<Shared>, Path(id): Path<String>) -> Respon
 
 /// `GET /api/train`: the running jobs, `[{"id": …}, …]`.
 async fn train_list(State(s): State<Shared>) -> Response {
-    let ids: Vec<Value> = s.jobs.running().into_iter().map(|id| json!({ "id": id })).collect();
+    let ids: Vec<Value> = s
+        .jobs
+        .running()
+        .into_iter()
+        .map(|id| json!({ "id": id }))
+        .collect();
     json_response(200, Value::Array(ids).to_string())
 }
 

@@ -69,7 +69,10 @@ fn running_jobs_are_listed_and_a_job_stops_when_its_reader_leaves() {
     {
         let mut s = connect(&url);
         let host = url.trim_start_matches("http://");
-        let req = format!("GET /api/train/{}/events HTTP/1.1\r\nHost: {host}\r\n\r\n", id["id"]);
+        let req = format!(
+            "GET /api/train/{}/events HTTP/1.1\r\nHost: {host}\r\n\r\n",
+            id["id"]
+        );
         s.write_all(req.as_bytes()).expect("send");
         let mut buf = [0u8; 256];
         let n = s.read(&mut buf).expect("the stream starts");

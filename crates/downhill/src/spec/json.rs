@@ -131,10 +131,15 @@ mod tests {
         });
         let t = Tables::new("request", &body).unwrap();
         let v = execute_json("run", &body, "request").unwrap();
-        assert_eq!(v, super::super::execute("run", t.toml(), "request").unwrap());
+        assert_eq!(
+            v,
+            super::super::execute("run", t.toml(), "request").unwrap()
+        );
         let mut bad = body.clone();
         bad["optimizer"]["lr"] = serde_json::json!(-1.0);
-        let e = execute_json("run", &bad, "request").unwrap_err().to_string();
+        let e = execute_json("run", &bad, "request")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("request:") && e.contains("key `lr`"), "{e}");
     }
 }
