@@ -194,3 +194,20 @@ pub fn render(body: &Value) -> Result<Value, ApiError> {
         "minima": body.get("function").and_then(Value::as_str).map_or(&[][..], minima),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every marked minimum is a stationary point of its function (to the digits it is given).
+    #[test]
+    fn the_marked_minima_are_stationary() {
+        for v in super::VIEWS {
+            for m in super::minima(v.0) {
+                let f = downhill::problems::by_name::<f64>(v.0).unwrap();
+                let mut g = [0.0; 2];
+                f.gradient(m, &mut g);
+                let norm = g[0].hypot(g[1]);
+                assert!(norm < 2e-2, "{} at {m:?}: |∇f| = {norm}", v.0);
+            }
+        }
+    }
+}
