@@ -1,45 +1,28 @@
 //! `GET /api/train` lists the running jobs, and a job whose only reader disconnects before it
 //! ends is stopped (the page was closed). Served in-process by [`downhill_lab::spawn`].
 
+mod support;
+
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A long job: thousands of one-sample steps per epoch.
 const LONG_TRAIN: &str = r#"{"data":{"source":"synthetic_linreg","n":20000},"model":{"kind":"linear"},"optimizer":{"name":"sgd","lr":0.001},"train":{"epochs":5000,"batch_size":1}}"#;
 
-fn connect(url: &str) -> TcpStream {
-    let addr = url.trim_start_matches("http://");
-    let s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
-    s
+fn port(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port")
 }
 
 /// (status, body) of a request with `Connection: close`.
 fn call(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-    let mut s = connect(url);
     let host = url.trim_start_matches("http://");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(b) = body {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
-    }
-    req.push_str("\r\n");
-    req.push_str(body.unwrap_or(""));
-    s.write_all(req.as_bytes()).expect("send");
-    let mut raw = String::new();
-    let _ = s.read_to_string(&mut raw);
-    let (head, rest) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, rest.to_string())
+    let (status, _, body) =
+        support::request(port(url), method, path, host, body.map(str::as_bytes));
+    (status, body)
 }
 
 fn running(url: &str) -> Vec<serde_json::Value> {
@@ -67,7 +50,7 @@ fn running_jobs_are_listed_and_a_job_stops_when_its_reader_leaves() {
     assert_eq!(running(&url), vec![serde_json::json!({ "id": id["id"] })]);
     // a reader attaches, reads the start of the stream, and goes away
     {
-        let mut s = connect(&url);
+        let mut s = support::connect(port(&url));
         let host = url.trim_start_matches("http://");
         let req = format!(
             "GET /api/train/{}/events HTTP/1.1\r\nHost: {host}\r\n\r\n",

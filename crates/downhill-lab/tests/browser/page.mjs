@@ -3,30 +3,16 @@
 // with a running job leaves no job running within 2 s (GET /api/train); no horizontal
 // overflow at 800 × 900; Play animates. Screenshots of each view, wide and 800 px.
 // Usage: node page.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { start } from './common.mjs';
 
 const [url, out] = process.argv.slice(2);
-mkdirSync(out, { recursive: true });
-const errors = [];
-const checks = {};
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const fail = async (why) => {
-  console.log(JSON.stringify({ ok: false, why, checks, errors }));
-  await browser.close();
-  process.exit(1);
-};
+const { browser, errors, checks, fail, watch } = await start(out);
 const redraws = (page) => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
 const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000 });
 async function open(width, height, hash = '') {
   const page = await browser.newPage({ viewport: { width, height } });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  watch(page);
   await page.goto(url + '/' + hash, { waitUntil: 'load' });
   await waitRedraw(page, 0);
   return page;
