@@ -15,6 +15,7 @@ pub const FILES: &[(&str, &str, &str)] = &[
     ("/state.js", JS, include_str!("../web/state.js")),
     ("/i18n.js", JS, include_str!("../web/i18n.js")),
     ("/i18n/en.js", JS, include_str!("../web/i18n/en.js")),
+    ("/i18n/zh.js", JS, include_str!("../web/i18n/zh.js")),
     ("/format.js", JS, include_str!("../web/format.js")),
     ("/validate.js", JS, include_str!("../web/validate.js")),
     ("/diverge.js", JS, include_str!("../web/diverge.js")),

@@ -2,12 +2,24 @@
 // placeholders. A second language is a second table with the same keys (the test
 // i18n.test.mjs lists what a table lacks).
 import en from './i18n/en.js';
+import zh from './i18n/zh.js';
 
-const TABLES = { en };
+const TABLES = { en, zh };
 let table = en;
 
 // The languages the page has.
 export const LANGUAGES = Object.keys(TABLES);
+
+// The language to show: `?lang=` in the URL, else the last one chosen, else the browser's
+// first language the page has, else English.
+export function pickLanguage(search, stored, browserLangs) {
+  const asked = new URLSearchParams(search || '').get('lang');
+  for (const l of [asked, stored, ...(browserLangs || [])]) {
+    const base = String(l || '').toLowerCase().split('-')[0];
+    if (base in TABLES) return base;
+  }
+  return 'en';
+}
 
 // Chooses the language `lang` (English when the page has no table for it).
 export function setLanguage(lang) {

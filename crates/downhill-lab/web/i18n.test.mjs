@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import en from './i18n/en.js';
+import { pickLanguage, setLanguage, t } from './i18n.js';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const NAMESPACES = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].filter((n) => Object.keys(en).some((k) => k.startsWith(n + '.')));
@@ -32,4 +33,15 @@ test('every language has the English keys', async () => {
     const missing = Object.keys(en).filter((k) => !(k in table));
     assert.deepEqual(missing, [], f);
   }
+});
+
+test('the language comes from ?lang, then the stored choice, then the browser', () => {
+  assert.equal(pickLanguage('?lang=zh', 'en', ['en-US']), 'zh');
+  assert.equal(pickLanguage('', 'zh', ['en-US']), 'zh');
+  assert.equal(pickLanguage('', null, ['fr-FR', 'zh-CN']), 'zh');
+  assert.equal(pickLanguage('?lang=xx', null, ['fr']), 'en');
+  assert.equal(setLanguage('zh'), 'zh');
+  assert.equal(t('lane.diverged', { step: 7 }), '在第 7 步发散');
+  assert.equal(setLanguage('xx'), 'en');
+  assert.equal(t('lane.diverged', { step: 7 }), 'diverged at step 7');
 });

@@ -3,7 +3,7 @@
 // draws what the server returns. One module per view (functions.js with lanes.js,
 // training.js, schedules.js), shared state (state.js), requests (api.js), words (i18n.js).
 import { request } from './api.js';
-import { t, translate, setLanguage } from './i18n.js';
+import { t, translate, setLanguage, pickLanguage } from './i18n.js';
 import { $, state, lab, loadUrl, saveUrl, resetState } from './state.js';
 import { setupFunctions, loadContour } from './functions.js';
 import { setupTraining, drawTraining } from './training.js';
@@ -66,13 +66,21 @@ function setupHelp() {
 function reset() {
   resetState();
   sessionStorage.removeItem('downhill-preset');
-  history.replaceState(null, '', location.pathname);
+  history.replaceState(null, '', location.pathname + location.search);
   location.reload();
 }
 
-setLanguage('en');
-document.documentElement.lang = 'en';
+// the language: ?lang=, else the last one chosen, else the browser's
+let stored = null;
+try { stored = localStorage.getItem('downhill-lang'); } catch { /* no storage */ }
+const lang = setLanguage(pickLanguage(location.search, stored, navigator.languages));
+document.documentElement.lang = lang === 'zh' ? 'zh-Hans' : 'en';
 translate(document);
+$('lang').value = lang;
+$('lang').addEventListener('change', () => {
+  try { localStorage.setItem('downhill-lang', $('lang').value); } catch { /* no storage */ }
+  location.search = '?lang=' + $('lang').value;
+});
 setupHelp();
 loadUrl();
 setupPresets();

@@ -1,7 +1,8 @@
 // Issue 26's acceptance in Debian's chromium: ill_conditioned + sgd at lr 0.55 shows
 // "diverged" in red; "abc" in an lr field shows a message and sends no run; closing a page
 // with a running job leaves no job running within 2 s (GET /api/train); no horizontal
-// overflow at 800 × 900; Play animates. Screenshots of each view, wide and 800 px.
+// overflow at 800 × 900; Play animates; the Chinese page renders with no missing keys.
+// Screenshots of each view, wide and 800 px.
 // Usage: node page.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
 import { join } from 'node:path';
 import { start } from './common.mjs';
@@ -10,10 +11,10 @@ const [url, out] = process.argv.slice(2);
 const { browser, errors, checks, fail, watch } = await start(out);
 const redraws = (page) => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
 const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000 });
-async function open(width, height, hash = '') {
+async function open(width, height, suffix = '') {
   const page = await browser.newPage({ viewport: { width, height } });
   watch(page);
-  await page.goto(url + '/' + hash, { waitUntil: 'load' });
+  await page.goto(url + '/' + suffix, { waitUntil: 'load' });
   await waitRedraw(page, 0);
   return page;
 }
@@ -130,6 +131,25 @@ try {
   await p6.click('[data-testid=tab-training]');
   await p6.click('[data-testid=train-stop-all]');
   checks.after_stop_all = (await running()).length;
+
+  // --- 7. the Chinese page: every text from the zh table, no key shown raw, in every view
+  const p7 = await open(1300, 1000, '?lang=zh');
+  checks.zh = { lang: await p7.evaluate(() => document.documentElement.lang), tab: await p7.textContent('[data-testid=tab-functions]') };
+  const rawKeys = () => p7.evaluate(() => {
+    const keyLike = /\b(title|note|tab|lang|preset|btn|fn|help|lane|sched|sc|path|scrub|download|chart|tr|train|err)\.[a-z0-9_]+\b/;
+    const texts = [...document.querySelectorAll('body *')].filter((e) => !e.closest('[hidden]') && e.children.length === 0)
+      .map((e) => e.textContent + ' ' + (e.getAttribute('title') || '') + ' ' + (e.getAttribute('placeholder') || '') + ' ' + (e.getAttribute('aria-label') || ''));
+    return texts.filter((x) => keyLike.test(x)).slice(0, 5);
+  });
+  checks.zh.raw_keys = await rawKeys();
+  await p7.click('[data-testid=tab-training]');
+  checks.zh.raw_keys.push(...await rawKeys());
+  await p7.click('[data-testid=tab-schedules]');
+  await p7.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  checks.zh.raw_keys.push(...await rawKeys());
+  checks.zh.switch = await p7.inputValue('[data-testid=lang]');
+  if (checks.zh.lang !== 'zh-Hans' || checks.zh.tab !== '函数' || checks.zh.switch !== 'zh') await fail('the Chinese page did not load');
+  if (checks.zh.raw_keys.length) await fail('keys shown raw on the Chinese page');
 
   if (errors.length) await fail('console errors');
   console.log(JSON.stringify({ ok: true, checks, errors }));

@@ -7,6 +7,9 @@ export default {
   'tab.functions': 'Functions',
   'tab.training': 'Training',
   'tab.schedules': 'Schedules',
+  'lang.label': 'Language',
+  'lang.en': 'English',
+  'lang.zh': '中文',
   'preset.label': 'Preset',
   'preset.choose': 'tour experiments…',
   'preset.seed001-minibatch-b1-lr0.2': 'Batch 1: each step sees one sample, so the loss falls fast but stays noisy.',
@@ -46,6 +49,7 @@ export default {
   'fn.overlay_label': 'the lanes’ paths over the contour map',
 
   'help.default': 'Hover over or focus a control to read what it does.',
+  'help.lang': 'The language of the page (the server’s own messages stay in English).',
   'help.presets': 'Loads one of the tour’s experiments with its exact settings.',
   'help.reset': 'Puts every control back to its starting value.',
   'help.function': 'The function the optimisers minimise; the map shows its contour lines.',
