@@ -61,10 +61,10 @@ pub fn tour(out: &std::path::Path) -> Result<u8, CliError> {
     })
 }
 
-/// The backend `downhill lab` serves (the CLI's config pipeline), for a host program that
-/// starts the lab itself (`downhill_lab::spawn`).
+/// The backend `downhill lab` serves (the library's `downhill::spec`, with the tour's
+/// presets), for a host program that starts the lab itself (`downhill_lab::spawn`).
 pub fn lab_backend() -> std::sync::Arc<dyn downhill_lab::Backend> {
-    std::sync::Arc::new(commands::lab::Lab)
+    std::sync::Arc::new(downhill_lab::Library::new(presets::json()))
 }
 
 /// The `downhill` binary: parses the command line, runs the command and returns its exit code

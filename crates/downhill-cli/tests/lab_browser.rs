@@ -7,55 +7,18 @@
 
 mod lab_common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn missing() -> Option<String> {
-    let script = browser_dir();
-    if !Path::new("/usr/bin/chromium").exists() {
-        return Some("no /usr/bin/chromium (apt-get install chromium)".into());
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("no node (apt-get install nodejs npm)".into());
-    }
-    if !script.join("node_modules/playwright-core").exists() {
-        return Some(format!(
-            "no playwright-core (npm ci --prefix {})",
-            script.display()
-        ));
-    }
-    None
-}
-
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../downhill-lab/tests/browser")
-}
+use lab_common::support;
 
 #[test]
 fn the_page_works_in_chromium() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the browser test: {why}"
-        );
-        eprintln!("skipped: {why}");
+    if support::skip(support::browser_missing()) {
         return;
     }
     let server = lab_common::Server::start();
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/lab-browser");
-    let run = Command::new("node")
-        .arg(browser_dir().join("lab.mjs"))
-        .arg(server.url())
-        .arg(&out)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert!(stdout.contains("\"ok\":true"), "{stdout}");
+    support::run_browser_script("lab.mjs", &server.url(), &out);
     for shot in [
         "functions.png",
         "functions-clicked.png",

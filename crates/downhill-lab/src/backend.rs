@@ -1,8 +1,8 @@
-//! What the server asks of its host program: the computations, in the CLI's language.
+//! What the server asks of its computations: [`Backend`], in the CLI's language.
 //!
-//! The lab does not know how a config is parsed or run; the `downhill` binary implements
-//! [`Backend`] with its own config pipeline, so that `/api/run` answers exactly what
-//! `downhill run --json` prints. The lab adds the limits, the HTTP and the page.
+//! [`crate::Library`] implements it with the library's `downhill::spec`, so that `/api/run`
+//! answers exactly what `downhill run --json` prints; the server adds the limits, the HTTP
+//! and the page.
 
 use std::sync::atomic::AtomicBool;
 

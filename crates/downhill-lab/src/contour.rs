@@ -39,6 +39,27 @@ pub fn view(name: &str) -> ([f64; 2], [f64; 2], [f64; 2]) {
         .map_or(([-4.0, 4.0], [-4.0, 4.0], [-3.0, 3.0]), |v| (v.1, v.2, v.3))
 }
 
+/// The known minima of a 2-D built-in function (the table of `downhill::problems`), marked on
+/// the page's map; none for a formula or a function without one (the saddles).
+pub fn minima(name: &str) -> &'static [[f64; 2]] {
+    match name {
+        "sphere" | "ill_conditioned" | "rastrigin" | "ackley" => &[[0.0, 0.0]],
+        "rosenbrock" => &[[1.0, 1.0]],
+        "beale" => &[[3.0, 0.5]],
+        "booth" => &[[1.0, 3.0]],
+        "himmelblau" => &[
+            [3.0, 2.0],
+            [-2.805118, 3.131312],
+            [-3.779310, -3.283186],
+            [3.584428, -1.848126],
+        ],
+        "styblinski_tang" => &[[-2.903534, -2.903534]],
+        "six_hump_camel" => &[[0.0898, -0.7126], [-0.0898, 0.7126]],
+        "double_well" => &[[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]],
+        _ => &[],
+    }
+}
+
 fn range(body: &Value, key: &str, default: [f64; 2]) -> Result<[f64; 2], ApiError> {
     let Some(v) = body.get(key) else {
         return Ok(default);
@@ -170,5 +191,23 @@ pub fn render(body: &Value) -> Result<Value, ApiError> {
             "left": frame.left, "right": frame.right, "top": frame.top, "bottom": frame.bottom,
         },
         "quadratic": quad,
+        "minima": body.get("function").and_then(Value::as_str).map_or(&[][..], minima),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every marked minimum is a stationary point of its function (to the digits it is given).
+    #[test]
+    fn the_marked_minima_are_stationary() {
+        for v in super::VIEWS {
+            for m in super::minima(v.0) {
+                let f = downhill::problems::by_name::<f64>(v.0).unwrap();
+                let mut g = [0.0; 2];
+                f.gradient(m, &mut g);
+                let norm = g[0].hypot(g[1]);
+                assert!(norm < 2e-2, "{} at {m:?}: |∇f| = {norm}", v.0);
+            }
+        }
+    }
 }

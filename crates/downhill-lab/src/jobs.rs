@@ -1,8 +1,9 @@
 //! Training jobs: at most N at once (N = cores), each on a blocking thread, its progress
-//! kept as a list of events that any number of `text/event-stream` readers replay.
+//! kept as a list of events that any number of `text/event-stream` readers replay. A job
+//! whose last reader leaves before it ends (the page was closed) is stopped ([`Reader`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,32 @@ pub struct Job {
     events: Mutex<Vec<JobEvent>>,
     done: AtomicBool,
     cancel: AtomicBool,
+    readers: AtomicUsize,
+}
+
+/// A reader of a job's events: while one is held the job has a reader; when the last one is
+/// dropped (its connection closed) before the job is done, the job is stopped.
+#[derive(Debug)]
+pub struct Reader(Arc<Job>);
+
+impl Reader {
+    /// Registers a reader of `job`.
+    pub fn new(job: Arc<Job>) -> Self {
+        job.readers.fetch_add(1, Ordering::AcqRel);
+        Reader(job)
+    }
+    /// The job read.
+    pub fn job(&self) -> &Job {
+        &self.0
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if self.0.readers.fetch_sub(1, Ordering::AcqRel) == 1 && !self.0.is_done() {
+            self.0.stop();
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -87,6 +114,17 @@ impl Jobs {
     /// Stops every job (at shutdown).
     pub fn stop_all(&self) {
         lock(&self.map).values().for_each(|j| j.stop());
+    }
+
+    /// The ids of the jobs still running, in ascending order.
+    pub fn running(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = lock(&self.map)
+            .iter()
+            .filter(|(_, j)| !j.is_done())
+            .map(|(k, _)| *k)
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Whether no job is running.

@@ -2,9 +2,9 @@
 //! computes everything live with Downhill.
 //!
 //! The server computes; the page displays. A request body has the tables of the CLI's TOML
-//! config as JSON, and a response is what the command's `--json` prints, produced by the
-//! host program's [`Backend`] (the `downhill` binary implements it with its own config
-//! pipeline). This crate adds what a local server needs: the limits of [`limits`], the
+//! config as JSON, and a response is what the command's `--json` prints, produced by a
+//! [`Backend`]: [`Library`] runs the tables through the library's `downhill::spec`, as the
+//! CLI's commands do (a host program may give its own). This crate adds what a local server needs: the limits of [`limits`], the
 //! Host check against DNS rebinding, a 1 MiB body limit, no CORS headers, static files
 //! only from the embedded set, training jobs streamed as server-sent events, and the
 //! contour background drawn by `downhill-plot`.
@@ -19,13 +19,16 @@
 //! | `POST /api/stability` | the largest stable lr of an `[optimizer]` on the contour's quadratic (`null` if none) |
 //! | `POST /api/config/{command}` | the TOML text of the tables (Download config) |
 //! | `POST /api/train` | starts a `downhill train` job: `{"id": …}` |
-//! | `GET /api/train/{id}/events` | its progress as `text/event-stream`; the last event is the `train --json` object |
+//! | `GET /api/train` | the running jobs: `[{"id": …}, …]` |
+//! | `GET /api/train/{id}/events` | its progress as `text/event-stream`; the last event is the `train --json` object; a job whose last reader disconnects before it ends is stopped |
 //! | `DELETE /api/train/{id}` | stops it |
 
 pub mod assets;
 pub mod backend;
+pub mod catalog;
 pub mod contour;
 pub mod jobs;
+pub mod library;
 pub mod limits;
 pub mod server;
 pub mod stability;
@@ -36,6 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use backend::{ApiError, Backend, ProgressSink};
+pub use library::Library;
 
 /// How to serve.
 #[derive(Debug, Clone)]

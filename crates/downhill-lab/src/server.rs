@@ -232,11 +232,14 @@ async fn train_events(State(s): State<Shared>, Path(id): Path<String>) -> Respon
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
-    let stream = futures_util::stream::unfold((job, 0usize), |(job, i)| async move {
+    // the reader stops the job if its connection closes first (the stream is then dropped)
+    let reader = crate::jobs::Reader::new(job);
+    let stream = futures_util::stream::unfold((reader, 0usize), |(reader, i)| async move {
         loop {
+            let job = reader.job();
             if let Some(ev) = job.event(i) {
                 let e = Event::default().event(ev.kind).data(ev.data);
-                return Some((Ok::<_, Infallible>(e), (job, i + 1)));
+                return Some((Ok::<_, Infallible>(e), (reader, i + 1)));
             }
             if job.is_done() && job.event(i).is_none() {
                 return None;
@@ -247,6 +250,17 @@ async fn train_events(State(s): State<Shared>, Path(id): Path<String>) -> Respon
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(5)))
         .into_response()
+}
+
+/// `GET /api/train`: the running jobs, `[{"id": …}, …]`.
+async fn train_list(State(s): State<Shared>) -> Response {
+    let ids: Vec<Value> = s
+        .jobs
+        .running()
+        .into_iter()
+        .map(|id| json!({ "id": id }))
+        .collect();
+    json_response(200, Value::Array(ids).to_string())
 }
 
 async fn train_stop(State(s): State<Shared>, Path(id): Path<String>) -> Response {
@@ -332,7 +346,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/contour", post(contour))
         .route("/api/stability", post(stability))
         .route("/api/config/{command}", post(config))
-        .route("/api/train", post(train_start))
+        .route("/api/train", post(train_start).get(train_list))
         .route("/api/train/{id}/events", get(train_events))
         .route("/api/train/{id}", delete(train_stop))
         .fallback(static_file)

@@ -1,11 +1,12 @@
-//! A `downhill lab --port 0` server for the tests, and a minimal HTTP/1.1 client over a
-//! `TcpStream` (raw request lines, so paths reach the server exactly as written).
+//! A `downhill lab --port 0` server for the tests, asked through the lab's own test client
+//! (`crates/downhill-lab/tests/support`).
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+
+#[path = "../../../downhill-lab/tests/support/mod.rs"]
+pub mod support;
 
 /// A running lab server, killed when dropped.
 pub struct Server {
@@ -48,38 +49,7 @@ impl Server {
         host: &str,
         body: Option<&[u8]>,
     ) -> (u16, String, String) {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(120)))
-            .expect("timeout");
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-        if let Some(b) = body {
-            req.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                b.len()
-            ));
-        }
-        req.push_str("\r\n");
-        s.write_all(req.as_bytes()).expect("send head");
-        if let Some(b) = body {
-            // a server may answer (413) and close before reading it all
-            let _ = s.write_all(b);
-        }
-        let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        let text = String::from_utf8_lossy(&raw).to_string();
-        let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let head = head.to_ascii_lowercase();
-        let body = if head.contains("transfer-encoding: chunked") {
-            dechunk(rest)
-        } else {
-            rest.to_string()
-        };
-        (status, head, body)
+        support::request(self.port, method, path, host, body)
     }
 
     /// A request with the right Host.
@@ -100,21 +70,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || tail.len() < n {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = tail[n..].strip_prefix("\r\n").unwrap_or(&tail[n..]);
-    }
-    out
 }
 
 /// The (event, data) pairs of a `text/event-stream` body.

@@ -2,28 +2,14 @@
 // changes the paths, sgd with lr = 10 on sphere reports divergence, a training run's loss
 // plot grows, and screenshots of every view.
 // Usage: node lab.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { start } from './common.mjs';
 
 const [url, out] = process.argv.slice(2);
-mkdirSync(out, { recursive: true });
-const errors = [];
-const checks = {};
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const fail = async (why) => {
-  console.log(JSON.stringify({ ok: false, why, checks, errors }));
-  await browser.close();
-  process.exit(1);
-};
+const { browser, errors, checks, fail, watch } = await start(out);
 try {
   const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  watch(page);
   const redraws = () => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
   const paths = () => page.$$eval('#overlay polyline', (ps) => ps.map((p) => p.getAttribute('points')).join('|'));
   await page.goto(url, { waitUntil: 'load' });

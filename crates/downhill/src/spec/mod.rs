@@ -7,8 +7,9 @@
 //! out. Beneath it each command has a typed path: parse (the types of this module, e.g.
 //! [`run::RunConfig`], built from the span-preserving [`ConfigDoc`]) → execute (the functions of
 //! [`exec`], in the precision the config names, chosen in one place: [`Precision::dispatch`]) →
-//! a report with its `to_json`. A config given as JSON, with the same tables, goes through
-//! [`json::toml_from_json`] and then the same parser, so it gets the same checks and messages.
+//! a report with its `to_json`. A config given as JSON, with the same tables, is parsed by
+//! [`json::Tables`] (or run by [`json::execute_json`]) through the same parser, so it gets the
+//! same checks and messages.
 //!
 //! ```
 //! let toml = "[problem]\nfunction = \"sphere\"\nx0 = [1.0, 2.0]\n\

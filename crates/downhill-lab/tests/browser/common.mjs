@@ -1,0 +1,26 @@
+// What the browser scripts share: Debian's chromium launched headless, the console errors
+// collected, and `fail(why)`, which prints the one JSON line and exits 1.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+// Launches chromium; `{ browser, errors, checks, fail }`, screenshots going to `out`.
+export async function start(out) {
+  mkdirSync(out, { recursive: true });
+  const errors = [];
+  const checks = {};
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const fail = async (why) => {
+    console.log(JSON.stringify({ ok: false, why, checks, errors }));
+    await browser.close();
+    process.exit(1);
+  };
+  const watch = (page) => {
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+  };
+  return { browser, errors, checks, fail, watch };
+}
