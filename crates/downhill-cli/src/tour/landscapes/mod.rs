@@ -110,12 +110,8 @@ pub(super) fn local_minima() -> Experiment {
             if r.f < 1e-6 {
                 global += 1;
             }
-            if (i + j) % 3 == 0 {
-                paths.push(Path2::from_trajectory(
-                    &format!("from ({:.1}, {:.1})", x0[0], x0[1]),
-                    &r.trajectory,
-                ));
-            }
+            // Every start is drawn (unlabelled: 25 legend lines would cover the map).
+            paths.push(Path2::from_trajectory("", &r.trajectory));
         }
     }
     e.value("starts", 25)
@@ -127,13 +123,16 @@ pub(super) fn local_minima() -> Experiment {
             "many distinct local minima; not every start finds the global one",
         )
         .figure(Figure::Contour {
-            title: "Rastrigin: GD from several starts".into(),
+            title: format!(
+                "Rastrigin: GD from 25 starts; {global} of 25 end at the global minimum"
+            ),
             f: Arc::new(|x: f64, y: f64| {
                 let t = std::f64::consts::TAU;
                 20.0 + x * x - 10.0 * (t * x).cos() + y * y - 10.0 * (t * y).cos()
             }),
-            x: (-5.0, 5.0),
-            y: (-5.0, 5.0),
+            // Half a cell beyond the outermost minima, so that no end marker is clipped.
+            x: (-5.5, 5.5),
+            y: (-5.5, 5.5),
             log_levels: false,
             paths,
             value_range: None,
@@ -173,6 +172,22 @@ pub(super) fn early_stopping() -> Experiment {
             |b, (i, &v)| if v < b.1 { (i, v) } else { b },
         );
     let restored = r.final_val.as_ref().map_or(f64::NAN, |m| m.loss);
+    // The last 30 epochs of the validation loss on a linear axis: on the log axis of the whole
+    // run its turn is invisible.
+    let from = vals.len().saturating_sub(30);
+    let zoom = Figure::Chart(Chart {
+        title: "validation loss, last 30 epochs: the turn that stops the run".into(),
+        x_label: "epoch".into(),
+        y_label: "validation loss".into(),
+        series: vec![Series {
+            label: "validation loss".into(),
+            xs: (from + 1..=vals.len()).map(|i| i as f64).collect(),
+            ys: vals[from..].to_vec(),
+        }],
+        marked: vec![0],
+        vlines: vec![(format!("best epoch {}", best_i + 1), (best_i + 1) as f64)],
+        ..Chart::default()
+    });
     e.value("epochs run", r.epochs)
         .value("best epoch", best_i + 1)
         .value("best validation loss", best)
@@ -220,7 +235,8 @@ pub(super) fn early_stopping() -> Experiment {
                 },
             ],
             ..Chart::default()
-        }));
+        }))
+        .figure(zoom);
     e
 }
 
