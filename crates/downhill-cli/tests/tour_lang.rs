@@ -68,7 +68,9 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
     let exps = json["experiments"].as_array().expect("experiments");
     assert!(exps.len() >= 30, "only {} experiments", exps.len());
     assert!(html.contains(&format!("<html lang=\"{}\">", t.html_lang)));
-    let summary = html.find("data-testid=\"tour-summary\"").expect("summary table");
+    let summary = html
+        .find("data-testid=\"tour-summary\"")
+        .expect("summary table");
     let contents = html.find("<nav id=\"contents\">").expect("contents");
     let seeds: Vec<usize> = ["000", "001", "002", "003", "004"]
         .iter()
@@ -78,7 +80,10 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
         })
         .collect();
     assert!(contents < summary && summary < seeds[0]);
-    assert!(seeds.windows(2).all(|w| w[0] < w[1]), "seeds in order 000–004");
+    assert!(
+        seeds.windows(2).all(|w| w[0] < w[1]),
+        "seeds in order 000–004"
+    );
     let secs = sections(html);
     assert_eq!(secs.len(), exps.len(), "one section per experiment");
     let mut failed = 0;
@@ -98,7 +103,10 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
         let values = e["values"].as_object().expect("values");
         for k in e["checked_values"].as_array().expect("checked_values") {
             let k = k.as_str().expect("a key");
-            assert!(values.contains_key(k), "{id}: checked value {k:?} is not a value");
+            assert!(
+                values.contains_key(k),
+                "{id}: checked value {k:?} is not a value"
+            );
         }
         assert!(
             html.contains(&format!("<td><a href=\"#{id}\">")),
@@ -114,7 +122,10 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
             _ => t.text("verdict_not_checked"),
         };
         let h3 = element(body, "<h3>", "</h3>").expect("a heading");
-        assert!(h3.contains(words), "{id}: heading shows the verdict {words:?}");
+        assert!(
+            h3.contains(words),
+            "{id}: heading shows the verdict {words:?}"
+        );
         // a checked value reads "checked", every other one "reported"
         let n_checked = body.matches("<td class=\"checked\">").count();
         let n_reported = body.matches("<td class=\"reported\">").count();
@@ -125,7 +136,10 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
             "{id}: every value row has a status"
         );
         if checked {
-            assert!(listed > 0, "{id}: a checked experiment names what it checks");
+            assert!(
+                listed > 0,
+                "{id}: a checked experiment names what it checks"
+            );
         }
         let section = &t.experiments[id].section;
         assert!(
@@ -138,7 +152,10 @@ fn check_structure(json: &Value, html: &str, lang: Lang) {
     // every placeholder was filled
     for (k, v) in &t.chrome {
         for p in downhill_cli::i18n::placeholders(v) {
-            assert!(!html.contains(&format!("{{{p}}}")), "chrome.{k}: {{{p}}} left");
+            assert!(
+                !html.contains(&format!("{{{p}}}")),
+                "chrome.{k}: {{{p}}} left"
+            );
         }
     }
 }
@@ -158,13 +175,18 @@ fn check_tables_cover(json: &Value) {
             assert!(t.experiments.contains_key(*id), "{lang:?}: {id} is missing");
         }
         for id in t.experiments.keys() {
-            assert!(ids.contains(&id.as_str()), "{lang:?}: {id} is not an experiment");
+            assert!(
+                ids.contains(&id.as_str()),
+                "{lang:?}: {id} is not an experiment"
+            );
         }
     }
     let zh = table(Lang::Zh);
     for (id, x) in &zh.experiments {
         for (what, s) in [("title", &x.title), ("text", &x.text), ("check", &x.check)] {
-            let s = s.as_deref().unwrap_or_else(|| panic!("zh: {id} has no {what}"));
+            let s = s
+                .as_deref()
+                .unwrap_or_else(|| panic!("zh: {id} has no {what}"));
             assert!(has_cjk(s), "zh: {id}.{what} is not Chinese: {s}");
         }
     }
@@ -172,12 +194,14 @@ fn check_tables_cover(json: &Value) {
 
 #[test]
 fn tour_page_in_english_and_chinese() {
+    // both runs at once: each is mostly one core
+    let zh_run = std::thread::spawn(|| run_tour("zh"));
     let (json, en) = run_tour("en");
+    let (json_zh, zh) = zh_run.join().expect("the zh run");
     check_tables_cover(&json);
     check_structure(&json, &en, Lang::En);
     assert!(en.contains("open in the lab"));
 
-    let (json_zh, zh) = run_tour("zh");
     assert_eq!(
         json["experiments"].as_array().map(Vec::len),
         json_zh["experiments"].as_array().map(Vec::len),
@@ -202,15 +226,28 @@ fn tour_page_in_english_and_chinese() {
         "verdict_not_checked",
         "status_reference",
     ];
-    for (_, v) in t.chrome.iter().filter(|(k, _)| !conditional.contains(&k.as_str())) {
+    for (_, v) in t
+        .chrome
+        .iter()
+        .filter(|(k, _)| !conditional.contains(&k.as_str()))
+    {
         let fixed = v.split('{').next().unwrap_or_default();
         assert!(
             zh.contains(&downhill_cli_escape(fixed)),
             "chrome text {fixed:?} is not on the page"
         );
     }
-    for english in ["open in the lab", "Contents", "Summary", "quantity", "check:"] {
-        assert!(!zh.contains(english), "English chrome {english:?} left on the zh page");
+    for english in [
+        "open in the lab",
+        "Contents",
+        "Summary",
+        "quantity",
+        "check:",
+    ] {
+        assert!(
+            !zh.contains(english),
+            "English chrome {english:?} left on the zh page"
+        );
     }
 }
 

@@ -138,7 +138,7 @@ pub(super) fn gradients() -> Vec<Experiment> {
             n == 289 && inward == n,
             "closed form −∇f = −(2·x0, 2·x1): all 17×17 arrows point toward (0, 0)",
         )
-        .checks(&["arrows", "arrows pointing at the minimum"])
+        .checks(&["arrows pointing at the minimum", "arrows"])
         .figure(Figure::Quiver {
             title: "−∇f for f = x0² + x1²".into(),
             grad: Arc::new(|x, y| (2.0 * x, 2.0 * y)),

@@ -45,7 +45,10 @@ fn texts<'a>(e: &'a Experiment, t: &'a Table) -> Texts<'a> {
     let own: Option<&ExperimentText> = t.experiments.get(&e.id);
     let check = match own.and_then(|x| x.check.as_deref()) {
         Some(c) if e.state() == Verdict::Failed => {
-            format!("{c} {}", t.fill("check_failed_detail", &[("detail", e.check.clone())]))
+            format!(
+                "{c} {}",
+                t.fill("check_failed_detail", &[("detail", e.check.clone())])
+            )
         }
         Some(c) => c.to_string(),
         None => e.check.clone(),
@@ -72,7 +75,12 @@ fn key_number(e: &Experiment) -> Option<(&str, String)> {
     e.checked_values
         .iter()
         .find_map(|k| e.values.get(k).map(|v| (k.as_str(), fmt_value(v))))
-        .or_else(|| e.values.iter().next().map(|(k, v)| (k.as_str(), fmt_value(v))))
+        .or_else(|| {
+            e.values
+                .iter()
+                .next()
+                .map(|(k, v)| (k.as_str(), fmt_value(v)))
+        })
 }
 
 /// Builds the report page in `t`'s language; experiments with a preset get an "open in the
@@ -149,7 +157,7 @@ fn toc(h: &mut String, exps: &[Experiment], t: &Table) {
             );
             let count = t.fill("experiment_count", &[("n", n.to_string())]);
             h.push_str(&format!(
-                "<li><a href=\"#seed{seed}\">{}</a> ({})</li>\n",
+                "<li><a href=\"#seed{seed}\">{}</a> {}</li>\n",
                 escape(&title),
                 escape(&count)
             ));
@@ -200,7 +208,10 @@ fn experiment(h: &mut String, e: &Experiment, preset: Option<&Preset>, t: &Table
             "<p class=\"cite\">{}</p>\n",
             escape(&t.fill(
                 "cites",
-                &[("seed", e.seed.to_string()), ("section", section.to_string())]
+                &[
+                    ("seed", e.seed.to_string()),
+                    ("section", section.to_string())
+                ]
             ))
         ));
     }
@@ -268,4 +279,62 @@ fn values_table(h: &mut String, e: &Experiment, t: &Table) {
         ));
     }
     h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::i18n::{table, Lang};
+    use super::*;
+
+    #[test]
+    fn an_experiment_without_a_check_is_reported_not_ok() {
+        let mut e = Experiment::new("001", "x", "Title", "Text.");
+        e.value("a", 1.0).value("b", 2.0);
+        assert_eq!(e.state(), Verdict::NotChecked);
+        assert!(!e.ok && !e.checked);
+        let mut f = Experiment::new("001", "y", "Checked", "Text.");
+        f.value("a", 1.0).value("b", 2.0).checks(&["a"]);
+        f.require(true, "closed form: a = 1");
+        assert_eq!(f.state(), Verdict::Ok);
+        let t = table(Lang::En);
+        let h = page(&[e, f], &[], &t);
+        let first = h.find("id=\"seed001-x\"").expect("its section");
+        let second = h.find("id=\"seed001-y\"").expect("its section");
+        let unchecked = &h[first..second];
+        assert!(unchecked.contains("<span class=\"reported\">reported, not checked</span>"));
+        assert!(!unchecked.contains("class=\"ok\""));
+        assert_eq!(
+            unchecked
+                .matches("<td class=\"reported\">reported</td>")
+                .count(),
+            2
+        );
+        let checked = &h[second..];
+        assert!(checked.contains("<span class=\"ok\">ok</span>"));
+        assert_eq!(
+            checked
+                .matches("<td class=\"checked\">checked</td>")
+                .count(),
+            1
+        );
+        assert_eq!(
+            checked
+                .matches("<td class=\"reported\">reported</td>")
+                .count(),
+            1
+        );
+        assert!(h.contains("2 experiments, of which 1 pass their checks, 0 fail a check and 1 report numbers without checking them"));
+    }
+
+    #[test]
+    fn a_failed_check_stays_failed() {
+        let mut e = Experiment::new("002", "z", "T", "X.");
+        e.require(false, "theory: a < 1").require(true, "b");
+        assert_eq!(e.state(), Verdict::Failed);
+        assert_eq!(e.verdict, "failed");
+        assert!(e.check.contains("[FAILED]"));
+        let h = page(&[e], &[], &table(Lang::Zh));
+        assert!(h.contains("<span class=\"fail\">未通过</span>"));
+        assert!(h.contains("<html lang=\"zh-Hans\">"));
+    }
 }

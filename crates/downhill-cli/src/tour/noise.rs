@@ -208,7 +208,7 @@ pub(super) fn batch_growth() -> Experiment {
             (0.9..1.1).contains(&ratio) && grow.steps * 3 < decay.steps,
             "seed 003's theory (noise ∝ lr / batch): losses within 10%, batch growth with < 1/3 of the steps",
         )
-        .checks(&["final loss, lr decay ×0.2/epoch", "final loss, batch ×5/epoch", "optimiser steps, lr decay", "optimiser steps, batch growth"])
+        .checks(&["final loss, batch ×5/epoch", "final loss, lr decay ×0.2/epoch", "optimiser steps, lr decay", "optimiser steps, batch growth"])
         .figure(Figure::Curves {
             title: "lr decay vs batch growth (loss vs samples seen)".into(),
             x_label: "samples seen".into(),
@@ -347,7 +347,7 @@ pub(super) fn large_batch() -> Experiment {
                 && super::close(big_scaled.lr.first().copied().unwrap_or(0.0), 0.16, 1e-12),
             "scaled lr = 8 × 0.02; scaled runs beat the unscaled large batch and stay within 2× of the small-batch loss",
         )
-        .checks(&["lr of batch-128 scaled run", "final loss, batch 16, lr 0.02", "final loss, batch 128, lr 0.02", "final loss, batch 128, lr 0.16 (scaled)", "final loss, batch 128, lr 0.16 + warm-up"])
+        .checks(&["final loss, batch 128, lr 0.16 (scaled)", "final loss, batch 128, lr 0.02", "final loss, batch 16, lr 0.02", "final loss, batch 128, lr 0.16 + warm-up", "lr of batch-128 scaled run"])
         .figure(Figure::Curves {
             title: "digits MLP: loss vs samples seen".into(),
             x_label: "samples seen".into(),

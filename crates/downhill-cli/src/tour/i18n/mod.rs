@@ -108,7 +108,11 @@ pub fn placeholders(s: &str) -> Vec<&str> {
     while let Some(i) = rest.find('{') {
         let tail = &rest[i + 1..];
         match tail.find('}') {
-            Some(j) if tail[..j].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            Some(j)
+                if tail[..j]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
                 out.push(&tail[..j]);
                 rest = &tail[j + 1..];
             }

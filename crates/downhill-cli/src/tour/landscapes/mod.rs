@@ -126,7 +126,10 @@ pub(super) fn local_minima() -> Experiment {
             ends.len() > 5 && global < 25,
             "many distinct local minima; not every start finds the global one",
         )
-        .checks(&["distinct minima reached", "runs reaching the global minimum"])
+        .checks(&[
+            "distinct minima reached",
+            "runs reaching the global minimum",
+        ])
         .figure(Figure::Contour {
             title: "Rastrigin: GD from several starts".into(),
             f: Arc::new(|x: f64, y: f64| {
@@ -288,8 +291,8 @@ pub(super) fn weight_averaging() -> Experiment {
         )
         .require(val(&swa) < val(&plain), "and on held-out data")
         .checks(&[
-            "final loss, last iterate",
             "final loss, SWA average",
+            "final loss, last iterate",
             "validation loss, last iterate",
             "validation loss, SWA average",
         ])

@@ -159,7 +159,7 @@ fn solvers_on_rosenbrock() -> Experiment {
     .expect("CG: evaluations to f < 1e-8", "≤ 78 (SciPy's nfev to gtol)")
     .expect(
         "trust-region Newton-CG: evaluations to f < 1e-8",
-        "≤ 30 (SciPy's nfev to gtol)",
+        "≤ 57 (SciPy's nfev 30 + njev 27 to gtol)",
     )
     .expect(
         "GD (lr = 0.001): evaluations to f < 1e-8",

@@ -50,7 +50,7 @@ pub fn lr_range_test() -> Experiment {
         t.suggested_lr < last_lr,
         "the suggestion lies below the lr at which the test stopped",
     );
-    e.checks(&["stopped", "lr_at_stop", "suggested_lr"]);
+    e.checks(&["suggested_lr", "stopped", "lr_at_stop"]);
     let sched = format!(
         "[schedule]\nname = \"cyclic_lr\"\nbase_lr = {base_lr:?}\nmax_lr = {max_lr:?}\n\
          step_size_up = {HALF_CYCLE}\ncycle_momentum = false\n"
