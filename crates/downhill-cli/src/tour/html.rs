@@ -62,7 +62,7 @@ fn texts<'a>(e: &'a Experiment, t: &'a Table) -> Texts<'a> {
 }
 
 /// The verdict's CSS class and its words in the page's language.
-fn verdict<'a>(v: Verdict, t: &'a Table) -> (&'static str, &'a str) {
+fn verdict(v: Verdict, t: &Table) -> (&'static str, &str) {
     match v {
         Verdict::Ok => ("ok", t.text("verdict_ok")),
         Verdict::Failed => ("fail", t.text("verdict_failed")),
