@@ -182,6 +182,17 @@ fn check_tables_cover(json: &Value) {
         }
     }
     let zh = table(Lang::Zh);
+    // every quantity has a Chinese label, every English reference string a translation
+    for e in json["experiments"].as_array().expect("experiments") {
+        for part in ["values", "expected"] {
+            for (k, v) in e[part].as_object().expect("an object") {
+                assert!(zh.labels.contains_key(k), "zh: no label for {k:?}");
+                if let (Some(s), "expected") = (v.as_str(), part) {
+                    assert!(zh.refs.contains_key(s), "zh: no translation of {s:?}");
+                }
+            }
+        }
+    }
     for (id, x) in &zh.experiments {
         for (what, s) in [("title", &x.title), ("text", &x.text), ("check", &x.check)] {
             let s = s

@@ -4,7 +4,9 @@
 
 use super::i18n::{ExperimentText, Table};
 use super::presets::Preset;
-use super::{fmt_value, Experiment, Verdict};
+use serde_json::Value;
+
+use super::{Experiment, Verdict};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -71,16 +73,11 @@ fn verdict(v: Verdict, t: &Table) -> (&'static str, &str) {
 }
 
 /// The value that sums an experiment up: the first checked one, or else the first reported.
-fn key_number(e: &Experiment) -> Option<(&str, String)> {
+fn key_number(e: &Experiment) -> Option<(&str, &Value)> {
     e.checked_values
         .iter()
-        .find_map(|k| e.values.get(k).map(|v| (k.as_str(), fmt_value(v))))
-        .or_else(|| {
-            e.values
-                .iter()
-                .next()
-                .map(|(k, v)| (k.as_str(), fmt_value(v)))
-        })
+        .find_map(|k| e.values.get(k).map(|v| (k.as_str(), v)))
+        .or_else(|| e.values.iter().next().map(|(k, v)| (k.as_str(), v)))
 }
 
 /// Builds the report page in `t`'s language; experiments with a preset get an "open in the
@@ -180,7 +177,7 @@ fn summary(h: &mut String, exps: &[Experiment], t: &Table) {
         for e in exps.iter().filter(|e| e.seed == seed) {
             let (cls, words) = verdict(e.state(), t);
             let key = key_number(e)
-                .map(|(k, v)| format!("{} = {v}", t.label(k)))
+                .map(|(k, v)| format!("{} = {}", t.label(k), t.value(v)))
                 .unwrap_or_default();
             h.push_str(&format!(
                 "<tr><td>{seed}</td><td><a href=\"#{}\">{}</a></td><td class=\"{cls}\">{}</td><td>{}</td></tr>\n",
@@ -239,6 +236,15 @@ fn experiment(h: &mut String, e: &Experiment, preset: Option<&Preset>, t: &Table
     h.push_str("</section>\n");
 }
 
+/// ` title="key"` where the page shows a translated label for the `tour.json` key `k`.
+fn key_title(k: &str, t: &Table) -> String {
+    if t.label(k) == k {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(k))
+    }
+}
+
 /// The numbers: measured, expected, and whether a check compares them.
 fn values_table(h: &mut String, e: &Experiment, t: &Table) {
     h.push_str(&format!(
@@ -256,12 +262,13 @@ fn values_table(h: &mut String, e: &Experiment, t: &Table) {
         }
     };
     for (k, v) in &e.values {
-        let exp = e.expected.get(k).map(fmt_value).unwrap_or_default();
+        let exp = e.expected.get(k).map(|v| t.value(v)).unwrap_or_default();
         let (cls, words) = status(k);
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{cls}\">{}</td></tr>\n",
+            "<tr><td{}>{}</td><td>{}</td><td>{}</td><td class=\"{cls}\">{}</td></tr>\n",
+            key_title(k, t),
             escape(t.label(k)),
-            escape(&fmt_value(v)),
+            escape(&t.value(v)),
             escape(&exp),
             escape(words)
         ));
@@ -272,9 +279,10 @@ fn values_table(h: &mut String, e: &Experiment, t: &Table) {
         .filter(|(k, _)| !e.values.contains_key(*k))
     {
         h.push_str(&format!(
-            "<tr><td>{}</td><td></td><td>{}</td><td class=\"reported\">{}</td></tr>\n",
+            "<tr><td{}>{}</td><td></td><td>{}</td><td class=\"reported\">{}</td></tr>\n",
+            key_title(k, t),
             escape(t.label(k)),
-            escape(&fmt_value(v)),
+            escape(&t.value(v)),
             escape(t.text("status_reference"))
         ));
     }

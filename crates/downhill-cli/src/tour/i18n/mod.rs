@@ -66,6 +66,9 @@ pub struct Table {
     /// Labels of `tour.json`'s value keys, where a language has them (the key otherwise).
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Translations of the English words in `tour.json`'s string values (`"> 1 (too slow)"`).
+    #[serde(default)]
+    pub refs: BTreeMap<String, String>,
 }
 
 /// The embedded TOML text of `lang`'s table.
@@ -98,6 +101,13 @@ impl Table {
     /// The label of the value key `key` (the key itself where the table has none).
     pub fn label<'a>(&'a self, key: &'a str) -> &'a str {
         self.labels.get(key).map_or(key, String::as_str)
+    }
+    /// A value as the page shows it: numbers compact, known English strings translated.
+    pub fn value(&self, v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::String(s) => self.refs.get(s).unwrap_or(s).clone(),
+            v => super::fmt_value(v),
+        }
     }
 }
 
