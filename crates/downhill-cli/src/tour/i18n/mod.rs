@@ -106,6 +106,10 @@ impl Table {
     pub fn value(&self, v: &serde_json::Value) -> String {
         match v {
             serde_json::Value::String(s) => self.refs.get(s).unwrap_or(s).clone(),
+            serde_json::Value::Bool(b) => {
+                let s = b.to_string();
+                self.refs.get(&s).cloned().unwrap_or(s)
+            }
             v => super::fmt_value(v),
         }
     }
