@@ -253,6 +253,9 @@ pub struct TourArgs {
     /// Output directory.
     #[arg(long, default_value = "downhill-tour")]
     pub out: PathBuf,
+    /// Language of `index.html` (`tour.json` is the same in every language).
+    #[arg(long, value_enum, default_value_t = crate::tour::i18n::Lang::En)]
+    pub lang: crate::tour::i18n::Lang,
 }
 
 /// `downhill schedule`.

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use commands::schedule::{schedule_json, Metrics};
-pub use tour::presets;
+pub use tour::{i18n, presets};
 
 use exit::CliError;
 use serde_json::Value;
@@ -53,11 +53,17 @@ pub fn toml_from_json(origin: &str, body: &Value) -> Result<String, CliError> {
 }
 
 /// Writes the tour to `out` as `downhill tour --out OUT` does (`tour.json`, `index.html`,
-/// `figures/`, a summary on stdout) and returns the command's exit code: 0 when every
-/// experiment agrees with its seed, 1 otherwise.
+/// `figures/`, a summary on stdout) and returns the command's exit code: 0 when no check
+/// failed, 1 otherwise. The page is in English; see [`tour_in`] for another language.
 pub fn tour(out: &std::path::Path) -> Result<u8, CliError> {
+    tour_in(out, tour::i18n::Lang::En)
+}
+
+/// [`tour`] with the page in `lang` (`downhill tour --lang zh`).
+pub fn tour_in(out: &std::path::Path, lang: tour::i18n::Lang) -> Result<u8, CliError> {
     tour::cmd(&cli::TourArgs {
         out: out.to_path_buf(),
+        lang,
     })
 }
 

@@ -67,8 +67,9 @@ pub(super) fn gradients() -> Vec<Experiment> {
         .expect("df/dx1 at (3,4)", 7.999999999999119)
         .require(
             d0 == 6.00000000000378 && d1 == 7.999999999999119,
-            "bit-identical to the seed's printed values",
-        );
+            "the seed's printed values, bit for bit",
+        )
+        .checks(&["df/dx0 at (3,4)", "df/dx1 at (3,4)"]);
     out.push(e);
 
     let mut e = Experiment::new(
@@ -94,9 +95,14 @@ pub(super) fn gradients() -> Vec<Experiment> {
         );
         all &= (g[0] - want[0]).abs() < 1e-9 && (g[1] - want[1]).abs() < 1e-9;
         let key = format!("grad at ({}, {})", p[0], p[1]);
-        e.value(&key, json!(g)).expect(&key, json!(want));
+        e.value(&key, json!(g))
+            .expect(&key, json!(want))
+            .checks(&[&key]);
     }
-    e.require(all, "each component within 1e-9 of the exact gradient");
+    e.require(
+        all,
+        "closed form ∇f = (2·x0, 2·x1), as the seed prints it: each component within 1e-9",
+    );
     out.push(e);
 
     let mut e = Experiment::new(
@@ -130,8 +136,9 @@ pub(super) fn gradients() -> Vec<Experiment> {
         .expect("arrows pointing at the minimum", 289)
         .require(
             n == 289 && inward == n,
-            "all 17×17 arrows point toward (0, 0)",
+            "closed form −∇f = −(2·x0, 2·x1): all 17×17 arrows point toward (0, 0)",
         )
+        .checks(&["arrows pointing at the minimum", "arrows"])
         .figure(Figure::Quiver {
             title: "−∇f for f = x0² + x1²".into(),
             grad: Arc::new(|x, y| (2.0 * x, 2.0 * y)),
@@ -156,7 +163,11 @@ pub(super) fn animation() -> Experiment {
     let ratio = r.trajectory[30][1] / r.trajectory[29][1];
     e.value("x30 / x29", ratio)
         .expect("x30 / x29", 0.8)
-        .require(close(ratio, 0.8, 1e-6), "contraction factor 1 − 2·lr")
+        .require(
+            close(ratio, 0.8, 1e-6),
+            "closed form: contraction factor 1 − 2·lr = 0.8, to 1e-6",
+        )
+        .checks(&["x30 / x29"])
         .figure(Figure::Animation {
             title: "GD on x0² + x1², lr = 0.1".into(),
             f: sphere_field(),

@@ -10,6 +10,7 @@
 mod descent;
 pub mod figure;
 mod html;
+pub mod i18n;
 mod landscapes;
 mod momentum;
 mod noise;
@@ -44,10 +45,17 @@ pub struct Experiment {
     pub values: Map<String, Value>,
     /// What the seed printed or what the theory predicts (same keys where comparable).
     pub expected: Map<String, Value>,
-    /// Whether `values` agree with `expected` (the check is stated in `check`).
+    /// Whether at least one check ran and every check passed (the checks are stated in
+    /// `check`). An experiment that only reports numbers is never `ok`: see `checked`.
     pub ok: bool,
     /// How `ok` was decided.
     pub check: String,
+    /// Whether any check ran; `false` means the numbers are reported, not checked.
+    pub checked: bool,
+    /// `"ok"`, `"failed"` or `"not checked"` (numbers reported only).
+    pub verdict: &'static str,
+    /// The keys of `values` that a check compares; every other value is reported only.
+    pub checked_values: Vec<String>,
     /// Figure files, relative to the output directory.
     pub figures: Vec<String>,
     #[serde(skip)]
@@ -64,8 +72,11 @@ impl Experiment {
             text: text.to_string(),
             values: Map::new(),
             expected: Map::new(),
-            ok: true,
+            ok: false,
             check: String::new(),
+            checked: false,
+            verdict: Verdict::NotChecked.key(),
+            checked_values: Vec::new(),
             figures: Vec::new(),
             specs: Vec::new(),
         }
@@ -80,9 +91,12 @@ impl Experiment {
         self.expected.insert(key.to_string(), v.into());
         self
     }
-    /// ANDs a condition into `ok`, describing it in `check`.
+    /// ANDs a condition into `ok`, describing it in `check`. Say what the reference is: the
+    /// seed's printed value, a closed form, a theory, or another program's result.
     pub fn require(&mut self, cond: bool, what: &str) -> &mut Self {
-        self.ok &= cond;
+        self.ok = cond && (self.ok || !self.checked);
+        self.checked = true;
+        self.verdict = self.state().key();
         if !self.check.is_empty() {
             self.check.push_str("; ");
         }
@@ -92,10 +106,50 @@ impl Experiment {
         }
         self
     }
+    /// Marks the values under `keys` as the ones the checks compare (the page shows the others
+    /// as reported only).
+    pub fn checks(&mut self, keys: &[&str]) -> &mut Self {
+        for k in keys {
+            if !self.checked_values.iter().any(|c| c == k) {
+                self.checked_values.push(k.to_string());
+            }
+        }
+        self
+    }
+    /// What the checks decided.
+    pub fn state(&self) -> Verdict {
+        match (self.checked, self.ok) {
+            (false, _) => Verdict::NotChecked,
+            (true, true) => Verdict::Ok,
+            (true, false) => Verdict::Failed,
+        }
+    }
     /// Attaches a figure.
     pub fn figure(&mut self, f: Figure) -> &mut Self {
         self.specs.push(f);
         self
+    }
+}
+
+/// An experiment's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed.
+    Ok,
+    /// A check failed.
+    Failed,
+    /// No check ran: the numbers are reported only.
+    NotChecked,
+}
+
+impl Verdict {
+    /// The verdict as written in `tour.json` and as its i18n key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Failed => "failed",
+            Verdict::NotChecked => "not checked",
+        }
     }
 }
 
@@ -153,7 +207,14 @@ fn seeds() -> [(&'static str, Experiments); 5] {
 struct Tour {
     experiments: Vec<Experiment>,
     seconds: f64,
+    /// No check failed (experiments that only report numbers do not count against it).
     all_ok: bool,
+    /// Experiments whose checks all passed.
+    passed: usize,
+    /// Experiments with a failed check.
+    failed: usize,
+    /// Experiments that report numbers without checking them.
+    not_checked: usize,
 }
 
 /// Entry point of `downhill tour`.
@@ -176,34 +237,39 @@ pub fn cmd(args: &TourArgs) -> CliResult {
         );
         experiments.extend(exps);
     }
-    let all_ok = experiments.iter().all(|e| e.ok);
+    let count = |v: Verdict| experiments.iter().filter(|e| e.state() == v).count();
+    let (passed, failed, not_checked) = (
+        count(Verdict::Ok),
+        count(Verdict::Failed),
+        count(Verdict::NotChecked),
+    );
     let tour = Tour {
-        experiments,
         seconds: start.elapsed().as_secs_f64(),
-        all_ok,
+        all_ok: failed == 0,
+        passed,
+        failed,
+        not_checked,
+        experiments,
     };
     let json = serde_json::to_string_pretty(&tour).map_err(CliError::failure)?;
     write_atomic(&out.join("tour.json"), json.as_bytes())?;
-    write_atomic(
-        &out.join("index.html"),
-        html::page(&tour.experiments, &presets::all()).as_bytes(),
-    )?;
+    let page = html::page(&tour.experiments, &presets::all(), &i18n::table(args.lang));
+    write_atomic(&out.join("index.html"), page.as_bytes())?;
     for e in &tour.experiments {
-        println!(
-            "{:<4} {:<42} {}",
-            if e.ok { "ok" } else { "FAIL" },
-            e.id,
-            short_values(&e.values)
-        );
+        let mark = match e.state() {
+            Verdict::Ok => "ok",
+            Verdict::Failed => "FAIL",
+            Verdict::NotChecked => "--",
+        };
+        println!("{mark:<4} {:<42} {}", e.id, short_values(&e.values));
     }
     println!(
-        "\n{} experiments, {} ok, in {:.1} s → {}",
+        "\n{} experiments: {passed} checked and ok, {failed} failed, {not_checked} reported only (not checked), in {:.1} s → {}",
         tour.experiments.len(),
-        tour.experiments.iter().filter(|e| e.ok).count(),
         tour.seconds,
         out.join("index.html").display()
     );
-    Ok(if all_ok { 0 } else { 1 })
+    Ok(if tour.all_ok { 0 } else { 1 })
 }
 
 fn short_values(v: &Map<String, Value>) -> String {

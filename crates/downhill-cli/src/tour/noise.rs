@@ -128,22 +128,26 @@ pub(super) fn minibatch() -> Vec<Experiment> {
                     .require(
                         r.status == TrainStatus::Diverged && at.is_some(),
                         "divergence reported with its step",
-                    );
+                    )
+                    .checks(&["status", "diverged at (step, epoch)"]);
             }
             (l, _) if l < 0.01 => {
                 e.expect("final loss", "> 1 (too slow)").require(
                     r.final_train_loss > 1.0,
                     "loss still above 1 after 3 epochs",
                 );
+                e.checks(&["final loss"]);
             }
             (_, 1) => {
                 e.expect("final loss", "< 1e-4").require(
                     near && r.final_train_loss < 1e-4,
                     "w, b within 0.01 of the truth; loss < 1e-4",
                 );
+                e.checks(&["w", "b", "final loss"]);
             }
             _ => {
-                e.require(near, "w, b within 0.01 of the truth");
+                e.require(near, "w, b within 0.01 of the truth")
+                    .checks(&["w", "b"]);
             }
         }
         let title = format!("seed 001: batch {batch}, lr {lr} — loss on the whole training set");
@@ -218,8 +222,9 @@ pub(super) fn batch_growth() -> Experiment {
         .expect("final loss, batch ×5/epoch", "≈ the lr-decay loss")
         .require(
             (0.9..1.1).contains(&ratio) && grow.steps * 3 < decay.steps,
-            "losses within 10%, batch growth with < 1/3 of the steps",
+            "seed 003's theory (noise ∝ lr / batch): losses within 10%, batch growth with < 1/3 of the steps",
         )
+        .checks(&["final loss, batch ×5/epoch", "final loss, lr decay ×0.2/epoch", "optimiser steps, lr decay", "optimiser steps, batch growth"])
         .figure(Figure::Chart(Chart {
             title: "lr decay vs batch growth (loss vs samples seen)".into(),
             x_label: "samples seen".into(),
@@ -304,8 +309,9 @@ pub(super) fn langevin() -> Experiment {
         .expect("fraction in the left well", 0.5)
         .require(
             tv < 0.05 && (0.4..0.6).contains(&left),
-            "histogram within 0.05 TV of exp(−L/σ²); both wells equally visited",
+            "closed-form stationary density: histogram within 0.05 TV of exp(−L/σ²); both wells equally visited",
         )
+        .checks(&["total-variation distance", "fraction in the left well"])
         .figure(Figure::Histogram {
             title: "iterates of noisy GD on (θ² − 1)² vs exp(−L/σ²)".into(),
             samples,
@@ -360,6 +366,7 @@ pub(super) fn large_batch() -> Experiment {
                 && super::close(big_scaled.lr.first().copied().unwrap_or(0.0), 0.16, 1e-12),
             "scaled lr = 8 × 0.02; scaled runs beat the unscaled large batch and stay within 2× of the small-batch loss",
         )
+        .checks(&["final loss, batch 128, lr 0.16 (scaled)", "final loss, batch 128, lr 0.02", "final loss, batch 16, lr 0.02", "final loss, batch 128, lr 0.16 + warm-up", "lr of batch-128 scaled run"])
         .figure(Figure::Curves {
             title: "digits MLP: loss vs samples seen".into(),
             x_label: "samples seen".into(),

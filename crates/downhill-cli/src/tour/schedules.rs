@@ -135,8 +135,14 @@ pub(super) fn schedules_drawn() -> Experiment {
             && sgdr[9] < 0.0005
             && near(cos[50], 0.003)
             && cos[100].abs() < 1e-15,
-        "peaks, troughs and restarts at the predicted steps (1e-12)",
+        "closed forms of PyTorch's schedules: peaks, troughs and restarts at the predicted steps, to 1e-12",
     )
+    .checks(&[
+        "triangular lr at steps 0, 20, 40, 60",
+        "triangular2 peaks at steps 20, 60, 100",
+        "SGDR lr at steps 9, 10, 29, 30, 70",
+        "cosine lr at steps 50, 100",
+    ])
     .figure(Figure::Curves {
         title: "learning-rate schedules".into(),
         x_label: "step".into(),

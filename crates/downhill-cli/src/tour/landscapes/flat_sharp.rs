@@ -127,7 +127,8 @@ pub(crate) fn experiment() -> Experiment {
                 &format!("{label}: largest Hessian eigenvalue"),
                 s.hessian_max_eigenvalue,
             )
-            .value(&format!("{label}: ε-sharpness (%)"), s.epsilon_sharpness);
+            .value(&format!("{label}: ε-sharpness (%)"), s.epsilon_sharpness)
+            .checks(&[&format!("{label}: final training loss")]);
         interp.push(Series {
             label: label.to_string(),
             xs: l.interpolation.alpha.clone(),

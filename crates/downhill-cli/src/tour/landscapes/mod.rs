@@ -58,6 +58,7 @@ pub(super) fn saddle() -> Experiment {
             gd.x[1] == 0.0 && gd_grad < 1e-4 && x[1].abs() > 0.5,
             "GD stuck at the saddle, SGD escaped",
         )
+        .checks(&["GD final x", "GD gradient norm", "SGD final |x1|"])
         .figure(Figure::Contour {
             title: "x0² − x1²: GD vs noisy SGD from (1, 0)".into(),
             f: Arc::new(|x, y| x * x - y * y),
@@ -122,6 +123,10 @@ pub(super) fn local_minima() -> Experiment {
             ends.len() > 5 && global < 25,
             "many distinct local minima; not every start finds the global one",
         )
+        .checks(&[
+            "distinct minima reached",
+            "runs reaching the global minimum",
+        ])
         .figure(Figure::Contour {
             title: format!(
                 "Rastrigin: GD from 25 starts; {global} of 25 end at the global minimum"
@@ -210,6 +215,12 @@ pub(super) fn early_stopping() -> Experiment {
                 && crate::tour::close(restored, best, 1e-9),
             "stopped 5 epochs after the best epoch and restored its parameters",
         )
+        .checks(&[
+            "epochs run",
+            "best epoch",
+            "best validation loss",
+            "validation loss of the returned parameters",
+        ])
         .figure(Figure::Chart(Chart {
             title: "digits MLP on 20% of the data: training vs validation loss".into(),
             x_label: "epoch".into(),
@@ -289,7 +300,7 @@ pub(super) fn weight_averaging() -> Experiment {
         .value("validation loss, SWA average", val(&swa))
         .expect(
             "final loss, SWA average",
-            "< last iterate's; ≥ ½·0.5² = 0.125 (noise floor)",
+            "< last iterate's (the noise floor is about ½·0.5² = 0.125)",
         )
         .expect("validation loss, SWA average", "< last iterate's")
         .require(
@@ -297,6 +308,12 @@ pub(super) fn weight_averaging() -> Experiment {
             "the average beats the last iterate",
         )
         .require(val(&swa) < val(&plain), "and on held-out data")
+        .checks(&[
+            "final loss, SWA average",
+            "final loss, last iterate",
+            "validation loss, last iterate",
+            "validation loss, SWA average",
+        ])
         .figure(Figure::Chart(Chart {
             title: "batch-1 SGD, lr 0.05: held-out loss of the iterate vs the SWA average".into(),
             x_label: "epoch".into(),

@@ -91,7 +91,11 @@ pub(super) fn momentum_vs_gd() -> Experiment {
         .value("momentum steps to f < 1e-6", s_hb.map_or(-1, |s| s as i64))
         .value("speed-up", ratio)
         .expect("speed-up", "≈ 1/(1 − β) = 1/√α = 10")
-        .require((5.0..20.0).contains(&ratio), "speed-up between 5× and 20×")
+        .require(
+            (5.0..20.0).contains(&ratio),
+            "theory (≈ 1/(1 − β) = 10): speed-up between 5× and 20×",
+        )
+        .checks(&["speed-up"])
         .figure(Figure::Contour {
             title: "0.1·x0² + 2·x1², lr = 0.01: GD vs momentum (first 400 steps)".into(),
             f: Arc::new(|x, y| 0.1 * x * x + 2.0 * y * y),
@@ -186,7 +190,8 @@ pub(super) fn nesterov_stability() -> Experiment {
         let got = largest_stable_lr(v);
         all &= crate::tour::close(got, want, 0.01);
         e.value(&format!("largest stable lr, {name}"), got)
-            .expect(&format!("largest stable lr, {name}"), want);
+            .expect(&format!("largest stable lr, {name}"), want)
+            .checks(&[&format!("largest stable lr, {name}")]);
         bars.push((name.to_string(), got, want));
     }
     e.require(
@@ -252,8 +257,13 @@ pub(super) fn beta_retuning() -> Experiment {
         .expect("f after 400 steps, β retuned", "< f with β fixed")
         .require(
             crate::tour::close(beta_after, want_beta, 1e-12) && results[1].f < results[0].f,
-            "β' = 1 − (1 − β)√r exactly, and the retuned run ends lower",
+            "the seed's rule in closed form: β' = 1 − (1 − β)√r to 1e-12; and the retuned run ends lower",
         )
+        .checks(&[
+            "β after the drop (retuned)",
+            "f after 400 steps, β fixed",
+            "f after 400 steps, β retuned",
+        ])
         .figure(Figure::Curves {
             title: "lr × 0.1 at step 100: β fixed vs retuned".into(),
             x_label: "step".into(),

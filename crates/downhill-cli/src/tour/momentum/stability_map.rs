@@ -79,6 +79,11 @@ pub fn stability_map() -> Experiment {
         e.value(&format!("{key}_smallest_diverging_lr"), bad_lr);
         e.value(&format!("{key}_measured_edge"), 0.5 * (ok_lr + bad_lr));
         e.expect(&format!("{key}_measured_edge"), theory);
+        e.checks(&[
+            &format!("{key}_largest_stable_lr"),
+            &format!("{key}_smallest_diverging_lr"),
+            &format!("{key}_measured_edge"),
+        ]);
     }
     e.value("grid_cell_lr", cell);
     e.value("points", points.len() as u64);

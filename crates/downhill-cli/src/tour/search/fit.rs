@@ -86,6 +86,7 @@ fn lm_fits_a_curve() -> Experiment {
             &format!("{}: (fitted − true) / standard error", NAMES[i]),
             json!(z),
         );
+        e.checks(&[&format!("{}: (fitted − true) / standard error", NAMES[i])]);
         legend.push(format!("{} = {:.3} ± {:.3}", NAMES[i], r.x[i], se[i]));
     }
     e.value("s = √(‖r‖²/(m − n))", json!(s));
@@ -106,7 +107,8 @@ fn lm_fits_a_curve() -> Experiment {
     .require(
         (s / SIGMA - 1.0).abs() <= 0.25,
         "the residual standard deviation s recovers σ = 0.2 to 25%",
-    );
+    )
+    .checks(&["s = √(‖r‖²/(m − n))"]);
     let grid: Vec<f64> = (0..=200).map(|i| 8.0 * i as f64 / 200.0).collect();
     let curve = |p: &[f64]| grid.iter().map(|&t| model(p, t)).collect::<Vec<_>>();
     e.figure(Figure::Chart(Chart {

@@ -48,15 +48,19 @@ pub(super) fn gd_1d() -> Vec<Experiment> {
         e.value("x after 10 steps", x)
             .expect("x after 10 steps", json!(seed_x))
             .value("closed form 10·(1 − 2η)¹⁰", exact)
-            .require(close(x, exact, 1e-12), "x = 10·(1 − 2η)¹⁰ to 1e-12")
+            .require(
+                close(x, exact, 1e-12),
+                "closed form: x = 10·(1 − 2η)¹⁰ to 1e-12",
+            )
             .require(
                 close(x.abs(), seed_x, 6e-4),
-                "|x| matches the seed's printed value to its digits",
-            );
+                "the seed's printed value: |x| to its digits",
+            )
+            .checks(&["x after 10 steps", "closed form 10·(1 − 2η)¹⁰"]);
         if eta == 0.9 {
             e.require(
                 xs.windows(2).all(|w| w[0] * w[1] < 0.0),
-                "signs alternate (overshoot)",
+                "closed form: the signs alternate (factor 1 − 2η < 0, overshoot)",
             );
         }
         let n = xs.iter().fold(10.0f64, |m, v| m.max(v.abs()));
@@ -113,8 +117,9 @@ pub(super) fn sphere_descents() -> Vec<Experiment> {
             .value("f", r.f)
             .require(
                 close(r.x[0], want[0], 1e-7) && close(r.x[1], want[1], 1e-7),
-                "x within 1e-7 relative of the seed's printed values",
+                "the seed's printed values: x within 1e-7 relative",
             )
+            .checks(&["x after 100 steps"])
             .figure(Figure::Contour {
                 title: format!("GD on x0² + x1², lr = {lr}"),
                 f: sphere_field(),
@@ -143,8 +148,9 @@ pub(super) fn sphere_descents() -> Vec<Experiment> {
         .expect("max |x|", "1e12 – 1e13")
         .require(
             (1e12..1e14).contains(&big) && stall,
-            "|x| of order 1e12–1e13 and the stall detected",
-        );
+            "the seed's printed result: |x| of order 1e12–1e13, and the stall detected",
+        )
+        .checks(&["max |x|", "numerical gradient vanished"]);
     out.push(e);
 
     out
@@ -182,8 +188,13 @@ pub(super) fn learning_rates() -> Experiment {
         .expect("f after 100 steps, lr = 0.55", format!("> f(x0) = {f0}"))
         .require(
             finals[0] > 1.0 && finals[1] < 1e-6 && finals[2] > f0,
-            "slow / converged / diverging as predicted by lr·λmax vs 2",
+            "theory (GD is stable iff lr·λmax < 2): slow / converged / diverging as predicted",
         )
+        .checks(&[
+            "f after 100 steps, lr = 0.01",
+            "f after 100 steps, lr = 0.45",
+            "f after 100 steps, lr = 0.55",
+        ])
         .figure(Figure::Contour {
             title: "0.1·x0² + 2·x1²: three learning rates (first 25 steps)".into(),
             f: Arc::new(|x, y| 0.1 * x * x + 2.0 * y * y),

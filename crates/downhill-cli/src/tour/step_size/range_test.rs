@@ -51,6 +51,7 @@ pub fn lr_range_test() -> Experiment {
         t.suggested_lr < last_lr,
         "the suggestion lies below the lr at which the test stopped",
     );
+    e.checks(&["suggested_lr", "stopped", "lr_at_stop"]);
     let sched = format!(
         "[schedule]\nname = \"cyclic_lr\"\nbase_lr = {base_lr:?}\nmax_lr = {max_lr:?}\n\
          step_size_up = {HALF_CYCLE}\ncycle_momentum = false\n"
@@ -74,6 +75,7 @@ pub fn lr_range_test() -> Experiment {
         "the cyclic_lr run with the suggested bounds completes without diverging and ends \
          below 1 % of its initial loss",
     );
+    e.checks(&["cyclic_status", "cyclic_initial_loss", "cyclic_final_loss"]);
     let x: Vec<f64> = t.lr.iter().map(|v| v.log10()).collect();
     e.figure(Figure::Chart(Chart {
         title: format!(
