@@ -227,8 +227,14 @@ fn experiment(h: &mut String, e: &Experiment, preset: Option<&Preset>, t: &Table
         escape(&t.fill("check", &[("check", x.check)]))
     ));
     for f in &e.figures {
+        // Each image at its native size (the GIF is smaller than the SVGs' 800 × 600).
+        let (w, h_px) = if f.ends_with(".gif") {
+            downhill_plot::AnimationOptions::default().size
+        } else {
+            (800, 600)
+        };
         h.push_str(&format!(
-            "<figure><img src=\"{}\" alt=\"{}\" width=\"800\" height=\"600\"></figure>\n",
+            "<figure><img src=\"{}\" alt=\"{}\" width=\"{w}\" height=\"{h_px}\"></figure>\n",
             escape(f),
             escape(x.title)
         ));
