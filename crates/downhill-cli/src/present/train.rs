@@ -52,9 +52,15 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         cfg.model.kind, cfg.data.source, res.epochs, res.steps
     );
     if let Some(at) = res.diverged_at {
+        let why = at.cause.map_or_else(
+            || {
+                "loss or parameters non-finite, or loss above divergence_threshold × its start"
+                    .to_string()
+            },
+            |c| c.to_string(),
+        );
         println!(
-            "  loss or parameters non-finite, or loss above divergence_threshold × its start, at \
-             step {} (epoch {}); the parameters from before it kept",
+            "  at step {} (epoch {}) {why}; the parameters from before it kept",
             at.step, at.epoch
         );
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::config::TrainConfig;
-use super::trainer::{DivergedAt, EpochMetrics, TrainStatus};
+use super::trainer::{DivergedAt, DivergenceCause, EpochMetrics, TrainStatus};
 use crate::data::{pages, Dataset};
 use crate::model::{Network, Scalar};
 use crate::{Error, Result, SampledObjective};
@@ -266,12 +266,22 @@ impl<'c, T: Scalar> Context<'c, T> {
     }
 
     /// Ends the run as [`TrainStatus::Diverged`] at step `self.step` of epoch `epoch`
-    /// (1-based).
+    /// (1-based), with no cause recorded ([`Context::diverge_because`] records one).
     pub fn diverge(&mut self, epoch: usize) {
+        self.diverge_with(epoch, None);
+    }
+
+    /// [`Context::diverge`], recording which check fired.
+    pub fn diverge_because(&mut self, epoch: usize, cause: DivergenceCause) {
+        self.diverge_with(epoch, Some(cause));
+    }
+
+    fn diverge_with(&mut self, epoch: usize, cause: Option<DivergenceCause>) {
         if !self.stopped {
             self.diverged_at = Some(DivergedAt {
                 step: self.step,
                 epoch,
+                cause,
             });
         }
         self.stop(TrainStatus::Diverged);

@@ -37,6 +37,6 @@ pub use checkpoint::Checkpoint;
 pub use config::{EarlyStoppingConfig, EmaConfig, Monitor, SwaConfig, TrainConfig};
 pub use replay::Replayed;
 pub use trainer::{
-    DivergedAt, EpochMetrics, LrFn, PlateauRule, Progress, ProgressFn, TrainResult, TrainStatus,
-    Trainer,
+    DivergedAt, DivergenceCause, EpochMetrics, LossOf, LrFn, PlateauRule, Progress, ProgressFn,
+    TrainResult, TrainStatus, Trainer,
 };

@@ -55,13 +55,107 @@ pub enum TrainStatus {
 }
 
 /// Where a run diverged: the 1-based optimiser step whose result was non-finite and the
-/// 1-based epoch it was in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// 1-based epoch it was in, and which check fired.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DivergedAt {
     /// Optimiser step (1-based).
     pub step: usize,
     /// Epoch (1-based).
     pub epoch: usize,
+    /// The check that fired, with its numbers (`None`: a callback declared the run diverged
+    /// without saying why; checkpoints written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<DivergenceCause>,
+}
+
+/// Which divergence check ended a run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum DivergenceCause {
+    /// A loss above `limit = threshold · max(|reference|, 1)`, the reference being the first
+    /// logged loss (or the first batch loss when nothing is logged).
+    LossAboveLimit {
+        /// Which loss: `"batch"` (the step's mini-batch) or `"logged"` (the whole training
+        /// set, as the loss log measures it).
+        of: LossOf,
+        /// The loss.
+        loss: f64,
+        /// The limit it passed.
+        limit: f64,
+        /// `divergence_threshold`.
+        threshold: f64,
+        /// The reference loss L₀.
+        reference: f64,
+    },
+    /// A loss that is not a finite number.
+    NonFiniteLoss {
+        /// Which loss.
+        of: LossOf,
+    },
+    /// A parameter that is not a finite number after the step.
+    NonFiniteParameter,
+}
+
+/// Which loss a divergence check looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossOf {
+    /// The step's mini-batch loss.
+    Batch,
+    /// The whole-training-set loss of the loss log.
+    Logged,
+}
+
+impl DivergenceCause {
+    /// The check that fired for `loss` against `limit` (`None`: no limit, so the loss was not
+    /// finite).
+    pub fn of_loss(
+        of: LossOf,
+        loss: f64,
+        limit: &crate::guard::Limit,
+        threshold: Option<f64>,
+        reference: f64,
+    ) -> Self {
+        match (loss.is_finite(), limit.value(), threshold) {
+            (true, Some(limit), Some(threshold)) => DivergenceCause::LossAboveLimit {
+                of,
+                loss,
+                limit,
+                threshold,
+                reference,
+            },
+            _ => DivergenceCause::NonFiniteLoss { of },
+        }
+    }
+}
+
+impl std::fmt::Display for DivergenceCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = |of: &LossOf| match of {
+            LossOf::Batch => "the batch loss",
+            LossOf::Logged => "the training-set loss",
+        };
+        match self {
+            DivergenceCause::LossAboveLimit {
+                of,
+                loss,
+                limit,
+                threshold,
+                reference,
+            } => write!(
+                f,
+                "{} {loss:.4e} passed the limit {limit:.4e} = divergence_threshold {threshold:e} \
+                 × max(|L₀|, 1), L₀ = {reference:.4e}",
+                name(of)
+            ),
+            DivergenceCause::NonFiniteLoss { of } => {
+                write!(f, "{} is not a finite number", name(of))
+            }
+            DivergenceCause::NonFiniteParameter => {
+                write!(f, "a parameter is not a finite number after the step")
+            }
+        }
+    }
 }
 
 /// Validation metrics after an epoch.

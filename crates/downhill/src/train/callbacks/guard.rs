@@ -4,6 +4,7 @@
 use crate::guard::{LastFinite, Limit};
 use crate::model::Scalar;
 use crate::train::callback::{Callback, Context};
+use crate::train::{DivergenceCause, LossOf};
 use crate::Result;
 
 /// Checks every step's result; a non-finite batch loss or parameter, or a batch loss above
@@ -20,7 +21,8 @@ use crate::Result;
 pub struct DivergenceGuard<T> {
     last: LastFinite<T>,
     threshold: Option<f64>,
-    limit: Option<Limit>,
+    /// The limit and its reference loss, fixed at the first step.
+    limit: Option<(Limit, f64)>,
 }
 
 impl<T> DivergenceGuard<T> {
@@ -45,25 +47,29 @@ impl<T: Scalar> Callback<T> for DivergenceGuard<T> {
         // Made once, after a resume restored the parameters; huge pages like `params`.
         self.last = LastFinite::new(&ctx.params);
         if !crate::kernels::all_finite(&ctx.params) {
-            ctx.diverge(ctx.epoch + 1);
+            ctx.diverge_because(ctx.epoch + 1, DivergenceCause::NonFiniteParameter);
         }
         Ok(())
     }
     fn on_step_end(&mut self, ctx: &mut Context<'_, T>) -> Result<()> {
-        let limit = *self.limit.get_or_insert_with(|| {
+        let (limit, reference) = *self.limit.get_or_insert_with(|| {
             // The loss log has run its `on_train_begin` by the first step.
             let reference = if ctx.initial_loss.is_finite() {
                 ctx.initial_loss
             } else {
                 ctx.batch_loss
             };
-            Limit::new(self.threshold, reference)
+            (Limit::new(self.threshold, reference), reference)
         });
-        if !self
-            .last
-            .accept(&mut ctx.params, limit.allows(ctx.batch_loss))
-        {
-            ctx.diverge(ctx.epoch + 1);
+        let loss_ok = limit.allows(ctx.batch_loss);
+        if !self.last.accept(&mut ctx.params, loss_ok) {
+            let cause = if loss_ok {
+                DivergenceCause::NonFiniteParameter
+            } else {
+                let (loss, t) = (ctx.batch_loss, self.threshold);
+                DivergenceCause::of_loss(LossOf::Batch, loss, &limit, t, reference)
+            };
+            ctx.diverge_because(ctx.epoch + 1, cause);
         }
         Ok(())
     }

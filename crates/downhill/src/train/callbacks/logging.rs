@@ -8,6 +8,7 @@ use crate::guard::Limit;
 use crate::model::Scalar;
 use crate::train::callback::{from_state, to_state, Callback, Context};
 use crate::train::trainer::{EpochMetrics, Progress, ProgressFn};
+use crate::train::{DivergenceCause, LossOf};
 use crate::Result;
 
 /// Logs the mean loss over the whole training set: once before training, then after every
@@ -54,8 +55,11 @@ impl LossLog {
         let l = ctx.full_loss();
         self.train_loss.push(l);
         self.log_samples.push(ctx.samples);
-        if !Limit::new(self.threshold, ctx.initial_loss).allows(l) {
-            ctx.diverge(epoch);
+        let limit = Limit::new(self.threshold, ctx.initial_loss);
+        if !limit.allows(l) {
+            let (t, l0) = (self.threshold, ctx.initial_loss);
+            let cause = DivergenceCause::of_loss(LossOf::Logged, l, &limit, t, l0);
+            ctx.diverge_because(epoch, cause);
         }
     }
 }
@@ -74,7 +78,8 @@ impl<T: Scalar> Callback<T> for LossLog {
         }
         ctx.initial_loss = self.train_loss.first().copied().unwrap_or(f64::NAN);
         if self.train_loss.first().is_some_and(|l| !l.is_finite()) {
-            ctx.diverge(ctx.epoch + 1);
+            let cause = DivergenceCause::NonFiniteLoss { of: LossOf::Logged };
+            ctx.diverge_because(ctx.epoch + 1, cause);
         }
         Ok(())
     }
