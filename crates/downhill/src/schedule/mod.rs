@@ -49,6 +49,7 @@ pub mod driver;
 pub mod group_arg;
 pub mod params;
 pub mod registry;
+pub mod valid;
 
 /// The former home of [`ScheduleConfig`]: the registry (`schedule::config::ScheduleConfig`
 /// keeps working).
@@ -60,6 +61,7 @@ pub use driver::{apply, Driver, Made};
 pub use group_arg::{GroupArg, Pick};
 pub use params::ParamInfo;
 pub use registry::{Catalog, Configure, Reference, ScheduleInfo};
+pub use valid::{Check, Valid};
 // Names that the modules of the table export besides their scheduler and config.
 pub use cyclic_lr::{CyclicMode, ScaleMode};
 pub use one_cycle_lr::AnnealStrategy;

@@ -385,6 +385,51 @@ mod tests {
         assert!(text.contains(r#""name":"warmup_steps""#), "{text}");
     }
 
+    /// Each name a `OneOf` declaration lists is one serde reads (the enum's names), and the
+    /// typed ranges are what the catalogue shows.
+    #[test]
+    fn declared_choices_are_accepted_and_ranges_read_as_words() {
+        for info in catalog().schedules {
+            let example: serde_json::Map<String, serde_json::Value> = info
+                .params
+                .iter()
+                .filter_map(|p| p.example.clone().map(|v| (p.name.to_string(), v)))
+                .collect();
+            for p in &info.params {
+                assert!(!p.range.is_empty(), "{}.{}", info.name, p.name);
+                if p.ty == "bool" || !p.range.contains(" | ") {
+                    continue;
+                }
+                for choice in p.range.split(" | ") {
+                    let mut t = example.clone();
+                    t.insert(p.name.to_string(), choice.into());
+                    let cfg = ScheduleConfig::from_named(info.name, serde_json::Value::Object(t));
+                    assert!(cfg.is_ok(), "{}.{} = {choice}: {cfg:?}", info.name, p.name);
+                }
+            }
+        }
+        let c = catalog();
+        let range = |s: &str, k: &str| {
+            let s = c.schedules.iter().find(|x| x.name == s).unwrap();
+            s.params.iter().find(|p| p.name == k).unwrap().range.clone()
+        };
+        assert_eq!(range("linear_lr", "start_factor"), "(0, 1]");
+        assert_eq!(range("step_lr", "step_size"), ">= 1");
+        assert_eq!(
+            range("constant_lr", "factor"),
+            "[0, 1]; > 0 when total_iters > 0"
+        );
+        assert_eq!(
+            range("cyclic_lr", "base_lr"),
+            "finite; one or one per group"
+        );
+        assert_eq!(range("reduce_lr_on_plateau", "factor"), "< 1");
+        assert_eq!(
+            range("lambda_lr", "lr_lambda"),
+            "a formula in `epoch`; one or one per group"
+        );
+    }
+
     #[test]
     fn every_required_key_has_an_example_and_examples_build() {
         for info in catalog().schedules {
