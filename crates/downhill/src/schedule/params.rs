@@ -86,10 +86,18 @@ impl<T> Omit for Option<T> {
 /// parsed (flags, names, formulas).
 macro_rules! plain_values {
     (numbers: $($n:ty),*; others: $($t:ty),*) => {
-        $(impl Omit for $n {} impl super::group_arg::Pick for $n {})*
-        $(impl Omit for $t {} impl super::group_arg::Pick for $t {} impl Check for $t {})*
+        $(
+            impl $crate::schedule::params::Omit for $n {}
+            impl $crate::schedule::Pick for $n {}
+        )*
+        $(
+            impl $crate::schedule::params::Omit for $t {}
+            impl $crate::schedule::Pick for $t {}
+            impl $crate::schedule::Check for $t {}
+        )*
     };
 }
+pub(crate) use plain_values;
 plain_values!(
     numbers: usize, i64, f64;
     others: bool,
@@ -284,7 +292,9 @@ pub(crate) use valid;
 /// Implements [`Configure`](super::Configure) and `build` for a PyTorch scheduler `$s` holding
 /// its config in `c` (and its `Epochs` in `e`); with `custom`, `$s` has its own
 /// `fn from_config($cfg) -> Result<$s>`, which takes the parameters over without checking them;
-/// with `lambda`, `$s` holds `c`, `lambda` (the parsed `lr_lambda`) and `e`.
+/// with `lambda`, `$s` holds `c`, `lambda` (the parsed `lr_lambda`) and `e`; with
+/// `multiplier`, `$s` is [`Multiplied<$cfg>`](super::Multiplied) (`$cfg` a
+/// [`Multiplier`](super::Multiplier)).
 macro_rules! pytorch_scheduler {
     ($cfg:ident => $s:ident) => {
         impl $s {
@@ -309,6 +319,14 @@ macro_rules! pytorch_scheduler {
                     c,
                     e: $crate::schedule::Epochs::default(),
                 })
+            }
+        }
+        $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
+    };
+    ($cfg:ident => $s:ident, multiplier) => {
+        impl $s {
+            fn from_config(c: $cfg) -> $crate::Result<Self> {
+                Ok($crate::schedule::Multiplied::new(c))
             }
         }
         $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
