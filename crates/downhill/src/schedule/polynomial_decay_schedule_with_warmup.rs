@@ -55,7 +55,7 @@ impl Multiplier for PolynomialDecayScheduleWithWarmupConfig {
         Ok(())
     }
     fn rules_for(&self, optimizer_lr: f64) -> Result<()> {
-        if !(optimizer_lr > self.lr_end) {
+        if optimizer_lr.is_nan() || optimizer_lr <= self.lr_end {
             return Err(Error::param(
                 "lr_end",
                 self.lr_end,
