@@ -2,7 +2,7 @@
 
 use std::f64::consts::PI;
 
-use super::multiplier::{at_least_zero, int, warmup, Multiplied, Multiplier};
+use super::multiplier::{at_least_zero, progress, with_warmup, Multiplied, Multiplier};
 use super::params::{pytorch_scheduler, schedule_config};
 
 schedule_config! {
@@ -32,11 +32,9 @@ pytorch_scheduler!(CosineScheduleWithWarmupConfig => CosineScheduleWithWarmup, m
 
 impl Multiplier for CosineScheduleWithWarmupConfig {
     fn multiplier(&self, t: i64, _optimizer_lr: f64) -> f64 {
-        let (w, n) = (int(self.num_warmup_steps), int(self.num_training_steps));
-        if t < w {
-            return warmup(t, w);
-        }
-        let progress = (t - w) as f64 / (n - w).max(1) as f64;
-        at_least_zero(0.5 * (1.0 + (PI * self.num_cycles * 2.0 * progress).cos()))
+        with_warmup(t, self.num_warmup_steps, self.num_training_steps, |w, n| {
+            let p = progress(t, w, n);
+            at_least_zero(0.5 * (1.0 + (PI * self.num_cycles * 2.0 * p).cos()))
+        })
     }
 }

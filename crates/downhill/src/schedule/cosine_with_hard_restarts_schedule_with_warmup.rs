@@ -3,7 +3,7 @@
 
 use std::f64::consts::PI;
 
-use super::multiplier::{at_least_zero, int, warmup, Multiplied, Multiplier};
+use super::multiplier::{at_least_zero, progress, with_warmup, Multiplied, Multiplier};
 use super::params::{pytorch_scheduler, schedule_config};
 
 schedule_config! {
@@ -41,15 +41,13 @@ pytorch_scheduler!(
 
 impl Multiplier for CosineWithHardRestartsScheduleWithWarmupConfig {
     fn multiplier(&self, t: i64, _optimizer_lr: f64) -> f64 {
-        let (w, n) = (int(self.num_warmup_steps), int(self.num_training_steps));
-        if t < w {
-            return warmup(t, w);
-        }
-        let progress = (t - w) as f64 / (n - w).max(1) as f64;
-        if progress >= 1.0 {
-            return 0.0;
-        }
-        let phase = (self.num_cycles as f64 * progress) % 1.0;
-        at_least_zero(0.5 * (1.0 + (PI * phase).cos()))
+        with_warmup(t, self.num_warmup_steps, self.num_training_steps, |w, n| {
+            let p = progress(t, w, n);
+            if p >= 1.0 {
+                return 0.0;
+            }
+            let phase = (self.num_cycles as f64 * p) % 1.0;
+            at_least_zero(0.5 * (1.0 + (PI * phase).cos()))
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! `linear_schedule_with_warmup`: Hugging Face transformers' `get_linear_schedule_with_warmup`.
 
-use super::multiplier::{at_least_zero, int, warmup, Multiplied, Multiplier};
+use super::multiplier::{at_least_zero, with_warmup, Multiplied, Multiplier};
 use super::params::{pytorch_scheduler, schedule_config};
 
 schedule_config! {
@@ -27,10 +27,8 @@ pytorch_scheduler!(LinearScheduleWithWarmupConfig => LinearScheduleWithWarmup, m
 
 impl Multiplier for LinearScheduleWithWarmupConfig {
     fn multiplier(&self, t: i64, _optimizer_lr: f64) -> f64 {
-        let (w, n) = (int(self.num_warmup_steps), int(self.num_training_steps));
-        if t < w {
-            return warmup(t, w);
-        }
-        at_least_zero((n - t) as f64 / (n - w).max(1) as f64)
+        with_warmup(t, self.num_warmup_steps, self.num_training_steps, |w, n| {
+            at_least_zero((n - t) as f64 / (n - w).max(1) as f64)
+        })
     }
 }

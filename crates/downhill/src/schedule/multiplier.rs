@@ -64,6 +64,27 @@ pub(crate) fn warmup(t: i64, num_warmup_steps: i64) -> f64 {
     t as f64 / num_warmup_steps.max(1) as f64
 }
 
+/// transformers' linear warm-up, `t / max(1, W)` while `t < W`, then `after(W, N)` (W =
+/// `num_warmup_steps`, N = `num_training_steps`, as Python ints).
+pub(crate) fn with_warmup(
+    t: i64,
+    num_warmup_steps: usize,
+    num_training_steps: usize,
+    after: impl FnOnce(i64, i64) -> f64,
+) -> f64 {
+    let (w, n) = (int(num_warmup_steps), int(num_training_steps));
+    if t < w {
+        warmup(t, w)
+    } else {
+        after(w, n)
+    }
+}
+
+/// transformers' progress after the warm-up, `(t − W) / max(1, N − W)`.
+pub(crate) fn progress(t: i64, w: i64, n: i64) -> f64 {
+    (t - w) as f64 / (n - w).max(1) as f64
+}
+
 /// A step count as transformers' Python `int` arithmetic needs it (saturating at `i64::MAX`).
 pub(crate) fn int(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

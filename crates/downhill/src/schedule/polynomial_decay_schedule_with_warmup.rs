@@ -1,7 +1,7 @@
 //! `polynomial_decay_schedule_with_warmup`: Hugging Face transformers'
 //! `get_polynomial_decay_schedule_with_warmup`.
 
-use super::multiplier::{int, warmup, Multiplied, Multiplier};
+use super::multiplier::{with_warmup, Multiplied, Multiplier};
 use super::params::{pytorch_scheduler, schedule_config};
 use crate::{Error, Result};
 
@@ -65,16 +65,14 @@ impl Multiplier for PolynomialDecayScheduleWithWarmupConfig {
         Ok(())
     }
     fn multiplier(&self, t: i64, lr_init: f64) -> f64 {
-        let (w, n) = (int(self.num_warmup_steps), int(self.num_training_steps));
-        if t < w {
-            return warmup(t, w);
-        }
-        if t > n {
-            return self.lr_end / lr_init;
-        }
-        let lr_range = lr_init - self.lr_end;
-        let pct_remaining = 1.0 - (t - w) as f64 / (n - w) as f64;
-        let decay = lr_range * pct_remaining.powf(self.power) + self.lr_end;
-        decay / lr_init
+        with_warmup(t, self.num_warmup_steps, self.num_training_steps, |w, n| {
+            if t > n {
+                return self.lr_end / lr_init;
+            }
+            let lr_range = lr_init - self.lr_end;
+            let pct_remaining = 1.0 - (t - w) as f64 / (n - w) as f64;
+            let decay = lr_range * pct_remaining.powf(self.power) + self.lr_end;
+            decay / lr_init
+        })
     }
 }
