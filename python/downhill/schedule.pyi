@@ -5,7 +5,7 @@ from typing import Any, Callable, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-ScheduleName = Literal['constant_lr', 'linear_lr', 'step_lr', 'multi_step_lr', 'exponential_lr', 'polynomial_lr', 'cosine_annealing_lr', 'cosine_annealing_warm_restarts', 'cyclic_lr', 'one_cycle_lr', 'lambda_lr', 'multiplicative_lr', 'sequential_lr', 'chained_scheduler', 'reduce_lr_on_plateau', 'batch_size_schedule']
+ScheduleName = Literal['constant_lr', 'linear_lr', 'step_lr', 'multi_step_lr', 'exponential_lr', 'polynomial_lr', 'cosine_annealing_lr', 'cosine_annealing_warm_restarts', 'cyclic_lr', 'one_cycle_lr', 'lambda_lr', 'multiplicative_lr', 'sequential_lr', 'chained_scheduler', 'reduce_lr_on_plateau', 'batch_size_schedule', 'linear_schedule_with_warmup', 'cosine_schedule_with_warmup', 'cosine_with_hard_restarts_schedule_with_warmup', 'polynomial_decay_schedule_with_warmup', 'inverse_sqrt_schedule', 'wsd_schedule']
 NAMES: list[str]
 CATALOG: dict[str, Any]
 

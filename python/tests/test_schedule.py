@@ -77,3 +77,26 @@ def test_bad_keys_are_value_errors_naming_the_key():
         downhill.Schedule("StepLR", lr=0.1, step_size=0)
     with pytest.raises(ValueError, match="unknown schedule"):
         downhill.Schedule("NoSuchLR")
+
+
+def _transformers_cases():
+    from conftest import REFERENCE
+    import json
+    doc = json.loads((REFERENCE / "transformers_schedule_refs.json").read_text())
+    return [c for c in doc["cases"] if len(c["lrs"]) == 1]
+
+
+@pytest.mark.parametrize("case", _transformers_cases(), ids=lambda c: c["name"])
+def test_reproduces_the_committed_transformers_sequences(case):
+    """transformers' schedule functions, through the registry (no list of their own here)."""
+    cfg = dict(case["config"])
+    name = cfg.pop("name")
+    s = downhill.Schedule(name, lr=case["lrs"][0], **cfg)
+    want = case["want_lr"][0]
+    close(s.lrs(len(want)), want, rtol=1e-12)
+
+
+def test_every_transformers_schedule_is_in_the_catalogue():
+    names = {c["config"]["name"] for c in _transformers_cases()}
+    listed = {s["name"] for s in sched_mod.CATALOG["schedules"] if s["reference"] == "transformers"}
+    assert listed == names and len(listed) == 6

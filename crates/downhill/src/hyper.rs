@@ -264,6 +264,34 @@ pub(crate) fn describe<C: Serialize>(default: &C, specs: &[ParamSpec]) -> Vec<Pa
         .collect()
 }
 
+/// The range in words, as the catalogues and error messages print it: `>= 0`, `> 0`, `<= 1`,
+/// `[0, 1)`, `(0, 1)`, `[0, 1]`; an open side at ±∞ reads as one bound (`Open(-∞, 1)` is
+/// `< 1`); `Any` is `any`.
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Range::Any => f.write_str("any"),
+            Range::AtLeast(lo) => write!(f, ">= {lo}"),
+            Range::Above(lo) => write!(f, "> {lo}"),
+            Range::AtMost(hi) => write!(f, "<= {hi}"),
+            Range::Open(lo, hi) if lo == f64::NEG_INFINITY => write!(f, "< {hi}"),
+            Range::Open(lo, hi) if hi == f64::INFINITY => write!(f, "> {lo}"),
+            Range::HalfOpen(lo, hi) => write!(f, "[{lo}, {hi})"),
+            Range::Open(lo, hi) => write!(f, "({lo}, {hi})"),
+            Range::Closed(lo, hi) => write!(f, "[{lo}, {hi}]"),
+            Range::PerElement(a, b) => write!(f, "{a} and {b}"),
+        }
+    }
+}
+
+impl Range {
+    /// Whether `x` is in the range: NaN is in no range but `Any`, and ±∞ in no one-sided
+    /// range (`AtLeast`, `Above`, `AtMost`).
+    pub fn admits(&self, x: f64) -> bool {
+        self.check(x).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,21 +1,20 @@
 //! `batch_size_schedule`: grow the batch size at milestones instead of decaying the lr (Smith
 //! et al., "Don't decay the learning rate, increase the batch size").
 
-use super::multi_step_lr::check_milestones;
 use super::params::schedule_config;
 use super::{Common, Configure, Made, Schedule};
-use crate::{Error, Result};
+use crate::Result;
 
 schedule_config! {
     /// `batch_size_schedule`: the parameters of [`BatchSizeSchedule`].
     BatchSizeScheduleConfig {
         required {
             /// Where the batch size grows.
-            milestones: Vec<usize>, "strictly increasing", example = vec![300, 600];
+            milestones: Vec<usize>, Increasing, example = vec![300, 600];
         }
         optional {
             /// Growth factor.
-            factor: f64 = 2.0, "> 0, finite";
+            factor: f64 = 2.0, Above(0.0);
         }
     }
 }
@@ -64,14 +63,12 @@ pub struct BatchSizeSchedule {
 impl BatchSizeSchedule {
     /// A schedule with lr `base_lr` growing the batch by `factor` at `milestones`.
     pub fn new(base_lr: f64, factor: f64, milestones: Vec<usize>) -> Result<Self> {
-        if !(factor.is_finite() && factor > 0.0) {
-            return Err(Error::param("factor", factor, "must be positive"));
-        }
-        check_milestones(&milestones)?;
+        let c = BatchSizeScheduleConfig::new(milestones).factor(factor);
+        c.check()?;
         Ok(BatchSizeSchedule {
+            milestones: c.milestones,
             base_lr,
             factor,
-            milestones,
         })
     }
 

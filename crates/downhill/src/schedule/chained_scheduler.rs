@@ -14,7 +14,7 @@ schedule_config! {
         required {}
         optional {
             /// The inner schedules (each with its own `name`).
-            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one", example = serde_json::json!([
+            schedulers: Vec<ScheduleConfig> = Vec::new(), NonEmpty, example = serde_json::json!([
                 { "name": "exponential_lr", "gamma": 0.998 },
                 { "name": "step_lr", "step_size": 250, "gamma": 0.5 }
             ]);
@@ -33,6 +33,7 @@ impl Configure for ChainedSchedulerConfig {
         false
     }
     fn make(&self, _base_lr: f64) -> Result<Made> {
+        self.check()?;
         let s = ChainedScheduler::unchecked(inner_schedulers(&self.schedulers)?);
         Ok(Made::Scheduler(Box::new(s)))
     }

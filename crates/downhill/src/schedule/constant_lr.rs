@@ -10,9 +10,9 @@ schedule_config! {
         required {}
         optional {
             /// Factor applied until `total_iters`.
-            factor: f64 = 1.0 / 3.0, "[0, 1]; > 0 when total_iters > 0";
+            factor: f64 = 1.0 / 3.0, Closed(0.0, 1.0), also "> 0 when total_iters > 0";
             /// Number of steps with the factor applied.
-            total_iters: usize = 5, ">= 0";
+            total_iters: usize = 5, AtLeast(0.0);
         }
     }
 }
@@ -35,9 +35,6 @@ pub struct ConstantLr {
 impl Scheduler for ConstantLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
-        if !(0.0..=1.0).contains(&self.c.factor) {
-            return Err(Error::param("factor", self.c.factor, "must be in [0, 1]"));
-        }
         if self.c.factor == 0.0 && self.c.total_iters > 0 {
             return Err(Error::param(
                 "factor",

@@ -3,19 +3,18 @@
 use std::f64::consts::PI;
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::Result;
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
 
 schedule_config! {
     /// `cosine_annealing_lr`: the parameters of [`CosineAnnealingLr`].
     CosineAnnealingLrConfig {
         required {
             /// Half-period in steps (PyTorch's `T_max`).
-            t_max: usize, ">= 1", example = 1000;
+            t_max: usize, AtLeast(1.0), example = 1000;
         }
         optional {
             /// Minimum lr.
-            eta_min: f64 = 0.0, "finite";
+            eta_min: f64 = 0.0, Any;
         }
     }
 }
@@ -38,10 +37,6 @@ pub struct CosineAnnealingLr {
 
 impl Scheduler for CosineAnnealingLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        check_positive("t_max", self.c.t_max)?;
-        super::check_finite("eta_min", self.c.eta_min)
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
         let tm = self.c.t_max as f64;

@@ -3,21 +3,21 @@
 use std::f64::consts::PI;
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::{Error, Result};
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
+use crate::Result;
 
 schedule_config! {
     /// `cosine_annealing_warm_restarts`: the parameters of [`CosineAnnealingWarmRestarts`].
     CosineAnnealingWarmRestartsConfig {
         required {
             /// First period (PyTorch's `T_0`).
-            t_0: usize, ">= 1", example = 100;
+            t_0: usize, AtLeast(1.0), example = 100;
         }
         optional {
             /// Period growth factor (PyTorch's `T_mult`).
-            t_mult: usize = 1, ">= 1", example = 2;
+            t_mult: usize = 1, AtLeast(1.0), example = 2;
             /// Minimum lr.
-            eta_min: f64 = 0.0, "finite";
+            eta_min: f64 = 0.0, Any;
         }
     }
 }
@@ -52,17 +52,6 @@ impl CosineAnnealingWarmRestarts {
 
 impl Scheduler for CosineAnnealingWarmRestarts {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        check_positive("t_0", self.c.t_0)?;
-        if self.c.t_mult < 1 {
-            return Err(Error::param(
-                "t_mult",
-                self.c.t_mult,
-                "must be an integer >= 1",
-            ));
-        }
-        super::check_finite("eta_min", self.c.eta_min)
-    }
     fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
         // `T_cur = last_epoch` before the base class's initial step, as PyTorch's constructor.

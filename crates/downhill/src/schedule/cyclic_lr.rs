@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{
-    attach_base, check_positive, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
+    attach_base, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
 };
 use crate::expr::Expr;
 use crate::{Error, Result};
@@ -15,30 +15,30 @@ schedule_config! {
         required {
             /// Lower lr boundary (replaces the optimiser's lr, as in PyTorch); one value, or a
             /// list with one per parameter group.
-            base_lr: GroupArg<f64>, "finite; one or one per group", example = 0.001;
+            base_lr: GroupArg<f64>, Any, example = 0.001;
             /// Upper lr boundary; one value, or one per parameter group.
-            max_lr: GroupArg<f64>, "finite; one or one per group", example = 0.1;
+            max_lr: GroupArg<f64>, Any, example = 0.1;
         }
         optional {
             /// Steps in the increasing half.
-            step_size_up: usize = 2000, ">= 1", example = 100;
+            step_size_up: usize = 2000, AtLeast(1.0), example = 100;
             /// Steps in the decreasing half (absent: `step_size_up`).
-            step_size_down: Option<usize> = None, ">= 0";
+            step_size_down: Option<usize> = None, AtLeast(0.0);
             /// Amplitude policy.
-            mode: CyclicMode = CyclicMode::Triangular, "triangular | triangular2 | exp_range";
+            mode: CyclicMode = CyclicMode::Triangular, OneOf(&["triangular", "triangular2", "exp_range"]);
             /// `exp_range` constant.
-            gamma: f64 = 1.0, "finite";
+            gamma: f64 = 1.0, Any;
             /// Cycle the momentum inversely to the lr (needs an optimizer with momentum).
-            cycle_momentum: bool = true, "true | false";
+            cycle_momentum: bool = true, EITHER;
             /// Lower momentum boundary.
-            base_momentum: f64 = 0.8, "finite";
+            base_momentum: f64 = 0.8, Any;
             /// Upper momentum boundary.
-            max_momentum: f64 = 0.9, "finite";
+            max_momentum: f64 = 0.9, Any;
             /// A custom amplitude scale as a formula in `x` (PyTorch's `scale_fn`; replaces
             /// `mode`), e.g. `"1/(2^(x - 1))"` or `"0.99^x"`.
-            scale_fn: Option<String> = None, "a formula in x";
+            scale_fn: Option<String> = None, Formula("x");
             /// What `x` is in `scale_fn`: the cycle number (from 1) or the step.
-            scale_mode: ScaleMode = ScaleMode::Cycle, "cycle | iterations";
+            scale_mode: ScaleMode = ScaleMode::Cycle, OneOf(&["cycle", "iterations"]);
         }
     }
 }
@@ -134,19 +134,6 @@ impl CyclicLr {
 
 impl Scheduler for CyclicLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        check_positive("step_size_up", self.c.step_size_up)?;
-        for (k, v) in [
-            ("base_lr", self.base_lr),
-            ("max_lr", self.max_lr),
-            ("gamma", self.c.gamma),
-            ("base_momentum", self.c.base_momentum),
-            ("max_momentum", self.c.max_momentum),
-        ] {
-            super::check_finite(k, v)?;
-        }
-        Ok(())
-    }
     fn attach(&mut self, g: &mut Group, last_epoch: i64) -> Result<()> {
         self.validate()?;
         // A fresh start writes base_lr (and max_momentum) into the group; a resume leaves the

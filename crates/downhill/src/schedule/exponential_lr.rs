@@ -2,14 +2,13 @@
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::Result;
 
 schedule_config! {
     /// `exponential_lr`: the parameters of [`ExponentialLr`].
     ExponentialLrConfig {
         required {
             /// Multiplicative factor per step.
-            gamma: f64, "finite", example = 0.995;
+            gamma: f64, Any, example = 0.995;
         }
         optional {}
     }
@@ -29,9 +28,6 @@ pub struct ExponentialLr {
 
 impl Scheduler for ExponentialLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        super::check_finite("gamma", self.c.gamma)
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         if self.e.is_initial {
             g.lr

@@ -12,7 +12,7 @@ schedule_config! {
     LambdaLrConfig {
         required {
             /// The factor λ(epoch), a formula in `epoch`, or a list with one per parameter group (`"0.95^epoch"`, `"1 / (1 + epoch)"`).
-            lr_lambda: GroupArg<String>, "a formula in `epoch`; one or one per group", example = "0.995^epoch";
+            lr_lambda: GroupArg<String>, Formula("epoch"), example = "0.995^epoch";
         }
         optional {}
     }

@@ -2,7 +2,6 @@
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::{Error, Result};
 
 schedule_config! {
     /// `linear_lr`: the parameters of [`LinearLr`].
@@ -10,11 +9,11 @@ schedule_config! {
         required {}
         optional {
             /// Factor at step 0.
-            start_factor: f64 = 1.0 / 3.0, "(0, 1]";
+            start_factor: f64 = 1.0 / 3.0, Both(Above(0.0), AtMost(1.0));
             /// Factor from step `total_iters` on.
-            end_factor: f64 = 1.0, "[0, 1]";
+            end_factor: f64 = 1.0, Closed(0.0, 1.0);
             /// Length of the ramp.
-            total_iters: usize = 5, ">= 0";
+            total_iters: usize = 5, AtLeast(0.0);
         }
     }
 }
@@ -36,23 +35,6 @@ pub struct LinearLr {
 
 impl Scheduler for LinearLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        if !(self.c.start_factor > 0.0 && self.c.start_factor <= 1.0) {
-            return Err(Error::param(
-                "start_factor",
-                self.c.start_factor,
-                "must be in (0, 1]",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.c.end_factor) {
-            return Err(Error::param(
-                "end_factor",
-                self.c.end_factor,
-                "must be in [0, 1]",
-            ));
-        }
-        Ok(())
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
         if t == 0 {

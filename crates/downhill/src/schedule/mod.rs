@@ -47,8 +47,10 @@ pub mod adjust;
 pub mod common;
 pub mod driver;
 pub mod group_arg;
+pub mod multiplier;
 pub mod params;
 pub mod registry;
+pub mod valid;
 
 /// The former home of [`ScheduleConfig`]: the registry (`schedule::config::ScheduleConfig`
 /// keeps working).
@@ -58,8 +60,10 @@ pub use adjust::{Adjusted, Adjustment, ScaleRule};
 pub use common::{Common, Unit};
 pub use driver::{apply, Driver, Made};
 pub use group_arg::{GroupArg, Pick};
+pub use multiplier::{Multiplied, Multiplier};
 pub use params::ParamInfo;
 pub use registry::{Catalog, Configure, Reference, ScheduleInfo};
+pub use valid::{Check, Valid};
 // Names that the modules of the table export besides their scheduler and config.
 pub use cyclic_lr::{CyclicMode, ScaleMode};
 pub use one_cycle_lr::AnnealStrategy;
@@ -99,6 +103,18 @@ registry::registry! {
     ReduceLrOnPlateau("reduce_lr_on_plateau", reduce_lr_on_plateau::{ReduceLrOnPlateau, ReduceLrOnPlateauConfig}, Torch),
     /// Batch-size growth (beyond PyTorch).
     BatchSizeSchedule("batch_size_schedule", batch_size::{BatchSizeSchedule, BatchSizeScheduleConfig}, ClosedForm),
+    /// transformers' `get_linear_schedule_with_warmup`.
+    LinearScheduleWithWarmup("linear_schedule_with_warmup", linear_schedule_with_warmup::{LinearScheduleWithWarmup, LinearScheduleWithWarmupConfig}, Transformers),
+    /// transformers' `get_cosine_schedule_with_warmup`.
+    CosineScheduleWithWarmup("cosine_schedule_with_warmup", cosine_schedule_with_warmup::{CosineScheduleWithWarmup, CosineScheduleWithWarmupConfig}, Transformers),
+    /// transformers' `get_cosine_with_hard_restarts_schedule_with_warmup`.
+    CosineWithHardRestartsScheduleWithWarmup("cosine_with_hard_restarts_schedule_with_warmup", cosine_with_hard_restarts_schedule_with_warmup::{CosineWithHardRestartsScheduleWithWarmup, CosineWithHardRestartsScheduleWithWarmupConfig}, Transformers),
+    /// transformers' `get_polynomial_decay_schedule_with_warmup`.
+    PolynomialDecayScheduleWithWarmup("polynomial_decay_schedule_with_warmup", polynomial_decay_schedule_with_warmup::{PolynomialDecayScheduleWithWarmup, PolynomialDecayScheduleWithWarmupConfig}, Transformers),
+    /// transformers' `get_inverse_sqrt_schedule`.
+    InverseSqrtSchedule("inverse_sqrt_schedule", inverse_sqrt_schedule::{InverseSqrtSchedule, InverseSqrtScheduleConfig}, Transformers),
+    /// transformers' `get_wsd_schedule` (warmup-stable-decay).
+    WsdSchedule("wsd_schedule", wsd_schedule::{WsdSchedule, WsdScheduleConfig}, Transformers),
 }
 
 /// A learning-rate schedule: a function of the step count.
@@ -191,6 +207,9 @@ pub struct Group {
     pub max_momentum: f64,
     /// `group["base_momentum"]` (cyclic, one-cycle).
     pub base_momentum: f64,
+    /// The optimizer's own lr (`optimizer.defaults["lr"]`: the top-level `[optimizer] lr`,
+    /// which is group 0's), which transformers' polynomial decay divides by.
+    pub optimizer_lr: f64,
 }
 
 impl Group {
@@ -204,6 +223,7 @@ impl Group {
             min_lr: 0.0,
             max_momentum: 0.0,
             base_momentum: 0.0,
+            optimizer_lr: lr,
         }
     }
 }

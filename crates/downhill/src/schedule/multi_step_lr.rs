@@ -2,18 +2,17 @@
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::{Error, Result};
 
 schedule_config! {
     /// `multi_step_lr`: the parameters of [`MultiStepLr`].
     MultiStepLrConfig {
         required {
             /// Steps at which the lr is multiplied by `gamma`.
-            milestones: Vec<usize>, "strictly increasing", example = vec![300, 600];
+            milestones: Vec<usize>, Increasing, example = vec![300, 600];
         }
         optional {
             /// Multiplicative factor.
-            gamma: f64 = 0.1, "finite";
+            gamma: f64 = 0.1, Any;
         }
     }
 }
@@ -31,29 +30,8 @@ pub struct MultiStepLr {
     e: Epochs,
 }
 
-/// Errors unless `milestones` is strictly increasing.
-///
-/// PyTorch's `MultiStepLR` keeps a `Counter` and so accepts a repeated milestone, applying
-/// `gamma` once per repetition (`[2, 2]` multiplies by γ² at step 2); it also accepts any
-/// order. Downhill refuses both (the hardening issue asks it): a repeated or out-of-order
-/// milestone is almost surely a typo, and `gamma = γ²` says the same thing explicitly.
-pub(crate) fn check_milestones(milestones: &[usize]) -> Result<()> {
-    if let Some(w) = milestones.windows(2).find(|w| w[1] <= w[0]) {
-        return Err(Error::param(
-            "milestones",
-            format!("{milestones:?}"),
-            &format!("must be strictly increasing ({} after {})", w[1], w[0]),
-        ));
-    }
-    Ok(())
-}
-
 impl Scheduler for MultiStepLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        check_milestones(&self.c.milestones)?;
-        super::check_finite("gamma", self.c.gamma)
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
         let c = self.c.milestones.iter().filter(|&&m| m as i64 == t).count();

@@ -10,7 +10,7 @@ schedule_config! {
     MultiplicativeLrConfig {
         required {
             /// The factor λ(epoch), a formula in `epoch`, or a list with one per parameter group (`"0.95"`, `"1 - 0.01 * epoch"`).
-            lr_lambda: GroupArg<String>, "a formula in `epoch`; one or one per group", example = "0.995";
+            lr_lambda: GroupArg<String>, Formula("epoch"), example = "0.995";
         }
         optional {}
     }

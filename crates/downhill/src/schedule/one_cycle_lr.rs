@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::params::{pytorch_scheduler, schedule_config};
 use super::cyclic_lr::cycle_momentum;
 use super::{
-    attach_base, check_positive, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
+    attach_base, scheduler_boilerplate, Epochs, Group, GroupArg, Scheduler,
 };
 use crate::{Error, Result};
 
@@ -17,31 +17,31 @@ schedule_config! {
     OneCycleLrConfig {
         required {
             /// Peak lr; one value, or a list with one per parameter group.
-            max_lr: GroupArg<f64>, "finite; one or one per group", example = 0.1;
+            max_lr: GroupArg<f64>, Any, example = 0.1;
         }
         optional {
             /// The cycle length (or give `epochs` and `steps_per_epoch`).
-            total_steps: Option<usize> = None, ">= 1", example = 1000;
+            total_steps: Option<usize> = None, AtLeast(1.0), example = 1000;
             /// With `steps_per_epoch`, when `total_steps` is absent.
-            epochs: Option<usize> = None, ">= 1";
+            epochs: Option<usize> = None, AtLeast(1.0);
             /// With `epochs`, when `total_steps` is absent.
-            steps_per_epoch: Option<usize> = None, ">= 1";
+            steps_per_epoch: Option<usize> = None, AtLeast(1.0);
             /// Fraction of the cycle spent increasing the lr.
-            pct_start: f64 = 0.3, "[0, 1], no phase of zero length";
+            pct_start: f64 = 0.3, Closed(0.0, 1.0), also "no phase of zero length";
             /// Cosine or linear annealing.
-            anneal_strategy: AnnealStrategy = AnnealStrategy::Cos, "cos | linear";
+            anneal_strategy: AnnealStrategy = AnnealStrategy::Cos, OneOf(&["cos", "linear"]);
             /// Cycle momentum inversely to the lr (needs an optimizer with momentum).
-            cycle_momentum: bool = true, "true | false";
+            cycle_momentum: bool = true, EITHER;
             /// Momentum at the peak lr.
-            base_momentum: f64 = 0.85, "finite";
+            base_momentum: f64 = 0.85, Any;
             /// Momentum at the ends.
-            max_momentum: f64 = 0.95, "finite";
+            max_momentum: f64 = 0.95, Any;
             /// Initial lr = max_lr / div_factor.
-            div_factor: f64 = 25.0, "finite";
+            div_factor: f64 = 25.0, Any;
             /// Final lr = initial lr / final_div_factor.
-            final_div_factor: f64 = 1e4, "finite";
+            final_div_factor: f64 = 1e4, Any;
             /// Use three phases (the original paper) instead of two (fastai).
-            three_phase: bool = false, "true | false";
+            three_phase: bool = false, EITHER;
         }
     }
 }
@@ -117,11 +117,7 @@ impl OneCycleLr {
     fn from_config(c: OneCycleLrConfig) -> Result<Self> {
         let total_steps = match (c.total_steps, c.epochs, c.steps_per_epoch) {
             (Some(t), ..) => t,
-            (None, Some(e), Some(s)) => {
-                check_positive("epochs", e)?;
-                check_positive("steps_per_epoch", s)?;
-                e.saturating_mul(s).min(i64::MAX as usize)
-            }
+            (None, Some(e), Some(s)) => e.saturating_mul(s).min(i64::MAX as usize),
             _ => {
                 return Err(Error::param(
                     "total_steps",
@@ -168,23 +164,6 @@ impl OneCycleLr {
 impl Scheduler for OneCycleLr {
     scheduler_boilerplate!();
     fn validate(&self) -> Result<()> {
-        check_positive("total_steps", self.total_steps)?;
-        if !(0.0..=1.0).contains(&self.c.pct_start) {
-            return Err(Error::param(
-                "pct_start",
-                self.c.pct_start,
-                "must be in [0, 1]",
-            ));
-        }
-        for (k, v) in [
-            ("max_lr", self.max_lr),
-            ("div_factor", self.c.div_factor),
-            ("final_div_factor", self.c.final_div_factor),
-            ("base_momentum", self.c.base_momentum),
-            ("max_momentum", self.c.max_momentum),
-        ] {
-            super::check_finite(k, v)?;
-        }
         let mut start = 0.0;
         let (phases, n) = self.phases();
         for &(end, ..) in &phases[..n] {

@@ -1,10 +1,13 @@
 //! How a schedule's parameters are declared: `schedule_config!` writes, from one line per
-//! parameter (name, type, default, valid range, doc), the config struct (PyTorch's names,
-//! `deny_unknown_fields`), its serde form, `new`/setters, and its entry in the [catalogue].
+//! parameter (name, type, default, typed valid range, doc), the config struct (PyTorch's
+//! names, `deny_unknown_fields`), its serde form, `new`/setters, the range checks
+//! (`check`), and its entry in the [catalogue].
 //!
 //! [catalogue]: super::catalog
 
 use serde::Serialize;
+
+use super::valid::{Check, Valid};
 
 /// One parameter of a schedule, as the [catalogue](super::catalog) lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,8 +19,9 @@ pub struct ParamInfo {
     pub ty: &'static str,
     /// The default (`None`: the key is required).
     pub default: Option<serde_json::Value>,
-    /// The values accepted, in words (`>= 1`, `[0, 1]`, `finite`, …).
-    pub range: &'static str,
+    /// The values accepted, in words (`>= 1`, `[0, 1]`, `finite`, …), from the typed
+    /// [`Valid`](super::Valid) of its declaration.
+    pub range: String,
     /// What it does.
     pub doc: String,
     /// A setting to start from where the default does not serve (a required key, or a
@@ -32,7 +36,7 @@ impl ParamInfo {
         name: &'static str,
         ty: &'static str,
         default: Option<serde_json::Value>,
-        range: &'static str,
+        range: impl Into<String>,
         docs: &[&str],
     ) -> Self {
         let doc = docs.iter().map(|d| d.trim()).collect::<Vec<_>>().join(" ");
@@ -40,7 +44,7 @@ impl ParamInfo {
             name,
             ty,
             default,
-            range,
+            range: range.into(),
             doc,
             example: None,
         }
@@ -50,6 +54,16 @@ impl ParamInfo {
     pub fn with_example(mut self, example: impl Into<serde_json::Value>) -> Self {
         self.example = Some(example.into());
         self
+    }
+
+    /// The catalogue's words for a parameter of type `T` declared `valid`, and its `note` (the
+    /// rule between parameters its schedule checks by hand).
+    pub fn range_words<T: Check>(valid: Valid, note: Option<&str>) -> String {
+        let words = T::words(&valid);
+        match note {
+            Some(n) => format!("{words}; {n}"),
+            None => words,
+        }
     }
 }
 
@@ -67,15 +81,26 @@ impl<T> Omit for Option<T> {
     }
 }
 
-/// The plain value types of schedule parameters: never omitted, never per group.
+/// The plain value types of schedule parameters: never omitted, never per group; the numbers
+/// are checked against their range ([`Check`] in `valid.rs`), the others by serde or when
+/// parsed (flags, names, formulas).
 macro_rules! plain_values {
-    ($($t:ty),*) => { $(impl Omit for $t {} impl super::group_arg::Pick for $t {})* };
+    (numbers: $($n:ty),*; others: $($t:ty),*) => {
+        $(
+            impl $crate::schedule::params::Omit for $n {}
+            impl $crate::schedule::Pick for $n {}
+        )*
+        $(
+            impl $crate::schedule::params::Omit for $t {}
+            impl $crate::schedule::Pick for $t {}
+            impl $crate::schedule::Check for $t {}
+        )*
+    };
 }
+pub(crate) use plain_values;
 plain_values!(
-    usize,
-    i64,
-    f64,
-    bool,
+    numbers: usize, i64, f64;
+    others: bool,
     String,
     super::CyclicMode,
     super::ScaleMode,
@@ -89,6 +114,13 @@ impl<T> Omit for super::GroupArg<T> {}
 /// Declares a schedule's config struct. `required` keys have no default; each `optional` key's
 /// default is written once, here, and serves deserialisation, [`new`](#method.new) and the
 /// catalogue. The struct also carries the [`Common`](super::Common) keys (flat in the table).
+///
+/// After the type (and default) comes the valid range, typed: a [`Range`](crate::hyper::Range)
+/// (`AtLeast(1.0)`, `Closed(0.0, 1.0)`, `Any` for any finite real, …) or a
+/// [`Valid`](super::Valid) (`Both(Above(0.0), AtMost(1.0))`, `Increasing`, `NonEmpty`,
+/// `OneOf(&[..])`, `Formula("epoch")`, `EITHER`); the generated `check` tests every value
+/// against it, naming the key, and the catalogue shows it in words. `, also "…"` adds the
+/// words of a rule between parameters, which the schedule's `validate` checks by hand.
 /// A parameter line may end in `, example = VALUE` (anything `Into<serde_json::Value>`): the
 /// catalogue's starting value for it (every required key must have one: a test checks).
 macro_rules! schedule_config {
@@ -115,18 +147,22 @@ macro_rules! schedule_config {
         @main
         $(#[doc = $sdoc:literal])*
         $name:ident {
-            required { $( $(#[doc = $rdoc:literal])* $r:ident : $rt:ty, $rrange:literal $(, example = $rex:expr)?; )* }
-            optional { $( $(#[doc = $odoc:literal])* $o:ident : $ot:ty = $odef:expr, $orange:literal $(, example = $oex:expr)?; )* }
+            required { $( $(#[doc = $rdoc:literal])* $r:ident : $rt:ty, $rrange:expr $(, also $rnote:literal)? $(, example = $rex:expr)?; )* }
+            optional { $( $(#[doc = $odoc:literal])* $o:ident : $ot:ty = $odef:expr, $orange:expr $(, also $onote:literal)? $(, example = $oex:expr)?; )* }
         }
     ) => {
         $(#[doc = $sdoc])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(from = "Raw")]
         pub struct $name {
-            $( $(#[doc = $rdoc])* #[doc = concat!("\n\nRequired; ", $rrange, ".")] pub $r: $rt, )*
+            $(
+                $(#[doc = $rdoc])*
+                #[doc = concat!("\n\nRequired; valid: `", stringify!($rrange), "`", $("; ", $rnote,)? ".")]
+                pub $r: $rt,
+            )*
             $(
                 $(#[doc = $odoc])*
-                #[doc = concat!("\n\nDefault `", stringify!($odef), "`; ", $orange, ".")]
+                #[doc = concat!("\n\nDefault `", stringify!($odef), "`; valid: `", stringify!($orange), "`", $("; ", $onote,)? ".")]
                 #[serde(skip_serializing_if = "crate::schedule::params::Omit::omit")]
                 pub $o: $ot,
             )*
@@ -196,20 +232,40 @@ macro_rules! schedule_config {
                 $( self.$o.pick(stringify!($o), g, groups)?; )*
                 self.common.initial_lr.pick("initial_lr", g, groups)
             }
+            /// Checks every parameter against the valid range of its declaration, in
+            /// declaration order, naming the first bad key (rules between parameters are the
+            /// schedule's `validate`).
+            pub fn check(&self) -> $crate::Result<()> {
+                use $crate::schedule::valid::Check;
+                $( self.$r.check(stringify!($r), &$crate::schedule::params::valid!($rrange))?; )*
+                $( self.$o.check(stringify!($o), &$crate::schedule::params::valid!($orange))?; )*
+                Ok(())
+            }
             /// Every parameter: name, type, default, valid range and doc.
             pub fn params() -> Vec<$crate::schedule::params::ParamInfo> {
                 use $crate::schedule::params::ParamInfo;
                 vec![
                     $(
-                        ParamInfo::new(stringify!($r), stringify!($rt), None, $rrange, &[$($rdoc),*])
-                            $(.with_example($rex))?,
+                        ParamInfo::new(
+                            stringify!($r),
+                            stringify!($rt),
+                            None,
+                            ParamInfo::range_words::<$rt>(
+                                $crate::schedule::params::valid!($rrange),
+                                None $(.or(Some($rnote)))?,
+                            ),
+                            &[$($rdoc),*],
+                        )$(.with_example($rex))?,
                     )*
                     $(
                         ParamInfo::new(
                             stringify!($o),
                             stringify!($ot),
                             Some(serde_json::to_value::<$ot>($odef).unwrap_or(serde_json::Value::Null)),
-                            $orange,
+                            ParamInfo::range_words::<$ot>(
+                                $crate::schedule::params::valid!($orange),
+                                None $(.or(Some($onote)))?,
+                            ),
                             &[$($odoc),*],
                         )$(.with_example($oex))?,
                     )*
@@ -220,10 +276,25 @@ macro_rules! schedule_config {
 }
 pub(crate) use schedule_config;
 
+/// A declaration's valid range as a [`Valid`], with the names of [`Range`](crate::hyper::Range)
+/// and [`Valid`] in scope (`AtLeast(1.0)`, `Increasing`, `EITHER`).
+macro_rules! valid {
+    ($v:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::hyper::Range::*;
+        #[allow(unused_imports)]
+        use $crate::schedule::valid::{Valid::*, EITHER};
+        $crate::schedule::valid::Valid::from($v)
+    }};
+}
+pub(crate) use valid;
+
 /// Implements [`Configure`](super::Configure) and `build` for a PyTorch scheduler `$s` holding
 /// its config in `c` (and its `Epochs` in `e`); with `custom`, `$s` has its own
 /// `fn from_config($cfg) -> Result<$s>`, which takes the parameters over without checking them;
-/// with `lambda`, `$s` holds `c`, `lambda` (the parsed `lr_lambda`) and `e`.
+/// with `lambda`, `$s` holds `c`, `lambda` (the parsed `lr_lambda`) and `e`; with
+/// `multiplier`, `$s` is [`Multiplied<$cfg>`](super::Multiplied) (`$cfg` a
+/// [`Multiplier`](super::Multiplier)).
 macro_rules! pytorch_scheduler {
     ($cfg:ident => $s:ident) => {
         impl $s {
@@ -252,6 +323,14 @@ macro_rules! pytorch_scheduler {
         }
         $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
     };
+    ($cfg:ident => $s:ident, multiplier) => {
+        impl $s {
+            fn from_config(c: $cfg) -> $crate::Result<Self> {
+                Ok($crate::schedule::Multiplied::new(c))
+            }
+        }
+        $crate::schedule::params::pytorch_scheduler!($cfg => $s, custom);
+    };
     ($cfg:ident => $s:ident, custom) => {
         impl $s {
             /// The parameters.
@@ -263,6 +342,7 @@ macro_rules! pytorch_scheduler {
         impl $cfg {
             #[doc = concat!("Validates (PyTorch's constructor checks) and builds the [`", stringify!($s), "`].")]
             pub fn build(&self) -> $crate::Result<$s> {
+                self.check()?;
                 let s = $s::from_config(self.clone())?;
                 $crate::schedule::Scheduler::validate(&s)?;
                 Ok(s)
@@ -274,6 +354,7 @@ macro_rules! pytorch_scheduler {
                 &self.common
             }
             fn make(&self, _base_lr: f64) -> $crate::Result<$crate::schedule::Made> {
+                self.check()?;
                 Ok($crate::schedule::Made::Scheduler(Box::new($s::from_config(
                     self.clone(),
                 )?)))

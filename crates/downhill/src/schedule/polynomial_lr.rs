@@ -2,7 +2,6 @@
 
 use super::params::{pytorch_scheduler, schedule_config};
 use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::Result;
 
 schedule_config! {
     /// `polynomial_lr`: the parameters of [`PolynomialLr`].
@@ -10,9 +9,9 @@ schedule_config! {
         required {}
         optional {
             /// Number of decay steps.
-            total_iters: usize = 5, ">= 0", example = 800;
+            total_iters: usize = 5, AtLeast(0.0), example = 800;
             /// Power of the polynomial.
-            power: f64 = 1.0, "finite", example = 2.0;
+            power: f64 = 1.0, Any, example = 2.0;
         }
     }
 }
@@ -32,9 +31,6 @@ pub struct PolynomialLr {
 
 impl Scheduler for PolynomialLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        super::check_finite("power", self.c.power)
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
         if self.e.is_initial || t > self.c.total_iters as i64 {

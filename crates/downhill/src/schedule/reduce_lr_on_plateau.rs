@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::schedule_config;
 use super::{Common, Configure, GroupArg, Made};
-use crate::{Error, Result};
+use crate::Result;
 
 schedule_config! {
     /// `reduce_lr_on_plateau`: the parameters of [`ReduceLrOnPlateau`].
@@ -12,21 +12,21 @@ schedule_config! {
         required {}
         optional {
             /// Whether the metric should go down (min) or up (max).
-            mode: PlateauMode = PlateauMode::Min, "min | max";
+            mode: PlateauMode = PlateauMode::Min, OneOf(&["min", "max"]);
             /// Reduction factor.
-            factor: f64 = 0.1, "< 1";
+            factor: f64 = 0.1, Open(f64::NEG_INFINITY, 1.0);
             /// Bad steps tolerated before reducing.
-            patience: usize = 10, ">= 0";
+            patience: usize = 10, AtLeast(0.0);
             /// Significance threshold.
-            threshold: f64 = 1e-4, ">= 0, finite";
+            threshold: f64 = 1e-4, AtLeast(0.0);
             /// How `threshold` is applied.
-            threshold_mode: ThresholdMode = ThresholdMode::Rel, "rel | abs";
+            threshold_mode: ThresholdMode = ThresholdMode::Rel, OneOf(&["rel", "abs"]);
             /// Steps to wait after a reduction.
-            cooldown: usize = 0, ">= 0";
+            cooldown: usize = 0, AtLeast(0.0);
             /// Lower bound on the lr; one value, or a list with one per parameter group.
-            min_lr: GroupArg<f64> = GroupArg::One(0.0), ">= 0, finite; one or one per group";
+            min_lr: GroupArg<f64> = GroupArg::One(0.0), AtLeast(0.0);
             /// Minimal decay.
-            eps: f64 = 1e-8, ">= 0, finite";
+            eps: f64 = 1e-8, AtLeast(0.0);
         }
     }
 }
@@ -34,11 +34,11 @@ schedule_config! {
 impl ReduceLrOnPlateauConfig {
     /// Validates and builds the rule for an optimiser whose lr is `lr`.
     pub fn build(&self, lr: f64) -> Result<ReduceLrOnPlateau> {
+        self.check()?;
         let mut rule = ReduceLrOnPlateau::new(lr);
         rule.min_lr = self.min_lr.of_group("min_lr", 0, 1)?;
         rule.c = self.clone();
         rule.best = rule.worst();
-        rule.validate()?;
         Ok(rule)
     }
 }
@@ -132,16 +132,6 @@ impl ReduceLrOnPlateau {
         }
     }
 
-    /// PyTorch's constructor check (`factor < 1`), plus finite, non-negative numbers.
-    fn validate(&self) -> Result<()> {
-        if self.c.factor.is_nan() || self.c.factor >= 1.0 {
-            return Err(Error::param("factor", self.c.factor, "must be < 1"));
-        }
-        crate::error::check_min("threshold", self.c.threshold, 0.0)?;
-        crate::error::check_min("min_lr", self.min_lr, 0.0)?;
-        crate::error::check_min("eps", self.c.eps, 0.0)
-    }
-
     /// The current learning rate.
     pub fn lr(&self) -> f64 {
         self.lr
@@ -221,8 +211,8 @@ mod tests {
         assert_eq!(r.step(1.0), 0.1);
         assert_eq!(r.step(0.5), 0.05); // worse in max mode: reduced, clipped at min_lr
         assert_eq!(r.step(0.4), 0.05); // decrease 0 < eps: ignored
-        assert!(ReduceLrOnPlateau::new(0.1).validate().is_ok());
+        assert!(ReduceLrOnPlateau::new(0.1).config().check().is_ok());
         let bad = ReduceLrOnPlateauConfig::new().factor(1.0).build(0.1);
-        assert!(matches!(bad, Err(Error::InvalidParameter { key, .. }) if key == "factor"));
+        assert!(matches!(bad, Err(crate::Error::InvalidParameter { key, .. }) if key == "factor"));
     }
 }

@@ -13,11 +13,11 @@ schedule_config! {
     SequentialLrConfig {
         required {
             /// The steps at which the next scheduler takes over.
-            milestones: Vec<usize>, "strictly increasing, one fewer than schedulers", example = vec![100];
+            milestones: Vec<usize>, Increasing, also "one fewer than schedulers", example = vec![100];
         }
         optional {
             /// The inner schedules (each with its own `name`).
-            schedulers: Vec<ScheduleConfig> = Vec::new(), "at least one; a combinator only first", example = serde_json::json!([
+            schedulers: Vec<ScheduleConfig> = Vec::new(), NonEmpty, also "a combinator only first", example = serde_json::json!([
                 { "name": "linear_lr", "start_factor": 0.1, "total_iters": 100 },
                 { "name": "cosine_annealing_lr", "t_max": 900 }
             ]);
@@ -33,6 +33,7 @@ impl Configure for SequentialLrConfig {
         SequentialLrConfig::pick_group(self, g, groups)
     }
     fn make(&self, _base_lr: f64) -> Result<Made> {
+        self.check()?;
         let s =
             SequentialLr::unchecked(inner_schedulers(&self.schedulers)?, self.milestones.clone());
         Ok(Made::Scheduler(Box::new(s)))
@@ -103,7 +104,7 @@ impl Scheduler for SequentialLr {
                     ),
                 ));
             }
-            super::multi_step_lr::check_milestones(&self.milestones)?;
+            super::valid::increasing("milestones", &self.milestones)?;
             if self.schedulers.iter().skip(1).any(|s| s.is_composite()) {
                 return Err(Error::param(
                     "schedulers",

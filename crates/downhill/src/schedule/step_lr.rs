@@ -1,19 +1,18 @@
 //! `step_lr`: PyTorch's `StepLR`.
 
 use super::params::{pytorch_scheduler, schedule_config};
-use super::{check_positive, scheduler_boilerplate, Epochs, Group, Scheduler};
-use crate::Result;
+use super::{scheduler_boilerplate, Epochs, Group, Scheduler};
 
 schedule_config! {
     /// `step_lr`: the parameters of [`StepLr`].
     StepLrConfig {
         required {
             /// Period of the decay.
-            step_size: usize, ">= 1", example = 100;
+            step_size: usize, AtLeast(1.0), example = 100;
         }
         optional {
             /// Multiplicative factor.
-            gamma: f64 = 0.1, "finite", example = 0.5;
+            gamma: f64 = 0.1, Any, example = 0.5;
         }
     }
 }
@@ -33,10 +32,6 @@ pub struct StepLr {
 
 impl Scheduler for StepLr {
     scheduler_boilerplate!();
-    fn validate(&self) -> Result<()> {
-        check_positive("step_size", self.c.step_size)?;
-        super::check_finite("gamma", self.c.gamma)
-    }
     fn get_lr(&mut self, g: &mut Group) -> f64 {
         let t = self.e.last_epoch;
         if t == 0 || t % self.c.step_size as i64 != 0 {
