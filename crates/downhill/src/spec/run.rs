@@ -157,13 +157,21 @@ impl ProblemSection {
             let p = super::least_squares::build(doc, &lsq, t.vars.as_deref(), t.x0.len())?;
             Problem::LeastSquares(Box::new(p))
         } else {
-            Problem::new(
+            if let (Some(_), Some(vars)) = (&t.expression, &t.vars) {
+                let what = format!("{} variables ({})", vars.len(), vars.join(", "));
+                super::check::x0_len(doc, &t.x0, vars.len(), vars.len(), &what)?;
+            }
+            let p = Problem::new(
                 t.function.as_deref(),
                 t.expression.as_deref(),
                 t.vars.as_deref(),
                 t.x0.len(),
             )
-            .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?
+            .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?;
+            if let Problem::Builtin(name) = &p {
+                super::check::builtin(doc, name, &t.x0)?;
+            }
+            p
         };
         let problem = ProblemSection {
             problem,
