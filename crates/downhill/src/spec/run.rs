@@ -158,7 +158,12 @@ impl ProblemSection {
             Problem::LeastSquares(Box::new(p))
         } else {
             if let (Some(_), Some(vars)) = (&t.expression, &t.vars) {
-                let what = format!("{} variables ({})", vars.len(), vars.join(", "));
+                let unit = if vars.len() == 1 {
+                    "variable"
+                } else {
+                    "variables"
+                };
+                let what = format!("{} {unit} ({})", vars.len(), vars.join(", "));
                 super::check::x0_len(doc, &t.x0, vars.len(), vars.len(), &what)?;
             }
             let p = Problem::new(
@@ -504,10 +509,6 @@ mod tests {
                 "`vars` goes with",
             ),
             ("expression = \"x\"\nx0 = [1.0]", "needs `vars`"),
-            (
-                "expression = \"x\"\nvars = [\"x\"]\nx0 = [1.0, 2.0]",
-                "x0 has 2 values",
-            ),
         ] {
             let e = with(p).unwrap_err().to_string();
             assert!(
@@ -515,6 +516,12 @@ mod tests {
                 "{e}"
             );
         }
+        let e = with("expression = \"x\"\nvars = [\"x\"]\nx0 = [1.0, 2.0]").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml:4:1: [problem] key `x0`: x0 has 2 values, but 1 variable (x)"),
+            "{e}"
+        );
     }
 
     #[test]
