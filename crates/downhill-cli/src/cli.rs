@@ -8,7 +8,15 @@ use clap::{Args, Parser, Subcommand};
 
 /// Downhill: gradient descent, done right and visibly.
 #[derive(Debug, Parser)]
-#[command(name = "downhill", version, about)]
+#[command(
+    name = "downhill",
+    version,
+    about,
+    after_help = "New here? Start with `downhill tour`: it runs the seed articles' experiments \
+                  (no input files) and writes downhill-tour/index.html. Then `downhill lab` \
+                  for the live web page, and the configs in examples/ (each shows the command \
+                  that runs it). `downhill COMMAND --help` shows an example of each command."
+)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -19,31 +27,58 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Minimise a built-in function or a formula as described by a TOML config.
+    #[command(after_help = "Example:\n  downhill run examples/run.toml --plot run.svg")]
     Run(RunArgs),
     /// Minimise a built-in function or a formula described by flags.
+    #[command(
+        after_help = "Example:\n  downhill minimize --function sphere --x0 -3,4 --optimizer sgd --lr 0.1 --steps 100"
+    )]
     Minimize(Box<MinimizeArgs>),
     /// Run every experiment of the seed articles and report the numbers.
+    #[command(
+        after_help = "Example:\n  downhill tour --out downhill-tour    # then open downhill-tour/index.html"
+    )]
     Tour(TourArgs),
     /// Measure speed: optimiser steps vs memory bandwidth, gradients, training.
+    #[command(after_help = "Example:\n  downhill bench gradient --function rosenbrock --dim 1000")]
     Bench(bench::BenchArgs),
     /// Re-draw the figure of a saved `--json` output of run, minimize or compare.
+    #[command(
+        after_help = "Example:\n  downhill run examples/run.toml --json > run.json\n  downhill plot run.json --out run.png"
+    )]
     Plot(PlotArgs),
     /// Run several optimisers on one problem; table of results, optional figure.
+    #[command(
+        after_help = "Example:\n  downhill compare examples/compare.toml --plot compare.svg"
+    )]
     Compare(CompareArgs),
     /// Print the lr (and momentum) a `[schedule]` gives at steps 0..N−1.
+    #[command(after_help = "Example:\n  downhill schedule examples/schedule.toml --steps 25")]
     Schedule(ScheduleArgs),
     /// Train a model on data as described by a TOML config.
+    #[command(after_help = "Example:\n  downhill train examples/train.toml --save model.json")]
     Train(TrainArgs),
     /// Predict with a model saved by `downhill train --save`.
+    #[command(
+        after_help = "Example:\n  downhill train examples/digits_mlp.toml --save model.json\n  downhill predict --model model.json --data examples/data/digits_new.csv"
+    )]
     Predict(PredictArgs),
     /// The loss landscape of a `downhill train` config: 1-D interpolation, 2-D surface,
     /// sharpness.
+    #[command(
+        after_help = "Example:\n  downhill landscape examples/landscape.toml --plot landscape.svg"
+    )]
     Landscape(LandscapeArgs),
     /// Serve the lab: a local web page to play with optimisers, computed live.
+    #[command(after_help = "Example:\n  downhill lab --open    # http://127.0.0.1:8731")]
     Lab(LabArgs),
     /// Run a `run`, `compare` or `train` config over a grid of values (its `[sweep]` table).
+    #[command(after_help = "Example:\n  downhill sweep examples/sweep.toml --plot stability.svg")]
     Sweep(SweepArgs),
     /// The lr range test (Smith 2017, fastai's `lr_find`) on a `train` config.
+    #[command(
+        after_help = "Example:\n  downhill lr-find examples/lr_find.toml --plot lr_find.svg"
+    )]
     LrFind(LrFindArgs),
 }
 
@@ -56,7 +91,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub json: bool,
     /// Draw the sweep (`.svg` or `.png`): the metric against one key, or a heat map over two.
-    #[arg(long, value_name = "OUT")]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
     /// What the figure shows.
     #[arg(long, value_enum, default_value_t)]
@@ -73,7 +108,7 @@ pub struct LrFindArgs {
     #[arg(long)]
     pub json: bool,
     /// Draw the smoothed loss against lr (log x) to an SVG or PNG file.
-    #[arg(long, value_name = "OUT")]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
 }
 
@@ -107,7 +142,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub save: Option<PathBuf>,
     /// Draw the natural picture of this command to an SVG or PNG file.
-    #[arg(long)]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
 }
 
@@ -120,7 +155,7 @@ pub struct LandscapeArgs {
     #[arg(long)]
     pub json: bool,
     /// Draw the interpolation, the contour and the 3-D surface to an SVG or PNG file.
-    #[arg(long)]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
     /// Take θ₁ from a model saved by `downhill train --save` instead of training.
     #[arg(long, conflicts_with = "between")]
@@ -162,7 +197,7 @@ pub struct RunOutput {
     #[arg(long)]
     pub json: bool,
     /// Draw the run (`.svg` or `.png`): contour + trajectory in 2-D, else f against step.
-    #[arg(long, value_name = "OUT")]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
 }
 
@@ -183,19 +218,20 @@ pub struct MinimizeArgs {
         long,
         value_delimiter = ',',
         allow_hyphen_values = true,
-        required = true
+        required = true,
+        value_parser = finite
     )]
     pub x0: Vec<f64>,
     /// Optimiser name (e.g. `sgd`, `adam`, `momentum`).
     #[arg(long, default_value = "sgd")]
     pub optimizer: String,
     /// Learning rate.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
     pub lr: Option<f64>,
     /// Momentum: the `momentum` parameter of `sgd`, `rmsprop`, `muon` and the `momentum`
     /// optimiser; `betas[0]` of the Adam family (`adam`, `adamw`, `nadam`, `radam`, `adamax`)
     /// and `lion`, as cyclic momentum schedules drive it (`betas[1]` keeps its default).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
     pub momentum: Option<f64>,
     /// Variant of the `momentum` optimiser: `heavy_ball`, `nesterov` or `nesterov_midpoint`.
     #[arg(long)]
@@ -207,10 +243,10 @@ pub struct MinimizeArgs {
     #[arg(long, default_value = "exact")]
     pub gradient: String,
     /// Step of the numerical gradient.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
     pub h: Option<f64>,
     /// Stop when the gradient norm falls to this value.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = finite)]
     pub tolerance: Option<f64>,
     /// `f64` (default) or `f32`.
     #[arg(long, default_value = "f64")]
@@ -230,7 +266,7 @@ pub struct PlotArgs {
     /// A JSON file written by `run --json`, `minimize --json` or `compare --json`.
     pub result: PathBuf,
     /// The figure to write (`.svg` or `.png`).
-    #[arg(long)]
+    #[arg(long, value_parser = figure_path)]
     pub out: PathBuf,
 }
 
@@ -243,7 +279,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub json: bool,
     /// Draw all runs (`.svg` or `.png`): trajectories on one contour (2-D) and the loss curves.
-    #[arg(long, value_name = "OUT")]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
 }
 
@@ -277,6 +313,25 @@ pub struct ScheduleArgs {
     #[arg(long)]
     pub metrics: Option<PathBuf>,
     /// Draw the natural picture of this command to an SVG or PNG file.
-    #[arg(long)]
+    #[arg(long, value_name = "OUT", value_parser = figure_path)]
     pub plot: Option<PathBuf>,
+}
+
+/// A number given on the command line: any `f64` syntax (`-0.1`, `3e-4`), but finite, so that
+/// `--lr nan` is refused as such rather than reported as out of range.
+pub fn finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err(format!("`{s}` is not a finite number")),
+        Err(_) => Err(format!("`{s}` is not a number")),
+    }
+}
+
+/// A figure file named on the command line: it must end in `.svg` or `.png`, checked before
+/// the command runs (not after a long run).
+pub fn figure_path(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    downhill_plot::Format::from_path(&p)
+        .map(|_| p)
+        .map_err(|_| format!("`{s}`: a figure is written as .svg or .png; give a file name ending in one of them"))
 }

@@ -190,7 +190,13 @@ fn function_xor_expression_is_required() {
     let wrong_len = ROSENBROCK.replace("x0 = [-1.2, 1.0]", "x0 = [-1.2]");
     let out = run_config("len", &wrong_len);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("x0 has 1 values but there are 2 variables"));
+    let e = stderr(&out);
+    assert!(
+        e.contains(
+            "key `x0`: x0 has 1 value, but 2 variables (x, y) (did you mean x0 = [-1.2, 0.0]?)"
+        ),
+        "{e}"
+    );
 }
 
 #[test]

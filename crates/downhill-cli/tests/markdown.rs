@@ -1,99 +1,12 @@
 //! The Markdown of the repository renders as written: every code fence in every `*.md` closes
 //! (an unclosed fence swallows the rest of the page into one code block), a ```` ```toml ````
-//! block that shows a file of `examples/` is that file, the README links only to pages that
-//! exist, and CI runs exactly the README's test command.
+//! block that shows a file of `examples/` is that file, a table is followed by a blank line
+//! (else the next line becomes one of its rows), the README links only to pages that exist,
+//! and CI runs exactly the README's test command.
 
-use std::path::{Path, PathBuf};
+mod markdown_common;
 
-/// The repository root (this crate is `crates/downhill-cli`).
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every `*.md` under `dir`, skipping build output and version-control directories.
-fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
-            if name != "target" && name != ".git" && name != "node_modules" {
-                markdown_files(&path, out);
-            }
-        } else if name.ends_with(".md") {
-            out.push(path);
-        }
-    }
-}
-
-/// A code fence opener or closer: the fence character, its run length and the info string.
-fn fence(line: &str) -> Option<(char, usize, &str)> {
-    // Container markers (list indentation, block quotes) may precede a fence.
-    let mut s = line.trim_start();
-    while let Some(rest) = s.strip_prefix('>') {
-        s = rest.trim_start();
-    }
-    let c = s.chars().next().filter(|&c| c == '`' || c == '~')?;
-    let n = s.chars().take_while(|&x| x == c).count();
-    if n < 3 {
-        return None;
-    }
-    let info = s[n..].trim();
-    // CommonMark: a backtick fence's info string cannot contain a backtick (that is inline code).
-    if c == '`' && info.contains('`') {
-        return None;
-    }
-    Some((c, n, info))
-}
-
-/// A fenced block: 1-based line of its opener, info string, body lines.
-#[derive(Debug)]
-struct Block {
-    line: usize,
-    info: String,
-    body: Vec<String>,
-}
-
-/// The fenced blocks of `text`, or the 1-based line of the fence that never closes.
-///
-/// Inside a block, a fence line of the same character and at least its length that carries an
-/// info string (```` ```toml ````) cannot close it (CommonMark) and, in practice, means that the
-/// block before was never closed: the README's old bug, where a ```` ```sh ```` block ran on
-/// until a later block's closer and swallowed the headings and tables between. It counts as
-/// the unclosed block (showing fences inside a block takes a longer outer fence).
-fn blocks(text: &str) -> Result<Vec<Block>, usize> {
-    let mut out = Vec::new();
-    let mut open: Option<(char, usize, Block)> = None;
-    for (i, line) in text.lines().enumerate() {
-        match open.take() {
-            None => {
-                if let Some((c, n, info)) = fence(line) {
-                    let block = Block {
-                        line: i + 1,
-                        info: info.to_string(),
-                        body: Vec::new(),
-                    };
-                    open = Some((c, n, block));
-                }
-            }
-            Some((c, n, mut block)) => match fence(line) {
-                // A closer: the same character, at least as long, nothing after it.
-                Some((c2, n2, "")) if c2 == c && n2 >= n => out.push(block),
-                Some((c2, n2, _)) if c2 == c && n2 >= n => return Err(block.line),
-                _ => {
-                    block.body.push(line.to_string());
-                    open = Some((c, n, block));
-                }
-            },
-        }
-    }
-    match open {
-        Some((_, _, block)) => Err(block.line),
-        None => Ok(out),
-    }
-}
+use markdown_common::{blocks, fence, markdown_files, root};
 
 #[test]
 fn the_checker_finds_an_unclosed_fence() {
@@ -232,4 +145,50 @@ fn ci_runs_exactly_the_readme_test_command() {
         ci.lines().any(|l| l.trim() == command),
         ".ci/run does not run the README's `{command}`"
     );
+}
+
+/// The 1-based lines of `text` that end a table (a run of lines starting with `|`, outside code
+/// blocks) and are followed by a line that is neither blank nor a row: GitHub renders such a
+/// line as one more row of the table.
+fn tables_not_followed_by_a_blank_line(text: &str) -> Vec<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut open: Option<(char, usize)> = None;
+    let mut bad = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        match (open, fence(line)) {
+            (None, Some((c, n, _))) => open = Some((c, n)),
+            (Some((c, n)), Some((c2, n2, ""))) if c2 == c && n2 >= n => open = None,
+            _ => {}
+        }
+        let row = |l: &str| l.trim_start().starts_with('|');
+        if open.is_none() && row(line) {
+            if let Some(next) = lines.get(i + 1) {
+                if !next.trim().is_empty() && !row(next) {
+                    bad.push(i + 1);
+                }
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn every_table_is_followed_by_a_blank_line() {
+    // The README's old bug: a paragraph right under the table became its last row.
+    let text = "| a | b |\n|---|---|\n| 1 | 2 |\n The same config runs…\n\n| c |\n|---|\n";
+    assert_eq!(tables_not_followed_by_a_blank_line(text), [3]);
+    assert!(tables_not_followed_by_a_blank_line("```\n| a |\nx\n```\n").is_empty());
+    let mut files = Vec::new();
+    markdown_files(&root(), &mut files);
+    let mut bad = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for line in tables_not_followed_by_a_blank_line(&text) {
+            bad.push(format!(
+                "{}:{line}: a table must be followed by a blank line",
+                f.display()
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

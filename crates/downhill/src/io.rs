@@ -37,17 +37,27 @@ pub fn write_atomic_with<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
 {
-    let fail = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: format!("cannot write: {e}"),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(std::io::Error::other("not a file path")))?;
+    let name = path.file_name();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // The message names the target, never the temporary file (tempfile's errors end in
+    // "at path <temporary>"), and says when the folder itself is missing.
+    let fail = |e: std::io::Error| {
+        let text = e.to_string();
+        let plain = text.split(" at path ").next().unwrap_or(&text);
+        let message = if e.kind() == std::io::ErrorKind::NotFound && !dir.is_dir() {
+            format!("cannot write: the folder {} does not exist", dir.display())
+        } else {
+            format!("cannot write: {plain}")
+        };
+        Error::Io {
+            path: path.display().to_string(),
+            message,
+        }
+    };
+    let name = name.ok_or_else(|| fail(std::io::Error::other("not a file path")))?;
     let prefix = format!(".{}.", name.to_string_lossy());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
@@ -93,6 +103,23 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn a_failure_names_the_target_not_the_temporary_file() {
+        let dir = scratch("fail");
+        let target = dir.join("missing").join("fig.svg");
+        let e = write_atomic(&target, b"x").unwrap_err().to_string();
+        assert!(e.starts_with(&target.display().to_string()), "{e}");
+        assert!(e.contains("does not exist") && !e.contains(".tmp"), "{e}");
+        // A target that is a directory: the rename fails.
+        let sub = dir.join("sub");
+        std::fs::create_dir_all(sub.join("x")).unwrap();
+        let e = write_atomic(&sub, b"x").unwrap_err().to_string();
+        assert!(e.starts_with(&sub.display().to_string()), "{e}");
+        assert!(!e.contains(".tmp"), "{e}");
+        assert_eq!(entries(&dir), ["sub"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct StepArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Learning rate (default 1e-3).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true, value_parser = super::finite)]
     pub lr: f64,
     /// Elements per buffer of the bandwidth probe `a ← a + s·b` (f32; default 2e8, far
     /// beyond any cache; smaller values give quick but optimistic limits). 0 skips it. Its
@@ -72,7 +72,7 @@ pub struct GradientArgs {
     #[arg(long, value_parser = parse_count, default_value = "2")]
     pub dim: usize,
     /// Minimum seconds spent timing each operation.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, allow_hyphen_values = true, value_parser = super::finite)]
     pub seconds: f64,
     /// Time the numerical gradient (2d evaluations) also above d = 10⁴, where it is skipped
     /// by default (at d = 10⁶ it takes tens of minutes).
@@ -102,7 +102,7 @@ pub struct BenchTrainArgs {
     #[arg(long, default_value_t = 1)]
     pub epochs: usize,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true, value_parser = super::finite)]
     pub lr: f64,
     /// Optimiser (as `bench step --optimizer`).
     #[arg(long, default_value = "sgd")]

@@ -8,6 +8,12 @@ use crate::exit::{CliError, CliResult};
 use crate::input::read_file;
 use crate::present::plotting::{figure, write, RunTrace};
 
+/// What `plot` says of a JSON that is not a run or a comparison.
+const CANNOT_DRAW: &str = "`downhill plot` cannot draw this JSON: it has no `function`. It draws \
+     the `--json` output of `run`, `minimize` and `compare` (contour and path for a 2-D \
+     function, otherwise f against step). For `train`, `sweep`, `lr-find`, `landscape` and \
+     `schedule`, give `--plot FIG.svg` to that command instead.";
+
 /// Entry point of `downhill plot`.
 pub fn cmd(a: &PlotArgs) -> CliResult {
     let file = a.result.display().to_string();
@@ -22,7 +28,7 @@ pub fn cmd(a: &PlotArgs) -> CliResult {
     let function = v
         .get("function")
         .and_then(Value::as_str)
-        .ok_or_else(|| CliError::input(format!("{file}: missing string `function`")))?;
+        .ok_or_else(|| CliError::input(format!("{file}: {CANNOT_DRAW}")))?;
     let traces = match v.get("runs") {
         Some(Value::Array(runs)) => runs
             .iter()

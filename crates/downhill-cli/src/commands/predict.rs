@@ -9,8 +9,20 @@ use crate::cli::PredictArgs;
 use crate::exit::{CliError, CliResult};
 use crate::input::read_file;
 
+/// A probability as people read it: six decimals at most, trailing zeros dropped (`0.5`,
+/// `0.999987`, `1`, `0`).
+fn probability(p: f64) -> String {
+    let s = format!("{p:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "" | "-0" => "0".to_string(),
+        s => s.to_string(),
+    }
+}
+
 /// Entry point of `downhill predict`: one CSV row per input row — `prediction` for
-/// regression, `label,p_1` for logistic, `label,p_0,…,p_{k−1}` for softmax heads.
+/// regression (full precision), `label,p_1` for logistic, `label,p_0,…,p_{k−1}` for softmax
+/// heads (probabilities to six decimals).
 pub fn cmd(args: &PredictArgs) -> CliResult {
     let text = read_file(&args.model)?;
     let saved: SavedModel = serde_json::from_str(&text).map_err(|e| {
@@ -40,7 +52,7 @@ pub fn cmd(args: &PredictArgs) -> CliResult {
         Head::Logistic => {
             out.push_str("label,p_1\n");
             for (l, p) in labels.iter().zip(&probs) {
-                let _ = writeln!(out, "{l},{p}");
+                let _ = writeln!(out, "{l},{}", probability(*p));
             }
         }
         Head::Softmax => {
@@ -52,7 +64,7 @@ pub fn cmd(args: &PredictArgs) -> CliResult {
             for (l, row) in labels.iter().zip(probs.chunks(k)) {
                 let _ = write!(out, "{l}");
                 for p in row {
-                    let _ = write!(out, ",{p}");
+                    let _ = write!(out, ",{}", probability(*p));
                 }
                 out.push('\n');
             }
@@ -63,4 +75,22 @@ pub fn cmd(args: &PredictArgs) -> CliResult {
         None => print!("{out}"),
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn probabilities_are_compact() {
+        let cases = [
+            (0.5, "0.5"),
+            (1.0, "1"),
+            (0.0, "0"),
+            (0.999_986_543_21, "0.999987"),
+            (1.2e-9, "0"),
+            (0.012_345_678, "0.012346"),
+        ];
+        for (p, want) in cases {
+            assert_eq!(super::probability(p), want);
+        }
+    }
 }

@@ -49,7 +49,11 @@ case("unknown_table.toml", BASE + "[extra]\na = 1\n", 2, "unknown table or key `
 case("unknown_problem_key.toml", BASE.replace("x0 = [1.0, 2.0]", "x0 = [1.0, 2.0]\nstart = 3"), 2, "unknown field `start`")
 case("unknown_optimizer_key.toml", opt("adam", "lr = 0.1\nbeta1 = 0.9"), 2, "unknown field `beta1`")
 case("unknown_optimizer.toml", opt("adamm", "lr = 0.1"), 2, "adamm")
-case("unknown_function.toml", BASE.replace('"sphere"', '"spher"'), 2, "spher")
+case("unknown_function.toml", BASE.replace('"sphere"', '"spher"'), 2, "unknown_function.toml:2:1: [problem] key `function`: unknown function `spher` (did you mean `sphere`?); known: sphere,")
+case("unknown_function_compare.toml", PROB.replace('"sphere"', '"rosenbrok"') + RUN + '[[optimizers]]\nname = "sgd"\nlr = 0.1\n', 2, ":2:1: [problem] key `function`: unknown function `rosenbrok` (did you mean `rosenbrock`?)", ("compare", "{file}"))
+case("x0_too_long.toml", BASE.replace('"sphere"', '"beale"').replace("[1.0, 2.0]", "[1.0, 2.0, 3.0]"), 2, "x0_too_long.toml:3:1: [problem] key `x0`: x0 has 3 values, but `beale` is 2-dimensional (did you mean x0 = [1.0, 2.0]?)")
+case("x0_too_short.toml", BASE.replace('"sphere"', '"rosenbrock"').replace("[1.0, 2.0]", "[1.0]"), 2, "x0_too_short.toml:3:1: [problem] key `x0`: x0 has 1 value, but `rosenbrock` takes at least 2 values (did you mean x0 = [1.0, 0.0]?)")
+case("x0_expression_length.toml", BASE.replace('function = "sphere"', 'expression = "x^2 + y^2 + z^2"\nvars = ["x", "y", "z"]'), 2, "x0_expression_length.toml:4:1: [problem] key `x0`: x0 has 2 values, but 3 variables (x, y, z) (did you mean x0 = [1.0, 2.0, 0.0]?)")
 case("unknown_schedule.toml", sched('name = "step"'), 2, "step")
 case("unknown_schedule_key.toml", sched('name = "step_lr"\nstep_size = 2\nstepsize = 3'), 2, "unknown field `stepsize`")
 case("missing_optimizer.toml", PROB + RUN, 2, "missing table [optimizer]")
@@ -196,6 +200,7 @@ def train(data, model='kind = "linear"', train_extra=""):
     return ("[data]\n" + data + "\n[model]\n" + model + '\n[optimizer]\nname = "sgd"\nlr = 0.01\n'
             + "[train]\nepochs = 2\nbatch_size = 2\nseed = 1\n" + train_extra + "\n")
 T = ("train", "{file}")
+case("unknown_dataset.toml", train('source = "digts"'), 2, "unknown_dataset.toml:2:1: [data] key `source`: unknown dataset `digts` (did you mean `digits`?); known: csv, npy, synthetic_linreg,", T)
 def csv_case(name, text, exit, contains):
     case(name + ".toml", train('source = "csv"\npath = "%s"\ntarget = "y"' % name), exit, contains, ("train", "{file}"), [(name, text)])
 ROWS = "1,2,3\n4,5,6.5\n7,8,9\n1.5,2.5,4\n"

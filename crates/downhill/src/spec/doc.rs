@@ -115,6 +115,21 @@ impl<'a> ConfigDoc<'a> {
         }
     }
 
+    /// An error about key `key` of top-level table `table`, located at that key (at the
+    /// file alone when the table does not have it).
+    pub fn key_error(&self, table: &str, key: &str, msg: impl std::fmt::Display) -> Error {
+        match self.keys(table).find(key) {
+            Some(at) => {
+                let (line, col) = line_col(self.raw, at);
+                crate::spec::input(format!(
+                    "{}:{line}:{col}: [{table}] key `{key}`: {msg}",
+                    self.file
+                ))
+            }
+            None => crate::spec::input(format!("{}: [{table}] key `{key}`: {msg}", self.file)),
+        }
+    }
+
     /// A validation error naming a key that table `table` (whose keys are `keys`) leaves out:
     /// located at the table's `name` key, naming the missing key.
     pub fn missing_value(&self, table: &str, keys: &Keys, e: &crate::Error) -> Error {

@@ -131,7 +131,7 @@ impl LsqProblem {
 
 /// The path of a data file named in config `file`: relative paths are relative to the
 /// directory holding the config.
-pub fn data_path(file: &str, data: &str) -> PathBuf {
+pub fn data_path(file: &str, data: impl AsRef<Path>) -> PathBuf {
     let dir = Path::new(file).parent().unwrap_or(Path::new(""));
     dir.join(data)
 }

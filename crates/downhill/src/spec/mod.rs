@@ -21,6 +21,7 @@
 //! assert!(e.to_string().starts_with("c.toml:6:1: [optimizer] key `lr`"), "{e}");
 //! ```
 
+mod check;
 pub mod compare;
 mod doc;
 pub mod exec;

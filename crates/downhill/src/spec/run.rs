@@ -157,13 +157,26 @@ impl ProblemSection {
             let p = super::least_squares::build(doc, &lsq, t.vars.as_deref(), t.x0.len())?;
             Problem::LeastSquares(Box::new(p))
         } else {
-            Problem::new(
+            if let (Some(_), Some(vars)) = (&t.expression, &t.vars) {
+                let unit = if vars.len() == 1 {
+                    "variable"
+                } else {
+                    "variables"
+                };
+                let what = format!("{} {unit} ({})", vars.len(), vars.join(", "));
+                super::check::x0_len(doc, &t.x0, vars.len(), vars.len(), &what)?;
+            }
+            let p = Problem::new(
                 t.function.as_deref(),
                 t.expression.as_deref(),
                 t.vars.as_deref(),
                 t.x0.len(),
             )
-            .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?
+            .map_err(|m| crate::spec::input(format!("{}: [problem]: {m}", doc.file)))?;
+            if let Problem::Builtin(name) = &p {
+                super::check::builtin(doc, name, &t.x0)?;
+            }
+            p
         };
         let problem = ProblemSection {
             problem,
@@ -496,10 +509,6 @@ mod tests {
                 "`vars` goes with",
             ),
             ("expression = \"x\"\nx0 = [1.0]", "needs `vars`"),
-            (
-                "expression = \"x\"\nvars = [\"x\"]\nx0 = [1.0, 2.0]",
-                "x0 has 2 values",
-            ),
         ] {
             let e = with(p).unwrap_err().to_string();
             assert!(
@@ -507,6 +516,12 @@ mod tests {
                 "{e}"
             );
         }
+        let e = with("expression = \"x\"\nvars = [\"x\"]\nx0 = [1.0, 2.0]").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("c.toml:4:1: [problem] key `x0`: x0 has 2 values, but 1 variable (x)"),
+            "{e}"
+        );
     }
 
     #[test]

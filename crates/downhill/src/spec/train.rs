@@ -32,11 +32,12 @@ pub enum Features {
 pub struct DataSection {
     /// A built-in dataset name, `"csv"` or `"npy"`.
     pub source: String,
-    /// CSV file, or the `.npy` features file.
+    /// CSV file, or the `.npy` features file (a relative path is relative to the config
+    /// file's folder).
     pub path: Option<PathBuf>,
     /// Target column name (CSV).
     pub target: Option<String>,
-    /// `.npy` targets file.
+    /// `.npy` targets file (relative to the config file's folder, as `path`).
     pub target_path: Option<PathBuf>,
     /// Feature columns (CSV) or feature count (synthetic datasets).
     pub features: Option<Features>,
@@ -150,7 +151,15 @@ pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<Tr
     ];
     allowed.extend_from_slice(also);
     doc.allow_tables(&allowed)?;
-    let data: DataSection = doc.required("data")?;
+    let mut data: DataSection = doc.required("data")?;
+    super::check::dataset(doc, &data.source)?;
+    // Data files are named relative to the config file, as `[problem] data` is.
+    for p in [&mut data.path, &mut data.target_path]
+        .into_iter()
+        .flatten()
+    {
+        *p = super::least_squares::data_path(&doc.file, &*p);
+    }
     let model: ModelConfig = doc.required("model")?;
     let (train, distributed): (TrainConfig, DistributedSection) =
         doc.section_split("train", DISTRIBUTED_KEYS)?;
