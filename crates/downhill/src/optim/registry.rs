@@ -250,7 +250,7 @@ registry! {
 }
 
 /// The config key that sets the momentum of the optimiser called `name` — what a momentum
-/// schedule drives through [`Optimizer::set_momentum`](super::Optimizer::set_momentum):
+/// schedule drives through [`Optimizer::set_hyper`]:
 /// `momentum` (sgd, rmsprop, muon, `momentum`) or `betas[0]` (the Adam family, lion). `None`
 /// for an optimiser without one, a solver, or an unknown name.
 pub fn momentum_key(name: &str) -> Option<&'static str> {

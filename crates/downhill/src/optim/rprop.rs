@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{sign, signed, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{sign, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
 /// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
@@ -49,32 +49,24 @@ impl Entry for RpropConfig {
         pair("step_sizes", Any, "(Δmin, Δmax): bounds of the step sizes"),
         MAXIMIZE,
     ];
-    first_order_entry!(Rprop);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Rprop`] carries from step to step (PyTorch's state keys).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct RpropState<T: Float> {
-    /// Current learning rate (used only to fill `step_size` at the first step, as PyTorch).
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// The previous (masked) gradient.
     pub prev: StateBuf<T>,
     /// Per-coordinate step sizes Δ.
     pub step_size: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<RpropConfig> for RpropState<T> {
-    fn init(cfg: &RpropConfig) -> Self {
-        RpropState {
-            lr: cfg.lr,
-            step: 0,
-            prev: StateBuf::default(),
-            step_size: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Rprop` (resilient backpropagation): each coordinate has its own step size,
@@ -95,13 +87,7 @@ impl<T: Float> StateFor<RpropConfig> for RpropState<T> {
 ///
 /// As in PyTorch, the factor replaces s elementwise in that order (so with η₋ = 1 a zero s
 /// also counts as a sign change), a NaN s leaves a NaN factor, and the clamp propagates NaN.
-#[derive(Debug, Clone)]
-pub struct Rprop<T: Float> {
-    cfg: RpropConfig,
-    state: RpropState<T>,
-}
-
-optimizer_basics!(Rprop, RpropConfig, RpropState);
+pub type Rprop<T> = Optim<RpropConfig, T>;
 
 /// `clamp(x, lo, hi)` as `torch.clamp`: NaN stays NaN.
 #[inline(always)]
@@ -117,16 +103,28 @@ fn clamp<T: Float>(x: T, lo: T, hi: T) -> T {
     }
 }
 
-impl<T: Float> Optimizer<T> for Rprop<T> {
-    fn name(&self) -> &'static str {
-        "rprop"
+impl Rule for RpropConfig {
+    type State<T: Float> = RpropState<T>;
+    fn init<T: Float>(&self) -> RpropState<T> {
+        RpropState {
+            step: 0,
+            prev: StateBuf::default(),
+            step_size: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut RpropState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let n = params.len();
         let prev = st.prev.full_of(n, T::zero());
-        let step_size = st.step_size.full_of(n, T::of(st.lr));
+        let step_size = st.step_size.full_of(n, T::of(h.lr));
         st.step += 1;
         let (etaminus, etaplus) = (T::of(cfg.etas[0]), T::of(cfg.etas[1]));
         let (lo, hi) = (T::of(cfg.step_sizes[0]), T::of(cfg.step_sizes[1]));
@@ -153,9 +151,6 @@ impl<T: Float> Optimizer<T> for Rprop<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }
 
 #[cfg(test)]
