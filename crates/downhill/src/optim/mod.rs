@@ -32,95 +32,76 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Float, Result};
 
-pub mod adadelta;
-pub mod adafactor;
-pub mod adagrad;
-pub mod adam;
-pub mod adamax;
-pub mod adamw;
-pub mod asgd;
-pub mod bfgs;
 pub mod bounded_search;
-pub mod cg;
-pub mod cmaes;
 pub(crate) mod dcsrch;
 pub(crate) mod dense;
-pub mod ga;
 pub mod gd_armijo;
 pub mod groups;
-pub mod lbfgs;
-pub mod lbfgsb;
 mod lbfgsb_memory;
 mod lbfgsb_subspace;
 pub mod line_search;
-pub mod lion;
-pub mod lm;
 pub(crate) mod lm_linalg;
-pub mod momentum;
-pub mod muon;
-pub mod nadam;
-pub mod nelder_mead;
-pub mod newton;
 pub use crate::hyper as params;
-pub mod pso;
-pub mod radam;
 pub mod registry;
-pub mod rmsprop;
-pub mod rprop;
 pub mod rule;
 pub(crate) mod scipy_line;
 pub mod scipy_opts;
-pub mod sgd;
 pub mod solver;
 pub mod stability;
 pub mod state;
 pub mod state_precision;
-pub mod trust_ncg;
 pub(crate) mod trust_region;
 pub mod wrappers;
 
-pub use adadelta::{Adadelta, AdadeltaConfig};
-pub use adafactor::{Adafactor, AdafactorConfig, AdafactorEps};
-pub use adagrad::{Adagrad, AdagradConfig};
-pub use adam::{Adam, AdamConfig, Moments};
-pub use adamax::{Adamax, AdamaxConfig};
-pub use adamw::{Adamw, AdamwConfig};
-pub use asgd::{Asgd, AsgdConfig};
-pub use bfgs::{Bfgs, BfgsConfig};
-pub use cg::{Cg, CgConfig};
-pub use cmaes::{Cmaes, CmaesConfig};
-pub use ga::{Ga, GaConfig};
+pub use adafactor::AdafactorEps;
+pub use adam::Moments;
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
 pub use groups::{assign, glob_match, Grouped, ParamGroupConfig, Tensor};
-pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
-pub use lbfgsb::{Lbfgsb, LbfgsbConfig};
-pub use lion::{Lion, LionConfig};
-pub use lm::{Lm, LmConfig, LmInfo, XScale};
-pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
-pub use muon::{AdjustLr, Muon, MuonConfig};
-pub use nadam::{Nadam, NadamConfig};
-pub use nelder_mead::{NelderMead, NelderMeadConfig};
-pub use newton::{Newton, NewtonConfig};
+pub use lbfgs::LineSearchFn;
+pub use lm::{LmInfo, XScale};
+pub use momentum::MomentumVariant;
+pub use muon::AdjustLr;
 pub use params::{Kind, ParamSpec, Range};
-pub use pso::{Pso, PsoConfig};
-pub use radam::{Radam, RadamConfig};
-pub use registry::{
-    catalog, momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need, OptimizerConfig,
-    FIRST_ORDER, NAMES,
-};
-pub use rmsprop::{RmsProp, RmsPropConfig};
-pub use rprop::{Rprop, RpropConfig};
+pub use registry::{momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need};
 pub use rule::{Hyper, Optim, Rule};
 pub use scipy_opts::{Norm, Stop};
-pub use sgd::{Sgd, SgdConfig};
 pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
-pub use trust_ncg::{TrustNcg, TrustNcgConfig};
 pub use wrappers::{
     Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
     WrappersConfig,
 };
+
+// One line per optimiser or solver: module: config name => optimiser type (its config), doc.
+registry::registry! {
+    sgd: "sgd" => Sgd(SgdConfig), "`torch.optim.SGD`.";
+    momentum: "momentum" => Momentum(MomentumConfig), "Heavy ball / Nesterov / midpoint momentum, the velocity carrying the lr.";
+    adagrad: "adagrad" => Adagrad(AdagradConfig), "`torch.optim.Adagrad`.";
+    rmsprop: "rmsprop" => RmsProp(RmsPropConfig), "`torch.optim.RMSprop`.";
+    adam: "adam" => Adam(AdamConfig), "`torch.optim.Adam`.";
+    adamw: "adamw" => Adamw(AdamwConfig), "`torch.optim.AdamW`.";
+    nadam: "nadam" => Nadam(NadamConfig), "`torch.optim.NAdam`.";
+    radam: "radam" => Radam(RadamConfig), "`torch.optim.RAdam`.";
+    adamax: "adamax" => Adamax(AdamaxConfig), "`torch.optim.Adamax`.";
+    adadelta: "adadelta" => Adadelta(AdadeltaConfig), "`torch.optim.Adadelta`.";
+    lion: "lion" => Lion(LionConfig), "Lion (Chen et al. 2023).";
+    rprop: "rprop" => Rprop(RpropConfig), "`torch.optim.Rprop`.";
+    asgd: "asgd" => Asgd(AsgdConfig), "`torch.optim.ASGD`.";
+    adafactor: "adafactor" => Adafactor(AdafactorConfig), "`torch.optim.Adafactor`.";
+    muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
+    lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
+    newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
+    pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
+    ga: "ga" => Ga(GaConfig), "Real-coded genetic algorithm (a solver).";
+    cmaes: "cmaes" => Cmaes(CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
+    nelder_mead: "nelder_mead" => NelderMead(NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
+    lbfgsb: "lbfgsb" => Lbfgsb(LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
+    lm: "lm" => Lm(LmConfig), "Levenberg-Marquardt least squares, SciPy's least_squares(method=\"lm\") (a solver; needs residuals).";
+    bfgs: "bfgs" => Bfgs(BfgsConfig), "BFGS, `scipy.optimize.minimize(method=\"BFGS\")` (a solver).";
+    cg: "cg" => Cg(CgConfig), "Nonlinear conjugate gradients, SciPy's `CG` (a solver).";
+    trust_ncg: "trust_ncg" => TrustNcg(TrustNcgConfig), "Trust-region Newton-CG, SciPy's `trust-ncg` (a solver).";
+}
 
 /// What one call to [`Optimizer::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
