@@ -264,30 +264,6 @@ pub(crate) fn describe<C: Serialize>(default: &C, specs: &[ParamSpec]) -> Vec<Pa
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_name_the_range() {
-        assert_eq!(Range::AtLeast(0.0).check(-0.1).unwrap_err(), "must be >= 0");
-        assert_eq!(
-            Range::AtLeast(0.0).check(f64::INFINITY).unwrap_err(),
-            "must be finite and >= 0"
-        );
-        assert_eq!(
-            Range::HalfOpen(0.0, 1.0).check(1.0).unwrap_err(),
-            "must be in [0, 1)"
-        );
-        assert!(Range::Closed(0.0, 1.0).check(1.0).is_ok());
-        assert!(Range::Open(0.0, 1.0).check(f64::NAN).is_err());
-        assert!(Range::Above(1.0).check(1.0).is_err());
-        assert_eq!(Range::AtMost(0.0).check(0.5).unwrap_err(), "must be <= 0");
-        assert!(Range::AtMost(0.0).check(-0.8).is_ok());
-        assert!(Range::AtMost(0.0).check(f64::NEG_INFINITY).is_err());
-    }
-}
-
 impl ParamSpec {
     /// The same spec under the key `name` (the macro [`hyperparameters!`] names every row
     /// after its field).
@@ -367,4 +343,28 @@ macro_rules! hyperparameters {
     (@spec $field:ident, $shared:expr) => {
         $shared.named(stringify!($field))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_range() {
+        assert_eq!(Range::AtLeast(0.0).check(-0.1).unwrap_err(), "must be >= 0");
+        assert_eq!(
+            Range::AtLeast(0.0).check(f64::INFINITY).unwrap_err(),
+            "must be finite and >= 0"
+        );
+        assert_eq!(
+            Range::HalfOpen(0.0, 1.0).check(1.0).unwrap_err(),
+            "must be in [0, 1)"
+        );
+        assert!(Range::Closed(0.0, 1.0).check(1.0).is_ok());
+        assert!(Range::Open(0.0, 1.0).check(f64::NAN).is_err());
+        assert!(Range::Above(1.0).check(1.0).is_err());
+        assert_eq!(Range::AtMost(0.0).check(0.5).unwrap_err(), "must be <= 0");
+        assert!(Range::AtMost(0.0).check(-0.8).is_ok());
+        assert!(Range::AtMost(0.0).check(f64::NEG_INFINITY).is_err());
+    }
 }
