@@ -36,6 +36,18 @@ START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
 
 # (optimizer, params, objective, shapes)
 CASES = [
+    ("lars", {"lr": 0.5, "trust_coefficient": 0.02}, "rosenbrock", [[2]]),
+    ("lars", {"lr": 0.3, "trust_coefficient": 0.05, "momentum": 0.8, "nesterov": True},
+     "beale", [[2]]),
+    ("lars", {"lr": 1.0, "weight_decay": 0.01, "eps": 1e-3, "trust_coefficient": 0.01},
+     "ill_conditioned", [[2, 2], [3]]),
+    ("lars", {"lr": 0.2, "trust_coefficient": 0.1, "weight_decay": 1e-3}, "quartic",
+     [[3, 4], [4]]),
+    ("lars", {"lr": 0.05, "trust_coefficient": 0.05, "nesterov": True, "momentum": 0.5},
+     "rosenbrock_chain", [[2, 3], [3]]),
+    ("lars", {}, "quartic", [[2, 3], [3], [4]]),
+    ("lars", {"lr": 0.1, "trust_coefficient": 0.02, "maximize": True}, "quartic",
+     [[3, 2], [2]]),
 ]
 
 
