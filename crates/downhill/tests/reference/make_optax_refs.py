@@ -14,8 +14,9 @@ optax.apply_updates, from the start point of its objective:
 * the flat-vector objectives of make_optim_refs.matrix_grad (quartic, ill_conditioned,
   rosenbrock_chain) over
   two or three tensors at once, from make_optim_refs.matrix_x0.
-Downhill's `lr` is optax's `learning_rate` (default 1.0 here, optax has none); `maximize = true`
-is optax on the negated gradient (optax has no such option).
+Downhill's `lr` is optax's `learning_rate` (DEFAULT_LR when absent: optax has no default),
+`betas` its (b1, b2); `maximize = true` is optax on the negated gradient (optax has no such
+option).
 """
 import json
 import os
@@ -31,6 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
 
 STEPS = 60
+
+# Downhill's default lr (optax's learning_rate has none).
+DEFAULT_LR = {"lars": 1.0, "lamb": 1e-3}
 
 START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
 
@@ -48,6 +52,13 @@ CASES = [
     ("lars", {}, "quartic", [[2, 3], [3], [4]]),
     ("lars", {"lr": 0.1, "trust_coefficient": 0.02, "maximize": True}, "quartic",
      [[3, 2], [2]]),
+    ("lamb", {"lr": 0.01}, "rosenbrock", [[2]]),
+    ("lamb", {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-8, "weight_decay": 0.01}, "beale",
+     [[2]]),
+    ("lamb", {"lr": 0.01, "eps_root": 1e-10, "weight_decay": 1e-3}, "quartic", [[3, 4], [4]]),
+    ("lamb", {}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("lamb", {"lr": 0.005}, "ill_conditioned", [[2, 2], [3], [2]]),
+    ("lamb", {"lr": 0.01, "maximize": True}, "quartic", [[3, 2], [2]]),
 ]
 
 
@@ -71,7 +82,9 @@ def flatten(tensors):
 def run(name, params, fn, shapes):
     kw = dict(params)
     maximize = kw.pop("maximize", False)
-    lr = kw.pop("lr", 1.0)
+    lr = kw.pop("lr", DEFAULT_LR[name])
+    if "betas" in kw:
+        kw["b1"], kw["b2"] = kw.pop("betas")
     tx = getattr(optax, name)(learning_rate=lr, **kw)
     x0 = START[fn] if fn in START else matrix_x0(shapes)
     tensors = split(x0, shapes)
