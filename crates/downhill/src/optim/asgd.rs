@@ -8,34 +8,21 @@ use super::state::StateBuf;
 use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `asgd`: the hyperparameters of [`Asgd`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AsgdConfig {
-    /// Learning rate γ (1e-2).
-    pub lr: f64,
-    /// Decay term λ (1e-4).
-    pub lambd: f64,
-    /// Power α of the η update (0.75).
-    pub alpha: f64,
-    /// The step at which averaging starts, t₀ (1e6).
-    pub t0: f64,
-    /// L2 penalty (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AsgdConfig {
-    fn default() -> Self {
-        AsgdConfig {
-            lr: 1e-2,
-            lambd: 1e-4,
-            alpha: 0.75,
-            t0: 1e6,
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `asgd`: the hyperparameters of [`Asgd`], PyTorch's names and defaults.
+    pub struct AsgdConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-2, [LR],
+        /// Decay term λ.
+        lambd: f64 = 1e-4, [Kind::Float, AtLeast(0.0), "decay term λ"],
+        /// Power α of the η update.
+        alpha: f64 = 0.75, [Kind::Float, AtLeast(0.0), "power α of the step-size decay"],
+        /// The step at which averaging starts, t₀.
+        t0: f64 = 1e6, [Kind::Float, Any, "step at which averaging starts"],
+        /// L2 penalty.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
@@ -43,14 +30,7 @@ impl Entry for AsgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str =
         "ASGD: SGD with a decaying step and a running average of the iterates.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("lambd", AtLeast(0.0), "decay term λ"),
-        float("alpha", AtLeast(0.0), "power α of the step-size decay"),
-        float("t0", Any, "step at which averaging starts"),
-        WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

@@ -9,41 +9,25 @@ use super::state::StateBuf;
 use super::{sign, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `lion`: the hyperparameters of [`Lion`] (the paper's defaults: lr 1e-4, betas (0.9, 0.99)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LionConfig {
-    /// Learning rate γ (1e-4).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.99)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// Decoupled weight decay λ (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for LionConfig {
-    fn default() -> Self {
-        LionConfig {
-            lr: 1e-4,
-            betas: [0.9, 0.99],
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `lion`: the hyperparameters of [`Lion`] (the paper's defaults: lr 1e-4, betas (0.9, 0.99)).
+    pub struct LionConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-4, [LR],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.99], [BETAS],
+        /// Decoupled weight decay λ.
+        weight_decay: f64 = 0.0, [Kind::Float, AtLeast(0.0), "decoupled weight decay"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for LionConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Lion: the sign of an interpolated momentum (Chen et al. 2023).";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        BETAS,
-        float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

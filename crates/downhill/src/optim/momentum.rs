@@ -35,44 +35,25 @@ impl MomentumVariant {
     }
 }
 
-/// `momentum`: the hyperparameters of [`Momentum`] (lr 1e-3, momentum 0.9, heavy ball).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MomentumConfig {
-    /// Learning rate α (1e-3).
-    pub lr: f64,
-    /// Momentum β (0.9).
-    pub momentum: f64,
-    /// `heavy_ball`, `nesterov` or `nesterov_midpoint`.
-    pub variant: MomentumVariant,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for MomentumConfig {
-    fn default() -> Self {
-        MomentumConfig {
-            lr: 1e-3,
-            momentum: 0.9,
-            variant: MomentumVariant::HeavyBall,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `momentum`: the hyperparameters of [`Momentum`] (lr 1e-3, momentum 0.9, heavy ball).
+    pub struct MomentumConfig {
+        /// Learning rate α.
+        lr: f64 = 1e-3, [Kind::Float, AtLeast(0.0), "learning rate α"],
+        /// Momentum β.
+        momentum: f64 = 0.9, [Kind::Float, AtLeast(0.0), "momentum β"],
+        /// `heavy_ball`, `nesterov` or `nesterov_midpoint`.
+        variant: MomentumVariant = MomentumVariant::HeavyBall,
+            [Kind::Choice(MomentumVariant::NAMES), Any, "where the gradient is taken"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for MomentumConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Physics-form momentum: heavy ball, Nesterov, Nesterov midpoint.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "learning rate α"),
-        float("momentum", AtLeast(0.0), "momentum β"),
-        choice(
-            "variant",
-            MomentumVariant::NAMES,
-            "where the gradient is taken",
-        ),
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

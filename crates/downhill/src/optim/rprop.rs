@@ -8,47 +8,30 @@ use super::state::StateBuf;
 use super::{sign, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RpropConfig {
-    /// Learning rate: the initial step size of every coordinate (1e-2).
-    pub lr: f64,
-    /// (η₋, η₊): step-size factors after a sign change / no sign change ((0.5, 1.2)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub etas: [f64; 2],
-    /// (Δmin, Δmax): bounds of the step sizes ((1e-6, 50)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub step_sizes: [f64; 2],
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for RpropConfig {
-    fn default() -> Self {
-        RpropConfig {
-            lr: 1e-2,
-            etas: [0.5, 1.2],
-            step_sizes: [1e-6, 50.0],
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
+    pub struct RpropConfig {
+        /// Learning rate: the initial step size of every coordinate.
+        lr: f64 = 1e-2, [Kind::Float, AtLeast(0.0), "initial step size"],
+        /// (η₋, η₊): step-size factors after a sign change / no sign change.
+        #[serde(deserialize_with = "super::exact_pair")]
+        etas: [f64; 2] = [0.5, 1.2], [
+            Kind::Pair,
+            PerElement(&Open(0.0, 1.0), &Above(1.0)),
+            "(η₋, η₊): factors on a sign change / on an unchanged sign (0 < η₋ < 1 < η₊)"
+        ],
+        /// (Δmin, Δmax): bounds of the step sizes.
+        #[serde(deserialize_with = "super::exact_pair")]
+        step_sizes: [f64; 2] = [1e-6, 50.0], [Kind::Pair, Any, "(Δmin, Δmax): bounds of the step sizes"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for RpropConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Rprop: per-coordinate step sizes adapted by the gradient's sign.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "initial step size"),
-        spec(
-            "etas",
-            Kind::Pair,
-            Range::PerElement(&Range::Open(0.0, 1.0), &Range::Above(1.0)),
-            "(η₋, η₊): factors on a sign change / on an unchanged sign (0 < η₋ < 1 < η₊)",
-        ),
-        pair("step_sizes", Any, "(Δmin, Δmax): bounds of the step sizes"),
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }
