@@ -292,6 +292,87 @@ impl Range {
     }
 }
 
+impl ParamSpec {
+    /// The same spec under the key `name` (the macro [`hyperparameters!`] names every row
+    /// after its field).
+    pub const fn named(self, name: &'static str) -> ParamSpec {
+        ParamSpec { name, ..self }
+    }
+}
+
+/// Declares a config struct whose hyperparameters are each written once: key (the field),
+/// type, default, typed range and doc. It writes the serde struct (`deny_unknown_fields`,
+/// `default`), its `Default`, and its table `HYPER: &[ParamSpec]` (what an
+/// [`Entry`](crate::optim::Entry)'s `PARAMS` is, so what [`check`] validates and the catalogue
+/// lists); every field's rustdoc gets its default appended.
+///
+/// A row is `field: Type = default, [Kind, Range, "doc"]`, or `field: Type = default, [SPEC]`
+/// for a shared [`ParamSpec`] constant (renamed to the field); attributes (`///` docs,
+/// `#[serde(...)]`) go before it.
+///
+/// ```
+/// use downhill::hyper::*;
+///
+/// downhill::hyperparameters! {
+///     /// A toy rule's hyperparameters.
+///     pub struct ToyConfig {
+///         /// Learning rate γ.
+///         lr: f64 = 0.1, [LR],
+///         /// Momentum μ.
+///         momentum: f64 = 0.9, [Kind::Float, Closed(0.0, 1.0), "momentum factor"],
+///     }
+/// }
+/// let c: ToyConfig = serde_json::from_str(r#"{"momentum": 0.5}"#).unwrap();
+/// assert_eq!((c.lr, c.momentum), (0.1, 0.5));
+/// assert_eq!(ToyConfig::HYPER[1].name, "momentum");
+/// assert!(check(&ToyConfig { momentum: 2.0, ..c }, ToyConfig::HYPER).is_err());
+/// assert!(serde_json::from_str::<ToyConfig>(r#"{"mu": 0.5}"#).is_err());
+/// ```
+#[macro_export]
+macro_rules! hyperparameters {
+    (
+        $(#[$sm:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fm:meta])*
+                $field:ident : $ty:ty = $default:expr, [$($spec:tt)+]
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$sm])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        $vis struct $name {
+            $(
+                $(#[$fm])*
+                #[doc = concat!("\n\nDefault: `", stringify!($default), "`.")]
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    $($field: $default,)*
+                }
+            }
+        }
+
+        impl $name {
+            /// Every hyperparameter, once, in declaration order: key, type, range, doc.
+            pub const HYPER: &'static [$crate::hyper::ParamSpec] = &[
+                $($crate::hyperparameters!(@spec $field, $($spec)+),)*
+            ];
+        }
+    };
+    (@spec $field:ident, $kind:expr, $range:expr, $doc:literal) => {
+        $crate::hyper::spec(stringify!($field), $kind, $range, $doc)
+    };
+    (@spec $field:ident, $shared:expr) => {
+        $shared.named(stringify!($field))
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

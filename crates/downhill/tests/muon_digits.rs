@@ -11,7 +11,7 @@ use downhill::data::builtin::SyntheticOptions;
 use downhill::data::{builtin, prepare};
 use downhill::model::{Activation, ModelConfig, ModelKind, Network};
 use downhill::optim::{
-    Adam, AdamConfig, Muon, MuonConfig, Optimizer, OptimizerState, Shape, StepOutcome,
+    Adam, AdamConfig, Hyper, Muon, MuonConfig, Optimizer, OptimizerState, Shape, StepOutcome,
 };
 use downhill::train::{TrainConfig, Trainer};
 
@@ -57,10 +57,10 @@ impl Optimizer<f64> for Split {
         Self::part(&mut self.adam, &self.others, &mut self.buf, params, grad);
         StepOutcome::Applied
     }
-    fn lr(&self) -> f64 {
-        self.muon.lr()
+    fn hyper(&self, group: usize) -> Hyper {
+        self.muon.hyper(group)
     }
-    fn set_lr(&mut self, _lr: f64) {}
+    fn set_hyper(&mut self, _group: usize, _hyper: Hyper) {}
     fn set_shapes(&mut self, shapes: &[Shape]) -> downhill::Result<()> {
         let mut at = 0;
         let mut matrices = Vec::new();

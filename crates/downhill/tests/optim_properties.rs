@@ -14,9 +14,22 @@ use downhill::{Float, Objective};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// Every optimiser with a learning rate suited to the test functions, plus options that
-/// exercise the less common branches.
+/// Every first-order optimiser of the registry: the cases of [`cases`], and the defaults of
+/// any entry they do not name.
 fn configs() -> Vec<(&'static str, Value)> {
+    let mut out = cases();
+    for &n in downhill::optim::FIRST_ORDER {
+        if !out.iter().any(|(m, _)| *m == n) {
+            let lr = OptimizerConfig::from_named(n, json!({})).unwrap().lr();
+            out.push((n, json!({ "lr": lr })));
+        }
+    }
+    out
+}
+
+/// Optimisers with a learning rate suited to the test functions, and options that exercise
+/// the less common branches.
+fn cases() -> Vec<(&'static str, Value)> {
     vec![
         (
             "sgd",
@@ -70,6 +83,11 @@ fn configs() -> Vec<(&'static str, Value)> {
             "muon",
             json!({"lr": 0.01, "nesterov": false, "adjust_lr_fn": "match_rms_adamw"}),
         ),
+        (
+            "lars",
+            json!({"lr": 0.5, "trust_coefficient": 0.02, "nesterov": true, "weight_decay": 0.01}),
+        ),
+        ("lamb", json!({"lr": 0.01, "weight_decay": 0.01})),
     ]
 }
 
@@ -245,7 +263,8 @@ fn state_of_another_optimizer_is_refused() {
     assert!(lion.load_state(&adam.state()).is_err());
 }
 
-/// The property tests above cover every optimiser the config knows.
+/// The property tests above cover every optimiser the registry knows (`configs` derives its
+/// list from it).
 #[test]
 fn properties_cover_every_optimizer() {
     let covered: Vec<_> = configs().into_iter().map(|(n, _)| n).collect();

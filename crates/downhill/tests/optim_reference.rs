@@ -72,6 +72,7 @@ mod matrix_refs {
         pub function: String,
         pub shapes: Vec<Vec<usize>>,
         pub trajectory: Vec<Vec<f64>>,
+        #[serde(default)]
         pub ax: Vec<f64>,
     }
 
@@ -88,6 +89,16 @@ mod matrix_refs {
         })
         .cases
     }
+
+    /// The cases of `reference/optax_refs.json` (`make_optax_refs.py`): the same shape, the
+    /// objective either a 2-D test function (one tensor) or a matrix objective.
+    pub fn optax_cases() -> &'static [MatrixCase] {
+        static DOC: OnceLock<Doc> = OnceLock::new();
+        &DOC.get_or_init(|| {
+            serde_json::from_str(include_str!("reference/optax_refs.json")).unwrap()
+        })
+        .cases
+    }
 }
 
 use downhill::optim::{OptimizerConfig, Shape};
@@ -98,9 +109,10 @@ use downhill::run::{Method, Run, Status};
 const RTOL: f64 = 1e-6;
 
 fn check(optimizer: &str) {
-    let matrix = check_matrices(optimizer);
-    if matrix > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
-        return; // Muon: matrices only.
+    let matrix = check_matrices(optimizer, matrix_refs::cases());
+    let optax = check_matrices(optimizer, matrix_refs::optax_cases());
+    if matrix + optax > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
+        return; // Muon: matrices only; the optax rules: optax_refs.json only.
     }
     let cases: Vec<_> = refs::cases()
         .iter()
@@ -137,51 +149,45 @@ fn check(optimizer: &str) {
     }
 }
 
-macro_rules! reference_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                check(stringify!($name));
-            }
-        )*
-
-        /// Every entry of the registry has reference cases: the first-order optimisers here
-        /// (a test each, with cases in `optim_refs.json`), the solvers in their own files.
-        #[test]
-        fn every_registry_entry_is_covered() {
-            use downhill::optim::{catalog, EntryKind};
-            let covered = [$(stringify!($name)),*];
-            for e in catalog() {
-                match e.kind {
-                    EntryKind::FirstOrder => {
-                        assert!(covered.contains(&e.name), "{} has no reference test", e.name);
-                        let cases = refs::cases().iter().filter(|c| c.optimizer == e.name).count()
-                            + matrix_refs::cases()
-                                .iter()
-                                .filter(|c| c.optimizer == e.name)
-                                .count();
-                        assert!(
-                            cases >= 2,
-                            "{} has no reference cases in optim_refs.json / optim_matrix_refs.json",
-                            e.name
-                        );
-                    }
-                    EntryKind::Solver => assert!(
-                        SOLVER_REFERENCES.iter().any(|(n, _)| *n == e.name),
-                        "solver {} has no reference test",
-                        e.name
-                    ),
-                }
-            }
-        }
-    };
+/// Every first-order optimiser of the registry against its reference cases.
+#[test]
+fn every_first_order_optimiser_matches_its_references() {
+    for &name in downhill::optim::FIRST_ORDER {
+        check(name);
+    }
 }
 
-reference_tests!(
-    sgd, momentum, adagrad, rmsprop, adam, adamw, nadam, radam, adamax, adadelta, lion, rprop,
-    asgd, adafactor, muon,
-);
+/// Every entry of the registry has reference cases: the first-order optimisers in
+/// `optim_refs.json`, `optim_matrix_refs.json` or `optax_refs.json` (checked by the test
+/// above), the solvers in their own files.
+#[test]
+fn every_registry_entry_is_covered() {
+    use downhill::optim::{catalog, EntryKind};
+    for e in catalog() {
+        match e.kind {
+            EntryKind::FirstOrder => {
+                let named = |c: &&matrix_refs::MatrixCase| c.optimizer == e.name;
+                let cases = refs::cases()
+                    .iter()
+                    .filter(|c| c.optimizer == e.name)
+                    .count()
+                    + matrix_refs::cases().iter().filter(named).count()
+                    + matrix_refs::optax_cases().iter().filter(named).count();
+                assert!(
+                    cases >= 2,
+                    "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
+                     optax_refs.json",
+                    e.name
+                );
+            }
+            EntryKind::Solver => assert!(
+                SOLVER_REFERENCES.iter().any(|(n, _)| *n == e.name),
+                "solver {} has no reference test",
+                e.name
+            ),
+        }
+    }
+}
 
 /// Where each solver is checked against references.
 const SOLVER_REFERENCES: &[(&str, &str)] = &[
@@ -268,8 +274,9 @@ fn worst_relative_error_is_tiny() {
 }
 
 /// The gradient of a matrix case's objective over the flat vector (the script's
-/// `matrix_grad`, same operation order).
+/// `matrix_grad`, same operation order), or of a 2-D test function of `problems`.
 fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
+    use downhill::Objective;
     let n = x.len();
     match function {
         "quartic" => {
@@ -292,7 +299,9 @@ fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
                 g[i + 1] += 200.0 * a;
             }
         }
-        other => panic!("unknown matrix objective {other}"),
+        other => {
+            problems::by_name::<f64>(other).unwrap().gradient(x, g);
+        }
     }
 }
 
@@ -308,12 +317,9 @@ fn assert_close(what: &str, got: f64, want: f64) {
 /// Checks `optimizer` against its matrix cases (the tensors' shapes given through
 /// `set_shapes`); returns how many there were. The largest error relative to
 /// max(|reference|, 1e-3) must stay ≤ 1e-9 (printed with `--nocapture`).
-fn check_matrices(optimizer: &str) -> usize {
+fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
     let mut worst: f64 = 0.0;
-    let cases: Vec<_> = matrix_refs::cases()
-        .iter()
-        .filter(|c| c.optimizer == optimizer)
-        .collect();
+    let cases: Vec<_> = all.iter().filter(|c| c.optimizer == optimizer).collect();
     for c in &cases {
         let cfg = OptimizerConfig::from_named(&c.optimizer, c.params.clone()).unwrap();
         let mut opt = cfg.build::<f64>().unwrap();
@@ -355,7 +361,9 @@ fn check_matrices(optimizer: &str) -> usize {
     cases.len()
 }
 
-/// The matrix cases cover three objectives for Adafactor and Muon, with multiple tensors.
+/// The matrix cases cover three objectives for Adafactor and Muon, with multiple tensors;
+/// every optimiser of `optax_refs.json` has ≥ 50 steps on ≥ 3 objectives, one of them over
+/// two tensors or more.
 #[test]
 fn matrix_cases_cover_three_objectives() {
     for name in ["adafactor", "muon"] {
@@ -365,5 +373,15 @@ fn matrix_cases_cover_three_objectives() {
             .map(|c| c.function.as_str())
             .collect();
         assert_eq!(functions.len(), 3, "{name}");
+    }
+    let optax = matrix_refs::optax_cases();
+    let names: std::collections::BTreeSet<_> = optax.iter().map(|c| &c.optimizer).collect();
+    for name in names {
+        let cases: Vec<_> = optax.iter().filter(|c| &c.optimizer == name).collect();
+        let functions: std::collections::BTreeSet<_> =
+            cases.iter().map(|c| c.function.as_str()).collect();
+        assert!(functions.len() >= 3, "{name}: {functions:?}");
+        assert!(cases.iter().all(|c| c.trajectory.len() > 50), "{name}");
+        assert!(cases.iter().any(|c| c.shapes.len() >= 2), "{name}");
     }
 }

@@ -344,5 +344,5 @@ fn schedules_drive_the_momentum_too() {
     })
     .unwrap();
     t.run(&mut opt, &net.init(0), None).unwrap();
-    assert_eq!(Optimizer::<f64>::momentum(&opt), Some(0.51));
+    assert_eq!(Optimizer::<f64>::hyper(&opt, 0).momentum, Some(0.51));
 }

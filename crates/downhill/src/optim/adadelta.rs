@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
+use super::state::StateBuf;
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
 /// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
@@ -47,32 +47,24 @@ impl Entry for AdadeltaConfig {
         WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    first_order_entry!(Adadelta);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Adadelta`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdadeltaState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// Running mean of g², v.
     pub square_avg: StateBuf<T>,
     /// Running mean of Δ², u.
     pub acc_delta: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AdadeltaConfig> for AdadeltaState<T> {
-    fn init(cfg: &AdadeltaConfig) -> Self {
-        AdadeltaState {
-            lr: cfg.lr,
-            step: 0,
-            square_avg: StateBuf::default(),
-            acc_delta: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Adadelta`: steps whose scale is the ratio of the running RMS of past updates
@@ -90,29 +82,35 @@ impl<T: Float> StateFor<AdadeltaConfig> for AdadeltaState<T> {
 /// ```
 ///
 /// ε is inside both square roots; with u = 0 the first step is √ε/√((1 − ρ)g² + ε)·g, tiny.
-#[derive(Debug, Clone)]
-pub struct Adadelta<T: Float> {
-    cfg: AdadeltaConfig,
-    state: AdadeltaState<T>,
-}
+pub type Adadelta<T> = Optim<AdadeltaConfig, T>;
 
-optimizer_basics!(Adadelta, AdadeltaConfig, AdadeltaState);
-
-impl<T: Float> Optimizer<T> for Adadelta<T> {
-    fn name(&self) -> &'static str {
-        "adadelta"
+impl Rule for AdadeltaConfig {
+    type State<T: Float> = AdadeltaState<T>;
+    fn init<T: Float>(&self) -> AdadeltaState<T> {
+        AdadeltaState {
+            step: 0,
+            square_avg: StateBuf::default(),
+            acc_delta: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut AdadeltaState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let n = params.len();
         let square_avg = st.square_avg.full_of(n, T::zero());
         let acc_delta = st.acc_delta.full_of(n, T::zero());
         st.step += 1;
         let (rho, w) = (T::of(cfg.rho), T::of(1.0 - cfg.rho));
         let eps = T::of(cfg.eps);
-        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
-        let neg_lr = T::of(-st.lr);
+        let decay = WeightDecay::<T>::new(h.lr, cfg.weight_decay, false, cfg.maximize);
+        let neg_lr = T::of(-h.lr);
         let acc = square_avg.iter_mut().zip(acc_delta.iter_mut());
         for ((p, g), (v, u)) in params.iter_mut().zip(grad.iter()).zip(acc) {
             let g = decay.apply(p, *g);
@@ -124,7 +122,4 @@ impl<T: Float> Optimizer<T> for Adadelta<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, signed, Optimizer, Shape, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{lerp, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::{Error, Float, Result};
 
 /// Adafactor's `eps = (eps1, eps2)`. `eps1` (the floor of the second-moment estimate) may be
@@ -124,7 +124,12 @@ impl Entry for AdafactorConfig {
         DECAY,
         MAXIMIZE,
     ];
-    first_order_entry!(Adafactor);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 
     fn validate(&self) -> Result<()> {
         check(self, &[LR, BETA2_DECAY])?;
@@ -145,8 +150,6 @@ impl Entry for AdafactorConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdafactorState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// Second moment of the vectors' gradients.
@@ -155,18 +158,6 @@ pub struct AdafactorState<T: Float> {
     pub row_var: StateBuf<T>,
     /// Column means of the matrices' squared gradients (one per column).
     pub col_var: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AdafactorConfig> for AdafactorState<T> {
-    fn init(cfg: &AdafactorConfig) -> Self {
-        AdafactorState {
-            lr: cfg.lr,
-            step: 0,
-            variance: StateBuf::default(),
-            row_var: StateBuf::default(),
-            col_var: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Adafactor` (Shazeer & Stern 2018, in PyTorch's form), transcribed from
@@ -193,14 +184,7 @@ impl<T: Float> StateFor<AdafactorConfig> for AdafactorState<T> {
 /// by [`Optimizer::set_shapes`] (`train` gives the weight matrices of softmax and MLP
 /// models); without shapes the whole parameter slice is one vector, as a 1-D tensor is in
 /// PyTorch.
-#[derive(Debug, Clone)]
-pub struct Adafactor<T: Float> {
-    cfg: AdafactorConfig,
-    state: AdafactorState<T>,
-    shapes: Option<Vec<Shape>>,
-}
-
-optimizer_basics!(Adafactor, AdafactorConfig, AdafactorState, shapes: None);
+pub type Adafactor<T> = Optim<AdafactorConfig, T>;
 
 /// `‖x‖₂` in `T`, as `torch.linalg.vector_norm`.
 fn norm<T: Float>(xs: impl Iterator<Item = T>) -> T {
@@ -241,13 +225,21 @@ impl<T: Float> Estimate<'_, T> {
     }
 }
 
-impl<T: Float> Adafactor<T> {
-    /// One tensor's step: `p`, `g` its elements; `shape` its layout; `v` its second-moment
-    /// buffers (`variance` and an empty slice for a vector, `row_var` and `col_var` for a
-    /// matrix).
-    fn step_tensor(&self, p: &mut [T], g: &[T], shape: Shape, v: (&mut [T], &mut [T])) {
-        let (cfg, st) = (&self.cfg, &self.state);
-        let (t, lr) = (st.step as f64, st.lr);
+impl AdafactorConfig {
+    /// One tensor's step at step `t` with lr `lr`: `p`, `g` its elements; `shape` its
+    /// layout; `v` its second-moment buffers (`variance` and an empty slice for a vector,
+    /// `row_var` and `col_var` for a matrix).
+    #[allow(clippy::too_many_arguments)]
+    fn step_tensor<T: Float>(
+        &self,
+        t: f64,
+        lr: f64,
+        p: &mut [T],
+        g: &[T],
+        shape: Shape,
+        v: (&mut [T], &mut [T]),
+    ) {
+        let cfg = self;
         let w = T::of(t.powf(cfg.beta2_decay));
         let rho = lr.min(1.0 / t.powf(0.5));
         let n = p.len() as f64;
@@ -296,62 +288,62 @@ impl<T: Float> Adafactor<T> {
     }
 }
 
-impl<T: Float> Optimizer<T> for Adafactor<T> {
-    fn name(&self) -> &'static str {
-        "adafactor"
+impl Rule for AdafactorConfig {
+    type State<T: Float> = AdafactorState<T>;
+    fn init<T: Float>(&self) -> AdafactorState<T> {
+        AdafactorState {
+            step: 0,
+            variance: StateBuf::default(),
+            row_var: StateBuf::default(),
+            col_var: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let n = params.len();
-        let shapes = match &self.shapes {
-            Some(s) if s.iter().map(Shape::len).sum::<usize>() == n => s.clone(),
-            _ => vec![Shape::Vector(n)],
-        };
+    fn step<T: Float>(
+        &self,
+        st: &mut AdafactorState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        shapes: &[Shape],
+    ) -> StepOutcome {
         let (mut nv, mut nr, mut nc) = (0, 0, 0);
-        for s in &shapes {
+        for s in shapes {
             match *s {
                 Shape::Vector(len) => nv += len,
                 Shape::Matrix { rows, cols } => (nr, nc) = (nr + rows, nc + cols),
             }
         }
-        self.state.step += 1;
-        let mut variance = std::mem::take(&mut self.state.variance);
-        let mut row_var = std::mem::take(&mut self.state.row_var);
-        let mut col_var = std::mem::take(&mut self.state.col_var);
+        st.step += 1;
+        let mut variance = std::mem::take(&mut st.variance);
+        let mut row_var = std::mem::take(&mut st.row_var);
+        let mut col_var = std::mem::take(&mut st.col_var);
         let (var, rv, cv) = (
             variance.full_of(nv, T::zero()),
             row_var.full_of(nr, T::zero()),
             col_var.full_of(nc, T::zero()),
         );
+        let t = st.step as f64;
         let (mut at, mut iv, mut ir, mut ic) = (0, 0, 0, 0);
-        for s in shapes.into_iter().filter(|s| !s.is_empty()) {
+        for &s in shapes.iter().filter(|s| !s.is_empty()) {
             let len = s.len();
             let (p, g) = (&mut params[at..at + len], &grad[at..at + len]);
             match s {
                 Shape::Vector(_) => {
-                    self.step_tensor(p, g, s, (&mut var[iv..iv + len], &mut []));
+                    self.step_tensor(t, h.lr, p, g, s, (&mut var[iv..iv + len], &mut []));
                     iv += len;
                 }
                 Shape::Matrix { rows, cols } => {
                     let v = (&mut rv[ir..ir + rows], &mut cv[ic..ic + cols]);
-                    self.step_tensor(p, g, s, v);
+                    self.step_tensor(t, h.lr, p, g, s, v);
                     (ir, ic) = (ir + rows, ic + cols);
                 }
             }
             at += len;
         }
-        (self.state.variance, self.state.row_var, self.state.col_var) =
-            (variance, row_var, col_var);
+        (st.variance, st.row_var, st.col_var) = (variance, row_var, col_var);
         StepOutcome::Applied
     }
-
-    fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
-        self.shapes = Some(shapes.to_vec());
-        Ok(())
-    }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

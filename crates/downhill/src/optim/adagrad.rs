@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{Optimizer, StateFor, StepOutcome, WeightDecay};
+use super::state::StateBuf;
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
 /// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
@@ -54,29 +54,22 @@ impl Entry for AdagradConfig {
         EPS,
         MAXIMIZE,
     ];
-    first_order_entry!(Adagrad);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Adagrad`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdagradState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// The accumulator s.
     pub sum: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AdagradConfig> for AdagradState<T> {
-    fn init(cfg: &AdagradConfig) -> Self {
-        AdagradState {
-            lr: cfg.lr,
-            step: 0,
-            sum: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Adagrad`: per-coordinate steps scaled by the root of the summed squared
@@ -95,27 +88,32 @@ impl<T: Float> StateFor<AdagradConfig> for AdagradState<T> {
 ///
 /// ε is added to √s (not inside the root); the accumulator starts at
 /// `initial_accumulator_value`, so with the default 0 the first step is γ·sign(g) (up to ε).
-#[derive(Debug, Clone)]
-pub struct Adagrad<T: Float> {
-    cfg: AdagradConfig,
-    state: AdagradState<T>,
-}
+pub type Adagrad<T> = Optim<AdagradConfig, T>;
 
-optimizer_basics!(Adagrad, AdagradConfig, AdagradState);
-
-impl<T: Float> Optimizer<T> for Adagrad<T> {
-    fn name(&self) -> &'static str {
-        "adagrad"
+impl Rule for AdagradConfig {
+    type State<T: Float> = AdagradState<T>;
+    fn init<T: Float>(&self) -> AdagradState<T> {
+        AdagradState {
+            step: 0,
+            sum: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut AdagradState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let fill = T::of(cfg.initial_accumulator_value);
         let sum = st.sum.full_of(params.len(), fill);
         st.step += 1;
-        let clr = st.lr / (1.0 + (st.step as f64 - 1.0) * cfg.lr_decay);
+        let clr = h.lr / (1.0 + (st.step as f64 - 1.0) * cfg.lr_decay);
         let neg_clr = T::of(-clr);
-        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let decay = WeightDecay::<T>::new(h.lr, cfg.weight_decay, false, cfg.maximize);
         let eps = T::of(cfg.eps);
         for ((p, g), s) in params.iter_mut().zip(grad.iter()).zip(sum.iter_mut()) {
             let g = decay.apply(p, *g);
@@ -125,9 +123,6 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

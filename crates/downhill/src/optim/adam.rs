@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
+use super::state::StateBuf;
 use super::{lerp, nan_max, WeightDecay};
-use super::{Optimizer, StateFor, StatePrecision, StepOutcome};
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StatePrecision, StepOutcome};
 use crate::kernels::{self, AdamStep, Decay};
 use crate::{Error, Float, Result};
 
@@ -98,19 +98,15 @@ impl Entry for AdamConfig {
         super::params::check(self, Self::PARAMS)
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Adam::new(self.clone())?))
+        Optim::boxed(self)
     }
 }
 
-/// The state the Adam family shares (checkpoint keys of every version): the schedule-driven
-/// lr and β₁, the step count and the moments m, v.
+/// The state the Adam family shares (checkpoint keys of every version, beside the scheduled
+/// `lr` and `beta1`): the step count and the moments m, v.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct Moments<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current β₁ (cyclic schedules drive it).
-    pub beta1: f64,
     /// Steps taken.
     pub step: u64,
     /// First moment m.
@@ -119,17 +115,17 @@ pub struct Moments<T: Float> {
     pub exp_avg_sq: StateBuf<T>,
 }
 
-impl<T: Float> Moments<T> {
-    /// Before the first step.
-    pub(crate) fn new(lr: f64, beta1: f64) -> Self {
+impl<T: Float> Default for Moments<T> {
+    fn default() -> Self {
         Moments {
-            lr,
-            beta1,
             step: 0,
             exp_avg: StateBuf::default(),
             exp_avg_sq: StateBuf::default(),
         }
     }
+}
+
+impl<T: Float> Moments<T> {
     /// Counts a step of `n` parameters: m and v (full precision, zeros on first use) and t.
     pub(crate) fn next(&mut self, n: usize) -> (&mut [T], &mut [T], f64) {
         self.step += 1;
@@ -143,24 +139,11 @@ impl<T: Float> Moments<T> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdamState<T: Float> {
-    /// lr, β₁, step, m, v.
+    /// step, m, v.
     #[serde(flatten)]
     pub moments: Moments<T>,
     /// AMSGrad's running maximum v̂.
     pub max_exp_avg_sq: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AdamConfig> for AdamState<T> {
-    fn init(cfg: &AdamConfig) -> Self {
-        AdamState {
-            moments: Moments::new(cfg.lr, cfg.betas[0]),
-            max_exp_avg_sq: StateBuf::default(),
-        }
-    }
-    fn fit(&mut self, cfg: &AdamConfig) {
-        self.moments.exp_avg.store_as(cfg.state_precision);
-        self.moments.exp_avg_sq.store_as(cfg.state_precision);
-    }
 }
 
 /// `torch.optim.Adam`: adaptive moments, with optional AMSGrad, L2 or decoupled weight decay,
@@ -184,90 +167,117 @@ impl<T: Float> StateFor<AdamConfig> for AdamState<T> {
 ///
 /// As in PyTorch, ε is added *after* the bias correction of √v (not to √v itself, as in the
 /// paper's "ε̂" form), and the step size γ/(1 − β₁ᵗ) and √(1 − β₂ᵗ) are computed in `f64`.
-#[derive(Debug, Clone)]
-pub struct Adam<T: Float> {
-    cfg: AdamConfig,
-    state: AdamState<T>,
-    /// The name it reports: `"adam"`, or `"adamw"` when built by [`Adamw::new`](super::Adamw).
-    pub(crate) name: &'static str,
+pub type Adam<T> = Optim<AdamConfig, T>;
+
+/// The Adam family's state before the first step.
+pub(crate) fn adam_init<T: Float>() -> AdamState<T> {
+    AdamState {
+        moments: Moments::default(),
+        max_exp_avg_sq: StateBuf::default(),
+    }
 }
 
-optimizer_basics!(Adam, AdamConfig, AdamState, name: "adam");
+/// Stores the loaded moments in the configured precision.
+pub(crate) fn adam_after_load<T: Float>(st: &mut AdamState<T>, precision: StatePrecision) {
+    st.moments.exp_avg.store_as(precision);
+    st.moments.exp_avg_sq.store_as(precision);
+}
 
-impl<T: Float> Optimizer<T> for Adam<T> {
-    fn name(&self) -> &'static str {
-        self.name
+impl Rule for AdamConfig {
+    type State<T: Float> = AdamState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
     }
+    fn init<T: Float>(&self) -> AdamState<T> {
+        adam_init()
+    }
+    fn after_load<T: Float>(&self, st: &mut AdamState<T>) {
+        adam_after_load(st, self.state_precision)
+    }
+    fn step<T: Float>(
+        &self,
+        state: &mut AdamState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        adam_step(self, state, h, params, grad)
+    }
+}
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, state) = (&self.cfg, &mut self.state);
-        let st = &mut state.moments;
-        let n = params.len();
-        let precision = cfg.state_precision;
-        st.exp_avg.ensure(n, T::zero(), precision);
-        st.exp_avg_sq.ensure(n, T::zero(), precision);
-        st.step += 1;
-        let step = st.step as f64;
-        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
-        let bias_correction1 = 1.0 - beta1.powf(step);
-        let bias_correction2 = 1.0 - beta2.powf(step);
-        let neg_step_size = T::of(-(st.lr / bias_correction1));
-        let bc2_sqrt = T::of(bias_correction2.powf(0.5));
-        let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
-        let eps = T::of(cfg.eps);
-        let decay = WeightDecay::<T>::new(
-            st.lr,
-            cfg.weight_decay,
-            cfg.decoupled_weight_decay,
-            cfg.maximize,
-        );
-        if !cfg.amsgrad {
-            // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
-            // operation for operation (bit-identical).
-            let c = AdamStep {
-                neg_step_size,
-                one_minus_beta1: w1,
-                beta2: b2,
-                one_minus_beta2: w2,
-                bias_correction2_sqrt: bc2_sqrt,
-                eps,
-                decay: match (decay.l2, decay.decay) {
-                    (true, _) => Decay::L2(decay.wd),
-                    (false, Some(d)) => Decay::Decoupled(d),
-                    (false, None) => Decay::None,
-                },
-                sign: if cfg.maximize { -T::one() } else { T::one() },
-            };
-            match (&mut st.exp_avg, &mut st.exp_avg_sq) {
-                (StateBuf::Bf16(m), StateBuf::Bf16(v)) => {
-                    let key = kernels::bf16::step_key(0, st.step);
-                    kernels::adam_bf16(params, grad, m, v, &c, key);
-                }
-                (m, v) => kernels::adam(params, grad, m.full(), v.full(), &c),
+/// One Adam step (AdamW's too, with `cfg.decoupled_weight_decay`).
+pub(crate) fn adam_step<T: Float>(
+    cfg: &AdamConfig,
+    state: &mut AdamState<T>,
+    h: Hyper,
+    params: &mut [T],
+    grad: &mut [T],
+) -> StepOutcome {
+    let st = &mut state.moments;
+    let n = params.len();
+    let precision = cfg.state_precision;
+    st.exp_avg.ensure(n, T::zero(), precision);
+    st.exp_avg_sq.ensure(n, T::zero(), precision);
+    st.step += 1;
+    let step = st.step as f64;
+    let (beta1, beta2) = (h.mu(), cfg.betas[1]);
+    let bias_correction1 = 1.0 - beta1.powf(step);
+    let bias_correction2 = 1.0 - beta2.powf(step);
+    let neg_step_size = T::of(-(h.lr / bias_correction1));
+    let bc2_sqrt = T::of(bias_correction2.powf(0.5));
+    let (w1, b2, w2) = (T::of(1.0 - beta1), T::of(beta2), T::of(1.0 - beta2));
+    let eps = T::of(cfg.eps);
+    let decay = WeightDecay::<T>::new(
+        h.lr,
+        cfg.weight_decay,
+        cfg.decoupled_weight_decay,
+        cfg.maximize,
+    );
+    if !cfg.amsgrad {
+        // The fused, vectorised, multi-threaded kernel: the loop below without AMSGrad,
+        // operation for operation (bit-identical).
+        let c = AdamStep {
+            neg_step_size,
+            one_minus_beta1: w1,
+            beta2: b2,
+            one_minus_beta2: w2,
+            bias_correction2_sqrt: bc2_sqrt,
+            eps,
+            decay: match (decay.l2, decay.decay) {
+                (true, _) => Decay::L2(decay.wd),
+                (false, Some(d)) => Decay::Decoupled(d),
+                (false, None) => Decay::None,
+            },
+            sign: if cfg.maximize { -T::one() } else { T::one() },
+        };
+        match (&mut st.exp_avg, &mut st.exp_avg_sq) {
+            (StateBuf::Bf16(m), StateBuf::Bf16(v)) => {
+                let key = kernels::bf16::step_key(0, st.step);
+                kernels::adam_bf16(params, grad, m, v, &c, key);
             }
-            return StepOutcome::Applied;
+            (m, v) => kernels::adam(params, grad, m.full(), v.full(), &c),
         }
-        state
-            .max_exp_avg_sq
-            .ensure(n, T::zero(), StatePrecision::Full);
-        let (m, v, vmax) = (
-            st.exp_avg.full(),
-            st.exp_avg_sq.full(),
-            state.max_exp_avg_sq.full(),
-        );
-        for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
-            let g = decay.apply(p, *g);
-            m[i] = lerp(m[i], g, w1);
-            v[i] = v[i] * b2 + w2 * g * g;
-            vmax[i] = nan_max(vmax[i], v[i]);
-            let denom = vmax[i].sqrt() / bc2_sqrt + eps;
-            *p += neg_step_size * m[i] / denom;
-        }
-        StepOutcome::Applied
+        return StepOutcome::Applied;
     }
-
-    super::schedule_accessors!(moments.lr, moments.beta1);
-    derived_state_methods!();
+    state
+        .max_exp_avg_sq
+        .ensure(n, T::zero(), StatePrecision::Full);
+    let (m, v, vmax) = (
+        st.exp_avg.full(),
+        st.exp_avg_sq.full(),
+        state.max_exp_avg_sq.full(),
+    );
+    for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
+        let g = decay.apply(p, *g);
+        m[i] = lerp(m[i], g, w1);
+        v[i] = v[i] * b2 + w2 * g * g;
+        vmax[i] = nan_max(vmax[i], v[i]);
+        let denom = vmax[i].sqrt() / bc2_sqrt + eps;
+        *p += neg_step_size * m[i] / denom;
+    }
+    StepOutcome::Applied
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::adam::BETAS;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, nan_max, Optimizer, StateFor, StepOutcome, WeightDecay};
+use super::state::StateBuf;
+use super::{lerp, nan_max, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
 /// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
@@ -48,35 +48,24 @@ impl Entry for AdamaxConfig {
         WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    first_order_entry!(Adamax);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Adamax`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdamaxState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current β₁.
-    pub beta1: f64,
     /// Steps taken.
     pub step: u64,
     /// First moment m.
     pub exp_avg: StateBuf<T>,
     /// Weighted infinity norm u.
     pub exp_inf: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AdamaxConfig> for AdamaxState<T> {
-    fn init(cfg: &AdamaxConfig) -> Self {
-        AdamaxState {
-            lr: cfg.lr,
-            beta1: cfg.betas[0],
-            step: 0,
-            exp_avg: StateBuf::default(),
-            exp_inf: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Adamax`: Adam with the second moment replaced by an exponentially weighted
@@ -93,31 +82,41 @@ impl<T: Float> StateFor<AdamaxConfig> for AdamaxState<T> {
 /// ```
 ///
 /// ε sits inside the max (added to |g|), so u ≥ ε and there is no ε in the division.
-#[derive(Debug, Clone)]
-pub struct Adamax<T: Float> {
-    cfg: AdamaxConfig,
-    state: AdamaxState<T>,
-}
+pub type Adamax<T> = Optim<AdamaxConfig, T>;
 
-optimizer_basics!(Adamax, AdamaxConfig, AdamaxState);
-
-impl<T: Float> Optimizer<T> for Adamax<T> {
-    fn name(&self) -> &'static str {
-        "adamax"
+impl Rule for AdamaxConfig {
+    type State<T: Float> = AdamaxState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
+    }
+    fn init<T: Float>(&self) -> AdamaxState<T> {
+        AdamaxState {
+            step: 0,
+            exp_avg: StateBuf::default(),
+            exp_inf: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut AdamaxState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let n = params.len();
         let exp_avg = st.exp_avg.full_of(n, T::zero());
         let exp_inf = st.exp_inf.full_of(n, T::zero());
         st.step += 1;
-        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
-        let clr = st.lr / (1.0 - beta1.powf(st.step as f64));
+        let (beta1, beta2) = (h.mu(), cfg.betas[1]);
+        let clr = h.lr / (1.0 - beta1.powf(st.step as f64));
         let neg_clr = T::of(-clr);
         let (w1, b2) = (T::of(1.0 - beta1), T::of(beta2));
         let eps = T::of(cfg.eps);
-        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
+        let decay = WeightDecay::<T>::new(h.lr, cfg.weight_decay, false, cfg.maximize);
         let moments = exp_avg.iter_mut().zip(exp_inf.iter_mut());
         for ((p, g), (m, u)) in params.iter_mut().zip(grad.iter()).zip(moments) {
             let g = decay.apply(p, *g);
@@ -127,7 +126,4 @@ impl<T: Float> Optimizer<T> for Adamax<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr, beta1);
-    derived_state_methods!();
 }

@@ -1,11 +1,11 @@
-//! AdamW, as `torch.optim.AdamW`: [`Adam`] with decoupled weight decay.
+//! AdamW, as `torch.optim.AdamW`: [`Adam`](super::Adam) with decoupled weight decay.
 
 use serde::{Deserialize, Serialize};
 
-use super::adam::ADAMW_PARAMS;
+use super::adam::{adam_after_load, adam_init, adam_step, AdamState, ADAMW_PARAMS};
 use super::params::ParamSpec;
 use super::registry::{Entry, EntryKind};
-use super::{Adam, AdamConfig, Optimizer, StatePrecision};
+use super::{AdamConfig, Hyper, Optim, Optimizer, Rule, Shape, StatePrecision, StepOutcome};
 use crate::{Float, Result};
 
 /// `adamw`: the hyperparameters of AdamW, PyTorch's names and defaults (as Adam's, but
@@ -71,7 +71,7 @@ impl Entry for AdamwConfig {
         self.to_adam().validate()
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
-        Ok(Box::new(Adamw::new::<T>(self.clone())?))
+        Optim::boxed(self)
     }
 }
 
@@ -89,17 +89,30 @@ impl Entry for AdamwConfig {
 /// ```
 ///
 /// PyTorch implements `AdamW` as `Adam(decoupled_weight_decay=True)`; so does this crate:
-/// [`Adamw::new`] returns an [`Adam`] so configured, whose name is `"adamw"`.
-#[derive(Debug, Clone, Copy)]
-pub struct Adamw;
+/// its step is [`Adam`](super::Adam)'s with [`AdamwConfig::to_adam`].
+pub type Adamw<T> = Optim<AdamwConfig, T>;
 
-impl Adamw {
-    /// Validates `cfg` and builds AdamW (an [`Adam`] named `"adamw"`).
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new<T: Float>(cfg: AdamwConfig) -> Result<Adam<T>> {
-        let mut adam = Adam::new(cfg.to_adam())?;
-        adam.name = "adamw";
-        Ok(adam)
+impl Rule for AdamwConfig {
+    type State<T: Float> = AdamState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
+    }
+    fn init<T: Float>(&self) -> AdamState<T> {
+        adam_init()
+    }
+    fn after_load<T: Float>(&self, st: &mut AdamState<T>) {
+        adam_after_load(st, self.state_precision)
+    }
+    fn step<T: Float>(
+        &self,
+        state: &mut AdamState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        adam_step(&self.to_adam(), state, h, params, grad)
     }
 }
 
@@ -114,7 +127,7 @@ mod tests {
             lr: 0.1,
             ..Default::default()
         };
-        let mut opt = Adamw::new::<f64>(cfg).unwrap();
+        let mut opt = Adamw::<f64>::new(cfg).unwrap();
         assert_eq!(opt.name(), "adamw");
         let mut x = [2.0];
         let mut g = [0.0];

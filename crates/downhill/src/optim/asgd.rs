@@ -4,38 +4,25 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{signed, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `asgd`: the hyperparameters of [`Asgd`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AsgdConfig {
-    /// Learning rate γ (1e-2).
-    pub lr: f64,
-    /// Decay term λ (1e-4).
-    pub lambd: f64,
-    /// Power α of the η update (0.75).
-    pub alpha: f64,
-    /// The step at which averaging starts, t₀ (1e6).
-    pub t0: f64,
-    /// L2 penalty (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AsgdConfig {
-    fn default() -> Self {
-        AsgdConfig {
-            lr: 1e-2,
-            lambd: 1e-4,
-            alpha: 0.75,
-            t0: 1e6,
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `asgd`: the hyperparameters of [`Asgd`], PyTorch's names and defaults.
+    pub struct AsgdConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-2, [LR],
+        /// Decay term λ.
+        lambd: f64 = 1e-4, [Kind::Float, AtLeast(0.0), "decay term λ"],
+        /// Power α of the η update.
+        alpha: f64 = 0.75, [Kind::Float, AtLeast(0.0), "power α of the step-size decay"],
+        /// The step at which averaging starts, t₀.
+        t0: f64 = 1e6, [Kind::Float, Any, "step at which averaging starts"],
+        /// L2 penalty.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
@@ -43,23 +30,19 @@ impl Entry for AsgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str =
         "ASGD: SGD with a decaying step and a running average of the iterates.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("lambd", AtLeast(0.0), "decay term λ"),
-        float("alpha", AtLeast(0.0), "power α of the step-size decay"),
-        float("t0", Any, "step at which averaging starts"),
-        WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
-    first_order_entry!(Asgd);
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Asgd`] carries from step to step (PyTorch's state keys).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AsgdState<T: Float> {
-    /// Current learning rate γ (the group's `lr`).
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// The step size η of the next step.
@@ -68,18 +51,6 @@ pub struct AsgdState<T: Float> {
     pub mu: f64,
     /// The running average of the iterates.
     pub ax: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<AsgdConfig> for AsgdState<T> {
-    fn init(cfg: &AsgdConfig) -> Self {
-        AsgdState {
-            lr: cfg.lr,
-            step: 0,
-            eta: cfg.lr,
-            mu: 1.0,
-            ax: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.ASGD` (Polyak–Juditsky averaged SGD with a decaying step), transcribed from
@@ -101,30 +72,37 @@ impl<T: Float> StateFor<AsgdConfig> for AsgdState<T> {
 ///
 /// As in PyTorch, a step uses the η and μ computed by the *previous* step, the parameters
 /// stay the SGD iterate, and the average ā is kept in the state (`ax`).
-#[derive(Debug, Clone)]
-pub struct Asgd<T: Float> {
-    cfg: AsgdConfig,
-    state: AsgdState<T>,
-}
-
-optimizer_basics!(Asgd, AsgdConfig, AsgdState);
+pub type Asgd<T> = Optim<AsgdConfig, T>;
 
 impl<T: Float> Asgd<T> {
     /// The running average ā of the iterates (empty before the first step).
     pub fn average(&self) -> &[T] {
-        self.state.ax.full_ref()
+        self.rule_state().ax.full_ref()
     }
 }
 
-impl<T: Float> Optimizer<T> for Asgd<T> {
-    fn name(&self) -> &'static str {
-        "asgd"
+impl Rule for AsgdConfig {
+    type State<T: Float> = AsgdState<T>;
+    fn init<T: Float>(&self) -> AsgdState<T> {
+        AsgdState {
+            step: 0,
+            eta: self.lr,
+            mu: 1.0,
+            ax: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut AsgdState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         if st.step == 0 {
-            st.eta = st.lr;
+            st.eta = h.lr;
         }
         let ax = st.ax.full_of(params.len(), T::zero());
         st.step += 1;
@@ -146,13 +124,10 @@ impl<T: Float> Optimizer<T> for Asgd<T> {
             }
         }
         let t = st.step as f64;
-        st.eta = st.lr / (1.0 + cfg.lambd * st.lr * t).powf(cfg.alpha);
+        st.eta = h.lr / (1.0 + cfg.lambd * h.lr * t).powf(cfg.alpha);
         st.mu = 1.0 / (t - cfg.t0).max(1.0);
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

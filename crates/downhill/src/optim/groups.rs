@@ -28,7 +28,7 @@
 //! ).unwrap();
 //! let groups = vec![ParamGroupConfig { params: vec!["b".into()], optimizer: bias }];
 //! let mut opt = Grouped::<f64>::new(&tensors, &base, &groups)?;
-//! assert_eq!((opt.groups(), opt.group_lr(0), opt.group_lr(1)), (2, 0.01, 0.05));
+//! assert_eq!((opt.groups(), opt.hyper(0).lr, opt.hyper(1).lr), (2, 0.01, 0.05));
 //! let (mut x, mut g) = (vec![1.0, 1.0, 1.0], vec![1.0, 1.0, 1.0]);
 //! opt.step(&mut x, &mut g);
 //! // Adam's first step moves every coordinate by its lr (plus decay on w).
@@ -41,7 +41,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Optimizer, OptimizerConfig, OptimizerState, Shape, StepOutcome};
+use super::{Hyper, Optimizer, OptimizerConfig, OptimizerState, Shape, StepOutcome};
 use crate::{Error, Float, Result};
 
 /// One named tensor of a flat parameter slice.
@@ -175,7 +175,7 @@ impl<T: Float> Part<T> {
 
 /// Several optimisers over disjoint groups of one flat parameter slice (see the
 /// [module docs](self)). Group 0 is the default group (possibly empty: then it is left out);
-/// [`Optimizer::lr`] and `set_lr` act on the first group, the `group_*` methods on each.
+/// [`Optimizer::hyper`] and `set_hyper` act on each group (`lr()` and `set_lr()` on the first).
 pub struct Grouped<T: Float> {
     parts: Vec<Part<T>>,
     name: &'static str,
@@ -264,18 +264,6 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
         }
         outcome
     }
-    fn lr(&self) -> f64 {
-        self.group_lr(0)
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.set_group_lr(0, lr)
-    }
-    fn momentum(&self) -> Option<f64> {
-        self.group_momentum(0)
-    }
-    fn set_momentum(&mut self, momentum: f64) {
-        self.set_group_momentum(0, momentum)
-    }
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
         out.copy_from_slice(params);
         let mut any = false;
@@ -311,20 +299,19 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
     fn groups(&self) -> usize {
         self.parts.len()
     }
-    fn group_lr(&self, g: usize) -> f64 {
-        self.parts.get(g).map_or(f64::NAN, |p| p.opt.lr())
+    /// Group `g`'s (NaN lr and no momentum for a group that does not exist).
+    fn hyper(&self, g: usize) -> Hyper {
+        self.parts.get(g).map_or(
+            Hyper {
+                lr: f64::NAN,
+                momentum: None,
+            },
+            |p| p.opt.hyper(0),
+        )
     }
-    fn set_group_lr(&mut self, g: usize, lr: f64) {
+    fn set_hyper(&mut self, g: usize, hyper: Hyper) {
         if let Some(p) = self.parts.get_mut(g) {
-            p.opt.set_lr(lr);
-        }
-    }
-    fn group_momentum(&self, g: usize) -> Option<f64> {
-        self.parts.get(g).and_then(|p| p.opt.momentum())
-    }
-    fn set_group_momentum(&mut self, g: usize, momentum: f64) {
-        if let Some(p) = self.parts.get_mut(g) {
-            p.opt.set_momentum(momentum);
+            p.opt.set_hyper(0, hyper);
         }
     }
     /// Every group's state, its keys prefixed with `param_groups.<g>.`.
@@ -459,7 +446,7 @@ mod tests {
         assert_eq!(x, y);
         assert_eq!(h.state(), g.state());
         assert_eq!(
-            (h.groups(), h.group_lr(1), h.group_momentum(0)),
+            (h.groups(), h.hyper(1).lr, h.hyper(0).momentum),
             (2, 0.01, Some(0.9))
         );
     }

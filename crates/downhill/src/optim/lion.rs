@@ -5,71 +5,45 @@ use serde::{Deserialize, Serialize};
 use super::adam::BETAS;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{sign, signed, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{sign, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `lion`: the hyperparameters of [`Lion`] (the paper's defaults: lr 1e-4, betas (0.9, 0.99)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LionConfig {
-    /// Learning rate γ (1e-4).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.99)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// Decoupled weight decay λ (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for LionConfig {
-    fn default() -> Self {
-        LionConfig {
-            lr: 1e-4,
-            betas: [0.9, 0.99],
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `lion`: the hyperparameters of [`Lion`] (the paper's defaults: lr 1e-4, betas (0.9, 0.99)).
+    pub struct LionConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-4, [LR],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.99], [BETAS],
+        /// Decoupled weight decay λ.
+        weight_decay: f64 = 0.0, [Kind::Float, AtLeast(0.0), "decoupled weight decay"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for LionConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Lion: the sign of an interpolated momentum (Chen et al. 2023).";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        BETAS,
-        float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
-        MAXIMIZE,
-    ];
-    first_order_entry!(Lion);
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Lion`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct LionState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current β₁.
-    pub beta1: f64,
     /// Steps taken.
     pub step: u64,
     /// The momentum m.
     pub exp_avg: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<LionConfig> for LionState<T> {
-    fn init(cfg: &LionConfig) -> Self {
-        LionState {
-            lr: cfg.lr,
-            beta1: cfg.betas[0],
-            step: 0,
-            exp_avg: StateBuf::default(),
-        }
-    }
 }
 
 /// Lion: the sign of an interpolated momentum, with decoupled weight decay. Not in PyTorch;
@@ -87,27 +61,36 @@ impl<T: Float> StateFor<LionConfig> for LionState<T> {
 ///
 /// sign(0) = 0, as `torch.sign`. Every coordinate moves by exactly γ (plus decay) unless c = 0,
 /// so Lion wants a learning rate 3–10× smaller than AdamW's.
-#[derive(Debug, Clone)]
-pub struct Lion<T: Float> {
-    cfg: LionConfig,
-    state: LionState<T>,
-}
+pub type Lion<T> = Optim<LionConfig, T>;
 
-optimizer_basics!(Lion, LionConfig, LionState);
-
-impl<T: Float> Optimizer<T> for Lion<T> {
-    fn name(&self) -> &'static str {
-        "lion"
+impl Rule for LionConfig {
+    type State<T: Float> = LionState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
+    }
+    fn init<T: Float>(&self) -> LionState<T> {
+        LionState {
+            step: 0,
+            exp_avg: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut LionState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let exp_avg = st.exp_avg.full_of(params.len(), T::zero());
         st.step += 1;
-        let (beta1, beta2) = (st.beta1, cfg.betas[1]);
+        let (beta1, beta2) = (h.mu(), cfg.betas[1]);
         let (b1, w1) = (T::of(beta1), T::of(1.0 - beta1));
         let (b2, w2) = (T::of(beta2), T::of(1.0 - beta2));
-        let lr = T::of(st.lr);
+        let lr = T::of(h.lr);
         let wd = T::of(cfg.weight_decay);
         for ((p, g), m) in params.iter_mut().zip(grad.iter()).zip(exp_avg.iter_mut()) {
             let g = signed(*g, cfg.maximize);
@@ -117,9 +100,6 @@ impl<T: Float> Optimizer<T> for Lion<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr, beta1);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

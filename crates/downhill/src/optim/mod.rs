@@ -2,8 +2,10 @@
 //!
 //! Every optimiser implements [`Optimizer`]: it owns its state (allocated on the first step,
 //! never again), reads the gradient, and updates the parameters in one fused pass. The
-//! hyperparameters that schedules drive (`lr`, momentum / `betas[0]`) are exposed through
-//! [`Optimizer::set_lr`] and [`Optimizer::set_momentum`]. Wrappers in [`wrappers`] compose in
+//! hyperparameters that schedules drive (`lr`, momentum / `betas[0]`) are read and set per
+//! parameter group through [`Optimizer::hyper`] and [`Optimizer::set_hyper`]. Each rule is
+//! its config, its state and a pure step ([`Rule`]); one generic type, [`Optim`], makes every
+//! rule an [`Optimizer`]. Wrappers in [`wrappers`] compose in
 //! front of any optimiser (clipping, accumulation, skip-non-finite, Lookahead).
 //!
 //! Names, parameters, defaults and the order of floating-point operations follow
@@ -30,185 +32,78 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Float, Result};
 
-/// `lr`/`set_lr` (and `momentum`/`set_momentum` when a second field is named) reading and
-/// writing the schedule-driven scalars of an optimiser's state struct; used inside
-/// `impl Optimizer`. The Adam family and Lion name `beta1` (`betas[0]`, what PyTorch's cyclic
-/// schedules drive), SGD, RMSprop and the `momentum` optimiser name `momentum`.
-macro_rules! schedule_accessors {
-    ($($lr:ident).+) => {
-        fn lr(&self) -> f64 {
-            self.state.$($lr).+
-        }
-        fn set_lr(&mut self, lr: f64) {
-            self.state.$($lr).+ = lr;
-        }
-    };
-    ($($lr:ident).+, $($m:ident).+) => {
-        $crate::optim::schedule_accessors!($($lr).+);
-        fn momentum(&self) -> Option<f64> {
-            Some(self.state.$($m).+)
-        }
-        fn set_momentum(&mut self, momentum: f64) {
-            self.state.$($m).+ = momentum;
-        }
-    };
-}
-pub(crate) use schedule_accessors;
-
-/// `lr` and `build` of a first-order optimiser's [`Entry`] impl: its config's `lr` field, and
-/// `$opt::new` (validating) boxed.
-macro_rules! first_order_entry {
-    ($opt:ident) => {
-        fn lr(&self) -> f64 {
-            self.lr
-        }
-        fn build<T: $crate::Float>(&self) -> $crate::Result<Box<dyn $crate::optim::Optimizer<T>>> {
-            Ok(Box::new($opt::new(self.clone())?))
-        }
-    };
-}
-
-/// A state struct that knows its initial value for a config (and, for bf16-capable ones, how
-/// to store loaded buffers in the configured precision).
-pub(crate) trait StateFor<C> {
-    /// The state before the first step.
-    fn init(cfg: &C) -> Self;
-    /// Called after a load.
-    fn fit(&mut self, _cfg: &C) {}
-}
-
-/// The fallible constructor `new(cfg)` (validation first), the read-only `config()` and the
-/// [`state::DerivedState`] impl of an optimiser `struct $opt<T> { cfg: $cfg, state: $state<T> }`.
-macro_rules! optimizer_basics {
-    ($opt:ident, $cfg:ty, $state:ident $(, $field:ident: $value:expr)*) => {
-        impl<T: $crate::Float> $opt<T> {
-            /// Validates `cfg` as PyTorch's constructor does ([`Error::InvalidParameter`]
-            /// naming the key) and builds the optimiser.
-            ///
-            /// [`Error::InvalidParameter`]: crate::Error::InvalidParameter
-            pub fn new(cfg: $cfg) -> $crate::Result<Self> {
-                $crate::optim::Entry::validate(&cfg)?;
-                Ok($opt {
-                    state: $crate::optim::StateFor::init(&cfg),
-                    cfg,
-                    $($field: $value,)*
-                })
-            }
-            /// The hyperparameters it was built with. The schedule-driven ones (`lr`, the
-            /// momentum) live in the state from then on: read them with [`Optimizer::lr`] and
-            /// [`Optimizer::momentum`].
-            ///
-            /// [`Optimizer::lr`]: crate::optim::Optimizer::lr
-            /// [`Optimizer::momentum`]: crate::optim::Optimizer::momentum
-            pub fn config(&self) -> &$cfg {
-                &self.cfg
-            }
-        }
-        impl<T: $crate::Float> $crate::optim::state::DerivedState for $opt<T> {
-            type State = $state<T>;
-            fn state_name(&self) -> &'static str {
-                <Self as $crate::optim::Optimizer<T>>::name(self)
-            }
-            fn derived(&self) -> &$state<T> {
-                &self.state
-            }
-            fn derived_mut(&mut self) -> &mut $state<T> {
-                &mut self.state
-            }
-            fn after_load(&mut self) {
-                $crate::optim::StateFor::fit(&mut self.state, &self.cfg)
-            }
-        }
-    };
-}
-
-pub mod adadelta;
-pub mod adafactor;
-pub mod adagrad;
-pub mod adam;
-pub mod adamax;
-pub mod adamw;
-pub mod asgd;
-pub mod bfgs;
 pub mod bounded_search;
-pub mod cg;
-pub mod cmaes;
 pub(crate) mod dcsrch;
 pub(crate) mod dense;
-pub mod ga;
 pub mod gd_armijo;
 pub mod groups;
-pub mod lbfgs;
-pub mod lbfgsb;
 mod lbfgsb_memory;
 mod lbfgsb_subspace;
 pub mod line_search;
-pub mod lion;
-pub mod lm;
 pub(crate) mod lm_linalg;
-pub mod momentum;
-pub mod muon;
-pub mod nadam;
-pub mod nelder_mead;
-pub mod newton;
 pub use crate::hyper as params;
-pub mod pso;
-pub mod radam;
 pub mod registry;
-pub mod rmsprop;
-pub mod rprop;
+pub mod rule;
 pub(crate) mod scipy_line;
 pub mod scipy_opts;
-pub mod sgd;
 pub mod solver;
 pub mod stability;
 pub mod state;
 pub mod state_precision;
-pub mod trust_ncg;
 pub(crate) mod trust_region;
 pub mod wrappers;
 
-pub use adadelta::{Adadelta, AdadeltaConfig};
-pub use adafactor::{Adafactor, AdafactorConfig, AdafactorEps};
-pub use adagrad::{Adagrad, AdagradConfig};
-pub use adam::{Adam, AdamConfig, Moments};
-pub use adamax::{Adamax, AdamaxConfig};
-pub use adamw::{Adamw, AdamwConfig};
-pub use asgd::{Asgd, AsgdConfig};
-pub use bfgs::{Bfgs, BfgsConfig};
-pub use cg::{Cg, CgConfig};
-pub use cmaes::{Cmaes, CmaesConfig};
-pub use ga::{Ga, GaConfig};
+pub use adafactor::AdafactorEps;
+pub use adam::Moments;
 pub use gd_armijo::{GdArmijo, SgdLineSearch};
 pub use groups::{assign, glob_match, Grouped, ParamGroupConfig, Tensor};
-pub use lbfgs::{Lbfgs, LbfgsConfig, LineSearchFn};
-pub use lbfgsb::{Lbfgsb, LbfgsbConfig};
-pub use lion::{Lion, LionConfig};
-pub use lm::{Lm, LmConfig, LmInfo, XScale};
-pub use momentum::{Momentum, MomentumConfig, MomentumVariant};
-pub use muon::{AdjustLr, Muon, MuonConfig};
-pub use nadam::{Nadam, NadamConfig};
-pub use nelder_mead::{NelderMead, NelderMeadConfig};
-pub use newton::{Newton, NewtonConfig};
+pub use lbfgs::LineSearchFn;
+pub use lm::{LmInfo, XScale};
+pub use momentum::MomentumVariant;
+pub use muon::AdjustLr;
 pub use params::{Kind, ParamSpec, Range};
-pub use pso::{Pso, PsoConfig};
-pub use radam::{Radam, RadamConfig};
-pub use registry::{
-    catalog, momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need, OptimizerConfig,
-    FIRST_ORDER, NAMES,
-};
-pub use rmsprop::{RmsProp, RmsPropConfig};
-pub use rprop::{Rprop, RpropConfig};
+pub use registry::{momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need};
+pub use rule::{Hyper, Optim, Rule};
 pub use scipy_opts::{Norm, Stop};
-pub use sgd::{Sgd, SgdConfig};
 pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
-pub use trust_ncg::{TrustNcg, TrustNcgConfig};
 pub use wrappers::{
     Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
     WrappersConfig,
 };
+
+// One line per optimiser or solver: module: config name => optimiser type (its config), doc.
+registry::registry! {
+    sgd: "sgd" => Sgd(SgdConfig), "`torch.optim.SGD`.";
+    momentum: "momentum" => Momentum(MomentumConfig), "Heavy ball / Nesterov / midpoint momentum, the velocity carrying the lr.";
+    adagrad: "adagrad" => Adagrad(AdagradConfig), "`torch.optim.Adagrad`.";
+    rmsprop: "rmsprop" => RmsProp(RmsPropConfig), "`torch.optim.RMSprop`.";
+    adam: "adam" => Adam(AdamConfig), "`torch.optim.Adam`.";
+    adamw: "adamw" => Adamw(AdamwConfig), "`torch.optim.AdamW`.";
+    nadam: "nadam" => Nadam(NadamConfig), "`torch.optim.NAdam`.";
+    radam: "radam" => Radam(RadamConfig), "`torch.optim.RAdam`.";
+    adamax: "adamax" => Adamax(AdamaxConfig), "`torch.optim.Adamax`.";
+    adadelta: "adadelta" => Adadelta(AdadeltaConfig), "`torch.optim.Adadelta`.";
+    lion: "lion" => Lion(LionConfig), "Lion (Chen et al. 2023).";
+    rprop: "rprop" => Rprop(RpropConfig), "`torch.optim.Rprop`.";
+    asgd: "asgd" => Asgd(AsgdConfig), "`torch.optim.ASGD`.";
+    adafactor: "adafactor" => Adafactor(AdafactorConfig), "`torch.optim.Adafactor`.";
+    muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
+    lars: "lars" => Lars(LarsConfig), "`optax.lars`: layer-wise trust ratio (You et al. 2017).";
+    lamb: "lamb" => Lamb(LambConfig), "`optax.lamb`: Adam with a layer-wise trust ratio (You et al. 2019).";
+    lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
+    newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
+    pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
+    ga: "ga" => Ga(GaConfig), "Real-coded genetic algorithm (a solver).";
+    cmaes: "cmaes" => Cmaes(CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
+    nelder_mead: "nelder_mead" => NelderMead(NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
+    lbfgsb: "lbfgsb" => Lbfgsb(LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
+    lm: "lm" => Lm(LmConfig), "Levenberg-Marquardt least squares, SciPy's least_squares(method=\"lm\") (a solver; needs residuals).";
+    bfgs: "bfgs" => Bfgs(BfgsConfig), "BFGS, `scipy.optimize.minimize(method=\"BFGS\")` (a solver).";
+    cg: "cg" => Cg(CgConfig), "Nonlinear conjugate gradients, SciPy's `CG` (a solver).";
+    trust_ncg: "trust_ncg" => TrustNcg(TrustNcgConfig), "Trust-region Newton-CG, SciPy's `trust-ncg` (a solver).";
+}
 
 /// What one call to [`Optimizer::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,87 +180,94 @@ pub fn set_named_shapes<T: Float>(
     })
 }
 
-/// A first-order optimiser: `params ← update(params, grad, state)`.
+/// A first-order optimiser: `params ← update(params, grad, state)`, as a loop sees it.
+///
+/// Every rule is one through the generic [`Optim`]; [`Grouped`] and the [`wrappers`] compose
+/// them. The scheduled hyperparameters are read and set per parameter group with
+/// [`Optimizer::hyper`] / [`Optimizer::set_hyper`]; `lr()`, `set_lr()`, `momentum()`, … are
+/// shorthands for them on `dyn Optimizer` (group 0).
 pub trait Optimizer<T: Float>: Send {
     /// The optimiser's config name (`"sgd"`, `"adam"`, …).
     fn name(&self) -> &'static str;
     /// Applies one update in place. `grad` has the length of `params` and may be overwritten.
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome;
-    /// Current learning rate.
-    fn lr(&self) -> f64;
-    /// Sets the learning rate (schedules call this before each step).
-    fn set_lr(&mut self, lr: f64);
-    /// The momentum coefficient a schedule may drive (sgd `momentum`, adam `betas[0]`), if any.
-    fn momentum(&self) -> Option<f64> {
-        None
+    /// Number of parameter groups (torch's `len(optimizer.param_groups)`; 1 unless
+    /// [`Grouped`]). Schedules drive each group from its own initial lr.
+    fn groups(&self) -> usize {
+        1
     }
-    /// Sets the momentum coefficient (no-op for optimisers without one).
-    fn set_momentum(&mut self, _momentum: f64) {}
+    /// The scheduled hyperparameters (lr, momentum) of group `group`.
+    fn hyper(&self, group: usize) -> Hyper;
+    /// Sets the scheduled hyperparameters of group `group` (schedules call this before each
+    /// step; a momentum given to an optimiser without one is ignored).
+    fn set_hyper(&mut self, group: usize, hyper: Hyper);
+    /// Snapshot of the state, for checkpoints.
+    fn state(&self) -> OptimizerState;
+    /// Restores a snapshot made by [`Optimizer::state`].
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()>;
     /// Where the next gradient must be evaluated. Look-ahead methods (the Nesterov variants
     /// of `momentum`) write that point into `out` and return `true`; the default returns `false`,
     /// meaning "at `params`".
     fn gradient_point(&self, _params: &[T], _out: &mut [T]) -> bool {
         false
     }
-    /// Number of steps skipped so far (by a skip-non-finite wrapper).
+    /// Number of steps skipped so far (by a skip-non-finite wrapper, or Muon without matrices).
     fn skipped(&self) -> usize {
         0
     }
     /// Tells the optimiser how `params` splits into tensors, in order (the lengths sum to
     /// `params.len()`). Called once before the first step by callers that know the model's
-    /// layout (`train`); without it `params` is one vector. The default ignores it;
-    /// optimisers that need matrices (Muon) error, naming the parameter, on a bad layout.
+    /// layout (`train`); without it `params` is one vector. Optimisers that need matrices
+    /// (Muon) error, naming the parameter, on a bad layout.
     fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
-    /// Number of parameter groups (torch's `len(optimizer.param_groups)`; 1 unless
-    /// [`Grouped`]). Schedules drive each group from its own initial lr.
-    fn groups(&self) -> usize {
-        1
-    }
-    /// The learning rate of group `g` (`lr()` for the one group).
-    fn group_lr(&self, _g: usize) -> f64 {
-        self.lr()
-    }
-    /// Sets the learning rate of group `g`.
-    fn set_group_lr(&mut self, _g: usize, lr: f64) {
-        self.set_lr(lr)
-    }
-    /// The momentum coefficient of group `g`, if its optimiser has one.
-    fn group_momentum(&self, _g: usize) -> Option<f64> {
-        self.momentum()
-    }
-    /// Sets the momentum coefficient of group `g`.
-    fn set_group_momentum(&mut self, _g: usize, momentum: f64) {
-        self.set_momentum(momentum)
-    }
-    /// Snapshot of the state, for checkpoints.
-    fn state(&self) -> OptimizerState;
-    /// Restores a snapshot made by [`Optimizer::state`].
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()>;
 }
 
-/// The per-group methods of [`Optimizer`] forwarded to the field `inner` (the wrappers).
-macro_rules! forward_groups {
-    () => {
-        fn groups(&self) -> usize {
-            self.inner.groups()
-        }
-        fn group_lr(&self, g: usize) -> f64 {
-            self.inner.group_lr(g)
-        }
-        fn set_group_lr(&mut self, g: usize, lr: f64) {
-            self.inner.set_group_lr(g, lr)
-        }
-        fn group_momentum(&self, g: usize) -> Option<f64> {
-            self.inner.group_momentum(g)
-        }
-        fn set_group_momentum(&mut self, g: usize, momentum: f64) {
-            self.inner.set_group_momentum(g, momentum)
-        }
-    };
+/// Shorthands for the scheduled hyperparameters ([`Optimizer::hyper`] and
+/// [`Optimizer::set_hyper`]), for any optimiser behind `dyn` (a `Box<dyn Optimizer<T>>` too).
+impl<T: Float> dyn Optimizer<T> + '_ {
+    /// Group 0's learning rate.
+    pub fn lr(&self) -> f64 {
+        self.group_lr(0)
+    }
+    /// Sets group 0's learning rate.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.set_group_lr(0, lr)
+    }
+    /// Group 0's momentum coefficient (sgd `momentum`, adam `betas[0]`), if it has one.
+    pub fn momentum(&self) -> Option<f64> {
+        self.group_momentum(0)
+    }
+    /// Sets group 0's momentum coefficient (no-op for optimisers without one).
+    pub fn set_momentum(&mut self, momentum: f64) {
+        self.set_group_momentum(0, momentum)
+    }
+    /// The learning rate of group `g`.
+    pub fn group_lr(&self, g: usize) -> f64 {
+        self.hyper(g).lr
+    }
+    /// Sets the learning rate of group `g`.
+    pub fn set_group_lr(&mut self, g: usize, lr: f64) {
+        let h = self.hyper(g);
+        self.set_hyper(g, Hyper { lr, ..h });
+    }
+    /// The momentum coefficient of group `g`, if its optimiser has one.
+    pub fn group_momentum(&self, g: usize) -> Option<f64> {
+        self.hyper(g).momentum
+    }
+    /// Sets the momentum coefficient of group `g`.
+    pub fn set_group_momentum(&mut self, g: usize, momentum: f64) {
+        let h = self.hyper(g);
+        self.set_hyper(
+            g,
+            Hyper {
+                momentum: Some(momentum),
+                ..h
+            },
+        );
+    }
 }
-pub(crate) use forward_groups;
 
 impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     fn name(&self) -> &'static str {
@@ -374,17 +276,20 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
         (**self).step(params, grad)
     }
-    fn lr(&self) -> f64 {
-        (**self).lr()
+    fn groups(&self) -> usize {
+        (**self).groups()
     }
-    fn set_lr(&mut self, lr: f64) {
-        (**self).set_lr(lr)
+    fn hyper(&self, group: usize) -> Hyper {
+        (**self).hyper(group)
     }
-    fn momentum(&self) -> Option<f64> {
-        (**self).momentum()
+    fn set_hyper(&mut self, group: usize, hyper: Hyper) {
+        (**self).set_hyper(group, hyper)
     }
-    fn set_momentum(&mut self, m: f64) {
-        (**self).set_momentum(m)
+    fn state(&self) -> OptimizerState {
+        (**self).state()
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        (**self).load_state(state)
     }
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
         (**self).gradient_point(params, out)
@@ -394,27 +299,6 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         (**self).set_shapes(shapes)
-    }
-    fn groups(&self) -> usize {
-        (**self).groups()
-    }
-    fn group_lr(&self, g: usize) -> f64 {
-        (**self).group_lr(g)
-    }
-    fn set_group_lr(&mut self, g: usize, lr: f64) {
-        (**self).set_group_lr(g, lr)
-    }
-    fn group_momentum(&self, g: usize) -> Option<f64> {
-        (**self).group_momentum(g)
-    }
-    fn set_group_momentum(&mut self, g: usize, m: f64) {
-        (**self).set_group_momentum(g, m)
-    }
-    fn state(&self) -> OptimizerState {
-        (**self).state()
-    }
-    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
-        (**self).load_state(state)
     }
 }
 

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{signed, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
 /// Where [`Momentum`] evaluates the gradient.
@@ -35,70 +35,41 @@ impl MomentumVariant {
     }
 }
 
-/// `momentum`: the hyperparameters of [`Momentum`] (lr 1e-3, momentum 0.9, heavy ball).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MomentumConfig {
-    /// Learning rate α (1e-3).
-    pub lr: f64,
-    /// Momentum β (0.9).
-    pub momentum: f64,
-    /// `heavy_ball`, `nesterov` or `nesterov_midpoint`.
-    pub variant: MomentumVariant,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for MomentumConfig {
-    fn default() -> Self {
-        MomentumConfig {
-            lr: 1e-3,
-            momentum: 0.9,
-            variant: MomentumVariant::HeavyBall,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `momentum`: the hyperparameters of [`Momentum`] (lr 1e-3, momentum 0.9, heavy ball).
+    pub struct MomentumConfig {
+        /// Learning rate α.
+        lr: f64 = 1e-3, [Kind::Float, AtLeast(0.0), "learning rate α"],
+        /// Momentum β.
+        momentum: f64 = 0.9, [Kind::Float, AtLeast(0.0), "momentum β"],
+        /// `heavy_ball`, `nesterov` or `nesterov_midpoint`.
+        variant: MomentumVariant = MomentumVariant::HeavyBall,
+            [Kind::Choice(MomentumVariant::NAMES), Any, "where the gradient is taken"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for MomentumConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Physics-form momentum: heavy ball, Nesterov, Nesterov midpoint.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "learning rate α"),
-        float("momentum", AtLeast(0.0), "momentum β"),
-        choice(
-            "variant",
-            MomentumVariant::NAMES,
-            "where the gradient is taken",
-        ),
-        MAXIMIZE,
-    ];
-    first_order_entry!(Momentum);
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Momentum`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct MomentumState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current momentum β.
-    pub momentum: f64,
     /// Steps taken.
     pub step: u64,
     /// The velocity v.
     pub velocity: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<MomentumConfig> for MomentumState<T> {
-    fn init(cfg: &MomentumConfig) -> Self {
-        MomentumState {
-            lr: cfg.lr,
-            momentum: cfg.momentum,
-            step: 0,
-            velocity: StateBuf::default(),
-        }
-    }
 }
 
 /// Momentum in physics form, not PyTorch's: the velocity carries the learning
@@ -118,47 +89,58 @@ impl<T: Float> StateFor<MomentumConfig> for MomentumState<T> {
 /// [`Optimizer::step`]. Heavy ball is the leapfrog discretisation of the damped motion
 /// θ̈ + λθ̇ = −∇f(θ) with time step γ: β = (1 − λγ/2)/(1 + λγ/2), α = γ²/(1 + λγ/2). On a
 /// quadratic its stable lr range is [`stability::edge`](super::stability::edge).
-#[derive(Debug, Clone)]
-pub struct Momentum<T: Float> {
-    cfg: MomentumConfig,
-    state: MomentumState<T>,
-}
+pub type Momentum<T> = Optim<MomentumConfig, T>;
 
-optimizer_basics!(Momentum, MomentumConfig, MomentumState);
-
-impl<T: Float> Optimizer<T> for Momentum<T> {
-    fn name(&self) -> &'static str {
-        "momentum"
+impl Rule for MomentumConfig {
+    type State<T: Float> = MomentumState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("momentum");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.momentum)
+    }
+    fn init<T: Float>(&self) -> MomentumState<T> {
+        MomentumState {
+            step: 0,
+            velocity: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let st = &mut self.state;
+    fn step<T: Float>(
+        &self,
+        st: &mut MomentumState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
         let velocity = st.velocity.full_of(params.len(), T::zero());
         st.step += 1;
-        let beta = T::of(st.momentum);
-        let lr = T::of(st.lr);
+        let beta = T::of(h.mu());
+        let lr = T::of(h.lr);
         for ((p, g), v) in params.iter_mut().zip(grad.iter()).zip(velocity.iter_mut()) {
-            *v = beta * *v - lr * signed(*g, self.cfg.maximize);
+            *v = beta * *v - lr * signed(*g, self.maximize);
             *p += *v;
         }
         StepOutcome::Applied
     }
 
-    fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
-        let c = self.cfg.variant.lookahead();
-        let velocity = self.state.velocity.full_ref();
+    fn gradient_point<T: Float>(
+        &self,
+        st: &MomentumState<T>,
+        h: Hyper,
+        params: &[T],
+        out: &mut [T],
+    ) -> bool {
+        let c = self.variant.lookahead();
+        let velocity = st.velocity.full_ref();
         if c == 0.0 || velocity.len() != params.len() {
             return false;
         }
-        let cb = T::of(c * self.state.momentum);
+        let cb = T::of(c * h.mu());
         for ((o, p), v) in out.iter_mut().zip(params).zip(velocity) {
             *o = *p + cb * *v;
         }
         true
     }
-
-    super::schedule_accessors!(lr, momentum);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, Optimizer, Shape, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{lerp, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::{Error, Float, Result};
 
 /// How Muon scales the learning rate by the matrix shape (A × B = rows × cols), PyTorch's
@@ -93,32 +93,26 @@ impl Entry for MuonConfig {
             "lr scaling by the matrix shape (absent: original)",
         ),
     ];
-    first_order_entry!(Muon);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Muon`] carries from step to step (PyTorch's state keys).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct MuonState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current momentum μ (cyclic schedules drive it).
-    pub momentum: f64,
     /// Steps taken.
     pub step: u64,
     /// The momentum buffer B of every matrix, concatenated.
     pub momentum_buffer: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<MuonConfig> for MuonState<T> {
-    fn init(cfg: &MuonConfig) -> Self {
-        MuonState {
-            lr: cfg.lr,
-            momentum: cfg.momentum,
-            step: 0,
-            momentum_buffer: StateBuf::default(),
-        }
-    }
+    /// Newton–Schulz workspace (X, G, bG + cG², and a product), sized on the first step (not
+    /// checkpointed).
+    #[serde(skip)]
+    pub work: [Vec<T>; 4],
 }
 
 /// `torch.optim.Muon` (Jordan et al. 2024), transcribed from `_single_tensor_muon`: for each
@@ -145,26 +139,7 @@ impl<T: Float> StateFor<MuonConfig> for MuonState<T> {
 /// vector, naming it (`params[i]`, which `train` turns into the parameter's name). Until
 /// matrices are set (and when their sizes do not add up to the slice), a step changes
 /// nothing and counts as skipped ([`Optimizer::skipped`]). Torch has no `maximize` for Muon.
-#[derive(Debug, Clone)]
-pub struct Muon<T: Float> {
-    cfg: MuonConfig,
-    state: MuonState<T>,
-    /// (rows, cols) of each matrix, in order.
-    matrices: Vec<(usize, usize)>,
-    /// Steps refused for want of matrix shapes.
-    refused: usize,
-    /// Newton–Schulz workspace (X, G, bG + cG², and a product), sized on the first step.
-    work: [Vec<T>; 4],
-}
-
-optimizer_basics!(
-    Muon,
-    MuonConfig,
-    MuonState,
-    matrices: Vec::new(),
-    refused: 0,
-    work: Default::default()
-);
+pub type Muon<T> = Optim<MuonConfig, T>;
 
 /// `out = s·x + t·(l @ r)` for row-major `l` (m × k) and `r` (k × n), as `torch.addmm`
 /// (`beta·input + alpha·(m1 @ m2)`); each dot product summed in order.
@@ -262,78 +237,38 @@ fn orthogonalise<T: Float>(
     }
 }
 
-impl<T: Float> Muon<T> {
-    /// γ' for a `rows × cols` matrix.
-    fn adjusted_lr(&self, rows: usize, cols: usize) -> f64 {
+impl MuonConfig {
+    /// γ' for a `rows × cols` matrix at lr `lr`.
+    fn adjusted_lr(&self, lr: f64, rows: usize, cols: usize) -> f64 {
         let (a, b) = (rows as f64, cols as f64);
-        let ratio = match self.cfg.adjust_lr_fn {
+        let ratio = match self.adjust_lr_fn {
             None | Some(AdjustLr::Original) => 1f64.max(a / b).sqrt(),
             Some(AdjustLr::MatchRmsAdamw) => 0.2 * a.max(b).sqrt(),
             Some(AdjustLr::SpectralUnclamped) => (a / b).sqrt(),
         };
-        self.state.lr * ratio
+        lr * ratio
     }
 }
 
-impl<T: Float> Optimizer<T> for Muon<T> {
-    fn name(&self) -> &'static str {
-        "muon"
+impl Rule for MuonConfig {
+    type State<T: Float> = MuonState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("momentum");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.momentum)
+    }
+    fn init<T: Float>(&self) -> MuonState<T> {
+        MuonState {
+            step: 0,
+            momentum_buffer: StateBuf::default(),
+            work: Default::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let n = params.len();
-        let total: usize = self.matrices.iter().map(|(r, c)| r * c).sum();
-        if self.matrices.is_empty() || total != n {
-            self.refused += 1;
-            return StepOutcome::Skipped;
-        }
-        let mu = self.state.momentum;
-        let (w_buf, w_nest) = (T::of(1.0 - mu), T::of(mu));
-        let decay = T::of(1.0 - self.state.lr * self.cfg.weight_decay);
-        let buf = self.state.momentum_buffer.full_of(n, T::zero());
-        // The update M overwrites the gradient.
-        for (g, b) in grad.iter_mut().zip(buf.iter_mut()) {
-            *b = lerp(*b, *g, w_buf);
-            *g = if self.cfg.nesterov {
-                lerp(*g, *b, w_nest)
-            } else {
-                *b
-            };
-        }
-        self.state.step += 1;
-        let mut at = 0;
-        for k in 0..self.matrices.len() {
-            let (rows, cols) = self.matrices[k];
-            let len = rows * cols;
-            let m = &mut grad[at..at + len];
-            let c = &self.cfg;
-            orthogonalise(
-                m,
-                (rows, cols),
-                c.ns_coefficients,
-                c.ns_steps,
-                c.eps,
-                &mut self.work,
-            );
-            let step = T::of(-self.adjusted_lr(rows, cols));
-            for (p, o) in params[at..at + len].iter_mut().zip(m.iter()) {
-                *p *= decay;
-                *p += step * *o;
-            }
-            at += len;
-        }
-        StepOutcome::Applied
-    }
-
-    fn skipped(&self) -> usize {
-        self.refused
-    }
-
-    fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
-        let mut matrices = Vec::with_capacity(shapes.len());
+    /// Refuses a vector (or an empty matrix), naming it `params[i]`.
+    fn check_shapes(&self, shapes: &[Shape]) -> Result<()> {
         for (i, s) in shapes.iter().enumerate() {
             match *s {
-                Shape::Matrix { rows, cols } if rows > 0 && cols > 0 => matrices.push((rows, cols)),
+                Shape::Matrix { rows, cols } if rows > 0 && cols > 0 => {}
                 _ => {
                     return Err(Error::param(
                         &format!("params[{i}]"),
@@ -344,12 +279,62 @@ impl<T: Float> Optimizer<T> for Muon<T> {
                 }
             }
         }
-        self.matrices = matrices;
         Ok(())
     }
 
-    super::schedule_accessors!(lr, momentum);
-    derived_state_methods!();
+    /// Skips the step unless every tensor is a (non-empty) matrix.
+    fn step<T: Float>(
+        &self,
+        st: &mut MuonState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        shapes: &[Shape],
+    ) -> StepOutcome {
+        let n = params.len();
+        let matrix = |s: &Shape| match *s {
+            Shape::Matrix { rows, cols } if rows > 0 && cols > 0 => Some((rows, cols)),
+            _ => None,
+        };
+        if !shapes.iter().all(|s| matrix(s).is_some()) {
+            return StepOutcome::Skipped;
+        }
+        let mu = h.mu();
+        let (w_buf, w_nest) = (T::of(1.0 - mu), T::of(mu));
+        let decay = T::of(1.0 - h.lr * self.weight_decay);
+        let buf = st.momentum_buffer.full_of(n, T::zero());
+        // The update M overwrites the gradient.
+        for (g, b) in grad.iter_mut().zip(buf.iter_mut()) {
+            *b = lerp(*b, *g, w_buf);
+            *g = if self.nesterov {
+                lerp(*g, *b, w_nest)
+            } else {
+                *b
+            };
+        }
+        st.step += 1;
+        let mut at = 0;
+        for (rows, cols) in shapes.iter().filter_map(matrix) {
+            let len = rows * cols;
+            let m = &mut grad[at..at + len];
+            let c = self;
+            orthogonalise(
+                m,
+                (rows, cols),
+                c.ns_coefficients,
+                c.ns_steps,
+                c.eps,
+                &mut st.work,
+            );
+            let step = T::of(-self.adjusted_lr(h.lr, rows, cols));
+            for (p, o) in params[at..at + len].iter_mut().zip(m.iter()) {
+                *p *= decay;
+                *p += step * *o;
+            }
+            at += len;
+        }
+        StepOutcome::Applied
+    }
 }
 
 fn describe_shape(s: &Shape) -> String {

@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::adam::{Moments, BETAS};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
-use super::{Optimizer, StateFor, StepOutcome};
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
 /// `nadam`: the hyperparameters of [`Nadam`], PyTorch's names and defaults.
@@ -57,27 +56,23 @@ impl Entry for NadamConfig {
         DECOUPLED_WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    first_order_entry!(Nadam);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Nadam`] carries from step to step: the [`Moments`] and the product Πₜ.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct NadamState<T: Float> {
-    /// lr, β₁, step, m, v.
+    /// step, m, v.
     #[serde(flatten)]
     pub moments: Moments<T>,
     /// The product Πₜ of the μ's.
     pub mu_product: f64,
-}
-
-impl<T: Float> StateFor<NadamConfig> for NadamState<T> {
-    fn init(cfg: &NadamConfig) -> Self {
-        NadamState {
-            moments: Moments::new(cfg.lr, cfg.betas[0]),
-            mu_product: 1.0,
-        }
-    }
 }
 
 /// `torch.optim.NAdam`: Adam with Nesterov momentum and Dozat's momentum-decay schedule.
@@ -99,23 +94,32 @@ impl<T: Float> StateFor<NadamConfig> for NadamState<T> {
 ///
 /// The product Πₜ (`mu_product`) is kept in `f64` (PyTorch keeps it in the default dtype),
 /// and the two parameter updates are applied one after the other, as PyTorch does.
-#[derive(Debug, Clone)]
-pub struct Nadam<T: Float> {
-    cfg: NadamConfig,
-    state: NadamState<T>,
-}
+pub type Nadam<T> = Optim<NadamConfig, T>;
 
-optimizer_basics!(Nadam, NadamConfig, NadamState);
-
-impl<T: Float> Optimizer<T> for Nadam<T> {
-    fn name(&self) -> &'static str {
-        "nadam"
+impl Rule for NadamConfig {
+    type State<T: Float> = NadamState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
+    }
+    fn init<T: Float>(&self) -> NadamState<T> {
+        NadamState {
+            moments: Moments::default(),
+            mu_product: 1.0,
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
-        let (beta1, beta2) = (st.moments.beta1, cfg.betas[1]);
-        let (lr, psi) = (st.moments.lr, cfg.momentum_decay);
+    fn step<T: Float>(
+        &self,
+        st: &mut NadamState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
+        let (beta1, beta2) = (h.mu(), cfg.betas[1]);
+        let (lr, psi) = (h.lr, cfg.momentum_decay);
         let (exp_avg, exp_avg_sq, step) = st.moments.next(params.len());
         let bias_correction2 = 1.0 - beta2.powf(step);
         let mu = beta1 * (1.0 - 0.5 * 0.96f64.powf(step * psi));
@@ -144,7 +148,4 @@ impl<T: Float> Optimizer<T> for Nadam<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(moments.lr, moments.beta1);
-    derived_state_methods!();
 }

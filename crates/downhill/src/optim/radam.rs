@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::adam::{Moments, BETAS};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::derived_state_methods;
 use super::{lerp, WeightDecay};
-use super::{Optimizer, StateFor, StepOutcome};
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
 /// `radam`: the hyperparameters of [`Radam`], PyTorch's names and defaults.
@@ -53,12 +52,11 @@ impl Entry for RadamConfig {
         DECOUPLED_WEIGHT_DECAY,
         MAXIMIZE,
     ];
-    first_order_entry!(Radam);
-}
-
-impl<T: Float> StateFor<RadamConfig> for Moments<T> {
-    fn init(cfg: &RadamConfig) -> Self {
-        Moments::new(cfg.lr, cfg.betas[0])
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
     }
 }
 
@@ -83,22 +81,28 @@ impl<T: Float> StateFor<RadamConfig> for Moments<T> {
 ///
 /// The branch on ρₜ is taken in `f64` exactly as PyTorch computes it; with the default
 /// β₂ = 0.999 the first five steps are momentum steps.
-#[derive(Debug, Clone)]
-pub struct Radam<T: Float> {
-    cfg: RadamConfig,
-    state: Moments<T>,
-}
+pub type Radam<T> = Optim<RadamConfig, T>;
 
-optimizer_basics!(Radam, RadamConfig, Moments);
-
-impl<T: Float> Optimizer<T> for Radam<T> {
-    fn name(&self) -> &'static str {
-        "radam"
+impl Rule for RadamConfig {
+    type State<T: Float> = Moments<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("beta1");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.betas[0])
+    }
+    fn init<T: Float>(&self) -> Moments<T> {
+        Moments::default()
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
-        let (beta1, beta2, base_lr) = (st.beta1, cfg.betas[1], st.lr);
+    fn step<T: Float>(
+        &self,
+        st: &mut Moments<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
+        let (beta1, beta2, base_lr) = (h.mu(), cfg.betas[1], h.lr);
         let (exp_avg, exp_avg_sq, step) = st.next(params.len());
         let bias_correction1 = 1.0 - beta1.powf(step);
         let bias_correction2 = 1.0 - beta2.powf(step);
@@ -135,7 +139,4 @@ impl<T: Float> Optimizer<T> for Radam<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr, beta1);
-    derived_state_methods!();
 }

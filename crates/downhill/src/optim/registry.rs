@@ -1,15 +1,17 @@
-//! The one table of optimisers and solvers. Everything that enumerates them is derived from
-//! the `registry!` invocation at the bottom: the [`OptimizerConfig`] enum, [`NAMES`],
+//! The registry of optimisers and solvers. Everything that enumerates them is derived from
+//! the one `registry!` table in `optim/mod.rs`: the [`OptimizerConfig`] enum, [`NAMES`],
 //! [`FIRST_ORDER`], `from_named`, `name`, `lr`, `build`, `solver`, the "known: …" lists of
 //! errors, and the [`catalog`]. Adding an optimiser is one file (its config struct with an
-//! [`Entry`] impl, its state and its update) plus one line here.
+//! [`Entry`] impl, its state and its update) plus one line in that table.
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::params::{describe, ParamInfo, ParamSpec};
+pub(crate) use super::params::describe;
+use super::params::{ParamInfo, ParamSpec};
 use super::solver::BoxedSolver;
 use super::Optimizer;
+pub use super::{catalog, OptimizerConfig, FIRST_ORDER, NAMES};
 use crate::{Error, Float, Result};
 
 /// Whether an entry is a first-order optimiser (one gradient per step) or a solver (it
@@ -100,10 +102,19 @@ pub fn unknown(name: &str) -> Error {
     }
 }
 
+/// The one table of optimisers and solvers, invoked in `optim/mod.rs`: each line
+/// `module: "name" => Variant(Config), "doc";` declares `optim::module` (its file), re-exports
+/// `module::{Variant, Config}` (the optimiser type and its config), and adds the variant to
+/// everything derived from the table.
 macro_rules! registry {
-    ($($lit:literal => $variant:ident($cfg:ty), $doc:literal;)*) => {
+    ($($module:ident: $lit:literal => $variant:ident($cfg:ident), $doc:literal;)*) => {
+        $(
+            pub mod $module;
+            pub use $module::{$variant, $cfg};
+        )*
+
         /// A complete optimiser configuration (`name` selects the variant).
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(tag = "name")]
         pub enum OptimizerConfig {
             $(
@@ -113,7 +124,7 @@ macro_rules! registry {
             )*
         }
 
-        $(impl Named for $cfg {
+        $(impl $crate::optim::registry::Named for $cfg {
             const NAME: &'static str = $lit;
         })*
 
@@ -123,12 +134,12 @@ macro_rules! registry {
         /// The names of the first-order optimisers (built by [`OptimizerConfig::build`]; the
         /// others in [`NAMES`] are solvers, built by [`OptimizerConfig::solver`]).
         pub const FIRST_ORDER: &[&str] = {
-            const ALL: [(&str, EntryKind); NAMES.len()] = [$(($lit, <$cfg as Entry>::KIND)),*];
+            const ALL: [(&str, $crate::optim::registry::EntryKind); NAMES.len()] = [$(($lit, <$cfg as $crate::optim::registry::Entry>::KIND)),*];
             const N: usize = {
                 let mut n = 0;
                 let mut i = 0;
                 while i < ALL.len() {
-                    if matches!(ALL[i].1, EntryKind::FirstOrder) {
+                    if matches!(ALL[i].1, $crate::optim::registry::EntryKind::FirstOrder) {
                         n += 1;
                     }
                     i += 1;
@@ -139,7 +150,7 @@ macro_rules! registry {
                 let mut out = [""; N];
                 let (mut i, mut j) = (0, 0);
                 while i < ALL.len() {
-                    if matches!(ALL[i].1, EntryKind::FirstOrder) {
+                    if matches!(ALL[i].1, $crate::optim::registry::EntryKind::FirstOrder) {
                         out[j] = ALL[i].0;
                         j += 1;
                     }
@@ -152,13 +163,13 @@ macro_rules! registry {
 
         /// The machine-readable catalogue of every optimiser and solver: kind, doc and each
         /// parameter's type, default, valid range and doc (what the lab builds controls from).
-        pub fn catalog() -> Vec<CatalogEntry> {
-            vec![$(CatalogEntry {
+        pub fn catalog() -> Vec<$crate::optim::registry::CatalogEntry> {
+            vec![$($crate::optim::registry::CatalogEntry {
                 name: $lit,
-                kind: <$cfg as Entry>::KIND,
-                doc: <$cfg as Entry>::DOC,
-                needs: <$cfg as Entry>::NEEDS,
-                params: describe(&<$cfg>::default(), <$cfg as Entry>::PARAMS),
+                kind: <$cfg as $crate::optim::registry::Entry>::KIND,
+                doc: <$cfg as $crate::optim::registry::Entry>::DOC,
+                needs: <$cfg as $crate::optim::registry::Entry>::NEEDS,
+                params: $crate::optim::registry::describe(&<$cfg>::default(), <$cfg as $crate::optim::registry::Entry>::PARAMS),
             }),*]
         }
 
@@ -171,7 +182,7 @@ macro_rules! registry {
             ) -> std::result::Result<Self, D::Error> {
                 use serde::de::Error as _;
                 match name {
-                    $($lit => Ok(OptimizerConfig::$variant(<$cfg>::deserialize(d)?)),)*
+                    $($lit => Ok(OptimizerConfig::$variant(<$cfg as serde::Deserialize>::deserialize(d)?)),)*
                     _ => Err(D::Error::custom(format!(
                         "unknown optimizer `{name}`; known: {}",
                         NAMES.join(", ")
@@ -189,68 +200,39 @@ macro_rules! registry {
             /// Whether the method needs a least-squares problem (residuals), as `lm` does.
             pub fn needs_residuals(&self) -> bool {
                 match self {
-                    $(OptimizerConfig::$variant(_) => <$cfg as Entry>::NEEDS.contains(&Need::Residuals),)*
+                    $(OptimizerConfig::$variant(_) => <$cfg as $crate::optim::registry::Entry>::NEEDS.contains(&$crate::optim::registry::Need::Residuals),)*
                 }
             }
 
             /// The configured learning rate (0 for `pso`, which has none).
             pub fn lr(&self) -> f64 {
                 match self {
-                    $(OptimizerConfig::$variant(c) => Entry::lr(c),)*
+                    $(OptimizerConfig::$variant(c) => $crate::optim::registry::Entry::lr(c),)*
                 }
             }
 
             /// Validates the parameters (as PyTorch's constructors do) and builds the
             /// first-order optimiser; a solver's config is an error here.
-            pub fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
+            pub fn build<T: $crate::Float>(&self) -> $crate::Result<Box<dyn Optimizer<T>>> {
                 match self {
-                    $(OptimizerConfig::$variant(c) => Entry::build::<T>(c),)*
+                    $(OptimizerConfig::$variant(c) => $crate::optim::registry::Entry::build::<T>(c),)*
                 }
             }
 
             /// The [`super::Solver`] this config describes, if it is one (`lbfgs`, `newton`,
             /// `pso`, `sgd` with a line search); `Ok(None)` for first-order optimisers.
-            pub fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+            pub fn solver<T: $crate::Float>(&self) -> $crate::Result<Option<BoxedSolver<T>>> {
                 match self {
-                    $(OptimizerConfig::$variant(c) => Entry::solver::<T>(c),)*
+                    $(OptimizerConfig::$variant(c) => $crate::optim::registry::Entry::solver::<T>(c),)*
                 }
             }
         }
     };
 }
-
-// One line per optimiser or solver: config name => enum variant (its config type), doc.
-registry! {
-    "sgd" => Sgd(super::sgd::SgdConfig), "`torch.optim.SGD`.";
-    "momentum" => Momentum(super::momentum::MomentumConfig), "Heavy ball / Nesterov / midpoint momentum, the velocity carrying the lr.";
-    "adagrad" => Adagrad(super::adagrad::AdagradConfig), "`torch.optim.Adagrad`.";
-    "rmsprop" => RmsProp(super::rmsprop::RmsPropConfig), "`torch.optim.RMSprop`.";
-    "adam" => Adam(super::adam::AdamConfig), "`torch.optim.Adam`.";
-    "adamw" => Adamw(super::adamw::AdamwConfig), "`torch.optim.AdamW`.";
-    "nadam" => Nadam(super::nadam::NadamConfig), "`torch.optim.NAdam`.";
-    "radam" => Radam(super::radam::RadamConfig), "`torch.optim.RAdam`.";
-    "adamax" => Adamax(super::adamax::AdamaxConfig), "`torch.optim.Adamax`.";
-    "adadelta" => Adadelta(super::adadelta::AdadeltaConfig), "`torch.optim.Adadelta`.";
-    "lion" => Lion(super::lion::LionConfig), "Lion (Chen et al. 2023).";
-    "rprop" => Rprop(super::rprop::RpropConfig), "`torch.optim.Rprop`.";
-    "asgd" => Asgd(super::asgd::AsgdConfig), "`torch.optim.ASGD`.";
-    "adafactor" => Adafactor(super::adafactor::AdafactorConfig), "`torch.optim.Adafactor`.";
-    "muon" => Muon(super::muon::MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
-    "lbfgs" => Lbfgs(super::lbfgs::LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
-    "newton" => Newton(super::newton::NewtonConfig), "Newton's method (a solver).";
-    "pso" => Pso(super::pso::PsoConfig), "Particle swarm (a solver).";
-    "ga" => Ga(super::ga::GaConfig), "Real-coded genetic algorithm (a solver).";
-    "cmaes" => Cmaes(super::cmaes::CmaesConfig), "CMA-ES with optional IPOP restarts (a solver).";
-    "nelder_mead" => NelderMead(super::nelder_mead::NelderMeadConfig), "Nelder-Mead simplex, SciPy's adaptive variant (a solver).";
-    "lbfgsb" => Lbfgsb(super::lbfgsb::LbfgsbConfig), "L-BFGS-B, box-constrained L-BFGS (a solver).";
-    "lm" => Lm(super::lm::LmConfig), "Levenberg-Marquardt least squares, SciPy's least_squares(method=\"lm\") (a solver; needs residuals).";
-    "bfgs" => Bfgs(super::bfgs::BfgsConfig), "BFGS, `scipy.optimize.minimize(method=\"BFGS\")` (a solver).";
-    "cg" => Cg(super::cg::CgConfig), "Nonlinear conjugate gradients, SciPy's `CG` (a solver).";
-    "trust_ncg" => TrustNcg(super::trust_ncg::TrustNcgConfig), "Trust-region Newton-CG, SciPy's `trust-ncg` (a solver).";
-}
+pub(crate) use registry;
 
 /// The config key that sets the momentum of the optimiser called `name` — what a momentum
-/// schedule drives through [`Optimizer::set_momentum`](super::Optimizer::set_momentum):
+/// schedule drives through [`Optimizer::set_hyper`]:
 /// `momentum` (sgd, rmsprop, muon, `momentum`) or `betas[0]` (the Adam family, lion). `None`
 /// for an optimiser without one, a solver, or an unknown name.
 pub fn momentum_key(name: &str) -> Option<&'static str> {

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{lerp, Optimizer, StateFor, StepOutcome, WeightDecay};
+use super::state::StateBuf;
+use super::{lerp, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
 /// `rmsprop`: the hyperparameters of [`RmsProp`], PyTorch's names and defaults.
@@ -54,17 +54,18 @@ impl Entry for RmsPropConfig {
         flag("centered", "normalise by the centred second moment"),
         MAXIMIZE,
     ];
-    first_order_entry!(RmsProp);
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`RmsProp`] carries from step to step (the checkpoint keys of every version).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct RmsPropState<T: Float> {
-    /// Current learning rate.
-    pub lr: f64,
-    /// Current momentum μ.
-    pub momentum: f64,
     /// Steps taken.
     pub step: u64,
     /// Running mean of g², v.
@@ -73,19 +74,6 @@ pub struct RmsPropState<T: Float> {
     pub grad_avg: StateBuf<T>,
     /// The momentum buffer b (μ > 0 only).
     pub momentum_buffer: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<RmsPropConfig> for RmsPropState<T> {
-    fn init(cfg: &RmsPropConfig) -> Self {
-        RmsPropState {
-            lr: cfg.lr,
-            momentum: cfg.momentum,
-            step: 0,
-            square_avg: StateBuf::default(),
-            grad_avg: StateBuf::default(),
-            momentum_buffer: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.RMSprop`: steps divided by a running root-mean-square of the gradient, with
@@ -105,21 +93,32 @@ impl<T: Float> StateFor<RmsPropConfig> for RmsPropState<T> {
 /// ```
 ///
 /// ε is added outside the square root, and there is no bias correction (unlike Adam).
-#[derive(Debug, Clone)]
-pub struct RmsProp<T: Float> {
-    cfg: RmsPropConfig,
-    state: RmsPropState<T>,
-}
+pub type RmsProp<T> = Optim<RmsPropConfig, T>;
 
-optimizer_basics!(RmsProp, RmsPropConfig, RmsPropState);
-
-impl<T: Float> Optimizer<T> for RmsProp<T> {
-    fn name(&self) -> &'static str {
-        "rmsprop"
+impl Rule for RmsPropConfig {
+    type State<T: Float> = RmsPropState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("momentum");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.momentum)
+    }
+    fn init<T: Float>(&self) -> RmsPropState<T> {
+        RmsPropState {
+            step: 0,
+            square_avg: StateBuf::default(),
+            grad_avg: StateBuf::default(),
+            momentum_buffer: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut RmsPropState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let n = params.len();
         let square_avg = st.square_avg.full_of(n, T::zero());
         let grad_avg = if cfg.centered {
@@ -127,7 +126,7 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         } else {
             &mut []
         };
-        let use_momentum = st.momentum > 0.0;
+        let use_momentum = h.mu() > 0.0;
         let buf = if use_momentum {
             st.momentum_buffer.full_of(n, T::zero())
         } else {
@@ -136,9 +135,9 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         st.step += 1;
         let (alpha, w) = (T::of(cfg.alpha), T::of(1.0 - cfg.alpha));
         let eps = T::of(cfg.eps);
-        let decay = WeightDecay::<T>::new(st.lr, cfg.weight_decay, false, cfg.maximize);
-        let mu = T::of(st.momentum);
-        let neg_lr = T::of(-st.lr);
+        let decay = WeightDecay::<T>::new(h.lr, cfg.weight_decay, false, cfg.maximize);
+        let mu = T::of(h.mu());
+        let neg_lr = T::of(-h.lr);
         for (i, (p, g)) in params.iter_mut().zip(grad.iter()).enumerate() {
             let g = decay.apply(p, *g);
             let v = &mut square_avg[i];
@@ -160,9 +159,6 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr, momentum);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

@@ -4,77 +4,52 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{sign, signed, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{sign, signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RpropConfig {
-    /// Learning rate: the initial step size of every coordinate (1e-2).
-    pub lr: f64,
-    /// (η₋, η₊): step-size factors after a sign change / no sign change ((0.5, 1.2)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub etas: [f64; 2],
-    /// (Δmin, Δmax): bounds of the step sizes ((1e-6, 50)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub step_sizes: [f64; 2],
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for RpropConfig {
-    fn default() -> Self {
-        RpropConfig {
-            lr: 1e-2,
-            etas: [0.5, 1.2],
-            step_sizes: [1e-6, 50.0],
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `rprop`: the hyperparameters of [`Rprop`], PyTorch's names and defaults.
+    pub struct RpropConfig {
+        /// Learning rate: the initial step size of every coordinate.
+        lr: f64 = 1e-2, [Kind::Float, AtLeast(0.0), "initial step size"],
+        /// (η₋, η₊): step-size factors after a sign change / no sign change.
+        #[serde(deserialize_with = "super::exact_pair")]
+        etas: [f64; 2] = [0.5, 1.2], [
+            Kind::Pair,
+            PerElement(&Open(0.0, 1.0), &Above(1.0)),
+            "(η₋, η₊): factors on a sign change / on an unchanged sign (0 < η₋ < 1 < η₊)"
+        ],
+        /// (Δmin, Δmax): bounds of the step sizes.
+        #[serde(deserialize_with = "super::exact_pair")]
+        step_sizes: [f64; 2] = [1e-6, 50.0], [Kind::Pair, Any, "(Δmin, Δmax): bounds of the step sizes"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for RpropConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Rprop: per-coordinate step sizes adapted by the gradient's sign.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "initial step size"),
-        spec(
-            "etas",
-            Kind::Pair,
-            Range::PerElement(&Range::Open(0.0, 1.0), &Range::Above(1.0)),
-            "(η₋, η₊): factors on a sign change / on an unchanged sign (0 < η₋ < 1 < η₊)",
-        ),
-        pair("step_sizes", Any, "(Δmin, Δmax): bounds of the step sizes"),
-        MAXIMIZE,
-    ];
-    first_order_entry!(Rprop);
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn build<T: Float>(&self) -> crate::Result<Box<dyn Optimizer<T>>> {
+        Optim::boxed(self)
+    }
 }
 
 /// What [`Rprop`] carries from step to step (PyTorch's state keys).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct RpropState<T: Float> {
-    /// Current learning rate (used only to fill `step_size` at the first step, as PyTorch).
-    pub lr: f64,
     /// Steps taken.
     pub step: u64,
     /// The previous (masked) gradient.
     pub prev: StateBuf<T>,
     /// Per-coordinate step sizes Δ.
     pub step_size: StateBuf<T>,
-}
-
-impl<T: Float> StateFor<RpropConfig> for RpropState<T> {
-    fn init(cfg: &RpropConfig) -> Self {
-        RpropState {
-            lr: cfg.lr,
-            step: 0,
-            prev: StateBuf::default(),
-            step_size: StateBuf::default(),
-        }
-    }
 }
 
 /// `torch.optim.Rprop` (resilient backpropagation): each coordinate has its own step size,
@@ -95,13 +70,7 @@ impl<T: Float> StateFor<RpropConfig> for RpropState<T> {
 ///
 /// As in PyTorch, the factor replaces s elementwise in that order (so with η₋ = 1 a zero s
 /// also counts as a sign change), a NaN s leaves a NaN factor, and the clamp propagates NaN.
-#[derive(Debug, Clone)]
-pub struct Rprop<T: Float> {
-    cfg: RpropConfig,
-    state: RpropState<T>,
-}
-
-optimizer_basics!(Rprop, RpropConfig, RpropState);
+pub type Rprop<T> = Optim<RpropConfig, T>;
 
 /// `clamp(x, lo, hi)` as `torch.clamp`: NaN stays NaN.
 #[inline(always)]
@@ -117,16 +86,28 @@ fn clamp<T: Float>(x: T, lo: T, hi: T) -> T {
     }
 }
 
-impl<T: Float> Optimizer<T> for Rprop<T> {
-    fn name(&self) -> &'static str {
-        "rprop"
+impl Rule for RpropConfig {
+    type State<T: Float> = RpropState<T>;
+    fn init<T: Float>(&self) -> RpropState<T> {
+        RpropState {
+            step: 0,
+            prev: StateBuf::default(),
+            step_size: StateBuf::default(),
+        }
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
+    fn step<T: Float>(
+        &self,
+        st: &mut RpropState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let cfg = self;
         let n = params.len();
         let prev = st.prev.full_of(n, T::zero());
-        let step_size = st.step_size.full_of(n, T::of(st.lr));
+        let step_size = st.step_size.full_of(n, T::of(h.lr));
         st.step += 1;
         let (etaminus, etaplus) = (T::of(cfg.etas[0]), T::of(cfg.etas[1]));
         let (lo, hi) = (T::of(cfg.step_sizes[0]), T::of(cfg.step_sizes[1]));
@@ -153,9 +134,6 @@ impl<T: Float> Optimizer<T> for Rprop<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

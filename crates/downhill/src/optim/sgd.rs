@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::state::{derived_state_methods, StateBuf};
-use super::{BoxedSolver, Optimizer, StateFor, StepOutcome};
+use super::state::StateBuf;
+use super::{BoxedSolver, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use super::{GdArmijo, SgdLineSearch, StatePrecision};
 use crate::kernels::{self, SgdStep};
 use crate::{Error, Float, Result};
@@ -91,7 +91,7 @@ impl Entry for SgdConfig {
         if self.line_search.is_some() {
             return Err(super::registry::solver_only("sgd with line_search"));
         }
-        Ok(Box::new(Sgd::new(self.clone())?))
+        Optim::boxed(self)
     }
     fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
         match self.line_search {
@@ -101,32 +101,15 @@ impl Entry for SgdConfig {
     }
 }
 
-/// What [`Sgd`] carries from step to step (the checkpoint keys of every version).
+/// What [`Sgd`] carries from step to step (the checkpoint keys of every version, with `lr`
+/// and `momentum`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct SgdState<T: Float> {
-    /// Current learning rate (schedules drive it).
-    pub lr: f64,
-    /// Current momentum factor (schedules may drive it).
-    pub momentum: f64,
     /// The momentum buffer b (empty until the first step with μ ≠ 0).
     pub momentum_buffer: StateBuf<T>,
     /// Steps taken.
     pub step: u64,
-}
-
-impl<T: Float> StateFor<SgdConfig> for SgdState<T> {
-    fn init(cfg: &SgdConfig) -> Self {
-        SgdState {
-            lr: cfg.lr,
-            momentum: cfg.momentum,
-            momentum_buffer: StateBuf::default(),
-            step: 0,
-        }
-    }
-    fn fit(&mut self, cfg: &SgdConfig) {
-        self.momentum_buffer.store_as(cfg.state_precision);
-    }
 }
 
 /// `torch.optim.SGD`: plain, momentum (PyTorch form), Nesterov, weight decay, maximize.
@@ -151,13 +134,7 @@ impl<T: Float> StateFor<SgdConfig> for SgdState<T> {
 /// assert!(Sgd::<f64>::new(SgdConfig { lr: -0.1, ..Default::default() }).is_err());
 /// # Ok::<(), downhill::Error>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct Sgd<T: Float> {
-    cfg: SgdConfig,
-    state: SgdState<T>,
-}
-
-optimizer_basics!(Sgd, SgdConfig, SgdState);
+pub type Sgd<T> = Optim<SgdConfig, T>;
 
 impl<T: Float> Sgd<T> {
     /// Plain SGD with learning rate `lr` (PyTorch's defaults otherwise).
@@ -169,26 +146,44 @@ impl<T: Float> Sgd<T> {
     }
 }
 
-impl<T: Float> Optimizer<T> for Sgd<T> {
-    fn name(&self) -> &'static str {
-        "sgd"
+impl Rule for SgdConfig {
+    type State<T: Float> = SgdState<T>;
+    const MOMENTUM_KEY: Option<&'static str> = Some("momentum");
+    fn momentum(&self) -> Option<f64> {
+        Some(self.momentum)
+    }
+    fn init<T: Float>(&self) -> SgdState<T> {
+        SgdState {
+            momentum_buffer: StateBuf::default(),
+            step: 0,
+        }
+    }
+    fn after_load<T: Float>(&self, st: &mut SgdState<T>) {
+        st.momentum_buffer.store_as(self.state_precision);
     }
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let (cfg, st) = (&self.cfg, &mut self.state);
-        let first = st.momentum != 0.0 && st.momentum_buffer.is_empty();
+    fn step<T: Float>(
+        &self,
+        st: &mut SgdState<T>,
+        h: Hyper,
+        params: &mut [T],
+        grad: &mut [T],
+        _shapes: &[Shape],
+    ) -> StepOutcome {
+        let (cfg, mu) = (self, h.mu());
+        let first = mu != 0.0 && st.momentum_buffer.is_empty();
         st.step += 1;
         let c = SgdStep {
-            neg_lr: T::of(-st.lr),
+            neg_lr: T::of(-h.lr),
             wd: T::of(cfg.weight_decay),
             weight_decay: cfg.weight_decay != 0.0,
             sign: if cfg.maximize { -T::one() } else { T::one() },
-            mu: T::of(st.momentum),
+            mu: T::of(mu),
             one_minus_damp: T::of(1.0 - cfg.dampening),
             nesterov: cfg.nesterov,
             first,
         };
-        if st.momentum == 0.0 {
+        if mu == 0.0 {
             kernels::sgd(params, grad, &c);
             return StepOutcome::Applied;
         }
@@ -203,9 +198,6 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         }
         StepOutcome::Applied
     }
-
-    super::schedule_accessors!(lr, momentum);
-    derived_state_methods!();
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Optimiser state: [`OptimizerState`] (what checkpoints hold), the per-parameter buffer type
 //! [`StateBuf`] (full precision or bfloat16), and the generic conversion between an
-//! optimiser's own `#[derive(Serialize, Deserialize)]` state struct and [`OptimizerState`].
+//! optimiser's own `#[derive(Serialize, Deserialize)]` state struct and [`OptimizerState`]
+//! ([`OptimizerState::insert`] / [`OptimizerState::extract`], which [`super::Optim`] uses).
 //!
 //! The checkpoint shape is unchanged since v1: `{"name", "scalars": {..}, "buffers": {..}}`,
 //! every number an `f64`. A state struct's field names *are* those keys: numbers go to
@@ -99,56 +100,6 @@ fn number(x: f64) -> Value {
         Number::from_f64(x).map_or(Value::Null, Value::Number)
     }
 }
-
-/// An optimiser whose state is one `#[derive(Serialize, Deserialize)]` struct; the
-/// [`Optimizer::state`](super::Optimizer::state) / `load_state` pair of every optimiser is
-/// [`save`] / [`load`] of it.
-pub(crate) trait DerivedState {
-    /// The state struct (field names = checkpoint keys).
-    type State: Serialize + DeserializeOwned;
-    /// The name written into / checked on the state.
-    fn state_name(&self) -> &'static str;
-    /// The state.
-    fn derived(&self) -> &Self::State;
-    /// The state, mutably.
-    fn derived_mut(&mut self) -> &mut Self::State;
-    /// Called after a load (e.g. to store buffers in the configured precision).
-    fn after_load(&mut self) {}
-}
-
-/// The [`OptimizerState`] of `o`.
-pub(crate) fn save<O: DerivedState>(o: &O) -> OptimizerState {
-    let mut s = OptimizerState::new(o.state_name());
-    s.insert(o.derived());
-    s
-}
-
-/// Restores `o` from `state`: checks the name, reads the state struct (scalars missing from
-/// `state`, as in states of older versions, keep their current values), runs `after_load`.
-pub(crate) fn load<O: DerivedState>(o: &mut O, state: &OptimizerState) -> Result<()> {
-    state.expect_name(o.state_name())?;
-    let mut merged = OptimizerState::new(o.state_name());
-    merged.insert(o.derived());
-    merged.buffers.clear();
-    merged.scalars.extend(state.scalars.clone());
-    merged.buffers = state.buffers.clone();
-    *o.derived_mut() = merged.extract()?;
-    o.after_load();
-    Ok(())
-}
-
-/// `state()` and `load_state()` of an `impl Optimizer` for a [`DerivedState`] type.
-macro_rules! derived_state_methods {
-    () => {
-        fn state(&self) -> $crate::optim::OptimizerState {
-            $crate::optim::state::save(self)
-        }
-        fn load_state(&mut self, state: &$crate::optim::OptimizerState) -> $crate::Result<()> {
-            $crate::optim::state::load(self, state)
-        }
-    };
-}
-pub(crate) use derived_state_methods;
 
 /// One per-parameter state buffer, in the parameters' type or as bfloat16
 /// ([`StatePrecision`]). Empty until the first step allocates it (never reallocated after).

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forward_to_inner;
+use super::{Wrapped, Wrapper};
 use crate::optim::{Optimizer, StateBuf, StepOutcome};
 use crate::{Error, Float, Result};
 
@@ -27,12 +27,13 @@ pub struct AccumulateState<T: Float> {
 ///
 /// The sum is kept in `T`, in call order, and divided once (the mean of PyTorch's usual
 /// "loss / k, backward k times" recipe up to rounding).
-#[derive(Debug, Clone)]
-pub struct Accumulate<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
-    /// The wrapped optimiser.
-    pub inner: O,
-    steps: usize,
-    state: AccumulateState<T>,
+pub type Accumulate<T, O = Box<dyn Optimizer<T>>> = Wrapped<T, AccumulateRule, O>;
+
+/// The [`Wrapper`] of [`Accumulate`]: its number of micro-steps.
+#[derive(Debug, Clone, Copy)]
+pub struct AccumulateRule {
+    /// Number of micro-steps per real step.
+    pub steps: usize,
 }
 
 impl<T: Float, O: Optimizer<T>> Accumulate<T, O> {
@@ -41,34 +42,23 @@ impl<T: Float, O: Optimizer<T>> Accumulate<T, O> {
         if steps == 0 {
             return Err(Error::param("accumulate_steps", 0, "must be >= 1"));
         }
-        Ok(Accumulate {
-            inner,
-            steps,
-            state: AccumulateState::default(),
-        })
-    }
-    /// Number of micro-steps per real step.
-    pub fn steps(&self) -> usize {
-        self.steps
-    }
-    /// Special case of a loaded state: a count that does not fit this wrapper's `steps`, or
-    /// one without its sum, restarts the cycle (a state saved with another `accumulate_steps`).
-    fn check_loaded(&mut self) {
-        let st = &mut self.state;
-        if st.count >= self.steps || (st.count > 0 && st.sum.is_empty()) {
-            st.count = 0;
-        }
+        Ok(Wrapped::wrap(inner, AccumulateRule { steps }))
     }
 }
 
-impl<T: Float, O: Optimizer<T>> Optimizer<T> for Accumulate<T, O> {
-    forward_to_inner!(state);
+impl<T: Float> Wrapper<T> for AccumulateRule {
+    type State = AccumulateState<T>;
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        st: &mut AccumulateState<T>,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
         if self.steps == 1 {
-            return self.inner.step(params, grad);
+            return inner.step(params, grad);
         }
-        let st = &mut self.state;
         let sum = st.sum.full_of(grad.len(), T::zero());
         if st.count == 0 {
             sum.copy_from_slice(grad);
@@ -84,10 +74,15 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for Accumulate<T, O> {
         grad.iter_mut()
             .zip(sum.iter())
             .for_each(|(g, a)| *g = *a / k);
-        self.inner.step(params, grad)
+        inner.step(params, grad)
     }
-    fn skipped(&self) -> usize {
-        self.inner.skipped()
+
+    /// A count that does not fit this wrapper's `steps`, or one without its sum, restarts the
+    /// cycle (a state saved with another `accumulate_steps`).
+    fn after_load(&self, st: &mut AccumulateState<T>) {
+        if st.count >= self.steps || (st.count > 0 && st.sum.is_empty()) {
+            st.count = 0;
+        }
     }
 }
 

@@ -1,8 +1,6 @@
 //! Gradient clipping: by global norm and by value.
 
-use std::marker::PhantomData;
-
-use super::forward_to_inner;
+use super::{NoState, Wrapped, Wrapper};
 use crate::error::check_min;
 use crate::optim::{Optimizer, StepOutcome};
 use crate::{Float, Result};
@@ -18,37 +16,32 @@ use crate::{Float, Result};
 /// As in PyTorch the gradient is always multiplied by the clamped coefficient (so a
 /// non-finite norm makes the whole gradient non-finite; put [`SkipNonFinite`](super::SkipNonFinite)
 /// in front to skip such steps). The norm is accumulated in `f64`.
-#[derive(Debug, Clone)]
-pub struct ClipGradNorm<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
-    /// The wrapped optimiser.
-    pub inner: O,
-    max_norm: f64,
-    _t: PhantomData<fn() -> T>,
+pub type ClipGradNorm<T, O = Box<dyn Optimizer<T>>> = Wrapped<T, ClipNormRule, O>;
+
+/// The [`Wrapper`] of [`ClipGradNorm`]: its bound.
+#[derive(Debug, Clone, Copy)]
+pub struct ClipNormRule {
+    /// Largest allowed ‖g‖₂.
+    pub max_norm: f64,
 }
 
 impl<T: Float, O: Optimizer<T>> ClipGradNorm<T, O> {
     /// Wraps `inner`; errors unless `max_norm ≥ 0`.
     pub fn new(inner: O, max_norm: f64) -> Result<Self> {
         check_min("clip_grad_norm", max_norm, 0.0)?;
-        Ok(ClipGradNorm {
-            inner,
-            max_norm,
-            _t: PhantomData,
-        })
+        Ok(Wrapped::wrap(inner, ClipNormRule { max_norm }))
     }
 }
 
-impl<T: Float, O: Optimizer<T>> ClipGradNorm<T, O> {
-    /// Largest allowed ‖g‖₂.
-    pub fn max_norm(&self) -> f64 {
-        self.max_norm
-    }
-}
-
-impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
-    forward_to_inner!();
-
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+impl<T: Float> Wrapper<T> for ClipNormRule {
+    type State = NoState;
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        _state: &mut NoState,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
         // Vectorised and (for long vectors) multi-threaded; summed in a fixed order (8 lanes,
         // fixed chunks), so it differs from a sequential sum by rounding only, and is the
         // same for any thread count.
@@ -57,10 +50,7 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
         let coef = if total.is_nan() { f64::NAN } else { coef };
         let c = T::of(coef);
         crate::kernels::scale(grad, c);
-        self.inner.step(params, grad)
-    }
-    fn skipped(&self) -> usize {
-        self.inner.skipped()
+        inner.step(params, grad)
     }
 }
 
@@ -72,37 +62,32 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradNorm<T, O> {
 /// ```
 ///
 /// NaN stays NaN (as `torch.clamp`).
-#[derive(Debug, Clone)]
-pub struct ClipGradValue<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
-    /// The wrapped optimiser.
-    pub inner: O,
-    clip_value: f64,
-    _t: PhantomData<fn() -> T>,
+pub type ClipGradValue<T, O = Box<dyn Optimizer<T>>> = Wrapped<T, ClipValueRule, O>;
+
+/// The [`Wrapper`] of [`ClipGradValue`]: its bound.
+#[derive(Debug, Clone, Copy)]
+pub struct ClipValueRule {
+    /// The bound v.
+    pub clip_value: f64,
 }
 
 impl<T: Float, O: Optimizer<T>> ClipGradValue<T, O> {
     /// Wraps `inner`; errors unless `clip_value ≥ 0`.
     pub fn new(inner: O, clip_value: f64) -> Result<Self> {
         check_min("clip_grad_value", clip_value, 0.0)?;
-        Ok(ClipGradValue {
-            inner,
-            clip_value,
-            _t: PhantomData,
-        })
+        Ok(Wrapped::wrap(inner, ClipValueRule { clip_value }))
     }
 }
 
-impl<T: Float, O: Optimizer<T>> ClipGradValue<T, O> {
-    /// The bound v.
-    pub fn clip_value(&self) -> f64 {
-        self.clip_value
-    }
-}
-
-impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradValue<T, O> {
-    forward_to_inner!();
-
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+impl<T: Float> Wrapper<T> for ClipValueRule {
+    type State = NoState;
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        _state: &mut NoState,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
         let hi = T::of(self.clip_value);
         let lo = -hi;
         for g in grad.iter_mut() {
@@ -112,10 +97,7 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for ClipGradValue<T, O> {
                 *g = hi;
             }
         }
-        self.inner.step(params, grad)
-    }
-    fn skipped(&self) -> usize {
-        self.inner.skipped()
+        inner.step(params, grad)
     }
 }
 
@@ -158,7 +140,7 @@ mod tests {
             })
             .unwrap(),
         );
-        let mut opt = ClipGradNorm::new(inner, 1.0).unwrap();
+        let mut opt: Box<dyn Optimizer<f64>> = Box::new(ClipGradNorm::new(inner, 1.0).unwrap());
         opt.set_lr(0.5);
         opt.set_momentum(0.8);
         assert_eq!(opt.lr(), 0.5);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forward_to_inner;
+use super::{Wrapped, Wrapper};
 use crate::optim::{Optimizer, StateBuf, StepOutcome};
 use crate::{Error, Float, Result};
 
@@ -31,13 +31,15 @@ pub struct LookaheadState<T: Float> {
 /// Steps the inner optimiser did not apply (accumulated, skipped) do not count towards k.
 /// The inner optimiser's state (e.g. Adam's moments) is not reset on synchronisation, as in
 /// the paper's reference implementation.
-#[derive(Debug, Clone)]
-pub struct Lookahead<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
-    /// The wrapped (fast) optimiser.
-    pub inner: O,
-    k: usize,
-    alpha: f64,
-    state: LookaheadState<T>,
+pub type Lookahead<T, O = Box<dyn Optimizer<T>>> = Wrapped<T, LookaheadRule, O>;
+
+/// The [`Wrapper`] of [`Lookahead`]: k and α.
+#[derive(Debug, Clone, Copy)]
+pub struct LookaheadRule {
+    /// Fast steps per synchronisation.
+    pub k: usize,
+    /// Slow-weight step α.
+    pub alpha: f64,
 }
 
 impl<T: Float, O: Optimizer<T>> Lookahead<T, O> {
@@ -49,42 +51,27 @@ impl<T: Float, O: Optimizer<T>> Lookahead<T, O> {
         if !(0.0..=1.0).contains(&alpha) {
             return Err(Error::param("lookahead.alpha", alpha, "must be in [0, 1]"));
         }
-        Ok(Lookahead {
-            inner,
-            k,
-            alpha,
-            state: LookaheadState::default(),
-        })
-    }
-    /// Fast steps per synchronisation.
-    pub fn k(&self) -> usize {
-        self.k
-    }
-    /// Slow-weight step α.
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// Special case of a loaded state: a count that does not fit this wrapper's `k` (a state
-    /// saved with another `k`) restarts the cycle.
-    fn check_loaded(&mut self) {
-        if self.state.count >= self.k {
-            self.state.count = 0;
-        }
+        Ok(Wrapped::wrap(inner, LookaheadRule { k, alpha }))
     }
 }
 
-impl<T: Float, O: Optimizer<T>> Optimizer<T> for Lookahead<T, O> {
-    forward_to_inner!(state);
+impl<T: Float> Wrapper<T> for LookaheadRule {
+    type State = LookaheadState<T>;
 
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
-        let st = &mut self.state;
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        st: &mut LookaheadState<T>,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
         if st.slow.len() != params.len() {
             st.slow
                 .full_of(params.len(), T::zero())
                 .copy_from_slice(params);
             st.count = 0;
         }
-        let outcome = self.inner.step(params, grad);
+        let outcome = inner.step(params, grad);
         if outcome != StepOutcome::Applied {
             return outcome;
         }
@@ -99,8 +86,13 @@ impl<T: Float, O: Optimizer<T>> Optimizer<T> for Lookahead<T, O> {
         }
         outcome
     }
-    fn skipped(&self) -> usize {
-        self.inner.skipped()
+
+    /// A count that does not fit this wrapper's `k` (a state saved with another `k`) restarts
+    /// the cycle.
+    fn after_load(&self, st: &mut LookaheadState<T>) {
+        if st.count >= self.k {
+            st.count = 0;
+        }
     }
 }
 

@@ -1,7 +1,8 @@
-//! Wrappers that compose in front of any optimiser: each holds an inner optimiser (any
-//! `O: Optimizer<T>`, by default `Box<dyn Optimizer<T>>`), transforms the gradient or the
-//! parameters, and forwards `name`, `lr`, `momentum`, `gradient_point`, `skipped` and the state
-//! to it (its own state is stored under keys prefixed with the wrapper's name).
+//! Wrappers that compose in front of any optimiser: each is a [`Wrapper`] (its parameters, its
+//! state, its step around an inner optimiser), made an [`Optimizer`] by the one generic type
+//! [`Wrapped`], which holds the inner optimiser (any `O: Optimizer<T>`, by default
+//! `Box<dyn Optimizer<T>>`) and answers for it: name, scheduled hyperparameters, layout,
+//! gradient point and state (the wrapper's own state under keys prefixed with its name).
 //!
 //! | wrapper | does |
 //! |---|---|
@@ -19,63 +20,111 @@ mod config;
 mod lookahead;
 mod skip_non_finite;
 
-pub use accumulate::Accumulate;
-pub use clip::{ClipGradNorm, ClipGradValue};
-pub use config::{LookaheadConfig, WrappersConfig};
-pub use lookahead::Lookahead;
-pub use skip_non_finite::SkipNonFinite;
+use std::fmt::Debug;
+use std::marker::PhantomData;
 
-/// Implements the forwarding methods of [`Optimizer`](super::Optimizer) (name, lr, momentum,
-/// gradient point) to the field `inner`, and the state: the inner optimiser's, plus — with
-/// `state` — the wrapper's own derived state struct in the field `state` (its keys prefixed
-/// with the wrapper's name), checked after a load by the wrapper's `check_loaded`.
-macro_rules! forward_to_inner {
-    () => {
-        $crate::optim::wrappers::forward_to_inner!(@common);
-        fn state(&self) -> $crate::optim::OptimizerState {
-            self.inner.state()
-        }
-        fn load_state(&mut self, state: &$crate::optim::OptimizerState) -> $crate::Result<()> {
-            self.inner.load_state(state)
-        }
-    };
-    (state) => {
-        $crate::optim::wrappers::forward_to_inner!(@common);
-        fn state(&self) -> $crate::optim::OptimizerState {
-            let mut s = self.inner.state();
-            s.insert(&self.state);
-            s
-        }
-        fn load_state(&mut self, state: &$crate::optim::OptimizerState) -> $crate::Result<()> {
-            self.inner.load_state(state)?;
-            self.state = state.extract()?;
-            self.check_loaded();
-            Ok(())
-        }
-    };
-    (@common) => {
-        fn name(&self) -> &'static str {
-            self.inner.name()
-        }
-        fn lr(&self) -> f64 {
-            self.inner.lr()
-        }
-        fn set_lr(&mut self, lr: f64) {
-            self.inner.set_lr(lr)
-        }
-        fn momentum(&self) -> Option<f64> {
-            self.inner.momentum()
-        }
-        fn set_momentum(&mut self, momentum: f64) {
-            self.inner.set_momentum(momentum)
-        }
-        fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
-            self.inner.gradient_point(params, out)
-        }
-        fn set_shapes(&mut self, shapes: &[$crate::optim::Shape]) -> $crate::Result<()> {
-            self.inner.set_shapes(shapes)
-        }
-        $crate::optim::forward_groups!();
-    };
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{Hyper, Optimizer, OptimizerState, Shape, StepOutcome};
+use crate::{Float, Result};
+
+pub use accumulate::{Accumulate, AccumulateRule};
+pub use clip::{ClipGradNorm, ClipGradValue, ClipNormRule, ClipValueRule};
+pub use config::{LookaheadConfig, WrappersConfig};
+pub use lookahead::{Lookahead, LookaheadRule};
+pub use skip_non_finite::{SkipNonFinite, SkipRule};
+
+/// What a wrapper does around its inner optimiser. [`Wrapped`], the one generic type of the
+/// wrappers, makes it an [`Optimizer`]: the name, the scheduled hyperparameters, the layout and
+/// the gradient point are the inner optimiser's; the state is the inner one plus the
+/// wrapper's own [`Wrapper::State`] (its keys prefixed with the wrapper's name).
+pub trait Wrapper<T: Float>: Clone + Debug + Send {
+    /// The wrapper's own state ([`NoState`] if it has none).
+    type State: Serialize + DeserializeOwned + Default + Clone + Debug + Send;
+    /// One call: transforms the gradient (or the parameters) and steps `inner`, or not.
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        state: &mut Self::State,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome;
+    /// Steps it skipped itself (the inner optimiser's are added).
+    fn skipped(&self, _state: &Self::State) -> usize {
+        0
+    }
+    /// Special cases of a loaded state (a count saved with another cycle length restarts it).
+    fn after_load(&self, _state: &mut Self::State) {}
 }
-pub(crate) use forward_to_inner;
+
+/// The state of a wrapper without one (no checkpoint keys).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct NoState {}
+
+/// The [`Optimizer`] of a [`Wrapper`] `W` around `inner`. [`ClipGradNorm`], [`Accumulate`], …
+/// are aliases of it.
+#[derive(Debug, Clone)]
+pub struct Wrapped<T: Float, W: Wrapper<T>, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
+    /// The wrapped optimiser.
+    pub inner: O,
+    wrapper: W,
+    state: W::State,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Wrapped<T, W, O> {
+    /// `wrapper` around `inner`, with a fresh state.
+    pub(crate) fn wrap(inner: O, wrapper: W) -> Self {
+        Wrapped {
+            inner,
+            wrapper,
+            state: W::State::default(),
+            _t: PhantomData,
+        }
+    }
+
+    /// The wrapper's parameters.
+    pub fn wrapper(&self) -> &W {
+        &self.wrapper
+    }
+}
+
+impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+        self.wrapper
+            .step(&mut self.state, &mut self.inner, params, grad)
+    }
+    fn groups(&self) -> usize {
+        self.inner.groups()
+    }
+    fn hyper(&self, group: usize) -> Hyper {
+        self.inner.hyper(group)
+    }
+    fn set_hyper(&mut self, group: usize, hyper: Hyper) {
+        self.inner.set_hyper(group, hyper)
+    }
+    fn state(&self) -> OptimizerState {
+        let mut s = self.inner.state();
+        s.insert(&self.state);
+        s
+    }
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        self.inner.load_state(state)?;
+        self.state = state.extract()?;
+        self.wrapper.after_load(&mut self.state);
+        Ok(())
+    }
+    fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
+        self.inner.gradient_point(params, out)
+    }
+    fn skipped(&self) -> usize {
+        self.wrapper.skipped(&self.state) + self.inner.skipped()
+    }
+    fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
+        self.inner.set_shapes(shapes)
+    }
+}

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forward_to_inner;
+use super::{Wrapped, Wrapper};
 use crate::optim::{Optimizer, StepOutcome};
 use crate::Float;
 
@@ -25,39 +25,37 @@ pub struct SkipState {
 /// This is what mixed-precision loss scalers do with overflowing steps (`GradScaler` skips
 /// `optimizer.step()` when it finds inf/NaN). [`Optimizer::skipped`] reports the count (plus
 /// any counted by inner wrappers).
-#[derive(Debug, Clone)]
-pub struct SkipNonFinite<T: Float, O: Optimizer<T> = Box<dyn Optimizer<T>>> {
-    /// The wrapped optimiser.
-    pub inner: O,
-    state: SkipState,
-    _t: std::marker::PhantomData<fn() -> T>,
-}
+pub type SkipNonFinite<T, O = Box<dyn Optimizer<T>>> = Wrapped<T, SkipRule, O>;
+
+/// The [`Wrapper`] of [`SkipNonFinite`] (no parameters).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SkipRule;
 
 impl<T: Float, O: Optimizer<T>> SkipNonFinite<T, O> {
     /// Wraps `inner`.
     pub fn new(inner: O) -> Self {
-        SkipNonFinite {
-            inner,
-            state: SkipState::default(),
-            _t: std::marker::PhantomData,
-        }
+        Wrapped::wrap(inner, SkipRule)
     }
-    fn check_loaded(&mut self) {}
 }
 
-impl<T: Float, O: Optimizer<T>> Optimizer<T> for SkipNonFinite<T, O> {
-    forward_to_inner!(state);
-
-    fn step(&mut self, params: &mut [T], grad: &mut [T]) -> StepOutcome {
+impl<T: Float> Wrapper<T> for SkipRule {
+    type State = SkipState;
+    fn step<O: Optimizer<T> + ?Sized>(
+        &self,
+        state: &mut SkipState,
+        inner: &mut O,
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
         if grad.iter().all(|g| g.is_finite()) {
-            self.inner.step(params, grad)
+            inner.step(params, grad)
         } else {
-            self.state.skipped += 1;
+            state.skipped += 1;
             StepOutcome::Skipped
         }
     }
-    fn skipped(&self) -> usize {
-        self.state.skipped + self.inner.skipped()
+    fn skipped(&self, state: &SkipState) -> usize {
+        state.skipped
     }
 }
 
