@@ -89,6 +89,7 @@ pub struct BatchCurve {
     stride: Option<usize>,
     average: f64,
     weight: f64,
+    seen: usize,
 }
 
 impl BatchCurve {
@@ -99,6 +100,7 @@ impl BatchCurve {
             stride: None,
             average: 0.0,
             weight: 0.0,
+            seen: 0,
         }
     }
 
@@ -111,12 +113,13 @@ impl BatchCurve {
         let stride = *self
             .stride
             .get_or_insert_with(|| total.div_ceil(MAX_BATCH_POINTS).max(1));
-        (self.average / self.weight, step <= 1 || step % stride == 0)
+        (self.average / self.weight, step <= 1 || step.is_multiple_of(stride))
     }
 }
 
 /// A progress record of the trainer as the lab streams it: `progress` (where the run is),
-/// `batch` (the batch's loss and its smoothed value, for the sent batches) and `epoch`.
+/// `batch` (the batch's loss and its smoothed value, for the sent batches; `samples` counts
+/// the samples seen before the batch) and `epoch`.
 fn progress_records(
     p: &Progress,
     n_train: usize,
@@ -136,10 +139,13 @@ fn progress_records(
                 json!({ "epoch": epoch, "batch": batch, "batches": batches }),
             )];
             let (smoothed, sent) = curve.add(step, batches, loss);
+            // the batch's loss is at the parameters before its step: drawn at the samples
+            // seen before it, where the epoch records put the loss after the same samples
+            let before = std::mem::replace(&mut curve.seen, samples);
             if sent {
                 out.push((
                     "batch",
-                    json!({ "step": step, "samples": samples, "loss": loss, "smoothed": smoothed }),
+                    json!({ "step": step, "samples": before, "loss": loss, "smoothed": smoothed }),
                 ));
             }
             out

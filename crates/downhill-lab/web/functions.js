@@ -101,6 +101,7 @@ function drawKey(c) {
   const title = document.createElement('span');
   title.className = 'key-title';
   title.textContent = t(k.log ? 'key.title_log' : 'key.title');
+  title.style.top = `calc(${(100 - bottom).toFixed(2)}% + 14px)`;
   box.appendChild(title);
   const bar = document.createElement('div');
   bar.className = 'bar';

@@ -14,6 +14,8 @@ import { $, state, lab, saveUrl, scheduleTable, fill, showFieldError, defaults }
 import { checkLr, checkWhole, checkWidths } from './validate.js';
 
 let runs = [], drawTimer = null;
+// A run of fewer batches than this draws each batch's loss, not its moving average.
+const FEW_BATCHES = 50;
 
 function fields() {
   return [
@@ -128,7 +130,7 @@ function trainDone(run, text, bad) {
   drawTraining();
 }
 
-// Redraws soon (batch events come by the thousand).
+// Redraws soon (batch events come by the thousand; an epoch redraws at once).
 function drawSoon() {
   if (drawTimer === null) drawTimer = setTimeout(() => { drawTimer = null; drawTraining(); }, 80);
 }
@@ -156,7 +158,7 @@ function startTraining() {
   post('/api/train', tables).then((answer) => {
     const tr = state.train;
     const run = {
-      id: answer.id, label: `#${answer.id} ${tr.optimizer} lr=${fmt(tr.lr)} b=${tr.batch} ${tr.dataset}`, done: false,
+      id: answer.id, epochs: tr.epochs, total: null, label: `#${answer.id} ${tr.optimizer} lr=${fmt(tr.lr)} b=${tr.batch} ${tr.dataset}`, done: false,
       samples: [], train: [], vsamples: [], val: [], acc: [], bsamples: [], bloss: [], bsmooth: [],
     };
     runs.push(run);
@@ -165,6 +167,7 @@ function startTraining() {
     run.es = es;
     es.addEventListener('progress', (e) => {
       const p = JSON.parse(e.data);
+      if (run.total === null) run.total = p.batches * run.epochs;
       setStatus(`#${run.id}: ` + t('train.running_batch', { epoch: p.epoch, batch: p.batch, batches: p.batches }));
     });
     es.addEventListener('batch', (e) => {
@@ -180,7 +183,7 @@ function startTraining() {
         run.acc.push(typeof p.val.accuracy === 'number' ? p.val.accuracy : null);
       }
       setStatus(`#${run.id}: ` + t('train.running_epoch', { epoch: p.epoch, loss: fmt(p.train_loss) }));
-      drawSoon();
+      drawTraining();
     });
     es.addEventListener('result', (e) => {
       const r = JSON.parse(e.data);
@@ -200,8 +203,13 @@ export function drawTraining() {
   const series = [], accuracy = [];
   runs.forEach((r, k) => {
     const c = COLORS[k % COLORS.length];
-    series.push({ label: '', xs: r.bsamples, ys: r.bloss, color: c, width: 1, opacity: 0.3, soft: true, testid: `train-${r.id}-batches` });
-    series.push({ label: r.label, xs: r.bsamples, ys: r.bsmooth, color: c, width: 1.5, testid: `train-${r.id}-smoothed` });
+    if (r.total !== null && r.total < FEW_BATCHES) {
+      // a few batches: each one, unsmoothed (an average over three steps would only lag)
+      series.push({ label: r.label, xs: r.bsamples, ys: r.bloss, color: c, width: 1.5, testid: `train-${r.id}-batches` });
+    } else {
+      series.push({ label: '', xs: r.bsamples, ys: r.bloss, color: c, width: 1, opacity: 0.3, soft: true, testid: `train-${r.id}-batches` });
+      series.push({ label: r.label, xs: r.bsamples, ys: r.bsmooth, color: c, width: 1.5, testid: `train-${r.id}-smoothed` });
+    }
     series.push({ label: '', xs: r.samples, ys: r.train, color: c, dots: true, line: false });
     if (r.val.length) series.push({ label: '', xs: r.vsamples, ys: r.val, color: c, dash: true });
     if (r.acc.some((a) => a !== null)) accuracy.push({ label: r.label, xs: r.vsamples, ys: r.acc, color: c, dots: true });

@@ -87,7 +87,8 @@ fn key(p: &ContourPlot) -> Option<ColourKey> {
         .map(|b| hex(lighten(viridis((b as f64 + 0.5) / BANDS as f64), 0.45)))
         .collect();
     let (lo, hi) = scale.range();
-    let ticks = if scale.is_log() || !(hi > lo) || !(hi - lo).is_finite() {
+    let span = hi - lo;
+    let ticks = if scale.is_log() || span.is_nan() || span <= 0.0 || span.is_infinite() {
         (0..=5)
             .map(|k| {
                 let t = k as f64 / 5.0;
@@ -95,7 +96,7 @@ fn key(p: &ContourPlot) -> Option<ColourKey> {
             })
             .collect()
     } else {
-        let raw = (hi - lo) / 5.0;
+        let raw = span / 5.0;
         let mag = 10f64.powf(raw.log10().floor());
         let step = [1.0, 2.0, 5.0, 10.0]
             .into_iter()

@@ -73,8 +73,9 @@ try {
 
   // a preset (GET /api/presets) loads its state: seed 004's descent with lr = 0.1
   await page.waitForSelector('[data-testid=presets] option[value="seed004-gd-lr-0.1"]', { state: 'attached', timeout: 30000 });
+  const n1 = await redraws();
   await page.selectOption('[data-testid=presets]', 'seed004-gd-lr-0.1');
-  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1 && document.querySelector('[data-testid=function]').value === 'sphere', null, { timeout: 30000 });
+  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n && document.querySelector('[data-testid=function]').value === 'sphere', n1, { timeout: 30000 });
   checks.preset = {
     function: await page.inputValue('[data-testid=function]'),
     steps: await page.inputValue('[data-testid=steps]'),
@@ -90,6 +91,7 @@ try {
     const x = document.querySelector('[data-testid=train-status]').textContent;
     return x.includes(`(${n} steps)`) || /error|diverged|stopped/.test(x);
   }, steps, { timeout: 120000 });
+  await page.click('[data-testid=tab-training]');
   await page.click('[data-testid=train-clear]');
   await page.selectOption('[data-testid=presets]', 'seed001-minibatch-b1-lr0.2');
   await finished(3000);
