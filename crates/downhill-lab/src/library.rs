@@ -113,7 +113,10 @@ impl BatchCurve {
         let stride = *self
             .stride
             .get_or_insert_with(|| total.div_ceil(MAX_BATCH_POINTS).max(1));
-        (self.average / self.weight, step <= 1 || step.is_multiple_of(stride))
+        (
+            self.average / self.weight,
+            step <= 1 || step.is_multiple_of(stride),
+        )
     }
 }
 
