@@ -279,6 +279,29 @@ fn training_streams_progress_and_ends_with_the_train_json() {
     let last = events.last().expect("events");
     assert_eq!(last.0, "result");
     assert_eq!(last.1, cli_stdout("train", "train", TRAIN_TOML));
+    // every batch's loss and its debiased moving average (β = 0.9), in step order
+    let result: serde_json::Value = serde_json::from_str(&last.1).expect("json");
+    let batches: Vec<serde_json::Value> = events
+        .iter()
+        .filter(|e| e.0 == "batch")
+        .map(|e| serde_json::from_str(&e.1).expect("json"))
+        .collect();
+    assert_eq!(
+        Some(batches.len() as u64),
+        result["steps"].as_u64(),
+        "{body}"
+    );
+    let (mut avg, mut weight) = (0.0, 0.0);
+    for (k, b) in batches.iter().enumerate() {
+        assert_eq!(b["step"].as_u64(), Some(k as u64 + 1), "{b}");
+        let loss = b["loss"].as_f64().expect("loss");
+        (avg, weight) = (0.9 * avg + 0.1 * loss, 0.9 * weight + 0.1);
+        let smoothed = b["smoothed"].as_f64().expect("smoothed");
+        assert!(
+            (smoothed - avg / weight).abs() <= 1e-12 * smoothed.abs(),
+            "{b}"
+        );
+    }
     // a bad config is refused up front
     let (status, body) = s.post("/api/train", &TRAIN_JSON.replace("\"epochs\"", "\"epoch\""));
     assert_eq!(status, 400);

@@ -40,7 +40,8 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Where a training job reports while it runs: `(kind, record)`, kind `"progress"` (batches
-/// done) or `"epoch"` (losses of a finished epoch).
+/// done), `"batch"` (a batch's loss and its smoothed value) or `"epoch"` (losses of a finished
+/// epoch).
 pub type ProgressSink<'a> = &'a mut dyn FnMut(&str, Value);
 
 /// The computations behind the API. Every method takes the tables of the matching TOML

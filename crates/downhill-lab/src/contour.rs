@@ -147,7 +147,9 @@ fn quadratic(f: &dyn Objective<f64>) -> Option<(f64, f64)> {
 }
 
 /// Renders the contour for a request body: `function` or `expression` + `vars`, optional
-/// `x_range`, `y_range`, `width`, `height`.
+/// `x_range`, `y_range`, `width`, `height`. The answer carries the SVG, its data → pixel
+/// `frame`, and the heat map's `colour_key` (band colours, lowest first, and ticks at positions
+/// `t ∈ [0, 1]`) for the page's colour scale.
 pub fn render(body: &Value) -> Result<Value, ApiError> {
     let (f, label, [dx, dy, x0]) = objective(body)?;
     let xr = range(body, "x_range", dx)?;
@@ -175,6 +177,14 @@ pub fn render(body: &Value) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::new(500, e))?
         .ok_or_else(|| ApiError::new(500, "contour figure without a frame"))?;
     let svg = fig.to_svg().map_err(|e| ApiError::new(500, e))?;
+    let key = fig.contour_key().map(|k| {
+        json!({
+            "range": [k.range.0, k.range.1],
+            "log": k.log,
+            "colours": k.colours,
+            "ticks": k.ticks.iter().map(|(t, label)| json!({ "t": t, "label": label })).collect::<Vec<_>>(),
+        })
+    });
     let quad = quadratic(f.as_ref()).map(|(l, mu)| json!({ "l": l, "mu": mu }));
     Ok(json!({
         "label": label,
@@ -191,6 +201,7 @@ pub fn render(body: &Value) -> Result<Value, ApiError> {
             "left": frame.left, "right": frame.right, "top": frame.top, "bottom": frame.bottom,
         },
         "quadratic": quad,
+        "colour_key": key,
         "minima": body.get("function").and_then(Value::as_str).map_or(&[][..], minima),
     }))
 }

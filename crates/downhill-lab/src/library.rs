@@ -73,22 +73,91 @@ fn check_train_file(cfg: &spec::train::TrainFile) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A progress record of the trainer as the lab streams it.
-fn progress_record(p: &Progress, n_train: usize) -> (&'static str, Value) {
-    match p {
+/// The smoothing of the per-batch loss curve: an exponential moving average with this β,
+/// debiased (divided by 1 − βᵗ), as TensorBoard and fastai smooth their loss curves.
+pub const BATCH_LOSS_BETA: f64 = 0.9;
+
+/// Most `batch` events of one job; a longer run sends every k-th batch (k the smallest that
+/// fits), the smoothed loss still taken over every batch.
+pub const MAX_BATCH_POINTS: usize = 4000;
+
+/// The per-batch loss curve of a run: the debiased moving average over every batch, and which
+/// batches are sent (`batch` events) so that a run sends at most [`MAX_BATCH_POINTS`].
+#[derive(Debug, Clone)]
+pub struct BatchCurve {
+    epochs: usize,
+    stride: Option<usize>,
+    average: f64,
+    weight: f64,
+    seen: usize,
+}
+
+impl BatchCurve {
+    /// A curve for a run of `epochs` epochs.
+    pub fn new(epochs: usize) -> Self {
+        BatchCurve {
+            epochs: epochs.max(1),
+            stride: None,
+            average: 0.0,
+            weight: 0.0,
+            seen: 0,
+        }
+    }
+
+    /// Takes the loss of step `step` (1-based) of a run with `batches` batches per epoch: the
+    /// smoothed loss, and whether this step is sent.
+    pub fn add(&mut self, step: usize, batches: usize, loss: f64) -> (f64, bool) {
+        self.average = BATCH_LOSS_BETA * self.average + (1.0 - BATCH_LOSS_BETA) * loss;
+        self.weight = BATCH_LOSS_BETA * self.weight + (1.0 - BATCH_LOSS_BETA);
+        let total = batches.max(1).saturating_mul(self.epochs);
+        let stride = *self
+            .stride
+            .get_or_insert_with(|| total.div_ceil(MAX_BATCH_POINTS).max(1));
+        (
+            self.average / self.weight,
+            step <= 1 || step.is_multiple_of(stride),
+        )
+    }
+}
+
+/// A progress record of the trainer as the lab streams it: `progress` (where the run is),
+/// `batch` (the batch's loss and its smoothed value, for the sent batches; `samples` counts
+/// the samples seen before the batch) and `epoch`.
+fn progress_records(
+    p: &Progress,
+    n_train: usize,
+    curve: &mut BatchCurve,
+) -> Vec<(&'static str, Value)> {
+    match *p {
         Progress::Batch {
             epoch,
             batch,
             batches,
-        } => (
-            "progress",
-            json!({ "epoch": epoch, "batch": batch, "batches": batches }),
-        ),
+            step,
+            samples,
+            loss,
+        } => {
+            let mut out = vec![(
+                "progress",
+                json!({ "epoch": epoch, "batch": batch, "batches": batches }),
+            )];
+            let (smoothed, sent) = curve.add(step, batches, loss);
+            // the batch's loss is at the parameters before its step: drawn at the samples
+            // seen before it, where the epoch records put the loss after the same samples
+            let before = std::mem::replace(&mut curve.seen, samples);
+            if sent {
+                out.push((
+                    "batch",
+                    json!({ "step": step, "samples": before, "loss": loss, "smoothed": smoothed }),
+                ));
+            }
+            out
+        }
         Progress::Epoch {
             epoch,
             train_loss,
             val,
-        } => (
+        } => vec![(
             "epoch",
             json!({
                 "epoch": epoch,
@@ -96,7 +165,7 @@ fn progress_record(p: &Progress, n_train: usize) -> (&'static str, Value) {
                 "train_loss": train_loss,
                 "val": val,
             }),
-        ),
+        )],
     }
 }
 
@@ -169,9 +238,11 @@ impl Backend for Library {
         cancel: &AtomicBool,
     ) -> Result<Value, ApiError> {
         let cfg = parse_train(body)?;
+        let mut curve = BatchCurve::new(cfg.train.epochs);
         let mut forward = |p: &Progress, n: usize| {
-            let (kind, v) = progress_record(p, n);
-            sink(kind, v);
+            for (kind, v) in progress_records(p, n, &mut curve) {
+                sink(kind, v);
+            }
         };
         let (_, v) = exec::train::fit_with(&cfg, Some(cancel), &mut forward).map_err(api)?;
         Ok(v)
@@ -201,6 +272,23 @@ mod tests {
             let r = Library::default().schedule(&tables, 10);
             assert!(r.is_ok(), "{}: {r:?}", s["name"]);
         }
+    }
+
+    #[test]
+    fn the_batch_curve_is_a_debiased_average_and_decimates() {
+        let mut c = BatchCurve::new(1);
+        // debiased: the first value is the first loss; then (0.9·0.1·a + 0.1·b) / (1 − 0.81)
+        assert_eq!(c.add(1, 3, 2.0), (2.0, true));
+        let (s, sent) = c.add(2, 3, 4.0);
+        let want = (0.9 * 0.1 * 2.0 + 0.1 * 4.0) / (1.0 - 0.81);
+        assert!((s - want).abs() <= 1e-12 * want && sent);
+        // 3 × MAX_BATCH_POINTS steps: every third is sent, and the first
+        let mut c = BatchCurve::new(3);
+        let sent: Vec<usize> = (1..=3 * MAX_BATCH_POINTS)
+            .filter(|&k| c.add(k, MAX_BATCH_POINTS, 1.0).1)
+            .collect();
+        assert_eq!(sent.len(), MAX_BATCH_POINTS + 1);
+        assert_eq!(&sent[..3], &[1, 3, 6]);
     }
 
     #[test]

@@ -58,6 +58,7 @@ function clearContour(message) {
   img.removeAttribute('src');
   const svg = $('overlay');
   while (svg.firstChild) svg.removeChild(svg.firstChild);
+  drawKey(null);
   validated($('formula'), { ok: false, key: 'err.server', vars: { message } });
   drawLoss();
   updateStatuses();
@@ -77,6 +78,7 @@ export function loadContour() {
     img.src = url; img.setAttribute('data-url', url);
     if (old) URL.revokeObjectURL(old);
     $('overlay').setAttribute('viewBox', `0 0 ${c.width} ${c.height}`);
+    drawKey(c);
     showX0();
     renderLanes();
     runLanes();
@@ -84,6 +86,36 @@ export function loadContour() {
     if (state.expr) clearContour(e.message);
     else $('fn-error').textContent = e.message;
   });
+}
+
+// The colour scale beside the map: the contour's band colours (lowest at the bottom) over the
+// height of its data box, with the server's tick labels.
+function drawKey(c) {
+  const box = $('colour-key');
+  while (box.firstChild) box.removeChild(box.firstChild);
+  const k = c && c.colour_key;
+  box.hidden = !k;
+  if (!k) return;
+  const top = c.frame.top / c.height * 100, bottom = (c.height - c.frame.bottom) / c.height * 100;
+  const span = 100 - top - bottom, n = k.colours.length;
+  const title = document.createElement('span');
+  title.className = 'key-title';
+  title.textContent = t(k.log ? 'key.title_log' : 'key.title');
+  title.style.top = `calc(${(100 - bottom).toFixed(2)}% + 14px)`;
+  box.appendChild(title);
+  const bar = document.createElement('div');
+  bar.className = 'bar';
+  bar.style.top = top + '%'; bar.style.bottom = bottom + '%';
+  bar.style.background = 'linear-gradient(to top, ' + k.colours.map((col, i) => `${col} ${(i / n * 100).toFixed(2)}% ${((i + 1) / n * 100).toFixed(2)}%`).join(', ') + ')';
+  box.appendChild(bar);
+  for (const tk of k.ticks) {
+    const s = document.createElement('span');
+    s.className = 'tick';
+    s.style.bottom = (bottom + tk.t * span).toFixed(2) + '%';
+    s.textContent = tk.label;
+    box.appendChild(s);
+  }
+  box.setAttribute('aria-label', t('key.label', { lo: fmt(k.range[0]), hi: fmt(k.range[1]) }));
 }
 
 function toPx(x, y) {
@@ -317,6 +349,17 @@ function play() {
     else { state.scrub = null; stopPlay(); drawPaths(); drawLoss(); saveUrl(); }
   };
   playing.frame = requestAnimationFrame(tick);
+}
+
+// Shows a Functions state set from outside (a preset): the fields, then the contour, lanes and
+// runs.
+export function showFunctionsState() {
+  invalid.clear(); drafts.clear();
+  $('function').value = state.fn;
+  $('formula').value = state.expr || '';
+  $('steps').value = String(state.steps);
+  for (const id of ['formula', 'steps', 'x0-input']) showFieldError($(id), { ok: true });
+  return loadContour();
 }
 
 export function setupFunctions() {

@@ -4,10 +4,10 @@
 // training.js, schedules.js), shared state (state.js), requests (api.js), words (i18n.js).
 import { request } from './api.js';
 import { t, translate, setLanguage, pickLanguage } from './i18n.js';
-import { $, state, lab, loadUrl, saveUrl, resetState } from './state.js';
-import { setupFunctions, loadContour } from './functions.js';
-import { setupTraining, drawTraining } from './training.js';
-import { setupSchedules, runSchedule } from './schedules.js';
+import { $, state, lab, loadUrl, saveUrl, resetState, defaults } from './state.js';
+import { setupFunctions, loadContour, showFunctionsState } from './functions.js';
+import { setupTraining, drawTraining, trainPreset } from './training.js';
+import { setupSchedules, runSchedule, showSchedulesState } from './schedules.js';
 
 function showView(v) {
   state.view = v;
@@ -22,28 +22,44 @@ function showView(v) {
   saveUrl();
 }
 
-// The tour's experiments (GET /api/presets): choosing one loads its URL state; its one-line
-// "what to look for" shows under the header.
+// The tour's experiments (GET /api/presets): choosing one shows its state without reloading
+// the page (a training preset starts its run, added to the chart beside the others); its
+// one-line "what to look for" shows under the header.
 function setupPresets() {
   const sel = $('presets');
-  const chosen = sessionStorage.getItem('downhill-preset');
   return request('GET', '/api/presets').then((list) => {
     for (const p of list || []) {
       const o = document.createElement('option');
       o.value = p.id; o.textContent = p.title; o.title = presetHelp(p);
       sel.appendChild(o);
     }
-    const shown = (list || []).find((p) => p.id === chosen && location.hash.length > 1);
-    if (shown) { sel.value = shown.id; $('help-line').textContent = presetHelp(shown); }
-    sessionStorage.removeItem('downhill-preset');
     sel.addEventListener('change', () => {
       const p = (list || []).find((q) => q.id === sel.value);
-      if (!p) return;
-      sessionStorage.setItem('downhill-preset', p.id);
-      location.hash = '#' + encodeURIComponent(JSON.stringify(p.state));
-      location.reload();
+      if (!p || !lab.catalog) return;
+      applyPreset(p.state || {});
+      $('help-line').textContent = presetHelp(p);
     });
   }, () => { /* no presets: the list stays empty */ });
+}
+
+// A preset's (partial) page state, shown in its view.
+function applyPreset(s) {
+  const d = defaults();
+  const view = s.view || 'functions';
+  if (view === 'training') {
+    showView('training');
+    trainPreset(s.train || {});
+  } else if (view === 'schedules') {
+    state.sched = { ...d.sched, ...(s.sched || {}) };
+    showSchedulesState();
+    showView('schedules');
+  } else {
+    for (const k of ['fn', 'expr', 'x0', 'steps', 'lanes']) state[k] = k in s ? JSON.parse(JSON.stringify(s[k])) : d[k];
+    state.scrub = null;
+    showView('functions');
+    showFunctionsState();
+  }
+  saveUrl();
 }
 
 function presetHelp(p) {
@@ -65,7 +81,6 @@ function setupHelp() {
 
 function reset() {
   resetState();
-  sessionStorage.removeItem('downhill-preset');
   history.replaceState(null, '', location.pathname + location.search);
   location.reload();
 }

@@ -18,7 +18,9 @@ export function el(name, attrs, parent) {
 
 const usable = (x, y, logY) => Number.isFinite(x) && y !== null && Number.isFinite(y) && (!logY || y > 0);
 
-// series: [{label, xs, ys, color?, dash?}]; opts: {logY, cap, xLabel, yLabel, marker, title,
+// series: [{label, xs, ys, color?, dash?, width?, opacity?, dots?, line?, soft?, testid?}]
+// (dots: a dot at each point; line: false draws the dots only; soft: on a log axis, widens
+// the range by at most a decade beyond the other series, the rest clipped); opts: {logY, cap, xLabel, yLabel, marker, title,
 // xMax, empty, marks: [{x, label}]}.
 export function lines(container, series, opts = {}) {
   const W = container.clientWidth || 640, H = container.clientHeight || 260;
@@ -29,13 +31,14 @@ export function lines(container, series, opts = {}) {
   const logY = !!opts.logY;
   const cap = logY && opts.cap ? opts.cap : null;
   const clampY = (y) => (cap !== null && y > cap ? cap : y);
-  const pts = [];
+  const pts = [], soft = [];
   for (const s of series) {
     for (let i = 0; i < s.xs.length; i++) {
       const x = s.xs[i], y = s.ys[i];
-      if (usable(x, y, logY)) pts.push([x, clampY(y)]);
+      if (usable(x, y, logY)) (s.soft && logY ? soft : pts).push([x, clampY(y)]);
     }
   }
+  if (!pts.length) pts.push(...soft.splice(0));
   if (opts.title) el('text', { x: L, y: 14, fill: '#1d2330' }, svg).textContent = opts.title;
   if (!pts.length) {
     el('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', fill: '#667085' }, svg).textContent = opts.empty || t('chart.no_data');
@@ -45,6 +48,14 @@ export function lines(container, series, opts = {}) {
   for (const p of pts) {
     const y = logY ? Math.log10(p[1]) : p[1];
     x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  // a soft series widens the log axis by at most a decade each way (one noisy batch near 0
+  // does not squash the others)
+  const [lo, hi] = [y0 - 1, y1 + 1];
+  for (const p of soft) {
+    const y = Math.log10(p[1]);
+    x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]);
+    y0 = Math.min(y0, Math.max(y, lo)); y1 = Math.max(y1, Math.min(y, hi));
   }
   if (opts.xMax !== undefined) x1 = Math.max(x1, opts.xMax);
   if (x1 === x0) x1 = x0 + 1;
@@ -96,9 +107,17 @@ export function lines(container, series, opts = {}) {
       d += (pen ? 'L' : 'M') + sx(x).toFixed(2) + ' ' + sy(y).toFixed(2);
       pen = true;
     }
-    const attrs = { d: d || 'M0 0', fill: 'none', stroke: color, 'stroke-width': 2, 'clip-path': `url(#${clip})` };
+    const attrs = { d: d || 'M0 0', fill: 'none', stroke: color, 'stroke-width': s.width || 2, 'clip-path': `url(#${clip})` };
     if (s.dash) attrs['stroke-dasharray'] = '5 3';
-    el('path', attrs, svg);
+    if (s.opacity) attrs['stroke-opacity'] = s.opacity;
+    if (s.testid) attrs['data-testid'] = s.testid;
+    if (s.line !== false) el('path', attrs, svg);
+    if (s.dots) {
+      const g = el('g', { fill: color, 'clip-path': `url(#${clip})` }, svg);
+      for (let i = 0; i < s.xs.length; i++) {
+        if (usable(s.xs[i], s.ys[i], logY)) el('circle', { cx: sx(s.xs[i]).toFixed(2), cy: sy(s.ys[i]).toFixed(2), r: 3 }, g);
+      }
+    }
   });
   for (const m of opts.marks || []) {
     const mx = sx(m.x);
@@ -114,7 +133,7 @@ export function lines(container, series, opts = {}) {
     const ly = T + 12 + 14 * row++;
     const lx = Math.max(L + 8, W - R - 240);
     el('rect', { x: lx - 4, y: ly - 11, width: 236, height: 14, fill: '#fff', 'fill-opacity': 0.8 }, svg);
-    el('line', { x1: lx, x2: lx + 20, y1: ly - 4, y2: ly - 4, stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dash ? '5 3' : 'none' }, svg);
+    el('line', { x1: lx, x2: lx + 20, y1: ly - 4, y2: ly - 4, stroke: color, 'stroke-width': s.width || 2, 'stroke-dasharray': s.dash ? '5 3' : 'none' }, svg);
     el('text', { x: lx + 24, y: ly, fill: s.red ? RED : '#1d2330' }, svg).textContent = s.label.slice(0, 40);
   });
   if (opts.marker !== undefined && opts.marker !== null) {

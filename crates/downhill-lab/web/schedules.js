@@ -13,18 +13,26 @@ function showDoc() {
   $('s-doc').textContent = info ? info.doc : '';
 }
 
+function setParams() {
+  const p = scheduleParams($('s-name').value, state.sched.params, null).params;
+  $('s-params').value = JSON.stringify(p, null, 1);
+  showDoc();
+}
+
+// Puts state.sched into the fields (at start, and for a preset).
+export function showSchedulesState() {
+  const s = state.sched;
+  $('s-name').value = s.name; $('s-optimizer').value = s.optimizer;
+  $('s-lr').value = String(s.lr); $('s-momentum').value = String(s.mom);
+  $('s-steps').value = String(s.steps);
+  setParams();
+}
+
 export function setupSchedules() {
   const c = lab.catalog;
   fill($('s-name'), c.schedules.filter((s) => !s.needs_metric).map((s) => s.name), state.sched.name);
   fill($('s-optimizer'), c.optimizers.filter((o) => o.first_order).map((o) => o.name), state.sched.optimizer);
-  $('s-lr').value = String(state.sched.lr); $('s-momentum').value = String(state.sched.mom);
-  $('s-steps').value = String(state.sched.steps);
-  const setParams = () => {
-    const p = scheduleParams($('s-name').value, state.sched.params, null).params;
-    $('s-params').value = JSON.stringify(p, null, 1);
-    showDoc();
-  };
-  setParams();
+  showSchedulesState();
   $('s-name').addEventListener('change', () => { state.sched.params = null; setParams(); runSchedule(); });
   for (const id of ['s-optimizer', 's-lr', 's-momentum', 's-steps', 's-params']) {
     $(id).addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(runSchedule, 60); });

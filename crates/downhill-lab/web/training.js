@@ -1,15 +1,21 @@
 // The Training view: a `downhill train` job on a built-in dataset (POST /api/train), its
-// losses streamed (GET /api/train/{id}/events) and drawn against samples seen. A job ends
-// when its page closes (the server stops a job whose last reader leaves; the page also asks
-// on `pagehide`); "Stop all" stops every job the server runs (GET /api/train).
+// losses streamed (GET /api/train/{id}/events) and drawn against samples seen: each batch's
+// loss (faint), its moving average (β = 0.9, debiased, computed by the server over every
+// batch), the whole training set's loss at each epoch (dots) and the validation loss
+// (dashed); the validation accuracy of classifiers in a second chart. Runs are overlaid (a
+// preset adds one). A job ends when its page closes (the server stops a job whose last reader
+// leaves; the page also asks on `pagehide`); "Stop all" stops every job the server runs
+// (GET /api/train).
 import { request, post } from './api.js';
 import { fmt } from './format.js';
 import { t } from './i18n.js';
 import { lines, COLORS } from './plots.js';
-import { $, state, lab, saveUrl, scheduleTable, fill, showFieldError } from './state.js';
+import { $, state, lab, saveUrl, scheduleTable, fill, showFieldError, defaults } from './state.js';
 import { checkLr, checkWhole, checkWidths } from './validate.js';
 
-let runs = [], current = null;
+let runs = [], drawTimer = null;
+// A run of fewer batches than this draws each batch's loss, not its moving average.
+const FEW_BATCHES = 50;
 
 function fields() {
   return [
@@ -39,19 +45,19 @@ export function setupTraining() {
   fill($('t-optimizer'), c.optimizers.filter((o) => o.first_order).map((o) => o.name), state.train.optimizer);
   fill($('t-schedule'), [{ value: '', text: t('lane.no_schedule') },
     ...c.schedules.filter((s) => s.name !== 'batch_size_schedule').map((s) => s.name)], state.train.schedule || '');
-  $('t-hidden').value = state.train.hidden; $('t-lr').value = String(state.train.lr);
-  $('t-batch').value = String(state.train.batch); $('t-epochs').value = String(state.train.epochs);
+  showTrainState();
   $('t-dataset').addEventListener('change', () => {
-    const regression = (c.dataset_tasks || {})[$('t-dataset').value] === 'regression';
-    $('t-model').value = regression ? 'linear' : 'softmax';
+    $('t-model').value = classification($('t-dataset').value) ? 'softmax' : 'linear';
+    drawTraining();
   });
   for (const [id, check] of fields()) $(id).addEventListener('change', () => showFieldError($(id), check($(id).value)));
   $('train-start').addEventListener('click', startTraining);
   $('train-stop').addEventListener('click', () => {
-    if (current) request('DELETE', '/api/train/' + current.id).catch(() => { /* already done */ });
+    const last = runs.filter((r) => !r.done).pop();
+    if (last) request('DELETE', '/api/train/' + last.id).catch(() => { /* already done */ });
   });
   $('train-stop-all').addEventListener('click', stopAll);
-  $('train-clear').addEventListener('click', () => { runs = current ? [current] : []; drawTraining(); });
+  $('train-clear').addEventListener('click', () => { runs = runs.filter((r) => !r.done); drawTraining(); });
   // closing (or reloading) the page ends its job
   window.addEventListener('pagehide', () => {
     for (const r of runs) {
@@ -61,6 +67,25 @@ export function setupTraining() {
       }
     }
   });
+}
+
+const classification = (name) => ((lab.catalog && lab.catalog.dataset_tasks) || {})[name] === 'classification';
+
+// Puts state.train into the fields.
+function showTrainState() {
+  const tr = state.train;
+  for (const [id, key] of [['t-dataset', 'dataset'], ['t-model', 'model'], ['t-optimizer', 'optimizer']]) $(id).value = tr[key];
+  $('t-schedule').value = tr.schedule || '';
+  $('t-hidden').value = tr.hidden; $('t-lr').value = String(tr.lr);
+  $('t-batch').value = String(tr.batch); $('t-epochs').value = String(tr.epochs);
+  for (const [id] of fields()) showFieldError($(id), { ok: true });
+}
+
+// A preset's Training state: shown in the fields and trained, its run added to the chart.
+export function trainPreset(train) {
+  state.train = { ...defaults().train, ...train };
+  showTrainState();
+  startTraining();
 }
 
 // Stops every job the server runs.
@@ -99,11 +124,15 @@ function setStatus(text, bad) {
 
 function trainDone(run, text, bad) {
   run.done = true; run.status = text;
-  setStatus(text, bad);
-  $('train-start').disabled = false; $('train-stop').disabled = true;
+  setStatus(`#${run.id}: ${text}`, bad);
+  $('train-stop').disabled = runs.every((r) => r.done);
   if (run.es) run.es.close();
-  if (current === run) current = null;
   drawTraining();
+}
+
+// Redraws soon (batch events come by the thousand; an epoch redraws at once).
+function drawSoon() {
+  if (drawTimer === null) drawTimer = setTimeout(() => { drawTimer = null; drawTraining(); }, 80);
 }
 
 // The sentence of a finished job's `train --json` object.
@@ -128,20 +157,32 @@ function startTraining() {
   setStatus(t('train.starting'));
   post('/api/train', tables).then((answer) => {
     const tr = state.train;
-    const run = { id: answer.id, label: `#${answer.id} ${tr.optimizer} lr=${fmt(tr.lr)} ${tr.dataset}`, samples: [], train: [], vsamples: [], val: [], done: false };
-    runs.push(run); current = run;
-    $('train-start').disabled = true; $('train-stop').disabled = false;
+    const run = {
+      id: answer.id, epochs: tr.epochs, total: null, label: `#${answer.id} ${tr.optimizer} lr=${fmt(tr.lr)} b=${tr.batch} ${tr.dataset}`, done: false,
+      samples: [], train: [], vsamples: [], val: [], acc: [], bsamples: [], bloss: [], bsmooth: [],
+    };
+    runs.push(run);
+    $('train-stop').disabled = false;
     const es = new EventSource(`/api/train/${answer.id}/events`);
     run.es = es;
     es.addEventListener('progress', (e) => {
       const p = JSON.parse(e.data);
-      setStatus(t('train.running_batch', { epoch: p.epoch, batch: p.batch, batches: p.batches }));
+      if (run.total === null) run.total = p.batches * run.epochs;
+      setStatus(`#${run.id}: ` + t('train.running_batch', { epoch: p.epoch, batch: p.batch, batches: p.batches }));
+    });
+    es.addEventListener('batch', (e) => {
+      const b = JSON.parse(e.data);
+      run.bsamples.push(b.samples); run.bloss.push(b.loss); run.bsmooth.push(b.smoothed);
+      drawSoon();
     });
     es.addEventListener('epoch', (e) => {
       const p = JSON.parse(e.data);
       run.samples.push(p.samples); run.train.push(p.train_loss);
-      if (p.val) { run.vsamples.push(p.samples); run.val.push(p.val.loss); }
-      setStatus(t('train.running_epoch', { epoch: p.epoch, loss: fmt(p.train_loss) }));
+      if (p.val) {
+        run.vsamples.push(p.samples); run.val.push(p.val.loss);
+        run.acc.push(typeof p.val.accuracy === 'number' ? p.val.accuracy : null);
+      }
+      setStatus(`#${run.id}: ` + t('train.running_epoch', { epoch: p.epoch, loss: fmt(p.train_loss) }));
       drawTraining();
     });
     es.addEventListener('result', (e) => {
@@ -158,13 +199,31 @@ function startTraining() {
 }
 
 export function drawTraining() {
-  const series = [];
+  if (drawTimer !== null) { clearTimeout(drawTimer); drawTimer = null; }
+  const series = [], accuracy = [];
   runs.forEach((r, k) => {
     const c = COLORS[k % COLORS.length];
-    series.push({ label: r.label + ' ' + t('train.legend_train'), xs: r.samples, ys: r.train, color: c });
+    if (r.total !== null && r.total < FEW_BATCHES) {
+      // a few batches: each one, unsmoothed (an average over three steps would only lag)
+      series.push({ label: r.label, xs: r.bsamples, ys: r.bloss, color: c, width: 1.5, testid: `train-${r.id}-batches` });
+    } else {
+      series.push({ label: '', xs: r.bsamples, ys: r.bloss, color: c, width: 1, opacity: 0.3, soft: true, testid: `train-${r.id}-batches` });
+      series.push({ label: r.label, xs: r.bsamples, ys: r.bsmooth, color: c, width: 1.5, testid: `train-${r.id}-smoothed` });
+    }
+    series.push({ label: '', xs: r.samples, ys: r.train, color: c, dots: true, line: false });
     if (r.val.length) series.push({ label: '', xs: r.vsamples, ys: r.val, color: c, dash: true });
+    if (r.acc.some((a) => a !== null)) accuracy.push({ label: r.label, xs: r.vsamples, ys: r.acc, color: c, dots: true });
   });
   lines($('train-loss'), series, { logY: true, xLabel: t('chart.samples'), yLabel: t('chart.loss_log'), empty: t('train.press_train') });
   const svg = $('train-loss').firstChild;
-  if (svg) svg.setAttribute('data-points', String(runs.reduce((a, r) => a + r.train.length, 0)));
+  if (svg) {
+    svg.setAttribute('data-points', String(runs.reduce((a, r) => a + r.train.length, 0)));
+    svg.setAttribute('data-batch-points', String(runs.reduce((a, r) => a + r.bloss.length, 0)));
+  }
+  // accuracy: for a classification dataset, or once a run has some
+  const acc = $('train-acc');
+  acc.hidden = !(accuracy.length || classification($('t-dataset').value));
+  if (!acc.hidden) {
+    lines(acc, accuracy, { xLabel: t('chart.samples'), yLabel: t('chart.accuracy'), empty: t('train.no_accuracy') });
+  }
 }

@@ -83,6 +83,14 @@ impl Scale {
             shift: ((hi - lo) * 1e-4).max(1e-300),
         }
     }
+    /// The values mapped to 0 and 1.
+    pub(crate) fn range(&self) -> Range {
+        (self.lo, self.hi)
+    }
+    /// Whether the map is logarithmic.
+    pub(crate) fn is_log(&self) -> bool {
+        self.log
+    }
     pub(crate) fn s(&self, v: f64) -> f64 {
         if self.log {
             (v - self.lo + self.shift).max(self.shift).ln()

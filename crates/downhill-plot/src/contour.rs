@@ -74,7 +74,7 @@ impl Default for ContourOptions {
 }
 
 /// Colour bands of the heat map (adjacent cells of one band are merged into one rectangle).
-const BANDS: usize = 24;
+pub(crate) const BANDS: usize = 24;
 
 /// A heat-map rectangle as drawn: lower-left corner, upper-right corner, colour band.
 type CellRect = ((f64, f64), (f64, f64), usize);
@@ -91,7 +91,7 @@ pub(crate) struct ContourPlot {
     pub(crate) trajectories: Vec<Series2d>,
     pub(crate) opts: ContourOptions,
     /// The colour scale (none when `f` has no finite value on the box).
-    scale: Option<Scale>,
+    pub(crate) scale: Option<Scale>,
 }
 
 /// The part of `area` (from its top left) in which [`chart`] leaves a plotting area with one

@@ -59,7 +59,7 @@ pub use bars::{bar_chart, grouped_bar_chart, Bar, BarGroup};
 pub use contour::{contour, suggest_log_levels, ContourOptions, Marker};
 pub use error::{Error, Result};
 pub use figure::{Figure, Format, Labels, LegendPosition};
-pub use frame::Frame;
+pub use frame::{ColourKey, Frame};
 pub use geom::{bilinear, fit_ranges};
 pub use heatmap::{heatmap, HeatmapOptions};
 pub use histogram::{histogram_density, HistogramOptions};

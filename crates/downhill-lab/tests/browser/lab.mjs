@@ -1,6 +1,7 @@
 // Drives the lab page in Debian's chromium: no console errors, a click on the contour
 // changes the paths, sgd with lr = 10 on sphere reports divergence, a training run's loss
-// plot grows, and screenshots of every view.
+// plot grows, presets load without a reload (seed 001's batch 1 and batch 1000 runs added
+// to one chart, each batch's loss drawn), and screenshots of every view.
 // Usage: node lab.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
 import { join } from 'node:path';
 import { start } from './common.mjs';
@@ -72,14 +73,39 @@ try {
 
   // a preset (GET /api/presets) loads its state: seed 004's descent with lr = 0.1
   await page.waitForSelector('[data-testid=presets] option[value="seed004-gd-lr-0.1"]', { state: 'attached', timeout: 30000 });
+  const n1 = await redraws();
   await page.selectOption('[data-testid=presets]', 'seed004-gd-lr-0.1');
-  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1 && document.querySelector('[data-testid=function]').value === 'sphere', null, { timeout: 30000 });
+  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n && document.querySelector('[data-testid=function]').value === 'sphere', n1, { timeout: 30000 });
   checks.preset = {
     function: await page.inputValue('[data-testid=function]'),
     steps: await page.inputValue('[data-testid=steps]'),
     lr: await page.inputValue('[data-testid=lane-0-lr]'),
   };
   if (checks.preset.steps !== '100' || checks.preset.lr !== '0.1') await fail('the preset did not load: ' + JSON.stringify(checks.preset));
+
+  // training presets add their runs to the chart, without reloading the page: seed 001's
+  // batch 1 and batch 1000 side by side, each batch's loss drawn
+  await page.evaluate(() => { window.__same_page = true; });
+  // a run's end: "completed … (N steps)" in the status, or an error
+  const finished = (steps) => page.waitForFunction((n) => {
+    const x = document.querySelector('[data-testid=train-status]').textContent;
+    return x.includes(`(${n} steps)`) || /error|diverged|stopped/.test(x);
+  }, steps, { timeout: 120000 });
+  await page.click('[data-testid=tab-training]');
+  await page.click('[data-testid=train-clear]');
+  await page.selectOption('[data-testid=presets]', 'seed001-minibatch-b1-lr0.2');
+  await finished(3000);
+  await page.selectOption('[data-testid=presets]', 'seed001-minibatch-b1000-lr0.999');
+  await finished(3);
+  checks.presets_added = await page.evaluate(() => ({
+    same_page: window.__same_page === true,
+    view: document.querySelector('[data-testid=tab-training]').getAttribute('aria-selected'),
+    curves: [...document.querySelectorAll('[data-testid=train-loss] [data-testid$=-batches]')].map((p) => (p.getAttribute('d').match(/[ML]/g) || []).length),
+  }));
+  const pa = checks.presets_added;
+  if (!pa.same_page) await fail('a preset reloaded the page');
+  if (pa.curves.length !== 2 || pa.curves[0] < 3000 || pa.curves[1] !== 3) await fail('seed 001 presets: expected 3000 and 3 batch points: ' + JSON.stringify(pa));
+  await page.screenshot({ path: join(out, 'training-presets.png') });
 
   if (errors.length) await fail('console errors');
   console.log(JSON.stringify({ ok: true, checks, errors }));

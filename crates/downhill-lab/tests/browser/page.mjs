@@ -1,8 +1,9 @@
 // Issue 26's acceptance in Debian's chromium: ill_conditioned + sgd at lr 0.55 shows
 // "diverged" in red; "abc" in an lr field shows a message and sends no run; closing a page
 // with a running job leaves no job running within 2 s (GET /api/train); no horizontal
-// overflow at 800 × 900; Play animates; the Chinese page renders with no missing keys.
-// Screenshots of each view, wide and 800 px.
+// overflow at 800 × 900; Play animates; the Chinese page renders with no missing keys; a
+// colour scale beside the map; a training run draws its per-batch loss (raw and smoothed) and,
+// for a classifier, its accuracy. Screenshots of each view, wide and 800 px.
 // Usage: node page.mjs URL OUTDIR   (prints one JSON line; exit 1 on a failed check)
 import { join } from 'node:path';
 import { start } from './common.mjs';
@@ -44,6 +45,13 @@ try {
   if (!/diverged at step \d+/.test(checks.diverged_text)) await fail('no "diverged at step k"');
   if (checks.diverged_color !== 'rgb(180, 35, 24)') await fail('"diverged" is not red');
   if (checks.loss_mark < 1) await fail('the loss panel does not mark the divergence');
+  // the colour scale beside the map: a bar and at least three labelled ticks
+  checks.colour_scale = await page.locator('[data-testid=colour-scale]').evaluate((e) => ({
+    hidden: e.hidden, ticks: [...e.querySelectorAll('.tick')].map((x) => x.textContent),
+    bar: (e.querySelector('.bar') || { getBoundingClientRect: () => ({ height: 0 }) }).getBoundingClientRect().height,
+    gradient: /gradient/.test(getComputedStyle(e.querySelector('.bar')).backgroundImage),
+  }));
+  if (checks.colour_scale.hidden || checks.colour_scale.ticks.length < 3 || checks.colour_scale.bar < 100 || !checks.colour_scale.gradient) await fail('no colour scale beside the map');
   await page.screenshot({ path: join(out, 'diverged-wide.png') });
 
   // --- 2. "abc" in an lr field: a visible message, and no run is sent
@@ -119,6 +127,20 @@ try {
   await p6.click('[data-testid=train-start]');
   await p6.waitForFunction(() => /completed|stopped|diverged|error/.test(document.querySelector('[data-testid=train-status]').textContent), null, { timeout: 120000 });
   checks.train_status = await p6.textContent('[data-testid=train-status]');
+  // per-batch loss (raw and smoothed) beside the per-epoch one; accuracy for a classifier
+  checks.train_curves = await p6.evaluate(() => {
+    const svg = document.querySelector('[data-testid=train-loss] svg');
+    const segs = (sel) => { const p = document.querySelector(sel); return p ? (p.getAttribute('d').match(/L/g) || []).length : 0; };
+    const acc = document.querySelector('[data-testid=train-accuracy]');
+    return {
+      batch_points: Number(svg.getAttribute('data-batch-points')), epoch_points: Number(svg.getAttribute('data-points')),
+      raw: segs('[data-testid$=-batches]'), smoothed: segs('[data-testid$=-smoothed]'),
+      accuracy_shown: !acc.hidden, accuracy_dots: acc.querySelectorAll('circle').length,
+    };
+  });
+  const tc = checks.train_curves;
+  if (!(tc.batch_points > tc.epoch_points && tc.raw > 100 && tc.smoothed > 100)) await fail('no per-batch loss curve');
+  if (!tc.accuracy_shown || tc.accuracy_dots < 10) await fail('no accuracy chart for a classifier');
   await p6.screenshot({ path: join(out, 'training-wide.png') });
   await p6.setViewportSize({ width: 800, height: 900 });
   await p6.waitForTimeout(200);
@@ -136,7 +158,7 @@ try {
   const p7 = await open(1300, 1000, '?lang=zh');
   checks.zh = { lang: await p7.evaluate(() => document.documentElement.lang), tab: await p7.textContent('[data-testid=tab-functions]') };
   const rawKeys = () => p7.evaluate(() => {
-    const keyLike = /\b(title|note|tab|lang|preset|btn|fn|help|lane|sched|sc|path|scrub|download|chart|tr|train|err)\.[a-z0-9_]+\b/;
+    const keyLike = /\b(title|note|tab|lang|preset|btn|fn|help|lane|sched|sc|path|scrub|download|chart|tr|train|err|key)\.[a-z0-9_]+\b/;
     const texts = [...document.querySelectorAll('body *')].filter((e) => !e.closest('[hidden]') && e.children.length === 0)
       .map((e) => e.textContent + ' ' + (e.getAttribute('title') || '') + ' ' + (e.getAttribute('placeholder') || '') + ' ' + (e.getAttribute('aria-label') || ''));
     return texts.filter((x) => keyLike.test(x)).slice(0, 5);

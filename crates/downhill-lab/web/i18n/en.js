@@ -25,7 +25,7 @@ export default {
   'preset.seed003-momentum-speedup': 'Same lr, with and without momentum: momentum gets down the long valley many times faster.',
   'preset.seed003-beta-retuning': 'The lr drops ×0.1 at step 100 and β is retuned with it: see both curves change together.',
   'preset.look.functions': 'Look at where each lane’s path goes and at f against step below the map.',
-  'preset.look.training': 'Press Train and watch the loss curves: how fast and how smoothly they fall.',
+  'preset.look.training': 'The run starts and is added to the chart: compare how fast and how smoothly the losses fall.',
   'preset.look.schedules': 'Look at the shape of the learning rate (and momentum) against step.',
 
   'btn.reset': 'Reset',
@@ -50,7 +50,7 @@ export default {
 
   'help.default': 'Hover over or focus a control to read what it does.',
   'help.lang': 'The language of the page (the server’s own messages stay in English).',
-  'help.presets': 'Loads one of the tour’s experiments with its exact settings.',
+  'help.presets': 'Loads one of the tour’s experiments with its exact settings; a training preset adds its run to the chart.',
   'help.reset': 'Puts every control back to its starting value.',
   'help.function': 'The function the optimisers minimise; the map shows its contour lines.',
   'help.formula': 'Your own function of x and y; it replaces the chosen function.',
@@ -116,7 +116,7 @@ export default {
   'chart.f': 'f',
   'chart.f_log': 'f (log)',
   'chart.samples': 'samples seen',
-  'chart.loss_log': 'loss (log; dashed: validation)',
+  'chart.loss_log': 'loss (log)',
   'chart.capped': 'above {cap}: not to scale',
   'chart.diverged_mark': 'lane {k} diverged at step {step}',
 
@@ -158,4 +158,12 @@ export default {
   'err.json_object': 'Type a JSON object, e.g. {"t_max": 100}.',
   'err.server': '{message}',
   'err.catalog': 'cannot load the catalogue: {message}',
+  'help.train_chart': 'Loss against samples seen. Faint: each batch’s loss; solid: its moving average (β = 0.9, debiased); dots: the whole training set’s loss at each epoch; dashed: validation. A run of fewer than 50 batches: each batch, solid, unsmoothed.',
+  'help.colour_scale': 'The colours of the map and the values of f they stand for.',
+  'chart.accuracy': 'validation accuracy',
+  'train.key': 'Faint line: each batch’s loss. Solid: its moving average over batches (β = 0.9, debiased). Dots: loss over the whole training set after each epoch. Dashed: validation loss. A run of fewer than 50 batches: each batch, solid, unsmoothed.',
+  'train.no_accuracy': 'validation accuracy, after each epoch (needs a validation split)',
+  'key.title': 'f',
+  'key.title_log': 'f (log scale)',
+  'key.label': 'colour scale: f from {lo} to {hi}',
 };

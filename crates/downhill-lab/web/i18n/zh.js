@@ -24,7 +24,7 @@ export default {
   'preset.seed003-momentum-speedup': '同一学习率，有无动量：有动量时沿长山谷下降快很多倍。',
   'preset.seed003-beta-retuning': '第 100 步学习率乘以 0.1，β 随之重新调整：看两条曲线一起变化。',
   'preset.look.functions': '看每条通道的路径走向哪里，以及地图下方 f 随步数的变化。',
-  'preset.look.training': '点“训练”，观察损失曲线下降得多快、多平稳。',
+  'preset.look.training': '运行会自动开始并加到图上：比较各条损失曲线下降得多快、多平稳。',
   'preset.look.schedules': '看学习率（和动量）随步数变化的形状。',
 
   'btn.reset': '重置',
@@ -49,7 +49,7 @@ export default {
 
   'help.default': '把鼠标移到某个控件上或聚焦它，这里会说明它的作用。',
   'help.lang': '页面的语言（服务器自己的消息仍是英文）。',
-  'help.presets': '按原样载入导览中的一个实验。',
+  'help.presets': '按原样载入导览中的一个实验；训练类预设会把它的运行加到图上。',
   'help.reset': '把所有控件恢复到初始值。',
   'help.function': '优化器要最小化的函数；地图画出它的等高线。',
   'help.formula': '你自己写的 x 和 y 的函数；它会替换所选函数。',
@@ -115,7 +115,7 @@ export default {
   'chart.f': 'f',
   'chart.f_log': 'f（对数）',
   'chart.samples': '已见样本数',
-  'chart.loss_log': '损失（对数；虚线：验证集）',
+  'chart.loss_log': '损失（对数）',
   'chart.capped': '高于 {cap}：未按比例绘制',
   'chart.diverged_mark': '通道 {k} 在第 {step} 步发散',
 
@@ -157,4 +157,12 @@ export default {
   'err.json_object': '请输入一个 JSON 对象，例如 {"t_max": 100}。',
   'err.server': '{message}',
   'err.catalog': '无法载入目录：{message}',
+  'help.train_chart': '损失随已见样本数的变化。浅色：每个批次的损失；实线：它的滑动平均（β = 0.9，已去偏）；圆点：每轮结束时整个训练集上的损失；虚线：验证集。少于 50 个批次的运行：逐个批次画实线，不平滑。',
+  'help.colour_scale': '地图的颜色及其代表的 f 值。',
+  'chart.accuracy': '验证集准确率',
+  'train.key': '浅色线：每个批次的损失。实线：它在各批次上的滑动平均（β = 0.9，已去偏）。圆点：每轮结束后整个训练集上的损失。虚线：验证集损失。少于 50 个批次的运行：逐个批次画实线，不平滑。',
+  'train.no_accuracy': '验证集准确率，每轮结束后给出（需要划出验证集）',
+  'key.title': 'f',
+  'key.title_log': 'f（对数刻度）',
+  'key.label': '颜色刻度：f 从 {lo} 到 {hi}',
 };

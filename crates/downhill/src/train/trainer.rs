@@ -184,6 +184,12 @@ pub enum Progress {
         batch: usize,
         /// Batches in the epoch.
         batches: usize,
+        /// Optimiser steps taken (this batch's included).
+        step: usize,
+        /// Samples seen (this batch's included).
+        samples: usize,
+        /// Mean loss of this batch, where its gradient was taken (before the step).
+        loss: f64,
     },
     /// An epoch finished.
     Epoch {

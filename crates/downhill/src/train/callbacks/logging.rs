@@ -170,6 +170,9 @@ impl<T: Scalar> Callback<T> for ProgressHook<'_, '_> {
             epoch: ctx.epoch + 1,
             batch: ctx.batch + 1,
             batches: ctx.batches,
+            step: ctx.step,
+            samples: ctx.samples,
+            loss: ctx.batch_loss,
         });
         Ok(())
     }
