@@ -22,6 +22,12 @@ def optim_refs():
     return json.loads((REFERENCE / "optim_refs.json").read_text())
 
 
+def optax_refs():
+    """The optax reference runs (``optax_refs.json``, float64): 2-D functions and
+    multi-tensor problems."""
+    return json.loads((REFERENCE / "optax_refs.json").read_text())["cases"]
+
+
 def _rust_floats(text):
     return [float(v) for v in re.findall(r"-?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|inf|NaN)", text)]
 

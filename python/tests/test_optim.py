@@ -9,7 +9,7 @@ import pytest
 import downhill
 from downhill import _core, optim
 
-from conftest import close, matrix_refs, optim_refs
+from conftest import close, matrix_refs, optax_refs, optim_refs
 
 FIRST_ORDER = [e for e in optim.CATALOG if e["kind"] == "first_order"]
 
@@ -45,11 +45,20 @@ def test_reproduces_the_committed_torch_trajectories(entry):
     name = entry["name"]
     cases = [c for c in optim_refs()["cases"] if c["optimizer"] == name]
     mcases = [c for c in matrix_refs() if c["optimizer"] == name]
+    # optax's runs (lars, lamb, …): the multi-tensor problems as the matrix cases, the named
+    # 2-D functions as the torch ones.
+    for c in optax_refs():
+        if c["optimizer"] != name:
+            continue
+        if c["function"] in MATRIX_FUNCTIONS:
+            mcases.append(dict(c, ax=[]))
+        else:
+            cases.append(c)
     assert cases or mcases, f"{name}: no reference cases"
     cls = cls_of(name)
     for c in cases:
         opt = cls(**c["params"])
-        x = np.array(c["x0"], dtype=np.float64)
+        x = np.array(c.get("x0", c["trajectory"][0]), dtype=np.float64)
         for want in c["trajectory"][1:]:
             at = opt.gradient_point(x)  # seed 003's look-ahead variants
             _, g = downhill.function(c["function"], x if at is None else at)
@@ -57,6 +66,9 @@ def test_reproduces_the_committed_torch_trajectories(entry):
             close(x, want)
     for c in mcases:
         check_matrix_case(cls, c)
+
+
+MATRIX_FUNCTIONS = ("quartic", "ill_conditioned", "rosenbrock_chain")
 
 
 def matrix_grad(function, x):

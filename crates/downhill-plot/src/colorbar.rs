@@ -60,6 +60,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .label_style(text(TICK_SIZE))
         .y_label_formatter(&fmt)
         .y_labels(6)
+        .set_tick_mark_size(LabelAreaPosition::Left, 6)
         .draw()
         .map_err(draw_err)?;
     Ok(())

@@ -319,7 +319,8 @@ impl ContourPlot {
                 .iter()
                 .flat_map(|p| split_sharp_turns(&thin(p, ex, ey)))
                 .collect();
-            let style = color.stroke_width(2);
+            // Earlier paths are wider, so that one drawn over another still shows beside it.
+            let style = color.stroke_width(2 + (self.trajectories.len() - 1 - idx).min(3) as u32);
             let legend_style = style;
             let mut first = true;
             for piece in pieces.iter().chain(pieces.is_empty().then(Vec::new).iter()) {

@@ -12,7 +12,8 @@ use crate::{Range, Series2d};
 /// Options of [`surface3d`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurfaceOptions {
-    /// Title (axis labels are not drawn in 3-D; name them in the title).
+    /// Title and the x and y axis labels (written beside the base of the box; the vertical
+    /// axis is `f`, named on the colour bar).
     pub labels: Labels,
     /// Grid nodes per axis (default 30, clamped to 4..=120).
     pub grid: usize,
@@ -101,6 +102,18 @@ impl SurfacePlot {
     pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let (x0, x1) = (self.xs[0], self.xs[self.xs.len() - 1]);
         let (y0, y1) = (self.ys[0], self.ys[self.ys.len() - 1]);
+        let (zlo, zhi) = self.zr;
+        let (area, bar) = crate::colorbar::split(area);
+        let t = |v: f64| ((v - zlo) / (zhi - zlo)).clamp(0.0, 1.0);
+        crate::colorbar::draw(
+            &bar,
+            "f",
+            !self.opts.labels.title.is_empty(),
+            self.zr,
+            &|v| viridis(t(v)),
+            &crate::geom::tick,
+        )?;
+        let area = &area;
         let mut b = ChartBuilder::on(area);
         b.margin(20);
         if !self.opts.labels.title.is_empty() {
@@ -129,7 +142,24 @@ impl SurfacePlot {
         let idx = |v: f64, lo: f64, hi: f64| -> usize {
             (((v - lo) / (hi - lo) * (n - 1) as f64).round().max(0.0) as usize).min(n - 1)
         };
-        let (zlo, zhi) = self.zr;
+        // Axis names beside the base of the box, past the tick labels.
+        let names = [
+            (
+                &self.opts.labels.x,
+                (0.5 * (x0 + x1), zlo, y0 - 0.3 * (y1 - y0)),
+            ),
+            (
+                &self.opts.labels.y,
+                (x1 + 0.3 * (x1 - x0), zlo, 0.5 * (y0 + y1)),
+            ),
+        ];
+        ch.draw_series(
+            names
+                .into_iter()
+                .filter(|(s, _)| !s.is_empty())
+                .map(|(s, at)| Text::new(s.clone(), at, text(crate::figure::LABEL_SIZE))),
+        )
+        .map_err(draw_err)?;
         let value = |x: f64, y: f64| self.values[idx(y, y0, y1) * n + idx(x, x0, x1)];
         ch.draw_series(
             SurfaceSeries::xoz(self.xs.iter().copied(), self.ys.iter().copied(), value)
