@@ -241,14 +241,16 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    let tick = |v: &f64| crate::geom::tick(*v);
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    let xt = |v: &f64| crate::geom::tick(crate::geom::snap_zero(*v, (xr.start, xr.end)));
+    let yt = |v: &f64| crate::geom::tick(crate::geom::snap_zero(*v, (yr.start, yr.end)));
     let mut m = chart.configure_mesh();
     m.x_desc(labels.x.as_str())
         .y_desc(labels.y.as_str())
         .axis_desc_style(text(LABEL_SIZE))
         .label_style(text(TICK_SIZE))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
+        .x_label_formatter(&xt)
+        .y_label_formatter(&yt)
         .x_labels(8)
         .y_labels(8);
     if grid {

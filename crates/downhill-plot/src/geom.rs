@@ -269,6 +269,17 @@ pub(crate) fn tick(v: f64) -> String {
     }
 }
 
+/// `v` as 0 when it is a rounding residue of zero on an axis through zero: `|v|` below 1e-9 of
+/// the span of `range` when `range` contains 0 (so a tick at −3.5e-18 reads "0"; a log axis
+/// never contains 0, so its small ticks are kept).
+pub(crate) fn snap_zero(v: f64, (lo, hi): Range) -> f64 {
+    if lo < 0.0 && hi > 0.0 && v.abs() < 1e-9 * (hi - lo) {
+        0.0
+    } else {
+        v
+    }
+}
+
 /// A tick label with two significant digits (`0.27`, `1.7`, `69`, `7.9e-4`): for colour-bar
 /// ticks placed by colour rather than at round values.
 pub(crate) fn tick_short(v: f64) -> String {
@@ -291,6 +302,13 @@ pub(crate) fn tick_short(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn residues_of_zero_snap_on_axes_through_zero_only() {
+        assert_eq!(snap_zero(-3.5e-18, (-1.0, 1.0)), 0.0);
+        assert_eq!(snap_zero(1e-18, (1e-20, 1.0)), 1e-18);
+        assert_eq!(snap_zero(0.25, (-1.0, 1.0)), 0.25);
+    }
 
     #[test]
     fn short_ticks_have_two_significant_digits() {
