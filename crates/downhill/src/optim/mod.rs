@@ -92,6 +92,7 @@ registry::registry! {
     muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
     lars: "lars" => Lars(LarsConfig), "`optax.lars`: layer-wise trust ratio (You et al. 2017).";
     lamb: "lamb" => Lamb(LambConfig), "`optax.lamb`: Adam with a layer-wise trust ratio (You et al. 2019).";
+    yogi: "yogi" => Yogi(YogiConfig), "`optax.yogi`: Adam with an additive second-moment update (Zaheer et al. 2018).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";

@@ -34,7 +34,7 @@ from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E4
 STEPS = 60
 
 # Downhill's default lr (optax's learning_rate has none).
-DEFAULT_LR = {"lars": 1.0, "lamb": 1e-3}
+DEFAULT_LR = {"lars": 1.0, "lamb": 1e-3, "yogi": 1e-3}
 
 START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
 
@@ -59,6 +59,11 @@ CASES = [
     ("lamb", {}, "rosenbrock_chain", [[2, 3], [3]]),
     ("lamb", {"lr": 0.005}, "ill_conditioned", [[2, 2], [3], [2]]),
     ("lamb", {"lr": 0.01, "maximize": True}, "quartic", [[3, 2], [2]]),
+    ("yogi", {"lr": 0.05}, "rosenbrock", [[2]]),
+    ("yogi", {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-6}, "beale", [[2]]),
+    ("yogi", {}, "quartic", [[3, 4], [4]]),
+    ("yogi", {"lr": 0.01, "eps": 1e-4}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("yogi", {"lr": 0.01, "maximize": True}, "ill_conditioned", [[2, 2], [3]]),
 ]
 
 
