@@ -34,7 +34,7 @@ pub struct MuonConfig {
     /// Nesterov momentum (true).
     pub nesterov: bool,
     /// (a, b, c) of the quintic Newton–Schulz iteration ((3.4445, −4.7750, 2.0315)).
-    #[serde(deserialize_with = "exact_triple")]
+    #[serde(deserialize_with = "super::exact_triple")]
     pub ns_coefficients: [f64; 3],
     /// Floor of the Frobenius norm the iteration starts by dividing by (1e-7).
     pub eps: f64,
@@ -57,13 +57,6 @@ impl Default for MuonConfig {
             adjust_lr_fn: None,
         }
     }
-}
-
-/// Deserialises exactly three numbers.
-fn exact_triple<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[f64; 3], D::Error> {
-    let v = Vec::<f64>::deserialize(d)?;
-    <[f64; 3]>::try_from(v.as_slice())
-        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a triple [a, b, c]"))
 }
 
 impl Entry for MuonConfig {
