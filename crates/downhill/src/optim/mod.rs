@@ -92,6 +92,9 @@ registry::registry! {
     muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
     lars: "lars" => Lars(LarsConfig), "`optax.lars`: layer-wise trust ratio (You et al. 2017).";
     lamb: "lamb" => Lamb(LambConfig), "`optax.lamb`: Adam with a layer-wise trust ratio (You et al. 2019).";
+    prodigy: "prodigy" => Prodigy(ProdigyConfig), "`prodigyopt.Prodigy`: Adam with a learning rate estimated as it runs (Mishchenko & Defazio 2023).";
+    dadapt_adam: "dadapt_adam" => DadaptAdam(DadaptAdamConfig), "`dadaptation.DAdaptAdam`: D-Adaptation Adam (Defazio & Mishchenko 2023).";
+    dadapt_sgd: "dadapt_sgd" => DadaptSgd(DadaptSgdConfig), "`dadaptation.DAdaptSGD`: D-Adaptation SGD (Defazio & Mishchenko 2023).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
