@@ -27,24 +27,33 @@ pub(super) const GROWTH_RATE: ParamSpec = float(
     "largest factor d may grow by in one step (absent or inf: unbounded)",
 );
 
-/// Checks `cfg` against `rows`, skipping the rows named in `absent` (its `Option` fields that
-/// are `None`, the packages' `None` / `float('inf')`).
-pub(super) fn check_present<C: Serialize>(
+/// Validates a learning-rate-free config: every row of `rows` by its range, but the optional
+/// ones when absent (`growth_rate` `None` or +∞, the packages' `float('inf')`; prodigy's
+/// `beta3` `None`).
+pub(super) fn validate_lrfree<C: Serialize>(
     cfg: &C,
     rows: &[ParamSpec],
-    absent: &[&str],
+    growth_rate: Option<f64>,
+    beta3: Option<f64>,
 ) -> Result<()> {
-    let present: Vec<ParamSpec> = rows
-        .iter()
-        .filter(|s| !absent.contains(&s.name))
-        .copied()
-        .collect();
+    let absent = |name: &str| match name {
+        "growth_rate" => growth_rate.is_none_or(|g| g == f64::INFINITY),
+        "beta3" => beta3.is_none(),
+        _ => false,
+    };
+    let present: Vec<ParamSpec> = rows.iter().filter(|s| !absent(s.name)).copied().collect();
     check(cfg, &present)
 }
 
-/// Whether a `growth_rate` means "unbounded": absent or +∞.
-pub(super) fn unbounded(growth_rate: Option<f64>) -> bool {
-    growth_rate.is_none_or(|g| g == f64::INFINITY)
+/// g ← −g if `maximize`, then g ← g + λθ if `l2` is λ (the packages' coupled weight decay),
+/// over one tensor θ = `p`.
+pub(super) fn signed_l2<T: Float>(g: &mut [T], p: &[T], maximize: bool, l2: Option<T>) {
+    for (g, &p) in g.iter_mut().zip(p) {
+        *g = signed(*g, maximize);
+        if let Some(wd) = l2 {
+            *g += wd * p;
+        }
+    }
 }
 
 /// Python's `max(a, b)` on floats: `b` only if `b > a` (so a NaN `b` leaves `a`).
@@ -116,12 +125,7 @@ impl Entry for DadaptAdamConfig {
         self.lr
     }
     fn validate(&self) -> Result<()> {
-        let absent: &[&str] = if unbounded(self.growth_rate) {
-            &["growth_rate"]
-        } else {
-            &[]
-        };
-        check_present(self, Self::PARAMS, absent)
+        validate_lrfree(self, Self::PARAMS, self.growth_rate, None)
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
@@ -205,7 +209,7 @@ impl Rule for DadaptAdamConfig {
         let dlr = d * lr * bias_correction(self.use_bias_correction, beta1, beta2, st.step);
         let sqrt_beta2 = beta2.powf(0.5);
         let (decay, eps) = (self.weight_decay, T::of(self.eps));
-        let coupled = decay != 0.0 && !self.decouple;
+        let l2 = (decay != 0.0 && !self.decouple).then(|| T::of(decay));
         let (s, m, v) = (
             st.s.full_of(n, T::zero()),
             st.exp_avg.full_of(n, T::zero()),
@@ -217,23 +221,14 @@ impl Rule for DadaptAdamConfig {
             T::of(1.0 - beta2),
             T::of(sqrt_beta2),
         );
-        let (wm, ws, wd) = (
-            T::of(dlr * (1.0 - beta1)),
-            T::of(dlr * (1.0 - sqrt_beta2)),
-            T::of(decay),
-        );
+        let (wm, ws) = (T::of(dlr * (1.0 - beta1)), T::of(dlr * (1.0 - sqrt_beta2)));
         let (mut numerator_acum, mut sk_l1) = (0.0, 0.0);
         let mut at = 0;
         for shape in shapes {
             let r = at..at + shape.len();
             at = r.end;
-            let (p, g) = (&params[r.clone()], &mut grad[r.clone()]);
-            for (g, &p) in g.iter_mut().zip(p) {
-                *g = signed(*g, self.maximize);
-                if coupled {
-                    *g += wd * p;
-                }
-            }
+            let g = &mut grad[r.clone()];
+            signed_l2(g, &params[r.clone()], self.maximize, l2);
             if lr <= 0.0 {
                 continue;
             }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dadapt_adam::{check_present, py_max, py_min, unbounded, D0, GROWTH_RATE, LR_SCALE};
+use super::dadapt_adam::{py_max, py_min, signed_l2, validate_lrfree, D0, GROWTH_RATE, LR_SCALE};
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::StateBuf;
@@ -39,12 +39,7 @@ impl Entry for DadaptSgdConfig {
         self.lr
     }
     fn validate(&self) -> Result<()> {
-        let absent: &[&str] = if unbounded(self.growth_rate) {
-            &["growth_rate"]
-        } else {
-            &[]
-        };
-        check_present(self, Self::PARAMS, absent)
+        validate_lrfree(self, Self::PARAMS, self.growth_rate, None)
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
@@ -146,16 +141,13 @@ impl Rule for DadaptSgdConfig {
             st.x0.full_of(n, T::zero()).copy_from_slice(params);
         }
         let (s, x0) = (st.s.full_of(n, T::zero()), st.x0.full());
-        let (wd, w) = (T::of(self.weight_decay), T::of(dlr));
+        let l2 = (self.weight_decay != 0.0).then(|| T::of(self.weight_decay));
+        let w = T::of(dlr);
         let mut numerator_weighted = st.numerator_weighted;
         let mut sk_sq = 0.0;
         for r in ranges(shapes) {
-            let (p, g) = (&params[r.clone()], &mut grad[r.clone()]);
-            if self.weight_decay != 0.0 {
-                for (g, &p) in g.iter_mut().zip(p) {
-                    *g += wd * p;
-                }
-            }
+            let g = &mut grad[r.clone()];
+            signed_l2(g, &params[r.clone()], false, l2);
             if lr <= 0.0 {
                 continue;
             }

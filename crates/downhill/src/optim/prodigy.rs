@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::BETAS;
 use super::dadapt_adam::{
-    bias_correction, check_present, py_max, py_min, sum_abs, unbounded, D0, GROWTH_RATE,
+    bias_correction, py_max, py_min, signed_l2, sum_abs, validate_lrfree, D0, GROWTH_RATE,
     LR_SCALE,
 };
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::StateBuf;
-use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
+use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::{Float, Result};
 
 crate::hyperparameters! {
@@ -57,14 +57,7 @@ impl Entry for ProdigyConfig {
         self.lr
     }
     fn validate(&self) -> Result<()> {
-        let mut absent = Vec::new();
-        if self.beta3.is_none() {
-            absent.push("beta3");
-        }
-        if unbounded(self.growth_rate) {
-            absent.push("growth_rate");
-        }
-        check_present(self, Self::PARAMS, &absent)
+        validate_lrfree(self, Self::PARAMS, self.growth_rate, self.beta3)
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
@@ -164,7 +157,7 @@ impl Rule for ProdigyConfig {
         let mut d = st.d;
         let dlr = d * lr * bias_correction(self.use_bias_correction, beta1, beta2, st.step);
         let decay = self.weight_decay;
-        let coupled = decay != 0.0 && !self.decouple;
+        let l2 = (decay != 0.0 && !self.decouple).then(|| T::of(decay));
         if st.p0.len() != ns {
             let p0 = st.p0.full_of(ns, T::zero());
             let mut at = 0;
@@ -183,7 +176,7 @@ impl Rule for ProdigyConfig {
             st.exp_avg_sq.full_of(n, T::zero()),
         );
         let mut m = (beta1 > 0.0).then(|| st.exp_avg.full_of(n, T::zero()));
-        let (b1, b2, b3, wd) = (T::of(beta1), T::of(beta2), T::of(beta3), T::of(decay));
+        let (b1, b2, b3) = (T::of(beta1), T::of(beta2), T::of(beta3));
         let (wm, wv) = (T::of(d * (1.0 - beta1)), T::of(d * d * (1.0 - beta2)));
         let ws = T::of((d / d0) * if self.safeguard_warmup { d } else { dlr });
         let (mut delta_numerator, mut d_denom) = (0.0, 0.0);
@@ -192,12 +185,7 @@ impl Rule for ProdigyConfig {
             let (r, rs) = (at..at + shape.len(), sat..sat + sliced(shape.len(), sp));
             (at, sat) = (r.end, rs.end);
             let (p, g) = (&params[r.clone()], &mut grad[r.clone()]);
-            for (g, &p) in g.iter_mut().zip(p) {
-                *g = signed(*g, self.maximize);
-                if coupled {
-                    *g += wd * p;
-                }
-            }
+            signed_l2(g, p, self.maximize, l2);
             if lr <= 0.0 {
                 continue;
             }
