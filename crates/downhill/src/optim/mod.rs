@@ -96,6 +96,9 @@ registry::registry! {
     adabelief: "adabelief" => Adabelief(AdabeliefConfig), "`optax.adabelief`: Adam with the belief (g − m)² as second moment (Zhuang et al. 2020).";
     adan: "adan" => Adan(AdanConfig), "`optax.adan`: adaptive Nesterov momentum (Xie et al. 2022).";
     novograd: "novograd" => Novograd(NovogradConfig), "`optax.novograd`: layer-wise normalised gradients with momentum (Ginsburg et al. 2019).";
+    prodigy: "prodigy" => Prodigy(ProdigyConfig), "`prodigyopt.Prodigy`: Adam with a learning rate estimated as it runs (Mishchenko & Defazio 2023).";
+    dadapt_adam: "dadapt_adam" => DadaptAdam(DadaptAdamConfig), "`dadaptation.DAdaptAdam`: D-Adaptation Adam (Defazio & Mishchenko 2023).";
+    dadapt_sgd: "dadapt_sgd" => DadaptSgd(DadaptSgdConfig), "`dadaptation.DAdaptSGD`: D-Adaptation SGD (Defazio & Mishchenko 2023).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
