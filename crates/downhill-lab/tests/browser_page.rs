@@ -34,7 +34,9 @@ fn run_in_chromium(script: &str, out: &str) {
     };
     let lab = downhill_lab::spawn(Arc::new(downhill_lab::Library::default()), &opts)
         .expect("the lab serves");
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target").join(out);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target")
+        .join(out);
     let stdout = support::run_browser_script(script, &lab.url, &out);
     eprintln!("{stdout}\nscreenshots in {}", out.display());
 }
