@@ -64,7 +64,8 @@ mod matrix_refs {
 
     /// One reference run over several tensors: optimiser, parameters, objective, shapes
     /// (`[rows, cols]` a matrix, `[n]` a vector), the flat points (x0, then 30 steps) and,
-    /// for asgd, the final average `ax`.
+    /// for asgd, the final average `ax`; for the schedule-free rules, the evaluation points
+    /// (`Optimizer::eval_point`) at x0 and after each step.
     #[derive(Deserialize)]
     pub struct MatrixCase {
         pub optimizer: String,
@@ -74,6 +75,8 @@ mod matrix_refs {
         pub trajectory: Vec<Vec<f64>>,
         #[serde(default)]
         pub ax: Vec<f64>,
+        #[serde(default)]
+        pub eval_trajectory: Vec<Vec<f64>>,
     }
 
     #[derive(Deserialize)]
@@ -90,14 +93,24 @@ mod matrix_refs {
         .cases
     }
 
-    /// The cases of `reference/optax_refs.json` (`make_optax_refs.py`): the same shape, the
-    /// objective either a 2-D test function (one tensor) or a matrix objective.
-    pub fn optax_cases() -> &'static [MatrixCase] {
-        static DOC: OnceLock<Doc> = OnceLock::new();
-        &DOC.get_or_init(|| {
-            serde_json::from_str(include_str!("reference/optax_refs.json")).unwrap()
+    /// The reference files of the optimisers whose semantics are another package's, each
+    /// written by its `make_*_refs.py` in the case format of `optax_refs.json`.
+    const PACKAGE_REFS: &[&str] = &[
+        include_str!("reference/optax_refs.json"),
+        include_str!("reference/schedulefree_refs.json"),
+    ];
+
+    /// The cases of the package reference files (`PACKAGE_REFS`: `make_optax_refs.py`,
+    /// `make_schedulefree_refs.py`): the same shape, the objective either a 2-D test
+    /// function (one tensor) or a matrix objective.
+    pub fn package_cases() -> &'static [MatrixCase] {
+        static CASES: OnceLock<Vec<MatrixCase>> = OnceLock::new();
+        CASES.get_or_init(|| {
+            PACKAGE_REFS
+                .iter()
+                .flat_map(|raw| serde_json::from_str::<Doc>(raw).unwrap().cases)
+                .collect()
         })
-        .cases
     }
 }
 
@@ -110,9 +123,9 @@ const RTOL: f64 = 1e-6;
 
 fn check(optimizer: &str) {
     let matrix = check_matrices(optimizer, matrix_refs::cases());
-    let optax = check_matrices(optimizer, matrix_refs::optax_cases());
-    if matrix + optax > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
-        return; // Muon: matrices only; the optax rules: optax_refs.json only.
+    let package = check_matrices(optimizer, matrix_refs::package_cases());
+    if matrix + package > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
+        return; // Muon: matrices only; the package rules: their package's file only.
     }
     let cases: Vec<_> = refs::cases()
         .iter()
@@ -158,8 +171,8 @@ fn every_first_order_optimiser_matches_its_references() {
 }
 
 /// Every entry of the registry has reference cases: the first-order optimisers in
-/// `optim_refs.json`, `optim_matrix_refs.json` or `optax_refs.json` (checked by the test
-/// above), the solvers in their own files.
+/// `optim_refs.json`, `optim_matrix_refs.json` or a package file (`optax_refs.json`,
+/// `schedulefree_refs.json`; checked by the test above), the solvers in their own files.
 #[test]
 fn every_registry_entry_is_covered() {
     use downhill::optim::{catalog, EntryKind};
@@ -172,11 +185,11 @@ fn every_registry_entry_is_covered() {
                     .filter(|c| c.optimizer == e.name)
                     .count()
                     + matrix_refs::cases().iter().filter(named).count()
-                    + matrix_refs::optax_cases().iter().filter(named).count();
+                    + matrix_refs::package_cases().iter().filter(named).count();
                 assert!(
                     cases >= 2,
                     "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
-                     optax_refs.json",
+                     a package file (optax_refs.json, schedulefree_refs.json)",
                     e.name
                 );
             }
@@ -335,16 +348,29 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
         opt.set_shapes(&shapes).unwrap();
         let mut x = c.trajectory[0].to_vec();
         let mut g = vec![0.0; x.len()];
-        for (k, want) in c.trajectory.iter().enumerate().skip(1) {
-            matrix_grad(&c.function, &x, &mut g);
-            opt.step(&mut x, &mut g);
-            for (i, (&got, &want)) in x.iter().zip(want.iter()).enumerate() {
-                let what = format!(
-                    "{optimizer} {} on {}: step {k} x[{i}]",
-                    c.params, c.function
+        let mut at = vec![0.0; x.len()];
+        for (k, want) in c.trajectory.iter().enumerate() {
+            if k > 0 {
+                matrix_grad(&c.function, &x, &mut g);
+                opt.step(&mut x, &mut g);
+            }
+            let mut points = vec![("x", &x, want)];
+            if let Some(want_eval) = c.eval_trajectory.get(k) {
+                assert!(
+                    opt.eval_point(&x, &mut at),
+                    "{optimizer}: no evaluation point"
                 );
-                assert_close(&what, got, want);
-                worst = worst.max((got - want).abs() / want.abs().max(1e-3));
+                points.push(("eval point", &at, want_eval));
+            }
+            for (what, got, want) in points {
+                for (i, (&got, &want)) in got.iter().zip(want.iter()).enumerate() {
+                    let what = format!(
+                        "{optimizer} {} on {}: step {k} {what}[{i}]",
+                        c.params, c.function
+                    );
+                    assert_close(&what, got, want);
+                    worst = worst.max((got - want).abs() / want.abs().max(1e-3));
+                }
             }
         }
         if !c.ax.is_empty() {
@@ -362,7 +388,7 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
 }
 
 /// The matrix cases cover three objectives for Adafactor and Muon, with multiple tensors;
-/// every optimiser of `optax_refs.json` has ≥ 50 steps on ≥ 3 objectives, one of them over
+/// every optimiser of the package files has ≥ 50 steps on ≥ 3 objectives, one of them over
 /// two tensors or more.
 #[test]
 fn matrix_cases_cover_three_objectives() {
@@ -374,14 +400,48 @@ fn matrix_cases_cover_three_objectives() {
             .collect();
         assert_eq!(functions.len(), 3, "{name}");
     }
-    let optax = matrix_refs::optax_cases();
-    let names: std::collections::BTreeSet<_> = optax.iter().map(|c| &c.optimizer).collect();
+    let package = matrix_refs::package_cases();
+    let names: std::collections::BTreeSet<_> = package.iter().map(|c| &c.optimizer).collect();
     for name in names {
-        let cases: Vec<_> = optax.iter().filter(|c| &c.optimizer == name).collect();
+        let cases: Vec<_> = package.iter().filter(|c| &c.optimizer == name).collect();
         let functions: std::collections::BTreeSet<_> =
             cases.iter().map(|c| c.function.as_str()).collect();
         assert!(functions.len() >= 3, "{name}: {functions:?}");
         assert!(cases.iter().all(|c| c.trajectory.len() > 50), "{name}");
         assert!(cases.iter().any(|c| c.shapes.len() >= 2), "{name}");
     }
+}
+
+/// `run` with a schedule-free rule records and reports the evaluation point x (the package's
+/// `optimizer.eval()`) and f(x), while it steps the training point y: on the one-tensor
+/// cases of `schedulefree_refs.json`, its trajectory is the reference `eval_trajectory`.
+#[test]
+fn run_records_the_evaluation_point() {
+    use downhill::Objective;
+    let mut n = 0;
+    for c in matrix_refs::package_cases() {
+        if c.eval_trajectory.is_empty() || c.shapes.len() != 1 || c.trajectory[0].len() != 2 {
+            continue;
+        }
+        let cfg = OptimizerConfig::from_named(&c.optimizer, c.params.clone()).unwrap();
+        let mut opt = cfg.build::<f64>().unwrap();
+        let f = problems::by_name::<f64>(&c.function).unwrap();
+        let res = Run::new(f.as_ref(), Method::Optimizer(opt.as_mut()))
+            .run(&c.trajectory[0], c.trajectory.len() - 1)
+            .unwrap();
+        assert_eq!(res.trajectory.len(), c.eval_trajectory.len());
+        for (k, (got, want)) in res.trajectory.iter().zip(&c.eval_trajectory).enumerate() {
+            for i in 0..2 {
+                let what = format!("{} {} run: step {k} x[{i}]", c.optimizer, c.params);
+                assert_close(&what, got[i], want[i]);
+            }
+        }
+        let last = c.eval_trajectory.last().unwrap();
+        assert_eq!(res.x, res.trajectory.last().unwrap().to_vec());
+        assert_eq!(res.f, f.value(&res.x));
+        assert_eq!(res.f_history.last(), Some(&res.f));
+        assert_close("final x", res.x[0], last[0]);
+        n += 1;
+    }
+    assert!(n >= 4, "{n} one-tensor schedule-free cases");
 }
