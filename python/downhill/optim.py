@@ -233,10 +233,10 @@ def _restore(cls, state_dict):
 
 
 def class_name(entry):
-    """PyTorch's class name of a catalogue entry (``torch.optim.X`` in its doc or rule), else
-    the registry name in CamelCase."""
+    """PyTorch's class name of a catalogue entry (``torch.optim.X`` in its doc or rule), or
+    its reference package's (``schedulefree.X``), else the registry name in CamelCase."""
     for text in (entry.get("doc", ""), entry.get("rule", "")):
-        m = re.search(r"torch\.optim\.([A-Za-z][A-Za-z0-9]*)", text)
+        m = re.search(r"(?:torch\.optim|schedulefree)\.([A-Za-z][A-Za-z0-9]*)", text)
         if m:
             return m.group(1)
     return "".join(part.capitalize() for part in entry["name"].split("_"))

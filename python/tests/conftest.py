@@ -22,10 +22,15 @@ def optim_refs():
     return json.loads((REFERENCE / "optim_refs.json").read_text())
 
 
-def optax_refs():
-    """The optax reference runs (``optax_refs.json``, float64): 2-D functions and
-    multi-tensor problems."""
-    return json.loads((REFERENCE / "optax_refs.json").read_text())["cases"]
+# The reference files of the optimisers whose semantics are another package's (each written
+# by its make_*_refs.py, in the case format of optax_refs.json).
+PACKAGE_REFS = ["optax_refs.json", "schedulefree_refs.json"]
+
+
+def package_refs():
+    """The package reference runs (``PACKAGE_REFS``, float64): 2-D functions and
+    multi-tensor problems; the schedule-free ones also carry ``eval_trajectory``."""
+    return [c for f in PACKAGE_REFS for c in json.loads((REFERENCE / f).read_text())["cases"]]
 
 
 def _rust_floats(text):
