@@ -88,6 +88,14 @@ fn cases() -> Vec<(&'static str, Value)> {
             json!({"lr": 0.5, "trust_coefficient": 0.02, "nesterov": true, "weight_decay": 0.01}),
         ),
         ("lamb", json!({"lr": 0.01, "weight_decay": 0.01})),
+        (
+            "sgd_schedule_free",
+            json!({"lr": 1e-3, "warmup_steps": 3, "r": 1.0, "weight_decay": 0.01}),
+        ),
+        (
+            "adamw_schedule_free",
+            json!({"lr": 0.01, "warmup_steps": 3, "weight_lr_power": 1.0}),
+        ),
     ]
 }
 
