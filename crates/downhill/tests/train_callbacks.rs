@@ -245,11 +245,10 @@ fn snapshot_averaging_averages_every_kth_epoch() {
     }
 }
 
-#[test]
-fn library_resume_with_plateau_state_is_bit_identical() {
-    let (tr, va) = blobs();
-    let net = mlp(&tr);
-    let dir = std::env::temp_dir().join(format!("downhill-lib-resume-{}", std::process::id()));
+/// A fresh directory, its checkpoint path, and a 7-epoch configuration (batch 8) that
+/// checkpoints there after epoch 4.
+fn resumable(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, TrainConfig) {
+    let dir = std::env::temp_dir().join(format!("downhill-{tag}-resume-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ck = dir.join("ck.json");
     let cfg = TrainConfig {
@@ -259,6 +258,14 @@ fn library_resume_with_plateau_state_is_bit_identical() {
         checkpoint_path: Some(ck.clone()),
         ..TrainConfig::default()
     };
+    (dir, ck, cfg)
+}
+
+#[test]
+fn library_resume_with_plateau_state_is_bit_identical() {
+    let (tr, va) = blobs();
+    let net = mlp(&tr);
+    let (dir, ck, cfg) = resumable("lib");
     let run = |resume: Option<Checkpoint>| {
         let mut t = Trainer::new(&net, &tr, cfg.clone());
         t.val = Some(&va);
@@ -356,16 +363,7 @@ fn schedule_free_trains_at_y_reports_x_and_resumes_bit_identically() {
     use downhill::optim::{AdamwScheduleFree, AdamwScheduleFreeConfig, Optimizer};
     let (tr, va) = blobs();
     let net = mlp(&tr);
-    let dir = std::env::temp_dir().join(format!("downhill-sf-resume-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ck = dir.join("ck.json");
-    let cfg = TrainConfig {
-        epochs: 7,
-        batch_size: 8,
-        checkpoint_every: Some(4),
-        checkpoint_path: Some(ck.clone()),
-        ..TrainConfig::default()
-    };
+    let (dir, ck, cfg) = resumable("sf");
     let sf = || {
         AdamwScheduleFree::<f64>::new(AdamwScheduleFreeConfig {
             lr: 0.01,

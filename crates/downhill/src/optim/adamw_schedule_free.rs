@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
-use super::sgd_schedule_free::{
-    averaging, eval_point, update, z_of, R, WARMUP_STEPS, WEIGHT_LR_POWER,
-};
+use super::sgd_schedule_free::{SgdScheduleFreeState, R, WARMUP_STEPS, WEIGHT_LR_POWER};
 use super::state::StateBuf;
 use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::{Float, Result};
@@ -58,18 +56,14 @@ impl Entry for AdamwScheduleFreeConfig {
     }
 }
 
-/// What [`AdamwScheduleFree`] carries from step to step (the package's names).
+/// What [`AdamwScheduleFree`] carries from step to step (the package's names, all at the top
+/// level of a checkpoint: `k`, `weight_sum`, `lr_max`, `z`, `exp_avg_sq`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct AdamwScheduleFreeState<T: Float> {
-    /// Steps taken.
-    pub k: u64,
-    /// The sum W of the average's weights so far.
-    pub weight_sum: f64,
-    /// The largest (warmed-up) learning rate so far (−1 before the first step).
-    pub lr_max: f64,
-    /// The sequence z.
-    pub z: StateBuf<T>,
+    /// The averaging and z, as schedule-free SGD's.
+    #[serde(flatten)]
+    pub average: SgdScheduleFreeState<T>,
     /// The second moment v.
     pub exp_avg_sq: StateBuf<T>,
 }
@@ -109,10 +103,7 @@ impl Rule for AdamwScheduleFreeConfig {
     }
     fn init<T: Float>(&self) -> AdamwScheduleFreeState<T> {
         AdamwScheduleFreeState {
-            k: 0,
-            weight_sum: 0.0,
-            lr_max: -1.0,
-            z: StateBuf::default(),
+            average: SgdScheduleFreeState::new(),
             exp_avg_sq: StateBuf::default(),
         }
     }
@@ -126,16 +117,10 @@ impl Rule for AdamwScheduleFreeConfig {
         _shapes: &[Shape],
     ) -> StepOutcome {
         let beta2 = self.betas[1];
-        let bias_correction2 = T::of(1.0 - beta2.powf((st.k + 1) as f64));
-        let (lr, ckp1) = averaging(
-            st.k,
-            h.lr,
-            self.warmup_steps,
-            self.r,
-            self.weight_lr_power,
-            &mut st.lr_max,
-            &mut st.weight_sum,
-        );
+        let bias_correction2 = T::of(1.0 - beta2.powf((st.average.k + 1) as f64));
+        let (lr, ckp1) =
+            st.average
+                .averaging(h.lr, self.warmup_steps, self.r, self.weight_lr_power);
         let v = st.exp_avg_sq.full_of(params.len(), T::zero());
         let (b2, w2, eps, wd) = (
             T::of(beta2),
@@ -151,9 +136,7 @@ impl Rule for AdamwScheduleFreeConfig {
                 *g += wd * y;
             }
         }
-        let z = z_of(&mut st.z, params);
-        update(params, z, grad, ckp1, lr * (h.mu() * (1.0 - ckp1) - 1.0), lr);
-        st.k += 1;
+        st.average.update(params, grad, lr, ckp1, h.mu());
         StepOutcome::Applied
     }
 
@@ -164,7 +147,7 @@ impl Rule for AdamwScheduleFreeConfig {
         params: &[T],
         out: &mut [T],
     ) -> bool {
-        eval_point(&st.z, h.mu(), params, out)
+        st.average.eval_point(h.mu(), params, out)
     }
 }
 

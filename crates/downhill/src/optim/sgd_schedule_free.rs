@@ -63,7 +63,9 @@ impl Entry for SgdScheduleFreeConfig {
     }
 }
 
-/// What [`SgdScheduleFree`] carries from step to step (the package's names).
+/// What [`SgdScheduleFree`] carries from step to step (the package's names), and the part of
+/// [`AdamwScheduleFree`](super::AdamwScheduleFree)'s state that is the same: the averaging
+/// (the package's group entries `k`, `weight_sum`, `lr_max`) and z.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct SgdScheduleFreeState<T: Float> {
@@ -102,65 +104,73 @@ pub struct SgdScheduleFreeState<T: Float> {
 /// `maximize` (not in the package) minimises −f.
 pub type SgdScheduleFree<T> = Optim<SgdScheduleFreeConfig, T>;
 
-/// The averaging of both schedule-free rules (the package's group entries `k`,
-/// `weight_sum`, `lr_max`): returns step `k`'s warmed-up learning rate γₖ and the weight c
-/// of z in the average, updating `lr_max` and `weight_sum` in the package's order.
-pub(super) fn averaging(
-    k: u64,
-    lr: f64,
-    warmup_steps: u64,
-    r: f64,
-    weight_lr_power: f64,
-    lr_max: &mut f64,
-    weight_sum: &mut f64,
-) -> (f64, f64) {
-    let sched = if k < warmup_steps {
-        (k + 1) as f64 / warmup_steps as f64
-    } else {
-        1.0
-    };
-    let lr = lr * sched;
-    *lr_max = lr.max(*lr_max);
-    let weight = ((k + 1) as f64).powf(r) * lr_max.powf(weight_lr_power);
-    *weight_sum += weight;
-    let ckp1 = if *weight_sum == 0.0 {
-        0.0
-    } else {
-        weight / *weight_sum
-    };
-    (lr, ckp1)
-}
+impl<T: Float> SgdScheduleFreeState<T> {
+    /// Before the first step.
+    pub(super) fn new() -> Self {
+        SgdScheduleFreeState {
+            k: 0,
+            weight_sum: 0.0,
+            lr_max: -1.0,
+            z: StateBuf::default(),
+        }
+    }
 
-/// z, allocated as a copy of `params` on the first step.
-pub(super) fn z_of<'a, T: Float>(z: &'a mut StateBuf<T>, params: &[T]) -> &'a mut [T] {
-    if z.len() != params.len() {
-        *z = StateBuf::Full(crate::data::pages::copied(params));
+    /// The averaging of step `k`: its warmed-up learning rate γₖ and the weight c of z in
+    /// the average, updating `lr_max` and `weight_sum` in the package's order.
+    pub(super) fn averaging(
+        &mut self,
+        lr: f64,
+        warmup_steps: u64,
+        r: f64,
+        weight_lr_power: f64,
+    ) -> (f64, f64) {
+        let k = self.k;
+        let sched = if k < warmup_steps {
+            (k + 1) as f64 / warmup_steps as f64
+        } else {
+            1.0
+        };
+        let lr = lr * sched;
+        self.lr_max = lr.max(self.lr_max);
+        let weight = ((k + 1) as f64).powf(r) * self.lr_max.powf(weight_lr_power);
+        self.weight_sum += weight;
+        let ckp1 = if self.weight_sum == 0.0 {
+            0.0
+        } else {
+            weight / self.weight_sum
+        };
+        (lr, ckp1)
     }
-    z.full()
-}
 
-/// y ← lerp(y, z, c) + a·g and z ← z − γ·g, elementwise.
-pub(super) fn update<T: Float>(y: &mut [T], z: &mut [T], g: &[T], ckp1: f64, a: f64, lr: f64) {
-    let (c, a, lr) = (T::of(ckp1), T::of(a), T::of(lr));
-    for ((y, z), &g) in y.iter_mut().zip(z.iter_mut()).zip(g) {
-        *y = lerp(*y, *z, c) + a * g;
-        *z -= lr * g;
+    /// y ← lerp(y, z, c) + γₖ(β(1 − c) − 1)·g and z ← z − γₖ·g, elementwise (z ← y first, on
+    /// the first step); then one more step is counted.
+    pub(super) fn update(&mut self, y: &mut [T], g: &[T], lr: f64, ckp1: f64, beta: f64) {
+        if self.z.len() != y.len() {
+            self.z = StateBuf::Full(crate::data::pages::copied(y));
+        }
+        let a = T::of(lr * (beta * (1.0 - ckp1) - 1.0));
+        let (c, lr) = (T::of(ckp1), T::of(lr));
+        for ((y, z), &g) in y.iter_mut().zip(self.z.full().iter_mut()).zip(g) {
+            *y = lerp(*y, *z, c) + a * g;
+            *z -= lr * g;
+        }
+        self.k += 1;
     }
-}
 
-/// The evaluation point x = lerp(y, z, 1 − 1/β) of both schedule-free rules (the package's
-/// `eval()`); `y` itself before the first step (when x = y = z).
-pub(super) fn eval_point<T: Float>(z: &StateBuf<T>, beta: f64, y: &[T], out: &mut [T]) -> bool {
-    let z = z.full_ref();
-    if z.len() != y.len() {
-        out.copy_from_slice(y);
-        return true;
+    /// The evaluation point x = lerp(y, z, 1 − 1/β) (the package's `eval()`); `y` itself
+    /// before the first step (when x = y = z).
+    pub(super) fn eval_point(&self, beta: f64, y: &[T], out: &mut [T]) -> bool {
+        let z = self.z.full_ref();
+        if z.len() != y.len() {
+            out.copy_from_slice(y);
+            return true;
+        }
+        let w = T::of(1.0 - 1.0 / beta);
+        for ((o, &y), &z) in out.iter_mut().zip(y).zip(z) {
+            *o = lerp(y, z, w);
+        }
+        true
     }
-    let w = T::of(1.0 - 1.0 / beta);
-    for ((o, &y), &z) in out.iter_mut().zip(y).zip(z) {
-        *o = lerp(y, z, w);
-    }
-    true
 }
 
 impl Rule for SgdScheduleFreeConfig {
@@ -170,12 +180,7 @@ impl Rule for SgdScheduleFreeConfig {
         Some(self.momentum)
     }
     fn init<T: Float>(&self) -> SgdScheduleFreeState<T> {
-        SgdScheduleFreeState {
-            k: 0,
-            weight_sum: 0.0,
-            lr_max: -1.0,
-            z: StateBuf::default(),
-        }
+        SgdScheduleFreeState::new()
     }
 
     fn step<T: Float>(
@@ -186,16 +191,7 @@ impl Rule for SgdScheduleFreeConfig {
         grad: &mut [T],
         _shapes: &[Shape],
     ) -> StepOutcome {
-        let (lr, ckp1) = averaging(
-            st.k,
-            h.lr,
-            self.warmup_steps,
-            self.r,
-            self.weight_lr_power,
-            &mut st.lr_max,
-            &mut st.weight_sum,
-        );
-        let z = z_of(&mut st.z, params);
+        let (lr, ckp1) = st.averaging(h.lr, self.warmup_steps, self.r, self.weight_lr_power);
         let wd = T::of(self.weight_decay);
         for (g, &y) in grad.iter_mut().zip(params.iter()) {
             *g = signed(*g, self.maximize);
@@ -203,8 +199,7 @@ impl Rule for SgdScheduleFreeConfig {
                 *g += wd * y;
             }
         }
-        update(params, z, grad, ckp1, lr * (h.mu() * (1.0 - ckp1) - 1.0), lr);
-        st.k += 1;
+        st.update(params, grad, lr, ckp1, h.mu());
         StepOutcome::Applied
     }
 
@@ -215,7 +210,7 @@ impl Rule for SgdScheduleFreeConfig {
         params: &[T],
         out: &mut [T],
     ) -> bool {
-        eval_point(&st.z, h.mu(), params, out)
+        st.eval_point(h.mu(), params, out)
     }
 }
 

@@ -9,7 +9,7 @@ versions, in the case format of optax_refs.json (make_optax_refs.py).
 Each case runs schedulefree.SGDScheduleFree / AdamWScheduleFree(**params, foreach=False) in
 float64 on a list of tensors (its parameter group), in train mode (`optimizer.train()` once,
 before the first step), STEPS steps of p.grad = gradient and optimizer.step(), from the start
-point of its objective (the objectives and starts of make_optax_refs.py):
+point of its objective (the objectives, starts and step count of make_optax_refs.py):
 * `trajectory`: the flat parameters, which hold the package's training point y (x0, then
   STEPS steps);
 * `eval_trajectory`: the evaluation point x that `optimizer.eval()` swaps in,
@@ -27,11 +27,8 @@ import schedulefree
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
-
-STEPS = 60
-
-START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
+from make_optax_refs import START, STEPS, gradient  # noqa: E402  (the same objectives)
+from make_optim_refs import lit, matrix_x0, numel  # noqa: E402
 
 CLASS = {
     "sgd_schedule_free": schedulefree.SGDScheduleFree,
@@ -59,10 +56,6 @@ CASES = [
      "ill_conditioned", [[2, 2], [3], [2]]),
     ("adamw_schedule_free", {"lr": 0.01, "maximize": True}, "quartic", [[3, 2], [2]]),
 ]
-
-
-def gradient(fn, x):
-    return grad(fn, x) if fn in START else matrix_grad(fn, x)
 
 
 def split(flat, shapes):
