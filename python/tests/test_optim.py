@@ -46,8 +46,7 @@ def test_reproduces_the_committed_torch_trajectories(entry):
     cases = [c for c in optim_refs()["cases"] if c["optimizer"] == name]
     mcases = [c for c in matrix_refs() if c["optimizer"] == name]
     # The packages' runs (optax's lars, lamb, …; prodigy, dadapt_*; schedulefree's): the
-    # multi-tensor problems as
-    # the matrix cases, the named 2-D functions as the torch ones.
+    # multi-tensor problems as the matrix cases, the named 2-D functions as the torch ones.
     for c in package_refs():
         if c["optimizer"] != name:
             continue
