@@ -92,6 +92,7 @@ registry::registry! {
     muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
     lars: "lars" => Lars(LarsConfig), "`optax.lars`: layer-wise trust ratio (You et al. 2017).";
     lamb: "lamb" => Lamb(LambConfig), "`optax.lamb`: Adam with a layer-wise trust ratio (You et al. 2019).";
+    sgld: "sgld" => Sgld(SgldConfig), "SGLD: SGD plus Gaussian noise, sampling exp(-U/T) (Welling & Teh 2011).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
