@@ -99,6 +99,16 @@ mod matrix_refs {
         })
         .cases
     }
+
+    /// The cases of `reference/polyak_refs.json` (`make_polyak_refs.py`): optax.polyak_sgd,
+    /// given the loss at each step.
+    pub fn polyak_cases() -> &'static [MatrixCase] {
+        static DOC: OnceLock<Doc> = OnceLock::new();
+        &DOC.get_or_init(|| {
+            serde_json::from_str(include_str!("reference/polyak_refs.json")).unwrap()
+        })
+        .cases
+    }
 }
 
 use downhill::optim::{OptimizerConfig, Shape};
@@ -113,7 +123,8 @@ fn check(optimizer: &str) {
         return; // checked by the tests that list names it
     }
     let matrix = check_matrices(optimizer, matrix_refs::cases());
-    let optax = check_matrices(optimizer, matrix_refs::optax_cases());
+    let optax = check_matrices(optimizer, matrix_refs::optax_cases())
+        + check_matrices(optimizer, matrix_refs::polyak_cases());
     if matrix + optax > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
         return; // Muon: matrices only; the optax rules: optax_refs.json only.
     }
@@ -176,11 +187,12 @@ fn every_registry_entry_is_covered() {
                     .filter(|c| c.optimizer == e.name)
                     .count()
                     + matrix_refs::cases().iter().filter(named).count()
-                    + matrix_refs::optax_cases().iter().filter(named).count();
+                    + matrix_refs::optax_cases().iter().filter(named).count()
+                    + matrix_refs::polyak_cases().iter().filter(named).count();
                 assert!(
                     cases >= 2,
                     "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
-                     optax_refs.json",
+                     optax_refs.json / polyak_refs.json",
                     e.name
                 );
             }
@@ -317,6 +329,26 @@ fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
     }
 }
 
+/// The value of a matrix case's objective (`make_polyak_refs.value`), or of a 2-D test
+/// function of `problems`: the loss that polyak_sgd is given.
+fn matrix_value(function: &str, x: &[f64]) -> f64 {
+    use downhill::Objective;
+    let n = x.len();
+    match function {
+        "quartic" => (0..n)
+            .map(|i| {
+                let (c, t) = (1.0 + (i % 3) as f64, ((i % 5) as f64 - 2.0) * 0.5);
+                c * (x[i] - t).powi(2) + 0.1 * x[i].powi(4)
+            })
+            .sum(),
+        "ill_conditioned" => (0..n).map(|i| (0.1 + i as f64) * x[i] * x[i] / 2.0).sum(),
+        "rosenbrock_chain" => (0..n - 1)
+            .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+            .sum(),
+        other => problems::by_name::<f64>(other).unwrap().value(x),
+    }
+}
+
 fn assert_close(what: &str, got: f64, want: f64) {
     let err = (got - want).abs();
     assert!(
@@ -349,6 +381,7 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
         let mut g = vec![0.0; x.len()];
         for (k, want) in c.trajectory.iter().enumerate().skip(1) {
             matrix_grad(&c.function, &x, &mut g);
+            opt.set_loss(matrix_value(&c.function, &x));
             opt.step(&mut x, &mut g);
             for (i, (&got, &want)) in x.iter().zip(want.iter()).enumerate() {
                 let what = format!(
@@ -386,7 +419,10 @@ fn matrix_cases_cover_three_objectives() {
             .collect();
         assert_eq!(functions.len(), 3, "{name}");
     }
-    let optax = matrix_refs::optax_cases();
+    let optax: Vec<_> = matrix_refs::optax_cases()
+        .iter()
+        .chain(matrix_refs::polyak_cases())
+        .collect();
     let names: std::collections::BTreeSet<_> = optax.iter().map(|c| &c.optimizer).collect();
     for name in names {
         let cases: Vec<_> = optax.iter().filter(|c| &c.optimizer == name).collect();

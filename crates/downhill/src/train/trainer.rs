@@ -454,6 +454,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         let stepping: Vec<usize> = (0..cbs.len()).filter(|&i| cbs[i].per_step()).collect();
         let np = ctx.params.len();
         let (mut grad, mut point) = (pages::filled(np, T::zero()), pages::filled(np, T::zero()));
+        let mut second = pages::filled(np, T::zero());
         let mut sampler = Sampler::new(ctx.n_samples(), cfg.sampling, cfg.seed);
         let mut lrs = Vec::new();
         for c in cbs.iter_mut() {
@@ -472,11 +473,15 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
-                let loss = if opt.gradient_point(&ctx.params, &mut point) {
-                    ctx.batch_gradient(&point, batch, upcoming, &mut grad)
-                } else {
-                    ctx.batch_gradient(&ctx.params, batch, upcoming, &mut grad)
-                };
+                let shifted = opt.gradient_point(&ctx.params, &mut point);
+                let at = if shifted { &point } else { &ctx.params };
+                let loss = ctx.batch_gradient(at, batch, upcoming, &mut grad);
+                opt.set_loss(loss.f64());
+                // SAM: the step's gradient is the batch gradient at a second point; the
+                // reported loss stays the one at the first.
+                if opt.second_point(at, &grad, &mut second) {
+                    ctx.batch_gradient(&second, batch, upcoming, &mut grad);
+                }
                 opt.step(&mut ctx.params, &mut grad);
                 (ctx.step, ctx.samples, ctx.batch_loss) =
                     (ctx.step + 1, ctx.samples + batch.len(), loss.f64());

@@ -54,6 +54,17 @@ pub trait Wrapper<T: Float>: Clone + Debug + Send {
     fn skipped(&self, _state: &Self::State) -> usize {
         0
     }
+    /// [`Optimizer::second_point`]: the inner optimiser's, unless the wrapper asks for one
+    /// itself (SAM).
+    fn second_point<O: Optimizer<T> + ?Sized>(
+        &self,
+        inner: &O,
+        at: &[T],
+        grad: &[T],
+        out: &mut [T],
+    ) -> bool {
+        inner.second_point(at, grad, out)
+    }
     /// Special cases of a loaded state (a count saved with another cycle length restarts it).
     fn after_load(&self, _state: &mut Self::State) {}
 }
@@ -126,5 +137,11 @@ impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O>
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         self.inner.set_shapes(shapes)
+    }
+    fn set_loss(&mut self, loss: f64) {
+        self.inner.set_loss(loss)
+    }
+    fn second_point(&self, at: &[T], grad: &[T], out: &mut [T]) -> bool {
+        self.wrapper.second_point(&self.inner, at, grad, out)
     }
 }
