@@ -69,8 +69,8 @@ pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
 pub use wrappers::{
-    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
-    WrappersConfig,
+    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, Sam, SamConfig,
+    SkipNonFinite, WrappersConfig,
 };
 
 // One line per optimiser or solver: module: config name => optimiser type (its config), doc.

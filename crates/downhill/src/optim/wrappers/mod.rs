@@ -11,6 +11,7 @@
 //! | [`Accumulate`] | steps once every k calls, with the mean of the k gradients |
 //! | [`SkipNonFinite`] | skips (and counts) steps whose gradient holds NaN or ±∞ |
 //! | [`Lookahead`] | every k steps pulls the slow weights towards the fast ones |
+//! | [`Sam`] | SAM / ASAM: steps with the gradient at w + ρ·g/‖g‖ (two gradients a step) |
 //!
 //! [`WrappersConfig`] builds a stack of them from the `[wrappers]` config table.
 
@@ -18,6 +19,7 @@ mod accumulate;
 mod clip;
 mod config;
 mod lookahead;
+mod sam;
 mod skip_non_finite;
 
 use std::fmt::Debug;
@@ -31,8 +33,9 @@ use crate::{Float, Result};
 
 pub use accumulate::{Accumulate, AccumulateRule};
 pub use clip::{ClipGradNorm, ClipGradValue, ClipNormRule, ClipValueRule};
-pub use config::{LookaheadConfig, WrappersConfig};
+pub use config::{LookaheadConfig, SamConfig, WrappersConfig};
 pub use lookahead::{Lookahead, LookaheadRule};
+pub use sam::{Sam, SamRule};
 pub use skip_non_finite::{SkipNonFinite, SkipRule};
 
 /// What a wrapper does around its inner optimiser. [`Wrapped`], the one generic type of the
