@@ -370,7 +370,7 @@ fn trainer_feeds_the_batch_loss_and_takes_sams_second_gradient() {
         };
         let opt = opt.unwrap().build::<f64>().unwrap();
         let wrappers = WrappersConfig {
-            sam: sam.then(|| SamConfig {
+            sam: sam.then_some(SamConfig {
                 rho: 0.1,
                 adaptive: true,
                 eta: 0.01,

@@ -88,7 +88,7 @@ fn double_well_samples(cfg: SgldConfig, n: usize, burn: usize, thin: usize) -> V
     for k in 0..burn + n * thin {
         let mut g = [double_well_grad(x[0])];
         opt.step(&mut x, &mut g);
-        if k >= burn && (k - burn + 1) % thin == 0 {
+        if k >= burn && (k - burn + 1).is_multiple_of(thin) {
             out.push(x[0]);
         }
     }
@@ -250,8 +250,7 @@ fn training_same_bits_at_any_thread_count_and_on_resume() {
             })
             .unwrap();
             let mut t = Trainer::new(&net, &tr, cfg.clone());
-            let r = t.run(&mut opt, &init, resume).unwrap();
-            r
+            t.run(&mut opt, &init, resume).unwrap()
         })
     };
     let bits = |p: &[f64]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
