@@ -23,7 +23,9 @@ crate::hyperparameters! {
     /// It has no learning rate: `scaling` is what a schedule drives (optax's `scaling` may be
     /// a schedule), so it is the `lr` that schedules and checkpoints see.
     pub struct PolyakSgdConfig {
-        /// Global scaling s of the update (optax's `scaling`; the scheduled "lr").
+        /// Global scaling s of the update (optax's `scaling`; the scheduled "lr", and `lr` is
+        /// accepted as its other name, so `--lr` and lr sweeps set it).
+        #[serde(alias = "lr")]
         scaling: f64 = 1.0, [Kind::Float, AtLeast(0.0), "global scaling of the step (what schedules drive)"],
         /// Largest step size γ_max.
         #[serde(alias = "max_lr")]
@@ -146,8 +148,8 @@ mod tests {
         // Without a loss the step is skipped.
         assert_eq!(opt.step(&mut x, &mut [1.0; 3]), StepOutcome::Skipped);
         assert_eq!(opt.skipped(), 1);
-        let c: PolyakSgdConfig = serde_json::from_str(r#"{"max_lr": 0.5}"#).unwrap();
-        assert_eq!(c.max_learning_rate, 0.5);
+        let c: PolyakSgdConfig = serde_json::from_str(r#"{"max_lr": 0.5, "lr": 0.3}"#).unwrap();
+        assert_eq!((c.max_learning_rate, c.scaling), (0.5, 0.3));
         assert!(serde_json::from_str::<PolyakSgdConfig>(r#"{"variant": "spz"}"#).is_err());
     }
 }
