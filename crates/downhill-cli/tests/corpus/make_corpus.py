@@ -445,6 +445,13 @@ case("lamb_beta_one.toml", opt("lamb", "betas = [1.0, 0.999]"), 2, "betas[0]")
 case("lamb_betas_len3.toml", opt("lamb", "betas = [0.9, 0.99, 0.9]"), 2, "invalid length 3")
 case("lamb_negative_eps_root.toml", opt("lamb", "eps_root = -1e-12"), 2, "eps_root")
 case("lamb_negative_weight_decay.toml", opt("lamb", "weight_decay = -0.01"), 2, "weight_decay")
+# --- sgld, polyak_sgd ---
+case("ok_sgld.toml", opt("sgld", "lr = 0.01\ntemperature = 0.5\nseed = 3"), 0, "sphere")
+case("sgld_negative_temperature.toml", opt("sgld", "temperature = -1.0"), 2, "key `temperature`")
+case("sgld_seed_too_large.toml", opt("sgld", "seed = 18446744073709551615"), 2, "key `seed`")
+case("ok_polyak_sgd.toml", opt("polyak_sgd", "max_lr = 0.5\nf_min = 0.0"), 0, "sphere")
+case("polyak_sgd_bad_variant.toml", opt("polyak_sgd", "variant = \"sps++\""), 2, "key `variant`")
+case("polyak_sgd_negative_max_lr.toml", opt("polyak_sgd", "max_learning_rate = -1.0"), 2, "key `max_learning_rate`")
 # --- [wrappers] sam (SAM / ASAM) ---
 case("ok_sam.toml", BASE + "[wrappers]\nsam = { rho = 0.05, adaptive = true }\n", 0, "sphere")
 case("sam_bad_rho.toml", BASE + "[wrappers]\nsam = { rho = -0.1 }\n", 2, "sam_bad_rho.toml:10:9: [wrappers] key `sam.rho`")
