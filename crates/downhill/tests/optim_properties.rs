@@ -88,7 +88,7 @@ fn cases() -> Vec<(&'static str, Value)> {
             json!({"lr": 0.5, "trust_coefficient": 0.02, "nesterov": true, "weight_decay": 0.01}),
         ),
         ("lamb", json!({"lr": 0.01, "weight_decay": 0.01})),
-        // `lr` is polyak_sgd's `scaling`; a small max step keeps f32 and f64 on one path.
+        // A small max step keeps polyak_sgd's f32 and f64 runs on one path.
         ("polyak_sgd", json!({"lr": 0.1, "max_learning_rate": 0.2})),
     ]
 }

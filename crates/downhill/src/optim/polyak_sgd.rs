@@ -20,13 +20,13 @@ pub enum PolyakVariant {
 
 crate::hyperparameters! {
     /// `polyak_sgd`: the hyperparameters of [`PolyakSgd`], with optax's names and defaults.
-    /// It has no learning rate: `scaling` is what a schedule drives (optax's `scaling` may be
-    /// a schedule), so it is the `lr` that schedules and checkpoints see.
+    /// It needs no learning rate: `lr` is optax's `scaling` (the `learning_rate` of its inner
+    /// `sgd`, as `lr` is optax's `learning_rate` elsewhere; `scaling` is accepted too), a
+    /// global factor, default 1, which is what a schedule drives.
     pub struct PolyakSgdConfig {
-        /// Global scaling s of the update (optax's `scaling`; the scheduled "lr", and `lr` is
-        /// accepted as its other name, so `--lr` and lr sweeps set it).
-        #[serde(alias = "lr")]
-        scaling: f64 = 1.0, [Kind::Float, AtLeast(0.0), "global scaling of the step (what schedules drive)"],
+        /// Global scaling s of the update (optax's `scaling`, also accepted as the key).
+        #[serde(alias = "scaling")]
+        lr: f64 = 1.0, [Kind::Float, AtLeast(0.0), "global scaling s of the step (optax's `scaling`)"],
         /// Largest step size γ_max.
         #[serde(alias = "max_lr")]
         max_learning_rate: f64 = 1.0, [Kind::Float, AtLeast(0.0), "largest step size"],
@@ -45,14 +45,14 @@ impl Entry for PolyakSgdConfig {
         "SGD with the Polyak step size min((f - f_min)/|g|^2, max_learning_rate) (optax.polyak_sgd).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
-        self.scaling
+        self.lr
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
     }
 }
 
-/// What [`PolyakSgd`] carries from step to step (beside `lr`, the scaling).
+/// What [`PolyakSgd`] carries from step to step (beside `lr`, the scaling s).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PolyakSgdState {
     /// Steps taken.
@@ -65,7 +65,7 @@ pub struct PolyakSgdState {
 /// `optax.polyak_sgd`: SGD whose step size is Polyak's, from the loss f(x) at the gradient
 /// point (given by the loop through [`Optimizer::set_loss`]) and a guess f* of the minimum.
 ///
-/// With scaling s (scheduled as the lr), γ_max, f*, ε, as optax's
+/// With scaling s (`lr`, scheduled), γ_max, f*, ε, as optax's
 /// `chain(sgd(scaling), scale_by_polyak(...))`, over all tensors at once:
 ///
 /// ```text
@@ -148,8 +148,9 @@ mod tests {
         // Without a loss the step is skipped.
         assert_eq!(opt.step(&mut x, &mut [1.0; 3]), StepOutcome::Skipped);
         assert_eq!(opt.skipped(), 1);
-        let c: PolyakSgdConfig = serde_json::from_str(r#"{"max_lr": 0.5, "lr": 0.3}"#).unwrap();
-        assert_eq!((c.max_learning_rate, c.scaling), (0.5, 0.3));
+        let c: PolyakSgdConfig =
+            serde_json::from_str(r#"{"max_lr": 0.5, "scaling": 0.3}"#).unwrap();
+        assert_eq!((c.max_learning_rate, c.lr), (0.5, 0.3));
         assert!(serde_json::from_str::<PolyakSgdConfig>(r#"{"variant": "spz"}"#).is_err());
     }
 }

@@ -11,8 +11,8 @@ STEPS steps of tx.update(grads, state, params, value=f(x)) and optax.apply_updat
 start point of its objective (the objectives and start points of make_optax_refs.py: the 2-D
 rosenbrock and beale as one tensor, the flat-vector quartic, ill_conditioned and
 rosenbrock_chain of make_optim_refs.matrix_grad over two tensors). The values f(x) are
-transcribed below beside those gradients. Downhill's `scaling` and `max_learning_rate` are
-optax's (`max_lr` is an alias).
+transcribed below beside those gradients. Downhill's `lr` is optax's `scaling` (the
+learning_rate of its inner sgd); `max_learning_rate` is optax's (`max_lr` is an alias).
 """
 import json
 import os
@@ -34,11 +34,11 @@ START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
 # (optimizer, params, objective, shapes)
 CASES = [
     ("polyak_sgd", {}, "rosenbrock", [[2]]),
-    ("polyak_sgd", {"scaling": 0.5, "max_learning_rate": 0.1}, "beale", [[2]]),
+    ("polyak_sgd", {"lr": 0.5, "max_learning_rate": 0.1}, "beale", [[2]]),
     ("polyak_sgd", {"f_min": -0.5, "eps": 1e-8, "max_lr": 0.1, "variant": "sps+"}, "quartic",
      [[3, 4], [4]]),
     ("polyak_sgd", {"max_learning_rate": 0.3}, "ill_conditioned", [[2, 2], [3]]),
-    ("polyak_sgd", {"scaling": 0.8, "max_learning_rate": 0.01}, "rosenbrock_chain",
+    ("polyak_sgd", {"lr": 0.8, "max_learning_rate": 0.01}, "rosenbrock_chain",
      [[2, 3], [3]]),
     ("polyak_sgd", {"f_min": 1.0, "max_learning_rate": 0.2, "variant": "sps+"}, "quartic",
      [[3, 2], [2]]),
@@ -89,6 +89,8 @@ def run(name, params, fn, shapes):
     kw = dict(params)
     if "max_lr" in kw:
         kw["max_learning_rate"] = kw.pop("max_lr")
+    if "lr" in kw:
+        kw["scaling"] = kw.pop("lr")
     tx = optax.polyak_sgd(**kw)
     x0 = START[fn] if fn in START else matrix_x0(shapes)
     tensors = split(x0, shapes)
