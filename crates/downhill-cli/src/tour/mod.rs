@@ -3,7 +3,7 @@
 //! `DIR/index.html` (one section per seed, each experiment's figure, numbers and a sentence).
 //!
 //! The code is organised by topic — [`descent`], [`step_size`], [`momentum`], [`noise`],
-//! [`schedules`], [`landscapes`], [`search`] — each producing [`Experiment`]s; [`seeds`] puts
+//! [`large_batch`], [`schedules`], [`landscapes`], [`search`] — each producing [`Experiment`]s; [`seeds`] puts
 //! them in the seeds' order, in which the tour runs them and the page presents them. Figures are
 //! described as [`figure::Figure`] values and rendered by [`figure::render`].
 
@@ -12,6 +12,7 @@ pub mod figure;
 mod html;
 pub mod i18n;
 mod landscapes;
+mod large_batch;
 mod momentum;
 mod noise;
 pub mod presets;
@@ -198,7 +199,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
                 momentum::stability_map::stability_map(),
             ]
         }),
-        ("000", || vec![noise::large_batch()]),
+        ("000", || vec![noise::large_batch(), large_batch::lars()]),
     ]
 }
 

@@ -162,6 +162,7 @@ pub(super) fn minibatch() -> Vec<Experiment> {
                 series: vec![loss_vs_steps("loss", &r, LINREG_N, |_| batch)],
                 marked: vec![0],
                 vlines: vec![(format!("diverged at step {}", d.step), d.step as f64)],
+                ..Chart::default()
             }),
             None => Figure::Curves {
                 title,
