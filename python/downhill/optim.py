@@ -232,11 +232,18 @@ def _restore(cls, state_dict):
     return opt
 
 
+_REFERENCE_CLASS = re.compile(
+    r"\b(?:torch\.optim|prodigyopt|dadaptation|schedulefree)\.([A-Z][A-Za-z0-9]*)"
+)
+
+
 def class_name(entry):
-    """PyTorch's class name of a catalogue entry (``torch.optim.X`` in its doc or rule), else
-    the registry name in CamelCase."""
+    """The reference's class name of a catalogue entry (``torch.optim.X``, or the class of the
+    method's own package: ``prodigyopt.Prodigy``, ``dadaptation.DAdaptAdam``,
+    ``schedulefree.SGDScheduleFree``, in its doc or rule), else the registry name in
+    CamelCase (``lars`` → ``Lars``, as optax's function)."""
     for text in (entry.get("doc", ""), entry.get("rule", "")):
-        m = re.search(r"torch\.optim\.([A-Za-z][A-Za-z0-9]*)", text)
+        m = _REFERENCE_CLASS.search(text)
         if m:
             return m.group(1)
     return "".join(part.capitalize() for part in entry["name"].split("_"))

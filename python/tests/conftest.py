@@ -22,10 +22,16 @@ def optim_refs():
     return json.loads((REFERENCE / "optim_refs.json").read_text())
 
 
-def optax_refs():
-    """The optax reference runs (``optax_refs.json``, float64): 2-D functions and
+# The reference files of the packages whose semantics an optimiser follows (optax; prodigyopt
+# and dadaptation), each written by its make_*_refs.py in the same case format.
+PACKAGE_REFS = ["optax_refs.json", "lrfree_refs.json"]
+
+
+def package_refs():
+    """The packages' reference runs (``PACKAGE_REFS``, float64): 2-D functions and
     multi-tensor problems."""
-    return json.loads((REFERENCE / "optax_refs.json").read_text())["cases"]
+    return [c for name in PACKAGE_REFS
+            for c in json.loads((REFERENCE / name).read_text())["cases"]]
 
 
 def _rust_floats(text):

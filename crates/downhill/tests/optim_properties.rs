@@ -88,6 +88,26 @@ fn cases() -> Vec<(&'static str, Value)> {
             json!({"lr": 0.5, "trust_coefficient": 0.02, "nesterov": true, "weight_decay": 0.01}),
         ),
         ("lamb", json!({"lr": 0.01, "weight_decay": 0.01})),
+        // The learning-rate-free rules start with steps of d0 = 1e-6: a few ulps of f32 at |x|
+        // ≈ 1, so their d (from ⟨g, x0 − x⟩) is f32 noise at first; from d0 = 1e-2 it is not,
+        // and at a tenth of the adapted step (lr 0.1) 20 steps keep f32 within 1e-4 of f64.
+        (
+            "prodigy",
+            json!({"lr": 0.1, "d0": 1e-2, "weight_decay": 0.01}),
+        ),
+        (
+            "prodigy",
+            json!({"lr": 0.1, "d0": 1e-2, "betas": [0.0, 0.99], "use_bias_correction": true,
+                   "safeguard_warmup": true, "decouple": false, "weight_decay": 0.01}),
+        ),
+        (
+            "dadapt_adam",
+            json!({"lr": 0.1, "d0": 1e-2, "decouple": true, "weight_decay": 0.01}),
+        ),
+        (
+            "dadapt_sgd",
+            json!({"lr": 0.1, "d0": 1e-2, "momentum": 0.9}),
+        ),
     ]
 }
 

@@ -90,14 +90,24 @@ mod matrix_refs {
         .cases
     }
 
-    /// The cases of `reference/optax_refs.json` (`make_optax_refs.py`): the same shape, the
+    /// The reference files of the packages whose semantics an optimiser follows, each written
+    /// by its `make_*_refs.py`: optax (lars, lamb), prodigyopt and dadaptation (prodigy,
+    /// dadapt_adam, dadapt_sgd).
+    const PACKAGE_REFS: &[&str] = &[
+        include_str!("reference/optax_refs.json"),
+        include_str!("reference/lrfree_refs.json"),
+    ];
+
+    /// The cases of every file of `PACKAGE_REFS`: the same shape as the matrix cases, the
     /// objective either a 2-D test function (one tensor) or a matrix objective.
-    pub fn optax_cases() -> &'static [MatrixCase] {
-        static DOC: OnceLock<Doc> = OnceLock::new();
-        &DOC.get_or_init(|| {
-            serde_json::from_str(include_str!("reference/optax_refs.json")).unwrap()
+    pub fn package_cases() -> &'static [MatrixCase] {
+        static CASES: OnceLock<Vec<MatrixCase>> = OnceLock::new();
+        CASES.get_or_init(|| {
+            PACKAGE_REFS
+                .iter()
+                .flat_map(|raw| serde_json::from_str::<Doc>(raw).unwrap().cases)
+                .collect()
         })
-        .cases
     }
 }
 
@@ -110,9 +120,9 @@ const RTOL: f64 = 1e-6;
 
 fn check(optimizer: &str) {
     let matrix = check_matrices(optimizer, matrix_refs::cases());
-    let optax = check_matrices(optimizer, matrix_refs::optax_cases());
-    if matrix + optax > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
-        return; // Muon: matrices only; the optax rules: optax_refs.json only.
+    let package = check_matrices(optimizer, matrix_refs::package_cases());
+    if matrix + package > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
+        return; // Muon: matrices only; the optax, prodigyopt, dadaptation rules: theirs only.
     }
     let cases: Vec<_> = refs::cases()
         .iter()
@@ -158,8 +168,8 @@ fn every_first_order_optimiser_matches_its_references() {
 }
 
 /// Every entry of the registry has reference cases: the first-order optimisers in
-/// `optim_refs.json`, `optim_matrix_refs.json` or `optax_refs.json` (checked by the test
-/// above), the solvers in their own files.
+/// `optim_refs.json`, `optim_matrix_refs.json` or a package's file (`optax_refs.json`,
+/// `lrfree_refs.json`; checked by the test above), the solvers in their own files.
 #[test]
 fn every_registry_entry_is_covered() {
     use downhill::optim::{catalog, EntryKind};
@@ -172,11 +182,11 @@ fn every_registry_entry_is_covered() {
                     .filter(|c| c.optimizer == e.name)
                     .count()
                     + matrix_refs::cases().iter().filter(named).count()
-                    + matrix_refs::optax_cases().iter().filter(named).count();
+                    + matrix_refs::package_cases().iter().filter(named).count();
                 assert!(
                     cases >= 2,
                     "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
-                     optax_refs.json",
+                     optax_refs.json / lrfree_refs.json",
                     e.name
                 );
             }
@@ -362,8 +372,8 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
 }
 
 /// The matrix cases cover three objectives for Adafactor and Muon, with multiple tensors;
-/// every optimiser of `optax_refs.json` has ≥ 50 steps on ≥ 3 objectives, one of them over
-/// two tensors or more.
+/// every optimiser of a package's reference file has ≥ 50 steps on ≥ 3 objectives, one of
+/// them over two tensors or more.
 #[test]
 fn matrix_cases_cover_three_objectives() {
     for name in ["adafactor", "muon"] {
@@ -374,10 +384,10 @@ fn matrix_cases_cover_three_objectives() {
             .collect();
         assert_eq!(functions.len(), 3, "{name}");
     }
-    let optax = matrix_refs::optax_cases();
-    let names: std::collections::BTreeSet<_> = optax.iter().map(|c| &c.optimizer).collect();
+    let package = matrix_refs::package_cases();
+    let names: std::collections::BTreeSet<_> = package.iter().map(|c| &c.optimizer).collect();
     for name in names {
-        let cases: Vec<_> = optax.iter().filter(|c| &c.optimizer == name).collect();
+        let cases: Vec<_> = package.iter().filter(|c| &c.optimizer == name).collect();
         let functions: std::collections::BTreeSet<_> =
             cases.iter().map(|c| c.function.as_str()).collect();
         assert!(functions.len() >= 3, "{name}: {functions:?}");

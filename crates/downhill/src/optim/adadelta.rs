@@ -8,31 +8,19 @@ use super::state::StateBuf;
 use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
-/// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdadeltaConfig {
-    /// Learning rate γ (1).
-    pub lr: f64,
-    /// ρ (0.9).
-    pub rho: f64,
-    /// ε (1e-6).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AdadeltaConfig {
-    fn default() -> Self {
-        AdadeltaConfig {
-            lr: 1.0,
-            rho: 0.9,
-            eps: 1e-6,
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `adadelta`: the hyperparameters of [`Adadelta`], PyTorch's names and defaults.
+    pub struct AdadeltaConfig {
+        /// Learning rate γ.
+        lr: f64 = 1.0, [Kind::Float, AtLeast(0.0), "learning rate (scales the delta)"],
+        /// ρ.
+        rho: f64 = 0.9, [Kind::Float, Closed(0.0, 1.0), "decay of the running averages"],
+        /// ε.
+        eps: f64 = 1e-6, [Kind::Float, AtLeast(0.0), "inside both square roots"],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
@@ -40,13 +28,7 @@ impl Entry for AdadeltaConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str =
         "Adadelta: steps scaled by the RMS of past updates over that of gradients.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "learning rate (scales the delta)"),
-        float("rho", Closed(0.0, 1.0), "decay of the running averages"),
-        float("eps", AtLeast(0.0), "inside both square roots"),
-        WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

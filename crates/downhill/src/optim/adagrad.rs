@@ -8,52 +8,28 @@ use super::state::StateBuf;
 use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
-/// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdagradConfig {
-    /// Learning rate γ (1e-2).
-    pub lr: f64,
-    /// Learning-rate decay η (0).
-    pub lr_decay: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Initial accumulator value s₀ (0).
-    pub initial_accumulator_value: f64,
-    /// ε (1e-10).
-    pub eps: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AdagradConfig {
-    fn default() -> Self {
-        AdagradConfig {
-            lr: 1e-2,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `adagrad`: the hyperparameters of [`Adagrad`], PyTorch's names and defaults.
+    pub struct AdagradConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-2, [LR],
+        /// Learning-rate decay η.
+        lr_decay: f64 = 0.0, [Kind::Float, AtLeast(0.0), "learning-rate decay"],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Initial accumulator value s₀.
+        initial_accumulator_value: f64 = 0.0, [Kind::Float, AtLeast(0.0), "initial value of the accumulator"],
+        /// ε.
+        eps: f64 = 1e-10, [EPS],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for AdagradConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adagrad: steps scaled by the summed squared gradients.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("lr_decay", AtLeast(0.0), "learning-rate decay"),
-        WEIGHT_DECAY,
-        float(
-            "initial_accumulator_value",
-            AtLeast(0.0),
-            "initial value of the accumulator",
-        ),
-        EPS,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

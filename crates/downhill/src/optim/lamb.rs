@@ -59,7 +59,7 @@ impl Entry for LambConfig {
 pub type Lamb<T> = Optim<LambConfig, T>;
 
 /// `‖x‖₂` in `T`, summed in order.
-fn norm<T: Float>(x: &[T]) -> T {
+pub(crate) fn norm<T: Float>(x: &[T]) -> T {
     x.iter().fold(T::zero(), |s, &v| s + v * v).sqrt()
 }
 

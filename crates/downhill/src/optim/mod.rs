@@ -92,6 +92,13 @@ registry::registry! {
     muon: "muon" => Muon(MuonConfig), "`torch.optim.Muon` (2-D weight matrices only).";
     lars: "lars" => Lars(LarsConfig), "`optax.lars`: layer-wise trust ratio (You et al. 2017).";
     lamb: "lamb" => Lamb(LambConfig), "`optax.lamb`: Adam with a layer-wise trust ratio (You et al. 2019).";
+    yogi: "yogi" => Yogi(YogiConfig), "`optax.yogi`: Adam with an additive second-moment update (Zaheer et al. 2018).";
+    adabelief: "adabelief" => Adabelief(AdabeliefConfig), "`optax.adabelief`: Adam with the belief (g − m)² as second moment (Zhuang et al. 2020).";
+    adan: "adan" => Adan(AdanConfig), "`optax.adan`: adaptive Nesterov momentum (Xie et al. 2022).";
+    novograd: "novograd" => Novograd(NovogradConfig), "`optax.novograd`: layer-wise normalised gradients with momentum (Ginsburg et al. 2019).";
+    prodigy: "prodigy" => Prodigy(ProdigyConfig), "`prodigyopt.Prodigy`: Adam with a learning rate estimated as it runs (Mishchenko & Defazio 2023).";
+    dadapt_adam: "dadapt_adam" => DadaptAdam(DadaptAdamConfig), "`dadaptation.DAdaptAdam`: D-Adaptation Adam (Defazio & Mishchenko 2023).";
+    dadapt_sgd: "dadapt_sgd" => DadaptSgd(DadaptSgdConfig), "`dadaptation.DAdaptSGD`: D-Adaptation SGD (Defazio & Mishchenko 2023).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
@@ -367,6 +374,15 @@ pub(crate) fn exact_pair<'de, D: serde::Deserializer<'de>>(
     let v = Vec::<f64>::deserialize(d)?;
     <[f64; 2]>::try_from(v.as_slice())
         .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a pair [beta1, beta2]"))
+}
+
+/// Deserialises exactly three numbers (Muon's `ns_coefficients`, Adan's `betas`).
+pub(crate) fn exact_triple<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<[f64; 3], D::Error> {
+    let v = Vec::<f64>::deserialize(d)?;
+    <[f64; 3]>::try_from(v.as_slice())
+        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a triple [a, b, c]"))
 }
 
 /// How `maximize` and weight decay λ (PyTorch's `weight_decay` / `decoupled_weight_decay`)

@@ -21,78 +21,39 @@ pub enum AdjustLr {
     SpectralUnclamped,
 }
 
-/// `muon`: the hyperparameters of [`Muon`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MuonConfig {
-    /// Learning rate γ (1e-3).
-    pub lr: f64,
-    /// Decoupled weight decay λ (0.1).
-    pub weight_decay: f64,
-    /// Momentum μ (0.95).
-    pub momentum: f64,
-    /// Nesterov momentum (true).
-    pub nesterov: bool,
-    /// (a, b, c) of the quintic Newton–Schulz iteration ((3.4445, −4.7750, 2.0315)).
-    #[serde(deserialize_with = "exact_triple")]
-    pub ns_coefficients: [f64; 3],
-    /// Floor of the Frobenius norm the iteration starts by dividing by (1e-7).
-    pub eps: f64,
-    /// Newton–Schulz iterations (5).
-    pub ns_steps: u32,
-    /// The shape adjustment of the lr (`None` = `original`).
-    pub adjust_lr_fn: Option<AdjustLr>,
-}
-
-impl Default for MuonConfig {
-    fn default() -> Self {
-        MuonConfig {
-            lr: 1e-3,
-            weight_decay: 0.1,
-            momentum: 0.95,
-            nesterov: true,
-            ns_coefficients: [3.4445, -4.7750, 2.0315],
-            eps: 1e-7,
-            ns_steps: 5,
-            adjust_lr_fn: None,
-        }
+crate::hyperparameters! {
+    /// `muon`: the hyperparameters of [`Muon`], PyTorch's names and defaults.
+    pub struct MuonConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-3, [LR],
+        /// Decoupled weight decay λ.
+        weight_decay: f64 = 0.1, [Kind::Float, AtLeast(0.0), "decoupled weight decay"],
+        /// Momentum μ.
+        momentum: f64 = 0.95, [Kind::Float, AtLeast(0.0), "momentum factor μ"],
+        /// Nesterov momentum.
+        nesterov: bool = true, [Kind::Bool, Any, "Nesterov momentum"],
+        /// (a, b, c) of the quintic Newton–Schulz iteration.
+        #[serde(deserialize_with = "super::exact_triple")]
+        ns_coefficients: [f64; 3] = [3.4445, -4.7750, 2.0315],
+            [Kind::Triple, Any, "(a, b, c) of the quintic Newton–Schulz iteration"],
+        /// Floor of the Frobenius norm the iteration starts by dividing by.
+        eps: f64 = 1e-7, [Kind::Float, Any, "floor of the norm the iteration divides by"],
+        /// Newton–Schulz iterations.
+        ns_steps: u32 = 5, [Kind::Int, HalfOpen(0.0, 100.0), "Newton–Schulz iterations (< 100)"],
+        /// The shape adjustment of the lr (`None` = `original`).
+        adjust_lr_fn: Option<AdjustLr> = None, [
+            Kind::Choice(&["original", "match_rms_adamw", "spectral_unclamped"]),
+            Any,
+            "lr scaling by the matrix shape (absent: original)"
+        ],
     }
-}
-
-/// Deserialises exactly three numbers.
-fn exact_triple<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[f64; 3], D::Error> {
-    let v = Vec::<f64>::deserialize(d)?;
-    <[f64; 3]>::try_from(v.as_slice())
-        .map_err(|_| serde::de::Error::invalid_length(v.len(), &"a triple [a, b, c]"))
 }
 
 impl Entry for MuonConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str =
         "Muon: momentum orthogonalised by Newton–Schulz, for 2-D weight matrices only.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("weight_decay", AtLeast(0.0), "decoupled weight decay"),
-        float("momentum", AtLeast(0.0), "momentum factor μ"),
-        flag("nesterov", "Nesterov momentum"),
-        spec(
-            "ns_coefficients",
-            Kind::Triple,
-            Any,
-            "(a, b, c) of the quintic Newton–Schulz iteration",
-        ),
-        float("eps", Any, "floor of the norm the iteration divides by"),
-        int(
-            "ns_steps",
-            HalfOpen(0.0, 100.0),
-            "Newton–Schulz iterations (< 100)",
-        ),
-        choice(
-            "adjust_lr_fn",
-            &["original", "match_rms_adamw", "spectral_unclamped"],
-            "lr scaling by the matrix shape (absent: original)",
-        ),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

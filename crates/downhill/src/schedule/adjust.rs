@@ -73,13 +73,11 @@ impl Adjustment {
                 "factor must be positive",
             ));
         }
-        if !(0.0..=1.0).contains(&self.warmup_start_factor) {
-            return Err(Error::param(
-                "warmup_start_factor",
-                self.warmup_start_factor,
-                "must be in [0, 1]",
-            ));
-        }
+        super::common::WARMUP_START_FACTOR.check_number(
+            "warmup_start_factor",
+            self.warmup_start_factor,
+            self.warmup_start_factor,
+        )?;
         if let Some((beta0, lr0)) = self.retune {
             if !(0.0..1.0).contains(&beta0) {
                 return Err(Error::param(

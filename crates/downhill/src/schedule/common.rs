@@ -4,9 +4,107 @@
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value;
+
 use super::params::ParamInfo;
+use super::valid::{Valid, EITHER};
 use super::{check_positive, Adjustment, Configure, GroupArg, ScaleRule};
+use crate::hyper::Range;
 use crate::{Error, Result};
+
+/// One common key's declaration: name, type, the values it accepts (typed), a note on the
+/// rules between keys, and its doc. [`Common::params`] reads these for the catalogue, and the
+/// checks read the same [`Valid`]s.
+struct Key {
+    name: &'static str,
+    ty: &'static str,
+    valid: Valid,
+    note: Option<&'static str>,
+    doc: &'static str,
+    /// The catalogue's words for `valid` and `note` on this key's type.
+    words: fn(Valid, Option<&str>) -> String,
+    /// Its default, read from [`Common::default`] (`None`: absent unless given).
+    default: fn(&Common) -> Option<Value>,
+}
+
+/// `warmup_start_factor`'s range (checked by [`Adjustment`]).
+pub(crate) const WARMUP_START_FACTOR: Valid = Valid::In(Range::Closed(0.0, 1.0));
+
+/// The common keys, in catalogue order.
+const KEYS: &[Key] = &[
+    Key {
+        name: "warmup_steps",
+        ty: "usize",
+        valid: Valid::In(Range::AtLeast(0.0)),
+        note: None,
+        doc: "Linear warm-up length in steps (0: none).",
+        words: ParamInfo::range_words::<usize>,
+        default: |c| Some(c.warmup_steps.into()),
+    },
+    Key {
+        name: "warmup_start_factor",
+        ty: "f64",
+        valid: WARMUP_START_FACTOR,
+        note: None,
+        doc: "Warm-up start factor.",
+        words: ParamInfo::range_words::<f64>,
+        default: |c| Some(c.warmup_start_factor.into()),
+    },
+    Key {
+        name: "retune_momentum",
+        ty: "bool",
+        valid: EITHER,
+        note: Some("true needs an optimizer with momentum"),
+        doc: "Retune momentum from the lr: beta -> 1 - (1 - beta) sqrt(lr / lr0).",
+        words: ParamInfo::range_words::<bool>,
+        default: |c| Some(c.retune_momentum.into()),
+    },
+    Key {
+        name: "scale_rule",
+        ty: "ScaleRule",
+        valid: Valid::OneOf(&["linear", "sqrt"]),
+        note: Some("with base_batch_size"),
+        doc: "Scale the lr with the batch size relative to base_batch_size (optional).",
+        words: ParamInfo::range_words::<String>,
+        default: |_| None,
+    },
+    Key {
+        name: "base_batch_size",
+        ty: "usize",
+        valid: Valid::In(Range::AtLeast(1.0)),
+        note: Some("with scale_rule"),
+        doc: "Batch size the base lr was tuned for (optional).",
+        words: ParamInfo::range_words::<usize>,
+        default: |_| None,
+    },
+    Key {
+        name: "unit",
+        ty: "Unit",
+        valid: Valid::OneOf(&["step", "epoch"]),
+        note: None,
+        doc: "What one scheduler step counts.",
+        words: ParamInfo::range_words::<String>,
+        default: |c| serde_json::to_value(c.unit).ok(),
+    },
+    Key {
+        name: "last_epoch",
+        ty: "i64",
+        valid: Valid::In(Range::AtLeast(-1.0)),
+        note: Some("-1 starts afresh, >= 0 needs initial_lr"),
+        doc: "PyTorch's last_epoch: -1 starts afresh; k >= 0 resumes after epoch k, so the first lr is that of epoch k + 1.",
+        words: ParamInfo::range_words::<i64>,
+        default: |c| Some(c.last_epoch.into()),
+    },
+    Key {
+        name: "initial_lr",
+        ty: "GroupArg<f64>",
+        valid: Valid::In(Range::Any),
+        note: None,
+        doc: "Each param group's initial_lr (the schedule's base lr); needed with last_epoch (optional).",
+        words: ParamInfo::range_words::<super::GroupArg<f64>>,
+        default: |_| None,
+    },
+];
 
 /// What a schedule's step counts, for the training loop.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,73 +205,15 @@ impl Common {
         .find_map(|(set, k)| set.then_some(k))
     }
 
-    /// The common keys, for the catalogue.
+    /// The common keys, for the catalogue: [`KEYS`] with the defaults of [`Common::default`].
     pub fn params() -> Vec<ParamInfo> {
         let d = Common::default();
-        let v = |x: serde_json::Result<serde_json::Value>| x.ok();
-        use serde_json::to_value as j;
-        vec![
-            ParamInfo::new(
-                "warmup_steps",
-                "usize",
-                v(j(d.warmup_steps)),
-                ">= 0",
-                &["Linear warm-up length in steps (0: none)."],
-            ),
-            ParamInfo::new(
-                "warmup_start_factor",
-                "f64",
-                v(j(d.warmup_start_factor)),
-                "[0, 1]",
-                &["Warm-up start factor."],
-            ),
-            ParamInfo::new(
-                "retune_momentum",
-                "bool",
-                v(j(d.retune_momentum)),
-                "true needs an optimizer with momentum",
-                &["Retune momentum from the lr: beta -> 1 - (1 - beta) sqrt(lr / lr0)."],
-            ),
-            ParamInfo::new(
-                "scale_rule",
-                "ScaleRule",
-                None,
-                "linear | sqrt (with base_batch_size)",
-                &["Scale the lr with the batch size relative to base_batch_size (optional)."],
-            ),
-            ParamInfo::new(
-                "base_batch_size",
-                "usize",
-                None,
-                ">= 1 (with scale_rule)",
-                &["Batch size the base lr was tuned for (optional)."],
-            ),
-            ParamInfo::new(
-                "unit",
-                "Unit",
-                v(j(d.unit)),
-                "step | epoch",
-                &["What one scheduler step counts."],
-            ),
-            ParamInfo::new(
-                "last_epoch",
-                "i64",
-                v(j(d.last_epoch)),
-                "-1 | >= 0 (with initial_lr)",
-                &[
-                    "PyTorch's last_epoch: -1 starts afresh; k >= 0 resumes after epoch k, so the first lr is that of epoch k + 1.",
-                ],
-            ),
-            ParamInfo::new(
-                "initial_lr",
-                "GroupArg<f64>",
-                None,
-                "finite; one value or one per parameter group",
-                &[
-                    "Each param group's initial_lr (the schedule's base lr); needed with last_epoch (optional).",
-                ],
-            ),
-        ]
+        KEYS.iter()
+            .map(|k| {
+                let words = (k.words)(k.valid, k.note);
+                ParamInfo::new(k.name, k.ty, (k.default)(&d), words, &[k.doc])
+            })
+            .collect()
     }
 
     /// The group's `initial_lr` (after [`GroupArg`] lists were reduced to the group's value),

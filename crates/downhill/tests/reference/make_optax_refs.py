@@ -15,7 +15,7 @@ optax.apply_updates, from the start point of its objective:
   rosenbrock_chain) over
   two or three tensors at once, from make_optim_refs.matrix_x0.
 Downhill's `lr` is optax's `learning_rate` (DEFAULT_LR when absent: optax has no default),
-`betas` its (b1, b2); `maximize = true` is optax on the negated gradient (optax has no such
+`betas` its (b1, b2) (adan's (b1, b2, b3)); `maximize = true` is optax on the negated gradient (optax has no such
 option).
 """
 import json
@@ -34,7 +34,8 @@ from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E4
 STEPS = 60
 
 # Downhill's default lr (optax's learning_rate has none).
-DEFAULT_LR = {"lars": 1.0, "lamb": 1e-3}
+DEFAULT_LR = {"lars": 1.0, "lamb": 1e-3, "yogi": 1e-3, "adabelief": 1e-3, "adan": 1e-3,
+              "novograd": 1e-3}
 
 START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
 
@@ -59,6 +60,29 @@ CASES = [
     ("lamb", {}, "rosenbrock_chain", [[2, 3], [3]]),
     ("lamb", {"lr": 0.005}, "ill_conditioned", [[2, 2], [3], [2]]),
     ("lamb", {"lr": 0.01, "maximize": True}, "quartic", [[3, 2], [2]]),
+    ("yogi", {"lr": 0.05}, "rosenbrock", [[2]]),
+    ("yogi", {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-6}, "beale", [[2]]),
+    ("yogi", {}, "quartic", [[3, 4], [4]]),
+    ("yogi", {"lr": 0.01, "eps": 1e-4}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("yogi", {"lr": 0.01, "maximize": True}, "ill_conditioned", [[2, 2], [3]]),
+    ("adabelief", {"lr": 0.05}, "rosenbrock", [[2]]),
+    ("adabelief", {"lr": 0.02, "betas": [0.8, 0.99], "eps": 1e-8, "eps_root": 0.0,
+                   "nesterov": True}, "beale", [[2]]),
+    ("adabelief", {}, "quartic", [[3, 4], [4]]),
+    ("adabelief", {"lr": 0.01, "nesterov": True}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("adabelief", {"lr": 0.01, "maximize": True}, "ill_conditioned", [[2, 2], [3]]),
+    ("adan", {"lr": 0.02}, "rosenbrock", [[2]]),
+    ("adan", {"lr": 0.01, "betas": [0.9, 0.9, 0.999], "eps": 1e-6, "eps_root": 0.0,
+              "weight_decay": 0.01}, "beale", [[2]]),
+    ("adan", {}, "quartic", [[3, 4], [4]]),
+    ("adan", {"lr": 0.01, "weight_decay": 0.02}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("adan", {"lr": 0.01, "maximize": True}, "ill_conditioned", [[2, 2], [3]]),
+    ("novograd", {"lr": 0.01}, "rosenbrock", [[2]]),
+    ("novograd", {"lr": 0.02, "betas": [0.8, 0.5], "eps": 1e-8, "eps_root": 1e-10,
+                  "weight_decay": 0.01}, "beale", [[2]]),
+    ("novograd", {}, "quartic", [[3, 4], [4]]),
+    ("novograd", {"lr": 0.005, "weight_decay": 1e-3}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("novograd", {"lr": 0.005, "maximize": True}, "ill_conditioned", [[2, 2], [3], [2]]),
 ]
 
 
@@ -84,7 +108,7 @@ def run(name, params, fn, shapes):
     maximize = kw.pop("maximize", False)
     lr = kw.pop("lr", DEFAULT_LR[name])
     if "betas" in kw:
-        kw["b1"], kw["b2"] = kw.pop("betas")
+        kw.update(zip(("b1", "b2", "b3"), kw.pop("betas")))
     tx = getattr(optax, name)(learning_rate=lr, **kw)
     x0 = START[fn] if fn in START else matrix_x0(shapes)
     tensors = split(x0, shapes)

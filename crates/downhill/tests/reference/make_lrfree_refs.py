@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Reference trajectories of the learning-rate-free optimisers (prodigy, dadapt_adam,
+dadapt_sgd), for crates/downhill/tests/optim_reference.rs and python/tests/test_optim.py.
+
+Run with the peer venv:  /tmp/downhill-peers/bin/python make_lrfree_refs.py
+It writes lrfree_refs.json next to this script, in the case format of optax_refs.json, with
+the prodigyopt, dadaptation, torch and Python versions.
+
+Each case runs the package's optimiser (prodigyopt.Prodigy, dadaptation.DAdaptAdam,
+dadaptation.DAdaptSGD) with **params on float64 torch tensors, all in one parameter group
+(the packages' d is one number for all the tensors they update), STEPS calls of opt.step()
+with p.grad set to the analytic gradient, from the start point of its objective:
+* the 2-D test functions rosenbrock and beale as one tensor [2], their gradients transcribed
+  in make_optim_refs.grad (same operation order as the Rust side);
+* the flat-vector objectives of make_optim_refs.matrix_grad (quartic, ill_conditioned,
+  rosenbrock_chain) over two or three tensors at once, from make_optim_refs.matrix_x0.
+`maximize = true` is the package on the negated gradient (the packages have no such option);
+`growth_rate` absent is the packages' float('inf'), `beta3` absent prodigy's None (√β₂).
+"""
+import importlib.metadata
+import json
+import os
+import sys
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+import dadaptation  # noqa: E402
+import prodigyopt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
+
+STEPS = 60
+
+CLASSES = {
+    "prodigy": prodigyopt.Prodigy,
+    "dadapt_adam": dadaptation.DAdaptAdam,
+    "dadapt_sgd": dadaptation.DAdaptSGD,
+}
+
+START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
+
+# (optimizer, params, objective, shapes)
+CASES = [
+    ("prodigy", {}, "rosenbrock", [[2]]),
+    ("prodigy", {"d0": 1e-3, "d_coef": 0.5, "betas": [0.8, 0.99], "use_bias_correction": True},
+     "beale", [[2]]),
+    ("prodigy", {"lr": 0.5, "weight_decay": 0.01, "decouple": False, "safeguard_warmup": True,
+                 "growth_rate": 1.2, "d0": 1e-4}, "quartic", [[3, 4], [4]]),
+    ("prodigy", {"weight_decay": 0.1}, "ill_conditioned", [[2, 2], [3]]),
+    ("prodigy", {"lr": 0.5, "beta3": 0.9, "eps": 1e-6}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("prodigy", {"slice_p": 2, "d_coef": 2.0}, "quartic", [[3, 4], [5]]),
+    ("prodigy", {"betas": [0.0, 0.999], "lr": 0.5}, "ill_conditioned", [[2, 2], [3], [2]]),
+    ("prodigy", {"lr": 0.1, "growth_rate": 1.2, "maximize": True}, "quartic", [[3, 2], [2]]),
+    ("dadapt_adam", {}, "rosenbrock", [[2]]),
+    ("dadapt_adam", {"d0": 1e-4, "betas": [0.8, 0.99], "use_bias_correction": True}, "beale",
+     [[2]]),
+    ("dadapt_adam", {"lr": 0.5, "weight_decay": 0.01}, "quartic", [[3, 4], [4]]),
+    ("dadapt_adam", {"weight_decay": 0.05, "decouple": True, "growth_rate": 1.3},
+     "ill_conditioned", [[2, 2], [3]]),
+    ("dadapt_adam", {"lr": 0.5, "eps": 1e-6}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("dadapt_adam", {"lr": 0.1, "growth_rate": 1.2, "maximize": True}, "quartic",
+     [[3, 2], [2]]),
+    ("dadapt_sgd", {}, "ill_conditioned", [[2, 2], [3]]),
+    ("dadapt_sgd", {"momentum": 0.9}, "beale", [[2]]),
+    ("dadapt_sgd", {"momentum": 0.9, "d0": 1e-3}, "rosenbrock", [[2]]),
+    ("dadapt_sgd", {"weight_decay": 0.01, "d0": 1e-2}, "quartic", [[3, 4], [4]]),
+    ("dadapt_sgd", {"lr": 0.5, "growth_rate": 1.2, "momentum": 0.5, "d0": 1e-2}, "quartic",
+     [[2, 3], [3], [4]]),
+    ("dadapt_sgd", {"momentum": 0.9}, "rosenbrock_chain", [[2, 3], [3]]),
+    ("dadapt_sgd", {"lr": 0.1, "d0": 1e-3, "growth_rate": 1.1, "maximize": True}, "quartic",
+     [[3, 2], [2]]),
+]
+
+
+def gradient(fn, x):
+    return grad(fn, x) if fn in START else matrix_grad(fn, x)
+
+
+def run(name, params, fn, shapes):
+    kw = dict(params)
+    maximize = kw.pop("maximize", False)
+    if "betas" in kw:
+        kw["betas"] = tuple(kw["betas"])
+    x0 = START[fn] if fn in START else matrix_x0(shapes)
+    tensors, at = [], 0
+    for s in shapes:
+        k = numel(s)
+        tensors.append(torch.nn.Parameter(torch.tensor(x0[at:at + k]).reshape(s)))
+        at += k
+    opt = CLASSES[name](tensors, **kw)
+
+    def flat():
+        return [v for t in tensors for v in t.detach().reshape(-1).tolist()]
+
+    traj = [flat()]
+    for _ in range(STEPS):
+        g = gradient(fn, flat())
+        if maximize:
+            g = [-v for v in g]
+        at = 0
+        for t in tensors:
+            k = t.numel()
+            t.grad = torch.tensor(g[at:at + k]).reshape(t.shape)
+            at += k
+        opt.step()
+        traj.append(flat())
+    return traj
+
+
+def main():
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lrfree_refs.json")
+    cases = []
+    for name, params, fn, shapes in CASES:
+        traj = run(name, params, fn, shapes)
+        cases.append({
+            "optimizer": name,
+            "params": params,
+            "function": fn,
+            "shapes": shapes,
+            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+        })
+    doc = {
+        "generated_by": "crates/downhill/tests/reference/make_lrfree_refs.py (do not edit by hand)",
+        "prodigyopt": importlib.metadata.version("prodigyopt"),
+        "dadaptation": importlib.metadata.version("dadaptation"),
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "note": f"float64, one parameter group; each case: shapes ([rows, cols] a matrix, [n] a "
+                f"vector; each a tensor), the flat points (x0, then {STEPS} steps)",
+        "cases": cases,
+    }
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(cases)} cases to {out}")
+
+
+if __name__ == "__main__":
+    main()
