@@ -188,7 +188,7 @@ def _apps():
         HEADER,
         "import os",
         "",
-        "def tour(out: str | os.PathLike[str] = ...) -> str: ...",
+        "def tour(out: str | os.PathLike[str] = ..., lang: str = ...) -> str: ...",
         "def lab(port: int = ..., host: str = ..., *, display: bool | None = ..., height: int = ...) -> str: ...",
         "def lab_stop(url: str | None = ...) -> None: ...",
         "",

@@ -18,15 +18,23 @@ def _need(name):
                            '`MATURIN_PEP517_ARGS="--features apps" pip install .`')
 
 
-def tour(out="downhill-tour"):
+# The languages of the tour's page (``downhill tour --lang``).
+_TOUR_LANGUAGES = ("en", "zh")
+
+
+def tour(out="downhill-tour", lang="en"):
     """Runs every experiment of the five seed articles and writes ``OUT/index.html`` (one section
     per seed, each experiment's figure, numbers and a sentence), ``OUT/tour.json`` (every number,
     with the seed's expected value and a verdict) and ``OUT/figures/``, as ``downhill tour --out
-    OUT`` does (its summary goes to the process's stdout). Returns the path of ``index.html``;
-    raises ``RuntimeError`` when an experiment disagrees with its seed."""
+    OUT --lang LANG`` does (its summary goes to the process's stdout). ``lang`` is the page's
+    language: ``"en"`` (English) or ``"zh"`` (简体中文). Returns the path of ``index.html``;
+    raises ``ValueError`` for another ``lang`` and ``RuntimeError`` when an experiment disagrees
+    with its seed."""
+    if lang not in _TOUR_LANGUAGES:
+        raise ValueError(f"lang: {lang!r} is not a language of the tour; use one of {_TOUR_LANGUAGES}")
     _need("tour")
     out = os.fspath(out)
-    code = _core.tour(out)
+    code = _core.tour(out, lang)
     index = os.path.join(out, "index.html")
     if code != 0:
         raise RuntimeError(f"the tour found experiments that disagree with their seed: see {index}")

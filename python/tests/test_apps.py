@@ -52,6 +52,26 @@ def test_tour_writes_the_report(tmp_path):
     assert json.loads((tmp_path / "t" / "tour.json").read_text())["all_ok"]
 
 
+@apps
+@pytest.mark.skipif(not os.environ.get("DOWNHILL_TOUR_TEST"),
+                    reason="the whole tour takes minutes in a debug build; set DOWNHILL_TOUR_TEST=1")
+def test_tour_in_chinese(tmp_path):
+    index = downhill.tour(tmp_path / "t", lang="zh")
+    page = open(index, encoding="utf-8").read()
+    assert '<html lang="zh-Hans">' in page
+
+
+def test_tour_passes_its_language_to_the_cli(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(_core, "tour", lambda out, lang: calls.append((out, lang)) or 0, raising=False)
+    downhill.tour(tmp_path / "a")
+    downhill.tour(tmp_path / "b", lang="zh")
+    assert calls == [(os.fspath(tmp_path / "a"), "en"), (os.fspath(tmp_path / "b"), "zh")]
+    with pytest.raises(ValueError, match="'fr' is not a language of the tour"):
+        downhill.tour(tmp_path / "c", lang="fr")
+    assert len(calls) == 2
+
+
 def test_without_the_feature_the_functions_say_so(monkeypatch, tmp_path):
     for name in ("lab", "tour"):
         monkeypatch.delattr(_core, name, raising=False)

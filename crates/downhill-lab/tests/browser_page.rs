@@ -11,6 +11,20 @@ use std::sync::Arc;
 
 #[test]
 fn the_page_teaches_in_chromium() {
+    run_in_chromium("page.mjs", "lab-page");
+}
+
+/// The formula error beside its field with the stale contour cleared, the map by keyboard
+/// (arrows move x0, Enter runs), and an accessible name on every control
+/// (`tests/browser/a11y.mjs`).
+#[test]
+fn the_page_works_by_keyboard_and_names_its_controls() {
+    run_in_chromium("a11y.mjs", "lab-a11y");
+}
+
+/// Runs `tests/browser/<script>` against a lab served in-process; screenshots go to
+/// `target/<out>/`.
+fn run_in_chromium(script: &str, out: &str) {
     if support::skip(support::browser_missing()) {
         return;
     }
@@ -20,7 +34,9 @@ fn the_page_teaches_in_chromium() {
     };
     let lab = downhill_lab::spawn(Arc::new(downhill_lab::Library::default()), &opts)
         .expect("the lab serves");
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/lab-page");
-    let stdout = support::run_browser_script("page.mjs", &lab.url, &out);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target")
+        .join(out);
+    let stdout = support::run_browser_script(script, &lab.url, &out);
     eprintln!("{stdout}\nscreenshots in {}", out.display());
 }

@@ -20,8 +20,13 @@ fn the_page_scripts_pass_their_node_tests() {
         .collect();
     tests.sort();
     assert!(tests.len() >= 4, "{tests:?}");
+    // the catalogue the page gets from the server, for the tests of its string tables
+    let catalog = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab-catalog.json");
+    std::fs::write(&catalog, downhill_lab::catalog::catalog().to_string())
+        .expect("the catalogue is written");
     let stdout = support::run_ok(
         Command::new("node")
+            .env("DOWNHILL_CATALOG", &catalog)
             .arg("--test")
             .args(&tests)
             .current_dir(&web),

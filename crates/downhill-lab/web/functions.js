@@ -56,6 +56,7 @@ function clearContour(message) {
   results = [];
   const img = $('contour-img');
   img.removeAttribute('src');
+  img.hidden = true; // no broken-image glyph where the contour was
   const svg = $('overlay');
   while (svg.firstChild) svg.removeChild(svg.firstChild);
   drawKey(null);
@@ -75,7 +76,7 @@ export function loadContour() {
     const url = URL.createObjectURL(new Blob([c.svg], { type: 'image/svg+xml' }));
     const img = $('contour-img');
     const old = img.getAttribute('data-url');
-    img.src = url; img.setAttribute('data-url', url);
+    img.src = url; img.setAttribute('data-url', url); img.hidden = false;
     if (old) URL.revokeObjectURL(old);
     $('overlay').setAttribute('viewBox', `0 0 ${c.width} ${c.height}`);
     drawKey(c);
@@ -413,4 +414,25 @@ export function setupFunctions() {
   const release = () => { dragging = false; if (coarse || inflight) runLanes(); };
   overlay.addEventListener('pointerup', release);
   overlay.addEventListener('pointercancel', release);
+  // the map by keyboard: arrows move x0 (a fiftieth of the map, Shift a fifth), Enter runs
+  overlay.addEventListener('keydown', (ev) => {
+    if (!contourInfo || !state.x0) return;
+    if (ev.key === 'Enter') { ev.preventDefault(); inputAt = performance.now(); runLanes(); return; }
+    const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
+    if (!dir) return;
+    ev.preventDefault();
+    state.x0 = moveX0(state.x0, dir, contourInfo.frame, ev.shiftKey ? 5 : 50);
+    state.scrub = null;
+    validated(x0, { ok: true });
+    drawPaths(); saveUrl();
+  });
+}
+
+// `x0` moved by `dir` (unit steps in x and y) of 1/`parts` of the map's ranges, kept on it.
+export function moveX0(x0, dir, frame, parts) {
+  return [0, 1].map((i) => {
+    const r = i ? frame.y_range : frame.x_range;
+    const v = x0[i] + dir[i] * (r[1] - r[0]) / parts;
+    return +Math.min(r[1], Math.max(r[0], v)).toPrecision(6);
+  });
 }

@@ -36,6 +36,13 @@ export function t(key, vars) {
   return s;
 }
 
+// The description of catalogue optimiser `o` in the page's language: the table's
+// `optim.<name>`, else the server's (English) `doc`.
+export function optimizerDoc(o) {
+  const s = table['optim.' + o.name];
+  return s !== undefined ? s : o.doc;
+}
+
 // Fills the static text of `root`: `data-i18n` (text), `data-i18n-title` (title, also the
 // accessible description), `data-i18n-placeholder` and `data-i18n-label` (aria-label).
 export function translate(root) {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import en from './i18n/en.js';
-import { pickLanguage, setLanguage, t } from './i18n.js';
+import { optimizerDoc, pickLanguage, setLanguage, t } from './i18n.js';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const NAMESPACES = [...new Set(Object.keys(en).map((k) => k.split('.')[0]))].filter((n) => Object.keys(en).some((k) => k.startsWith(n + '.')));
@@ -44,4 +44,18 @@ test('the language comes from ?lang, then the stored choice, then the browser', 
   assert.equal(t('lane.diverged', { step: 7 }), '在第 7 步发散');
   assert.equal(setLanguage('xx'), 'en');
   assert.equal(t('lane.diverged', { step: 7 }), 'diverged at step 7');
+});
+
+// The catalogue comes from the server's registry: tests/web_unit.rs writes it to the file
+// named by DOWNHILL_CATALOG before it runs these tests.
+test('every optimiser of the catalogue has a Chinese description', { skip: !process.env.DOWNHILL_CATALOG && 'DOWNHILL_CATALOG is not set (run through cargo test)' }, async () => {
+  const catalog = JSON.parse(readFileSync(process.env.DOWNHILL_CATALOG, 'utf8'));
+  const zh = (await import('./i18n/zh.js')).default;
+  const names = catalog.optimizers.map((o) => o.name);
+  assert.ok(names.length >= 20, names.join(', '));
+  assert.deepEqual(names.filter((n) => !zh['optim.' + n]), []);
+  setLanguage('zh');
+  assert.equal(optimizerDoc({ name: 'adam', doc: 'English' }), zh['optim.adam']);
+  setLanguage('en');
+  assert.equal(optimizerDoc({ name: 'adam', doc: 'English' }), 'English');
 });

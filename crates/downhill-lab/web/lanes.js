@@ -3,7 +3,7 @@
 // lane's status. Every typed field is checked where it is typed.
 import { post } from './api.js';
 import { fmt } from './format.js';
-import { t } from './i18n.js';
+import { t, optimizerDoc } from './i18n.js';
 import { COLORS } from './plots.js';
 import {
   state, lab, optInfo, schedInfo, momentumDefault, optimizerTable, scheduleParams, fill, labelled,
@@ -53,7 +53,7 @@ function optimizerChoices() {
     value: o.name,
     text: o.on_points ? `${o.name} — ${t('lane.unavailable')}` : o.name,
     disabled: !!o.on_points,
-    title: o.on_points || o.doc,
+    title: o.on_points || optimizerDoc(o),
   }));
 }
 
@@ -89,7 +89,7 @@ export function renderLane(lane, k, hooks) {
     rm.addEventListener('click', () => { state.lanes.splice(k, 1); hooks.changed(true); });
   }
   div.appendChild(row(document.createTextNode(t('lane.name', { k }) + ' '), sel, rm));
-  if (info.doc) div.appendChild(help(info.doc.split('. ')[0]));
+  if (info.doc) div.appendChild(help(optimizerDoc(info).split('. ')[0]));
 
   if ('lr' in d) {
     const lr = input(`lane-${k}-lr`, String(lane.lr), 8, 'help.lr');

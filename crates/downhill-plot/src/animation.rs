@@ -156,7 +156,7 @@ fn render_rgb(plot: &ContourPlot, k: usize, (w, h): (u32, u32)) -> Result<Vec<u8
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        plot.draw(&root, Some(k))?;
+        plot.draw(&root, Some(k), crate::px::Px::ONE)?;
         root.present().map_err(draw_err)?;
     }
     Ok(buf)

@@ -6,10 +6,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{draw_err, Result};
-use crate::figure::TITLE_SIZE;
-use crate::figure::{legend, text, Figure, Labels, LegendPosition, Plot, LABEL_SIZE, TICK_SIZE};
+use crate::figure::{
+    titled, Figure, Labels, LegendPosition, Plot, LABEL_SIZE, TICK_MARK, TICK_SIZE,
+};
 use crate::geom::{bounds, pad, tick};
+use crate::legend::{legend, Data};
 use crate::palette::okabe_ito;
+use crate::px::Px;
 
 /// One bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,14 +112,16 @@ fn build(
 }
 
 impl BarPlot {
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         let n = self.categories.len().max(1);
-        let mut b = ChartBuilder::on(area);
-        b.margin(14).x_label_area_size(52).y_label_area_size(84);
-        if !self.labels.title.is_empty() {
-            b.caption(&self.labels.title, text(TITLE_SIZE));
-        }
-        let ch = b
+        let area = titled(area, 14, &self.labels.title, px)?;
+        let ch = ChartBuilder::on(&area)
+            .x_label_area_size(px.u(52))
+            .y_label_area_size(px.u(84))
             .build_cartesian_2d((0..n - 1).into_segmented(), self.yr.0..self.yr.1)
             .map_err(draw_err)?;
         // the bars go on a continuous x over the same pixels: category i spans [i, i + 1)
@@ -140,8 +145,9 @@ impl BarPlot {
             .disable_x_mesh()
             .x_desc(self.labels.x.as_str())
             .y_desc(self.labels.y.as_str())
-            .axis_desc_style(text(LABEL_SIZE))
-            .label_style(text(TICK_SIZE))
+            .axis_desc_style(px.text(LABEL_SIZE))
+            .label_style(px.text(TICK_SIZE))
+            .set_all_tick_mark_size(px.u(TICK_MARK))
             .x_labels(n)
             .x_label_formatter(&fmt)
             .y_label_formatter(&|v| tick(*v))
@@ -151,8 +157,11 @@ impl BarPlot {
             .map_err(draw_err)?;
         let g = self.groups.len().max(1);
         let width = 0.8 / g as f64;
-        let above = text(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom));
-        let mut labelled = false;
+        let above = px.text(TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom));
+        let mut entries: Vec<&str> = Vec::new();
+        let mut data = Data::default();
+        let (swatch, half) = (px.i(20), px.i(6));
+        let label_h = px.i(TICK_SIZE as i32 + 4);
         for (k, group) in self.groups.iter().enumerate() {
             let mut first = true;
             for (i, &v) in group.values.iter().enumerate().take(n) {
@@ -162,14 +171,22 @@ impl BarPlot {
                 let c = okabe_ito(if self.by_category { i } else { k });
                 let x0 = i as f64 + 0.1 + width * k as f64;
                 let r = Rectangle::new([(x0, 0.0), (x0 + width, v)], c.filled());
+                let sec = ch.borrow_secondary();
+                data.add(
+                    sec,
+                    [(x0, 0.0), (x0, v), (x0 + width, v), (x0 + width, 0.0)],
+                );
+                // and the value printed above the bar
+                let (tx, ty) = sec.as_coord_spec().translate(&(x0 + width / 2.0, v));
+                data.add_pixels(vec![(tx, ty), (tx, ty - label_h)]);
                 let anno = ch
                     .draw_secondary_series(std::iter::once(r))
                     .map_err(draw_err)?;
                 if first && !group.label.is_empty() && !self.by_category {
                     anno.label(group.label.as_str()).legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 20, y + 6)], c.filled())
+                        Rectangle::new([(x, y - half), (x + swatch, y + half)], c.filled())
                     });
-                    labelled = true;
+                    entries.push(&group.label);
                 }
                 first = false;
                 ch.draw_secondary_series(std::iter::once(Text::new(
@@ -180,9 +197,6 @@ impl BarPlot {
                 .map_err(draw_err)?;
             }
         }
-        if labelled {
-            legend(&mut ch, LegendPosition::UpperRight)?;
-        }
-        Ok(())
+        legend(&mut ch, LegendPosition::Best, &entries, &data, px)
     }
 }

@@ -5,10 +5,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Result};
-use crate::figure::{text, LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::figure::{LABEL_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::px::Px;
 use crate::Range;
 
-/// Width in pixels taken from the right of a figure for its colour bar.
+/// Width in nominal pixels taken from the right of a figure for its colour bar.
 pub(crate) const WIDTH: u32 = 120;
 
 /// Colour steps drawn in the bar.
@@ -17,9 +18,10 @@ const STEPS: usize = 96;
 /// Splits `area` into the plot on the left and the colour bar's strip on the right.
 pub(crate) fn split<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
+    px: Px,
 ) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
     let w = area.dim_in_pixel().0;
-    area.split_horizontally(w.saturating_sub(WIDTH).max(w / 2))
+    area.split_horizontally(w.saturating_sub(px.u(WIDTH)).max(w / 2))
 }
 
 /// Draws the bar in `area` along an axis `u ∈ range`: the bar at `u` has colour `color_of(u)`
@@ -34,21 +36,25 @@ pub(crate) fn draw<DB: DrawingBackend>(
     range: Range,
     color_of: &dyn Fn(f64) -> RGBColor,
     label_of: &dyn Fn(f64) -> String,
+    px: Px,
 ) -> Result<()> {
     let (lo, hi) = crate::geom::sane(range);
     let top = if titled { TITLE_SIZE as u32 + 24 } else { 14 };
     let mut ch = ChartBuilder::on(area)
-        .margin_top(top)
-        .margin_bottom(14 + 52)
-        .margin_right(14)
-        .margin_left(4)
-        .y_label_area_size(if label.is_empty() { 60 } else { 84 })
+        .margin_top(px.u(top))
+        .margin_bottom(px.u(14 + 52))
+        .margin_right(px.u(14))
+        .margin_left(px.u(4))
+        .y_label_area_size(px.u(if label.is_empty() { 60 } else { 84 }))
         .build_cartesian_2d(0.0..1.0, lo..hi)
         .map_err(draw_err)?;
+    // Each step reaches half a step into the next one, drawn after it: steps do not end on
+    // whole pixels, and abutting ones would leave anti-aliased light seams.
     ch.draw_series((0..STEPS).map(|k| {
-        let v = |k: usize| lo + (hi - lo) * k as f64 / STEPS as f64;
-        let mid = 0.5 * (v(k) + v(k + 1));
-        Rectangle::new([(0.0, v(k)), (1.0, v(k + 1))], color_of(mid).filled())
+        let v = |k: f64| lo + (hi - lo) * k / STEPS as f64;
+        let (a, b) = (v(k as f64), v(k as f64 + 1.0));
+        let over = v((k as f64 + 1.5).min(STEPS as f64));
+        Rectangle::new([(0.0, a), (1.0, over)], color_of(0.5 * (a + b)).filled())
     }))
     .map_err(draw_err)?;
     let fmt = |u: &f64| label_of(*u);
@@ -56,11 +62,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .disable_mesh()
         .disable_x_axis()
         .y_desc(label)
-        .axis_desc_style(text(LABEL_SIZE))
-        .label_style(text(TICK_SIZE))
+        .axis_desc_style(px.text(LABEL_SIZE))
+        .label_style(px.text(TICK_SIZE))
         .y_label_formatter(&fmt)
         .y_labels(6)
-        .set_tick_mark_size(LabelAreaPosition::Left, 6)
+        .set_tick_mark_size(LabelAreaPosition::Left, px.u(6))
         .draw()
         .map_err(draw_err)?;
     Ok(())

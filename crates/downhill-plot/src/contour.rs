@@ -9,11 +9,13 @@ use plotters::prelude::*;
 
 use crate::colorbar::{self, Scale};
 use crate::error::{draw_err, Result};
-use crate::figure::{chart, legend, mesh, Chart2d, Figure, Labels, LegendPosition, Plot};
+use crate::figure::{chart, mesh, Chart2d, Figure, Labels, LegendPosition, Plot};
 use crate::geom::{
     bounds, check_finite_ranges, clip_polyline, sane, split_sharp_turns, thin, Polyline,
 };
+use crate::legend::{legend, Data};
 use crate::palette::{lighten, okabe_ito, viridis};
+use crate::px::Px;
 use crate::{Range, Series2d};
 
 /// A labelled special point (a minimum, a saddle, a start).
@@ -102,12 +104,13 @@ fn equal_aspect<DB: DrawingBackend>(
     labels: &crate::figure::Labels,
     xr: Range,
     yr: Range,
+    px: Px,
 ) -> Result<DrawingArea<DB, Shift>> {
     let (w, h) = area.dim_in_pixel();
     let mut scratch = String::new();
     let (pw, ph) = {
         let root = SVGBackend::with_string(&mut scratch, (w, h)).into_drawing_area();
-        let ch = chart(&root, labels, xr.0..xr.1, yr.0..yr.1)?;
+        let ch = chart(&root, labels, xr.0..xr.1, yr.0..yr.1, px)?;
         ch.plotting_area().dim_in_pixel()
     };
     let (pw, ph) = (pw as f64, ph as f64);
@@ -241,7 +244,7 @@ impl ContourPlot {
         plot
     }
 
-    /// The heat-map rectangles for a plotting area of `(width, height)` pixels: each cell grows
+    /// The heat-map rectangles for a plotting area of `(width, height)` nominal pixels: each cell grows
     /// by one pixel to the right and upwards (clamped to the box), under the cell drawn after
     /// it, so that no anti-aliased light seam shows between bands when the SVG is scaled.
     fn cell_rects(&self, (w, h): (u32, u32)) -> Vec<CellRect> {
@@ -262,12 +265,13 @@ impl ContourPlot {
         &self,
         area: &DrawingArea<DB, Shift>,
         upto: Option<usize>,
+        px: Px,
     ) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
         let main;
         let area = match (&self.opts.colorbar, self.scale) {
             (Some(label), Some(scale)) => {
-                let (plot, bar) = colorbar::split(area);
+                let (plot, bar) = colorbar::split(area, px);
                 let band = |t: f64| {
                     ((t * BANDS as f64).floor().min(BANDS as f64 - 1.0) + 0.5) / BANDS as f64
                 };
@@ -278,6 +282,7 @@ impl ContourPlot {
                     (0.0, 1.0),
                     &|t| lighten(viridis(band(t)), 0.45),
                     &|t| crate::geom::tick_short(scale.inverse(t)),
+                    px,
                 )?;
                 main = plot;
                 &main
@@ -286,15 +291,16 @@ impl ContourPlot {
         };
         let fitted;
         let area = if self.opts.equal_aspect {
-            fitted = equal_aspect(area, &self.opts.labels, xr, yr)?;
+            fitted = equal_aspect(area, &self.opts.labels, xr, yr, px)?;
             &fitted
         } else {
             area
         };
-        let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-        mesh(&mut ch, &self.opts.labels, false)?;
-        let px = ch.plotting_area().dim_in_pixel();
-        ch.draw_series(self.cell_rects(px).into_iter().map(|(a, b, band)| {
+        let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1, px)?;
+        mesh(&mut ch, &self.opts.labels, false, px)?;
+        let (pw, ph) = ch.plotting_area().dim_in_pixel();
+        let nominal = (pw / px.k(), ph / px.k());
+        ch.draw_series(self.cell_rects(nominal).into_iter().map(|(a, b, band)| {
             let c = lighten(viridis((band as f64 + 0.5) / BANDS as f64), 0.45);
             Rectangle::new([a, b], c.filled())
         }))
@@ -304,17 +310,18 @@ impl ContourPlot {
             ch.draw_series(lines.iter().map(|l| PathElement::new(l.clone(), c)))
                 .map_err(draw_err)?;
         }
-        let mut labelled = false;
+        let mut entries: Vec<&str> = Vec::new();
+        let mut data = Data::default();
+        let swatch = px.i(20);
         for (idx, s) in self.trajectories.iter().enumerate() {
             let color = okabe_ito(idx);
             let pts = match upto {
                 Some(k) => &s.points[..s.points.len().min(k + 1)],
                 None => &s.points[..],
             };
-            // a quarter pixel: invisible, and keeps SVGs of long runs small
-            let (pw, ph) = ch.plotting_area().dim_in_pixel();
-            let ex = (xr.1 - xr.0) / (4.0 * pw.max(1) as f64);
-            let ey = (yr.1 - yr.0) / (4.0 * ph.max(1) as f64);
+            // a quarter (nominal) pixel: invisible, and keeps SVGs of long runs small
+            let ex = (xr.1 - xr.0) / (4.0 * nominal.0.max(1) as f64);
+            let ey = (yr.1 - yr.0) / (4.0 * nominal.1.max(1) as f64);
             let pieces: Vec<Polyline> = clip_polyline(pts, xr, yr)
                 .iter()
                 .flat_map(|p| split_sharp_turns(&thin(p, ex, ey)))
@@ -324,14 +331,15 @@ impl ContourPlot {
             let legend_style = style;
             let mut first = true;
             for piece in pieces.iter().chain(pieces.is_empty().then(Vec::new).iter()) {
+                data.add(&ch, piece.iter().copied());
                 let anno = ch
                     .draw_series(std::iter::once(PathElement::new(piece.clone(), style)))
                     .map_err(draw_err)?;
                 if first && !s.label.is_empty() {
                     anno.label(s.label.as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], legend_style)
+                        PathElement::new(vec![(x, y), (x + swatch, y)], legend_style)
                     });
-                    labelled = true;
+                    entries.push(&s.label);
                 }
                 first = false;
             }
@@ -347,24 +355,28 @@ impl ContourPlot {
                 ch.draw_series(
                     pts.iter()
                         .filter(inside)
-                        .map(|&p| Circle::new(p, 3, color.filled())),
+                        .map(|&p| Circle::new(p, px.u(3), color.filled())),
                 )
                 .map_err(draw_err)?;
             }
             if let Some(p) = pts.first().filter(inside) {
-                ch.draw_series(std::iter::once(Circle::new(*p, 6, color.stroke_width(2))))
-                    .map_err(draw_err)?;
+                ch.draw_series(std::iter::once(Circle::new(
+                    *p,
+                    px.u(6),
+                    color.stroke_width(2),
+                )))
+                .map_err(draw_err)?;
             }
             if let Some(p) = pts.last().filter(inside) {
-                ch.draw_series(std::iter::once(Circle::new(*p, 5, color.filled())))
+                ch.draw_series(std::iter::once(Circle::new(*p, px.u(5), color.filled())))
                     .map_err(draw_err)?;
             }
         }
-        labelled |= draw_markers(&mut ch, &self.opts.markers)?;
-        if labelled {
-            legend(&mut ch, self.opts.legend)?;
+        draw_markers(&mut ch, &self.opts.markers, px, &mut entries)?;
+        for m in &self.opts.markers {
+            data.add(&ch, [m.point]);
         }
-        Ok(())
+        legend(&mut ch, self.opts.legend, &entries, &data, px)
     }
 }
 
@@ -483,27 +495,30 @@ fn chain(segs: &[(EdgeId, EdgeId)], pos: &HashMap<EdgeId, (f64, f64)>) -> Vec<Ve
     out
 }
 
-/// Draws `markers` as black crosses, each labelled one with a legend entry; whether any was.
-pub(crate) fn draw_markers<DB: DrawingBackend>(
+/// Draws `markers` as black crosses, each labelled one with a legend entry (its label goes to
+/// `entries`).
+pub(crate) fn draw_markers<'m, DB: DrawingBackend>(
     ch: &mut Chart2d<'_, DB, RangedCoordf64, RangedCoordf64>,
-    markers: &[Marker],
-) -> Result<bool> {
-    let mut labelled = false;
+    markers: &'m [Marker],
+    px: Px,
+    entries: &mut Vec<&'m str>,
+) -> Result<()> {
+    let (size, at, small) = (px.u(7), px.i(10), px.u(6));
     for m in markers {
         let anno = ch
             .draw_series(std::iter::once(Cross::new(
                 m.point,
-                7,
+                size,
                 BLACK.stroke_width(3),
             )))
             .map_err(draw_err)?;
         if !m.label.is_empty() {
             anno.label(m.label.as_str())
-                .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(3)));
-            labelled = true;
+                .legend(move |(x, y)| Cross::new((x + at, y), small, BLACK.stroke_width(3)));
+            entries.push(&m.label);
         }
     }
-    Ok(labelled)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@ use std::path::Path;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{draw_err, Error, Result};
+use crate::px::{nominal_svg, Px, Scaled};
 use crate::{bars, contour, encode, font, heatmap, histogram, lines, quiver, surface};
 
 /// Default width and height in pixels (readable at 800×600).
@@ -16,11 +18,6 @@ pub(crate) const TITLE_SIZE: f64 = 22.0;
 pub(crate) const LABEL_SIZE: f64 = 17.0;
 pub(crate) const TICK_SIZE: f64 = 14.0;
 pub(crate) const LEGEND_SIZE: f64 = 15.0;
-
-/// A text style of the embedded font.
-pub(crate) fn text(size: f64) -> TextStyle<'static> {
-    (font::FAMILY, size).into_font().color(&BLACK)
-}
 
 /// Title and axis labels of a figure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,8 +44,12 @@ impl Labels {
 /// Where the legend box goes (inside the plot area).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum LegendPosition {
-    /// Top right corner (default).
+    /// The corner where the box covers the least of the plotted data (lines, paths, markers,
+    /// bars), preferring upper right, upper left, lower right, lower left in that order
+    /// (default; matplotlib's `"best"`).
     #[default]
+    Best,
+    /// Top right corner.
     UpperRight,
     /// Top left corner.
     UpperLeft,
@@ -149,38 +150,47 @@ impl Figure {
         })
     }
 
-    /// Draws onto a drawing area (any plotters backend).
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    /// Draws onto a drawing area (any plotters backend) of `px` canvas pixels per nominal one.
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         area.fill(&WHITE).map_err(draw_err)?;
         match &self.plot {
-            Plot::Contour(p) => p.draw(area, None),
-            Plot::Lines(p) => p.draw(area),
-            Plot::Quiver(p) => p.draw(area),
-            Plot::Surface(p) => p.draw(area),
-            Plot::Histogram(p) => p.draw(area),
-            Plot::Heatmap(p) => p.draw(area),
-            Plot::Bars(p) => p.draw(area),
+            Plot::Contour(p) => p.draw(area, None, px),
+            Plot::Lines(p) => p.draw(area, px),
+            Plot::Quiver(p) => p.draw(area, px),
+            Plot::Surface(p) => p.draw(area, px),
+            Plot::Histogram(p) => p.draw(area, px),
+            Plot::Heatmap(p) => p.draw(area, px),
+            Plot::Bars(p) => p.draw(area, px),
             Plot::Panels { cols, items } => {
                 let rows = items.len().div_ceil(*cols);
                 let cells = area.split_evenly((rows, *cols));
                 for (fig, cell) in items.iter().zip(cells.iter()) {
-                    fig.draw(cell)?;
+                    fig.draw(cell, px)?;
                 }
                 Ok(())
             }
         }
     }
 
-    /// The figure as an SVG document.
+    /// The figure as an SVG document: `width` and `height` are the figure's size, and its
+    /// coordinates carry a tenth of a pixel (it is drawn on a canvas ten times larger, its
+    /// `viewBox`).
     pub fn to_svg(&self) -> Result<String> {
         font::ensure()?;
+        let px = Px::SVG;
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
-            self.draw(&root)?;
+            let canvas = (px.u(self.size.0), px.u(self.size.1));
+            let svg = SVGBackend::with_string(&mut out, canvas);
+            let root = Scaled::new(svg, px).into_drawing_area();
+            self.draw(&root, px)?;
             root.present().map_err(draw_err)?;
         }
-        Ok(out)
+        nominal_svg(out, self.size, px)
     }
 
     /// The figure as a PNG image: the bytes of a `.png` file.
@@ -190,7 +200,7 @@ impl Figure {
         let mut rgb = vec![0u8; w as usize * h as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut rgb, self.size).into_drawing_area();
-            self.draw(&root)?;
+            self.draw(&root, Px::ONE)?;
             root.present().map_err(draw_err)?;
         }
         encode::png(&rgb, self.size)
@@ -208,26 +218,49 @@ impl Figure {
 /// A plotters chart over a 2-D cartesian coordinate system.
 pub(crate) type Chart2d<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<X, Y>>;
 
+/// `area` inside a margin of `margin` nominal pixels and below its caption `title` (none
+/// when empty), laid out as plotters' `ChartBuilder::margin` and `caption` do, but with the
+/// caption's padding in nominal pixels.
+pub(crate) fn titled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    margin: u32,
+    title: &str,
+    px: Px,
+) -> Result<DrawingArea<DB, Shift>> {
+    let m = px.i(margin as i32);
+    let area = area.margin(m, m, m, m);
+    if title.is_empty() {
+        return Ok(area);
+    }
+    let style = px.text(TITLE_SIZE);
+    let (_, th) = area.estimate_text_size(title, &style).map_err(draw_err)?;
+    let pad = (th / 2).min(px.u(5));
+    let w = area.dim_in_pixel().0;
+    let top = style.pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw_text(title, &top, ((w / 2) as i32, pad as i32))
+        .map_err(draw_err)?;
+    Ok(area.split_vertically(2 * pad + th).1)
+}
+
 /// A 2-D chart with the house style: caption, margins and room for tick labels.
 pub(crate) fn chart<'a, DB, X, Y>(
-    area: &'a DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
     labels: &Labels,
     x: X,
     y: Y,
+    px: Px,
 ) -> Result<Chart2d<'a, DB, X::CoordDescType, Y::CoordDescType>>
 where
     DB: DrawingBackend,
     X: AsRangedCoord,
     Y: AsRangedCoord,
 {
-    let mut b = ChartBuilder::on(area);
-    b.margin(14)
-        .x_label_area_size(if labels.x.is_empty() { 30 } else { 52 })
-        .y_label_area_size(if labels.y.is_empty() { 60 } else { 84 });
-    if !labels.title.is_empty() {
-        b.caption(&labels.title, text(TITLE_SIZE));
-    }
-    b.build_cartesian_2d(x, y).map_err(draw_err)
+    let area = titled(area, 14, &labels.title, px)?;
+    ChartBuilder::on(&area)
+        .x_label_area_size(px.u(if labels.x.is_empty() { 30 } else { 52 }))
+        .y_label_area_size(px.u(if labels.y.is_empty() { 60 } else { 84 }))
+        .build_cartesian_2d(x, y)
+        .map_err(draw_err)
 }
 
 /// Axes, ticks, axis descriptions and (optionally) a light grid, with numeric tick labels.
@@ -235,6 +268,7 @@ pub(crate) fn mesh<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     labels: &Labels,
     grid: bool,
+    px: Px,
 ) -> Result<()>
 where
     DB: DrawingBackend,
@@ -247,8 +281,9 @@ where
     let mut m = chart.configure_mesh();
     m.x_desc(labels.x.as_str())
         .y_desc(labels.y.as_str())
-        .axis_desc_style(text(LABEL_SIZE))
-        .label_style(text(TICK_SIZE))
+        .axis_desc_style(px.text(LABEL_SIZE))
+        .label_style(px.text(TICK_SIZE))
+        .set_all_tick_mark_size(px.u(TICK_MARK))
         .x_label_formatter(&xt)
         .y_label_formatter(&yt)
         .x_labels(8)
@@ -262,28 +297,5 @@ where
     m.draw().map_err(draw_err)
 }
 
-/// The legend box of the labelled series.
-pub(crate) fn legend<'a, DB, CT>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    at: LegendPosition,
-) -> Result<()>
-where
-    DB: DrawingBackend + 'a,
-    CT: CoordTranslate,
-{
-    let position = match at {
-        LegendPosition::Hidden => return Ok(()),
-        LegendPosition::UpperRight => SeriesLabelPosition::UpperRight,
-        LegendPosition::UpperLeft => SeriesLabelPosition::UpperLeft,
-        LegendPosition::LowerRight => SeriesLabelPosition::LowerRight,
-        LegendPosition::LowerLeft => SeriesLabelPosition::LowerLeft,
-    };
-    chart
-        .configure_series_labels()
-        .label_font(text(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .position(position)
-        .draw()
-        .map_err(draw_err)
-}
+/// Length of a tick mark (plotters' default at the nominal size).
+pub(crate) const TICK_MARK: u32 = 5;

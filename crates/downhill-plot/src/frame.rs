@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::figure::{chart, Figure, Plot};
 use crate::geom::tick_short;
 use crate::palette::{lighten, viridis};
+use crate::px::Px;
 use crate::Range;
 
 /// The colour scale of a contour figure's heat map, for pages that draw their own key beside
@@ -60,20 +61,24 @@ impl Figure {
             return Ok(None);
         };
         crate::font::ensure()?;
+        // laid out on the SVG's canvas, so the frame is as exact as the SVG
+        let px = Px::SVG;
         let mut sink = String::new();
-        let area = SVGBackend::with_string(&mut sink, self.size).into_drawing_area();
+        let canvas = (px.u(self.size.0), px.u(self.size.1));
+        let area = SVGBackend::with_string(&mut sink, canvas).into_drawing_area();
         let (xr, yr) = (p.xr, p.yr);
-        let ch = chart(&area, &p.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
+        let ch = chart(&area, &p.opts.labels, xr.0..xr.1, yr.0..yr.1, px)?;
         let spec = ch.as_coord_spec();
         let (left, bottom) = spec.translate(&(xr.0, yr.0));
         let (right, top) = spec.translate(&(xr.1, yr.1));
+        let at = |v: i32| px.nominal(f64::from(v));
         Ok(Some(Frame {
             x_range: xr,
             y_range: yr,
-            left: left as f64,
-            right: right as f64,
-            top: top as f64,
-            bottom: bottom as f64,
+            left: at(left),
+            right: at(right),
+            top: at(top),
+            bottom: at(bottom),
         }))
     }
 }

@@ -140,10 +140,14 @@ pub(crate) fn clip_segment(
         return None;
     }
     let clamp = |v: (f64, f64)| (v.0.clamp(xr.0, xr.1), v.1.clamp(yr.0, yr.1));
-    Some((
-        clamp((p.0 + t0 * dx, p.1 + t0 * dy)),
-        clamp((p.0 + t1 * dx, p.1 + t1 * dy)),
-    ))
+    // An end inside the box is returned as it is (`p + 1·(q − p)` may miss `q` by an ulp, and
+    // the next segment, which starts at `q`, would then not join this one).
+    let at = |t: f64| match t {
+        0.0 => p,
+        1.0 => q,
+        _ => clamp((p.0 + t * dx, p.1 + t * dy)),
+    };
+    Some((at(t0), at(t1)))
 }
 
 /// The visible pieces of a polyline: non-finite points break it; segments are clipped to the box.

@@ -7,8 +7,10 @@ use plotters::prelude::*;
 
 use crate::colorbar;
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
+use crate::figure::{chart, mesh, Figure, Labels, LegendPosition, Plot};
+use crate::legend::{legend, Data};
 use crate::palette::{okabe_ito, viridis};
+use crate::px::Px;
 use crate::{Range, Series2d};
 
 /// Options of [`heatmap`].
@@ -121,8 +123,12 @@ impl HeatmapPlot {
         }
     }
 
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let (main, bar) = colorbar::split(area);
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
+        let (main, bar) = colorbar::split(area, px);
         let (lo, hi) = self.range;
         colorbar::draw(
             &bar,
@@ -131,37 +137,53 @@ impl HeatmapPlot {
             (lo, hi),
             &|v| viridis(self.t(v)),
             &crate::geom::tick,
+            px,
         )?;
         let (xe, ye) = (&self.x_edges, &self.y_edges);
         let (xr, yr) = ((xe[0], xe[xe.len() - 1]), (ye[0], ye[ye.len() - 1]));
-        let mut ch = chart(&main, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-        mesh(&mut ch, &self.opts.labels, false)?;
-        let cell = |i: usize, j: usize| [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])];
+        let mut ch = chart(&main, &self.opts.labels, xr.0..xr.1, yr.0..yr.1, px)?;
+        mesh(&mut ch, &self.opts.labels, false, px)?;
+        // Each cell reaches one (nominal) pixel into its right and upper neighbours, which are
+        // drawn after it: cell edges do not fall on whole pixels, and abutting cells would
+        // leave anti-aliased light seams.
+        let (pw, ph) = ch.plotting_area().dim_in_pixel();
+        let ox = px.f(xr.1 - xr.0) / f64::from(pw.max(1));
+        let oy = px.f(yr.1 - yr.0) / f64::from(ph.max(1));
+        // (Missing cells, drawn last, keep to their own area.)
+        let cell = |i: usize, j: usize, grow: f64| {
+            let x1 = (xe[i + 1] + grow * ox).min(xr.1);
+            let y1 = (ye[j + 1] + grow * oy).min(yr.1);
+            [(xe[i], ye[j]), (x1, y1)]
+        };
         let cells = || (0..self.z.len()).flat_map(|i| (0..self.z[i].len()).map(move |j| (i, j)));
         ch.draw_series(
             cells()
                 .filter(|&(i, j)| self.z[i][j].is_finite())
-                .map(|(i, j)| Rectangle::new(cell(i, j), viridis(self.t(self.z[i][j])).filled())),
+                .map(|(i, j)| {
+                    Rectangle::new(cell(i, j, 1.0), viridis(self.t(self.z[i][j])).filled())
+                }),
         )
         .map_err(draw_err)?;
         let missing: Vec<_> = cells()
             .filter(|&(i, j)| !self.z[i][j].is_finite())
             .collect();
-        let mut labelled = false;
+        let mut entries: Vec<&str> = Vec::new();
+        let mut data = Data::default();
+        let (swatch, half) = (px.i(20), px.i(6));
         if !missing.is_empty() {
             let anno = ch
                 .draw_series(
                     missing
                         .iter()
-                        .map(|&(i, j)| Rectangle::new(cell(i, j), MISSING.filled())),
+                        .map(|&(i, j)| Rectangle::new(cell(i, j, 0.0), MISSING.filled())),
                 )
                 .map_err(draw_err)?;
             if !self.opts.missing_label.is_empty() {
                 anno.label(self.opts.missing_label.as_str())
-                    .legend(|(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 20, y + 6)], MISSING.filled())
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - half), (x + swatch, y + half)], MISSING.filled())
                     });
-                labelled = true;
+                entries.push(&self.opts.missing_label);
             }
         }
         for (idx, s) in self.lines.iter().enumerate() {
@@ -172,19 +194,17 @@ impl HeatmapPlot {
                 .copied()
                 .filter(|p| p.0 >= xr.0 && p.0 <= xr.1 && p.1 >= yr.0 && p.1 <= yr.1)
                 .collect();
+            data.add(&ch, inside.iter().copied());
             let anno = ch
                 .draw_series(std::iter::once(PathElement::new(inside, style)))
                 .map_err(draw_err)?;
             if !s.label.is_empty() {
                 anno.label(s.label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-                labelled = true;
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], style));
+                entries.push(&s.label);
             }
         }
-        if labelled {
-            legend(&mut ch, self.opts.legend)?;
-        }
-        Ok(())
+        legend(&mut ch, self.opts.legend, &entries, &data, px)
     }
 }
 

@@ -5,9 +5,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
+use crate::figure::{chart, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::{bounds, pad, sane};
+use crate::legend::{legend, Data};
 use crate::palette::{lighten, okabe_ito};
+use crate::px::Px;
 use crate::Range;
 
 /// Options of [`histogram_density`].
@@ -129,14 +131,26 @@ pub fn histogram_density(
 }
 
 impl HistogramPlot {
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         let mut ch = chart(
             area,
             &self.opts.labels,
             self.xr.0..self.xr.1,
             0.0..self.ymax,
+            px,
         )?;
-        mesh(&mut ch, &self.opts.labels, true)?;
+        mesh(&mut ch, &self.opts.labels, true, px)?;
+        let (swatch, half) = (px.i(20), px.i(5));
+        let mut entries = vec![self.opts.sample_label.as_str()];
+        let mut data = Data::default();
+        for &(a, b, d) in &self.bars {
+            data.add(&ch, [(a, 0.0), (a, d), (b, d), (b, 0.0)]);
+        }
+        data.add(&ch, self.curve.iter().copied());
         let fill = lighten(okabe_ito(0), 0.45);
         let edge = okabe_ito(0);
         ch.draw_series(
@@ -146,7 +160,9 @@ impl HistogramPlot {
         )
         .map_err(draw_err)?
         .label(self.opts.sample_label.as_str())
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], fill.filled()));
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - half), (x + swatch, y + half)], fill.filled())
+        });
         ch.draw_series(
             self.bars
                 .iter()
@@ -158,8 +174,9 @@ impl HistogramPlot {
             ch.draw_series(LineSeries::new(self.curve.iter().copied(), style))
                 .map_err(draw_err)?
                 .label(self.opts.density_label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], style));
+            entries.push(&self.opts.density_label);
         }
-        legend(&mut ch, self.opts.legend)
+        legend(&mut ch, self.opts.legend, &entries, &data, px)
     }
 }

@@ -49,8 +49,10 @@ mod frame;
 mod geom;
 mod heatmap;
 mod histogram;
+mod legend;
 mod lines;
 mod palette;
+mod px;
 mod quiver;
 mod surface;
 

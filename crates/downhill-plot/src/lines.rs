@@ -6,9 +6,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, text, Figure, Labels, LegendPosition, Plot, LABEL_SIZE};
+use crate::figure::{chart, mesh, Figure, Labels, LegendPosition, Plot, LABEL_SIZE};
 use crate::geom::{bounds, decimate, pad, sane, Polyline};
+use crate::legend::{legend, Data};
 use crate::palette::okabe_ito;
+use crate::px::Px;
 use crate::Range;
 
 /// A labelled curve `ys` against `xs` (same length).
@@ -265,7 +267,11 @@ fn linear_ticks((lo, hi): Range) -> Vec<f64> {
 }
 
 impl LinePlot {
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
         if self.opts.log_y {
             let (bold, light) = log_ticks(yr);
@@ -273,24 +279,27 @@ impl LinePlot {
                 .log_scale()
                 .with_key_points(bold)
                 .with_light_points(light);
-            let ch = chart(area, &self.opts.labels, xr.0..xr.1, y)?;
-            self.draw_on(ch)
+            let ch = chart(area, &self.opts.labels, xr.0..xr.1, y, px)?;
+            self.draw_on(ch, px)
         } else {
-            let ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-            self.draw_on(ch)
+            let ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1, px)?;
+            self.draw_on(ch, px)
         }
     }
 
     fn draw_on<'a, DB, Y>(
         &self,
         mut ch: ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+        px: Px,
     ) -> Result<()>
     where
         DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        mesh(&mut ch, &self.opts.labels, true)?;
-        let mut labelled = false;
+        mesh(&mut ch, &self.opts.labels, true, px)?;
+        let mut entries: Vec<&str> = Vec::new();
+        let mut data = Data::default();
+        let swatch = px.i(20);
         for (idx, (label, pieces)) in self.series.iter().enumerate() {
             let color = okabe_ito(idx);
             let style = color.stroke_width(2);
@@ -298,71 +307,84 @@ impl LinePlot {
             let empty = vec![Vec::new()];
             let drawn = if pieces.is_empty() { &empty } else { pieces };
             for piece in drawn {
+                data.add(&ch, piece.iter().copied());
                 let anno = ch
                     .draw_series(LineSeries::new(piece.iter().copied(), style))
                     .map_err(draw_err)?;
                 if first && !label.is_empty() {
-                    anno.label(label.as_str())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-                    labelled = true;
+                    anno.label(label.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + swatch, y)], style)
+                    });
+                    entries.push(label);
                 }
                 first = false;
                 let marked = self.opts.marked.contains(&idx);
                 if (self.opts.markers && piece.len() <= MAX_MARKERS) || piece.len() == 1 || marked {
-                    ch.draw_series(piece.iter().map(|&p| Circle::new(p, 3, color.filled())))
-                        .map_err(draw_err)?;
+                    ch.draw_series(
+                        piece
+                            .iter()
+                            .map(|&p| Circle::new(p, px.u(3), color.filled())),
+                    )
+                    .map_err(draw_err)?;
                 }
             }
         }
-        labelled |= self.draw_vlines(&mut ch)?;
+        self.draw_vlines(&mut ch, px, &mut entries, &mut data)?;
         if let Some(note) = &self.note {
             let area = ch.plotting_area();
             let (w, h) = area.dim_in_pixel();
-            let (x0, y0) = area.get_base_pixel();
-            let style = text(LABEL_SIZE).pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
+            let style = px
+                .text(LABEL_SIZE)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
             let root = area.strip_coord_spec();
-            let _ = (x0, y0);
             root.draw_text(note, &style, (w as i32 / 2, h as i32 / 2))
                 .map_err(draw_err)?;
         }
-        if labelled {
-            legend(&mut ch, self.opts.legend)?;
-        }
-        Ok(())
+        legend(&mut ch, self.opts.legend, &entries, &data, px)
     }
 }
 
 impl LinePlot {
-    /// The dashed vertical lines; whether any got a legend entry.
-    fn draw_vlines<'a, DB, Y>(
-        &self,
+    /// The dashed vertical lines; the labels of those with a legend entry go to `entries`.
+    fn draw_vlines<'a, 's, DB, Y>(
+        &'s self,
         ch: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
-    ) -> Result<bool>
+        px: Px,
+        entries: &mut Vec<&'s str>,
+        data: &mut Data,
+    ) -> Result<()>
     where
         DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let (lo, hi) = (self.yr.0, self.yr.1);
-        let mut labelled = false;
+        let (dash, gap) = (px.u(8), px.u(5));
+        let [a, b, c] = [px.i(8), px.i(13), px.i(20)];
         for (k, v) in self.opts.vlines.iter().enumerate() {
             if !v.x.is_finite() {
                 continue;
             }
             let style = okabe_ito(self.series.len() + k).stroke_width(2);
+            data.add(ch, [(v.x, lo), (v.x, hi)]);
             let anno = ch
-                .draw_series(DashedLineSeries::new([(v.x, lo), (v.x, hi)], 8, 5, style))
+                .draw_series(DashedLineSeries::new(
+                    [(v.x, lo), (v.x, hi)],
+                    dash,
+                    gap,
+                    style,
+                ))
                 .map_err(draw_err)?;
             if !v.label.is_empty() {
                 anno.label(v.label.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 8, y), (x + 13, y), (x + 20, y)], style)
+                    PathElement::new(vec![(x, y), (x + a, y), (x + b, y), (x + c, y)], style)
                 });
-                labelled = true;
+                entries.push(&v.label);
             }
         }
-        Ok(labelled)
+        Ok(())
     }
 }
 

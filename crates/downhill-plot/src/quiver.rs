@@ -5,9 +5,11 @@ use plotters::prelude::*;
 
 use crate::contour::{draw_markers, Marker};
 use crate::error::{draw_err, Error, Result};
-use crate::figure::{chart, legend, mesh, Figure, Labels, LegendPosition, Plot};
+use crate::figure::{chart, mesh, Figure, Labels, LegendPosition, Plot};
 use crate::geom::sane;
+use crate::legend::{legend, Data};
 use crate::palette::okabe_ito;
+use crate::px::Px;
 use crate::Range;
 
 /// Options of [`quiver`].
@@ -94,27 +96,33 @@ pub fn quiver(
 }
 
 impl QuiverPlot {
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         let (xr, yr) = (self.xr, self.yr);
-        let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1)?;
-        mesh(&mut ch, &self.opts.labels, true)?;
+        let mut ch = chart(area, &self.opts.labels, xr.0..xr.1, yr.0..yr.1, px)?;
+        mesh(&mut ch, &self.opts.labels, true, px)?;
         let (w, h) = ch.plotting_area().dim_in_pixel();
-        // pixels per data unit, to shape arrow heads in screen space
+        // canvas pixels per data unit, to shape arrow heads in screen space
         let sx = w.max(1) as f64 / (xr.1 - xr.0);
         let sy = h.max(1) as f64 / (yr.1 - yr.0);
         let color = okabe_ito(0);
         let style = color.stroke_width(2);
+        let swatch = px.i(20);
+        let (dot, max_head) = (px.f(1.0), px.f(9.0));
         let mut paths = Vec::with_capacity(self.arrows.len() * 2);
         let mut dots = Vec::new();
         for &(p, v) in &self.arrows {
             let (px, py) = (v.0 * sx, v.1 * sy);
             let len = px.hypot(py);
-            if len < 1.0 {
+            if len < dot {
                 dots.push(p);
                 continue;
             }
             let tip = (p.0 + v.0, p.1 + v.1);
-            let head = (len * 0.35).min(9.0);
+            let head = (len * 0.35).min(max_head);
             let (ux, uy) = (px / len, py / len);
             let wing = |s: f64| {
                 let (bx, by) = (-ux * head, -uy * head);
@@ -124,13 +132,27 @@ impl QuiverPlot {
             paths.push(vec![p, tip]);
             paths.push(vec![wing(1.0), tip, wing(-1.0)]);
         }
+        let mut data = Data::default();
+        for p in &paths {
+            data.add(&ch, p.iter().copied());
+        }
+        for &p in &dots {
+            data.add(&ch, [p]);
+        }
         ch.draw_series(paths.into_iter().map(|pts| PathElement::new(pts, style)))
             .map_err(draw_err)?
             .label("−∇f")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        ch.draw_series(dots.into_iter().map(|p| Circle::new(p, 2, color.filled())))
-            .map_err(draw_err)?;
-        draw_markers(&mut ch, &self.opts.markers)?;
-        legend(&mut ch, LegendPosition::UpperRight)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], style));
+        ch.draw_series(
+            dots.into_iter()
+                .map(|p| Circle::new(p, px.u(2), color.filled())),
+        )
+        .map_err(draw_err)?;
+        let mut entries = vec!["−∇f"];
+        draw_markers(&mut ch, &self.opts.markers, px, &mut entries)?;
+        for m in &self.opts.markers {
+            data.add(&ch, [m.point]);
+        }
+        legend(&mut ch, LegendPosition::Best, &entries, &data, px)
     }
 }

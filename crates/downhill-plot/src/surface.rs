@@ -4,9 +4,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{draw_err, Result};
-use crate::figure::{legend, text, Figure, Labels, LegendPosition, Plot, TICK_SIZE, TITLE_SIZE};
+use crate::figure::{
+    titled, Figure, Labels, LegendPosition, Plot, LABEL_SIZE, TICK_MARK, TICK_SIZE,
+};
 use crate::geom::{bounds, check_finite_ranges, pad, sane};
+use crate::legend::{legend, Data};
 use crate::palette::{okabe_ito, viridis};
+use crate::px::Px;
 use crate::{Range, Series2d};
 
 /// Options of [`surface3d`].
@@ -99,11 +103,15 @@ pub fn surface3d(
 }
 
 impl SurfacePlot {
-    pub(crate) fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    pub(crate) fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        px: Px,
+    ) -> Result<()> {
         let (x0, x1) = (self.xs[0], self.xs[self.xs.len() - 1]);
         let (y0, y1) = (self.ys[0], self.ys[self.ys.len() - 1]);
         let (zlo, zhi) = self.zr;
-        let (area, bar) = crate::colorbar::split(area);
+        let (area, bar) = crate::colorbar::split(area, px);
         let t = |v: f64| ((v - zlo) / (zhi - zlo)).clamp(0.0, 1.0);
         crate::colorbar::draw(
             &bar,
@@ -112,14 +120,10 @@ impl SurfacePlot {
             self.zr,
             &|v| viridis(t(v)),
             &crate::geom::tick,
+            px,
         )?;
-        let area = &area;
-        let mut b = ChartBuilder::on(area);
-        b.margin(20);
-        if !self.opts.labels.title.is_empty() {
-            b.caption(&self.opts.labels.title, text(TITLE_SIZE));
-        }
-        let mut ch = b
+        let area = titled(&area, 20, &self.opts.labels.title, px)?;
+        let mut ch = ChartBuilder::on(&area)
             .build_cartesian_3d(x0..x1, self.zr.0..self.zr.1, y0..y1)
             .map_err(draw_err)?;
         let (yaw, pitch) = (self.opts.yaw, self.opts.pitch);
@@ -132,7 +136,8 @@ impl SurfacePlot {
         ch.configure_axes()
             .light_grid_style(BLACK.mix(0.12))
             .max_light_lines(3)
-            .label_style(text(TICK_SIZE))
+            .label_style(px.text(TICK_SIZE))
+            .tick_size(px.i(TICK_MARK as i32))
             .x_formatter(&|v| crate::geom::tick(*v))
             .y_formatter(&|v| crate::geom::tick(*v))
             .z_formatter(&|v| crate::geom::tick(*v))
@@ -157,7 +162,7 @@ impl SurfacePlot {
             names
                 .into_iter()
                 .filter(|(s, _)| !s.is_empty())
-                .map(|(s, at)| Text::new(s.clone(), at, text(crate::figure::LABEL_SIZE))),
+                .map(|(s, at)| Text::new(s.clone(), at, px.text(LABEL_SIZE))),
         )
         .map_err(draw_err)?;
         let value = |x: f64, y: f64| self.values[idx(y, y0, y1) * n + idx(x, x0, x1)];
@@ -169,23 +174,30 @@ impl SurfacePlot {
         if let Some((label, pts)) = &self.path {
             let color = okabe_ito(1);
             let style = color.stroke_width(3);
+            let swatch = px.i(20);
             let anno = ch
                 .draw_series(LineSeries::new(pts.iter().copied(), style))
                 .map_err(draw_err)?;
             if !label.is_empty() {
                 anno.label(label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], style));
             }
             if let Some(&p) = pts.first() {
-                ch.draw_series(std::iter::once(Circle::new(p, 6, color.stroke_width(2))))
-                    .map_err(draw_err)?;
+                ch.draw_series(std::iter::once(Circle::new(
+                    p,
+                    px.u(6),
+                    color.stroke_width(2),
+                )))
+                .map_err(draw_err)?;
             }
             if let Some(&p) = pts.last() {
-                ch.draw_series(std::iter::once(Circle::new(p, 5, color.filled())))
+                ch.draw_series(std::iter::once(Circle::new(p, px.u(5), color.filled())))
                     .map_err(draw_err)?;
             }
             if !label.is_empty() {
-                legend(&mut ch, LegendPosition::UpperRight)?;
+                // above the surface's box, where nothing is drawn
+                let none = Data::default();
+                legend(&mut ch, LegendPosition::UpperRight, &[label], &none, px)?;
             }
         }
         Ok(())

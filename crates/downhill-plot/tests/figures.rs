@@ -418,3 +418,77 @@ fn grouped_bars_show_every_group() {
     // both values of the first category are printed, even though they are equal
     assert_eq!(svg.matches("\n1.9\n").count(), 2);
 }
+
+/// The points of the first `<polyline>` whose tag contains every one of `needles`.
+fn polyline_points(svg: &str, needles: &[&str]) -> Vec<(f64, f64)> {
+    let tag = svg
+        .split('<')
+        .find(|t| t.starts_with("polyline") && needles.iter().all(|n| t.contains(n)))
+        .unwrap_or_else(|| panic!("no polyline with {needles:?}"));
+    let points = tag.split("points=\"").nth(1).unwrap().split('"').next();
+    points
+        .unwrap()
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn svg_paths_carry_sub_pixel_coordinates() {
+    let path = vec![(-3.0, 4.0), (-1.234, 1.777), (0.5, -0.25), (2.71, -3.05)];
+    let opts = ContourOptions {
+        legend: LegendPosition::Hidden,
+        ..ContourOptions::default()
+    };
+    let fig = contour(
+        &sphere,
+        (-4.0, 4.0),
+        (-4.0, 5.0),
+        &[Series2d::new("p", path.clone())],
+        &opts,
+    )
+    .unwrap();
+    let svg = fig.to_svg().unwrap();
+    check_svg(&svg);
+    // shown at its nominal size, drawn on a canvas ten times larger
+    let k = 10.0;
+    assert!(
+        svg.starts_with(r#"<svg width="800" height="600" viewBox="0 0 8000 6000""#),
+        "{}",
+        &svg[..80]
+    );
+    // where the path's points belong, in nominal pixels
+    let f = fig.contour_frame().unwrap().unwrap();
+    let at = |(x, y): (f64, f64)| {
+        let u = (x - f.x_range.0) / (f.x_range.1 - f.x_range.0);
+        let v = (y - f.y_range.0) / (f.y_range.1 - f.y_range.0);
+        (
+            f.left + u * (f.right - f.left),
+            f.bottom - v * (f.bottom - f.top),
+        )
+    };
+    let want: Vec<(f64, f64)> = path.iter().map(|&p| at(p)).collect();
+    // snapping to whole pixels would miss some of them by more than the tolerance
+    let off_grid = |v: f64| (v - v.round()).abs();
+    assert!(want
+        .iter()
+        .any(|p| off_grid(p.0) > 0.2 || off_grid(p.1) > 0.2));
+    let c = OKABE_ITO[0];
+    let stroke = format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+    // one polyline: the path's segments join
+    let drawn = polyline_points(&svg, &[&stroke, "stroke-width=\"20\""]);
+    assert_eq!(drawn.len(), want.len(), "{drawn:?}");
+    for (d, w) in drawn.iter().zip(&want) {
+        let (x, y) = (d.0 / k, d.1 / k);
+        // a canvas pixel is a tenth of a nominal one; the frame is as exact
+        assert!(
+            (x - w.0).abs() <= 0.11 && (y - w.1).abs() <= 0.11,
+            "({x}, {y}) drawn, ({}, {}) wanted",
+            w.0,
+            w.1
+        );
+    }
+}

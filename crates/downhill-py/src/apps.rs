@@ -9,12 +9,25 @@ use pyo3::prelude::*;
 
 use crate::threads::{run_detached, Stop};
 
-/// Writes the tour to `out` (what `downhill tour --out OUT` writes) with the GIL released;
-/// returns the command's exit code (0: every experiment agrees with its seed). Ctrl-C raises
-/// `KeyboardInterrupt` at once; the tour, which has no stop hook, finishes in the background.
+/// Writes the tour to `out` in `lang` (`"en"` or `"zh"`: what `downhill tour --out OUT --lang
+/// LANG` writes) with the GIL released; returns the command's exit code (0: every experiment
+/// agrees with its seed). Ctrl-C raises `KeyboardInterrupt` at once; the tour, which has no
+/// stop hook, finishes in the background.
 #[pyfunction]
-pub fn tour(py: Python<'_>, out: PathBuf) -> PyResult<u8> {
-    let r = run_detached(py, &Stop::default(), move || downhill_cli::tour(&out))?;
+#[pyo3(signature = (out, lang = "en"))]
+pub fn tour(py: Python<'_>, out: PathBuf, lang: &str) -> PyResult<u8> {
+    let lang = match lang {
+        "en" => downhill_cli::i18n::Lang::En,
+        "zh" => downhill_cli::i18n::Lang::Zh,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "lang: \"{other}\" is not a language of the tour; use \"en\" or \"zh\""
+            )))
+        }
+    };
+    let r = run_detached(py, &Stop::default(), move || {
+        downhill_cli::tour_in(&out, lang)
+    })?;
     r.map_err(|e| match e.code {
         2 => PyValueError::new_err(e.message),
         _ => PyOSError::new_err(e.message),

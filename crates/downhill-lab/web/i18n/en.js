@@ -46,7 +46,8 @@ export default {
   'fn.step': 'Step',
   'fn.hint': 'Click or drag on the map to set x0, or type it above. + marks a known minimum.',
   'fn.contour_alt': 'contour map of the function',
-  'fn.overlay_label': 'the lanes’ paths over the contour map',
+  'fn.overlay_label': 'contour map with the lanes’ paths: arrow keys move x0 (Shift: ten times as far), Enter runs',
+  'help.map': 'Arrow keys move the start point x0 by a fiftieth of the map (Shift: a fifth); Enter runs the lanes from it.',
 
   'help.default': 'Hover over or focus a control to read what it does.',
   'help.lang': 'The language of the page (the server’s own messages stay in English).',
