@@ -78,7 +78,7 @@ pub struct Chart {
     pub marked: Vec<usize>,
     /// Dashed vertical lines: (legend label, x).
     pub vlines: Vec<(String, f64)>,
-    /// Where the legend goes (default top right): a corner the curves leave empty.
+    /// Where the legend goes (default `Best`: the corner covering the least of the data).
     pub legend: downhill_plot::LegendPosition,
 }
 
