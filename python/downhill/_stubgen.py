@@ -42,6 +42,7 @@ def _optim():
            "class Optimizer:",
            "    def step(self, params: Array | Sequence[Array], grad: Array | Sequence[Array]) -> None: ...",
            "    def gradient_point(self, params: NDArray[np.float64], i: int = ...) -> NDArray[np.float64] | None: ...",
+           "    def eval_point(self, params: NDArray[np.float64], i: int = ...) -> NDArray[np.float64] | None: ...",
            "    @property",
            "    def params(self) -> list[Array]: ...",
            "    @property",

@@ -23,13 +23,13 @@ def optim_refs():
 
 
 # The reference files of the packages whose semantics an optimiser follows (optax; prodigyopt
-# and dadaptation), each written by its make_*_refs.py in the same case format.
-PACKAGE_REFS = ["optax_refs.json", "lrfree_refs.json"]
+# and dadaptation; schedulefree), each written by its make_*_refs.py in the same case format.
+PACKAGE_REFS = ["optax_refs.json", "lrfree_refs.json", "schedulefree_refs.json"]
 
 
 def package_refs():
     """The packages' reference runs (``PACKAGE_REFS``, float64): 2-D functions and
-    multi-tensor problems."""
+    multi-tensor problems; the schedule-free ones also carry ``eval_trajectory``."""
     return [c for name in PACKAGE_REFS
             for c in json.loads((REFERENCE / name).read_text())["cases"]]
 

@@ -45,8 +45,8 @@ def test_reproduces_the_committed_torch_trajectories(entry):
     name = entry["name"]
     cases = [c for c in optim_refs()["cases"] if c["optimizer"] == name]
     mcases = [c for c in matrix_refs() if c["optimizer"] == name]
-    # The packages' runs (optax's lars, lamb; prodigy, dadapt_*): the multi-tensor problems as
-    # the matrix cases, the named 2-D functions as the torch ones.
+    # The packages' runs (optax's lars, lamb, …; prodigy, dadapt_*; schedulefree's): the
+    # multi-tensor problems as the matrix cases, the named 2-D functions as the torch ones.
     for c in package_refs():
         if c["optimizer"] != name:
             continue
@@ -59,11 +59,13 @@ def test_reproduces_the_committed_torch_trajectories(entry):
     for c in cases:
         opt = cls(**c["params"])
         x = np.array(c.get("x0", c["trajectory"][0]), dtype=np.float64)
-        for want in c["trajectory"][1:]:
+        for k, want in enumerate(c["trajectory"][1:], 1):
             at = opt.gradient_point(x)  # seed 003's look-ahead variants
             _, g = downhill.function(c["function"], x if at is None else at)
             opt.step(x, g)
             close(x, want)
+            if "eval_trajectory" in c:  # schedule-free: x is y, eval_point the average
+                close(opt.eval_point(x), c["eval_trajectory"][k])
     for c in mcases:
         check_matrix_case(cls, c, whole=name in ONE_D_PER_GROUP)
 
@@ -107,10 +109,13 @@ def check_matrix_case(cls, c, whole=False):
         views.append(flat[start:start + size].reshape(dims))
         gviews.append(grad[start:start + size].reshape(dims))
         start += size
-    for want in c["trajectory"][1:]:
+    for k, want in enumerate(c["trajectory"][1:], 1):
         grad[:] = matrix_grad(c["function"], flat)
         opt.step(views, gviews)
         close(flat, want, rtol=1e-6)
+        if c.get("eval_trajectory"):
+            x = np.concatenate([opt.eval_point(v, i).reshape(-1) for i, v in enumerate(views)])
+            close(x, c["eval_trajectory"][k], rtol=1e-6)
     if c["ax"]:
         sd = opt.state_dict()["state"]
         ax = np.concatenate([sd[i]["ax"] for i in range(len(views))])

@@ -272,6 +272,34 @@ impl PyOptimizer {
         }
     }
 
+    /// A point of tensor `i` that `which` (`gradient_point`, `eval_point`) writes: a new
+    /// array shaped as `params`, or None when it is `params` itself.
+    fn point<'py>(
+        &mut self,
+        py: Python<'py>,
+        params: &Bound<'py, PyAny>,
+        i: usize,
+        what: &str,
+        which: impl Fn(&dyn Optimizer<f64>, &[f64], &mut [f64]) -> bool,
+    ) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
+        let a = params
+            .downcast::<PyArrayDyn<f64>>()
+            .map_err(|_| dtype_error(&format!("params (float64 for {what})"), params))?;
+        let shape = shape_of(a.shape());
+        self.prepare(i, false, shape)?;
+        let ro = a.readonly();
+        let x = ro.as_slice()?;
+        let mut out = vec![0.0; x.len()];
+        let Engine::F64(o) = self.slot(i, shape)?.engine.get() else {
+            return Err(PyTypeError::new_err("params: float64 expected"));
+        };
+        if !which(o.as_ref(), x, &mut out) {
+            return Ok(None);
+        }
+        let arr = PyArray1::from_vec(py, out).reshape(a.shape())?;
+        Ok(Some(arr))
+    }
+
     fn each_group(&self, group: Option<usize>) -> PyResult<std::ops::Range<usize>> {
         match group {
             None => Ok(0..self.groups.len()),
@@ -388,22 +416,25 @@ impl PyOptimizer {
         params: &Bound<'py, PyAny>,
         i: usize,
     ) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
-        let a = params
-            .downcast::<PyArrayDyn<f64>>()
-            .map_err(|_| dtype_error("params (float64 for gradient_point)", params))?;
-        let shape = shape_of(a.shape());
-        self.prepare(i, false, shape)?;
-        let ro = a.readonly();
-        let x = ro.as_slice()?;
-        let mut out = vec![0.0; x.len()];
-        let Engine::F64(o) = self.slot(i, shape)?.engine.get() else {
-            return Err(PyTypeError::new_err("params: float64 expected"));
-        };
-        if !o.gradient_point(x, &mut out) {
-            return Ok(None);
-        }
-        let arr = PyArray1::from_vec(py, out).reshape(a.shape())?;
-        Ok(Some(arr))
+        self.point(py, params, i, "gradient_point", |o, x, out| {
+            o.gradient_point(x, out)
+        })
+    }
+
+    /// The point to evaluate for tensor `i` (params `params`), for the schedule-free
+    /// optimisers, whose params are the training point y: the average x that the
+    /// `schedulefree` package's `optimizer.eval()` swaps in, as a new array; None for the
+    /// other optimisers (params itself).
+    #[pyo3(signature = (params, i=0))]
+    fn eval_point<'py>(
+        &mut self,
+        py: Python<'py>,
+        params: &Bound<'py, PyAny>,
+        i: usize,
+    ) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
+        self.point(py, params, i, "eval_point", |o, x, out| {
+            o.eval_point(x, out)
+        })
     }
 
     /// The registry name (`"adam"`).

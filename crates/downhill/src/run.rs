@@ -117,7 +117,8 @@ fn is_zero(n: &usize) -> bool {
 /// What minimises: a first-order optimiser (one gradient per step) or a solver (which
 /// evaluates the objective itself: L-BFGS, Newton, PSO, Nelder–Mead, …).
 pub enum Method<'a, T> {
-    /// An [`Optimizer`]: step `k` takes the gradient at `x_k` (or at its look-ahead point).
+    /// An [`Optimizer`]: step `k` takes the gradient at `x_k` (or at its look-ahead point;
+    /// with an evaluation point, `x_k` is the iterate y and the run reports x: see [`Run`]).
     Optimizer(&'a mut dyn Optimizer<T>),
     /// A [`Solver`]: one outer step per run step; `iterations` totals its inner iterations.
     Solver(&'a mut dyn Solver<T>),
@@ -129,6 +130,11 @@ pub enum Method<'a, T> {
 ///   momentum ([`crate::schedule::apply`]); step `k` evaluates the gradient at `x_k` (or at the
 ///   optimiser's look-ahead point), updates, projects into the box, and checks `x_{k+1}` and
 ///   `f(x_{k+1})` with the divergence guard; reduce-on-plateau is fed `f(x_{k+1})`.
+///   An optimiser with an evaluation point ([`Optimizer::eval_point`]: the schedule-free
+///   rules, whose iterate is the gradient point y) is stepped at y, and the run records,
+///   values, guards, observes and returns its evaluation point x (the average that the
+///   `schedulefree` package's `optimizer.eval()` swaps in, projected into the box): the
+///   `trajectory`, `f_history`, `x` and `f` are x's; a `tolerance` tests the gradient at y.
 /// * Solvers: one outer step per run step. With a `tolerance`, the gradient at `x0` and after
 ///   each step is evaluated; without one, `f(x)` is evaluated after a step only when the
 ///   solver does not report it. A solver's own stopping rule ([`Solver::converged`]) ends the

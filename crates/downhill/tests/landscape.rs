@@ -26,6 +26,15 @@ fn small() -> LandscapeConfig {
 /// Trains the blobs MLP (batch 8, SGD with momentum) with optional SWA; returns the result
 /// and the epoch-end snapshots.
 fn trained(swa: bool) -> (Network<f64>, TrainResult, Vec<Vec<f64>>) {
+    trained_with(swa, "sgd", serde_json::json!({"lr": 0.1, "momentum": 0.9}))
+}
+
+/// [`trained`] with optimiser `name` and its `params`.
+fn trained_with(
+    swa: bool,
+    name: &str,
+    params: serde_json::Value,
+) -> (Network<f64>, TrainResult, Vec<Vec<f64>>) {
     let (tr, va) = common::blobs(1.0);
     let net = common::mlp(&tr, 6);
     let mut cfg = TrainConfig {
@@ -43,11 +52,10 @@ fn trained(swa: bool) -> (Network<f64>, TrainResult, Vec<Vec<f64>>) {
         });
     }
     let snaps = Snapshots::new();
-    let mut opt =
-        OptimizerConfig::from_named("sgd", serde_json::json!({"lr": 0.1, "momentum": 0.9}))
-            .unwrap()
-            .build::<f64>()
-            .unwrap();
+    let mut opt = OptimizerConfig::from_named(name, params)
+        .unwrap()
+        .build::<f64>()
+        .unwrap();
     let res = {
         let mut t = Trainer::new(&net, &tr, cfg);
         t.val = Some(&va);
@@ -60,8 +68,16 @@ fn trained(swa: bool) -> (Network<f64>, TrainResult, Vec<Vec<f64>>) {
 #[test]
 fn endpoints_and_centre_equal_the_training_run_bit_for_bit() {
     let (tr, va) = common::blobs(1.0);
-    for swa in [false, true] {
-        let (net, res, snaps) = trained(swa);
+    // Schedule-free: the trained point, the final losses and the snapshots are all the
+    // evaluation point x (the parameters the optimiser steps are y).
+    let sf = || trained_with(false, "sgd_schedule_free", serde_json::json!({"lr": 0.5}));
+    let (_, sf_res, sf_snaps) = sf();
+    assert_eq!(sf_snaps.last(), Some(&sf_res.params));
+    for run in [Some(false), Some(true), None] {
+        let (net, res, snaps) = match run {
+            Some(swa) => trained(swa),
+            None => sf(),
+        };
         let theta0 = net.init(3);
         for kind in [DirectionKind::Random, DirectionKind::Pca] {
             let cfg = LandscapeConfig {

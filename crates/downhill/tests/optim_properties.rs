@@ -108,6 +108,14 @@ fn cases() -> Vec<(&'static str, Value)> {
             "dadapt_sgd",
             json!({"lr": 0.1, "d0": 1e-2, "momentum": 0.9}),
         ),
+        (
+            "sgd_schedule_free",
+            json!({"lr": 1e-3, "warmup_steps": 3, "r": 1.0, "weight_decay": 0.01}),
+        ),
+        (
+            "adamw_schedule_free",
+            json!({"lr": 0.01, "warmup_steps": 3, "weight_lr_power": 1.0}),
+        ),
     ]
 }
 

@@ -64,7 +64,8 @@ mod matrix_refs {
 
     /// One reference run over several tensors: optimiser, parameters, objective, shapes
     /// (`[rows, cols]` a matrix, `[n]` a vector), the flat points (x0, then 30 steps) and,
-    /// for asgd, the final average `ax`.
+    /// for asgd, the final average `ax`; for the schedule-free rules, the evaluation points
+    /// (`Optimizer::eval_point`) at x0 and after each step.
     #[derive(Deserialize)]
     pub struct MatrixCase {
         pub optimizer: String,
@@ -74,6 +75,8 @@ mod matrix_refs {
         pub trajectory: Vec<Vec<f64>>,
         #[serde(default)]
         pub ax: Vec<f64>,
+        #[serde(default)]
+        pub eval_trajectory: Vec<Vec<f64>>,
     }
 
     #[derive(Deserialize)]
@@ -91,11 +94,13 @@ mod matrix_refs {
     }
 
     /// The reference files of the packages whose semantics an optimiser follows, each written
-    /// by its `make_*_refs.py`: optax (lars, lamb), prodigyopt and dadaptation (prodigy,
-    /// dadapt_adam, dadapt_sgd).
+    /// by its `make_*_refs.py` in the case format of `optax_refs.json`: optax (lars, lamb, yogi,
+    /// adabelief, adan, novograd), prodigyopt and dadaptation (prodigy, dadapt_adam,
+    /// dadapt_sgd), schedulefree (sgd_schedule_free, adamw_schedule_free).
     const PACKAGE_REFS: &[&str] = &[
         include_str!("reference/optax_refs.json"),
         include_str!("reference/lrfree_refs.json"),
+        include_str!("reference/schedulefree_refs.json"),
     ];
 
     /// The cases of every file of `PACKAGE_REFS`: the same shape as the matrix cases, the
@@ -122,7 +127,7 @@ fn check(optimizer: &str) {
     let matrix = check_matrices(optimizer, matrix_refs::cases());
     let package = check_matrices(optimizer, matrix_refs::package_cases());
     if matrix + package > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
-        return; // Muon: matrices only; the optax, prodigyopt, dadaptation rules: theirs only.
+        return; // Muon: matrices only; the package rules: their package's file only.
     }
     let cases: Vec<_> = refs::cases()
         .iter()
@@ -168,8 +173,8 @@ fn every_first_order_optimiser_matches_its_references() {
 }
 
 /// Every entry of the registry has reference cases: the first-order optimisers in
-/// `optim_refs.json`, `optim_matrix_refs.json` or a package's file (`optax_refs.json`,
-/// `lrfree_refs.json`; checked by the test above), the solvers in their own files.
+/// `optim_refs.json`, `optim_matrix_refs.json` or a package file (`optax_refs.json`,
+/// `schedulefree_refs.json`; checked by the test above), the solvers in their own files.
 #[test]
 fn every_registry_entry_is_covered() {
     use downhill::optim::{catalog, EntryKind};
@@ -186,7 +191,7 @@ fn every_registry_entry_is_covered() {
                 assert!(
                     cases >= 2,
                     "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
-                     optax_refs.json / lrfree_refs.json",
+                     a package file (optax_refs.json, schedulefree_refs.json)",
                     e.name
                 );
             }
@@ -345,16 +350,29 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
         opt.set_shapes(&shapes).unwrap();
         let mut x = c.trajectory[0].to_vec();
         let mut g = vec![0.0; x.len()];
-        for (k, want) in c.trajectory.iter().enumerate().skip(1) {
-            matrix_grad(&c.function, &x, &mut g);
-            opt.step(&mut x, &mut g);
-            for (i, (&got, &want)) in x.iter().zip(want.iter()).enumerate() {
-                let what = format!(
-                    "{optimizer} {} on {}: step {k} x[{i}]",
-                    c.params, c.function
+        let mut at = vec![0.0; x.len()];
+        for (k, want) in c.trajectory.iter().enumerate() {
+            if k > 0 {
+                matrix_grad(&c.function, &x, &mut g);
+                opt.step(&mut x, &mut g);
+            }
+            let mut points = vec![("x", &x, want)];
+            if let Some(want_eval) = c.eval_trajectory.get(k) {
+                assert!(
+                    opt.eval_point(&x, &mut at),
+                    "{optimizer}: no evaluation point"
                 );
-                assert_close(&what, got, want);
-                worst = worst.max((got - want).abs() / want.abs().max(1e-3));
+                points.push(("eval point", &at, want_eval));
+            }
+            for (what, got, want) in points {
+                for (i, (&got, &want)) in got.iter().zip(want.iter()).enumerate() {
+                    let what = format!(
+                        "{optimizer} {} on {}: step {k} {what}[{i}]",
+                        c.params, c.function
+                    );
+                    assert_close(&what, got, want);
+                    worst = worst.max((got - want).abs() / want.abs().max(1e-3));
+                }
             }
         }
         if !c.ax.is_empty() {
@@ -372,8 +390,8 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
 }
 
 /// The matrix cases cover three objectives for Adafactor and Muon, with multiple tensors;
-/// every optimiser of a package's reference file has ≥ 50 steps on ≥ 3 objectives, one of
-/// them over two tensors or more.
+/// every optimiser of the package files has ≥ 50 steps on ≥ 3 objectives, one of them over
+/// two tensors or more.
 #[test]
 fn matrix_cases_cover_three_objectives() {
     for name in ["adafactor", "muon"] {
@@ -394,4 +412,38 @@ fn matrix_cases_cover_three_objectives() {
         assert!(cases.iter().all(|c| c.trajectory.len() > 50), "{name}");
         assert!(cases.iter().any(|c| c.shapes.len() >= 2), "{name}");
     }
+}
+
+/// `run` with a schedule-free rule records and reports the evaluation point x (the package's
+/// `optimizer.eval()`) and f(x), while it steps the training point y: on the one-tensor
+/// cases of `schedulefree_refs.json`, its trajectory is the reference `eval_trajectory`.
+#[test]
+fn run_records_the_evaluation_point() {
+    use downhill::Objective;
+    let mut n = 0;
+    for c in matrix_refs::package_cases() {
+        if c.eval_trajectory.is_empty() || c.shapes.len() != 1 || c.trajectory[0].len() != 2 {
+            continue;
+        }
+        let cfg = OptimizerConfig::from_named(&c.optimizer, c.params.clone()).unwrap();
+        let mut opt = cfg.build::<f64>().unwrap();
+        let f = problems::by_name::<f64>(&c.function).unwrap();
+        let res = Run::new(f.as_ref(), Method::Optimizer(opt.as_mut()))
+            .run(&c.trajectory[0], c.trajectory.len() - 1)
+            .unwrap();
+        assert_eq!(res.trajectory.len(), c.eval_trajectory.len());
+        for (k, (got, want)) in res.trajectory.iter().zip(&c.eval_trajectory).enumerate() {
+            for i in 0..2 {
+                let what = format!("{} {} run: step {k} x[{i}]", c.optimizer, c.params);
+                assert_close(&what, got[i], want[i]);
+            }
+        }
+        let last = c.eval_trajectory.last().unwrap();
+        assert_eq!(res.x, res.trajectory.last().unwrap().to_vec());
+        assert_eq!(res.f, f.value(&res.x));
+        assert_eq!(res.f_history.last(), Some(&res.f));
+        assert_close("final x", res.x[0], last[0]);
+        n += 1;
+    }
+    assert!(n >= 4, "{n} one-tensor schedule-free cases");
 }

@@ -245,11 +245,10 @@ fn snapshot_averaging_averages_every_kth_epoch() {
     }
 }
 
-#[test]
-fn library_resume_with_plateau_state_is_bit_identical() {
-    let (tr, va) = blobs();
-    let net = mlp(&tr);
-    let dir = std::env::temp_dir().join(format!("downhill-lib-resume-{}", std::process::id()));
+/// A fresh directory, its checkpoint path, and a 7-epoch configuration (batch 8) that
+/// checkpoints there after epoch 4.
+fn resumable(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, TrainConfig) {
+    let dir = std::env::temp_dir().join(format!("downhill-{tag}-resume-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ck = dir.join("ck.json");
     let cfg = TrainConfig {
@@ -259,6 +258,14 @@ fn library_resume_with_plateau_state_is_bit_identical() {
         checkpoint_path: Some(ck.clone()),
         ..TrainConfig::default()
     };
+    (dir, ck, cfg)
+}
+
+#[test]
+fn library_resume_with_plateau_state_is_bit_identical() {
+    let (tr, va) = blobs();
+    let net = mlp(&tr);
+    let (dir, ck, cfg) = resumable("lib");
     let run = |resume: Option<Checkpoint>| {
         let mut t = Trainer::new(&net, &tr, cfg.clone());
         t.val = Some(&va);
@@ -345,4 +352,50 @@ fn schedules_drive_the_momentum_too() {
     .unwrap();
     t.run(&mut opt, &net.init(0), None).unwrap();
     assert_eq!(Optimizer::<f64>::hyper(&opt, 0).momentum, Some(0.51));
+}
+
+/// Schedule-free AdamW steps its training point y and `train` reports, validates and saves
+/// the evaluation point x: the result's params are x (`eval_point` of the checkpoint's y
+/// under its optimiser state), its final loss is the loss at x, and a checkpoint keeps y
+/// (`train_params`) so that a resumed run is bit-identical to an uninterrupted one.
+#[test]
+fn schedule_free_trains_at_y_reports_x_and_resumes_bit_identically() {
+    use downhill::optim::{AdamwScheduleFree, AdamwScheduleFreeConfig, Optimizer};
+    let (tr, va) = blobs();
+    let net = mlp(&tr);
+    let (dir, ck, cfg) = resumable("sf");
+    let sf = || {
+        AdamwScheduleFree::<f64>::new(AdamwScheduleFreeConfig {
+            lr: 0.01,
+            warmup_steps: 20,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let run = |resume: Option<Checkpoint>| {
+        let mut t = Trainer::new(&net, &tr, cfg.clone());
+        t.val = Some(&va);
+        t.run(&mut sf(), &net.init(0), resume).unwrap()
+    };
+    let full = run(None);
+    let saved = Checkpoint::load(&ck).unwrap();
+    let y = saved.train_params.clone().unwrap();
+    assert_ne!(y, saved.params);
+    let mut opt = sf();
+    opt.load_state(&saved.optimizer).unwrap();
+    let mut x = vec![0.0; y.len()];
+    assert!(opt.eval_point(&y, &mut x));
+    assert_eq!(x, saved.params);
+    let all: Vec<usize> = (0..tr.n()).collect();
+    assert_eq!(
+        full.final_train_loss,
+        net.loss(&full.params, &tr, &all, None)
+    );
+    let resumed = run(Some(saved));
+    assert_eq!(full.params, resumed.params);
+    assert_eq!(full.train_loss, resumed.train_loss);
+    assert_eq!(full.val_metrics, resumed.val_metrics);
+    assert_eq!(full.final_train_loss, resumed.final_train_loss);
+    assert_eq!(full.steps, resumed.steps);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -234,6 +234,34 @@ impl<T: Float> Grouped<T> {
         })
     }
 
+    /// A point of each group (its optimiser's [`Optimizer::gradient_point`] or
+    /// [`Optimizer::eval_point`], `point`), `params` itself for the groups without one;
+    /// whether any group had one.
+    fn each_point(
+        &self,
+        params: &[T],
+        out: &mut [T],
+        point: impl Fn(&dyn Optimizer<T>, &[T], &mut [T]) -> bool,
+    ) -> bool {
+        out.copy_from_slice(params);
+        let mut any = false;
+        let mut bufs = self.point.borrow_mut();
+        let [p, q] = &mut *bufs;
+        for part in &self.parts {
+            if let [r] = part.ranges.as_slice() {
+                any |= point(part.opt.as_ref(), &params[r.clone()], &mut out[r.clone()]);
+            } else {
+                let (p, q) = (&mut p[..part.len], &mut q[..part.len]);
+                part.gather(params, p);
+                if point(part.opt.as_ref(), p, q) {
+                    part.scatter(q, out);
+                    any = true;
+                }
+            }
+        }
+        any
+    }
+
     /// The key prefix of group `g`'s state in a checkpoint.
     fn prefix(g: usize) -> String {
         format!("param_groups.{g}.")
@@ -265,25 +293,10 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
         outcome
     }
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
-        out.copy_from_slice(params);
-        let mut any = false;
-        let mut bufs = self.point.borrow_mut();
-        let [p, q] = &mut *bufs;
-        for part in &self.parts {
-            if let [r] = part.ranges.as_slice() {
-                any |= part
-                    .opt
-                    .gradient_point(&params[r.clone()], &mut out[r.clone()]);
-            } else {
-                let (p, q) = (&mut p[..part.len], &mut q[..part.len]);
-                part.gather(params, p);
-                if part.opt.gradient_point(p, q) {
-                    part.scatter(q, out);
-                    any = true;
-                }
-            }
-        }
-        any
+        self.each_point(params, out, |o, p, q| o.gradient_point(p, q))
+    }
+    fn eval_point(&self, params: &[T], out: &mut [T]) -> bool {
+        self.each_point(params, out, |o, p, q| o.eval_point(p, q))
     }
     fn skipped(&self) -> usize {
         self.parts

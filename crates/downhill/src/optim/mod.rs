@@ -99,6 +99,8 @@ registry::registry! {
     prodigy: "prodigy" => Prodigy(ProdigyConfig), "`prodigyopt.Prodigy`: Adam with a learning rate estimated as it runs (Mishchenko & Defazio 2023).";
     dadapt_adam: "dadapt_adam" => DadaptAdam(DadaptAdamConfig), "`dadaptation.DAdaptAdam`: D-Adaptation Adam (Defazio & Mishchenko 2023).";
     dadapt_sgd: "dadapt_sgd" => DadaptSgd(DadaptSgdConfig), "`dadaptation.DAdaptSGD`: D-Adaptation SGD (Defazio & Mishchenko 2023).";
+    sgd_schedule_free: "sgd_schedule_free" => SgdScheduleFree(SgdScheduleFreeConfig), "`schedulefree.SGDScheduleFree`: schedule-free SGD (Defazio et al. 2024).";
+    adamw_schedule_free: "adamw_schedule_free" => AdamwScheduleFree(AdamwScheduleFreeConfig), "`schedulefree.AdamWScheduleFree`: schedule-free AdamW (Defazio et al. 2024).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
@@ -218,6 +220,15 @@ pub trait Optimizer<T: Float>: Send {
     fn gradient_point(&self, _params: &[T], _out: &mut [T]) -> bool {
         false
     }
+    /// The evaluation point of `params`, for optimisers whose parameters during training are
+    /// not the point to evaluate (schedule-free's training point y and evaluation point x, what
+    /// the `schedulefree` package swaps in with `optimizer.eval()`): writes it into `out` and
+    /// returns `true` (from the first step on, and before it, where it is `params`); the
+    /// default returns `false`, meaning "`params` itself". Loops step `params` and report,
+    /// validate, save and export this point.
+    fn eval_point(&self, _params: &[T], _out: &mut [T]) -> bool {
+        false
+    }
     /// Number of steps skipped so far (by a skip-non-finite wrapper, or Muon without matrices).
     fn skipped(&self) -> usize {
         0
@@ -300,6 +311,9 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
         (**self).gradient_point(params, out)
+    }
+    fn eval_point(&self, params: &[T], out: &mut [T]) -> bool {
+        (**self).eval_point(params, out)
     }
     fn skipped(&self) -> usize {
         (**self).skipped()

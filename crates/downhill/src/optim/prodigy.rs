@@ -107,7 +107,7 @@ pub struct ProdigyState<T: Float> {
 /// d_max ← max(d_max, d̂)
 /// d_{k+1} ← min(d_max, ρ·d)
 /// θ ← θ − δλθ                                if λ ≠ 0 and decouple
-/// θ ← θ − δ·m / (√v + d_{k+1}ε)              (δ·d_k·g in place of δ·m if β₁ = 0)
+/// θ ← θ − δ·m / (√v + d_{k+1}ε)              (δ·d_{k+1}·g in place of δ·m if β₁ = 0)
 /// ```
 ///
 /// d grows while the iterates keep moving against the gradient (r > 0), and never falls

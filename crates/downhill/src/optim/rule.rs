@@ -90,6 +90,16 @@ pub trait Rule: Entry + Named + Send + 'static {
     ) -> bool {
         false
     }
+    /// The point to evaluate, save and report ([`Optimizer::eval_point`]).
+    fn eval_point<T: Float>(
+        &self,
+        _state: &Self::State<T>,
+        _hyper: Hyper,
+        _params: &[T],
+        _out: &mut [T],
+    ) -> bool {
+        false
+    }
 }
 
 /// The [`Optimizer`] of a [`Rule`] `R` over parameters of type `T`: its config, its state,
@@ -182,6 +192,10 @@ impl<R: Rule, T: Float> Optimizer<T> for Optim<R, T> {
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
         self.cfg
             .gradient_point(&self.state, self.hyper, params, out)
+    }
+
+    fn eval_point(&self, params: &[T], out: &mut [T]) -> bool {
+        self.cfg.eval_point(&self.state, self.hyper, params, out)
     }
 
     fn skipped(&self) -> usize {

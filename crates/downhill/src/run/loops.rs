@@ -119,6 +119,71 @@ impl RunResult {
     }
 }
 
+/// The point a first-order run reports (records, values, observes and returns): the
+/// optimiser's evaluation point when it has one ([`Optimizer::eval_point`]: schedule-free's
+/// average x, projected into the box too), else the iterate itself. The loop steps the
+/// iterate (schedule-free's y) and takes the gradient there; the tolerance tests that
+/// gradient.
+struct Shown<T> {
+    /// Whether the optimiser has an evaluation point.
+    on: bool,
+    /// The evaluation point of the current iterate.
+    at: Vec<T>,
+    /// The last one that passed the divergence check (reported after a divergence).
+    ok: Vec<T>,
+}
+
+impl<T: Float> Shown<T> {
+    fn new(opt: &dyn Optimizer<T>, x: &[T]) -> Self {
+        let mut at = vec![T::zero(); x.len()];
+        let on = opt.eval_point(x, &mut at);
+        if on {
+            Shown {
+                on,
+                ok: at.clone(),
+                at,
+            }
+        } else {
+            Shown {
+                on,
+                at: Vec::new(),
+                ok: Vec::new(),
+            }
+        }
+    }
+    /// Recomputes the evaluation point of `x` after a step.
+    fn update(&mut self, opt: &dyn Optimizer<T>, x: &[T], bounds: Option<&Bounds>) {
+        if self.on {
+            opt.eval_point(x, &mut self.at);
+            if let Some(b) = bounds {
+                b.project(&mut self.at);
+            }
+        }
+    }
+    /// The step passed the divergence check.
+    fn accept(&mut self) {
+        if self.on {
+            self.ok.copy_from_slice(&self.at);
+        }
+    }
+    /// The point to report for iterate `x`.
+    fn point<'s>(&'s self, x: &'s [T]) -> &'s [T] {
+        if self.on {
+            &self.at
+        } else {
+            x
+        }
+    }
+    /// The last accepted point to report (`x`, the last finite iterate, without one).
+    fn accepted<'s>(&'s self, x: &'s [T]) -> &'s [T] {
+        if self.on {
+            &self.ok
+        } else {
+            x
+        }
+    }
+}
+
 impl<'a, T: Float> Common<'a, T> {
     /// Shows step `s` to every observer; whether all of them let the run go on.
     fn notify(&mut self, s: &Step<'_, T>) -> bool {
@@ -150,6 +215,7 @@ impl<'a, T: Float> Common<'a, T> {
         if res.diverged_at.is_some() {
             res.status = Status::Diverged;
         }
+        let mut shown = Shown::new(opt, &x);
         let mut zero_grad_note = false;
         let mut k = 0;
         while res.status == Status::MaxSteps && k < steps {
@@ -195,22 +261,24 @@ impl<'a, T: Float> Common<'a, T> {
             if let Some(b) = bounds {
                 b.project(&mut x);
             }
-            let fnew = f.value(&x);
+            shown.update(opt, &x, bounds);
+            let fnew = f.value(shown.point(&x));
             evals.function += 1;
             if !last.accept(&mut x, limit.allows(fnew.f64())) {
                 res.status = Status::Diverged;
                 res.diverged_at = Some(k + 1);
                 break;
             }
+            shown.accept();
             fx = fnew;
             if let Some(d) = &mut self.driver {
                 d.report(fx.f64());
             }
             k += 1;
-            res.push_point(record, k, &x, fx.f64());
+            res.push_point(record, k, shown.point(&x), fx.f64());
             let step = Step {
                 step: k,
-                x: &x,
+                x: shown.point(&x),
                 f: fx.f64(),
                 lr,
                 momentum,
@@ -228,10 +296,11 @@ impl<'a, T: Float> Common<'a, T> {
                 }
             }
         }
-        res.finish(record, k, &x, fx.f64());
+        let x = shown.accepted(&x);
+        res.finish(record, k, x, fx.f64());
         res.evaluations = evals;
         res.skipped = opt.skipped();
-        res.std_errors = crate::lsq::std_errors(f, &x);
+        res.std_errors = crate::lsq::std_errors(f, x);
         res
     }
 

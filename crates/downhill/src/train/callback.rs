@@ -12,6 +12,7 @@ use super::config::TrainConfig;
 use super::trainer::{DivergedAt, DivergenceCause, EpochMetrics, TrainStatus};
 use crate::data::{pages, Dataset};
 use crate::model::{Network, Scalar};
+use crate::optim::Optimizer;
 use crate::{Error, Result, SampledObjective};
 
 /// A plug-in of the training loop (Keras' `Callback`, argmin's observers).
@@ -104,8 +105,14 @@ pub struct Context<'c, T: Scalar> {
     pub config: &'c TrainConfig,
     objective: Option<&'c dyn SampledObjective<T>>,
     all: Vec<usize>,
-    /// The parameters (after the step, in `on_step_end`).
+    /// The parameters (after the step, in `on_step_end`). With an optimiser that has an
+    /// evaluation point ([`Optimizer::eval_point`]: schedule-free), this is that point x,
+    /// recomputed after each step from the training point y the optimiser steps (kept aside,
+    /// and in checkpoints): what validation, the loss log, averaging, early stopping, the
+    /// result and the saved model see. Writing it does not move y.
     pub params: Vec<T>,
+    /// The training point y when it differs from `params` (see there).
+    pub(super) train_point: Option<Vec<T>>,
     /// The weights validation measures instead of `params`, when set (EMA's average).
     pub eval_params: Option<Vec<T>>,
     /// Epochs completed (so the current one is `epoch + 1`, 1-based, during an epoch).
@@ -184,6 +191,7 @@ impl<'c, T: Scalar> Context<'c, T> {
             all: (0..n).collect(),
             // Large vectors on huge pages (`data::pages`): streamed once or more per step.
             params: pages::copied(init),
+            train_point: None,
             eval_params: None,
             epoch: 0,
             step: 0,
@@ -208,6 +216,15 @@ impl<'c, T: Scalar> Context<'c, T> {
             stopped: false,
             save_to: None,
         })
+    }
+
+    /// For an optimiser with an evaluation point, moves `params` (the point it steps) aside
+    /// as the training point and puts the evaluation point in `params`.
+    pub(super) fn split_eval_point(&mut self, opt: &dyn Optimizer<T>) {
+        let mut x = pages::filled(self.params.len(), T::zero());
+        if opt.eval_point(&self.params, &mut x) {
+            self.train_point = Some(std::mem::replace(&mut self.params, x));
+        }
     }
 
     /// Number of training samples (all ranks together under MPI).

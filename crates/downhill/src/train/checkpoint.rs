@@ -2,8 +2,10 @@
 //!
 //! File layout (version 2): one header line `{"format":"downhill-checkpoint","version":2,
 //! "crc32":"…","bytes":N}` followed by the payload, a JSON [`Checkpoint`] of exactly `N` bytes
-//! whose CRC-32 (IEEE) is `crc32`. The payload holds the loop's counters, the parameters, the
-//! optimiser's state and each callback's state under the callback's name. Floats round-trip
+//! whose CRC-32 (IEEE) is `crc32`. The payload holds the loop's counters, the parameters (and,
+//! for an optimiser with an evaluation point such as schedule-free, the training point it
+//! steps, `train_params`), the optimiser's state and each callback's state under the
+//! callback's name. Floats round-trip
 //! exactly (serde_json's `float_roundtrip`), so a resumed run is bit-identical to an
 //! uninterrupted one. Writing goes to a temporary file in the same directory, which is
 //! flushed, `fsync`ed and renamed over the target (then the directory is synced): a crash
@@ -47,8 +49,13 @@ pub struct Checkpoint {
     pub lr_scale: f64,
     /// The optimiser's learning rate at the checkpoint.
     pub lr: f64,
-    /// Parameters (widened to f64; exact for f32).
+    /// Parameters (widened to f64; exact for f32): the model, so the evaluation point of an
+    /// optimiser that has one (schedule-free's x).
     pub params: Vec<f64>,
+    /// The optimiser's training point when it differs from `params` (schedule-free's y,
+    /// [`Optimizer::eval_point`]): where a resumed run continues from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_params: Option<Vec<f64>>,
     /// The optimiser's state.
     pub optimizer: OptimizerState,
     /// Each callback's state, by [`Callback::name`].
@@ -97,6 +104,7 @@ impl From<CheckpointV1> for Checkpoint {
             lr_scale: c.lr_scale,
             lr: c.lr,
             params: c.params,
+            train_params: None,
             optimizer: c.optimizer,
             callbacks,
         }
@@ -129,8 +137,9 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 impl Checkpoint {
-    /// The run's state after `ctx.epoch` epochs: counters and parameters from `ctx`, the
-    /// optimiser's state and every callback's.
+    /// The run's state after `ctx.epoch` epochs: counters and parameters from `ctx` (and the
+    /// training point, for an optimiser with an evaluation point), the optimiser's state and
+    /// every callback's.
     pub(super) fn of<T: Scalar>(
         fingerprint: &str,
         ctx: &Context<'_, T>,
@@ -152,6 +161,10 @@ impl Checkpoint {
             lr_scale: ctx.lr_scale,
             lr: opt.lr(),
             params: ctx.params_f64(),
+            train_params: ctx
+                .train_point
+                .as_ref()
+                .map(|y| y.iter().map(|v| v.f64()).collect()),
             optimizer: opt.state(),
             callbacks: states,
         })
@@ -171,14 +184,20 @@ impl Checkpoint {
                 "the checkpoint was written by a run with another configuration".into(),
             ));
         }
-        if self.params.len() != ctx.params.len() {
-            return Err(Error::Dimension {
-                what: "checkpoint params".into(),
-                got: self.params.len(),
-                expected: ctx.params.len().to_string(),
-            });
+        let start = self.train_params.as_ref().unwrap_or(&self.params);
+        for (what, p) in [
+            ("checkpoint params", &self.params),
+            ("checkpoint train_params", start),
+        ] {
+            if p.len() != ctx.params.len() {
+                return Err(Error::Dimension {
+                    what: what.into(),
+                    got: p.len(),
+                    expected: ctx.params.len().to_string(),
+                });
+            }
         }
-        ctx.set_params(&self.params);
+        ctx.set_params(start);
         opt.load_state(&self.optimizer)?;
         opt.set_lr(self.lr);
         (ctx.epoch, ctx.step) = (self.epoch, self.step);
@@ -294,6 +313,7 @@ mod tests {
             lr_scale: 1.0,
             lr: 0.1,
             params: vec![0.1 + 0.2, f64::MIN_POSITIVE, -1e300, 1.0 / 3.0],
+            train_params: None,
             optimizer: OptimizerState::new("sgd"),
             callbacks: BTreeMap::from([(
                 LossLog::NAME.to_string(),

@@ -406,7 +406,12 @@ impl<'a, T: Scalar> Trainer<'a, T> {
     /// Each epoch `e` draws batches from a [`Sampler`]; before each step the learning rate is
     /// set (`ctx.lr_override` (SWA), else the schedule at step `k` or epoch `e`, else the base
     /// lr; times the plateau factor `ctx.lr_scale`); the gradient is taken at the optimiser's
-    /// look-ahead point if it has one. Everything else is callbacks, in this order: the
+    /// look-ahead point if it has one. An optimiser with an evaluation point (schedule-free)
+    /// steps its training point y, kept aside, and `ctx.params` is its evaluation point x
+    /// (see [`Context::params`]): callbacks, the result (`params`, `final_train_loss`,
+    /// `final_val`), the saved model and checkpoints' `params` are x, and a checkpoint keeps y
+    /// as `train_params` so that a resumed run is bit-identical. Everything else is
+    /// callbacks, in this order: the
     /// divergence guard ([`DivergenceGuard`]), loss logging ([`LossLog`]), validation
     /// ([`Validation`]), progress ([`ProgressHook`]), SWA/snapshot averaging ([`Averaging`]),
     /// the plateau rule ([`Plateau`]), early stopping ([`EarlyStopping`]), the user's
@@ -451,6 +456,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         if let Some(c) = resume {
             c.restore(fingerprint, &mut ctx, opt, &mut cbs)?;
         }
+        ctx.split_eval_point(opt);
         let stepping: Vec<usize> = (0..cbs.len()).filter(|&i| cbs[i].per_step()).collect();
         let np = ctx.params.len();
         let (mut grad, mut point) = (pages::filled(np, T::zero()), pages::filled(np, T::zero()));
@@ -472,12 +478,21 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
-                let loss = if opt.gradient_point(&ctx.params, &mut point) {
+                let at = ctx.train_point.as_deref().unwrap_or(&ctx.params);
+                let loss = if opt.gradient_point(at, &mut point) {
                     ctx.batch_gradient(&point, batch, upcoming, &mut grad)
                 } else {
-                    ctx.batch_gradient(&ctx.params, batch, upcoming, &mut grad)
+                    ctx.batch_gradient(at, batch, upcoming, &mut grad)
                 };
-                opt.step(&mut ctx.params, &mut grad);
+                match ctx.train_point.as_mut() {
+                    Some(y) => {
+                        opt.step(y, &mut grad);
+                        opt.eval_point(y, &mut ctx.params);
+                    }
+                    None => {
+                        opt.step(&mut ctx.params, &mut grad);
+                    }
+                }
                 (ctx.step, ctx.samples, ctx.batch_loss) =
                     (ctx.step + 1, ctx.samples + batch.len(), loss.f64());
                 for &i in &stepping {

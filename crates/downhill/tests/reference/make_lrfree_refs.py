@@ -18,7 +18,6 @@ with p.grad set to the analytic gradient, from the start point of its objective:
 `growth_rate` absent is the packages' float('inf'), `beta3` absent prodigy's None (√β₂).
 """
 import importlib.metadata
-import json
 import os
 import sys
 
@@ -30,7 +29,7 @@ import dadaptation  # noqa: E402
 import prodigyopt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
+from make_optim_refs import grad, matrix_grad, matrix_x0, numel, write_package_refs  # noqa: E402
 
 STEPS = 60
 
@@ -111,31 +110,10 @@ def run(name, params, fn, shapes):
 
 
 def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lrfree_refs.json")
-    cases = []
-    for name, params, fn, shapes in CASES:
-        traj = run(name, params, fn, shapes)
-        cases.append({
-            "optimizer": name,
-            "params": params,
-            "function": fn,
-            "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
-        })
-    doc = {
-        "generated_by": "crates/downhill/tests/reference/make_lrfree_refs.py (do not edit by hand)",
-        "prodigyopt": importlib.metadata.version("prodigyopt"),
-        "dadaptation": importlib.metadata.version("dadaptation"),
-        "torch": torch.__version__,
-        "python": sys.version.split()[0],
-        "note": f"float64, one parameter group; each case: shapes ([rows, cols] a matrix, [n] a "
-                f"vector; each a tensor), the flat points (x0, then {STEPS} steps)",
-        "cases": cases,
-    }
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
+    versions = {k: importlib.metadata.version(k) for k in ("prodigyopt", "dadaptation")}
+    write_package_refs("make_lrfree_refs.py", "lrfree_refs.json",
+                       dict(versions, torch=torch.__version__),
+                       "float64, one parameter group", STEPS, CASES, run)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Downhill's `lr` is optax's `learning_rate` (DEFAULT_LR when absent: optax has no
 `betas` its (b1, b2) (adan's (b1, b2, b3)); `maximize = true` is optax on the negated gradient (optax has no such
 option).
 """
-import json
 import os
 import sys
 
@@ -29,7 +28,7 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
+from make_optim_refs import grad, matrix_grad, matrix_x0, numel, write_package_refs  # noqa: E402
 
 STEPS = 60
 
@@ -125,30 +124,9 @@ def run(name, params, fn, shapes):
 
 
 def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optax_refs.json")
-    cases = []
-    for name, params, fn, shapes in CASES:
-        traj = run(name, params, fn, shapes)
-        cases.append({
-            "optimizer": name,
-            "params": params,
-            "function": fn,
-            "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
-        })
-    doc = {
-        "generated_by": "crates/downhill/tests/reference/make_optax_refs.py (do not edit by hand)",
-        "optax": optax.__version__,
-        "jax": jax.__version__,
-        "python": sys.version.split()[0],
-        "note": f"float64 (jax_enable_x64); each case: shapes ([rows, cols] a matrix, [n] a "
-                f"vector; each a tensor), the flat points (x0, then {STEPS} steps)",
-        "cases": cases,
-    }
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
+    write_package_refs("make_optax_refs.py", "optax_refs.json",
+                       {"optax": optax.__version__, "jax": jax.__version__},
+                       "float64 (jax_enable_x64)", STEPS, CASES, run)
 
 
 if __name__ == "__main__":

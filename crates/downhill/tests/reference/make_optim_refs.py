@@ -378,6 +378,33 @@ def lit(v):
     return r
 
 
+def write_package_refs(script, out_name, versions, precision, steps, rows, run_case):
+    """Writes a package reference file (optax_refs.json, lrfree_refs.json) next to this script:
+    the `versions` (name -> version) and the Python version beside the cases, one per row of
+    `rows` (optimizer, params, objective, shapes) with the flat points `run_case` returns."""
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), out_name)
+    cases = []
+    for name, params, fn, shapes in rows:
+        traj = run_case(name, params, fn, shapes)
+        cases.append({
+            "optimizer": name,
+            "params": params,
+            "function": fn,
+            "shapes": shapes,
+            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+        })
+    doc = {"generated_by": f"crates/downhill/tests/reference/{script} (do not edit by hand)",
+           **versions,
+           "python": sys.version.split()[0],
+           "note": f"{precision}; each case: shapes ([rows, cols] a matrix, [n] a vector; each "
+                   f"a tensor), the flat points (x0, then {steps} steps)",
+           "cases": cases}
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(cases)} cases to {out}")
+
+
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim_refs.json")
     cases = []

@@ -121,6 +121,9 @@ impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O>
     fn gradient_point(&self, params: &[T], out: &mut [T]) -> bool {
         self.inner.gradient_point(params, out)
     }
+    fn eval_point(&self, params: &[T], out: &mut [T]) -> bool {
+        self.inner.eval_point(params, out)
+    }
     fn skipped(&self) -> usize {
         self.wrapper.skipped(&self.state) + self.inner.skipped()
     }
