@@ -168,6 +168,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
         ("001", || {
             let mut v = step_size::gd_1d();
             v.extend(noise::minibatch());
+            v.push(step_size::lr_free::experiment());
             v
         }),
         ("004", || {
@@ -281,6 +282,15 @@ fn short_values(v: &Map<String, Value>) -> String {
         .collect::<Vec<_>>()
         .join("  ");
     s.chars().take(90).collect()
+}
+
+/// `x` rounded to three significant digits (bar and legend labels).
+pub(crate) fn three_digits(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let p = 10f64.powi(2 - x.abs().log10().floor() as i32);
+    (x * p).round() / p
 }
 
 /// A compact rendering of a JSON value for tables.
