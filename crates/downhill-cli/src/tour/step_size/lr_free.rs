@@ -192,7 +192,6 @@ pub(crate) fn experiment() -> Experiment {
         marked: vec![0, 1, 2],
         vlines,
         legend: LegendPosition::UpperRight,
-        ..Chart::default()
     }))
     .figure(Figure::Bars {
         title: "decades of lr within 2× of the best SGD loss (issue 27: ≥ 3)".into(),
