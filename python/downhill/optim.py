@@ -192,7 +192,7 @@ class Optimizer(_core.Optimizer):
             cfg = loads(self.group_config(g))
             momentum = self.get_momentum(g)
             if momentum is not None and "betas" in cfg:
-                cfg["betas"] = [momentum, cfg["betas"][1]]
+                cfg["betas"] = [momentum, *cfg["betas"][1:]]  # adan: a triple
             elif momentum is not None and "momentum" in cfg:
                 cfg["momentum"] = momentum
             if self._sizes is None:

@@ -34,6 +34,12 @@ def package_refs():
             for c in json.loads((REFERENCE / name).read_text())["cases"]]
 
 
+def polyak_refs():
+    """The optax.polyak_sgd reference runs (``polyak_refs.json``, float64), each step given
+    the loss f(x)."""
+    return json.loads((REFERENCE / "polyak_refs.json").read_text())["cases"]
+
+
 def _rust_floats(text):
     return [float(v) for v in re.findall(r"-?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|inf|NaN)", text)]
 

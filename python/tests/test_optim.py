@@ -9,7 +9,7 @@ import pytest
 import downhill
 from downhill import _core, optim
 
-from conftest import close, matrix_refs, optim_refs, package_refs
+from conftest import close, matrix_refs, optim_refs, package_refs, polyak_refs
 
 FIRST_ORDER = [e for e in optim.CATALOG if e["kind"] == "first_order"]
 
@@ -43,6 +43,12 @@ def test_docstrings_carry_the_rule_from_the_rust_docs():
 @pytest.mark.parametrize("entry", FIRST_ORDER, ids=lambda e: e["name"])
 def test_reproduces_the_committed_torch_trajectories(entry):
     name = entry["name"]
+    if name == "sgld":
+        check_sgld_closed_form()
+        return
+    if name == "polyak_sgd":
+        check_polyak()
+        return
     cases = [c for c in optim_refs()["cases"] if c["optimizer"] == name]
     mcases = [c for c in matrix_refs() if c["optimizer"] == name]
     # The packages' runs (optax's lars, lamb, …; prodigy, dadapt_*; schedulefree's): the
@@ -96,6 +102,52 @@ def matrix_grad(function, x):
         g[1:] += 200.0 * a
         return g
     raise ValueError(function)
+
+
+def matrix_value(function, x):
+    """f(x) of the matrix objectives (make_polyak_refs.value)."""
+    n = x.size
+    i = np.arange(n)
+    if function == "quartic":
+        c, t = 1.0 + (i % 3), ((i % 5) - 2.0) * 0.5
+        return float(np.sum(c * (x - t) ** 2 + 0.1 * x**4))
+    if function == "ill_conditioned":
+        return float(np.sum((0.1 + i) * x * x / 2.0))
+    if function == "rosenbrock_chain":
+        return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
+    raise ValueError(function)
+
+
+def check_polyak():
+    """optax.polyak_sgd's runs, the loss given to each step; a multi-tensor problem is one
+    flat array (the step size is one over all tensors)."""
+    for c in polyak_refs():
+        opt = cls_of("polyak_sgd")(**c["params"])
+        x = np.array(c["trajectory"][0], dtype=np.float64)
+        for want in c["trajectory"][1:]:
+            if c["function"] in MATRIX_FUNCTIONS:
+                f, g = matrix_value(c["function"], x), matrix_grad(c["function"], x)
+            else:
+                f, g = downhill.function(c["function"], x)
+                g = np.array(g, dtype=np.float64)
+            opt.step(x, g, loss=f)
+            close(x, want, rtol=1e-6)
+    opt = cls_of("polyak_sgd")()
+    with pytest.raises(ValueError, match="one flat array"):
+        opt.step([np.ones(2), np.ones(2)], [np.ones(2), np.ones(2)], loss=1.0)
+
+
+def check_sgld_closed_form():
+    """sgld at temperature 0 is SGD with half the learning rate (it has no reference
+    package; its noise and KS test are checked in Rust)."""
+    sgld, sgd = cls_of("sgld")(lr=0.002, temperature=0.0), optim.SGD(lr=0.001)
+    x, y = np.array([-1.2, 1.0]), np.array([-1.2, 1.0])
+    for _ in range(20):
+        _, g = downhill.function("rosenbrock", x)
+        sgld.step(x, np.array(g, dtype=np.float64))
+        _, g = downhill.function("rosenbrock", y)
+        sgd.step(y, np.array(g, dtype=np.float64))
+        close(x, y, rtol=1e-15)
 
 
 def check_matrix_case(cls, c, whole=False):

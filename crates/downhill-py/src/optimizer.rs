@@ -260,12 +260,15 @@ impl PyOptimizer {
         i: usize,
         p: &Bound<'_, PyAny>,
         g: &Bound<'_, PyAny>,
+        loss: Option<f64>,
     ) -> PyResult<()> {
         if let Ok(a) = p.downcast::<PyArrayDyn<f64>>() {
             self.prepare(i, false, shape_of(a.shape()))?;
+            self.give_loss(i, loss);
             step_typed!(self, py, i, a, p, g, f64, F64)
         } else if let Ok(a) = p.downcast::<PyArrayDyn<f32>>() {
             self.prepare(i, true, shape_of(a.shape()))?;
+            self.give_loss(i, loss);
             step_typed!(self, py, i, a, p, g, f32, F32)
         } else {
             Err(dtype_error(&format!("params[{i}]"), p))
@@ -298,6 +301,16 @@ impl PyOptimizer {
         }
         let arr = PyArray1::from_vec(py, out).reshape(a.shape())?;
         Ok(Some(arr))
+    }
+
+    /// Gives tensor `i`'s optimiser the loss of the step (`Optimizer::set_loss`), if any.
+    fn give_loss(&mut self, i: usize, loss: Option<f64>) {
+        if let (Some(l), Some(Some(slot))) = (loss, self.slots.get_mut(i)) {
+            match slot.engine.get() {
+                Engine::F64(o) => o.set_loss(l),
+                Engine::F32(o) => o.set_loss(l),
+            }
+        }
     }
 
     fn each_group(&self, group: Option<usize>) -> PyResult<std::ops::Range<usize>> {
@@ -369,12 +382,15 @@ impl PyOptimizer {
     }
 
     /// Updates `params` in place from `grad`: one array each, or lists of arrays (one per
-    /// tensor, in order). `grad` is the step's scratch and may be overwritten.
+    /// tensor, in order). `grad` is the step's scratch and may be overwritten. `loss` is the
+    /// loss where `grad` was taken (what `polyak_sgd` needs; the others ignore it).
+    #[pyo3(signature = (params, grad, loss=None))]
     fn step(
         &mut self,
         py: Python<'_>,
         params: &Bound<'_, PyAny>,
         grad: &Bound<'_, PyAny>,
+        loss: Option<f64>,
     ) -> PyResult<()> {
         let ps: Vec<Bound<'_, PyAny>> = if let Ok(l) = params.downcast::<PyList>() {
             l.iter().collect()
@@ -382,7 +398,7 @@ impl PyOptimizer {
             t.iter().collect()
         } else {
             // One array (anything else is refused by step_one, naming the dtype).
-            return self.step_one(py, 0, params, grad);
+            return self.step_one(py, 0, params, grad, loss);
         };
         let gs: Vec<Bound<'_, PyAny>> = if let Ok(l) = grad.downcast::<PyList>() {
             l.iter().collect()
@@ -400,8 +416,14 @@ impl PyOptimizer {
                 gs.len()
             )));
         }
+        // Each tensor has its own optimiser here; polyak_sgd's step size is one over all.
+        if self.name == "polyak_sgd" && ps.len() > 1 {
+            return Err(PyValueError::new_err(
+                "polyak_sgd: its step size is one over all tensors; step it with one flat array",
+            ));
+        }
         for (i, (p, g)) in ps.iter().zip(&gs).enumerate() {
-            self.step_one(py, i, p, g)?;
+            self.step_one(py, i, p, g, loss)?;
         }
         Ok(())
     }

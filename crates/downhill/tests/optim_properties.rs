@@ -116,6 +116,8 @@ fn cases() -> Vec<(&'static str, Value)> {
             "adamw_schedule_free",
             json!({"lr": 0.01, "warmup_steps": 3, "weight_lr_power": 1.0}),
         ),
+        // A small max step keeps polyak_sgd's f32 and f64 runs on one path.
+        ("polyak_sgd", json!({"lr": 0.1, "max_learning_rate": 0.2})),
     ]
 }
 

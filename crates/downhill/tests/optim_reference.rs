@@ -114,7 +114,22 @@ mod matrix_refs {
                 .collect()
         })
     }
+
+    /// The cases of `reference/polyak_refs.json` (`make_polyak_refs.py`): optax.polyak_sgd,
+    /// given the loss at each step.
+    pub fn polyak_cases() -> &'static [MatrixCase] {
+        static DOC: OnceLock<Doc> = OnceLock::new();
+        &DOC.get_or_init(|| {
+            serde_json::from_str(include_str!("reference/polyak_refs.json")).unwrap()
+        })
+        .cases
+    }
 }
+
+#[path = "optim_reference/sam.rs"]
+mod sam;
+#[path = "optim_reference/sgld.rs"]
+mod sgld;
 
 use downhill::optim::{OptimizerConfig, Shape};
 use downhill::problems;
@@ -124,8 +139,12 @@ use downhill::run::{Method, Run, Status};
 const RTOL: f64 = 1e-6;
 
 fn check(optimizer: &str) {
+    if CLOSED_FORM_REFERENCES.iter().any(|(n, _)| *n == optimizer) {
+        return; // checked by the tests that list names it
+    }
     let matrix = check_matrices(optimizer, matrix_refs::cases());
-    let package = check_matrices(optimizer, matrix_refs::package_cases());
+    let package = check_matrices(optimizer, matrix_refs::package_cases())
+        + check_matrices(optimizer, matrix_refs::polyak_cases());
     if matrix + package > 0 && refs::cases().iter().all(|c| c.optimizer != optimizer) {
         return; // Muon: matrices only; the package rules: their package's file only.
     }
@@ -180,6 +199,7 @@ fn every_registry_entry_is_covered() {
     use downhill::optim::{catalog, EntryKind};
     for e in catalog() {
         match e.kind {
+            EntryKind::FirstOrder if CLOSED_FORM_REFERENCES.iter().any(|(n, _)| *n == e.name) => {}
             EntryKind::FirstOrder => {
                 let named = |c: &&matrix_refs::MatrixCase| c.optimizer == e.name;
                 let cases = refs::cases()
@@ -187,11 +207,12 @@ fn every_registry_entry_is_covered() {
                     .filter(|c| c.optimizer == e.name)
                     .count()
                     + matrix_refs::cases().iter().filter(named).count()
-                    + matrix_refs::package_cases().iter().filter(named).count();
+                    + matrix_refs::package_cases().iter().filter(named).count()
+                    + matrix_refs::polyak_cases().iter().filter(named).count();
                 assert!(
                     cases >= 2,
                     "{} has no reference cases in optim_refs.json / optim_matrix_refs.json / \
-                     a package file (optax_refs.json, schedulefree_refs.json)",
+                     a package file (optax, lrfree, schedulefree, polyak refs)",
                     e.name
                 );
             }
@@ -203,6 +224,14 @@ fn every_registry_entry_is_covered() {
         }
     }
 }
+
+/// First-order optimisers without a reference package, and where their closed-form
+/// reference cases are.
+const CLOSED_FORM_REFERENCES: &[(&str, &str)] = &[(
+    "sgld",
+    "tests/optim_reference/sgld.rs: sgld_at_temperature_0_is_sgd_with_half_the_lr, \
+     sgld_noise_is_the_documented_chacha_stream; src/optim/sgld/tests.rs: KS test",
+)];
 
 /// Where each solver is checked against references.
 const SOLVER_REFERENCES: &[(&str, &str)] = &[
@@ -290,7 +319,7 @@ fn worst_relative_error_is_tiny() {
 
 /// The gradient of a matrix case's objective over the flat vector (the script's
 /// `matrix_grad`, same operation order), or of a 2-D test function of `problems`.
-fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
+pub(crate) fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
     use downhill::Objective;
     let n = x.len();
     match function {
@@ -317,6 +346,26 @@ fn matrix_grad(function: &str, x: &[f64], g: &mut [f64]) {
         other => {
             problems::by_name::<f64>(other).unwrap().gradient(x, g);
         }
+    }
+}
+
+/// The value of a matrix case's objective (`make_polyak_refs.value`), or of a 2-D test
+/// function of `problems`: the loss that polyak_sgd is given.
+pub(crate) fn matrix_value(function: &str, x: &[f64]) -> f64 {
+    use downhill::Objective;
+    let n = x.len();
+    match function {
+        "quartic" => (0..n)
+            .map(|i| {
+                let (c, t) = (1.0 + (i % 3) as f64, ((i % 5) as f64 - 2.0) * 0.5);
+                c * (x[i] - t).powi(2) + 0.1 * x[i].powi(4)
+            })
+            .sum(),
+        "ill_conditioned" => (0..n).map(|i| (0.1 + i as f64) * x[i] * x[i] / 2.0).sum(),
+        "rosenbrock_chain" => (0..n - 1)
+            .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+            .sum(),
+        other => problems::by_name::<f64>(other).unwrap().value(x),
     }
 }
 
@@ -354,6 +403,7 @@ fn check_matrices(optimizer: &str, all: &[matrix_refs::MatrixCase]) -> usize {
         for (k, want) in c.trajectory.iter().enumerate() {
             if k > 0 {
                 matrix_grad(&c.function, &x, &mut g);
+                opt.set_loss(matrix_value(&c.function, &x));
                 opt.step(&mut x, &mut g);
             }
             let mut points = vec![("x", &x, want)];
@@ -402,7 +452,10 @@ fn matrix_cases_cover_three_objectives() {
             .collect();
         assert_eq!(functions.len(), 3, "{name}");
     }
-    let package = matrix_refs::package_cases();
+    let package: Vec<_> = matrix_refs::package_cases()
+        .iter()
+        .chain(matrix_refs::polyak_cases())
+        .collect();
     let names: std::collections::BTreeSet<_> = package.iter().map(|c| &c.optimizer).collect();
     for name in names {
         let cases: Vec<_> = package.iter().filter(|c| &c.optimizer == name).collect();

@@ -399,3 +399,56 @@ fn schedule_free_trains_at_y_reports_x_and_resumes_bit_identically() {
     assert_eq!(full.steps, resumed.steps);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The trainer feeds the batch loss to the optimiser before each step (polyak_sgd) and takes
+/// SAM's second gradient on the same batch: both equal a hand-written loop over the
+/// sequential batches, bit for bit.
+#[test]
+fn trainer_feeds_the_batch_loss_and_takes_sams_second_gradient() {
+    use downhill::optim::{Optimizer, OptimizerConfig, SamConfig, WrappersConfig};
+    let (tr, _) = blobs();
+    let net = mlp(&tr);
+    let bs = 16;
+    let cfg = TrainConfig {
+        epochs: 1,
+        batch_size: bs,
+        sampling: Sampling::Sequential,
+        ..TrainConfig::default()
+    };
+    let build = |name: &str, sam: bool| -> Box<dyn Optimizer<f64>> {
+        let params = serde_json::json!({"lr": 0.1, "momentum": 0.9});
+        let opt = match name {
+            "sgd" => OptimizerConfig::from_named("sgd", params),
+            _ => OptimizerConfig::from_named(name, serde_json::json!({"max_learning_rate": 0.5})),
+        };
+        let opt = opt.unwrap().build::<f64>().unwrap();
+        let wrappers = WrappersConfig {
+            sam: sam.then_some(SamConfig {
+                rho: 0.1,
+                adaptive: true,
+                eta: 0.01,
+            }),
+            ..Default::default()
+        };
+        wrappers.apply(opt).unwrap()
+    };
+    for (name, sam) in [("polyak_sgd", false), ("sgd", true), ("polyak_sgd", true)] {
+        let init = net.init(0);
+        let r = Trainer::new(&net, &tr, cfg.clone())
+            .run(build(name, sam).as_mut(), &init, None)
+            .unwrap();
+        let mut opt = build(name, sam);
+        let (mut p, mut g, mut q) = (init.clone(), vec![0.0; init.len()], init.clone());
+        let idx: Vec<usize> = (0..tr.n()).collect();
+        for batch in idx.chunks(bs) {
+            let loss = net.loss(&p, &tr, batch, Some(&mut g));
+            opt.set_loss(loss);
+            if opt.second_point(&p, &g, &mut q) {
+                net.loss(&q, &tr, batch, Some(&mut g));
+            }
+            opt.step(&mut p, &mut g);
+        }
+        assert_eq!(r.params, p, "{name} sam={sam}");
+        assert_ne!(p, init);
+    }
+}

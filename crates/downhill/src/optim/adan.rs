@@ -151,7 +151,7 @@ impl Rule for AdanConfig {
             *prev = g;
             let mut u = (*m / bc1 + w2 * (*v / bc2)) / ((*n / bc3 + eps_root).sqrt() + eps);
             if decay {
-                u = u + wd * *p;
+                u += wd * *p;
             }
             *p += neg_lr * u;
         }

@@ -305,6 +305,12 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
             .max()
             .unwrap_or(0)
     }
+    /// Every group's optimiser gets the (whole model's) loss.
+    fn set_loss(&mut self, loss: f64) {
+        for part in &mut self.parts {
+            part.opt.set_loss(loss);
+        }
+    }
     fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
         // Each group's optimiser was given its tensors' shapes at construction.
         Ok(())

@@ -2,7 +2,6 @@
 //! Lu, Nocedal & Zhu (1995), with the subspace step of Morales & Nocedal (2011, SciPy's
 //! L-BFGS-B 3.0).
 
-use serde::{Deserialize, Serialize};
 
 use super::bounded_search::{wolfe_on_segment, LinePoint, SegmentWolfe};
 use super::lbfgsb_memory::Memory;
@@ -14,53 +13,27 @@ use crate::kernels::rows::dot;
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
 
-/// `lbfgsb`: the hyperparameters of [`Lbfgsb`], named as SciPy's `fmin_l_bfgs_b`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LbfgsbConfig {
-    /// Correction pairs kept (10; `minimize`'s `maxcor`).
-    pub m: usize,
-    /// Stop when `maxᵢ |proj gᵢ| ≤ pgtol` (1e-5; `minimize`'s `gtol`).
-    pub pgtol: f64,
-    /// Stop when `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach` (1e7;
-    /// `minimize`'s `ftol = factr·ε_mach` = 2.22e-9).
-    pub factr: f64,
-    /// Maximum evaluations of one line search (20).
-    pub maxls: usize,
-}
-
-impl Default for LbfgsbConfig {
-    fn default() -> Self {
-        LbfgsbConfig {
-            m: 10,
-            pgtol: 1e-5,
-            factr: 1e7,
-            maxls: 20,
-        }
+crate::hyperparameters! {
+    /// `lbfgsb`: the hyperparameters of [`Lbfgsb`], named as SciPy's `fmin_l_bfgs_b`.
+    pub struct LbfgsbConfig {
+        /// Correction pairs kept (`minimize`'s `maxcor`).
+        m: usize = 10, [Kind::Int, AtLeast(1.0), "correction pairs kept (SciPy's maxcor)"],
+        /// Stop when `maxᵢ |proj gᵢ| ≤ pgtol` (`minimize`'s `gtol`).
+        pgtol: f64 = 1e-5, [Kind::Float, AtLeast(0.0),
+            "stop when the projected gradient's max norm is at most this (SciPy's gtol)"],
+        /// Stop when `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ factr·ε_mach`
+        /// (`minimize`'s `ftol = factr·ε_mach` = 2.22e-9 by default).
+        factr: f64 = 1e7, [Kind::Float, AtLeast(0.0),
+            "stop when the relative decrease of f is at most factr·eps (SciPy's ftol/eps)"],
+        /// Maximum evaluations of one line search.
+        maxls: usize = 20, [Kind::Int, AtLeast(1.0), "maximum evaluations of one line search"],
     }
 }
 
 impl Entry for LbfgsbConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "L-BFGS-B: limited-memory BFGS with box constraints (a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        int("m", AtLeast(1.0), "correction pairs kept (SciPy's maxcor)"),
-        float(
-            "pgtol",
-            AtLeast(0.0),
-            "stop when the projected gradient's max norm is at most this (SciPy's gtol)",
-        ),
-        float(
-            "factr",
-            AtLeast(0.0),
-            "stop when the relative decrease of f is at most factr·eps (SciPy's ftol/eps)",
-        ),
-        int(
-            "maxls",
-            AtLeast(1.0),
-            "maximum evaluations of one line search",
-        ),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

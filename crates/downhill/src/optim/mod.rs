@@ -69,8 +69,8 @@ pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
 pub use wrappers::{
-    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, SkipNonFinite,
-    WrappersConfig,
+    Accumulate, ClipGradNorm, ClipGradValue, Lookahead, LookaheadConfig, Sam, SamConfig,
+    SkipNonFinite, WrappersConfig,
 };
 
 // One line per optimiser or solver: module: config name => optimiser type (its config), doc.
@@ -101,6 +101,8 @@ registry::registry! {
     dadapt_sgd: "dadapt_sgd" => DadaptSgd(DadaptSgdConfig), "`dadaptation.DAdaptSGD`: D-Adaptation SGD (Defazio & Mishchenko 2023).";
     sgd_schedule_free: "sgd_schedule_free" => SgdScheduleFree(SgdScheduleFreeConfig), "`schedulefree.SGDScheduleFree`: schedule-free SGD (Defazio et al. 2024).";
     adamw_schedule_free: "adamw_schedule_free" => AdamwScheduleFree(AdamwScheduleFreeConfig), "`schedulefree.AdamWScheduleFree`: schedule-free AdamW (Defazio et al. 2024).";
+    sgld: "sgld" => Sgld(SgldConfig), "SGLD: SGD plus Gaussian noise, sampling exp(-U/T) (Welling & Teh 2011).";
+    polyak_sgd: "polyak_sgd" => PolyakSgd(PolyakSgdConfig), "`optax.polyak_sgd`: SGD with the Polyak step size (f - f_min)/|g|^2 (Loizou et al. 2021).";
     lbfgs: "lbfgs" => Lbfgs(LbfgsConfig), "`torch.optim.LBFGS` (a solver).";
     newton: "newton" => Newton(NewtonConfig), "Newton's method (a solver).";
     pso: "pso" => Pso(PsoConfig), "Particle swarm (a solver).";
@@ -240,6 +242,17 @@ pub trait Optimizer<T: Float>: Send {
     fn set_shapes(&mut self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
+    /// The loss at the point where the gradient of the next [`Optimizer::step`] was taken
+    /// (the batch loss in training). The loops call it before each step; methods that use it
+    /// (the Polyak step size) keep it, the default ignores it.
+    fn set_loss(&mut self, _loss: f64) {}
+    /// A second gradient point: given `grad`, the gradient taken at `at` (the
+    /// [gradient point](Optimizer::gradient_point)), methods that need the gradient somewhere
+    /// else too (SAM: at `at` + ρ·g/‖g‖) write that point into `out` and return `true`; the
+    /// loop then steps with the gradient there instead. The default returns `false`.
+    fn second_point(&self, _at: &[T], _grad: &[T], _out: &mut [T]) -> bool {
+        false
+    }
 }
 
 /// Shorthands for the scheduled hyperparameters ([`Optimizer::hyper`] and
@@ -320,6 +333,12 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         (**self).set_shapes(shapes)
+    }
+    fn set_loss(&mut self, loss: f64) {
+        (**self).set_loss(loss)
+    }
+    fn second_point(&self, at: &[T], grad: &[T], out: &mut [T]) -> bool {
+        (**self).second_point(at, grad, out)
     }
 }
 

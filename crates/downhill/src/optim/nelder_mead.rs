@@ -2,7 +2,6 @@
 //! "Nelder-Mead")` runs it, with the adaptive parameters of Gao & Han (2012) and bounds by
 //! clipping (SciPy ≥ 1.7).
 
-use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
@@ -10,25 +9,28 @@ use super::solver::{BoxedSolver, Solver, SolverStep, StopReason};
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
 
-/// `nelder_mead`: the hyperparameters of [`NelderMead`], named as SciPy's options.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NelderMeadConfig {
-    /// Stop when every vertex is within `xatol` of the best, coordinatewise (1e-4)…
-    pub xatol: f64,
-    /// …and every vertex's value within `fatol` of the best one (1e-4).
-    pub fatol: f64,
-    /// Gao & Han's dimension-dependent coefficients (`true`); `false` (SciPy's default):
-    /// ρ = 1, χ = 2, ψ = σ = ½.
-    pub adaptive: bool,
-    /// Iteration budget, SciPy's `maxiter` (`200·n` when neither budget is given; unlimited
-    /// when only `maxfev` is).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub maxiter: Option<usize>,
-    /// Evaluation budget, SciPy's `maxfev` (`200·n` when neither budget is given; unlimited
-    /// when only `maxiter` is).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub maxfev: Option<usize>,
+crate::hyperparameters! {
+    /// `nelder_mead`: the hyperparameters of [`NelderMead`], named as SciPy's options.
+    pub struct NelderMeadConfig {
+        /// Stop when every vertex is within `xatol` of the best, coordinatewise…
+        xatol: f64 = 1e-4, [Kind::Float, AtLeast(0.0), "simplex size in x at which to stop"],
+        /// …and every vertex's value within `fatol` of the best one.
+        fatol: f64 = 1e-4, [Kind::Float, AtLeast(0.0), "spread of f over the simplex at which to stop"],
+        /// Gao & Han's dimension-dependent coefficients (`true`); `false` (SciPy's default):
+        /// ρ = 1, χ = 2, ψ = σ = ½.
+        adaptive: bool = false, [Kind::Bool, Any,
+            "Gao & Han's coefficients for the dimension (SciPy's adaptive=True)"],
+        /// Iteration budget, SciPy's `maxiter` (`200·n` when neither budget is given; unlimited
+        /// when only `maxfev` is).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        maxiter: Option<usize> = None, [Kind::Int, AtLeast(1.0),
+            "iteration budget (default 200·n with maxfev unset, else none)"],
+        /// Evaluation budget, SciPy's `maxfev` (`200·n` when neither budget is given; unlimited
+        /// when only `maxiter` is).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        maxfev: Option<usize> = None, [Kind::Int, AtLeast(1.0),
+            "evaluation budget (default 200·n with maxiter unset, else none)"],
+    }
 }
 
 impl NelderMeadConfig {
@@ -44,43 +46,10 @@ impl NelderMeadConfig {
     }
 }
 
-impl Default for NelderMeadConfig {
-    fn default() -> Self {
-        NelderMeadConfig {
-            xatol: 1e-4,
-            fatol: 1e-4,
-            adaptive: false,
-            maxiter: None,
-            maxfev: None,
-        }
-    }
-}
-
 impl Entry for NelderMeadConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "Nelder-Mead simplex, SciPy's algorithm (a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("xatol", AtLeast(0.0), "simplex size in x at which to stop"),
-        float(
-            "fatol",
-            AtLeast(0.0),
-            "spread of f over the simplex at which to stop",
-        ),
-        flag(
-            "adaptive",
-            "Gao & Han's coefficients for the dimension (SciPy's adaptive=True)",
-        ),
-        int(
-            "maxiter",
-            AtLeast(1.0),
-            "iteration budget (default 200·n with maxfev unset, else none)",
-        ),
-        int(
-            "maxfev",
-            AtLeast(1.0),
-            "evaluation budget (default 200·n with maxiter unset, else none)",
-        ),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

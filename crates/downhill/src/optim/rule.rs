@@ -80,6 +80,8 @@ pub trait Rule: Entry + Named + Send + 'static {
     fn check_shapes(&self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
+    /// Receives the loss at the next step's gradient point ([`Optimizer::set_loss`]).
+    fn set_loss<T: Float>(&self, _state: &mut Self::State<T>, _loss: f64) {}
     /// Where the next gradient must be evaluated ([`Optimizer::gradient_point`]).
     fn gradient_point<T: Float>(
         &self,
@@ -200,6 +202,10 @@ impl<R: Rule, T: Float> Optimizer<T> for Optim<R, T> {
 
     fn skipped(&self) -> usize {
         self.skipped
+    }
+
+    fn set_loss(&mut self, loss: f64) {
+        self.cfg.set_loss(&mut self.state, loss)
     }
 
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {

@@ -206,6 +206,7 @@ impl<'a, T: Float> Common<'a, T> {
         let mut x = x0.to_vec();
         let mut g = vec![T::zero(); n];
         let mut point = vec![T::zero(); n];
+        let mut second = vec![T::zero(); n];
         let mut evals = Evaluations::default();
         let mut fx = f.value(&x);
         evals.function += 1;
@@ -226,12 +227,13 @@ impl<'a, T: Float> Common<'a, T> {
             let momentum = opt.momentum();
             res.push_rates(record, lr, momentum);
             let at_x = !opt.gradient_point(&x, &mut point);
-            if at_x {
-                f.gradient(&x, &mut g);
+            let loss = if at_x {
+                f.gradient(&x, &mut g)
             } else {
-                f.gradient(&point, &mut g);
-            }
+                f.gradient(&point, &mut g)
+            };
             evals.gradient += 1;
+            opt.set_loss(loss.f64());
             if let Some(tol) = self.tolerance {
                 let gn = if at_x {
                     stationarity(&x, &g, bounds)
@@ -256,6 +258,12 @@ impl<'a, T: Float> Common<'a, T> {
                      f(x−h) cancels to 0 and the descent stalls",
                     x.iter().map(|v| v.f64().abs()).fold(0.0, f64::max)
                 ));
+            }
+            // SAM: the step's gradient is the one at a second point.
+            let at = if at_x { &x } else { &point };
+            if opt.second_point(at, &g, &mut second) {
+                f.gradient(&second, &mut g);
+                evals.gradient += 1;
             }
             opt.step(&mut x, &mut g);
             if let Some(b) = bounds {

@@ -460,6 +460,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
         let stepping: Vec<usize> = (0..cbs.len()).filter(|&i| cbs[i].per_step()).collect();
         let np = ctx.params.len();
         let (mut grad, mut point) = (pages::filled(np, T::zero()), pages::filled(np, T::zero()));
+        let mut second = pages::filled(np, T::zero());
         let mut sampler = Sampler::new(ctx.n_samples(), cfg.sampling, cfg.seed);
         let mut lrs = Vec::new();
         for c in cbs.iter_mut() {
@@ -478,12 +479,16 @@ impl<'a, T: Scalar> Trainer<'a, T> {
                 if ctx.batch == 0 {
                     lrs.push(lr);
                 }
-                let at = ctx.train_point.as_deref().unwrap_or(&ctx.params);
-                let loss = if opt.gradient_point(at, &mut point) {
-                    ctx.batch_gradient(&point, batch, upcoming, &mut grad)
-                } else {
-                    ctx.batch_gradient(at, batch, upcoming, &mut grad)
-                };
+                let base = ctx.train_point.as_deref().unwrap_or(&ctx.params);
+                let shifted = opt.gradient_point(base, &mut point);
+                let at = if shifted { &point } else { base };
+                let loss = ctx.batch_gradient(at, batch, upcoming, &mut grad);
+                opt.set_loss(loss.f64());
+                // SAM: the step's gradient is the batch gradient at a second point; the
+                // reported loss stays the one at the first.
+                if opt.second_point(at, &grad, &mut second) {
+                    ctx.batch_gradient(&second, batch, upcoming, &mut grad);
+                }
                 match ctx.train_point.as_mut() {
                     Some(y) => {
                         opt.step(y, &mut grad);

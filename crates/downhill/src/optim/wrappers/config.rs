@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Accumulate, ClipGradNorm, ClipGradValue, Lookahead, SkipNonFinite};
+use super::{Accumulate, ClipGradNorm, ClipGradValue, Lookahead, Sam, SkipNonFinite};
 use crate::optim::Optimizer;
 use crate::{Float, Result};
 
@@ -22,13 +22,36 @@ impl Default for LookaheadConfig {
     }
 }
 
+/// `sam = { rho = 0.05, adaptive = false, eta = 0.01 }`: SAM, or ASAM with `adaptive`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SamConfig {
+    /// Radius ρ of the neighbourhood (default 0.05, > 0).
+    pub rho: f64,
+    /// ASAM's adaptive neighbourhood (default false).
+    pub adaptive: bool,
+    /// ASAM's η in T = |w| + η (default 0.01, the ASAM authors' code's; ≥ 0).
+    pub eta: f64,
+}
+
+impl Default for SamConfig {
+    fn default() -> Self {
+        SamConfig {
+            rho: 0.05,
+            adaptive: false,
+            eta: 0.01,
+        }
+    }
+}
+
 /// Which wrappers to put in front of the optimiser; every key is optional.
 ///
 /// [`WrappersConfig::apply`] stacks them so that a gradient passes, in order:
 /// skip-non-finite → accumulation → clip by value → clip by norm → (optimiser inside
 /// Lookahead). So non-finite micro-gradients are dropped before they are accumulated, and
 /// clipping acts on the accumulated mean, as in a PyTorch loop that clips just before
-/// `optimizer.step()`.
+/// `optimizer.step()`. SAM sits just outside the optimiser (and Lookahead): its step passes
+/// the gradient through, so everything before it acts on the gradient at its second point.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WrappersConfig {
@@ -47,6 +70,9 @@ pub struct WrappersConfig {
     /// Lookahead parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookahead: Option<LookaheadConfig>,
+    /// SAM / ASAM parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sam: Option<SamConfig>,
 }
 
 impl WrappersConfig {
@@ -60,6 +86,9 @@ impl WrappersConfig {
         let mut opt = opt;
         if let Some(l) = &self.lookahead {
             opt = Box::new(Lookahead::new(opt, l.k, l.alpha)?);
+        }
+        if let Some(s) = &self.sam {
+            opt = Box::new(Sam::new(opt, s.rho, s.adaptive, s.eta)?);
         }
         if let Some(m) = self.clip_grad_norm {
             opt = Box::new(ClipGradNorm::new(opt, m)?);

@@ -11,6 +11,7 @@
 //! | [`Accumulate`] | steps once every k calls, with the mean of the k gradients |
 //! | [`SkipNonFinite`] | skips (and counts) steps whose gradient holds NaN or ±∞ |
 //! | [`Lookahead`] | every k steps pulls the slow weights towards the fast ones |
+//! | [`Sam`] | SAM / ASAM: steps with the gradient at w + ρ·g/‖g‖ (two gradients a step) |
 //!
 //! [`WrappersConfig`] builds a stack of them from the `[wrappers]` config table.
 
@@ -18,6 +19,7 @@ mod accumulate;
 mod clip;
 mod config;
 mod lookahead;
+mod sam;
 mod skip_non_finite;
 
 use std::fmt::Debug;
@@ -31,8 +33,9 @@ use crate::{Float, Result};
 
 pub use accumulate::{Accumulate, AccumulateRule};
 pub use clip::{ClipGradNorm, ClipGradValue, ClipNormRule, ClipValueRule};
-pub use config::{LookaheadConfig, WrappersConfig};
+pub use config::{LookaheadConfig, SamConfig, WrappersConfig};
 pub use lookahead::{Lookahead, LookaheadRule};
+pub use sam::{Sam, SamRule};
 pub use skip_non_finite::{SkipNonFinite, SkipRule};
 
 /// What a wrapper does around its inner optimiser. [`Wrapped`], the one generic type of the
@@ -53,6 +56,17 @@ pub trait Wrapper<T: Float>: Clone + Debug + Send {
     /// Steps it skipped itself (the inner optimiser's are added).
     fn skipped(&self, _state: &Self::State) -> usize {
         0
+    }
+    /// [`Optimizer::second_point`]: the inner optimiser's, unless the wrapper asks for one
+    /// itself (SAM).
+    fn second_point<O: Optimizer<T> + ?Sized>(
+        &self,
+        inner: &O,
+        at: &[T],
+        grad: &[T],
+        out: &mut [T],
+    ) -> bool {
+        inner.second_point(at, grad, out)
     }
     /// Special cases of a loaded state (a count saved with another cycle length restarts it).
     fn after_load(&self, _state: &mut Self::State) {}
@@ -129,5 +143,11 @@ impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O>
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         self.inner.set_shapes(shapes)
+    }
+    fn set_loss(&mut self, loss: f64) {
+        self.inner.set_loss(loss)
+    }
+    fn second_point(&self, at: &[T], grad: &[T], out: &mut [T]) -> bool {
+        self.wrapper.second_point(&self.inner, at, grad, out)
     }
 }
