@@ -187,6 +187,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
                 landscapes::early_stopping(),
                 landscapes::weight_averaging(),
                 landscapes::flat_sharp::experiment(),
+                landscapes::sam::experiment(),
                 step_size::range_test::lr_range_test(),
             ]
         }),
@@ -197,6 +198,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
                 momentum::beta_retuning(),
                 noise::batch_growth(),
                 noise::langevin(),
+                noise::sgld::experiment(),
                 momentum::stability_map::stability_map(),
             ]
         }),

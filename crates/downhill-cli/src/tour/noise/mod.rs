@@ -3,6 +3,8 @@
 //! too large), seed 003's batch growth as an lr decay and SGD as a Langevin process, and
 //! seed 000's linear learning-rate scaling for large batches.
 
+pub(super) mod sgld;
+
 use std::sync::Arc;
 
 use downhill::optim::{Optimizer, Sgd};
