@@ -78,6 +78,8 @@ pub struct Chart {
     pub marked: Vec<usize>,
     /// Dashed vertical lines: (legend label, x).
     pub vlines: Vec<(String, f64)>,
+    /// Where the legend goes (default `Best`: the corner covering the least of the data).
+    pub legend: downhill_plot::LegendPosition,
 }
 
 /// What to draw.
@@ -402,6 +404,7 @@ fn line_chart(c: &Chart) -> downhill_plot::Result<downhill_plot::Figure> {
             .iter()
             .map(|(label, x)| dp::VLine::new(label.as_str(), *x))
             .collect(),
+        legend: c.legend,
         ..dp::LineOptions::default()
     };
     dp::line_chart(&series, &opts)

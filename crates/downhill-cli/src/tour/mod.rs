@@ -3,7 +3,7 @@
 //! `DIR/index.html` (one section per seed, each experiment's figure, numbers and a sentence).
 //!
 //! The code is organised by topic — [`descent`], [`step_size`], [`momentum`], [`noise`],
-//! [`schedules`], [`landscapes`], [`search`] — each producing [`Experiment`]s; [`seeds`] puts
+//! [`large_batch`], [`schedules`], [`landscapes`], [`search`] — each producing [`Experiment`]s; [`seeds`] puts
 //! them in the seeds' order, in which the tour runs them and the page presents them. Figures are
 //! described as [`figure::Figure`] values and rendered by [`figure::render`].
 
@@ -12,6 +12,7 @@ pub mod figure;
 mod html;
 pub mod i18n;
 mod landscapes;
+mod large_batch;
 mod momentum;
 mod noise;
 pub mod presets;
@@ -167,6 +168,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
         ("001", || {
             let mut v = step_size::gd_1d();
             v.extend(noise::minibatch());
+            v.push(step_size::lr_free::experiment());
             v
         }),
         ("004", || {
@@ -185,6 +187,7 @@ fn seeds() -> [(&'static str, Experiments); 5] {
                 landscapes::early_stopping(),
                 landscapes::weight_averaging(),
                 landscapes::flat_sharp::experiment(),
+                landscapes::sam::experiment(),
                 step_size::range_test::lr_range_test(),
             ]
         }),
@@ -195,10 +198,11 @@ fn seeds() -> [(&'static str, Experiments); 5] {
                 momentum::beta_retuning(),
                 noise::batch_growth(),
                 noise::langevin(),
+                noise::sgld::experiment(),
                 momentum::stability_map::stability_map(),
             ]
         }),
-        ("000", || vec![noise::large_batch()]),
+        ("000", || vec![noise::large_batch(), large_batch::lars()]),
     ]
 }
 
@@ -280,6 +284,15 @@ fn short_values(v: &Map<String, Value>) -> String {
         .collect::<Vec<_>>()
         .join("  ");
     s.chars().take(90).collect()
+}
+
+/// `x` rounded to three significant digits (bar and legend labels).
+pub(crate) fn three_digits(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let p = 10f64.powi(2 - x.abs().log10().floor() as i32);
+    (x * p).round() / p
 }
 
 /// A compact rendering of a JSON value for tables.

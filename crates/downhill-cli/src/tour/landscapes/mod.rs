@@ -3,6 +3,7 @@
 //! sharp minima (`flat_sharp`).
 
 pub(super) mod flat_sharp;
+pub(super) mod sam;
 
 use std::sync::Arc;
 

@@ -130,7 +130,7 @@ fn lm_fits_a_curve() -> Experiment {
             },
         ],
         marked: vec![0],
-        vlines: Vec::new(),
+        ..Chart::default()
     }));
     e
 }

@@ -2,6 +2,7 @@
 //! seed 004's descents on x0² + x1² with lr 0.1, 0.005 and 10, seed 002's "too small, right,
 //! too large" on one surface, and (in `range_test`) the lr range test.
 
+pub(super) mod lr_free;
 pub(super) mod range_test;
 
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! too large), seed 003's batch growth as an lr decay and SGD as a Langevin process, and
 //! seed 000's linear learning-rate scaling for large batches.
 
+pub(super) mod sgld;
+
 use std::sync::Arc;
 
 use downhill::optim::{Optimizer, Sgd};
@@ -162,6 +164,7 @@ pub(super) fn minibatch() -> Vec<Experiment> {
                 series: vec![loss_vs_steps("loss", &r, LINREG_N, |_| batch)],
                 marked: vec![0],
                 vlines: vec![(format!("diverged at step {}", d.step), d.step as f64)],
+                ..Chart::default()
             }),
             None => Figure::Curves {
                 title,
