@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 from .result import OptimizeResult
 from .schedule import Schedule
 
-Method = Literal['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'nadam', 'radam', 'adamax', 'adadelta', 'lion', 'rprop', 'asgd', 'adafactor', 'muon', 'lars', 'lamb', 'lbfgs', 'newton', 'pso', 'ga', 'cmaes', 'nelder_mead', 'lbfgsb', 'lm', 'bfgs', 'cg', 'trust_ncg']
+Method = Literal['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'nadam', 'radam', 'adamax', 'adadelta', 'lion', 'rprop', 'asgd', 'adafactor', 'muon', 'lars', 'lamb', 'yogi', 'adabelief', 'adan', 'novograd', 'prodigy', 'dadapt_adam', 'dadapt_sgd', 'sgd_schedule_free', 'adamw_schedule_free', 'sgld', 'polyak_sgd', 'lbfgs', 'newton', 'pso', 'ga', 'cmaes', 'nelder_mead', 'lbfgsb', 'lm', 'bfgs', 'cg', 'trust_ncg']
 METHODS: list[str]
 
 def resolve_method(method: str) -> str: ...

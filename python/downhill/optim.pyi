@@ -17,6 +17,7 @@ class ParamGroup:
 class Optimizer:
     def step(self, params: Array | Sequence[Array], grad: Array | Sequence[Array]) -> None: ...
     def gradient_point(self, params: NDArray[np.float64], i: int = ...) -> NDArray[np.float64] | None: ...
+    def eval_point(self, params: NDArray[np.float64], i: int = ...) -> NDArray[np.float64] | None: ...
     @property
     def params(self) -> list[Array]: ...
     @property
@@ -98,5 +99,49 @@ class Lars(Optimizer):
 class Lamb(Optimizer):
     """LAMB: Adam with a layer-wise trust ratio (optax.lamb)."""
     def __init__(self, params: Params | None = None, *, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-06, eps_root: float = 0.0, weight_decay: float = 0.0, maximize: bool = False) -> None: ...
+
+class Yogi(Optimizer):
+    """Yogi: Adam whose second moment moves additively, by sign(v − g²)·g² (optax.yogi)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 0.001, maximize: bool = False) -> None: ...
+
+class Adabelief(Optimizer):
+    """AdaBelief: Adam scaled by the variance of the gradient around its mean (optax.adabelief)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-16, eps_root: float = 1e-16, nesterov: bool = False, maximize: bool = False) -> None: ...
+
+class Adan(Optimizer):
+    """Adan: adaptive Nesterov momentum from gradient differences (optax.adan)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.001, betas: tuple[float, float, float] = (0.98, 0.92, 0.99), eps: float = 1e-08, eps_root: float = 1e-08, weight_decay: float = 0.0, maximize: bool = False) -> None: ...
+
+class Novograd(Optimizer):
+    """NovoGrad: momentum on gradients normalised by a layer-wise second moment (optax.novograd)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.25), eps: float = 1e-06, eps_root: float = 0.0, weight_decay: float = 0.0, maximize: bool = False) -> None: ...
+
+class Prodigy(Optimizer):
+    """Prodigy: Adam with a learning rate estimated as it runs (prodigyopt.Prodigy)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 1.0, betas: tuple[float, float] = (0.9, 0.999), beta3: float | None = None, eps: float = 1e-08, weight_decay: float = 0.0, decouple: bool = True, use_bias_correction: bool = False, safeguard_warmup: bool = False, d0: float = 1e-06, d_coef: float = 1.0, growth_rate: float | None = None, slice_p: int = 1, maximize: bool = False) -> None: ...
+
+class DAdaptAdam(Optimizer):
+    """D-Adaptation Adam: Adam whose step size d is estimated as it runs (dadaptation.DAdaptAdam)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 1.0, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-08, weight_decay: float = 0.0, decouple: bool = False, use_bias_correction: bool = False, d0: float = 1e-06, growth_rate: float | None = None, maximize: bool = False) -> None: ...
+
+class DAdaptSGD(Optimizer):
+    """D-Adaptation SGD: dual averaging whose step size d is estimated as it runs (dadaptation.DAdaptSGD)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 1.0, momentum: float = 0.0, weight_decay: float = 0.0, d0: float = 1e-06, growth_rate: float | None = None, maximize: bool = False) -> None: ...
+
+class SGDScheduleFree(Optimizer):
+    """Schedule-free SGD: no lr schedule, evaluated at an average (schedulefree.SGDScheduleFree)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 1.0, momentum: float = 0.9, weight_decay: float = 0.0, warmup_steps: int = 0, r: float = 0.0, weight_lr_power: float = 2.0, maximize: bool = False) -> None: ...
+
+class AdamWScheduleFree(Optimizer):
+    """Schedule-free AdamW: no lr schedule, evaluated at an average (schedulefree.AdamWScheduleFree)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.0025, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-08, weight_decay: float = 0.0, warmup_steps: int = 0, r: float = 0.0, weight_lr_power: float = 2.0, maximize: bool = False) -> None: ...
+
+class Sgld(Optimizer):
+    """SGLD: SGD plus Gaussian noise N(0, lr·T), sampling exp(-U/T) (Welling & Teh 2011)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 0.001, temperature: float = 1.0, weight_decay: float = 0.0, maximize: bool = False, seed: int = 0) -> None: ...
+
+class PolyakSgd(Optimizer):
+    """SGD with the Polyak step size min((f - f_min)/|g|^2, max_learning_rate) (optax.polyak_sgd)."""
+    def __init__(self, params: Params | None = None, *, lr: float = 1.0, max_learning_rate: float = 1.0, f_min: float = 0.0, eps: float = 0.0, variant: Literal['sps', 'sps+'] = 'sps') -> None: ...
 
 def class_name(entry: Mapping[str, Any]) -> str: ...
