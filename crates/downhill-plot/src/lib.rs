@@ -49,6 +49,7 @@ mod frame;
 mod geom;
 mod heatmap;
 mod histogram;
+mod isolines;
 mod legend;
 mod lines;
 mod palette;

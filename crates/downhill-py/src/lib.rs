@@ -9,6 +9,7 @@
 #[cfg(feature = "apps")]
 mod apps;
 mod commands;
+mod engine;
 mod errors;
 mod minimize;
 mod objective;

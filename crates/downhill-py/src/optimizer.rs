@@ -6,95 +6,18 @@
 //! the same way, so a list of arrays steps exactly as a list of tensors does. The step works
 //! on the arrays' own memory: zero copies.
 
-use downhill::optim::{Optimizer, OptimizerConfig, OptimizerState, Shape};
+use downhill::optim::{Optimizer, OptimizerState, Shape};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use serde_json::{Map, Value};
 
+use crate::engine::{dtype_error, shape_of, Engine, Group, Locked, Slot};
 use crate::errors::value_error;
 
 /// Arrays at least this long are stepped with the GIL released, in the thread pool.
 const PARALLEL_LEN: usize = 1 << 16;
-
-enum Engine {
-    F64(Box<dyn Optimizer<f64>>),
-    F32(Box<dyn Optimizer<f32>>),
-}
-
-impl Engine {
-    fn as_dyn_lr(&mut self, lr: f64) {
-        match self {
-            Engine::F64(o) => o.set_lr(lr),
-            Engine::F32(o) => o.set_lr(lr),
-        }
-    }
-    fn set_momentum(&mut self, m: f64) {
-        match self {
-            Engine::F64(o) => o.set_momentum(m),
-            Engine::F32(o) => o.set_momentum(m),
-        }
-    }
-    fn state(&self) -> OptimizerState {
-        match self {
-            Engine::F64(o) => o.state(),
-            Engine::F32(o) => o.state(),
-        }
-    }
-    fn load_state(&mut self, s: &OptimizerState) -> downhill::Result<()> {
-        match self {
-            Engine::F64(o) => o.load_state(s),
-            Engine::F32(o) => o.load_state(s),
-        }
-    }
-}
-
-/// A `Sync` home for an engine (library optimisers are `Send` only): `&mut` access needs no
-/// lock (`Mutex::get_mut`); only reading the state from `&self` locks.
-struct Locked(std::sync::Mutex<Engine>);
-
-impl Locked {
-    fn get(&mut self) -> &mut Engine {
-        self.0
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-    fn state(&self) -> OptimizerState {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .state()
-    }
-}
-
-struct Slot {
-    engine: Locked,
-    len: usize,
-    shape: Shape,
-}
-
-struct Group {
-    /// The hyperparameters as given (without `name`).
-    given: Map<String, Value>,
-    cfg: OptimizerConfig,
-    lr: f64,
-    momentum: Option<f64>,
-}
-
-impl Group {
-    fn new(name: &str, given: Map<String, Value>) -> PyResult<Group> {
-        let cfg = OptimizerConfig::from_named(name, Value::Object(given.clone()))
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let probe = cfg.build::<f64>().map_err(value_error)?;
-        Ok(Group {
-            lr: probe.lr(),
-            momentum: probe.momentum(),
-            given,
-            cfg,
-        })
-    }
-}
 
 /// The engine of one optimiser class (see the module docs).
 #[pyclass(subclass, module = "downhill._core", name = "Optimizer")]
@@ -105,27 +28,6 @@ pub struct PyOptimizer {
     sizes: Option<Vec<usize>>,
     slots: Vec<Option<Slot>>,
     pending: Vec<Option<OptimizerState>>,
-}
-
-fn shape_of(dims: &[usize]) -> Shape {
-    match dims {
-        [rows, cols] => Shape::Matrix {
-            rows: *rows,
-            cols: *cols,
-        },
-        _ => Shape::Vector(dims.iter().product()),
-    }
-}
-
-fn dtype_error(what: &str, a: &Bound<'_, PyAny>) -> PyErr {
-    let dtype = a
-        .getattr("dtype")
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| a.get_type().to_string());
-    PyTypeError::new_err(format!(
-        "{what}: a C-contiguous, writeable float32 or float64 numpy array is needed, got {dtype} \
-         (no copy is made: convert with np.ascontiguousarray(a, dtype=np.float64))"
-    ))
 }
 
 macro_rules! step_typed {
