@@ -70,60 +70,35 @@ impl<'de> Deserialize<'de> for AdafactorEps {
     }
 }
 
-/// `adafactor`: the hyperparameters of [`Adafactor`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdafactorConfig {
-    /// Learning rate: the cap of the relative step size ρ (1e-2).
-    pub lr: f64,
-    /// The decay exponent c of β₂,t = 1 − t^c (−0.8).
-    pub beta2_decay: f64,
-    /// (ε₁, ε₂) ((None, 1e-3)).
-    pub eps: AdafactorEps,
-    /// The update clipping threshold d (1).
-    pub d: f64,
-    /// Decoupled weight decay λ (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AdafactorConfig {
-    fn default() -> Self {
-        AdafactorConfig {
-            lr: 1e-2,
-            beta2_decay: -0.8,
-            eps: AdafactorEps {
-                eps1: None,
-                eps2: 1e-3,
-            },
-            d: 1.0,
-            weight_decay: 0.0,
-            maximize: false,
-        }
-    }
-}
-
 const BETA2_DECAY: ParamSpec = float("beta2_decay", AtMost(0.0), "exponent c of 1 − β₂,t = t^c");
 const D: ParamSpec = float("d", AtLeast(1.0), "update clipping threshold");
 const DECAY: ParamSpec = float("weight_decay", AtLeast(0.0), "decoupled weight decay");
+
+crate::hyperparameters! {
+    /// `adafactor`: the hyperparameters of [`Adafactor`], PyTorch's names and defaults.
+    pub struct AdafactorConfig {
+        /// Learning rate: the cap of the relative step size ρ.
+        lr: f64 = 1e-2, [LR],
+        /// The decay exponent c of β₂,t = 1 − t^c.
+        beta2_decay: f64 = -0.8, [BETA2_DECAY],
+        /// (ε₁, ε₂), ε₁ `None` (the dtype's machine epsilon) by default.
+        eps: AdafactorEps = AdafactorEps { eps1: None, eps2: 1e-3 }, [Kind::Pair, AtLeast(0.0),
+            "(ε₁, ε₂): floor of the second moment (\"none\": the dtype's epsilon), of the RMS"],
+        /// The update clipping threshold d.
+        d: f64 = 1.0, [D],
+        /// Decoupled weight decay λ.
+        weight_decay: f64 = 0.0, [DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
+    }
+}
+
 
 impl Entry for AdafactorConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str =
         "Adafactor: a factored second moment (row and column means) for matrices, relative steps.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        BETA2_DECAY,
-        pair(
-            "eps",
-            AtLeast(0.0),
-            "(ε₁, ε₂): floor of the second moment (\"none\": the dtype's epsilon), of the RMS",
-        ),
-        D,
-        DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

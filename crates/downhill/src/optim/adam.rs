@@ -17,73 +17,42 @@ pub(crate) const BETAS: ParamSpec = pair(
     "(β₁, β₂): decay rates of the first and second moments",
 );
 
-/// `adam`: the hyperparameters of [`Adam`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdamConfig {
-    /// Learning rate γ (1e-3).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// AMSGrad.
-    pub amsgrad: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-    /// Decoupled weight decay (AdamW's form).
-    pub decoupled_weight_decay: bool,
-    /// Storage of the moments: `"full"` (default) or `"bf16"`.
-    pub state_precision: StatePrecision,
-}
+/// Adam's and AdamW's `amsgrad`.
+pub(crate) const AMSGRAD: ParamSpec = flag("amsgrad", "AMSGrad (max of the second moments)");
+/// Adam's and AdamW's `state_precision`.
+pub(crate) const MOMENTS_PRECISION: ParamSpec = choice(
+    "state_precision",
+    StatePrecision::NAMES,
+    "storage of the moments",
+);
 
-impl Default for AdamConfig {
-    fn default() -> Self {
-        AdamConfig {
-            lr: 1e-3,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            maximize: false,
-            decoupled_weight_decay: false,
-            state_precision: StatePrecision::Full,
-        }
+crate::hyperparameters! {
+    /// `adam`: the hyperparameters of [`Adam`], PyTorch's names and defaults.
+    pub struct AdamConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-3, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [EPS],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.999], [BETAS],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// AMSGrad.
+        amsgrad: bool = false, [AMSGRAD],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
+        /// Storage of the moments: `"full"` or `"bf16"`.
+        state_precision: StatePrecision = StatePrecision::Full, [MOMENTS_PRECISION],
+        /// Decoupled weight decay (AdamW's form).
+        decoupled_weight_decay: bool = false, [DECOUPLED_WEIGHT_DECAY],
     }
 }
-
-/// The parameter table AdamW shares with Adam (all but `decoupled_weight_decay`).
-pub(crate) const ADAMW_PARAMS: &[ParamSpec] = &[
-    LR,
-    EPS,
-    BETAS,
-    WEIGHT_DECAY,
-    flag("amsgrad", "AMSGrad (max of the second moments)"),
-    MAXIMIZE,
-    choice(
-        "state_precision",
-        StatePrecision::NAMES,
-        "storage of the moments",
-    ),
-];
-
-const ADAM_PARAMS: [ParamSpec; 8] = {
-    let mut out = [DECOUPLED_WEIGHT_DECAY; 8];
-    let mut i = 0;
-    while i < ADAMW_PARAMS.len() {
-        out[i] = ADAMW_PARAMS[i];
-        i += 1;
-    }
-    out
-};
 
 impl Entry for AdamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adam: adaptive moment estimation (torch.optim.Adam).";
-    const PARAMS: &'static [ParamSpec] = &ADAM_PARAMS;
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

@@ -9,45 +9,27 @@ use super::state::StateBuf;
 use super::{lerp, nan_max, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
-/// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdamaxConfig {
-    /// Learning rate γ (2e-3).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for AdamaxConfig {
-    fn default() -> Self {
-        AdamaxConfig {
-            lr: 2e-3,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `adamax`: the hyperparameters of [`Adamax`], PyTorch's names and defaults.
+    pub struct AdamaxConfig {
+        /// Learning rate γ.
+        lr: f64 = 2e-3, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [Kind::Float, AtLeast(0.0), "added to |g| inside the max"],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.999], [BETAS],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for AdamaxConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adamax: Adam with an infinity-norm second moment.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("eps", AtLeast(0.0), "added to |g| inside the max"),
-        BETAS,
-        WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

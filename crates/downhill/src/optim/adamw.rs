@@ -1,46 +1,31 @@
 //! AdamW, as `torch.optim.AdamW`: [`Adam`](super::Adam) with decoupled weight decay.
 
-use serde::{Deserialize, Serialize};
 
-use super::adam::{adam_after_load, adam_init, adam_step, AdamState, ADAMW_PARAMS};
-use super::params::ParamSpec;
+use super::adam::{adam_after_load, adam_init, adam_step, AdamState, AMSGRAD, BETAS, MOMENTS_PRECISION};
+use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::{AdamConfig, Hyper, Optim, Optimizer, Rule, Shape, StatePrecision, StepOutcome};
 use crate::{Float, Result};
 
-/// `adamw`: the hyperparameters of AdamW, PyTorch's names and defaults (as Adam's, but
-/// `weight_decay` 1e-2; the decay is always decoupled).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AdamwConfig {
-    /// Learning rate γ (1e-3).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (1e-2).
-    pub weight_decay: f64,
-    /// AMSGrad.
-    pub amsgrad: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-    /// Storage of the moments: `"full"` (default) or `"bf16"`.
-    pub state_precision: StatePrecision,
-}
-
-impl Default for AdamwConfig {
-    fn default() -> Self {
-        AdamwConfig {
-            lr: 1e-3,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 1e-2,
-            amsgrad: false,
-            maximize: false,
-            state_precision: StatePrecision::Full,
-        }
+crate::hyperparameters! {
+    /// `adamw`: the hyperparameters of AdamW, PyTorch's names and defaults (as Adam's, but
+    /// `weight_decay` 1e-2; the decay is always decoupled).
+    pub struct AdamwConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-3, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [EPS],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.999], [BETAS],
+        /// Weight decay λ.
+        weight_decay: f64 = 1e-2, [WEIGHT_DECAY],
+        /// AMSGrad.
+        amsgrad: bool = false, [AMSGRAD],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
+        /// Storage of the moments: `"full"` or `"bf16"`.
+        state_precision: StatePrecision = StatePrecision::Full, [MOMENTS_PRECISION],
     }
 }
 
@@ -63,7 +48,7 @@ impl AdamwConfig {
 impl Entry for AdamwConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Adam with decoupled weight decay (torch.optim.AdamW).";
-    const PARAMS: &'static [ParamSpec] = ADAMW_PARAMS;
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

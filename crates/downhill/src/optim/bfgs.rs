@@ -1,6 +1,5 @@
 //! [`Bfgs`]: the BFGS quasi-Newton method as `scipy.optimize.minimize(method="BFGS")` runs it.
 
-use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
@@ -9,34 +8,22 @@ use super::scipy_opts::{drive, iterative_solver, Iterative, Norm, Progress, Stop
 use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::{Error, Float, Objective, Result};
 
-/// `bfgs`: the options of [`Bfgs`], named as SciPy's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BfgsConfig {
-    /// Stop when `‖∇f‖_norm ≤ gtol` (1e-5).
-    pub gtol: f64,
-    /// Order of the norm in the `gtol` test (`inf`: the largest `|gᵢ|`).
-    pub norm: Norm,
-    /// Maximum iterations (`None`: SciPy's `200·n`).
-    pub maxiter: Option<usize>,
-    /// Stop when the step `‖s‖₂ ≤ xrtol·(xrtol + ‖x‖₂)` (0: never).
-    pub xrtol: f64,
-    /// Sufficient-decrease constant of the Wolfe search (1e-4).
-    pub c1: f64,
-    /// Curvature constant of the Wolfe search (0.9).
-    pub c2: f64,
-}
-
-impl Default for BfgsConfig {
-    fn default() -> Self {
-        BfgsConfig {
-            gtol: 1e-5,
-            norm: Norm::default(),
-            maxiter: None,
-            xrtol: 0.0,
-            c1: 1e-4,
-            c2: 0.9,
-        }
+crate::hyperparameters! {
+    /// `bfgs`: the options of [`Bfgs`], named as SciPy's.
+    pub struct BfgsConfig {
+        /// Stop when `‖∇f‖_norm ≤ gtol`.
+        gtol: f64 = 1e-5, [Kind::Float, AtLeast(0.0), "stop when the gradient norm is at most this"],
+        /// Order of the norm in the `gtol` test (`inf`: the largest `|gᵢ|`).
+        norm: Norm = Norm::default(), [NORM],
+        /// Maximum iterations (`None`: SciPy's `200·n`).
+        maxiter: Option<usize> = None, [MAXITER],
+        /// Stop when the step `‖s‖₂ ≤ xrtol·(xrtol + ‖x‖₂)` (0: never).
+        xrtol: f64 = 0.0, [Kind::Float, AtLeast(0.0),
+            "stop when the step is at most xrtol relative to x (0: never)"],
+        /// Sufficient-decrease constant of the Wolfe search.
+        c1: f64 = 1e-4, [C1],
+        /// Curvature constant of the Wolfe search.
+        c2: f64 = 0.9, [C2],
     }
 }
 
@@ -77,22 +64,7 @@ pub(crate) fn check_c1_c2(c1: f64, c2: f64) -> Result<()> {
 impl Entry for BfgsConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "BFGS with SciPy's Wolfe line search (scipy.optimize, a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float(
-            "gtol",
-            AtLeast(0.0),
-            "stop when the gradient norm is at most this",
-        ),
-        NORM,
-        MAXITER,
-        float(
-            "xrtol",
-            AtLeast(0.0),
-            "stop when the step is at most xrtol relative to x (0: never)",
-        ),
-        C1,
-        C2,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

@@ -1,7 +1,6 @@
 //! [`Cg`]: nonlinear conjugate gradients (Polak–Ribière+) as
 //! `scipy.optimize.minimize(method="CG")` runs it.
 
-use serde::{Deserialize, Serialize};
 
 use super::bfgs::{check_c1_c2, eval, C1, C2, MAXITER, NORM};
 use super::params::*;
@@ -11,31 +10,19 @@ use super::scipy_opts::{drive, iterative_solver, Iterative, Norm, Progress, Stop
 use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::{Float, Objective, Result};
 
-/// `cg`: the options of [`Cg`], named as SciPy's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CgConfig {
-    /// Stop when `‖∇f‖_norm ≤ gtol` (1e-5).
-    pub gtol: f64,
-    /// Order of the norm in the `gtol` test (`inf`: the largest `|gᵢ|`).
-    pub norm: Norm,
-    /// Maximum iterations (`None`: SciPy's `200·n`).
-    pub maxiter: Option<usize>,
-    /// Sufficient-decrease constant of the Wolfe search (1e-4).
-    pub c1: f64,
-    /// Curvature constant of the Wolfe search (0.4).
-    pub c2: f64,
-}
-
-impl Default for CgConfig {
-    fn default() -> Self {
-        CgConfig {
-            gtol: 1e-5,
-            norm: Norm::default(),
-            maxiter: None,
-            c1: 1e-4,
-            c2: 0.4,
-        }
+crate::hyperparameters! {
+    /// `cg`: the options of [`Cg`], named as SciPy's.
+    pub struct CgConfig {
+        /// Stop when `‖∇f‖_norm ≤ gtol`.
+        gtol: f64 = 1e-5, [Kind::Float, AtLeast(0.0), "stop when the gradient norm is at most this"],
+        /// Order of the norm in the `gtol` test (`inf`: the largest `|gᵢ|`).
+        norm: Norm = Norm::default(), [NORM],
+        /// Maximum iterations (`None`: SciPy's `200·n`).
+        maxiter: Option<usize> = None, [MAXITER],
+        /// Sufficient-decrease constant of the Wolfe search.
+        c1: f64 = 1e-4, [C1],
+        /// Curvature constant of the Wolfe search.
+        c2: f64 = 0.4, [C2],
     }
 }
 
@@ -43,17 +30,7 @@ impl Entry for CgConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str =
         "Nonlinear conjugate gradients, Polak-Ribiere+ (scipy.optimize CG, a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float(
-            "gtol",
-            AtLeast(0.0),
-            "stop when the gradient norm is at most this",
-        ),
-        NORM,
-        MAXITER,
-        C1,
-        C2,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

@@ -5,7 +5,6 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-use serde::{Deserialize, Serialize};
 
 use super::dense::symmetric_eigen;
 use super::params::*;
@@ -14,57 +13,29 @@ use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::problems::Bounds;
 use crate::{Float, Objective, Result};
 
-/// `cmaes`: the hyperparameters of [`Cmaes`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CmaesConfig {
-    /// Initial step size σ₀ (0.5).
-    pub sigma0: f64,
-    /// Offspring per generation λ; 0 = the default `4 + ⌊3 ln n⌋`.
-    pub population: usize,
-    /// IPOP restarts, each with twice the population, after a stop criterion (0).
-    pub restarts: usize,
-    /// Half-width of the region around `x0` where the problem has no (finite) bound, from
-    /// which restarts draw their mean (5).
-    pub scale: f64,
-    /// Random seed (0).
-    pub seed: u64,
-}
-
-impl Default for CmaesConfig {
-    fn default() -> Self {
-        CmaesConfig {
-            sigma0: 0.5,
-            population: 0,
-            restarts: 0,
-            scale: 5.0,
-            seed: 0,
-        }
+crate::hyperparameters! {
+    /// `cmaes`: the hyperparameters of [`Cmaes`].
+    pub struct CmaesConfig {
+        /// Initial step size σ₀.
+        sigma0: f64 = 0.5, [Kind::Float, Above(0.0), "initial step size"],
+        /// Offspring per generation λ; 0 = the default `4 + ⌊3 ln n⌋`.
+        population: usize = 0, [Kind::Int, Any,
+            "offspring per generation λ (0: 4 + ⌊3 ln n⌋; else ≥ 2)"],
+        /// IPOP restarts, each with twice the population, after a stop criterion.
+        restarts: usize = 0, [Kind::Int, Any, "IPOP restarts, each doubling the population"],
+        /// Half-width of the region around `x0` where the problem has no (finite) bound, from
+        /// which restarts draw their mean.
+        scale: f64 = 5.0, [Kind::Float, Above(0.0),
+            "half-width of the region around x0 where there is no bound"],
+        /// Random seed.
+        seed: u64 = 0, [Kind::Int, Any, "seed of the random numbers"],
     }
 }
 
 impl Entry for CmaesConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "CMA-ES (Hansen's tutorial), optional IPOP restarts (a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("sigma0", Above(0.0), "initial step size"),
-        int(
-            "population",
-            Any,
-            "offspring per generation λ (0: 4 + ⌊3 ln n⌋; else ≥ 2)",
-        ),
-        int(
-            "restarts",
-            Any,
-            "IPOP restarts, each doubling the population",
-        ),
-        float(
-            "scale",
-            Above(0.0),
-            "half-width of the region around x0 where there is no bound",
-        ),
-        int("seed", Any, "seed of the random numbers"),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

@@ -4,7 +4,6 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
@@ -12,44 +11,30 @@ use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::problems::Bounds;
 use crate::{Error, Float, Objective, Result};
 
-/// `ga`: the hyperparameters of [`Ga`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct GaConfig {
-    /// Individuals per generation (100).
-    pub population: usize,
-    /// Probability that a pair of parents is crossed (0.9).
-    pub crossover_rate: f64,
-    /// Probability that a variable of a child is mutated (0.1).
-    pub mutation_rate: f64,
-    /// Distribution index of simulated binary crossover (15; larger: children nearer their
-    /// parents).
-    pub eta_c: f64,
-    /// Distribution index of polynomial mutation (20).
-    pub eta_m: f64,
-    /// Tournament size (2).
-    pub tournament: usize,
-    /// Best individuals copied unchanged into the next generation (2).
-    pub elitism: usize,
-    /// Half-width of the search region around `x0` where the problem has no (finite) bound (5).
-    pub scale: f64,
-    /// Random seed (0).
-    pub seed: u64,
-}
-
-impl Default for GaConfig {
-    fn default() -> Self {
-        GaConfig {
-            population: 100,
-            crossover_rate: 0.9,
-            mutation_rate: 0.1,
-            eta_c: 15.0,
-            eta_m: 20.0,
-            tournament: 2,
-            elitism: 2,
-            scale: 5.0,
-            seed: 0,
-        }
+crate::hyperparameters! {
+    /// `ga`: the hyperparameters of [`Ga`].
+    pub struct GaConfig {
+        /// Individuals per generation.
+        population: usize = 100, [Kind::Int, AtLeast(2.0), "individuals per generation"],
+        /// Probability that a pair of parents is crossed.
+        crossover_rate: f64 = 0.9, [Kind::Float, Closed(0.0, 1.0), "probability of crossing a pair"],
+        /// Probability that a variable of a child is mutated.
+        mutation_rate: f64 = 0.1, [Kind::Float, Closed(0.0, 1.0),
+            "probability of mutating each variable"],
+        /// Distribution index of simulated binary crossover (larger: children nearer their
+        /// parents).
+        eta_c: f64 = 15.0, [Kind::Float, AtLeast(0.0), "SBX distribution index"],
+        /// Distribution index of polynomial mutation.
+        eta_m: f64 = 20.0, [Kind::Float, AtLeast(0.0), "polynomial-mutation distribution index"],
+        /// Tournament size.
+        tournament: usize = 2, [Kind::Int, AtLeast(1.0), "tournament size"],
+        /// Best individuals copied unchanged into the next generation.
+        elitism: usize = 2, [Kind::Int, Any, "best individuals kept unchanged (< population)"],
+        /// Half-width of the search region around `x0` where the problem has no (finite) bound.
+        scale: f64 = 5.0, [Kind::Float, Above(0.0),
+            "half-width of the search region around x0 where there is no bound"],
+        /// Random seed.
+        seed: u64 = 0, [Kind::Int, Any, "seed of the random numbers"],
     }
 }
 
@@ -57,37 +42,7 @@ impl Entry for GaConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str =
         "Real-coded genetic algorithm: tournament, SBX, polynomial mutation, elitism.";
-    const PARAMS: &'static [ParamSpec] = &[
-        int("population", AtLeast(2.0), "individuals per generation"),
-        float(
-            "crossover_rate",
-            Closed(0.0, 1.0),
-            "probability of crossing a pair",
-        ),
-        float(
-            "mutation_rate",
-            Closed(0.0, 1.0),
-            "probability of mutating each variable",
-        ),
-        float("eta_c", AtLeast(0.0), "SBX distribution index"),
-        float(
-            "eta_m",
-            AtLeast(0.0),
-            "polynomial-mutation distribution index",
-        ),
-        int("tournament", AtLeast(1.0), "tournament size"),
-        int(
-            "elitism",
-            Any,
-            "best individuals kept unchanged (< population)",
-        ),
-        float(
-            "scale",
-            Above(0.0),
-            "half-width of the search region around x0 where there is no bound",
-        ),
-        int("seed", Any, "seed of the random numbers"),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

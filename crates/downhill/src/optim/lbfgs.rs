@@ -2,48 +2,34 @@
 
 use super::line_search::{strong_wolfe, WolfeParams, WolfeWorkspace};
 use super::solver::{dot, Solver, SolverStep, StopReason};
-use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::solver::BoxedSolver;
 use crate::{Error, Float, Objective, Result};
 
-/// `lbfgs`: the hyperparameters of [`Lbfgs`] (`torch.optim.LBFGS`'s names and defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LbfgsConfig {
-    /// Learning rate (1).
-    pub lr: f64,
-    /// Maximum inner iterations per step (20).
-    pub max_iter: usize,
-    /// Maximum evaluations per step (default `max_iter·5/4`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_eval: Option<usize>,
-    /// Termination tolerance on first-order optimality (1e-7).
-    pub tolerance_grad: f64,
-    /// Termination tolerance on function value / parameter changes (1e-9).
-    pub tolerance_change: f64,
-    /// Update history size (100).
-    pub history_size: usize,
-    /// `"none"` (default) or `"strong_wolfe"`.
-    pub line_search_fn: LineSearchFn,
-    /// Maximise instead of minimise.
-    pub maximize: bool,
-}
-
-impl Default for LbfgsConfig {
-    fn default() -> Self {
-        LbfgsConfig {
-            lr: 1.0,
-            max_iter: 20,
-            max_eval: None,
-            tolerance_grad: 1e-7,
-            tolerance_change: 1e-9,
-            history_size: 100,
-            line_search_fn: LineSearchFn::None,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `lbfgs`: the hyperparameters of [`Lbfgs`] (`torch.optim.LBFGS`'s names and defaults).
+    pub struct LbfgsConfig {
+        /// Learning rate.
+        lr: f64 = 1.0, [Kind::Float, AtLeast(0.0), "learning rate (step length factor)"],
+        /// Maximum inner iterations per step.
+        max_iter: usize = 20, [Kind::Int, AtLeast(1.0), "maximum inner iterations per step"],
+        /// Maximum evaluations per step (`None`: `max_iter·5/4`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_eval: Option<usize> = None, [Kind::Int, AtLeast(1.0),
+            "maximum evaluations per step (default max_iter·5/4)"],
+        /// Update history size.
+        history_size: usize = 100, [Kind::Int, AtLeast(1.0), "number of (s, y) pairs kept"],
+        /// Termination tolerance on first-order optimality.
+        tolerance_grad: f64 = 1e-7, [Kind::Float, AtLeast(0.0), "tolerance on max |gᵢ|"],
+        /// Termination tolerance on function value / parameter changes.
+        tolerance_change: f64 = 1e-9, [Kind::Float, AtLeast(0.0), "tolerance on changes of f and x"],
+        /// `"none"` or `"strong_wolfe"`.
+        line_search_fn: LineSearchFn = LineSearchFn::None, [Kind::Choice(&["none", "strong_wolfe"]),
+            Any, "line search"],
+        /// Maximise instead of minimise.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
@@ -57,28 +43,7 @@ impl LbfgsConfig {
 impl Entry for LbfgsConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "L-BFGS, torch.optim.LBFGS operation for operation (a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float("lr", AtLeast(0.0), "learning rate (step length factor)"),
-        int(
-            "max_iter",
-            AtLeast(1.0),
-            "maximum inner iterations per step",
-        ),
-        int(
-            "max_eval",
-            AtLeast(1.0),
-            "maximum evaluations per step (default max_iter·5/4)",
-        ),
-        int("history_size", AtLeast(1.0), "number of (s, y) pairs kept"),
-        float("tolerance_grad", AtLeast(0.0), "tolerance on max |gᵢ|"),
-        float(
-            "tolerance_change",
-            AtLeast(0.0),
-            "tolerance on changes of f and x",
-        ),
-        choice("line_search_fn", &["none", "strong_wolfe"], "line search"),
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

@@ -55,37 +55,30 @@ impl<'de> Deserialize<'de> for XScale {
     }
 }
 
-/// `lm`: the options of [`Lm`], named as `scipy.optimize.least_squares`'s.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LmConfig {
-    /// Stop when both the actual and the predicted relative reduction of `‖r‖²` are at most
-    /// `ftol` (1e-8).
-    pub ftol: f64,
-    /// Stop when the trust radius is at most `xtol·‖D x‖` (1e-8).
-    pub xtol: f64,
-    /// Stop when the largest cosine between `r` and a column of `J` is at most `gtol` (1e-8).
-    pub gtol: f64,
-    /// Residual evaluations allowed (SciPy's default for `lm`: `100·n`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_nfev: Option<usize>,
-    /// Variable scaling (`"jac"`, SciPy's default for `lm`).
-    pub x_scale: XScale,
-    /// The first trust radius is `factor·‖D x₀‖` (or `factor` when that is 0): MINPACK's
-    /// `factor`, which SciPy fixes at 100.
-    pub factor: f64,
-}
-
-impl Default for LmConfig {
-    fn default() -> Self {
-        LmConfig {
-            ftol: 1e-8,
-            xtol: 1e-8,
-            gtol: 1e-8,
-            max_nfev: None,
-            x_scale: XScale::Jac(JacTag::Jac),
-            factor: 100.0,
-        }
+crate::hyperparameters! {
+    /// `lm`: the options of [`Lm`], named as `scipy.optimize.least_squares`'s.
+    pub struct LmConfig {
+        /// Stop when both the actual and the predicted relative reduction of `‖r‖²` are at most
+        /// `ftol`.
+        ftol: f64 = 1e-8, [Kind::Float, AtLeast(f64::EPSILON),
+            "relative reduction of the sum of squares at which to stop"],
+        /// Stop when the trust radius is at most `xtol·‖D x‖`.
+        xtol: f64 = 1e-8, [Kind::Float, AtLeast(f64::EPSILON),
+            "relative change of x at which to stop"],
+        /// Stop when the largest cosine between `r` and a column of `J` is at most `gtol`.
+        gtol: f64 = 1e-8, [Kind::Float, AtLeast(f64::EPSILON),
+            "cosine between r and the columns of J at which to stop"],
+        /// Residual evaluations allowed (`None`: SciPy's default for `lm`, `100·n`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_nfev: Option<usize> = None, [Kind::Int, AtLeast(1.0),
+            "residual evaluations allowed (default 100·n)"],
+        /// Variable scaling (`"jac"` by default, SciPy's for `lm`).
+        x_scale: XScale = XScale::Jac(JacTag::Jac), [Kind::Choice(&["jac"]), Above(0.0),
+            "variable scales: \"jac\" (column norms of J), or a positive number or one per variable"],
+        /// The first trust radius is `factor·‖D x₀‖` (or `factor` when that is 0): MINPACK's
+        /// `factor`, which SciPy fixes at 100.
+        factor: f64 = 100.0, [Kind::Float, Above(0.0),
+            "first trust radius = factor·‖D x0‖ (MINPACK's factor)"],
     }
 }
 
@@ -95,39 +88,7 @@ impl Entry for LmConfig {
     const DOC: &'static str =
         "Levenberg-Marquardt least squares, MINPACK lmder / SciPy least_squares(method=\"lm\") \
          (a solver; needs residuals).";
-    const PARAMS: &'static [ParamSpec] = &[
-        float(
-            "ftol",
-            AtLeast(f64::EPSILON),
-            "relative reduction of the sum of squares at which to stop",
-        ),
-        float(
-            "xtol",
-            AtLeast(f64::EPSILON),
-            "relative change of x at which to stop",
-        ),
-        float(
-            "gtol",
-            AtLeast(f64::EPSILON),
-            "cosine between r and the columns of J at which to stop",
-        ),
-        int(
-            "max_nfev",
-            AtLeast(1.0),
-            "residual evaluations allowed (default 100·n)",
-        ),
-        spec(
-            "x_scale",
-            Kind::Choice(&["jac"]),
-            Above(0.0),
-            "variable scales: \"jac\" (column norms of J), or a positive number or one per variable",
-        ),
-        float(
-            "factor",
-            Above(0.0),
-            "first trust radius = factor·‖D x0‖ (MINPACK's factor)",
-        ),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

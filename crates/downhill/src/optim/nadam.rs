@@ -9,53 +9,31 @@ use super::{lerp, WeightDecay};
 use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `nadam`: the hyperparameters of [`Nadam`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NadamConfig {
-    /// Learning rate γ (2e-3).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Momentum decay ψ (4e-3).
-    pub momentum_decay: f64,
-    /// Decoupled weight decay.
-    pub decoupled_weight_decay: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for NadamConfig {
-    fn default() -> Self {
-        NadamConfig {
-            lr: 2e-3,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum_decay: 4e-3,
-            decoupled_weight_decay: false,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `nadam`: the hyperparameters of [`Nadam`], PyTorch's names and defaults.
+    pub struct NadamConfig {
+        /// Learning rate γ.
+        lr: f64 = 2e-3, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [EPS],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.999], [BETAS],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Momentum decay ψ.
+        momentum_decay: f64 = 4e-3, [Kind::Float, AtLeast(0.0), "momentum decay ψ"],
+        /// Decoupled weight decay.
+        decoupled_weight_decay: bool = false, [DECOUPLED_WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for NadamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "NAdam: Adam with Nesterov momentum (torch.optim.NAdam).";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        EPS,
-        BETAS,
-        WEIGHT_DECAY,
-        float("momentum_decay", AtLeast(0.0), "momentum decay ψ"),
-        DECOUPLED_WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

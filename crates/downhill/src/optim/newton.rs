@@ -12,31 +12,35 @@ use super::trust_ncg::{check_radii, ETA, INITIAL_TRUST_RADIUS, MAX_TRUST_RADIUS}
 use super::trust_region::{Outcome, Point, Region};
 use crate::{Float, Objective, Result};
 
-/// `newton`: the hyperparameters of [`Newton`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NewtonConfig {
-    /// First trial step of the backtracking (1 = the full Newton step).
-    pub lr: f64,
-    /// `β`: smallest identity shift when the Hessian is not positive definite (1e-3).
-    pub damping: f64,
-    /// `γ`: growth factor of the shift after a failed Cholesky (2).
-    pub damping_factor: f64,
-    /// Armijo constant (1e-4).
-    pub c1: f64,
-    /// Backtracking factor (0.5).
-    pub shrink: f64,
-    /// Maximum evaluations of the backtracking per step (30).
-    pub max_ls: usize,
-    /// How a step is made safe far from the minimum: `trust_region` (default) or
-    /// `line_search` (damped Cholesky + Armijo; `lr`, `damping`, … apply only to it).
-    pub globalization: Globalization,
-    /// Trust region: first radius (1, SciPy's).
-    pub initial_trust_radius: f64,
-    /// Trust region: largest radius (1000).
-    pub max_trust_radius: f64,
-    /// Trust region: accept a step when `ρ > eta` (0.15).
-    pub eta: f64,
+crate::hyperparameters! {
+    /// `newton`: the hyperparameters of [`Newton`].
+    pub struct NewtonConfig {
+        /// First trial step of the backtracking (1 = the full Newton step).
+        lr: f64 = 1.0, [Kind::Float, Above(0.0), "first trial step (1 = the full Newton step)"],
+        /// `β`: smallest identity shift when the Hessian is not positive definite.
+        damping: f64 = 1e-3, [Kind::Float, Above(0.0), "smallest identity shift β"],
+        /// `γ`: growth factor of the shift after a failed Cholesky.
+        damping_factor: f64 = 2.0, [Kind::Float, Above(1.0), "growth factor γ of the shift"],
+        /// Armijo constant.
+        c1: f64 = super::line_search::DEFAULT_C1, [Kind::Float, Open(0.0, 1.0), "Armijo constant"],
+        /// Backtracking factor.
+        shrink: f64 = 0.5, [Kind::Float, Open(0.0, 1.0), "backtracking factor"],
+        /// Maximum evaluations of the backtracking per step.
+        max_ls: usize = 30, [Kind::Int, AtLeast(1.0), "maximum evaluations of the backtracking"],
+        /// How a step is made safe far from the minimum: `trust_region` or `line_search`
+        /// (damped Cholesky + Armijo; `lr`, `damping`, … apply only to it).
+        globalization: Globalization = Globalization::TrustRegion, [
+            Kind::Choice(&["trust_region", "line_search"]),
+            Any,
+            "trust region (Steihaug CG) or damped Cholesky + Armijo backtracking"
+        ],
+        /// Trust region: first radius (SciPy's).
+        initial_trust_radius: f64 = 1.0, [INITIAL_TRUST_RADIUS],
+        /// Trust region: largest radius.
+        max_trust_radius: f64 = 1000.0, [MAX_TRUST_RADIUS],
+        /// Trust region: accept a step when `ρ > eta`.
+        eta: f64 = 0.15, [ETA],
+    }
 }
 
 /// Newton's globalisation.
@@ -50,52 +54,12 @@ pub enum Globalization {
     LineSearch,
 }
 
-impl Default for NewtonConfig {
-    fn default() -> Self {
-        NewtonConfig {
-            lr: 1.0,
-            damping: 1e-3,
-            damping_factor: 2.0,
-            c1: super::line_search::DEFAULT_C1,
-            shrink: 0.5,
-            max_ls: 30,
-            globalization: Globalization::TrustRegion,
-            initial_trust_radius: 1.0,
-            max_trust_radius: 1000.0,
-            eta: 0.15,
-        }
-    }
-}
-
 impl Entry for NewtonConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const NEEDS: &'static [Need] = &[Need::Hessian];
     const DOC: &'static str =
         "Newton's method with the exact Hessian: trust region (Steihaug CG) or damped line search.";
-    const PARAMS: &'static [ParamSpec] = &[
-        float(
-            "lr",
-            Above(0.0),
-            "first trial step (1 = the full Newton step)",
-        ),
-        float("damping", Above(0.0), "smallest identity shift β"),
-        float("damping_factor", Above(1.0), "growth factor γ of the shift"),
-        float("c1", Open(0.0, 1.0), "Armijo constant"),
-        float("shrink", Open(0.0, 1.0), "backtracking factor"),
-        int(
-            "max_ls",
-            AtLeast(1.0),
-            "maximum evaluations of the backtracking",
-        ),
-        choice(
-            "globalization",
-            &["trust_region", "line_search"],
-            "trust region (Steihaug CG) or damped Cholesky + Armijo backtracking",
-        ),
-        INITIAL_TRUST_RADIUS,
-        MAX_TRUST_RADIUS,
-        ETA,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn validate(&self) -> Result<()> {
         check(self, Self::PARAMS)?;
         check_radii(self.initial_trust_radius, self.max_trust_radius)

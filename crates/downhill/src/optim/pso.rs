@@ -3,7 +3,6 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use serde::{Deserialize, Serialize};
 
 use super::params::*;
 use super::registry::{Entry, EntryKind};
@@ -11,57 +10,30 @@ use super::solver::{BoxedSolver, Solver, SolverStep};
 use crate::problems::Bounds;
 use crate::{Error, Float, Objective, Result};
 
-/// `pso`: the hyperparameters of [`Pso`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PsoConfig {
-    /// Swarm size (40).
-    pub particles: usize,
-    /// Inertia weight (0.7298).
-    pub inertia: f64,
-    /// Cognitive coefficient (1.49618).
-    pub cognitive: f64,
-    /// Social coefficient (1.49618).
-    pub social: f64,
-    /// Search box `[lo, hi]` of every coordinate (`[-5.12, 5.12]`).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub bounds: [f64; 2],
-    /// Random seed (0).
-    pub seed: u64,
-}
-
-impl Default for PsoConfig {
-    fn default() -> Self {
-        PsoConfig {
-            particles: 40,
-            inertia: 0.7298,
-            cognitive: 1.49618,
-            social: 1.49618,
-            bounds: [-5.12, 5.12],
-            seed: 0,
-        }
+crate::hyperparameters! {
+    /// `pso`: the hyperparameters of [`Pso`].
+    pub struct PsoConfig {
+        /// Swarm size.
+        particles: usize = 40, [Kind::Int, AtLeast(1.0), "swarm size"],
+        /// Inertia weight.
+        inertia: f64 = 0.7298, [Kind::Float, AtLeast(0.0), "inertia weight w"],
+        /// Cognitive coefficient.
+        cognitive: f64 = 1.49618, [Kind::Float, AtLeast(0.0), "pull towards the particle's own best"],
+        /// Social coefficient.
+        social: f64 = 1.49618, [Kind::Float, AtLeast(0.0), "pull towards the swarm's best"],
+        /// Search box `[lo, hi]` of every coordinate.
+        #[serde(deserialize_with = "super::exact_pair")]
+        bounds: [f64; 2] = [-5.12, 5.12], [Kind::Pair, Any,
+            "search box [lo, hi] of every coordinate (lo < hi)"],
+        /// Random seed.
+        seed: u64 = 0, [Kind::Int, Any, "seed of the random numbers"],
     }
 }
 
 impl Entry for PsoConfig {
     const KIND: EntryKind = EntryKind::Solver;
     const DOC: &'static str = "Global-best particle swarm with constriction coefficients.";
-    const PARAMS: &'static [ParamSpec] = &[
-        int("particles", AtLeast(1.0), "swarm size"),
-        float("inertia", AtLeast(0.0), "inertia weight w"),
-        float(
-            "cognitive",
-            AtLeast(0.0),
-            "pull towards the particle's own best",
-        ),
-        float("social", AtLeast(0.0), "pull towards the swarm's best"),
-        pair(
-            "bounds",
-            Any,
-            "search box [lo, hi] of every coordinate (lo < hi)",
-        ),
-        int("seed", Any, "seed of the random numbers"),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }

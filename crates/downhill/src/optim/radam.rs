@@ -1,6 +1,5 @@
 //! RAdam, as `torch.optim.RAdam`.
 
-use serde::{Deserialize, Serialize};
 
 use super::adam::{Moments, BETAS};
 use super::params::*;
@@ -9,49 +8,29 @@ use super::{lerp, WeightDecay};
 use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
 use crate::Float;
 
-/// `radam`: the hyperparameters of [`Radam`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RadamConfig {
-    /// Learning rate γ (1e-3).
-    pub lr: f64,
-    /// (β₁, β₂) ((0.9, 0.999)).
-    #[serde(deserialize_with = "super::exact_pair")]
-    pub betas: [f64; 2],
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Decoupled weight decay.
-    pub decoupled_weight_decay: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for RadamConfig {
-    fn default() -> Self {
-        RadamConfig {
-            lr: 1e-3,
-            betas: [0.9, 0.999],
-            eps: 1e-8,
-            weight_decay: 0.0,
-            decoupled_weight_decay: false,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `radam`: the hyperparameters of [`Radam`], PyTorch's names and defaults.
+    pub struct RadamConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-3, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [EPS],
+        /// (β₁, β₂).
+        #[serde(deserialize_with = "super::exact_pair")]
+        betas: [f64; 2] = [0.9, 0.999], [BETAS],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Decoupled weight decay.
+        decoupled_weight_decay: bool = false, [DECOUPLED_WEIGHT_DECAY],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for RadamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "RAdam: Adam with the adaptive step's variance rectified.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        EPS,
-        BETAS,
-        WEIGHT_DECAY,
-        DECOUPLED_WEIGHT_DECAY,
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

@@ -8,52 +8,30 @@ use super::state::StateBuf;
 use super::{lerp, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome, WeightDecay};
 use crate::Float;
 
-/// `rmsprop`: the hyperparameters of [`RmsProp`], PyTorch's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RmsPropConfig {
-    /// Learning rate γ (1e-2).
-    pub lr: f64,
-    /// Smoothing constant α (0.99).
-    pub alpha: f64,
-    /// ε (1e-8).
-    pub eps: f64,
-    /// Weight decay λ (0).
-    pub weight_decay: f64,
-    /// Momentum μ (0).
-    pub momentum: f64,
-    /// Normalise by the centred second moment.
-    pub centered: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-}
-
-impl Default for RmsPropConfig {
-    fn default() -> Self {
-        RmsPropConfig {
-            lr: 1e-2,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-            maximize: false,
-        }
+crate::hyperparameters! {
+    /// `rmsprop`: the hyperparameters of [`RmsProp`], PyTorch's names and defaults.
+    pub struct RmsPropConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-2, [LR],
+        /// ε.
+        eps: f64 = 1e-8, [EPS],
+        /// Momentum μ.
+        momentum: f64 = 0.0, [Kind::Float, AtLeast(0.0), "momentum factor"],
+        /// Weight decay λ.
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Smoothing constant α.
+        alpha: f64 = 0.99, [Kind::Float, AtLeast(0.0), "smoothing constant"],
+        /// Normalise by the centred second moment.
+        centered: bool = false, [Kind::Bool, Any, "normalise by the centred second moment"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
     }
 }
 
 impl Entry for RmsPropConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "RMSprop: steps divided by a running RMS of the gradient.";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        EPS,
-        float("momentum", AtLeast(0.0), "momentum factor"),
-        WEIGHT_DECAY,
-        float("alpha", AtLeast(0.0), "smoothing constant"),
-        flag("centered", "normalise by the centred second moment"),
-        MAXIMIZE,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

@@ -10,69 +10,37 @@ use super::{GdArmijo, SgdLineSearch, StatePrecision};
 use crate::kernels::{self, SgdStep};
 use crate::{Error, Float, Result};
 
-/// `sgd`: the hyperparameters of [`Sgd`], PyTorch's names and defaults (lr 1e-3, everything
-/// else 0 / false).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SgdConfig {
-    /// Learning rate γ.
-    pub lr: f64,
-    /// Momentum factor μ.
-    pub momentum: f64,
-    /// Dampening τ for momentum.
-    pub dampening: f64,
-    /// Weight decay λ (L2 penalty).
-    pub weight_decay: f64,
-    /// Nesterov momentum.
-    pub nesterov: bool,
-    /// Gradient ascent.
-    pub maximize: bool,
-    /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line_search: Option<SgdLineSearch>,
-    /// Storage of the momentum buffer: `"full"` (default) or `"bf16"`.
-    pub state_precision: StatePrecision,
-}
-
-impl Default for SgdConfig {
-    fn default() -> Self {
-        SgdConfig {
-            lr: 1e-3,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-            maximize: false,
-            line_search: None,
-            state_precision: StatePrecision::Full,
-        }
+crate::hyperparameters! {
+    /// `sgd`: the hyperparameters of [`Sgd`], PyTorch's names and defaults (lr 1e-3,
+    /// everything else 0 / false).
+    pub struct SgdConfig {
+        /// Learning rate γ.
+        lr: f64 = 1e-3, [LR],
+        /// Momentum factor μ.
+        momentum: f64 = 0.0, [Kind::Float, AtLeast(0.0), "momentum factor"],
+        /// Weight decay λ (L2 penalty).
+        weight_decay: f64 = 0.0, [WEIGHT_DECAY],
+        /// Dampening τ for momentum.
+        dampening: f64 = 0.0, [Kind::Float, Any, "dampening for momentum"],
+        /// Nesterov momentum.
+        nesterov: bool = false, [Kind::Bool, Any,
+            "Nesterov momentum (needs momentum > 0, dampening 0)"],
+        /// Gradient ascent.
+        maximize: bool = false, [MAXIMIZE],
+        /// `"armijo"`: backtracking line search from `lr` (plain GD only; run as a solver).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line_search: Option<SgdLineSearch> = None, [Kind::Choice(&["armijo"]), Any,
+            "backtracking line search (plain GD, run as a solver)"],
+        /// Storage of the momentum buffer: `"full"` or `"bf16"`.
+        state_precision: StatePrecision = StatePrecision::Full, [Kind::Choice(StatePrecision::NAMES),
+            Any, "storage of the momentum buffer"],
     }
 }
 
 impl Entry for SgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
     const DOC: &'static str = "Stochastic gradient descent with momentum (torch.optim.SGD).";
-    const PARAMS: &'static [ParamSpec] = &[
-        LR,
-        float("momentum", AtLeast(0.0), "momentum factor"),
-        WEIGHT_DECAY,
-        float("dampening", Any, "dampening for momentum"),
-        flag(
-            "nesterov",
-            "Nesterov momentum (needs momentum > 0, dampening 0)",
-        ),
-        MAXIMIZE,
-        choice(
-            "line_search",
-            &["armijo"],
-            "backtracking line search (plain GD, run as a solver)",
-        ),
-        choice(
-            "state_precision",
-            StatePrecision::NAMES,
-            "storage of the momentum buffer",
-        ),
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         self.lr
     }

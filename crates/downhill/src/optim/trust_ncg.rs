@@ -1,7 +1,6 @@
 //! [`TrustNcg`]: trust-region Newton-CG as `scipy.optimize.minimize(method="trust-ncg")` runs
 //! it, with exact Hessian-vector products.
 
-use serde::{Deserialize, Serialize};
 
 use super::bfgs::{eval, MAXITER};
 use super::params::*;
@@ -11,31 +10,19 @@ use super::solver::{BoxedSolver, Solver, SolverStep};
 use super::trust_region::{Curvature, Outcome, Point, Region};
 use crate::{Error, Float, Objective, Result};
 
-/// `trust_ncg`: the options of [`TrustNcg`], named as SciPy's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TrustNcgConfig {
-    /// First trust radius `Δ₀` (1).
-    pub initial_trust_radius: f64,
-    /// Largest trust radius `Δ_max` (1000).
-    pub max_trust_radius: f64,
-    /// Accept a step when `ρ > eta` (0.15; `0 ≤ eta < ¼`).
-    pub eta: f64,
-    /// Stop when `‖∇f‖₂ < gtol` (1e-4).
-    pub gtol: f64,
-    /// Maximum iterations (`None`: SciPy's `200·n`).
-    pub maxiter: Option<usize>,
-}
-
-impl Default for TrustNcgConfig {
-    fn default() -> Self {
-        TrustNcgConfig {
-            initial_trust_radius: 1.0,
-            max_trust_radius: 1000.0,
-            eta: 0.15,
-            gtol: 1e-4,
-            maxiter: None,
-        }
+crate::hyperparameters! {
+    /// `trust_ncg`: the options of [`TrustNcg`], named as SciPy's.
+    pub struct TrustNcgConfig {
+        /// First trust radius `Δ₀`.
+        initial_trust_radius: f64 = 1.0, [INITIAL_TRUST_RADIUS],
+        /// Largest trust radius `Δ_max`.
+        max_trust_radius: f64 = 1000.0, [MAX_TRUST_RADIUS],
+        /// Accept a step when `ρ > eta` (`0 ≤ eta < ¼`).
+        eta: f64 = 0.15, [ETA],
+        /// Stop when `‖∇f‖₂ < gtol`.
+        gtol: f64 = 1e-4, [Kind::Float, AtLeast(0.0), "stop when the gradient's 2-norm is below this"],
+        /// Maximum iterations (`None`: SciPy's `200·n`).
+        maxiter: Option<usize> = None, [MAXITER],
     }
 }
 
@@ -73,17 +60,7 @@ impl Entry for TrustNcgConfig {
     const NEEDS: &'static [Need] = &[Need::HessianVector];
     const DOC: &'static str =
         "Trust-region Newton-CG with exact Hessian-vector products (scipy.optimize trust-ncg, a solver).";
-    const PARAMS: &'static [ParamSpec] = &[
-        INITIAL_TRUST_RADIUS,
-        MAX_TRUST_RADIUS,
-        ETA,
-        float(
-            "gtol",
-            AtLeast(0.0),
-            "stop when the gradient's 2-norm is below this",
-        ),
-        MAXITER,
-    ];
+    const PARAMS: &'static [ParamSpec] = Self::HYPER;
     fn lr(&self) -> f64 {
         0.0
     }
