@@ -117,6 +117,7 @@ pub mod problems;
 pub mod run;
 pub mod schedule;
 pub mod spec;
+pub mod stats;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,12 +1,13 @@
 //! Seed 003's "SGD as a Langevin process", answered by sampling on purpose: SGLD (Welling &
 //! Teh 2011) on the same double well, its samples checked against exp(−U/T) by a
-//! Kolmogorov–Smirnov test. The test is written here (the library has none; `sgld`'s own
-//! unit test carries a copy).
+//! Kolmogorov–Smirnov test (`downhill::stats`, which `sgld`'s own tests use
+//! too).
 
 use std::sync::Arc;
 
 use downhill::optim::OptimizerConfig;
 use downhill::problems::DoubleWell;
+use downhill::stats::{ks_p_value, ks_statistic, Cdf};
 use downhill::Objective;
 use serde_json::json;
 
@@ -25,73 +26,6 @@ const KS_SAMPLES: usize = 2000;
 const THIN: usize = 2000;
 /// Every `HIST_EVERY`-th iterate goes into the histogram.
 const HIST_EVERY: usize = 10;
-
-/// The CDF of the density ∝ exp(−U/T) by the trapezoid rule on [−3, 3] (U(±3) = 64: the mass
-/// outside is below e⁻¹²⁸), normalised; read by linear interpolation.
-struct Cdf {
-    lo: f64,
-    h: f64,
-    c: Vec<f64>,
-}
-
-impl Cdf {
-    fn new(density: impl Fn(f64) -> f64, n: usize) -> Cdf {
-        let (lo, hi) = (-3.0, 3.0);
-        let h = (hi - lo) / n as f64;
-        let mut c = vec![0.0; n + 1];
-        for i in 1..=n {
-            let (a, b) = (lo + (i - 1) as f64 * h, lo + i as f64 * h);
-            c[i] = c[i - 1] + 0.5 * h * (density(a) + density(b));
-        }
-        let z = c[n];
-        c.iter_mut().for_each(|v| *v /= z);
-        Cdf { lo, h, c }
-    }
-
-    fn at(&self, x: f64) -> f64 {
-        let t = (x - self.lo) / self.h;
-        if t <= 0.0 {
-            return 0.0;
-        }
-        let i = t.floor() as usize;
-        match (self.c.get(i), self.c.get(i + 1)) {
-            (Some(a), Some(b)) => a + (t - i as f64) * (b - a),
-            _ => 1.0,
-        }
-    }
-}
-
-/// The Kolmogorov–Smirnov statistic D = sup |F_n − F| of `samples` (sorted here).
-fn ks_statistic(samples: &mut [f64], cdf: &Cdf) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len() as f64;
-    samples
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf.at(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
-/// P(D > d) for `n` samples: Q(λ) = 2 Σ (−1)^(k−1) e^(−2k²λ²), λ = (√n + 0.12 + 0.11/√n)·d
-/// (Stephens' correction, as in Numerical Recipes' `probks`).
-fn ks_p_value(d: f64, n: usize) -> f64 {
-    let rn = (n as f64).sqrt();
-    let lambda = (rn + 0.12 + 0.11 / rn) * d;
-    if lambda < 0.2 {
-        return 1.0;
-    }
-    let q: f64 = (1..=100)
-        .map(|k| {
-            let k = k as f64;
-            let sign = if k % 2.0 == 1.0 { 1.0 } else { -1.0 };
-            sign * 2.0 * (-2.0 * k * k * lambda * lambda).exp()
-        })
-        .sum();
-    q.clamp(0.0, 1.0)
-}
 
 /// The experiment `seed003-sgld`.
 pub(crate) fn experiment() -> Experiment {
@@ -133,7 +67,7 @@ pub(crate) fn experiment() -> Experiment {
         }
     }
     let density = move |t: f64| (-(t * t - 1.0f64).powi(2) / TEMP).exp();
-    let cdf = Cdf::new(density, 6000);
+    let cdf = Cdf::of_density(density, -3.0, 3.0, 6000);
     // Normalising constant of the drawn density (the CDF's, on the same grid).
     let z = {
         let n = 6000;

@@ -1,6 +1,7 @@
 //! SGLD's distribution (a KS test on a double well), its stream, resume and thread count.
 
 use super::*;
+use crate::stats::{ks_p_value, ks_statistic, Cdf};
 use crate::data::builtin::SyntheticOptions;
 use crate::data::{prepare, synthetic_classification};
 use crate::model::{Activation, ModelConfig, ModelKind, Network};
@@ -11,72 +12,15 @@ fn double_well_grad(x: f64) -> f64 {
     4.0 * x * (x * x - 1.0)
 }
 
-/// The CDF of the density ∝ exp(−U/T) of the double well, by the trapezoid rule on a grid
-/// of `n` intervals over [−3, 3] (U(±3) = 64: the mass outside is below e⁻⁶⁴), normalised;
-/// read by linear interpolation.
-struct Cdf {
-    lo: f64,
-    h: f64,
-    c: Vec<f64>,
-}
-
-impl Cdf {
-    fn new(temperature: f64, n: usize) -> Cdf {
-        let (lo, hi) = (-3.0, 3.0);
-        let h = (hi - lo) / n as f64;
-        let dens = |x: f64| (-(x * x - 1.0f64).powi(2) / temperature).exp();
-        let mut c = vec![0.0; n + 1];
-        for i in 1..=n {
-            let (a, b) = (lo + (i - 1) as f64 * h, lo + i as f64 * h);
-            c[i] = c[i - 1] + 0.5 * h * (dens(a) + dens(b));
-        }
-        let z = c[n];
-        c.iter_mut().for_each(|v| *v /= z);
-        Cdf { lo, h, c }
-    }
-
-    fn at(&self, x: f64) -> f64 {
-        let t = (x - self.lo) / self.h;
-        if t <= 0.0 {
-            return 0.0;
-        }
-        let i = t.floor() as usize;
-        if i + 1 >= self.c.len() {
-            return 1.0;
-        }
-        self.c[i] + (t - i as f64) * (self.c[i + 1] - self.c[i])
-    }
-}
-
-/// The Kolmogorov–Smirnov statistic D of `samples` against `cdf`.
-fn ks_statistic(samples: &mut [f64], cdf: &Cdf) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len() as f64;
-    samples
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf.at(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
-/// P(D > d) for n samples, by the Kolmogorov distribution: Q(λ) = 2 Σ (−1)^(k−1) e^(−2k²λ²)
-/// with λ = (√n + 0.12 + 0.11/√n)·d (Stephens' correction, as in Numerical Recipes).
-fn ks_p_value(d: f64, n: usize) -> f64 {
-    let rn = (n as f64).sqrt();
-    let lambda = (rn + 0.12 + 0.11 / rn) * d;
-    if lambda < 0.2 {
-        return 1.0;
-    }
-    let mut q = 0.0;
-    for k in 1..=100 {
-        let k = k as f64;
-        let sign = if k as u64 % 2 == 1 { 1.0 } else { -1.0 };
-        q += sign * 2.0 * (-2.0 * k * k * lambda * lambda).exp();
-    }
-    q.clamp(0.0, 1.0)
+/// The CDF of the density ∝ exp(−U/T) of the double well on [−3, 3] (U(±3) = 64: the mass
+/// outside is below e⁻⁶⁴), `n` trapezoids.
+fn well_cdf(temperature: f64, n: usize) -> Cdf {
+    Cdf::of_density(
+        |x| (-(x * x - 1.0f64).powi(2) / temperature).exp(),
+        -3.0,
+        3.0,
+        n,
+    )
 }
 
 /// `n` samples of the double well at temperature `temp`: a burn-in of `burn` steps from
@@ -101,7 +45,7 @@ fn kolmogorov_tail_by_hand() {
     let q = |lambda: f64| ks_p_value(lambda / 1e4f64.sqrt(), 10_000);
     assert!((q(1.358) - 0.05).abs() < 2e-3, "{}", q(1.358));
     assert!((q(1.628) - 0.01).abs() < 1e-3, "{}", q(1.628));
-    let cdf = Cdf::new(1.0, 6000);
+    let cdf = well_cdf(1.0, 6000);
     assert!((cdf.at(0.0) - 0.5).abs() < 1e-12);
 }
 
@@ -118,7 +62,7 @@ fn double_well_samples_follow_the_boltzmann_density() {
             ..Default::default()
         };
         let mut s = double_well_samples(cfg, 2000, 10_000, 2000);
-        let d = ks_statistic(&mut s, &Cdf::new(temperature, 6000));
+        let d = ks_statistic(&mut s, &well_cdf(temperature, 6000));
         let p = ks_p_value(d, s.len());
         assert!(p > 0.01, "T = {temperature}: D = {d}, p = {p}");
         // And not SGD: without noise it would sit at a minimum (±1).
