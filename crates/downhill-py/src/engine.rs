@@ -147,7 +147,11 @@ impl Group {
 /// `shapes` named `params[first]`, `params[first + 1]`, … (what errors about them say).
 pub(crate) fn named(first: usize, shapes: &[Shape]) -> Vec<(String, Shape)> {
     let name = |k: usize| format!("params[{}]", first + k);
-    shapes.iter().enumerate().map(|(k, s)| (name(k), *s)).collect()
+    shapes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (name(k), *s))
+        .collect()
 }
 
 /// The library shape of an array with `dims` (2-D: a matrix).

@@ -262,7 +262,9 @@ impl PyOptimizer {
     /// the group's scheduled lr and momentum.
     fn rebuilt(&self, g: usize, old: &Locked, shapes: &[(String, Shape)]) -> PyResult<Locked> {
         let f32 = matches!(
-            *old.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            *old.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
             Engine::F32(_)
         );
         let mut e = self.build(g, f32, shapes)?;

@@ -169,7 +169,11 @@ impl PyOptimizer {
         let (mut pb, mut gb) = (Vec::with_capacity(total), Vec::with_capacity(total));
         for (k, (pa, ga)) in pas.iter().zip(&gas).enumerate() {
             let busy = |what: &str, e| PyValueError::new_err(format!("{what}[{}]: {e}", first + k));
-            pb.extend_from_slice(pa.try_readonly().map_err(|e| busy("params", e))?.as_slice()?);
+            pb.extend_from_slice(
+                pa.try_readonly()
+                    .map_err(|e| busy("params", e))?
+                    .as_slice()?,
+            );
             gb.extend_from_slice(ga.try_readonly().map_err(|e| busy("grad", e))?.as_slice()?);
         }
         run(py, o, &mut pb, &mut gb)?;
@@ -187,7 +191,13 @@ impl PyOptimizer {
 
     /// Makes group `g`'s engine over tensors `first..` of `shapes` at its first step (with
     /// the state loaded for it, if any), or checks them against the existing one.
-    fn prepare_joint(&mut self, g: usize, f32: bool, first: usize, shapes: &[Shape]) -> PyResult<()> {
+    fn prepare_joint(
+        &mut self,
+        g: usize,
+        f32: bool,
+        first: usize,
+        shapes: &[Shape],
+    ) -> PyResult<()> {
         if let Some(j) = &self.joints[g] {
             if j.first != first || j.shapes != shapes {
                 return Err(PyValueError::new_err(format!(
@@ -262,7 +272,20 @@ impl PyOptimizer {
     /// (false: not yet, keep it pending).
     pub(super) fn load_joint_state(&mut self, i: usize, st: &OptimizerState) -> PyResult<bool> {
         let name = self.name.clone();
-        let Some(j) = self.joints.iter_mut().flatten().find(|j| j.tensors().contains(&i)) else {
+        let first = self.group_range(self.group_of(i)?, i + 1).start;
+        if first != i {
+            return Err(PyValueError::new_err(format!(
+                "state[{i}]: `{name}` keeps one state per parameter group, saved as its first \
+                 tensor's (params[{first}]); this state_dict has one per array (saved before \
+                 a group's arrays were stepped together) and cannot be resumed"
+            )));
+        }
+        let Some(j) = self
+            .joints
+            .iter_mut()
+            .flatten()
+            .find(|j| j.tensors().contains(&i))
+        else {
             return Ok(false);
         };
         if j.first != i {

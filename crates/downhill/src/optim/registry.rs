@@ -433,7 +433,11 @@ mod tests {
         assert_eq!(needs("newton"), json!(["hessian"]));
         assert_eq!(needs("bfgs"), json!([]));
         // The rules whose step reduces over the whole parameter vector, and only they.
-        let coupled: Vec<&str> = cat.iter().filter(|e| e.couples_tensors).map(|e| e.name).collect();
+        let coupled: Vec<&str> = cat
+            .iter()
+            .filter(|e| e.couples_tensors)
+            .map(|e| e.name)
+            .collect();
         assert_eq!(
             coupled,
             ["prodigy", "dadapt_adam", "dadapt_sgd", "sgld", "polyak_sgd"]
