@@ -18,8 +18,8 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use serde_json::{Map, Value};
 
 use crate::engine::{dtype_error, shape_of, Engine, Group, Joint, Locked, Slot};
-use crate::errors::value_error;
 
+mod group_engine;
 mod joint;
 
 /// Arrays at least this long are stepped with the GIL released, in the thread pool.
@@ -107,25 +107,6 @@ impl PyOptimizer {
         Err(PyIndexError::new_err(format!(
             "tensor {i}: the optimiser was built with {end} parameters"
         )))
-    }
-
-    /// Group `g`'s optimiser over the tensors `shapes` (named as they are reported).
-    fn build(&self, g: usize, f32: bool, shapes: &[(String, Shape)]) -> PyResult<Engine> {
-        let group = &self.groups[g];
-        let mut e = if f32 {
-            let mut o = group.cfg.build::<f32>().map_err(value_error)?;
-            downhill::optim::set_named_shapes(o.as_mut(), shapes).map_err(value_error)?;
-            Engine::F32(o)
-        } else {
-            let mut o = group.cfg.build::<f64>().map_err(value_error)?;
-            downhill::optim::set_named_shapes(o.as_mut(), shapes).map_err(value_error)?;
-            Engine::F64(o)
-        };
-        e.as_dyn_lr(group.lr);
-        if let Some(m) = group.momentum {
-            e.set_momentum(m);
-        }
-        Ok(e)
     }
 
     /// Tensor `i`'s slot (made by `prepare`), checked against the array's shape.
@@ -257,26 +238,6 @@ impl PyOptimizer {
     }
 }
 
-impl PyOptimizer {
-    /// Group `g`'s optimiser rebuilt from its (new) hyperparameters, with `old`'s state and
-    /// the group's scheduled lr and momentum.
-    fn rebuilt(&self, g: usize, old: &Locked, shapes: &[(String, Shape)]) -> PyResult<Locked> {
-        let f32 = matches!(
-            *old.0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            Engine::F32(_)
-        );
-        let mut e = self.build(g, f32, shapes)?;
-        e.load_state(&old.state()).map_err(value_error)?;
-        e.as_dyn_lr(self.groups[g].lr);
-        if let Some(m) = self.groups[g].momentum {
-            e.set_momentum(m);
-        }
-        Ok(Locked(std::sync::Mutex::new(e)))
-    }
-}
-
 fn parse_group(text: &str) -> PyResult<Map<String, Value>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
@@ -345,7 +306,8 @@ impl PyOptimizer {
         } else if let Ok(t) = params.downcast::<PyTuple>() {
             t.iter().collect()
         } else if self.coupled {
-            return self.step_coupled(py, &[params.clone()], &[grad.clone()], loss);
+            let (p, g) = (std::slice::from_ref(params), std::slice::from_ref(grad));
+            return self.step_coupled(py, p, g, loss);
         } else {
             // One array (anything else is refused by step_one, naming the dtype).
             return self.step_one(py, 0, params, grad, loss);
