@@ -168,3 +168,34 @@ def test_growth_rate_inf_is_the_packages_default():
         assert np.array_equal(a, b) and not np.array_equal(a, start())
         with pytest.raises(ValueError, match="growth_rate"):
             cls(growth_rate=0.5)
+
+
+def test_a_coupled_groups_lr_and_hyperparameters_write_through():
+    a, b = start(), start()
+    oa, ob = optim.Prodigy(d0=1e-3), optim.Prodigy(d0=1e-3, lr=0.5, weight_decay=0.01)
+    run(oa, a, steps=3)
+    run(ob, b, steps=3)
+    assert not np.array_equal(a, b)
+    # From the same state, the rebuilt group follows ob's hyperparameters.
+    oa.lr = 0.5
+    oa.param_groups[0]["weight_decay"] = 0.01
+    assert oa.state_dict()["state"][0]["lr"] == 0.5  # the group's engine has it
+    ob2 = optim.Prodigy(d0=1e-3, lr=0.5, weight_decay=0.01)
+    ob2.load_state_dict(oa.state_dict())
+    a2 = a.copy()
+    run(oa, a, steps=5)
+    run(ob2, a2, steps=5)
+    assert np.array_equal(a, a2)
+
+
+@pytest.mark.parametrize("name", ["sgd_schedule_free", "adamw_schedule_free"])
+def test_schedule_free_shares_nothing_but_the_step_count(name):
+    """Its weight sums depend on the step count and lr only: per array is the flat vector."""
+    a, b = start(), start()
+    oa, ob = cls_of(name)(lr=0.01), cls_of(name)(lr=0.01)
+    run(oa, a)
+    run(ob, b, shapes=None)
+    assert np.array_equal(a, b)
+    assert np.array_equal(np.concatenate([oa.eval_point(v, i).reshape(-1)
+                                          for i, v in enumerate(split(a, SHAPES))]),
+                          ob.eval_point(b))
