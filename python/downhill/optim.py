@@ -11,6 +11,17 @@ Nothing here is a hand-kept list of names.
 
 Parameter groups follow torch: ``Adam([{"params": [w], "lr": 0.1}, {"params": [b]}], lr=1e-3)``;
 ``opt.params`` is the flattened list to pass to ``step``.
+
+The rules whose step couples the tensors it updates (``couples_tensors`` in the catalogue:
+``Prodigy``, ``DAdaptAdam`` and ``DAdaptSGD``, which adapt one d from sums over all the
+tensors, ``PolyakSgd``, whose step size uses the global gradient norm as optax's, and ``Sgld``,
+whose noise is one stream over the parameter vector) keep one state per parameter group
+instead: ``step`` gathers a group's arrays (all of them, in order, in one dtype) into one
+vector, steps it knowing their shapes, and writes the result back in place, so ``[w, b]``
+steps as the packages step ``[w, b]``. Their ``state_dict`` holds a group's state under its
+first array's index, its buffers over the concatenation of the group's arrays. (The packages
+share d, or the norm, across all parameter groups; here each group has its own, as the
+library's ``param_groups`` do.)
 """
 
 import inspect
@@ -177,7 +188,9 @@ class Optimizer(_core.Optimizer):
     def state_dict(self):
         """torch's layout: ``{"state": {i: {scalar or array}}, "param_groups": [...]}``.
 
-        Buffers are flat float64 arrays (exact for float32 parameters)."""
+        Buffers are flat float64 arrays (exact for float32 parameters). A rule that couples a
+        group's tensors (see the module docs) has one entry per group, under its first array's
+        index, with buffers over the group's arrays concatenated."""
         state = {}
         for i in range(self.num_tensors):
             st = self.tensor_state(i)

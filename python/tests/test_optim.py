@@ -12,6 +12,9 @@ from downhill import _core, optim
 from conftest import close, matrix_refs, optim_refs, package_refs, polyak_refs
 
 FIRST_ORDER = [e for e in optim.CATALOG if e["kind"] == "first_order"]
+# The rules whose step couples a group's tensors (one state per parameter group), as the
+# library declares them (``Entry::COUPLES_TENSORS``).
+COUPLED = [e for e in FIRST_ORDER if e["couples_tensors"]]
 
 
 def cls_of(name):
@@ -73,15 +76,7 @@ def test_reproduces_the_committed_torch_trajectories(entry):
             if "eval_trajectory" in c:  # schedule-free: x is y, eval_point the average
                 close(opt.eval_point(x), c["eval_trajectory"][k])
     for c in mcases:
-        check_matrix_case(cls, c, whole=name in ONE_D_PER_GROUP)
-
-
-# The rules whose packages adapt one d over all the tensors they update. ``step([w, b], …)``
-# keeps one state per array (so one d per array); the packages' multi-tensor runs are checked
-# on the flat vector as one array, which shares d as the packages do (for these cases the
-# slicing of prodigy's slice_p = 2 is the same on the flat vector: its first tensor has an even
-# number of entries).
-ONE_D_PER_GROUP = ("prodigy", "dadapt_adam", "dadapt_sgd")
+        check_matrix_case(cls, c)
 
 
 MATRIX_FUNCTIONS = ("quartic", "ill_conditioned", "rosenbrock_chain")
@@ -118,23 +113,32 @@ def matrix_value(function, x):
     raise ValueError(function)
 
 
+def split(flat, shapes):
+    """Views of ``flat`` shaped as ``shapes``, in order."""
+    views, start = [], 0
+    for dims in shapes:
+        size = int(np.prod(dims))
+        views.append(flat[start:start + size].reshape(dims))
+        start += size
+    return views
+
+
 def check_polyak():
-    """optax.polyak_sgd's runs, the loss given to each step; a multi-tensor problem is one
-    flat array (the step size is one over all tensors)."""
+    """optax.polyak_sgd's runs, the loss given to each step; a multi-tensor problem is stepped
+    as its list of arrays (one group: the step size uses the norm over all of them)."""
     for c in polyak_refs():
         opt = cls_of("polyak_sgd")(**c["params"])
         x = np.array(c["trajectory"][0], dtype=np.float64)
+        grad = np.zeros_like(x)
+        views, gviews = split(x, c["shapes"]), split(grad, c["shapes"])
         for want in c["trajectory"][1:]:
             if c["function"] in MATRIX_FUNCTIONS:
-                f, g = matrix_value(c["function"], x), matrix_grad(c["function"], x)
+                f, grad[:] = matrix_value(c["function"], x), matrix_grad(c["function"], x)
             else:
                 f, g = downhill.function(c["function"], x)
-                g = np.array(g, dtype=np.float64)
-            opt.step(x, g, loss=f)
+                grad[:] = g
+            opt.step(views, gviews, loss=f)
             close(x, want, rtol=1e-6)
-    opt = cls_of("polyak_sgd")()
-    with pytest.raises(ValueError, match="one flat array"):
-        opt.step([np.ones(2), np.ones(2)], [np.ones(2), np.ones(2)], loss=1.0)
 
 
 def check_sgld_closed_form():
@@ -150,17 +154,12 @@ def check_sgld_closed_form():
         close(x, y, rtol=1e-15)
 
 
-def check_matrix_case(cls, c, whole=False):
-    """Steps the case's tensors as arrays (``whole``: the flat vector as one array)."""
+def check_matrix_case(cls, c):
+    """Steps the case's tensors as a list of arrays (views of one flat vector)."""
     opt = cls(**c["params"])
     flat = np.array(c["trajectory"][0], dtype=np.float64)
     grad = np.zeros_like(flat)
-    views, gviews, start = [], [], 0
-    for dims in [[flat.size]] if whole else c["shapes"]:
-        size = int(np.prod(dims))
-        views.append(flat[start:start + size].reshape(dims))
-        gviews.append(grad[start:start + size].reshape(dims))
-        start += size
+    views, gviews = split(flat, c["shapes"]), split(grad, c["shapes"])
     for k, want in enumerate(c["trajectory"][1:], 1):
         grad[:] = matrix_grad(c["function"], flat)
         opt.step(views, gviews)

@@ -1,5 +1,6 @@
-//! The per-tensor engines behind `downhill._core.Optimizer`: one library optimiser per array,
-//! in its precision, and the parameter groups they are built from.
+//! The engines behind `downhill._core.Optimizer`: one library optimiser per array (or per
+//! parameter group, for the rules that couple a group's tensors), in its precision, and the
+//! parameter groups they are built from.
 
 use downhill::optim::{Optimizer, OptimizerConfig, OptimizerState, Shape};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -43,6 +44,34 @@ impl Engine {
     }
 }
 
+/// An element type of the arrays an engine steps: `f64` or `f32`.
+pub(crate) trait Elem: downhill::Float + numpy::Element {
+    /// Whether it is `f32`.
+    const F32: bool;
+    /// The engine's optimiser, if the engine is in this precision.
+    fn optimizer(e: &mut Engine) -> Option<&mut Box<dyn Optimizer<Self>>>;
+}
+
+impl Elem for f64 {
+    const F32: bool = false;
+    fn optimizer(e: &mut Engine) -> Option<&mut Box<dyn Optimizer<f64>>> {
+        match e {
+            Engine::F64(o) => Some(o),
+            Engine::F32(_) => None,
+        }
+    }
+}
+
+impl Elem for f32 {
+    const F32: bool = true;
+    fn optimizer(e: &mut Engine) -> Option<&mut Box<dyn Optimizer<f32>>> {
+        match e {
+            Engine::F32(o) => Some(o),
+            Engine::F64(_) => None,
+        }
+    }
+}
+
 /// A `Sync` home for an engine (library optimisers are `Send` only): `&mut` access needs no
 /// lock (`Mutex::get_mut`); only reading the state from `&self` locks.
 pub(crate) struct Locked(pub(crate) std::sync::Mutex<Engine>);
@@ -68,6 +97,29 @@ pub(crate) struct Slot {
     pub(crate) shape: Shape,
 }
 
+/// The engine of a parameter group of a rule that couples its tensors
+/// (`Entry::COUPLES_TENSORS`): its arrays are tensors `first..first + shapes.len()`, stepped
+/// as one vector.
+pub(crate) struct Joint {
+    pub(crate) engine: Locked,
+    /// The index of the group's first tensor (where its state is saved).
+    pub(crate) first: usize,
+    /// The shapes of its tensors, in order.
+    pub(crate) shapes: Vec<Shape>,
+}
+
+impl Joint {
+    /// The tensors it steps.
+    pub(crate) fn tensors(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.shapes.len()
+    }
+
+    /// Its tensors' shapes, named `params[i]` for errors.
+    pub(crate) fn named_shapes(&self) -> Vec<(String, Shape)> {
+        named(self.first, &self.shapes)
+    }
+}
+
 /// One parameter group: its hyperparameters as given, its config, and its scheduled lr and
 /// momentum.
 pub(crate) struct Group {
@@ -90,6 +142,16 @@ impl Group {
             cfg,
         })
     }
+}
+
+/// `shapes` named `params[first]`, `params[first + 1]`, … (what errors about them say).
+pub(crate) fn named(first: usize, shapes: &[Shape]) -> Vec<(String, Shape)> {
+    let name = |k: usize| format!("params[{}]", first + k);
+    shapes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (name(k), *s))
+        .collect()
 }
 
 /// The library shape of an array with `dims` (2-D: a matrix).

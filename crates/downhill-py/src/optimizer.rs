@@ -5,6 +5,10 @@
 //! from the hyperparameters of the tensor's parameter group. PyTorch keeps per-tensor state
 //! the same way, so a list of arrays steps exactly as a list of tensors does. The step works
 //! on the arrays' own memory: zero copies.
+//!
+//! The rules whose step couples the tensors it updates (`Entry::COUPLES_TENSORS` in the
+//! catalogue: prodigy and D-Adaptation's one d, polyak_sgd's global gradient norm, sgld's one
+//! noise stream) instead get one library optimiser per parameter group (see [`joint`]).
 
 use downhill::optim::{Optimizer, OptimizerState, Shape};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
@@ -13,8 +17,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use serde_json::{Map, Value};
 
-use crate::engine::{dtype_error, shape_of, Engine, Group, Locked, Slot};
-use crate::errors::value_error;
+use crate::engine::{dtype_error, shape_of, Engine, Group, Joint, Locked, Slot};
+
+mod group_engine;
+mod joint;
 
 /// Arrays at least this long are stepped with the GIL released, in the thread pool.
 const PARALLEL_LEN: usize = 1 << 16;
@@ -28,6 +34,10 @@ pub struct PyOptimizer {
     sizes: Option<Vec<usize>>,
     slots: Vec<Option<Slot>>,
     pending: Vec<Option<OptimizerState>>,
+    /// Whether the rule couples the tensors of a group (then `joints`, not `slots`, step).
+    coupled: bool,
+    /// Per group, its engine once stepped (coupled rules only).
+    joints: Vec<Option<Joint>>,
 }
 
 macro_rules! step_typed {
@@ -99,25 +109,6 @@ impl PyOptimizer {
         )))
     }
 
-    fn build(&self, g: usize, f32: bool, shape: Shape) -> PyResult<Engine> {
-        let group = &self.groups[g];
-        let shapes = [("params".to_string(), shape)];
-        let mut e = if f32 {
-            let mut o = group.cfg.build::<f32>().map_err(value_error)?;
-            downhill::optim::set_named_shapes(o.as_mut(), &shapes).map_err(value_error)?;
-            Engine::F32(o)
-        } else {
-            let mut o = group.cfg.build::<f64>().map_err(value_error)?;
-            downhill::optim::set_named_shapes(o.as_mut(), &shapes).map_err(value_error)?;
-            Engine::F64(o)
-        };
-        e.as_dyn_lr(group.lr);
-        if let Some(m) = group.momentum {
-            e.set_momentum(m);
-        }
-        Ok(e)
-    }
-
     /// Tensor `i`'s slot (made by `prepare`), checked against the array's shape.
     fn slot(&mut self, i: usize, shape: Shape) -> PyResult<&mut Slot> {
         let slot = self
@@ -142,7 +133,7 @@ impl PyOptimizer {
             return Ok(());
         }
         let g = self.group_of(i)?;
-        let mut engine = self.build(g, f32, shape)?;
+        let mut engine = self.build(g, f32, &[("params".to_string(), shape)])?;
         if let Some(st) = self.pending.get_mut(i).and_then(Option::take) {
             engine
                 .load_state(&st)
@@ -191,15 +182,21 @@ impl PyOptimizer {
             .downcast::<PyArrayDyn<f64>>()
             .map_err(|_| dtype_error(&format!("params (float64 for {what})"), params))?;
         let shape = shape_of(a.shape());
-        self.prepare(i, false, shape)?;
         let ro = a.readonly();
         let x = ro.as_slice()?;
         let mut out = vec![0.0; x.len()];
-        let Engine::F64(o) = self.slot(i, shape)?.engine.get() else {
-            return Err(PyTypeError::new_err("params: float64 expected"));
-        };
-        if !which(o.as_ref(), x, &mut out) {
-            return Ok(None);
+        if self.coupled {
+            if !self.joint_point(i, shape, what, x, &mut out, which)? {
+                return Ok(None);
+            }
+        } else {
+            self.prepare(i, false, shape)?;
+            let Engine::F64(o) = self.slot(i, shape)?.engine.get() else {
+                return Err(PyTypeError::new_err("params: float64 expected"));
+            };
+            if !which(o.as_ref(), x, &mut out) {
+                return Ok(None);
+            }
         }
         let arr = PyArray1::from_vec(py, out).reshape(a.shape())?;
         Ok(Some(arr))
@@ -227,6 +224,9 @@ impl PyOptimizer {
     }
 
     fn apply_to_group(&mut self, g: usize, mut f: impl FnMut(&mut Engine)) -> PyResult<()> {
+        if let Some(Some(j)) = self.joints.get_mut(g) {
+            f(j.engine.get());
+        }
         for i in 0..self.slots.len() {
             if self.group_of(i)? == g {
                 if let Some(s) = self.slots[i].as_mut() {
@@ -274,18 +274,25 @@ impl PyOptimizer {
             .iter()
             .map(|t| Group::new(name, parse_group(t)?))
             .collect::<PyResult<Vec<_>>>()?;
+        let coupled = downhill::optim::catalog()
+            .iter()
+            .any(|e| e.name == name && e.couples_tensors);
         Ok(PyOptimizer {
             name: name.to_string(),
+            joints: (0..groups.len()).map(|_| None).collect(),
             groups,
             sizes,
             slots: Vec::new(),
             pending: Vec::new(),
+            coupled,
         })
     }
 
     /// Updates `params` in place from `grad`: one array each, or lists of arrays (one per
     /// tensor, in order). `grad` is the step's scratch and may be overwritten. `loss` is the
-    /// loss where `grad` was taken (what `polyak_sgd` needs; the others ignore it).
+    /// loss where `grad` was taken (what `polyak_sgd` needs; the others ignore it). A rule
+    /// that couples a group's tensors steps each group's arrays together, so every group
+    /// given must be given whole.
     #[pyo3(signature = (params, grad, loss=None))]
     fn step(
         &mut self,
@@ -298,6 +305,9 @@ impl PyOptimizer {
             l.iter().collect()
         } else if let Ok(t) = params.downcast::<PyTuple>() {
             t.iter().collect()
+        } else if self.coupled {
+            let (p, g) = (std::slice::from_ref(params), std::slice::from_ref(grad));
+            return self.step_coupled(py, p, g, loss);
         } else {
             // One array (anything else is refused by step_one, naming the dtype).
             return self.step_one(py, 0, params, grad, loss);
@@ -318,11 +328,8 @@ impl PyOptimizer {
                 gs.len()
             )));
         }
-        // Each tensor has its own optimiser here; polyak_sgd's step size is one over all.
-        if self.name == "polyak_sgd" && ps.len() > 1 {
-            return Err(PyValueError::new_err(
-                "polyak_sgd: its step size is one over all tensors; step it with one flat array",
-            ));
+        if self.coupled {
+            return self.step_coupled(py, &ps, &gs, loss);
         }
         for (i, (p, g)) in ps.iter().zip(&gs).enumerate() {
             self.step_one(py, i, p, g, loss)?;
@@ -376,7 +383,12 @@ impl PyOptimizer {
     /// Number of tensors stepped (or with state loaded) so far.
     #[getter]
     fn num_tensors(&self) -> usize {
-        self.slots.len().max(self.pending.len())
+        let joint_end = self.joints.iter().flatten().map(|j| j.tensors().end);
+        joint_end
+            .max()
+            .unwrap_or(0)
+            .max(self.slots.len())
+            .max(self.pending.len())
     }
 
     /// Learning rate of group `group` (default 0).
@@ -460,22 +472,18 @@ impl PyOptimizer {
         given.insert("lr".into(), Value::from(self.groups[g].lr));
         let new = Group::new(&self.name, given)?;
         self.groups[g] = new;
+        if let Some(mut j) = self.joints[g].take() {
+            let e = self.rebuilt(g, &j.engine, &j.named_shapes())?;
+            j.engine = e;
+            self.joints[g] = Some(j);
+        }
         for i in 0..self.slots.len() {
             if self.group_of(i)? != g {
                 continue;
             }
-            if let Some(mut s) = self.slots[i].take() {
-                let f32 = matches!(s.engine.get(), Engine::F32(_));
-                let mut e = self.build(g, f32, s.shape)?;
-                e.load_state(&s.engine.state()).map_err(value_error)?;
-                e.as_dyn_lr(self.groups[g].lr);
-                if let Some(m) = self.groups[g].momentum {
-                    e.set_momentum(m);
-                }
-                self.slots[i] = Some(Slot {
-                    engine: Locked(std::sync::Mutex::new(e)),
-                    ..s
-                });
+            if let Some(s) = self.slots[i].take() {
+                let e = self.rebuilt(g, &s.engine, &[("params".to_string(), s.shape)])?;
+                self.slots[i] = Some(Slot { engine: e, ..s });
             }
         }
         Ok(())
@@ -488,9 +496,12 @@ impl PyOptimizer {
         py: Python<'py>,
         i: usize,
     ) -> PyResult<Option<(String, Bound<'py, PyDict>)>> {
-        let st = match self.slots.get(i).and_then(Option::as_ref) {
-            Some(s) => s.engine.state(),
-            None => match self.pending.get(i).and_then(Option::as_ref) {
+        let joint = self.joint_of(i);
+        let st = match (self.slots.get(i).and_then(Option::as_ref), joint) {
+            (Some(s), _) => s.engine.state(),
+            (None, Some(j)) if j.first == i => j.engine.state(),
+            (None, Some(_)) => return Ok(None),
+            (None, None) => match self.pending.get(i).and_then(Option::as_ref) {
                 Some(p) => p.clone(),
                 None => return Ok(None),
             },
@@ -522,6 +533,9 @@ impl PyOptimizer {
                 .call_method0("ravel")?;
             let a = a.downcast::<PyArrayDyn<f64>>()?;
             st.buffers.insert(key, a.to_vec()?);
+        }
+        if self.coupled && self.load_joint_state(i, &st)? {
+            return Ok(());
         }
         if let Some(s) = self.slots.get_mut(i).and_then(Option::as_mut) {
             s.engine

@@ -50,11 +50,17 @@ fn row(e: &CatalogEntry) -> String {
             .collect();
         format!(" Needs: {}.", n.join(", "))
     };
+    let coupled = if e.couples_tensors {
+        " One state per parameter group: its step couples the group's tensors."
+    } else {
+        ""
+    };
     format!(
-        "| `{}` | {}{} | {} |",
+        "| `{}` | {}{}{} | {} |",
         e.name,
         e.doc.replace('|', "\\|"),
         needs,
+        coupled,
         params.join(", ").replace('|', "\\|")
     )
 }

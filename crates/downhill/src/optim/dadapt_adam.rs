@@ -27,6 +27,31 @@ pub(super) const GROWTH_RATE: ParamSpec = float(
     "largest factor d may grow by in one step (absent or inf: unbounded)",
 );
 
+/// Deserialises an optional number that may be infinite: a number (TOML's `inf` included),
+/// null, or, as JSON has no infinity, the strings `"inf"` and `"-inf"` (what Python's
+/// `float('inf')` becomes in `downhill`'s JSON, as `norm`'s [`super::Norm`] reads it).
+pub(super) fn inf_or_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Num(f64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Num(x)) => Ok(Some(x)),
+        Some(Raw::Text(t)) => match t.as_str() {
+            "inf" => Ok(Some(f64::INFINITY)),
+            "-inf" => Ok(Some(f64::NEG_INFINITY)),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid value `{t}`: expected a number, \"inf\" or \"-inf\""
+            ))),
+        },
+    }
+}
+
 /// Validates a learning-rate-free config: every row of `rows` by its range, but the optional
 /// ones when absent (`growth_rate` `None` or +∞, the packages' `float('inf')`; prodigy's
 /// `beta3` `None`).
@@ -110,6 +135,7 @@ crate::hyperparameters! {
         /// Initial estimate of D.
         d0: f64 = 1e-6, [D0],
         /// Largest factor d may grow by in one step; absent (or `inf`) is unbounded.
+        #[serde(deserialize_with = "inf_or_number")]
         growth_rate: Option<f64> = None, [GROWTH_RATE],
         /// Gradient ascent (minimising −f; the package has no such option).
         maximize: bool = false, [MAXIMIZE],
@@ -118,6 +144,7 @@ crate::hyperparameters! {
 
 impl Entry for DadaptAdamConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
+    const COUPLES_TENSORS: bool = true;
     const DOC: &'static str =
         "D-Adaptation Adam: Adam whose step size d is estimated as it runs (dadaptation.DAdaptAdam).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;
@@ -302,5 +329,11 @@ mod tests {
         let err = cfg(Some(0.5)).validate().unwrap_err().to_string();
         assert!(err.contains("growth_rate"), "{err}");
         assert!(cfg(Some(f64::NAN)).validate().is_err());
+        // JSON has no infinity: the string "inf" (Python's float('inf')), a number or null.
+        let json = |v| serde_json::from_value::<DadaptAdamConfig>(serde_json::json!({ "growth_rate": v }));
+        assert_eq!(json(serde_json::json!("inf")).unwrap().growth_rate, Some(f64::INFINITY));
+        assert_eq!(json(serde_json::json!(2.0)).unwrap().growth_rate, Some(2.0));
+        assert_eq!(json(serde_json::Value::Null).unwrap().growth_rate, None);
+        assert!(json(serde_json::json!("big")).is_err());
     }
 }

@@ -24,6 +24,7 @@ crate::hyperparameters! {
         /// Initial estimate of D.
         d0: f64 = 1e-6, [D0],
         /// Largest factor d may grow by in one step; absent (or `inf`) is unbounded.
+        #[serde(deserialize_with = "super::dadapt_adam::inf_or_number")]
         growth_rate: Option<f64> = None, [GROWTH_RATE],
         /// Gradient ascent (minimising −f; the package has no such option).
         maximize: bool = false, [MAXIMIZE],
@@ -32,6 +33,7 @@ crate::hyperparameters! {
 
 impl Entry for DadaptSgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
+    const COUPLES_TENSORS: bool = true;
     const DOC: &'static str =
         "D-Adaptation SGD: dual averaging whose step size d is estimated as it runs (dadaptation.DAdaptSGD).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;

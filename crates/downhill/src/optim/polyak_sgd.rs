@@ -41,6 +41,7 @@ crate::hyperparameters! {
 
 impl Entry for PolyakSgdConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
+    const COUPLES_TENSORS: bool = true;
     const DOC: &'static str =
         "SGD with the Polyak step size min((f - f_min)/|g|^2, max_learning_rate) (optax.polyak_sgd).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;

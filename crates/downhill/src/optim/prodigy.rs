@@ -40,6 +40,7 @@ crate::hyperparameters! {
         /// Multiplier of the estimate d̂.
         d_coef: f64 = 1.0, [Kind::Float, Above(0.0), "multiplier of the estimate of d"],
         /// Largest factor d may grow by in one step; absent (or `inf`) is unbounded.
+        #[serde(deserialize_with = "super::dadapt_adam::inf_or_number")]
         growth_rate: Option<f64> = None, [GROWTH_RATE],
         /// Estimate d from every `slice_p`-th entry of each tensor only (1: all).
         slice_p: usize = 1, [Kind::Int, AtLeast(1.0), "use every slice_p-th entry of each tensor for d"],
@@ -50,6 +51,7 @@ crate::hyperparameters! {
 
 impl Entry for ProdigyConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
+    const COUPLES_TENSORS: bool = true;
     const DOC: &'static str =
         "Prodigy: Adam with a learning rate estimated as it runs (prodigyopt.Prodigy).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;

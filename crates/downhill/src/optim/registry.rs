@@ -44,6 +44,14 @@ pub trait Entry: Named + Serialize + DeserializeOwned + Default + Clone {
     const KIND: EntryKind;
     /// What it needs of the objective beyond `f` and `∇f` (default: nothing).
     const NEEDS: &'static [Need] = &[];
+    /// Whether its step couples the tensors it updates: a quantity reduced over the whole
+    /// parameter vector (one adapted step size d, a global gradient norm, one noise stream)
+    /// makes a tensor's update depend on the others stepped with it. Such a rule gives the
+    /// reference's numbers only when a parameter group's tensors are stepped at once (one
+    /// optimiser over their concatenation, told their layout by [`Optimizer::set_shapes`]);
+    /// the others (default `false`) give the same numbers stepped one tensor at a time, as
+    /// torch keeps one state per tensor.
+    const COUPLES_TENSORS: bool = false;
     /// Every parameter, once: key, type, range, doc (defaults come from `Default`).
     const PARAMS: &'static [ParamSpec];
     /// One line about the method.
@@ -82,6 +90,9 @@ pub struct CatalogEntry {
     pub doc: &'static str,
     /// What it needs of the objective beyond `f` and `∇f` (`hessian`, `hessian_vector`).
     pub needs: &'static [Need],
+    /// [`Entry::COUPLES_TENSORS`]: the step couples the tensors of a parameter group, which
+    /// must then be stepped together (one state per group, not per tensor).
+    pub couples_tensors: bool,
     /// Its parameters with types, defaults, ranges and docs.
     pub params: Vec<ParamInfo>,
 }
@@ -169,6 +180,7 @@ macro_rules! registry {
                 kind: <$cfg as $crate::optim::registry::Entry>::KIND,
                 doc: <$cfg as $crate::optim::registry::Entry>::DOC,
                 needs: <$cfg as $crate::optim::registry::Entry>::NEEDS,
+                couples_tensors: <$cfg as $crate::optim::registry::Entry>::COUPLES_TENSORS,
                 params: $crate::optim::registry::describe(&<$cfg>::default(), <$cfg as $crate::optim::registry::Entry>::PARAMS),
             }),*]
         }
@@ -420,6 +432,17 @@ mod tests {
         assert_eq!(needs("trust_ncg"), json!(["hessian_vector"]));
         assert_eq!(needs("newton"), json!(["hessian"]));
         assert_eq!(needs("bfgs"), json!([]));
+        // The rules whose step reduces over the whole parameter vector, and only they.
+        let coupled: Vec<&str> = cat
+            .iter()
+            .filter(|e| e.couples_tensors)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            coupled,
+            ["prodigy", "dadapt_adam", "dadapt_sgd", "sgld", "polyak_sgd"]
+        );
+        assert_eq!(rprop["couples_tensors"], false);
         assert_eq!(rprop["params"][1]["name"], "etas");
         assert_eq!(rprop["params"][1]["type"], "pair");
         assert_eq!(rprop["params"][1]["default"], json!([0.5, 1.2]));

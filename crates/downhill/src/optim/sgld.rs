@@ -29,6 +29,7 @@ crate::hyperparameters! {
 
 impl Entry for SgldConfig {
     const KIND: EntryKind = EntryKind::FirstOrder;
+    const COUPLES_TENSORS: bool = true;
     const DOC: &'static str =
         "SGLD: SGD plus Gaussian noise N(0, lr·T), sampling exp(-U/T) (Welling & Teh 2011).";
     const PARAMS: &'static [ParamSpec] = Self::HYPER;
