@@ -126,6 +126,8 @@ mod matrix_refs {
     }
 }
 
+#[path = "optim_reference/groups.rs"]
+mod groups;
 #[path = "optim_reference/sam.rs"]
 mod sam;
 #[path = "optim_reference/sgld.rs"]

@@ -8,7 +8,8 @@ use super::adam::BETAS;
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::StateBuf;
-use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
+use super::shared::{shared_lr, Shared, SharedGroup};
+use super::{signed, Hyper, Member, Optim, Optimizer, Rule, Shape, SharedRule, StepOutcome};
 use crate::{Float, Result};
 
 /// `lr` of the learning-rate-free rules: a multiplier of the adapted step size, > 0 as the
@@ -157,6 +158,11 @@ impl Entry for DadaptAdamConfig {
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
     }
+    fn build_shared<T: Float>(
+        groups: &[SharedGroup<'_, Self>],
+    ) -> Result<Option<Box<dyn Optimizer<T>>>> {
+        Shared::boxed(groups)
+    }
 }
 
 /// What [`DadaptAdam`] carries from step to step (beside `lr` and `beta1`).
@@ -200,9 +206,9 @@ pub struct DadaptAdamState<T: Float> {
 ///
 /// So d never decreases; it grows while the steps keep pointing the same way (r > 0). As in
 /// the package, a step whose ‖s‖₁ is 0 (a zero gradient so far) changes m, v, s but neither
-/// θ, d nor k. The package sums over all its parameter groups; here `d` is per optimiser,
-/// so with `param_groups` each group adapts its own d. The package has no `maximize`: it is
-/// minimising −f here.
+/// θ, d nor k. With `param_groups`, as the package, one d is shared by all groups
+/// ([`super::shared`]): the sums run over every group with lr > 0, γ is the largest lr, and
+/// the groups' lrs must be it or 0. The package has no `maximize`: it is minimising −f here.
 pub type DadaptAdam<T> = Optim<DadaptAdamConfig, T>;
 
 impl Rule for DadaptAdamConfig {
@@ -230,13 +236,33 @@ impl Rule for DadaptAdamConfig {
         grad: &mut [T],
         shapes: &[Shape],
     ) -> StepOutcome {
-        let n = params.len();
-        let (beta1, beta2, lr) = (h.mu(), self.betas[1], h.lr);
+        let me = Member {
+            cfg: self,
+            hyper: h,
+            shapes,
+        };
+        Self::step_groups(st, &[me], params, grad)
+    }
+}
+
+impl SharedRule for DadaptAdamConfig {
+    /// As `dadaptation`: `betas`, `use_bias_correction`, `decouple` and `growth_rate` from
+    /// group 0; `weight_decay` and `eps` (and Downhill's `maximize`) per group.
+    fn step_groups<T: Float>(
+        st: &mut DadaptAdamState<T>,
+        groups: &[Member<'_, Self>],
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
+        let Some(first) = groups.first() else {
+            return StepOutcome::Skipped;
+        };
+        let (cfg0, n) = (first.cfg, params.len());
+        let lr = shared_lr(groups.iter().map(|m| &m.hyper.lr));
+        let (beta1, beta2) = (first.hyper.mu(), cfg0.betas[1]);
         let mut d = st.d;
-        let dlr = d * lr * bias_correction(self.use_bias_correction, beta1, beta2, st.step);
-        let sqrt_beta2 = beta2.powf(0.5);
-        let (decay, eps) = (self.weight_decay, T::of(self.eps));
-        let l2 = (decay != 0.0 && !self.decouple).then(|| T::of(decay));
+        let dlr = d * lr * bias_correction(cfg0.use_bias_correction, beta1, beta2, st.step);
+        let (sqrt_beta2, decouple) = (beta2.powf(0.5), cfg0.decouple);
         let (s, m, v) = (
             st.s.full_of(n, T::zero()),
             st.exp_avg.full_of(n, T::zero()),
@@ -251,26 +277,31 @@ impl Rule for DadaptAdamConfig {
         let (wm, ws) = (T::of(dlr * (1.0 - beta1)), T::of(dlr * (1.0 - sqrt_beta2)));
         let (mut numerator_acum, mut sk_l1) = (0.0, 0.0);
         let mut at = 0;
-        for shape in shapes {
-            let r = at..at + shape.len();
-            at = r.end;
-            let g = &mut grad[r.clone()];
-            signed_l2(g, &params[r.clone()], self.maximize, l2);
-            if lr <= 0.0 {
-                continue;
+        for mem in groups {
+            let (cfg, decay) = (mem.cfg, mem.cfg.weight_decay);
+            let eps = T::of(cfg.eps);
+            let l2 = (decay != 0.0 && !decouple).then(|| T::of(decay));
+            for shape in mem.shapes {
+                let r = at..at + shape.len();
+                at = r.end;
+                let g = &mut grad[r.clone()];
+                signed_l2(g, &params[r.clone()], cfg.maximize, l2);
+                if mem.hyper.lr <= 0.0 {
+                    continue;
+                }
+                let (s, m, v) = (&mut s[r.clone()], &mut m[r.clone()], &mut v[r]);
+                let dot = g
+                    .iter()
+                    .zip(s.iter().zip(v.iter()))
+                    .fold(T::zero(), |acc, (&g, (&s, &v))| acc + g * (s / (v.sqrt() + eps)));
+                numerator_acum += dlr * dot.f64();
+                for (((&g, m), v), s) in g.iter().zip(m.iter_mut()).zip(v.iter_mut()).zip(s.iter_mut()) {
+                    *m = *m * b1 + wm * g;
+                    *v = *v * b2 + w2 * g * g;
+                    *s = *s * sb2 + ws * g;
+                }
+                sk_l1 += sum_abs(s);
             }
-            let (s, m, v) = (&mut s[r.clone()], &mut m[r.clone()], &mut v[r]);
-            let dot = g
-                .iter()
-                .zip(s.iter().zip(v.iter()))
-                .fold(T::zero(), |acc, (&g, (&s, &v))| acc + g * (s / (v.sqrt() + eps)));
-            numerator_acum += dlr * dot.f64();
-            for (((&g, m), v), s) in g.iter().zip(m.iter_mut()).zip(v.iter_mut()).zip(s.iter_mut()) {
-                *m = *m * b1 + wm * g;
-                *v = *v * b2 + w2 * g * g;
-                *s = *s * sb2 + ws * g;
-            }
-            sk_l1 += sum_abs(s);
         }
         let numerator_weighted =
             sqrt_beta2 * st.numerator_weighted + (1.0 - sqrt_beta2) * numerator_acum;
@@ -279,18 +310,24 @@ impl Rule for DadaptAdamConfig {
         }
         if lr > 0.0 {
             let d_hat = numerator_weighted / ((1.0 - sqrt_beta2) * sk_l1);
-            let growth = self.growth_rate.unwrap_or(f64::INFINITY);
+            let growth = cfg0.growth_rate.unwrap_or(f64::INFINITY);
             d = py_max(d, py_min(d_hat, d * growth));
         }
         (st.numerator_weighted, st.d) = (numerator_weighted, d);
         st.step += 1;
-        let shrink = (decay != 0.0 && self.decouple).then(|| T::of(-decay * dlr));
-        for ((p, &m), &v) in params.iter_mut().zip(m.iter()).zip(v.iter()) {
-            let denom = v.sqrt() + eps;
-            if let Some(c) = shrink {
-                *p += *p * c;
+        let mut at = 0;
+        for mem in groups {
+            let (r, decay, eps) = (at..at + mem.len(), mem.cfg.weight_decay, T::of(mem.cfg.eps));
+            at = r.end;
+            let shrink = (decay != 0.0 && decouple).then(|| T::of(-decay * dlr));
+            let (m, v) = (&m[r.clone()], &v[r.clone()]);
+            for ((p, &m), &v) in params[r].iter_mut().zip(m.iter()).zip(v.iter()) {
+                let denom = v.sqrt() + eps;
+                if let Some(c) = shrink {
+                    *p += *p * c;
+                }
+                *p += -m / denom;
             }
-            *p += -m / denom;
         }
         StepOutcome::Applied
     }

@@ -7,7 +7,8 @@ use super::dadapt_adam::{py_max, py_min, signed_l2, validate_lrfree, D0, GROWTH_
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::StateBuf;
-use super::{signed, Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
+use super::shared::{shared_lr, Shared, SharedGroup};
+use super::{signed, Hyper, Member, Optim, Optimizer, Rule, Shape, SharedRule, StepOutcome};
 use crate::{Float, Result};
 
 crate::hyperparameters! {
@@ -45,6 +46,11 @@ impl Entry for DadaptSgdConfig {
     }
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
+    }
+    fn build_shared<T: Float>(
+        groups: &[SharedGroup<'_, Self>],
+    ) -> Result<Option<Box<dyn Optimizer<T>>>> {
+        Shared::boxed(groups)
     }
 }
 
@@ -89,10 +95,11 @@ pub struct DadaptSgdState<T: Float> {
 ///
 /// So d never decreases; it grows while the gradients keep pointing the same way (r > 0).
 /// As in the package, a step whose ‖s‖₂ is 0 changes neither θ, d nor k (where the package
-/// stops with an error, on a first gradient of 0 or an lr of 0, nothing moves here). The
-/// package sums over all its parameter groups; here `d` is per optimiser, so with
-/// `param_groups` each group adapts its own d. The package has no `maximize`: it is
-/// minimising −f here.
+/// stops with an error, on a first gradient of 0 or an lr of 0, nothing moves here). With
+/// `param_groups`, as the package, one d is shared by all groups ([`super::shared`]): the
+/// sums run over every group with lr > 0, γ is the largest lr (the groups' lrs must be it or
+/// 0), and momentum and weight decay are group 0's for every group, as the package reads
+/// them. The package has no `maximize`: it is minimising −f here.
 pub type DadaptSgd<T> = Optim<DadaptSgdConfig, T>;
 
 impl Rule for DadaptSgdConfig {
@@ -120,17 +127,44 @@ impl Rule for DadaptSgdConfig {
         grad: &mut [T],
         shapes: &[Shape],
     ) -> StepOutcome {
-        let n = params.len();
-        let (lr, ck) = (h.lr, 1.0 - h.mu());
+        let me = Member {
+            cfg: self,
+            hyper: h,
+            shapes,
+        };
+        Self::step_groups(st, &[me], params, grad)
+    }
+}
+
+impl SharedRule for DadaptSgdConfig {
+    /// As `dadaptation`: `momentum`, `weight_decay` and `growth_rate` from group 0 (the
+    /// package reads no other group's weight decay); only each group's lr (and Downhill's
+    /// `maximize`) per group.
+    fn step_groups<T: Float>(
+        st: &mut DadaptSgdState<T>,
+        groups: &[Member<'_, Self>],
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
+        let Some(first) = groups.first() else {
+            return StepOutcome::Skipped;
+        };
+        let (cfg0, n) = (first.cfg, params.len());
+        let lr = shared_lr(groups.iter().map(|m| &m.hyper.lr));
+        let ck = 1.0 - first.hyper.mu();
         let mut d = st.d;
-        for g in grad.iter_mut() {
-            *g = signed(*g, self.maximize);
+        for (r, mem) in group_ranges(groups) {
+            for g in grad[r].iter_mut() {
+                *g = signed(*g, mem.cfg.maximize);
+            }
         }
         if st.step == 0 {
             let mut g_sq = 0.0;
-            if lr > 0.0 {
-                for r in ranges(shapes) {
-                    g_sq += grad[r].iter().fold(T::zero(), |a, &g| a + g * g).f64();
+            for (r, mem) in group_ranges(groups) {
+                if mem.hyper.lr > 0.0 {
+                    for r in ranges(mem.shapes, r.start) {
+                        g_sq += grad[r].iter().fold(T::zero(), |a, &g| a + g * g).f64();
+                    }
                 }
             }
             st.g0_norm = g_sq.sqrt();
@@ -143,29 +177,31 @@ impl Rule for DadaptSgdConfig {
             st.x0.full_of(n, T::zero()).copy_from_slice(params);
         }
         let (s, x0) = (st.s.full_of(n, T::zero()), st.x0.full());
-        let l2 = (self.weight_decay != 0.0).then(|| T::of(self.weight_decay));
+        let l2 = (cfg0.weight_decay != 0.0).then(|| T::of(cfg0.weight_decay));
         let w = T::of(dlr);
         let mut numerator_weighted = st.numerator_weighted;
         let mut sk_sq = 0.0;
-        for r in ranges(shapes) {
-            let g = &mut grad[r.clone()];
-            signed_l2(g, &params[r.clone()], false, l2);
-            if lr <= 0.0 {
-                continue;
+        for (r, mem) in group_ranges(groups) {
+            for r in ranges(mem.shapes, r.start) {
+                let g = &mut grad[r.clone()];
+                signed_l2(g, &params[r.clone()], false, l2);
+                if mem.hyper.lr <= 0.0 {
+                    continue;
+                }
+                let s = &mut s[r];
+                let dot = g.iter().zip(s.iter()).fold(T::zero(), |a, (&g, &s)| a + g * s);
+                numerator_weighted += dlr * dot.f64();
+                for (s, &g) in s.iter_mut().zip(g.iter()) {
+                    *s += w * g;
+                }
+                sk_sq += s.iter().fold(T::zero(), |a, &s| a + s * s).f64();
             }
-            let s = &mut s[r];
-            let dot = g.iter().zip(s.iter()).fold(T::zero(), |a, (&g, &s)| a + g * s);
-            numerator_weighted += dlr * dot.f64();
-            for (s, &g) in s.iter_mut().zip(g.iter()) {
-                *s += w * g;
-            }
-            sk_sq += s.iter().fold(T::zero(), |a, &s| a + s * s).f64();
         }
         if sk_sq == 0.0 {
             return StepOutcome::Applied;
         }
         let d_hat = 2.0 * numerator_weighted / sk_sq.sqrt();
-        d = py_max(d, py_min(d_hat, d * self.growth_rate.unwrap_or(f64::INFINITY)));
+        d = py_max(d, py_min(d_hat, d * cfg0.growth_rate.unwrap_or(f64::INFINITY)));
         (st.numerator_weighted, st.d) = (numerator_weighted, d);
         st.step += 1;
         let (keep, ck) = (T::of(1.0 - ck), T::of(ck));
@@ -177,9 +213,20 @@ impl Rule for DadaptSgdConfig {
     }
 }
 
-/// The index ranges of the tensors of `shapes`, in order.
-fn ranges(shapes: &[Shape]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    shapes.iter().scan(0, |at, t| {
+/// The index range of each group of `groups` in the concatenation, with the group.
+fn group_ranges<'a, 'b>(
+    groups: &'b [Member<'a, DadaptSgdConfig>],
+) -> impl Iterator<Item = (std::ops::Range<usize>, &'b Member<'a, DadaptSgdConfig>)> {
+    groups.iter().scan(0, |at, m| {
+        let r = *at..*at + m.len();
+        *at = r.end;
+        Some((r, m))
+    })
+}
+
+/// The index ranges of the tensors of `shapes`, in order, from `start`.
+fn ranges(shapes: &[Shape], start: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    shapes.iter().scan(start, |at, t| {
         let r = *at..*at + t.len();
         *at = r.end;
         Some(r)

@@ -41,6 +41,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::shared::SharedGroup;
 use super::{Hyper, Optimizer, OptimizerConfig, OptimizerState, Shape, StepOutcome};
 use crate::{Error, Float, Result};
 
@@ -146,11 +147,14 @@ pub fn assign(names: &[&str], groups: &[ParamGroupConfig]) -> Result<Vec<Vec<usi
     Ok(out)
 }
 
-/// One group: its index ranges in the flat slice and its optimiser.
+/// One part: its index ranges in the flat slice and its optimiser (one group's, or, for a
+/// rule whose groups share one state, several groups' in order).
 struct Part<T: Float> {
     ranges: Vec<Range<usize>>,
     len: usize,
     opt: Box<dyn Optimizer<T>>,
+    /// The index of its first group (its state's key prefix).
+    first: usize,
 }
 
 impl<T: Float> Part<T> {
@@ -176,8 +180,17 @@ impl<T: Float> Part<T> {
 /// Several optimisers over disjoint groups of one flat parameter slice (see the
 /// [module docs](self)). Group 0 is the default group (possibly empty: then it is left out);
 /// [`Optimizer::hyper`] and `set_hyper` act on each group (`lr()` and `set_lr()` on the first).
+///
+/// The groups of a rule whose reference keeps one state for all its param groups (prodigy,
+/// dadapt_adam, dadapt_sgd: one d, see [`super::shared`]) are stepped as one [`super::Shared`]
+/// optimiser over their tensors in group order; their lrs must then be equal or 0 (an error
+/// naming `param_groups[k].lr`, or `lr` for the default group). Group g's optimiser draws its
+/// random numbers from stream g ([`Optimizer::set_stream`]: sgld's groups draw independent
+/// noise; group 0 the stream of an ungrouped run).
 pub struct Grouped<T: Float> {
     parts: Vec<Part<T>>,
+    /// Per group (in order, empty ones left out): its part and its index among the part's.
+    slots: Vec<(usize, usize)>,
     name: &'static str,
     /// Gather buffers for non-contiguous groups (parameters, gradient).
     buf: [Vec<T>; 2],
@@ -185,10 +198,22 @@ pub struct Grouped<T: Float> {
     point: RefCell<[Vec<T>; 2]>,
 }
 
+/// The ranges of tensors `idx` of `tensors`, adjacent ones merged, appended to `ranges`.
+fn push_ranges(ranges: &mut Vec<Range<usize>>, tensors: &[Tensor], idx: &[usize]) {
+    for &t in idx {
+        let r = tensors[t].range.clone();
+        match ranges.last_mut() {
+            Some(last) if last.end == r.start => last.end = r.end,
+            _ => ranges.push(r),
+        }
+    }
+}
+
 impl<T: Float> Grouped<T> {
     /// Builds the groups of `tensors`: `default` for the unmatched ones, each of `groups` for
     /// the tensors its globs match ([`assign`]); every group's optimiser is told the shapes
-    /// of its tensors ([`Optimizer::set_shapes`]).
+    /// of its tensors ([`Optimizer::set_shapes`]) and its stream ([`Optimizer::set_stream`]);
+    /// the groups of a rule that shares one state across groups get one optimiser.
     pub fn new(
         tensors: &[Tensor],
         default: &OptimizerConfig,
@@ -196,38 +221,76 @@ impl<T: Float> Grouped<T> {
     ) -> Result<Self> {
         let names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
         let members = assign(&names, groups)?;
-        let configs = std::iter::once(default).chain(groups.iter().map(|g| &g.optimizer));
-        let mut parts = Vec::new();
-        let mut widest = 0;
-        for (idx, cfg) in members.iter().zip(configs) {
-            if idx.is_empty() {
+        let configs: Vec<&OptimizerConfig> = std::iter::once(default)
+            .chain(groups.iter().map(|g| &g.optimizer))
+            .collect();
+        // The non-empty groups, in order: (index into `members`/`configs`).
+        let live: Vec<usize> = (0..members.len())
+            .filter(|&k| !members[k].is_empty())
+            .collect();
+        let lr_key = |k: usize| match k {
+            0 => "lr".to_string(),
+            k => format!("param_groups[{}].lr", k - 1),
+        };
+        let mut slots = vec![(0, 0); live.len()];
+        let mut done = vec![false; live.len()];
+        let (mut parts, mut widest) = (Vec::new(), 0);
+        for g in 0..live.len() {
+            if done[g] {
                 continue;
             }
-            let mut opt = cfg.build::<T>()?;
-            let named: Vec<(String, Shape)> = idx
-                .iter()
-                .map(|&t| (tensors[t].name.clone(), tensors[t].shape))
+            let name = configs[live[g]].name();
+            let same: Vec<usize> = (g..live.len())
+                .filter(|&h| !done[h] && configs[live[h]].name() == name)
                 .collect();
-            super::set_named_shapes(opt.as_mut(), &named)?;
-            let mut ranges: Vec<Range<usize>> = Vec::new();
-            for &t in idx {
-                let r = tensors[t].range.clone();
-                match ranges.last_mut() {
-                    Some(last) if last.end == r.start => last.end = r.end,
-                    _ => ranges.push(r),
+            let shared = if same.len() > 1 {
+                let sg: Vec<SharedGroup<'_, OptimizerConfig>> = same
+                    .iter()
+                    .map(|&h| SharedGroup {
+                        cfg: configs[live[h]],
+                        shapes: members[live[h]].iter().map(|&t| tensors[t].shape).collect(),
+                        lr_key: lr_key(live[h]),
+                    })
+                    .collect();
+                OptimizerConfig::build_shared::<T>(&sg)?
+            } else {
+                None
+            };
+            let (opt, mine) = match shared {
+                Some(opt) => (opt, same),
+                None => {
+                    let mut opt = configs[live[g]].build::<T>()?;
+                    let named: Vec<(String, Shape)> = members[live[g]]
+                        .iter()
+                        .map(|&t| (tensors[t].name.clone(), tensors[t].shape))
+                        .collect();
+                    super::set_named_shapes(opt.as_mut(), &named)?;
+                    opt.set_stream(g as u64);
+                    (opt, vec![g])
                 }
+            };
+            let mut ranges: Vec<Range<usize>> = Vec::new();
+            for (i, &h) in mine.iter().enumerate() {
+                push_ranges(&mut ranges, tensors, &members[live[h]]);
+                (slots[h], done[h]) = ((parts.len(), i), true);
             }
             let len = ranges.iter().map(|r| r.len()).sum();
             if ranges.len() > 1 {
                 widest = widest.max(len);
             }
-            parts.push(Part { ranges, len, opt });
+            parts.push(Part {
+                ranges,
+                len,
+                opt,
+                first: g,
+            });
         }
         let name = parts.first().map_or("sgd", |p| p.opt.name());
         let buf = std::array::from_fn(|_| vec![T::zero(); widest]);
         let point = RefCell::new(std::array::from_fn(|_| vec![T::zero(); widest]));
         Ok(Grouped {
             parts,
+            slots,
             name,
             buf,
             point,
@@ -316,29 +379,30 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
         Ok(())
     }
     fn groups(&self) -> usize {
-        self.parts.len()
+        self.slots.len()
     }
     /// Group `g`'s (NaN lr and no momentum for a group that does not exist).
     fn hyper(&self, g: usize) -> Hyper {
-        self.parts.get(g).map_or(
+        self.slots.get(g).map_or(
             Hyper {
                 lr: f64::NAN,
                 momentum: None,
             },
-            |p| p.opt.hyper(0),
+            |&(p, i)| self.parts[p].opt.hyper(i),
         )
     }
     fn set_hyper(&mut self, g: usize, hyper: Hyper) {
-        if let Some(p) = self.parts.get_mut(g) {
-            p.opt.set_hyper(0, hyper);
+        if let Some(&(p, i)) = self.slots.get(g) {
+            self.parts[p].opt.set_hyper(i, hyper);
         }
     }
-    /// Every group's state, its keys prefixed with `param_groups.<g>.`.
+    /// Every part's state, its keys prefixed with `param_groups.<g>.`, g its first group
+    /// (each group's, or, for groups that share one state, their first's).
     fn state(&self) -> OptimizerState {
         let mut s = OptimizerState::new("param_groups");
-        for (g, part) in self.parts.iter().enumerate() {
+        for part in &self.parts {
             let inner = part.opt.state();
-            let pre = Self::prefix(g);
+            let pre = Self::prefix(part.first);
             for (k, v) in inner.scalars {
                 s.scalars.insert(format!("{pre}{k}"), v);
             }
@@ -350,8 +414,8 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
     }
     fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
         state.expect_name("param_groups")?;
-        for (g, part) in self.parts.iter_mut().enumerate() {
-            let pre = Self::prefix(g);
+        for part in &mut self.parts {
+            let pre = Self::prefix(part.first);
             let mut inner = OptimizerState::new(part.opt.name());
             for (k, &v) in &state.scalars {
                 if let Some(rest) = k.strip_prefix(&pre) {

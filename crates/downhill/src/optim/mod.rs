@@ -46,6 +46,7 @@ pub mod registry;
 pub mod rule;
 pub(crate) mod scipy_line;
 pub mod scipy_opts;
+pub mod shared;
 pub mod solver;
 pub mod stability;
 pub mod state;
@@ -65,6 +66,7 @@ pub use params::{Kind, ParamSpec, Range};
 pub use registry::{momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need};
 pub use rule::{Hyper, Optim, Rule};
 pub use scipy_opts::{Norm, Stop};
+pub use shared::{check_shared_lrs, Member, Shared, SharedGroup, SharedRule};
 pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;
@@ -253,6 +255,11 @@ pub trait Optimizer<T: Float>: Send {
     fn second_point(&self, _at: &[T], _grad: &[T], _out: &mut [T]) -> bool {
         false
     }
+    /// Gives the optimiser of parameter group `g` its own random stream: a rule that draws
+    /// random numbers (sgld) draws group g's from stream g of its seed (ChaCha's
+    /// `set_stream`), so groups draw independent noise; stream 0 is the one it draws without
+    /// this call. [`Grouped`] calls it for every group; the default ignores it.
+    fn set_stream(&mut self, _stream: u64) {}
 }
 
 /// Shorthands for the scheduled hyperparameters ([`Optimizer::hyper`] and
@@ -339,6 +346,9 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn second_point(&self, at: &[T], grad: &[T], out: &mut [T]) -> bool {
         (**self).second_point(at, grad, out)
+    }
+    fn set_stream(&mut self, stream: u64) {
+        (**self).set_stream(stream)
     }
 }
 

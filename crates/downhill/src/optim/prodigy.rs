@@ -11,7 +11,8 @@ use super::dadapt_adam::{
 use super::params::*;
 use super::registry::{Entry, EntryKind};
 use super::state::StateBuf;
-use super::{Hyper, Optim, Optimizer, Rule, Shape, StepOutcome};
+use super::shared::{shared_lr, Shared, SharedGroup};
+use super::{Hyper, Member, Optim, Optimizer, Rule, Shape, SharedRule, StepOutcome};
 use crate::{Float, Result};
 
 crate::hyperparameters! {
@@ -64,6 +65,11 @@ impl Entry for ProdigyConfig {
     fn build<T: Float>(&self) -> Result<Box<dyn Optimizer<T>>> {
         Optim::boxed(self)
     }
+    fn build_shared<T: Float>(
+        groups: &[SharedGroup<'_, Self>],
+    ) -> Result<Option<Box<dyn Optimizer<T>>>> {
+        Shared::boxed(groups)
+    }
 }
 
 /// What [`Prodigy`] carries from step to step (beside `lr` and `beta1`).
@@ -114,9 +120,10 @@ pub struct ProdigyState<T: Float> {
 ///
 /// d grows while the iterates keep moving against the gradient (r > 0), and never falls
 /// below the largest estimate seen (unless ρ caps its growth). As in the package, a step whose
-/// ‖s‖₁ is 0 (a zero gradient so far) changes m, v, s but neither θ, d nor k. The package
-/// sums over all its parameter groups; here `d` is per optimiser, so with `param_groups`
-/// each group adapts its own d. The package has no `maximize`: it is minimising −f here.
+/// ‖s‖₁ is 0 (a zero gradient so far) changes m, v, s but neither θ, d nor k. With
+/// `param_groups`, as the package, one d is shared by all groups ([`super::shared`]): the
+/// sums run over every group with lr > 0, γ is the largest lr, and the groups' lrs must be
+/// it or 0. The package has no `maximize`: it is minimising −f here.
 pub type Prodigy<T> = Optim<ProdigyConfig, T>;
 
 /// The entries of a tensor of `n` entries that d sees: every `p`-th, from the first.
@@ -151,20 +158,49 @@ impl Rule for ProdigyConfig {
         grad: &mut [T],
         shapes: &[Shape],
     ) -> StepOutcome {
-        let n = params.len();
-        let sp = self.slice_p.max(1);
-        let ns: usize = shapes.iter().map(|t| sliced(t.len(), sp)).sum();
-        let (beta1, beta2, lr, d0) = (h.mu(), self.betas[1], h.lr, self.d0);
-        let beta3 = self.beta3.unwrap_or_else(|| beta2.sqrt());
+        let me = Member {
+            cfg: self,
+            hyper: h,
+            shapes,
+        };
+        Self::step_groups(st, &[me], params, grad)
+    }
+}
+
+impl SharedRule for ProdigyConfig {
+    /// As `prodigyopt`: `betas`, `beta3`, `use_bias_correction`, `decouple`, `d_coef` and
+    /// `growth_rate` from group 0; `weight_decay`, `eps`, `d0`, `safeguard_warmup` and
+    /// `slice_p` (and Downhill's `maximize`) per group; the `d == d0` test with the last
+    /// group's `d0`, as the package's loop leaves it.
+    fn step_groups<T: Float>(
+        st: &mut ProdigyState<T>,
+        groups: &[Member<'_, Self>],
+        params: &mut [T],
+        grad: &mut [T],
+    ) -> StepOutcome {
+        let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
+            return StepOutcome::Skipped;
+        };
+        let (cfg0, n) = (first.cfg, params.len());
+        let lr = shared_lr(groups.iter().map(|m| &m.hyper.lr));
+        let ns: usize = groups
+            .iter()
+            .flat_map(|m| m.shapes.iter().map(|t| sliced(t.len(), m.cfg.slice_p.max(1))))
+            .sum();
+        let (beta1, beta2) = (first.hyper.mu(), cfg0.betas[1]);
+        let beta3 = cfg0.beta3.unwrap_or_else(|| beta2.sqrt());
         let mut d = st.d;
-        let dlr = d * lr * bias_correction(self.use_bias_correction, beta1, beta2, st.step);
-        let decay = self.weight_decay;
-        let l2 = (decay != 0.0 && !self.decouple).then(|| T::of(decay));
+        let dlr = d * lr * bias_correction(cfg0.use_bias_correction, beta1, beta2, st.step);
+        let decouple = cfg0.decouple;
         if st.p0.len() != ns {
             let p0 = st.p0.full_of(ns, T::zero());
             let mut at = 0;
-            let starts = shapes.iter().flat_map(|t| {
-                let r = at..at + t.len();
+            let tensors = groups.iter().flat_map(|m| {
+                let sp = m.cfg.slice_p.max(1);
+                m.shapes.iter().map(move |t| (t.len(), sp))
+            });
+            let starts = tensors.flat_map(|(len, sp)| {
+                let r = at..at + len;
                 at = r.end;
                 r.step_by(sp)
             });
@@ -180,34 +216,39 @@ impl Rule for ProdigyConfig {
         let mut m = (beta1 > 0.0).then(|| st.exp_avg.full_of(n, T::zero()));
         let (b1, b2, b3) = (T::of(beta1), T::of(beta2), T::of(beta3));
         let (wm, wv) = (T::of(d * (1.0 - beta1)), T::of(d * d * (1.0 - beta2)));
-        let ws = T::of((d / d0) * if self.safeguard_warmup { d } else { dlr });
         let (mut delta_numerator, mut d_denom) = (0.0, 0.0);
         let (mut at, mut sat) = (0, 0);
-        for shape in shapes {
-            let (r, rs) = (at..at + shape.len(), sat..sat + sliced(shape.len(), sp));
-            (at, sat) = (r.end, rs.end);
-            let (p, g) = (&params[r.clone()], &mut grad[r.clone()]);
-            signed_l2(g, p, self.maximize, l2);
-            if lr <= 0.0 {
-                continue;
-            }
-            let (s, p0) = (&mut s[rs.clone()], &p0[rs]);
-            let dot = (0..p0.len())
-                .map(|j| g[j * sp] * (p0[j] - p[j * sp]))
-                .fold(T::zero(), |acc, x| acc + x);
-            delta_numerator += (d / d0) * dlr * dot.f64();
-            if let Some(m) = m.as_deref_mut() {
-                for (m, &g) in m[r.clone()].iter_mut().zip(g.iter()) {
-                    *m = *m * b1 + wm * g;
+        for g in groups {
+            let (cfg, group_lr) = (g.cfg, g.hyper.lr);
+            let (sp, d0, decay) = (cfg.slice_p.max(1), cfg.d0, cfg.weight_decay);
+            let l2 = (decay != 0.0 && !decouple).then(|| T::of(decay));
+            let ws = T::of((d / d0) * if cfg.safeguard_warmup { d } else { dlr });
+            for shape in g.shapes {
+                let (r, rs) = (at..at + shape.len(), sat..sat + sliced(shape.len(), sp));
+                (at, sat) = (r.end, rs.end);
+                let (p, g) = (&params[r.clone()], &mut grad[r.clone()]);
+                signed_l2(g, p, cfg.maximize, l2);
+                if group_lr <= 0.0 {
+                    continue;
                 }
+                let (s, p0) = (&mut s[rs.clone()], &p0[rs]);
+                let dot = (0..p0.len())
+                    .map(|j| g[j * sp] * (p0[j] - p[j * sp]))
+                    .fold(T::zero(), |acc, x| acc + x);
+                delta_numerator += (d / d0) * dlr * dot.f64();
+                if let Some(m) = m.as_deref_mut() {
+                    for (m, &g) in m[r.clone()].iter_mut().zip(g.iter()) {
+                        *m = *m * b1 + wm * g;
+                    }
+                }
+                for (v, &g) in v[r].iter_mut().zip(g.iter()) {
+                    *v = *v * b2 + wv * g * g;
+                }
+                for (j, s) in s.iter_mut().enumerate() {
+                    *s = *s * b3 + ws * g[j * sp];
+                }
+                d_denom += sum_abs(s);
             }
-            for (v, &g) in v[r].iter_mut().zip(g.iter()) {
-                *v = *v * b2 + wv * g * g;
-            }
-            for (j, s) in s.iter_mut().enumerate() {
-                *s = *s * b3 + ws * g[j * sp];
-            }
-            d_denom += sum_abs(s);
         }
         if d_denom == 0.0 {
             return StepOutcome::Applied;
@@ -215,27 +256,32 @@ impl Rule for ProdigyConfig {
         let mut d_max = st.d_max;
         let d_numerator = st.d_numerator * beta3 + delta_numerator;
         if lr > 0.0 {
-            let d_hat = self.d_coef * d_numerator / d_denom;
-            if d == d0 {
+            let d_hat = cfg0.d_coef * d_numerator / d_denom;
+            if d == last.cfg.d0 {
                 d = py_max(d, d_hat);
             }
             d_max = py_max(d_max, d_hat);
-            d = py_min(d_max, d * self.growth_rate.unwrap_or(f64::INFINITY));
+            d = py_min(d_max, d * cfg0.growth_rate.unwrap_or(f64::INFINITY));
         }
         (st.d_numerator, st.d, st.d_max) = (d_numerator, d, d_max);
         st.step += 1;
-        let (d_eps, neg_dlr) = (T::of(d * self.eps), T::of(-dlr));
-        let neg_dlr_d = T::of(-dlr * d);
-        let shrink = (decay != 0.0 && self.decouple).then(|| T::of(-decay * dlr));
-        for (i, p) in params.iter_mut().enumerate() {
-            let denom = v[i].sqrt() + d_eps;
-            if let Some(c) = shrink {
-                *p += *p * c;
+        let (neg_dlr, neg_dlr_d) = (T::of(-dlr), T::of(-dlr * d));
+        let mut at = 0;
+        for g in groups {
+            let (r, decay) = (at..at + g.len(), g.cfg.weight_decay);
+            at = r.end;
+            let d_eps = T::of(d * g.cfg.eps);
+            let shrink = (decay != 0.0 && decouple).then(|| T::of(-decay * dlr));
+            for (i, p) in r.clone().zip(params[r].iter_mut()) {
+                let denom = v[i].sqrt() + d_eps;
+                if let Some(c) = shrink {
+                    *p += *p * c;
+                }
+                *p += match m.as_deref() {
+                    Some(m) => neg_dlr * m[i] / denom,
+                    None => neg_dlr_d * grad[i] / denom,
+                };
             }
-            *p += match m.as_deref() {
-                Some(m) => neg_dlr * m[i] / denom,
-                None => neg_dlr_d * grad[i] / denom,
-            };
         }
         StepOutcome::Applied
     }

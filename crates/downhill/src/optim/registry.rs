@@ -9,6 +9,7 @@ use serde::Serialize;
 
 pub(crate) use super::params::describe;
 use super::params::{ParamInfo, ParamSpec};
+use super::shared::SharedGroup;
 use super::solver::BoxedSolver;
 use super::Optimizer;
 pub use super::{catalog, OptimizerConfig, FIRST_ORDER, NAMES};
@@ -69,6 +70,14 @@ pub trait Entry: Named + Serialize + DeserializeOwned + Default + Clone {
     }
     /// Validates and builds the solver (`Ok(None)` for a first-order optimiser).
     fn solver<T: Float>(&self) -> Result<Option<BoxedSolver<T>>> {
+        Ok(None)
+    }
+    /// Builds ONE optimiser over several parameter groups of this rule when its reference
+    /// keeps one state for all of them ([`super::Shared`]: prodigy and D-Adaptation's one d);
+    /// `Ok(None)` (the default) where each group steps as its own optimiser.
+    fn build_shared<T: Float>(
+        _groups: &[SharedGroup<'_, Self>],
+    ) -> Result<Option<Box<dyn Optimizer<T>>>> {
         Ok(None)
     }
 }
@@ -228,6 +237,31 @@ macro_rules! registry {
             pub fn build<T: $crate::Float>(&self) -> $crate::Result<Box<dyn Optimizer<T>>> {
                 match self {
                     $(OptimizerConfig::$variant(c) => $crate::optim::registry::Entry::build::<T>(c),)*
+                }
+            }
+
+            /// One optimiser over the parameter groups `groups` (in order) that share one
+            /// state, when they all are of one rule whose reference keeps one
+            /// ([`Entry::build_shared`]); `Ok(None)` otherwise (each group steps alone).
+            pub fn build_shared<T: $crate::Float>(
+                groups: &[$crate::optim::shared::SharedGroup<'_, OptimizerConfig>],
+            ) -> $crate::Result<Option<Box<dyn Optimizer<T>>>> {
+                match groups.first().map(|g| g.cfg) {
+                    $(Some(OptimizerConfig::$variant(_)) => {
+                        let mut typed = Vec::with_capacity(groups.len());
+                        for g in groups {
+                            let OptimizerConfig::$variant(cfg) = g.cfg else {
+                                return Ok(None);
+                            };
+                            typed.push($crate::optim::shared::SharedGroup {
+                                cfg,
+                                shapes: g.shapes.clone(),
+                                lr_key: g.lr_key.clone(),
+                            });
+                        }
+                        <$cfg as $crate::optim::registry::Entry>::build_shared::<T>(&typed)
+                    })*
+                    None => Ok(None),
                 }
             }
 

@@ -80,6 +80,8 @@ pub trait Rule: Entry + Named + Send + 'static {
     fn check_shapes(&self, _shapes: &[Shape]) -> Result<()> {
         Ok(())
     }
+    /// Moves its random draws to stream `stream` of its seed ([`Optimizer::set_stream`]).
+    fn set_stream<T: Float>(&self, _state: &mut Self::State<T>, _stream: u64) {}
     /// Receives the loss at the next step's gradient point ([`Optimizer::set_loss`]).
     fn set_loss<T: Float>(&self, _state: &mut Self::State<T>, _loss: f64) {}
     /// Where the next gradient must be evaluated ([`Optimizer::gradient_point`]).
@@ -206,6 +208,10 @@ impl<R: Rule, T: Float> Optimizer<T> for Optim<R, T> {
 
     fn set_loss(&mut self, loss: f64) {
         self.cfg.set_loss(&mut self.state, loss)
+    }
+
+    fn set_stream(&mut self, stream: u64) {
+        self.cfg.set_stream(&mut self.state, stream)
     }
 
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {

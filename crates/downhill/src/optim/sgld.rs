@@ -51,6 +51,10 @@ pub struct SgldState {
     pub seed: u64,
     /// 64-bit words drawn from the stream so far.
     pub draws: u64,
+    /// The stream of `seed` it draws from (ChaCha's `set_stream`): its parameter group's
+    /// index ([`Optimizer::set_stream`]), 0 for an ungrouped run (absent in older states: 0).
+    #[serde(default)]
+    pub stream: u64,
     /// The generator, at word `draws` of the stream of `seed` (rebuilt from them on first
     /// use, so a loaded state continues the stream).
     #[serde(skip)]
@@ -72,8 +76,11 @@ pub struct SgldState {
 /// ```
 ///
 /// (an odd last coordinate uses z₀ of its pair), so a step of n coordinates reads 2⌈n/2⌉
-/// words. The update is sequential per coordinate: the same bits at any thread count. The
-/// stream's position (`draws`) and `seed` are in the checkpoint, so a resumed run is
+/// words. With `param_groups`, group g (in order) draws from stream g of the seed
+/// (`ChaCha8Rng::set_stream(g)`, [`Optimizer::set_stream`]), so the groups' noises are
+/// independent; group 0 draws the stream of an ungrouped run. The update is sequential per
+/// coordinate: the same bits at any thread count. The stream's position (`draws`), `seed`
+/// and `stream` are in the checkpoint, so a resumed run is
 /// bit-identical to an uninterrupted one.
 pub type Sgld<T> = Optim<SgldConfig, T>;
 
@@ -94,9 +101,12 @@ pub fn box_muller(a: u64, b: u64) -> (f64, f64) {
 impl SgldState {
     /// The generator at the state's position.
     fn rng(&mut self) -> &mut ChaCha8Rng {
-        let (seed, draws) = (self.seed, self.draws);
+        let (seed, draws, stream) = (self.seed, self.draws, self.stream);
         self.rng.get_or_insert_with(|| {
             let mut r = ChaCha8Rng::seed_from_u64(seed);
+            if stream != 0 {
+                r.set_stream(stream);
+            }
             r.set_word_pos(2 * draws as u128);
             r
         })
@@ -111,6 +121,7 @@ impl Rule for SgldConfig {
             step: 0,
             seed: self.seed,
             draws: 0,
+            stream: 0,
             rng: None,
         }
     }
@@ -143,6 +154,12 @@ impl Rule for SgldConfig {
 
     fn after_load<T: Float>(&self, st: &mut SgldState) {
         st.rng = None;
+    }
+
+    fn set_stream<T: Float>(&self, st: &mut SgldState, stream: u64) {
+        if st.stream != stream {
+            (st.stream, st.rng) = (stream, None);
+        }
     }
 }
 

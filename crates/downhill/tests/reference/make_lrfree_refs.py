@@ -16,8 +16,16 @@ with p.grad set to the analytic gradient, from the start point of its objective:
   rosenbrock_chain) over two or three tensors at once, from make_optim_refs.matrix_x0.
 `maximize = true` is the package on the negated gradient (the packages have no such option);
 `growth_rate` absent is the packages' float('inf'), `beta3` absent prodigy's None (√β₂).
+
+The `group_cases` run the same with SEVERAL parameter groups (torch's list of dicts): the
+packages keep one d for all groups (sums over every group with lr > 0; per-group values where
+they read them per group). Each case: `params` (the constructor's keyword arguments), `shapes`
+(every tensor, in order) and `groups`, one dict per group in order with its `tensors` (indices
+into `shapes`, the groups in tensor order) and its own hyperparameters (an `lr` of 0 freezes
+the group, as the packages allow; Downhill sets it after construction, as a schedule would).
 """
 import importlib.metadata
+import json
 import os
 import sys
 
@@ -29,7 +37,7 @@ import dadaptation  # noqa: E402
 import prodigyopt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, matrix_grad, matrix_x0, numel, write_package_refs  # noqa: E402
+from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel, write_package_refs  # noqa: E402
 
 STEPS = 60
 
@@ -73,12 +81,38 @@ CASES = [
      [[3, 2], [2]]),
 ]
 
+# (optimizer, params, objective, shapes, groups)
+GROUP_CASES = [
+    ("prodigy", {}, "quartic", [[3, 4], [4]],
+     [{"tensors": [0]}, {"tensors": [1], "weight_decay": 0.1}]),
+    ("prodigy", {"weight_decay": 0.01, "decouple": False, "eps": 1e-6}, "ill_conditioned",
+     [[2, 2], [3]],
+     [{"tensors": [0]},
+      {"tensors": [1], "weight_decay": 0.1, "eps": 1e-7, "safeguard_warmup": True,
+       "slice_p": 2, "d0": 1e-5}]),
+    ("prodigy", {"weight_decay": 0.05, "lr": 0.5}, "rosenbrock_chain", [[2, 3], [3]],
+     [{"tensors": [0]}, {"tensors": [1], "lr": 0.0}]),
+    ("prodigy", {"betas": [0.8, 0.99], "use_bias_correction": True}, "quartic",
+     [[2, 3], [3], [4]],
+     [{"tensors": [0, 1]}, {"tensors": [2], "weight_decay": 0.1}]),
+    ("dadapt_adam", {}, "quartic", [[3, 4], [4]],
+     [{"tensors": [0]}, {"tensors": [1], "weight_decay": 0.1}]),
+    ("dadapt_adam", {"decouple": True, "weight_decay": 0.01}, "ill_conditioned", [[2, 2], [3]],
+     [{"tensors": [0]}, {"tensors": [1], "weight_decay": 0.1, "eps": 1e-6}]),
+    ("dadapt_adam", {"lr": 0.5}, "rosenbrock_chain", [[2, 3], [3]],
+     [{"tensors": [0]}, {"tensors": [1], "lr": 0.0}]),
+    ("dadapt_sgd", {"momentum": 0.9}, "quartic", [[3, 4], [4]],
+     [{"tensors": [0]}, {"tensors": [1], "weight_decay": 0.1}]),
+    ("dadapt_sgd", {"weight_decay": 0.01, "d0": 1e-2}, "ill_conditioned", [[2, 2], [3]],
+     [{"tensors": [0]}, {"tensors": [1], "lr": 0.0}]),
+]
+
 
 def gradient(fn, x):
     return grad(fn, x) if fn in START else matrix_grad(fn, x)
 
 
-def run(name, params, fn, shapes):
+def run(name, params, fn, shapes, groups=None):
     kw = dict(params)
     maximize = kw.pop("maximize", False)
     if "betas" in kw:
@@ -89,7 +123,15 @@ def run(name, params, fn, shapes):
         k = numel(s)
         tensors.append(torch.nn.Parameter(torch.tensor(x0[at:at + k]).reshape(s)))
         at += k
-    opt = CLASSES[name](tensors, **kw)
+    if groups is None:
+        opt = CLASSES[name](tensors, **kw)
+    else:
+        dicts = []
+        for g in groups:
+            d = {k: (tuple(v) if k == "betas" else v) for k, v in g.items() if k != "tensors"}
+            d["params"] = [tensors[i] for i in g["tensors"]]
+            dicts.append(d)
+        opt = CLASSES[name](dicts, **kw)
 
     def flat():
         return [v for t in tensors for v in t.detach().reshape(-1).tolist()]
@@ -111,9 +153,27 @@ def run(name, params, fn, shapes):
 
 def main():
     versions = {k: importlib.metadata.version(k) for k in ("prodigyopt", "dadaptation")}
-    write_package_refs("make_lrfree_refs.py", "lrfree_refs.json",
-                       dict(versions, torch=torch.__version__),
-                       "float64, one parameter group", STEPS, CASES, run)
+    out = write_package_refs("make_lrfree_refs.py", "lrfree_refs.json",
+                             dict(versions, torch=torch.__version__),
+                             "float64, one parameter group (group_cases: several)", STEPS,
+                             CASES, run)
+    with open(out) as f:
+        doc = json.load(f)
+    doc["group_cases"] = []
+    for name, params, fn, shapes, groups in GROUP_CASES:
+        traj = run(name, params, fn, shapes, groups)
+        doc["group_cases"].append({
+            "optimizer": name,
+            "params": params,
+            "function": fn,
+            "shapes": shapes,
+            "groups": groups,
+            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+        })
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(doc['group_cases'])} group cases to {out}")
 
 
 if __name__ == "__main__":

@@ -403,6 +403,7 @@ def write_package_refs(script, out_name, versions, precision, steps, rows, run_c
         json.dump(doc, f, indent=1)
         f.write("\n")
     print(f"wrote {len(cases)} cases to {out}")
+    return out
 
 
 def main():

@@ -144,6 +144,9 @@ impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O>
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         self.inner.set_shapes(shapes)
     }
+    fn set_stream(&mut self, stream: u64) {
+        self.inner.set_stream(stream)
+    }
     fn set_loss(&mut self, loss: f64) {
         self.inner.set_loss(loss)
     }
