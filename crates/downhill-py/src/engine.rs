@@ -18,16 +18,18 @@ pub(crate) enum Engine {
 }
 
 impl Engine {
-    pub(crate) fn as_dyn_lr(&mut self, lr: f64) {
+    /// Sets group `g`'s lr (0 but for an engine of several groups).
+    pub(crate) fn set_group_lr(&mut self, g: usize, lr: f64) {
         match self {
-            Engine::F64(o) => o.set_lr(lr),
-            Engine::F32(o) => o.set_lr(lr),
+            Engine::F64(o) => o.set_group_lr(g, lr),
+            Engine::F32(o) => o.set_group_lr(g, lr),
         }
     }
-    pub(crate) fn set_momentum(&mut self, m: f64) {
+    /// Sets group `g`'s momentum.
+    pub(crate) fn set_group_momentum(&mut self, g: usize, m: f64) {
         match self {
-            Engine::F64(o) => o.set_momentum(m),
-            Engine::F32(o) => o.set_momentum(m),
+            Engine::F64(o) => o.set_group_momentum(g, m),
+            Engine::F32(o) => o.set_group_momentum(g, m),
         }
     }
     pub(crate) fn state(&self) -> OptimizerState {

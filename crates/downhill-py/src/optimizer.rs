@@ -8,7 +8,11 @@
 //!
 //! The rules whose step couples the tensors it updates (`Entry::COUPLES_TENSORS` in the
 //! catalogue: prodigy and D-Adaptation's one d, polyak_sgd's global gradient norm, sgld's one
-//! noise stream) instead get one library optimiser per parameter group (see [`joint`]).
+//! noise stream) instead get one library optimiser per parameter group (see [`joint`]); sgld's
+//! group g draws stream g of its seed. The rules whose packages keep ONE state for all their
+//! parameter groups (prodigy, dadapt_adam, dadapt_sgd: one d) get one library optimiser over
+//! every group's arrays (`downhill::optim::Shared`), stepped with all of them, their lrs equal
+//! or 0 (a ValueError naming `param_groups[k].lr` otherwise, where the packages raise).
 
 use downhill::optim::{Optimizer, OptimizerState, Shape};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
@@ -36,6 +40,9 @@ pub struct PyOptimizer {
     pending: Vec<Option<OptimizerState>>,
     /// Whether the rule couples the tensors of a group (then `joints`, not `slots`, step).
     coupled: bool,
+    /// Whether its groups (more than one) share one state, as prodigy's and D-Adaptation's
+    /// packages keep one d: then `joints[0]` steps every group's arrays at once.
+    shared: bool,
     /// Per group, its engine once stepped (coupled rules only).
     joints: Vec<Option<Joint>>,
 }
@@ -223,14 +230,21 @@ impl PyOptimizer {
         }
     }
 
-    fn apply_to_group(&mut self, g: usize, mut f: impl FnMut(&mut Engine)) -> PyResult<()> {
+    /// Calls `f` with each engine that steps group `g` and the group's index in it.
+    fn apply_to_group(&mut self, g: usize, mut f: impl FnMut(&mut Engine, usize)) -> PyResult<()> {
+        if self.shared {
+            if let Some(Some(j)) = self.joints.get_mut(0) {
+                f(j.engine.get(), g);
+            }
+            return Ok(());
+        }
         if let Some(Some(j)) = self.joints.get_mut(g) {
-            f(j.engine.get());
+            f(j.engine.get(), 0);
         }
         for i in 0..self.slots.len() {
             if self.group_of(i)? == g {
                 if let Some(s) = self.slots[i].as_mut() {
-                    f(s.engine.get());
+                    f(s.engine.get(), 0);
                 }
             }
         }
@@ -277,7 +291,15 @@ impl PyOptimizer {
         let coupled = downhill::optim::catalog()
             .iter()
             .any(|e| e.name == name && e.couples_tensors);
+        let shared = groups.len() > 1 && downhill::optim::shares_groups(&groups[0].cfg);
+        if shared && sizes.is_none() {
+            return Err(PyValueError::new_err(format!(
+                "`{name}` steps its parameter groups together: give each group's number of \
+                 tensors (sizes)"
+            )));
+        }
         Ok(PyOptimizer {
+            shared,
             name: name.to_string(),
             joints: (0..groups.len()).map(|_| None).collect(),
             groups,
@@ -408,7 +430,7 @@ impl PyOptimizer {
         }
         for g in self.each_group(group)? {
             self.groups[g].lr = lr;
-            self.apply_to_group(g, |e| e.as_dyn_lr(lr))?;
+            self.apply_to_group(g, |e, k| e.set_group_lr(k, lr))?;
         }
         Ok(())
     }
@@ -436,7 +458,7 @@ impl PyOptimizer {
                 )));
             }
             self.groups[g].momentum = Some(momentum);
-            self.apply_to_group(g, |e| e.set_momentum(momentum))?;
+            self.apply_to_group(g, |e, k| e.set_group_momentum(k, momentum))?;
         }
         Ok(())
     }
@@ -472,10 +494,11 @@ impl PyOptimizer {
         given.insert("lr".into(), Value::from(self.groups[g].lr));
         let new = Group::new(&self.name, given)?;
         self.groups[g] = new;
-        if let Some(mut j) = self.joints[g].take() {
+        let jg = if self.shared { 0 } else { g };
+        if let Some(mut j) = self.joints[jg].take() {
             let e = self.rebuilt(g, &j.engine, &j.named_shapes())?;
             j.engine = e;
-            self.joints[g] = Some(j);
+            self.joints[jg] = Some(j);
         }
         for i in 0..self.slots.len() {
             if self.group_of(i)? != g {

@@ -39,9 +39,11 @@ impl PyOptimizer {
             .find(|j| j.tensors().contains(&i))
     }
 
-    /// The tensors of group `g` (all `n` given when the groups' sizes are unknown).
+    /// The tensors of group `g` (all `n` given when the groups' sizes are unknown; every
+    /// group's when they share one state).
     fn group_range(&self, g: usize, n: usize) -> std::ops::Range<usize> {
         match &self.sizes {
+            Some(sizes) if self.shared => 0..sizes.iter().sum(),
             Some(sizes) => {
                 let start = sizes[..g].iter().sum();
                 start..start + sizes[g]
@@ -58,9 +60,12 @@ impl PyOptimizer {
         gs: &[Bound<'_, PyAny>],
         loss: Option<f64>,
     ) -> PyResult<()> {
+        if self.shared {
+            self.check_shared_lrs()?;
+        }
         let mut i = 0;
         while i < ps.len() {
-            let g = self.group_of(i)?;
+            let g = if self.shared { 0 } else { self.group_of(i)? };
             let r = self.group_range(g, ps.len());
             if r.start != i || r.end > ps.len() {
                 return Err(PyValueError::new_err(format!(
@@ -247,7 +252,7 @@ impl PyOptimizer {
         which: impl Fn(&dyn Optimizer<f64>, &[f64], &mut [f64]) -> bool,
     ) -> PyResult<bool> {
         let g = self.group_of(i)?;
-        if let Some(j) = self.joints[g].as_mut() {
+        if let Some(j) = self.joints[if self.shared { 0 } else { g }].as_mut() {
             if j.first == i && j.shapes == [shape] {
                 let Engine::F64(o) = j.engine.get() else {
                     return Err(PyTypeError::new_err("params: float64 expected"));
@@ -255,7 +260,7 @@ impl PyOptimizer {
                 return Ok(which(o.as_ref(), x, out));
             }
         }
-        let Engine::F64(probe) = self.build(g, false, &named(i, &[shape]))? else {
+        let Engine::F64(probe) = self.build_one(g, false, &named(i, &[shape]))? else {
             return Err(PyTypeError::new_err("params: float64 expected"));
         };
         if which(probe.as_ref(), x, out) {

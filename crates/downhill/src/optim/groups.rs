@@ -249,6 +249,7 @@ impl<T: Float> Grouped<T> {
                     .map(|&h| SharedGroup {
                         cfg: configs[live[h]],
                         shapes: members[live[h]].iter().map(|&t| tensors[t].shape).collect(),
+                        lr: configs[live[h]].lr(),
                         lr_key: lr_key(live[h]),
                     })
                     .collect();

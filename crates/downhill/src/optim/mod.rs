@@ -66,7 +66,7 @@ pub use params::{Kind, ParamSpec, Range};
 pub use registry::{momentum_key, unknown, CatalogEntry, Entry, EntryKind, Named, Need};
 pub use rule::{Hyper, Optim, Rule};
 pub use scipy_opts::{Norm, Stop};
-pub use shared::{check_shared_lrs, Member, Shared, SharedGroup, SharedRule};
+pub use shared::{check_shared_lrs, shares_groups, Member, Shared, SharedGroup, SharedRule};
 pub use solver::{BoxedSolver, Solver, SolverStep, StopReason};
 pub use state::{OptimizerState, StateBuf};
 pub use state_precision::StatePrecision;

@@ -256,6 +256,7 @@ macro_rules! registry {
                             typed.push($crate::optim::shared::SharedGroup {
                                 cfg,
                                 shapes: g.shapes.clone(),
+                                lr: g.lr,
                                 lr_key: g.lr_key.clone(),
                             });
                         }

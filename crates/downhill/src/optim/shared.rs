@@ -85,14 +85,32 @@ pub fn check_shared_lrs(name: &str, lrs: &[(String, f64)]) -> Result<()> {
     }
 }
 
-/// One group of a [`Shared`] to build: its config, its tensors and the key naming its lr in
-/// errors (`param_groups[k].lr`).
+/// Whether the rule of `cfg` keeps one state for all its parameter groups (a
+/// [`SharedRule`]: [`super::OptimizerConfig::build_shared`] builds one [`Shared`] for them).
+pub fn shares_groups(cfg: &super::OptimizerConfig) -> bool {
+    let g = || SharedGroup {
+        cfg,
+        shapes: Vec::new(),
+        lr: 1.0,
+        lr_key: String::new(),
+    };
+    matches!(
+        super::OptimizerConfig::build_shared::<f64>(&[g(), g()]),
+        Ok(Some(_))
+    )
+}
+
+/// One group of a [`Shared`] to build: its config, its tensors, its lr (the config's, or
+/// one set since, as a schedule or Python's `param_groups[k]["lr"]` sets it; 0 freezes the
+/// group) and the key naming that lr in errors (`param_groups[k].lr`).
 #[derive(Debug, Clone)]
 pub struct SharedGroup<'a, C> {
     /// The group's hyperparameters.
     pub cfg: &'a C,
     /// Its tensors, in order.
     pub shapes: Vec<Shape>,
+    /// Its lr.
+    pub lr: f64,
     /// The key of its lr.
     pub lr_key: String,
 }
@@ -123,7 +141,7 @@ impl<R: SharedRule, T: Float> Shared<R, T> {
         for g in groups {
             g.cfg.validate()?;
             let hyper = Hyper {
-                lr: g.cfg.lr(),
+                lr: g.lr,
                 momentum: g.cfg.momentum(),
             };
             out.push((g.cfg.clone(), hyper, g.shapes.clone()));
