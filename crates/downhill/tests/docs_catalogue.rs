@@ -50,7 +50,11 @@ fn row(e: &CatalogEntry) -> String {
             .collect();
         format!(" Needs: {}.", n.join(", "))
     };
-    let coupled = if e.couples_tensors {
+    let shared = downhill::optim::OptimizerConfig::from_named(e.name, serde_json::json!({}))
+        .is_ok_and(|c| downhill::optim::shares_groups(&c));
+    let coupled = if shared {
+        " One state for all parameter groups (one d, as the package): its step couples the tensors."
+    } else if e.couples_tensors {
         " One state per parameter group: its step couples the group's tensors."
     } else {
         ""
