@@ -295,6 +295,10 @@ case("run_param_groups.toml", BASE.replace(RUN, "") + GROUP % '["x"]' + RUN, 2, 
 case("train_group_schedule_list_length.toml", grouped('["*.b"]') + '[schedule]\nname = "lambda_lr"\nlr_lambda = ["0.9^epoch", "0.95^epoch", "1"]\n', 2, "[schedule] key `lr_lambda`", T)
 case("train_group_swa_lr_length.toml", grouped('["*.b"]', train_extra="swa = { swa_start = 1, swa_lr = [0.01, 0.02, 0.03] }"), 2, "[train] key `swa.swa_lr`", T)
 case("ok_train_group_lists.toml", grouped('["*.b"]', train_extra="swa = { swa_start = 1, swa_lr = [0.01, 0.02] }") + '[schedule]\nname = "lambda_lr"\nlr_lambda = ["0.9^epoch", "0.95^epoch"]\nlast_epoch = 2\ninitial_lr = [0.01, 0.05]\n', 0, "", T)
+# prodigy / D-Adaptation share one d across groups: their lrs must be equal or 0, as the packages
+case("train_group_prodigy_lrs_differ.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"'), 2, "invalid value for `optimizer.lr`: 0.01 (the parameter groups of `prodigy` share one d", T)
+case("train_group_dadapt_lr_below.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "dadapt_adam"').replace("lr = 0.05", "lr = 0.005"), 2, "invalid value for `param_groups[0].lr`: 0.005", T)
+case("ok_train_group_prodigy_shared_d.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"').replace("lr = 0.05", "weight_decay = 0.1"), 0, "", T)
 case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
 case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
 # --- issue 14: divergence threshold ---

@@ -184,7 +184,7 @@ impl<T: Float> Part<T> {
 /// The groups of a rule whose reference keeps one state for all its param groups (prodigy,
 /// dadapt_adam, dadapt_sgd: one d, see [`super::shared`]) are stepped as one [`super::Shared`]
 /// optimiser over their tensors in group order; their lrs must then be equal or 0 (an error
-/// naming `param_groups[k].lr`, or `lr` for the default group). Group g's optimiser draws its
+/// naming `param_groups[k].lr`, or `optimizer.lr` for the default group). Group g's optimiser draws its
 /// random numbers from stream g ([`Optimizer::set_stream`]: sgld's groups draw independent
 /// noise; group 0 the stream of an ungrouped run).
 pub struct Grouped<T: Float> {
@@ -229,7 +229,7 @@ impl<T: Float> Grouped<T> {
             .filter(|&k| !members[k].is_empty())
             .collect();
         let lr_key = |k: usize| match k {
-            0 => "lr".to_string(),
+            0 => "optimizer.lr".to_string(),
             k => format!("param_groups[{}].lr", k - 1),
         };
         let mut slots = vec![(0, 0); live.len()];

@@ -179,7 +179,7 @@ fn different_lrs_are_refused_naming_the_group() {
             optimizer: base.clone(),
         }];
         let err = Grouped::<f64>::new(&t, &half, &groups).err().unwrap().to_string();
-        assert!(err.contains("value for `lr`"), "{err}");
+        assert!(err.contains("value for `optimizer.lr`"), "{err}");
         // Equal lrs are fine; an lr set apart later (a schedule) skips the step.
         let mut ok = Grouped::<f64>::new(&t, &half, &[ParamGroupConfig {
             params: vec!["t1".into()],
