@@ -323,4 +323,3 @@ impl<R: SharedRule, T: Float> Optimizer<T> for Shared<R, T> {
         Ok(())
     }
 }
-

@@ -4,7 +4,9 @@
 //! one d shared by the groups as the packages keep it. Also: the packages' lr rule, the
 //! checkpoint of shared groups, and sgld's independent streams per group.
 
-use downhill::optim::{Grouped, Hyper, Optimizer, OptimizerConfig, ParamGroupConfig, Shape, Tensor};
+use downhill::optim::{
+    Grouped, Hyper, Optimizer, OptimizerConfig, ParamGroupConfig, Shape, Tensor,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -111,7 +113,10 @@ fn shared_d_groups_match_the_packages() {
             matrix_grad(&c.function, &x, &mut g);
             opt.step(&mut x, &mut g);
             for (i, (&got, &w)) in x.iter().zip(want).enumerate() {
-                let what = format!("{} {:?} {:?} step {k} x[{i}]", c.optimizer, c.params, c.groups);
+                let what = format!(
+                    "{} {:?} {:?} step {k} x[{i}]",
+                    c.optimizer, c.params, c.groups
+                );
                 assert_close(&what, got, w);
                 worst = worst.max((got - w).abs() / w.abs().max(1e-3));
             }
@@ -171,22 +176,41 @@ fn different_lrs_are_refused_naming_the_group() {
             params: vec!["t1".into()],
             optimizer: half.clone(),
         }];
-        let err = Grouped::<f64>::new(&t, &base, &groups).err().unwrap().to_string();
-        assert!(err.contains("param_groups[0].lr") && err.contains("values of 0"), "{err}");
+        let err = Grouped::<f64>::new(&t, &base, &groups)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("param_groups[0].lr") && err.contains("values of 0"),
+            "{err}"
+        );
         // The largest is the default group's lr 1: reversed, the default group is named.
         let groups = [ParamGroupConfig {
             params: vec!["t1".into()],
             optimizer: base.clone(),
         }];
-        let err = Grouped::<f64>::new(&t, &half, &groups).err().unwrap().to_string();
+        let err = Grouped::<f64>::new(&t, &half, &groups)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("value for `optimizer.lr`"), "{err}");
         // Equal lrs are fine; an lr set apart later (a schedule) skips the step.
-        let mut ok = Grouped::<f64>::new(&t, &half, &[ParamGroupConfig {
-            params: vec!["t1".into()],
-            optimizer: half.clone(),
-        }])
+        let mut ok = Grouped::<f64>::new(
+            &t,
+            &half,
+            &[ParamGroupConfig {
+                params: vec!["t1".into()],
+                optimizer: half.clone(),
+            }],
+        )
         .unwrap();
-        ok.set_hyper(1, Hyper { lr: 0.25, ..ok.hyper(1) });
+        ok.set_hyper(
+            1,
+            Hyper {
+                lr: 0.25,
+                ..ok.hyper(1)
+            },
+        );
         let (mut x, mut g) = (vec![1.0; 7], vec![1.0; 7]);
         ok.step(&mut x, &mut g);
         assert_eq!((x, ok.skipped()), (vec![1.0; 7], 1));
