@@ -58,6 +58,9 @@ def test_different_lrs_are_a_value_error_naming_the_group():
         opt.param_groups[0]["lr"] = 0.25
         with pytest.raises(ValueError, match=r"param_groups\[0\]\.lr"):
             opt.step([w, b], [np.ones((2, 2)), np.ones(3)])
+        opt.param_groups[0]["lr"] = 1.0
+        with pytest.raises(ValueError, match="every group's arrays"):
+            opt.step([w], [np.ones((2, 2))])
 
 
 def test_shared_groups_resume_bit_for_bit():

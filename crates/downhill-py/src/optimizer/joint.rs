@@ -67,6 +67,14 @@ impl PyOptimizer {
         while i < ps.len() {
             let g = if self.shared { 0 } else { self.group_of(i)? };
             let r = self.group_range(g, ps.len());
+            if self.shared && (r.start != i || r.end != ps.len()) {
+                return Err(PyValueError::new_err(format!(
+                    "`{}` shares one d across its parameter groups (as its package), so every \
+                     group's arrays (params[{}..{}]) are stepped together: give them all, in \
+                     order (opt.step(opt.params, grads))",
+                    self.name, r.start, r.end
+                )));
+            }
             if r.start != i || r.end > ps.len() {
                 return Err(PyValueError::new_err(format!(
                     "params[{i}]: `{}` couples the tensors of a parameter group (one state per \
