@@ -323,3 +323,59 @@ impl<R: SharedRule, T: Float> Optimizer<T> for Shared<R, T> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{OptimizerConfig, ProdigyConfig};
+
+    fn lrs(v: &[f64]) -> Vec<(String, f64)> {
+        (v.iter().enumerate())
+            .map(|(k, &lr)| (format!("param_groups[{k}].lr"), lr))
+            .collect()
+    }
+
+    /// The packages' rule: the lr is the largest, every group's is it or 0; the first other
+    /// is named.
+    #[test]
+    fn lrs_must_be_the_largest_or_0() {
+        assert_eq!(shared_lr([0.0, 1.0, 1.0].iter()), 1.0);
+        assert!(check_shared_lrs("prodigy", &lrs(&[1.0, 0.0, 1.0])).is_ok());
+        let e = check_shared_lrs("prodigy", &lrs(&[1.0, 0.5, 0.25]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("param_groups[1].lr") && e.contains("0.5"), "{e}");
+        assert!(shares_groups(&OptimizerConfig::Prodigy(
+            ProdigyConfig::default()
+        )));
+        let adam = OptimizerConfig::from_named("adam", serde_json::json!({})).unwrap();
+        assert!(!shares_groups(&adam));
+    }
+
+    /// One group of a `Shared` steps as the rule's own optimiser, bit for bit.
+    #[test]
+    fn one_group_is_the_rule() {
+        let cfg = ProdigyConfig {
+            d0: 1e-3,
+            ..Default::default()
+        };
+        let shapes = vec![Shape::Vector(2), Shape::Vector(1)];
+        let g = SharedGroup {
+            cfg: &cfg,
+            shapes: shapes.clone(),
+            lr: 1.0,
+            lr_key: "lr".into(),
+        };
+        let mut a = Shared::<ProdigyConfig, f64>::new(&[g]).unwrap();
+        let mut b = crate::optim::Prodigy::<f64>::new(cfg.clone()).unwrap();
+        b.set_shapes(&shapes).unwrap();
+        let (mut x, mut y) = ([1.0, -2.0, 0.5], [1.0, -2.0, 0.5]);
+        for _ in 0..10 {
+            let (mut gx, mut gy) = (x.map(|v| 2.0 * v), y.map(|v| 2.0 * v));
+            a.step(&mut x, &mut gx);
+            b.step(&mut y, &mut gy);
+        }
+        assert_eq!(x, y);
+        assert_eq!(a.rule_state().d, b.rule_state().d);
+    }
+}
