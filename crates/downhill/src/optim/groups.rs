@@ -10,7 +10,9 @@
 //! optimiser). [`Grouped`] is then one [`Optimizer`] over the whole slice: each step gathers
 //! every group's ranges (in place when a group is one contiguous range), runs the group's
 //! optimiser on them and scatters the result back, so every group follows its own optimiser's
-//! update exactly as torch steps each `param_group`.
+//! update exactly as torch steps each `param_group`. The groups of a rule whose package keeps
+//! one state for all its param groups (prodigy and D-Adaptation's one d, [`super::shared`])
+//! are stepped as one optimiser, as the package steps them.
 //!
 //! ```
 //! use downhill::optim::{Grouped, Optimizer, OptimizerConfig, ParamGroupConfig, Shape, Tensor};
