@@ -158,12 +158,7 @@ impl Rule for ProdigyConfig {
         grad: &mut [T],
         shapes: &[Shape],
     ) -> StepOutcome {
-        let me = Member {
-            cfg: self,
-            hyper: h,
-            shapes,
-        };
-        Self::step_groups(st, &[me], params, grad)
+        super::shared::step_one(self, st, h, params, grad, shapes)
     }
 }
 

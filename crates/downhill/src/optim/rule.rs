@@ -152,7 +152,7 @@ impl<R: Rule, T: Float> Optim<R, T> {
 }
 
 /// Reads the finite scalar `key` of `s`.
-fn scalar(s: &OptimizerState, key: &str) -> Result<f64> {
+pub(super) fn scalar(s: &OptimizerState, key: &str) -> Result<f64> {
     match s.scalars.get(key) {
         Some(&x) if x.is_finite() => Ok(x),
         _ => Err(Error::Invalid(format!(

@@ -20,6 +20,7 @@
 //! `groups.<g>.lr` (and the momentum key) of each later group. A state without `groups`
 //! (one state per group, written before the groups shared d) is refused, naming it.
 
+use super::rule::scalar;
 use super::{Hyper, Optimizer, OptimizerState, Rule, Shape, StepOutcome};
 use crate::{Error, Float, Result};
 
@@ -59,6 +60,20 @@ pub trait SharedRule: Rule {
         params: &mut [T],
         grad: &mut [T],
     ) -> StepOutcome;
+}
+
+/// [`Rule::step`] of a [`SharedRule`]: [`SharedRule::step_groups`] with `cfg` as the one
+/// group.
+pub fn step_one<R: SharedRule, T: Float>(
+    cfg: &R,
+    state: &mut R::State<T>,
+    hyper: Hyper,
+    params: &mut [T],
+    grad: &mut [T],
+    shapes: &[Shape],
+) -> StepOutcome {
+    let me = Member { cfg, hyper, shapes };
+    R::step_groups(state, &[me], params, grad)
 }
 
 /// The packages' lr: the largest of the groups' (Python's `max`, the first of equal ones).
@@ -182,17 +197,6 @@ impl<R: SharedRule, T: Float> Shared<R, T> {
         } else {
             format!("groups.{g}.{key}")
         }
-    }
-}
-
-/// Reads the finite scalar `key` of `s`.
-fn scalar(s: &OptimizerState, key: &str) -> Result<f64> {
-    match s.scalars.get(key) {
-        Some(&x) if x.is_finite() => Ok(x),
-        _ => Err(Error::Invalid(format!(
-            "optimizer state `{}`: `{key}` is missing or not a finite number",
-            s.name
-        ))),
     }
 }
 
