@@ -89,3 +89,32 @@ fn swa_anneals_each_group_from_its_own_lr_to_its_own_swa_lr() {
         }
     }
 }
+
+#[test]
+fn steps_a_shared_d_optimiser_refuses_are_reported() {
+    // prodigy's groups share one d, so their lrs must stay equal (or 0), as prodigyopt's.
+    // Plateau halves both lrs every epoch (no epoch improves by 99 %) down to each group's own
+    // min_lr: from the third epoch they differ, and each of those steps changes nothing.
+    let toml = "[data]\nsource = \"synthetic_linreg\"\n[model]\nkind = \"mlp\"\nhidden = [3]\n\
+         [optimizer]\nname = \"prodigy\"\nlr = 1.0\n\n[[optimizer.param_groups]]\n\
+         params = [\"*.b\"]\nlr = 1.0\n\
+         [train]\nepochs = 5\nbatch_size = 8\nseed = 1\nplateau_monitor = \"train_loss\"\n\
+         [schedule]\nname = \"reduce_lr_on_plateau\"\nmode = \"min\"\npatience = 0\n\
+         factor = 0.5\nthreshold = 0.99\nmin_lr = [0.5, 0.25]\n";
+    let cfg = downhill::spec::train::parse("shared.toml", toml).unwrap();
+    let setup = Setup::<f64>::load(&cfg).unwrap();
+    let mut opt = optimizer::<f64>(&cfg, &setup.net).unwrap();
+    let mut t = setup
+        .trainer(&cfg, cfg.train.clone(), opt.as_ref())
+        .unwrap();
+    let res = t
+        .run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)
+        .unwrap();
+    let per_epoch = res.steps / res.epochs;
+    assert_eq!(res.skipped_steps, 2 * per_epoch, "{res:?}");
+    let json = downhill::spec::exec::train::result_json(&setup.net, &res);
+    assert_eq!(json["skipped_steps"], 2 * per_epoch);
+    // The last two epochs changed nothing: their losses are the same.
+    let n = res.train_loss.len();
+    assert_eq!(res.train_loss[n - 1], res.train_loss[n - 3]);
+}

@@ -51,6 +51,13 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         "{:?} model on `{}`: {status} after {} epochs ({} steps)",
         cfg.model.kind, cfg.data.source, res.epochs, res.steps
     );
+    if res.skipped_steps > 0 {
+        println!(
+            "  {} of those steps skipped by the optimiser (parameters unchanged: a non-finite \
+             gradient under skip_non_finite, or groups sharing one d with different lrs)",
+            res.skipped_steps
+        );
+    }
     if let Some(at) = res.diverged_at {
         let why = at.cause.map_or_else(
             || {

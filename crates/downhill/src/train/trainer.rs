@@ -236,6 +236,10 @@ pub struct TrainResult {
     pub lr: Vec<f64>,
     /// The trained parameters at the end when `params` is an average (EMA, SWA, snapshots).
     pub last_params: Option<Vec<f64>>,
+    /// Steps the optimiser took without changing the parameters ([`Optimizer::skipped`]: a
+    /// non-finite gradient under `skip_non_finite`, groups sharing one d whose lrs a schedule
+    /// drove apart), counted in `steps`.
+    pub skipped_steps: usize,
 }
 
 /// The training loop over a [`Network`] and a training set; see [`Trainer::run`].
@@ -316,7 +320,7 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
     }
 
     /// The run's result from the final context and the built-ins' records.
-    fn result(self, ctx: Context<'_, T>, lr: Vec<f64>) -> TrainResult {
+    fn result(self, ctx: Context<'_, T>, lr: Vec<f64>, skipped_steps: usize) -> TrainResult {
         TrainResult {
             status: ctx.status(),
             epochs: ctx.epoch,
@@ -330,6 +334,7 @@ impl<'r, 'a: 'r, T: Scalar> Builtins<'r, 'a, T> {
             diverged_at: ctx.diverged_at(),
             lr,
             last_params: self.averaging.and_then(|a| a.last),
+            skipped_steps,
         }
     }
 
@@ -518,7 +523,7 @@ impl<'a, T: Scalar> Trainer<'a, T> {
             c.on_train_end(&mut ctx)?;
         }
         drop(cbs);
-        Ok(builtins.result(ctx, lrs))
+        Ok(builtins.result(ctx, lrs, opt.skipped()))
     }
 }
 
