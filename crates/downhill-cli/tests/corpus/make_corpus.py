@@ -299,6 +299,8 @@ case("ok_train_group_lists.toml", grouped('["*.b"]', train_extra="swa = { swa_st
 case("train_group_prodigy_lrs_differ.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"'), 2, "invalid value for `optimizer.lr`: 0.01 (the parameter groups of `prodigy` share one d", T)
 case("train_group_dadapt_lr_below.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "dadapt_adam"').replace("lr = 0.05", "lr = 0.005"), 2, "invalid value for `param_groups[0].lr`: 0.005", T)
 case("ok_train_group_prodigy_shared_d.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"').replace("lr = 0.05", "weight_decay = 0.1"), 0, "", T)
+case("train_group_prodigy_schedule_list.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"').replace("lr = 0.05", "weight_decay = 0.1") + '[schedule]\nname = "reduce_lr_on_plateau"\nmin_lr = [0.5, 0.25]\n', 2, "[schedule] key `min_lr`: 0.5 for group 0 and 0.25 for group 1: the parameter groups of `prodigy` share one d", T)
+case("ok_train_group_prodigy_sgd_schedule_list.toml", grouped('["*.b"]').replace('name = "sgd"', 'name = "prodigy"').replace("lr = 0.05", 'name = "sgd"\nlr = 0.05') + '[schedule]\nname = "reduce_lr_on_plateau"\nmin_lr = [0.5, 0.25]\n', 0, "", T)
 case("train_ema_negative_decay.toml", train(SYN, train_extra="ema = { decay = -0.5 }"), 2, "ema.decay", T)
 case("train_ema_with_swa.toml", train(SYN, train_extra="ema = { decay = 0.9 }\nswa = { swa_start = 1, swa_lr = 0.01 }"), 2, "choose one of `ema`, `swa`", T)
 # --- issue 14: divergence threshold ---

@@ -182,6 +182,9 @@ pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<Tr
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     crate::optim::assign(&names, &c.param_groups)
         .map_err(|e| doc.invalid_value("optimizer", &doc.keys("optimizer"), &e))?;
+    if let Some(sc) = &schedule {
+        check_shared_schedule(doc, &c.optimizer, &c.param_groups, sc)?;
+    }
     Ok(TrainFile {
         data,
         model,
@@ -192,6 +195,54 @@ pub fn from_doc(file: &str, doc: &mut ConfigDoc<'_>, also: &[&str]) -> Result<Tr
         train,
         distributed,
     })
+}
+
+/// For an optimiser whose parameter groups share one d (prodigy, D-Adaptation: their lrs must
+/// stay equal, or 0, as the packages require), refuses a `[schedule]` that gives the groups
+/// different values of a per-group list (`min_lr = [0.5, 0.25]`), at its first such key: the
+/// groups' lrs would part during training, and the shared step could not run.
+fn check_shared_schedule(
+    doc: &ConfigDoc<'_>,
+    optimizer: &OptimizerConfig,
+    param_groups: &[ParamGroupConfig],
+    sc: &ScheduleConfig,
+) -> Result<(), Error> {
+    let groups = 1 + param_groups.len();
+    // The groups stepped with the top-level optimiser's rule (a group may name another).
+    let sharing: Vec<usize> = std::iter::once(0)
+        .chain((1..groups).filter(|&g| param_groups[g - 1].optimizer.name() == optimizer.name()))
+        .collect();
+    if sharing.len() < 2 || !crate::optim::shares_groups(optimizer) {
+        return Ok(());
+    }
+    let keys = doc.keys("schedule");
+    let json = |g| {
+        sc.group(g, groups)
+            .map_err(|e| doc.invalid_value("schedule", &keys, &e))
+            .map(|c| serde_json::to_value(c).unwrap_or_default())
+    };
+    let first = json(0)?;
+    for &g in &sharing[1..] {
+        let other = json(g)?;
+        let (Some(a), Some(b)) = (first.as_object(), other.as_object()) else {
+            continue;
+        };
+        if let Some(key) = a.keys().find(|k| a.get(*k) != b.get(*k)) {
+            return Err(doc.key_error(
+                "schedule",
+                key,
+                format!(
+                    "{} for group 0 and {} for group {g}: the parameter groups of `{}` share \
+                     one d, so their lrs must stay equal (or 0), as the package requires; give \
+                     one value for all groups",
+                    a[key],
+                    b[key],
+                    optimizer.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Errors on distributed keys without `distributed = "mpi"`, on an unknown backend or
