@@ -78,6 +78,8 @@ impl Optimization {
             let optimizer = doc.named_into("optimizer", &name, body, |n, d| {
                 OptimizerConfig::from_named(n, d)
             })?;
+            check_shared_lrs(doc, &keys, &optimizer, &param_groups)?;
+            let param_groups = param_groups.into_iter().map(|(g, _)| g).collect();
             let label = default_label(&optimizer);
             let c = Contender {
                 label,
@@ -202,7 +204,7 @@ fn param_groups<'a>(
     base: &Spanned<DeValue<'a>>,
     groups: Spanned<DeValue<'a>>,
     first_order: bool,
-) -> Result<Vec<ParamGroupConfig>, Error> {
+) -> Result<Vec<(ParamGroupConfig, Keys)>, Error> {
     const TABLE: &str = "optimizer.param_groups";
     let span = groups.span();
     let DeValue::Array(entries) = groups.into_inner() else {
@@ -236,9 +238,56 @@ fn param_groups<'a>(
         };
         let optimizer = doc.named_into(TABLE, &name, body, OptimizerConfig::from_named)?;
         validate(&optimizer, first_order).map_err(|e| doc.invalid_value(TABLE, &keys, &e))?;
-        out.push(ParamGroupConfig { params, optimizer });
+        out.push((ParamGroupConfig { params, optimizer }, keys));
     }
     Ok(out)
+}
+
+/// The packages' rule for the groups of an optimiser that share one d (prodigy,
+/// D-Adaptation): the lrs of the groups stepped with `[optimizer]`'s rule are equal or 0
+/// ([`crate::optim::check_shared_lrs`]), checked here so the error is located at the
+/// offending `lr` (that of `[optimizer]`, whose `keys` are given, or of a group's entry).
+fn check_shared_lrs(
+    doc: &ConfigDoc<'_>,
+    keys: &Keys,
+    optimizer: &OptimizerConfig,
+    groups: &[(ParamGroupConfig, Keys)],
+) -> Result<(), Error> {
+    let name = optimizer.name();
+    let sharing: Vec<usize> = (0..groups.len())
+        .filter(|&k| groups[k].0.optimizer.name() == name)
+        .collect();
+    if sharing.is_empty() || !crate::optim::shares_groups(optimizer) {
+        return Ok(());
+    }
+    let lrs: Vec<(String, f64)> = std::iter::once(("optimizer.lr".to_string(), optimizer.lr()))
+        .chain(
+            sharing
+                .iter()
+                .map(|&k| (format!("param_groups[{k}].lr"), groups[k].0.optimizer.lr())),
+        )
+        .collect();
+    let Err(e) = crate::optim::check_shared_lrs(name, &lrs) else {
+        return Ok(());
+    };
+    let at = |keys: &Keys| keys.find("lr").map(|s| s..s + 2);
+    let msg = e.to_string();
+    let key = match &e {
+        crate::Error::InvalidParameter { key, .. } => key.as_str(),
+        _ => "",
+    };
+    let k = sharing
+        .iter()
+        .find(|&&k| key == format!("param_groups[{k}].lr"));
+    Err(match k {
+        Some(&k) => doc.error_at(
+            "optimizer.param_groups",
+            &groups[k].1,
+            at(&groups[k].1),
+            &msg,
+        ),
+        None => doc.error_at("optimizer", keys, at(keys), &msg),
+    })
 }
 
 /// The `[[optimizers]]` entries (at least one), with the keys of each.
