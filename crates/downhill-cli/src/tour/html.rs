@@ -301,6 +301,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_lead_checked_value_is_the_key_number() {
+        let mut e = Experiment::new("001", "x", "Title", "Text.");
+        e.value("baseline", 1.0)
+            .value("method", 2.0)
+            .checks(&["baseline", "method"]);
+        assert_eq!(key_number(&e).map(|(k, _)| k), Some("baseline"));
+        e.lead("method").lead("not a checked value");
+        assert_eq!(key_number(&e).map(|(k, _)| k), Some("method"));
+        assert_eq!(e.checked_values, ["method", "baseline"]);
+    }
+
+    #[test]
     fn an_experiment_without_a_check_is_reported_not_ok() {
         let mut e = Experiment::new("001", "x", "Title", "Text.");
         e.value("a", 1.0).value("b", 2.0);

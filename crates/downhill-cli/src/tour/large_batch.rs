@@ -143,6 +143,11 @@ pub(super) fn lars() -> Experiment {
             curves.push(curve(format!("{method}, batch 1024, lr {scaled}"), &large));
         }
     }
+    // The key number: what LARS loses at its main lr (SGD's values come first).
+    e.lead(&format!(
+        "LARS, lr {}: points lost at batch 1024",
+        LARS_LRS[MAIN]
+    ));
     e.require(
         ok,
         "LARS's claim (You et al. 2017): at each of LARS's three lrs the batch-1024 run (lr × 16) completes and loses at most 1 point of the batch-64 validation accuracy; at each of SGD's three lrs SGD loses more than 1 point; the scaled lr is 16 × the batch-64 lr",

@@ -117,6 +117,16 @@ impl Experiment {
         }
         self
     }
+    /// Makes checked value `key` the experiment's key number (the first checked value, which
+    /// the summary table shows), e.g. the method the experiment is about rather than its
+    /// baseline, whose values come first.
+    pub fn lead(&mut self, key: &str) -> &mut Self {
+        if let Some(i) = self.checked_values.iter().position(|c| c == key) {
+            let k = self.checked_values.remove(i);
+            self.checked_values.insert(0, k);
+        }
+        self
+    }
     /// What the checks decided.
     pub fn state(&self) -> Verdict {
         match (self.checked, self.ok) {

@@ -177,7 +177,8 @@ pub(crate) fn experiment() -> Experiment {
     let checked: Vec<&str> = (0..METHODS.len())
         .map(|m| keys[m][CHECKED].as_str())
         .collect();
-    e.checks(&checked);
+    // The key number: the schedule-free AdamW claim (Prodigy's is the wider, and plain).
+    e.checks(&checked).lead(&keys[CLAIMED[0]][CHECKED]);
     let at = |m: usize| decades[m][CHECKED];
     e.require(
         CLAIMED.iter().all(|&m| at(m) >= 3.0 - 1e-9) && at(1) >= at(0) - 1e-9,
