@@ -133,7 +133,8 @@ pub(crate) fn experiment() -> Experiment {
             "SAM: ε-sharpness (%)",
             "SGD: validation accuracy",
             "SAM: validation accuracy",
-        ]);
+        ])
+        .lead("SAM: largest Hessian eigenvalue");
     let series = runs
         .iter()
         .map(|(label, _, l)| {
