@@ -37,7 +37,7 @@ import dadaptation  # noqa: E402
 import prodigyopt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel, write_package_refs  # noqa: E402
+from make_optim_refs import grad, matrix_grad, matrix_x0, numel, points, write_package_refs  # noqa: E402
 
 STEPS = 60
 
@@ -168,7 +168,7 @@ def main():
             "function": fn,
             "shapes": shapes,
             "groups": groups,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+            "trajectory": points(traj),
         })
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)

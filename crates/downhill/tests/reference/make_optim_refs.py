@@ -378,11 +378,31 @@ def lit(v):
     return r
 
 
+def points(traj):
+    """A trajectory as JSON numbers (exiting on a non-finite value)."""
+    return [[float(lit(v)) for v in pt] for pt in traj]
+
+
+def write_refs(script, out_name, versions, note, cases):
+    """Writes a reference file `out_name` next to this script: the `script` that made it, the
+    `versions` (name -> version) and the Python version, the `note` and the `cases`."""
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), out_name)
+    doc = {"generated_by": f"crates/downhill/tests/reference/{script} (do not edit by hand)",
+           **versions,
+           "python": sys.version.split()[0],
+           "note": note,
+           "cases": cases}
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(cases)} cases to {out}")
+    return out
+
+
 def write_package_refs(script, out_name, versions, precision, steps, rows, run_case):
     """Writes a package reference file (optax_refs.json, lrfree_refs.json) next to this script:
     the `versions` (name -> version) and the Python version beside the cases, one per row of
     `rows` (optimizer, params, objective, shapes) with the flat points `run_case` returns."""
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), out_name)
     cases = []
     for name, params, fn, shapes in rows:
         traj = run_case(name, params, fn, shapes)
@@ -391,19 +411,11 @@ def write_package_refs(script, out_name, versions, precision, steps, rows, run_c
             "params": params,
             "function": fn,
             "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+            "trajectory": points(traj),
         })
-    doc = {"generated_by": f"crates/downhill/tests/reference/{script} (do not edit by hand)",
-           **versions,
-           "python": sys.version.split()[0],
-           "note": f"{precision}; each case: shapes ([rows, cols] a matrix, [n] a vector; each "
-                   f"a tensor), the flat points (x0, then {steps} steps)",
-           "cases": cases}
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
-    return out
+    note = (f"{precision}; each case: shapes ([rows, cols] a matrix, [n] a vector; each "
+            f"a tensor), the flat points (x0, then {steps} steps)")
+    return write_refs(script, out_name, versions, note, cases)
 
 
 def main():

@@ -14,7 +14,6 @@ rosenbrock_chain of make_optim_refs.matrix_grad over two tensors). The values f(
 transcribed below beside those gradients. Downhill's `lr` is optax's `scaling` (the
 learning_rate of its inner sgd); `max_learning_rate` is optax's (`max_lr` is an alias).
 """
-import json
 import os
 import sys
 
@@ -25,7 +24,7 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
+from make_optim_refs import grad, matrix_grad, matrix_x0, numel, points, write_refs  # noqa: E402
 
 STEPS = 60
 
@@ -106,7 +105,6 @@ def run(name, params, fn, shapes):
 
 
 def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "polyak_refs.json")
     cases = []
     for name, params, fn, shapes in CASES:
         traj = run(name, params, fn, shapes)
@@ -115,22 +113,14 @@ def main():
             "params": params,
             "function": fn,
             "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+            "trajectory": points(traj),
         })
-    doc = {
-        "generated_by": "crates/downhill/tests/reference/make_polyak_refs.py (do not edit by hand)",
-        "optax": optax.__version__,
-        "jax": jax.__version__,
-        "python": sys.version.split()[0],
-        "note": f"float64 (jax_enable_x64); optax.polyak_sgd with value=f(x) at each step; each "
-                f"case: shapes ([rows, cols] a matrix, [n] a vector; each a tensor), the flat "
-                f"points (x0, then {STEPS} steps)",
-        "cases": cases,
-    }
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
+    write_refs("make_polyak_refs.py", "polyak_refs.json",
+               {"optax": optax.__version__, "jax": jax.__version__},
+               f"float64 (jax_enable_x64); optax.polyak_sgd with value=f(x) at each step; each "
+               f"case: shapes ([rows, cols] a matrix, [n] a vector; each a tensor), the flat "
+               f"points (x0, then {STEPS} steps)",
+               cases)
 
 
 if __name__ == "__main__":

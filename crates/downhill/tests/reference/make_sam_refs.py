@@ -20,7 +20,6 @@ foreach=False) steps with g'. Objectives and start points: those of make_optax_r
 (rosenbrock and beale as one tensor [2]; quartic, ill_conditioned and rosenbrock_chain of
 make_optim_refs.matrix_grad over two tensors, from make_optim_refs.matrix_x0).
 """
-import json
 import os
 import sys
 
@@ -29,7 +28,7 @@ import torch
 torch.set_default_dtype(torch.float64)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, lit, matrix_grad, matrix_x0, numel  # noqa: E402
+from make_optim_refs import grad, matrix_grad, matrix_x0, numel, points, write_refs  # noqa: E402
 
 STEPS = 60
 
@@ -132,7 +131,6 @@ def run(name, params, sam, fn, shapes):
 
 
 def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sam_refs.json")
     cases = []
     for name, params, sam, fn, shapes in CASES:
         traj = run(name, params, sam, fn, shapes)
@@ -142,21 +140,13 @@ def main():
             "sam": sam,
             "function": fn,
             "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
+            "trajectory": points(traj),
         })
-    doc = {
-        "generated_by": "crates/downhill/tests/reference/make_sam_refs.py (do not edit by hand)",
-        "torch": torch.__version__,
-        "python": sys.version.split()[0],
-        "note": f"float64; SAM/ASAM ascent step transcribed from the authors' code, base "
-                f"optimiser torch.optim (foreach=False); each case: shapes, the flat points "
-                f"(x0, then {STEPS} steps)",
-        "cases": cases,
-    }
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
+    write_refs("make_sam_refs.py", "sam_refs.json", {"torch": torch.__version__},
+               f"float64; SAM/ASAM ascent step transcribed from the authors' code, base "
+               f"optimiser torch.optim (foreach=False); each case: shapes, the flat points "
+               f"(x0, then {STEPS} steps)",
+               cases)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ The gradient is taken at y, from the flat vector (make_optim_refs.grad / matrix_
 same operation order as the Rust side). `maximize = true` (a Downhill option the package
 lacks) is the package on the negated gradient.
 """
-import json
 import os
 import sys
 
@@ -28,7 +27,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_optax_refs import START, STEPS, gradient  # noqa: E402  (the same objectives)
-from make_optim_refs import lit, matrix_x0, numel  # noqa: E402
+from make_optim_refs import matrix_x0, numel, points, write_refs  # noqa: E402
 
 CLASS = {
     "sgd_schedule_free": schedulefree.SGDScheduleFree,
@@ -105,7 +104,6 @@ def run(name, params, fn, shapes):
 
 
 def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schedulefree_refs.json")
     cases = []
     for name, params, fn, shapes in CASES:
         traj, xs = run(name, params, fn, shapes)
@@ -114,29 +112,20 @@ def main():
             "params": params,
             "function": fn,
             "shapes": shapes,
-            "trajectory": [[float(lit(v)) for v in pt] for pt in traj],
-            "eval_trajectory": [[float(lit(v)) for v in pt] for pt in xs],
+            "trajectory": points(traj),
+            "eval_trajectory": points(xs),
         })
     try:
         from importlib.metadata import version
         sf_version = version("schedulefree")
     except Exception:  # noqa: BLE001
         sf_version = "unknown"
-    doc = {
-        "generated_by": "crates/downhill/tests/reference/make_schedulefree_refs.py "
-                        "(do not edit by hand)",
-        "schedulefree": sf_version,
-        "torch": torch.__version__,
-        "python": sys.version.split()[0],
-        "note": f"float64, foreach=False, train mode; each case: shapes ([rows, cols] a "
-                f"matrix, [n] a vector; each a tensor), the flat training points y (x0, then "
-                f"{STEPS} steps) and the evaluation points x = lerp(y, z, 1 - 1/beta1)",
-        "cases": cases,
-    }
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {out}")
+    write_refs("make_schedulefree_refs.py", "schedulefree_refs.json",
+               {"schedulefree": sf_version, "torch": torch.__version__},
+               f"float64, foreach=False, train mode; each case: shapes ([rows, cols] a "
+               f"matrix, [n] a vector; each a tensor), the flat training points y (x0, then "
+               f"{STEPS} steps) and the evaluation points x = lerp(y, z, 1 - 1/beta1)",
+               cases)
 
 
 if __name__ == "__main__":
