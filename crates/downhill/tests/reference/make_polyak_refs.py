@@ -24,11 +24,8 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_optim_refs import grad, matrix_grad, matrix_x0, numel, points, write_refs  # noqa: E402
-
-STEPS = 60
-
-START = {"rosenbrock": [-1.2, 1.0], "beale": [1.0, 1.0]}
+from make_optax_refs import START, STEPS, flatten, gradient, split  # noqa: E402  (the same objectives)
+from make_optim_refs import matrix_x0, points, write_refs  # noqa: E402
 
 # (optimizer, params, objective, shapes)
 CASES = [
@@ -65,23 +62,6 @@ def value(fn, x):
         return sum(100.0 * (x[i + 1] - x[i] * x[i]) ** 2 + (1.0 - x[i]) ** 2
                    for i in range(n - 1))
     raise ValueError(fn)
-
-
-def gradient(fn, x):
-    return grad(fn, x) if fn in START else matrix_grad(fn, x)
-
-
-def split(flat, shapes):
-    out, at = [], 0
-    for s in shapes:
-        k = numel(s)
-        out.append(jnp.asarray(flat[at:at + k], dtype=jnp.float64).reshape(s))
-        at += k
-    return out
-
-
-def flatten(tensors):
-    return [float(v) for t in tensors for v in t.reshape(-1).tolist()]
 
 
 def run(name, params, fn, shapes):
