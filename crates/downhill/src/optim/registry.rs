@@ -467,16 +467,8 @@ mod tests {
         assert_eq!(needs("trust_ncg"), json!(["hessian_vector"]));
         assert_eq!(needs("newton"), json!(["hessian"]));
         assert_eq!(needs("bfgs"), json!([]));
-        // The rules whose step reduces over the whole parameter vector, and only they.
-        let coupled: Vec<&str> = cat
-            .iter()
-            .filter(|e| e.couples_tensors)
-            .map(|e| e.name)
-            .collect();
-        assert_eq!(
-            coupled,
-            ["prodigy", "dadapt_adam", "dadapt_sgd", "sgld", "polyak_sgd"]
-        );
+        // Whether each rule couples its tensors is checked by what it does
+        // (tests/couples_tensors.rs); here only that the catalogue carries it.
         assert_eq!(rprop["couples_tensors"], false);
         assert_eq!(rprop["params"][1]["name"], "etas");
         assert_eq!(rprop["params"][1]["type"], "pair");
