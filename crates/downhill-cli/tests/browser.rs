@@ -25,6 +25,7 @@ fn chromium_cmd(bin: &Path, profile: &Path) -> Command {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--disable-dev-shm-usage",
         "--hide-scrollbars",
     ])
     .arg(format!("--user-data-dir={}", profile.display()));

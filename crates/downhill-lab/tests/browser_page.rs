@@ -7,7 +7,12 @@
 mod support;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// The two scripts run one after the other: each starts a chromium and a lab, and on a
+/// two-core CI host the page script once timed out waiting for its training job while both
+/// ran.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn the_page_teaches_in_chromium() {
@@ -25,6 +30,7 @@ fn the_page_works_by_keyboard_and_names_its_controls() {
 /// Runs `tests/browser/<script>` against a lab served in-process; screenshots go to
 /// `target/<out>/`.
 fn run_in_chromium(script: &str, out: &str) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if support::skip(support::browser_missing()) {
         return;
     }

@@ -11,7 +11,19 @@ import { start } from './common.mjs';
 const [url, out] = process.argv.slice(2);
 const { browser, errors, checks, fail, watch } = await start(out);
 const redraws = (page) => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
-const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000 });
+// Polled every 100 ms rather than on animation frames, which a page in the background may not get.
+const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000, polling: 100 });
+// Waits until the training status matches `re`; on timeout the error quotes the status last seen.
+async function waitStatus(page, re, timeout) {
+  const t0 = Date.now();
+  let text = '';
+  for (;;) {
+    text = (await page.textContent('[data-testid=train-status]')) || '';
+    if (re.test(text)) return text;
+    if (Date.now() - t0 > timeout) throw new Error(`the training status did not match ${re} within ${timeout} ms; it reads "${text}"`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 async function open(width, height, suffix = '') {
   const page = await browser.newPage({ viewport: { width, height } });
   watch(page);
@@ -86,7 +98,7 @@ try {
   for (let i = 0; i < 12; i++) { seen.add(await marker()); await p3.waitForTimeout(150); }
   checks.play_positions = seen.size;
   if (seen.size < 4) await fail('Play does not move the markers');
-  await p3.waitForFunction(() => !document.body.hasAttribute('data-playing'), null, { timeout: 10000 });
+  await p3.waitForFunction(() => !document.body.hasAttribute('data-playing'), null, { timeout: 30000, polling: 100 });
   await p3.close();
 
   // --- 4. no horizontal overflow at 800 × 900, in every view; narrow screenshots
@@ -100,6 +112,7 @@ try {
   await p4.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
   checks.overflow.schedules = await overflow(p4);
   await p4.screenshot({ path: join(out, 'schedules-800.png'), fullPage: true });
+  await p4.close();
   if (Object.values(checks.overflow).some((v) => v > 0)) await fail('horizontal overflow at 800 px');
 
   // --- 5. a job ends when its page closes
@@ -109,7 +122,7 @@ try {
   await p5.fill('[data-testid=train-epochs]', '5000');
   await p5.fill('[data-testid=train-batch]', '1');
   await p5.click('[data-testid=train-start]');
-  await p5.waitForFunction(() => /running/.test(document.querySelector('[data-testid=train-status]').textContent), null, { timeout: 30000 });
+  checks.train_started = await waitStatus(p5, /running/, 120000);
   checks.jobs_before_close = (await running()).length;
   if (checks.jobs_before_close < 1) await fail('GET /api/train does not list the running job');
   await p5.close();
@@ -125,7 +138,7 @@ try {
   await p6.click('[data-testid=tab-training]');
   await p6.fill('[data-testid=train-epochs]', '30');
   await p6.click('[data-testid=train-start]');
-  await p6.waitForFunction(() => /completed|stopped|diverged|error/.test(document.querySelector('[data-testid=train-status]').textContent), null, { timeout: 120000 });
+  await waitStatus(p6, /completed|stopped|diverged|error/, 120000);
   checks.train_status = await p6.textContent('[data-testid=train-status]');
   // per-batch loss (raw and smoothed) beside the per-epoch one; accuracy for a classifier
   checks.train_curves = await p6.evaluate(() => {

@@ -10,7 +10,7 @@ const { browser, errors, checks, fail, watch } = await start(out);
 const finished = (page, steps) => page.waitForFunction((n) => {
   const x = document.querySelector('[data-testid=train-status]').textContent;
   return x.includes(`(${n} steps)`) || x.includes(`（${n} 步）`) || /error|错误/.test(x);
-}, steps, { timeout: 180000 });
+}, steps, { timeout: 180000, polling: 100 });
 
 try {
   checks.shots = [];
@@ -19,7 +19,7 @@ try {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
     watch(page);
     await page.goto(`${url}/?lang=${lang}`, { waitUntil: 'load' });
-    await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 30000 });
+    await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 30000, polling: 100 });
     await page.waitForTimeout(300);
     const shot = async (name, full) => {
       await page.screenshot({ path: join(out, name + sfx + '.png'), fullPage: !!full });
