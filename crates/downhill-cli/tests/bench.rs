@@ -269,3 +269,32 @@ fn bench_train_reports_data_rate_against_the_read_probe() {
     assert_eq!(v["bytes_per_sample"], 32);
     assert!(v["limit_gb_per_s"].is_null() && v["fraction_of_limit"].is_null());
 }
+
+/// `polyak_sgd` reads the loss of each step (the bench gives one) and times real steps; a rule
+/// that would skip every step here (muon: the bench's parameters are one vector, no matrix)
+/// is refused rather than timed doing nothing.
+#[test]
+fn bench_step_times_only_steps_that_change_the_parameters() {
+    let args = |name| {
+        [
+            "bench",
+            "step",
+            "--optimizer",
+            name,
+            "--params",
+            "1000",
+            "--steps",
+            "2",
+            "--limit-elems",
+            "0",
+            "--json",
+        ]
+    };
+    let (code, v) = downhill_json(&args("polyak_sgd"));
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["optimizer"], "polyak_sgd");
+    let out = downhill(&args("muon"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`muon` skipped 3 of its 3 steps"), "{err}");
+}

@@ -107,20 +107,23 @@ impl Probe {
 
 /// Best and median nanoseconds per step over `steps` timed steps (after one warm-up step),
 /// with the `reps` passes of `probe` interleaved between the steps, so that both see the
-/// same machine load.
+/// same machine load; and how many of the steps the optimiser skipped.
 fn time_steps<T: Float>(
     opt: &mut dyn Optimizer<T>,
     n: usize,
     steps: usize,
     mut probe: Option<&mut Probe>,
     reps: usize,
-) -> (f64, f64) {
+) -> (f64, f64, usize) {
     let mut p: Vec<T> = pages::streamed_with_capacity(n);
     p.extend((0..n).map(|i| T::of(1.0 + (i % 7) as f64 * 0.1)));
     let mut g: Vec<T> = pages::streamed_with_capacity(n);
     g.extend((0..n).map(|i| T::of(((i % 1000) as f64 - 499.5) * 1e-3)));
     let mut gw: Vec<T> = pages::streamed_with_capacity(n);
     gw.extend_from_slice(&g);
+    // A loss for the rules that read one (polyak_sgd skips a step without it); the others
+    // ignore it. Given before every step, outside the timed region.
+    opt.set_loss(1.0);
     opt.step(&mut p, &mut gw);
     // Optimisers may overwrite the gradient: then it is restored before every step, outside
     // the timed region. Those that leave it alone (the fused kernels) are not given a freshly
@@ -135,6 +138,7 @@ fn time_steps<T: Float>(
             if restore {
                 gw.copy_from_slice(&g);
             }
+            opt.set_loss(1.0);
             let t = Instant::now();
             opt.step(black_box(&mut p), black_box(&mut gw));
             times.push(t.elapsed().as_secs_f64() * 1e9);
@@ -145,7 +149,7 @@ fn time_steps<T: Float>(
     }
     black_box(&p);
     times.sort_by(f64::total_cmp);
-    (times[0], times[times.len() / 2])
+    (times[0], times[times.len() / 2], opt.skipped())
 }
 
 /// Runs `downhill bench step`.
@@ -183,17 +187,25 @@ pub fn step(a: &StepArgs) -> CliResult<Value> {
             )?),
         )
     };
-    let (limit, (best_ns, median_ns), threads) = with_threads(a.threads, || {
+    let (limit, (best_ns, median_ns, skipped), threads) = with_threads(a.threads, || {
         let mut probe = (a.limit_elems > 0).then(|| Probe::new(a.limit_elems));
         let (pr, reps) = (probe.as_mut(), a.limit_reps.max(1));
         let t = match (&mut o32, &mut o64) {
             (Some(o), _) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
             (_, Some(o)) => time_steps(o.as_mut(), a.params, a.steps, pr, reps),
-            _ => (f64::NAN, f64::NAN),
+            _ => (f64::NAN, f64::NAN, 0),
         };
         let limit = probe.map(|p| p.gb_per_s());
         (limit, t, rayon::current_num_threads())
     })?;
+    if skipped > 0 {
+        return Err(CliError::input(format!(
+            "`{}` skipped {skipped} of its {} steps on the benchmark's parameters, so the \
+             timing would be of a step that changes nothing",
+            a.optimizer,
+            a.steps + 1
+        )));
+    }
     let bytes = if a.state_precision == "bf16" {
         bytes_per_param_bf16_state(&a.optimizer)
     } else {
