@@ -142,7 +142,8 @@ fn rastrigin_race() -> Experiment {
         "PSO successes",
         "GA successes",
         "CMA-ES successes",
-    ]);
+    ])
+    .lead("CMA-ES successes");
     e
 }
 

@@ -188,6 +188,7 @@ fn solvers_on_rosenbrock() -> Experiment {
         "trust-region Newton-CG: evaluations to f < 1e-8",
         "Newton (trust region): evaluations to f < 1e-8",
     ])
+    .lead("BFGS: evaluations to f < 1e-8")
     .figure(Figure::Curves {
         title: format!("Rosenbrock from (−1.2, 1): best f over the first {SHOWN} evaluations"),
         x_label: "evaluations of f or ∇f".into(),
