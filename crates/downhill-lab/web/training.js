@@ -140,6 +140,7 @@ export function resultText(r) {
   let text;
   if (r.status === 'diverged') text = t('train.diverged', { step: r.diverged_at.step, epoch: r.diverged_at.epoch });
   else if (r.status === 'stopped') text = t('train.stopped', { step: r.steps, epoch: r.epochs });
+  else if (r.status === 'refused') text = t('train.refused', { step: r.refused.step, epoch: r.refused.epoch, why: r.refused.why });
   else if (r.status === 'early_stopped') text = t('train.early_stopped', { epochs: r.epochs, loss: fmt(r.final_train_loss) });
   else text = t('train.completed', { epochs: r.epochs, steps: r.steps, loss: fmt(r.final_train_loss) });
   const v = r.final_val_metrics;
@@ -187,7 +188,7 @@ function startTraining() {
     });
     es.addEventListener('result', (e) => {
       const r = JSON.parse(e.data);
-      trainDone(run, resultText(r), r.status === 'diverged');
+      trainDone(run, resultText(r), r.status === 'diverged' || r.status === 'refused');
     });
     es.addEventListener('error', (e) => {
       if (run.done) return;

@@ -116,17 +116,19 @@ fn a_per_group_list_that_would_part_shared_d_groups_is_refused_at_its_key() {
     assert!(downhill::spec::train::parse("ok.toml", &shared_d_plateau("[0.5, 0.5]")).is_ok());
 }
 
-#[test]
-fn steps_a_shared_d_optimiser_refuses_are_reported() {
-    // The config check above refuses this schedule; built through the library's types, the
-    // groups' lrs part from the third epoch, and each of those steps changes nothing.
-    let mut cfg = downhill::spec::train::parse("shared.toml", &shared_d_plateau("0.5")).unwrap();
-    let parted = downhill::spec::train::parse("ok.toml", &shared_d_plateau("[0.5, 0.25]"));
-    assert!(parted.is_err());
+/// Runs `cfg` with `reduce_lr_on_plateau`'s `min_lr` replaced by `min_lr` (set through the
+/// library's types, past the config check) for `epochs` epochs.
+fn run_with_min_lr(
+    cfg: &downhill::spec::train::TrainFile,
+    min_lr: serde_json::Value,
+    epochs: usize,
+) -> downhill::train::TrainResult {
+    let mut cfg = cfg.clone();
+    cfg.train.epochs = epochs;
     cfg.schedule = Some(
         serde_json::from_value(serde_json::json!({
             "name": "reduce_lr_on_plateau", "mode": "min", "patience": 0, "factor": 0.5,
-            "threshold": 0.99, "min_lr": [0.5, 0.25],
+            "threshold": 0.99, "min_lr": min_lr,
         }))
         .unwrap(),
     );
@@ -135,14 +137,34 @@ fn steps_a_shared_d_optimiser_refuses_are_reported() {
     let mut t = setup
         .trainer(&cfg, cfg.train.clone(), opt.as_ref())
         .unwrap();
-    let res = t
-        .run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)
-        .unwrap();
-    let per_epoch = res.steps / res.epochs;
-    assert_eq!(res.skipped_steps, 2 * per_epoch, "{res:?}");
+    t.run(opt.as_mut(), &setup.net.init(cfg.train.seed), None)
+        .unwrap()
+}
+
+#[test]
+fn a_run_whose_schedule_parts_shared_d_groups_stops_at_that_step() {
+    // The config check above refuses this schedule; built through the library's types, the
+    // groups' lrs part at the start of the fourth epoch, and the run ends there, as the
+    // packages raise, with the parameters from before that step.
+    let cfg = downhill::spec::train::parse("shared.toml", &shared_d_plateau("0.5")).unwrap();
+    let res = run_with_min_lr(&cfg, serde_json::json!([0.5, 0.25]), 5);
+    assert_eq!(res.status, downhill::train::TrainStatus::Refused, "{res:?}");
+    assert_eq!((res.epochs, res.skipped_steps), (3, 0));
+    let refused = res.refused.clone().unwrap();
+    // `param_groups[0]` is the config's first `[[optimizer.param_groups]]`: the run's group 1.
+    assert_eq!((refused.step, refused.epoch), (res.steps + 1, 4));
+    assert!(
+        refused.why.contains("`param_groups[0].lr`: 0.25") && refused.why.contains("share one d"),
+        "{}",
+        refused.why
+    );
+    // The same three epochs as a run the schedule never parts.
+    let three = run_with_min_lr(&cfg, serde_json::json!(0.5), 3);
+    assert_eq!(three.status, downhill::train::TrainStatus::Completed);
+    assert_eq!(res.params, three.params);
+    let setup = Setup::<f64>::load(&cfg).unwrap();
     let json = downhill::spec::exec::train::result_json(&setup.net, &res);
-    assert_eq!(json["skipped_steps"], 2 * per_epoch);
-    // The last two epochs changed nothing: their losses are the same.
-    let n = res.train_loss.len();
-    assert_eq!(res.train_loss[n - 1], res.train_loss[n - 3]);
+    assert_eq!(json["status"], "refused");
+    assert_eq!(json["refused"]["step"], res.steps + 1);
+    assert!(json.get("skipped_steps").is_none());
 }

@@ -7,10 +7,11 @@ use downhill::spec::train::TrainFile;
 use downhill::train::{TrainResult, TrainStatus};
 
 use crate::cli::TrainArgs;
-use crate::exit::{CliError, CliResult, DIVERGED};
+use crate::exit::{CliError, CliResult, BAD_INPUT, DIVERGED};
 
 /// Saves the model (`--save`) and prints the result (`--json`: one object, with `extra`'s
-/// keys added); the exit code is 3 when the run diverged.
+/// keys added); the exit code is 3 when the run diverged, 2 when the optimiser refused a
+/// step's hyperparameters.
 pub fn report<T: Scalar>(
     cfg: &TrainFile,
     args: &TrainArgs,
@@ -33,10 +34,10 @@ pub fn report<T: Scalar>(
     } else {
         print_human(cfg, res);
     }
-    Ok(if res.status == TrainStatus::Diverged {
-        DIVERGED
-    } else {
-        0
+    Ok(match res.status {
+        TrainStatus::Diverged => DIVERGED,
+        TrainStatus::Refused => BAD_INPUT,
+        _ => 0,
     })
 }
 
@@ -46,6 +47,7 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         TrainStatus::EarlyStopped => "stopped early",
         TrainStatus::Diverged => "DIVERGED",
         TrainStatus::Stopped => "stopped",
+        TrainStatus::Refused => "REFUSED",
     };
     println!(
         "{:?} model on `{}`: {status} after {} epochs ({} steps)",
@@ -54,7 +56,7 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
     if res.skipped_steps > 0 {
         println!(
             "  {} of those steps skipped by the optimiser (parameters unchanged: a non-finite \
-             gradient under skip_non_finite, or groups sharing one d with different lrs)",
+             gradient under skip_non_finite, or Muon without a matrix)",
             res.skipped_steps
         );
     }
@@ -69,6 +71,13 @@ fn print_human(cfg: &TrainFile, res: &TrainResult) {
         println!(
             "  at step {} (epoch {}) {why}; the parameters from before it kept",
             at.step, at.epoch
+        );
+    }
+    if let Some(r) = &res.refused {
+        println!(
+            "  at step {} (epoch {}) the optimiser refused its hyperparameters: {}; the \
+             parameters from before it kept",
+            r.step, r.epoch, r.why
         );
     }
     println!("  training loss {:.6e}", res.final_train_loss);

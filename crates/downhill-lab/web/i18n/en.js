@@ -137,6 +137,7 @@ export default {
   'train.running_epoch': 'running: epoch {epoch}, training loss {loss}',
   'train.diverged': 'diverged at step {step} (epoch {epoch}): a loss or parameter was not finite, or the loss rose above divergence_threshold × its start',
   'train.stopped': 'stopped at step {step} (epoch {epoch})',
+  'train.refused': 'stopped before step {step} (epoch {epoch}): the optimiser refused its hyperparameters: {why}',
   'train.early_stopped': 'stopped early after {epochs} epochs, training loss {loss}',
   'train.completed': 'completed {epochs} epochs ({steps} steps), training loss {loss}',
   'train.val_loss': ', validation loss {loss}',

@@ -136,6 +136,7 @@ export default {
   'train.running_epoch': '运行中：第 {epoch} 轮，训练损失 {loss}',
   'train.diverged': '在第 {step} 步（第 {epoch} 轮）发散：损失或参数不是有限数，或损失超过了 divergence_threshold 乘以起始值',
   'train.stopped': '在第 {step} 步（第 {epoch} 轮）停止',
+  'train.refused': '在第 {step} 步（第 {epoch} 轮）之前停止：优化器拒绝了它的超参数：{why}',
   'train.early_stopped': '{epochs} 轮后提前停止，训练损失 {loss}',
   'train.completed': '完成 {epochs} 轮（{steps} 步），训练损失 {loss}',
   'train.val_loss': '，验证损失 {loss}',

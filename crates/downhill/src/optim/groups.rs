@@ -371,6 +371,9 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
             .max()
             .unwrap_or(0)
     }
+    fn check_hyper(&self) -> Result<()> {
+        self.parts.iter().try_for_each(|p| p.opt.check_hyper())
+    }
     /// Every group's optimiser gets the (whole model's) loss.
     fn set_loss(&mut self, loss: f64) {
         for part in &mut self.parts {

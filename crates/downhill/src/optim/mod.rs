@@ -237,6 +237,14 @@ pub trait Optimizer<T: Float>: Send {
     fn skipped(&self) -> usize {
         0
     }
+    /// Whether the optimiser can step with its current hyperparameters: an error names the
+    /// one that stops it (parameter groups sharing one d whose lrs were set apart, which the
+    /// packages refuse). The training loop asks before each step and ends the run as
+    /// [`crate::train::TrainStatus::Refused`]; a step taken anyway changes nothing and counts
+    /// as [skipped](Optimizer::skipped). The default accepts everything.
+    fn check_hyper(&self) -> Result<()> {
+        Ok(())
+    }
     /// Tells the optimiser how `params` splits into tensors, in order (the lengths sum to
     /// `params.len()`). Called once before the first step by callers that know the model's
     /// layout (`train`); without it `params` is one vector. Optimisers that need matrices
@@ -337,6 +345,9 @@ impl<T: Float, O: Optimizer<T> + ?Sized> Optimizer<T> for Box<O> {
     }
     fn skipped(&self) -> usize {
         (**self).skipped()
+    }
+    fn check_hyper(&self) -> Result<()> {
+        (**self).check_hyper()
     }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         (**self).set_shapes(shapes)

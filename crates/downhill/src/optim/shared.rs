@@ -132,8 +132,10 @@ pub struct SharedGroup<'a, C> {
 
 /// The [`Optimizer`] of a [`SharedRule`] over several parameter groups with one state (see
 /// the [module docs](self)): `params` is the groups' tensors concatenated in group order.
-/// [`Optimizer::hyper`] and `set_hyper` act on each group. A step whose groups' lrs break
-/// the packages' rule (a schedule drove them apart) changes nothing and counts as skipped.
+/// [`Optimizer::hyper`] and `set_hyper` act on each group. When the groups' lrs break the
+/// packages' rule (a schedule drove them apart), [`Optimizer::check_hyper`] says so (the
+/// training loop then ends the run) and a step taken anyway changes nothing and counts as
+/// skipped.
 #[derive(Debug, Clone)]
 pub struct Shared<R: SharedRule, T: Float> {
     groups: Vec<(R, Hyper, Vec<Shape>)>,
@@ -182,8 +184,13 @@ impl<R: SharedRule, T: Float> Shared<R, T> {
         &self.state
     }
 
-    /// [`check_shared_lrs`] on the current lrs.
+    /// [`check_shared_lrs`] on the current lrs (asked before every step: the keys are only
+    /// gathered when the rule is broken).
     pub fn check(&self) -> Result<()> {
+        let top = shared_lr(self.groups.iter().map(|g| &g.1.lr));
+        if (self.groups.iter()).all(|g| g.1.lr == top || g.1.lr == 0.0) {
+            return Ok(());
+        }
         let lrs: Vec<(String, f64)> = (self.keys.iter().cloned())
             .zip(self.groups.iter().map(|g| g.1.lr))
             .collect();
@@ -253,6 +260,9 @@ impl<R: SharedRule, T: Float> Optimizer<T> for Shared<R, T> {
 
     fn skipped(&self) -> usize {
         self.skipped
+    }
+    fn check_hyper(&self) -> Result<()> {
+        self.check()
     }
 
     /// Accepts the layout it was built with, or one of as many tensors of the same total

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::config::TrainConfig;
-use super::trainer::{DivergedAt, DivergenceCause, EpochMetrics, TrainStatus};
+use super::outcome::{DivergedAt, DivergenceCause, EpochMetrics, TrainStatus};
 use crate::data::{pages, Dataset};
 use crate::model::{Network, Scalar};
 use crate::optim::Optimizer;

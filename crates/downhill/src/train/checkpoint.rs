@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use super::callback::{Callback, Context};
 use super::callbacks::Validation;
 use super::callbacks::{AverageState, Averaging, EarlyState, EarlyStopping, LossLog, Plateau};
-use super::trainer::EpochMetrics;
+use super::outcome::EpochMetrics;
 use crate::model::Scalar;
 use crate::optim::{Optimizer, OptimizerState};
 use crate::{Error, Result};

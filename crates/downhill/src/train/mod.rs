@@ -28,6 +28,7 @@ pub mod callback;
 pub mod callbacks;
 pub mod checkpoint;
 pub mod config;
+pub mod outcome;
 pub mod replay;
 pub mod trainer;
 
@@ -35,8 +36,9 @@ pub use callback::{Callback, Context};
 pub use callbacks::{AverageState, EarlyState};
 pub use checkpoint::Checkpoint;
 pub use config::{EarlyStoppingConfig, EmaConfig, Monitor, SwaConfig, TrainConfig};
-pub use replay::Replayed;
-pub use trainer::{
-    DivergedAt, DivergenceCause, EpochMetrics, LossOf, LrFn, PlateauRule, Progress, ProgressFn,
-    TrainResult, TrainStatus, Trainer,
+pub use outcome::{
+    DivergedAt, DivergenceCause, EpochMetrics, LossOf, Progress, ProgressFn, Refused, TrainResult,
+    TrainStatus,
 };
+pub use replay::Replayed;
+pub use trainer::{LrFn, PlateauRule, Trainer};

@@ -141,6 +141,9 @@ impl<T: Float, W: Wrapper<T>, O: Optimizer<T>> Optimizer<T> for Wrapped<T, W, O>
     fn skipped(&self) -> usize {
         self.wrapper.skipped(&self.state) + self.inner.skipped()
     }
+    fn check_hyper(&self) -> Result<()> {
+        self.inner.check_hyper()
+    }
     fn set_shapes(&mut self, shapes: &[Shape]) -> Result<()> {
         self.inner.set_shapes(shapes)
     }

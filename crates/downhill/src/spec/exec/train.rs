@@ -310,9 +310,12 @@ pub fn result_json<T: Scalar>(net: &Network<T>, res: &TrainResult) -> serde_json
         let last: Vec<T> = last.iter().map(|&v| T::of(v)).collect();
         o.insert("last_params".into(), json!(net.named(&last)));
     }
-    // Steps that left the parameters unchanged, only when there were any.
+    // Steps that left the parameters unchanged, and a refused step, only when there were any.
     if let (true, Some(o)) = (res.skipped_steps > 0, out.as_object_mut()) {
         o.insert("skipped_steps".into(), json!(res.skipped_steps));
+    }
+    if let (Some(r), Some(o)) = (&res.refused, out.as_object_mut()) {
+        o.insert("refused".into(), json!(r));
     }
     out
 }

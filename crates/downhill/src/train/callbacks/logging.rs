@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::guard::Limit;
 use crate::model::Scalar;
 use crate::train::callback::{from_state, to_state, Callback, Context};
-use crate::train::trainer::{EpochMetrics, Progress, ProgressFn};
+use crate::train::outcome::{EpochMetrics, Progress, ProgressFn};
 use crate::train::{DivergenceCause, LossOf};
 use crate::Result;
 
