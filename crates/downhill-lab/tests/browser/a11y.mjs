@@ -9,7 +9,7 @@ import { start } from './common.mjs';
 const [url, out] = process.argv.slice(2);
 const { browser, errors, checks, fail, watch } = await start(out);
 const redraws = (page) => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
-const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000, polling: 100 });
+const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 60000, polling: 100 });
 // The controls chromium exposes without a name: role and test id (or tag).
 async function unnamed(page) {
   const cdp = await page.context().newCDPSession(page);

@@ -19,7 +19,10 @@ export async function start(out) {
     await browser.close();
     process.exit(1);
   };
+  // Every page: console errors collected, and a minute (not playwright's 30 s) for each
+  // action, as a loaded two-core CI host needs.
   const watch = (page) => {
+    page.setDefaultTimeout(60000);
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(String(e)));
   };

@@ -12,7 +12,7 @@ const [url, out] = process.argv.slice(2);
 const { browser, errors, checks, fail, watch } = await start(out);
 const redraws = (page) => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
 // Polled every 100 ms rather than on animation frames, which a page in the background may not get.
-const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 30000, polling: 100 });
+const waitRedraw = (page, n) => page.waitForFunction((k) => Number(document.body.getAttribute('data-redraws') || 0) > k, n, { timeout: 60000, polling: 100 });
 // Waits until the training status matches `re`; on timeout the error quotes the status last seen.
 async function waitStatus(page, re, timeout) {
   const t0 = Date.now();
@@ -72,7 +72,7 @@ try {
   await page.fill('[data-testid=lane-1-lr]', 'abc');
   await page.press('[data-testid=lane-1-lr]', 'Enter');
   const msg = page.locator('[data-testid=lane-1-lr-error]');
-  await msg.waitFor({ state: 'visible', timeout: 5000 });
+  await msg.waitFor({ state: 'visible', timeout: 30000 });
   checks.abc_message = await msg.textContent();
   checks.abc_outline = await page.locator('[data-testid=lane-1-lr]').evaluate((e) => getComputedStyle(e).outlineColor);
   // a change elsewhere must not run either while the field is wrong
@@ -98,7 +98,7 @@ try {
   for (let i = 0; i < 12; i++) { seen.add(await marker()); await p3.waitForTimeout(150); }
   checks.play_positions = seen.size;
   if (seen.size < 4) await fail('Play does not move the markers');
-  await p3.waitForFunction(() => !document.body.hasAttribute('data-playing'), null, { timeout: 30000, polling: 100 });
+  await p3.waitForFunction(() => !document.body.hasAttribute('data-playing'), null, { timeout: 60000, polling: 100 });
   await p3.close();
 
   // --- 4. no horizontal overflow at 800 × 900, in every view; narrow screenshots
@@ -109,7 +109,7 @@ try {
   await p4.click('[data-testid=tab-training]');
   checks.overflow.training = await overflow(p4);
   await p4.click('[data-testid=tab-schedules]');
-  await p4.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  await p4.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 60000 });
   checks.overflow.schedules = await overflow(p4);
   await p4.screenshot({ path: join(out, 'schedules-800.png'), fullPage: true });
   await p4.close();
@@ -160,7 +160,7 @@ try {
   await p6.screenshot({ path: join(out, 'training-800.png'), fullPage: true });
   await p6.setViewportSize({ width: 1300, height: 1000 });
   await p6.click('[data-testid=tab-schedules]');
-  await p6.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  await p6.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 60000 });
   await p6.screenshot({ path: join(out, 'schedules-wide.png') });
   // "stop all" leaves nothing running
   await p6.click('[data-testid=tab-training]');
@@ -180,7 +180,7 @@ try {
   await p7.click('[data-testid=tab-training]');
   checks.zh.raw_keys.push(...await rawKeys());
   await p7.click('[data-testid=tab-schedules]');
-  await p7.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  await p7.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 60000 });
   checks.zh.raw_keys.push(...await rawKeys());
   checks.zh.switch = await p7.inputValue('[data-testid=lang]');
   if (checks.zh.lang !== 'zh-Hans' || checks.zh.tab !== '函数' || checks.zh.switch !== 'zh') await fail('the Chinese page did not load');
