@@ -60,6 +60,7 @@ pub(super) fn saddle() -> Experiment {
             "GD stuck at the saddle, SGD escaped",
         )
         .checks(&["GD final x", "GD gradient norm", "SGD final |x1|"])
+        .lead("SGD final |x1|")
         .figure(Figure::Contour {
             title: "x0² − x1²: GD vs noisy SGD from (1, 0)".into(),
             f: Arc::new(|x, y| x * x - y * y),
