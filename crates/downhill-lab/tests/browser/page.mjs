@@ -34,7 +34,13 @@ async function open(width, height, suffix = '') {
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 const running = async () => (await (await fetch(url + '/api/train')).json());
 
+// When each section began (ms since the start), in the JSON line: a slow host shows where.
+const began = Date.now();
+checks.section_ms = {};
+const section = (k) => { checks.section_ms[k] = Date.now() - began; };
+
 try {
+  section(1);
   // --- 1. ill_conditioned, sgd, lr 0.55: "diverged" in red, in the lane and the loss panel
   const page = await open(1300, 1000);
   await page.screenshot({ path: join(out, 'functions-wide.png') });
@@ -66,6 +72,7 @@ try {
   if (checks.colour_scale.hidden || checks.colour_scale.ticks.length < 3 || checks.colour_scale.bar < 100 || !checks.colour_scale.gradient) await fail('no colour scale beside the map');
   await page.screenshot({ path: join(out, 'diverged-wide.png') });
 
+  section(2);
   // --- 2. "abc" in an lr field: a visible message, and no run is sent
   const runs = [];
   page.on('request', (r) => { if (r.url().endsWith('/api/run')) runs.push(r.url()); });
@@ -90,6 +97,7 @@ try {
   if (!/10000/.test(checks.steps_message)) await fail('steps above the limit are not reported');
   await page.close();
 
+  section(3);
   // --- 3. Play animates the paths
   const p3 = await open(1300, 1000);
   const marker = () => p3.locator('[data-testid=lane-0-marker]').evaluate((e) => e.getAttribute('cx') + ',' + e.getAttribute('cy'));
@@ -101,6 +109,7 @@ try {
   await p3.waitForFunction(() => !document.body.hasAttribute('data-playing'), null, { timeout: 60000, polling: 100 });
   await p3.close();
 
+  section(4);
   // --- 4. no horizontal overflow at 800 × 900, in every view; narrow screenshots
   const p4 = await open(800, 900);
   checks.overflow = {};
@@ -115,6 +124,7 @@ try {
   await p4.close();
   if (Object.values(checks.overflow).some((v) => v > 0)) await fail('horizontal overflow at 800 px');
 
+  section(5);
   // --- 5. a job ends when its page closes
   const p5 = await open(1300, 1000);
   await p5.click('[data-testid=tab-training]');
@@ -133,6 +143,7 @@ try {
   checks.close_ms = Date.now() - t0;
   if (left.length) await fail('a job still runs 2 s after its page closed');
 
+  section(6);
   // --- 6. the training view, wide and narrow, with a finished run; schedules wide
   const p6 = await open(1300, 1000);
   await p6.click('[data-testid=tab-training]');
@@ -167,6 +178,7 @@ try {
   await p6.click('[data-testid=train-stop-all]');
   checks.after_stop_all = (await running()).length;
 
+  section(7);
   // --- 7. the Chinese page: every text from the zh table, no key shown raw, in every view
   const p7 = await open(1300, 1000, '?lang=zh');
   checks.zh = { lang: await p7.evaluate(() => document.documentElement.lang), tab: await p7.textContent('[data-testid=tab-functions]') };
@@ -186,6 +198,7 @@ try {
   if (checks.zh.lang !== 'zh-Hans' || checks.zh.tab !== '函数' || checks.zh.switch !== 'zh') await fail('the Chinese page did not load');
   if (checks.zh.raw_keys.length) await fail('keys shown raw on the Chinese page');
 
+  section('end');
   if (errors.length) await fail('console errors');
   console.log(JSON.stringify({ ok: true, checks, errors }));
   await browser.close();
