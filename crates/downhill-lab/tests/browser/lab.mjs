@@ -14,7 +14,7 @@ try {
   const redraws = () => page.evaluate(() => Number(document.body.getAttribute('data-redraws') || 0));
   const paths = () => page.$$eval('#overlay polyline', (ps) => ps.map((p) => p.getAttribute('points')).join('|'));
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 30000, polling: 100 });
+  await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 60000, polling: 100 });
   const before = await paths();
   checks.initial_paths = before.length > 0;
   await page.screenshot({ path: join(out, 'functions.png') });
@@ -23,7 +23,7 @@ try {
   const n0 = await redraws();
   const box = await page.locator('[data-testid=contour]').boundingBox();
   await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
-  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n, n0, { timeout: 30000, polling: 100 });
+  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n, n0, { timeout: 60000, polling: 100 });
   await page.waitForTimeout(300);
   const after = await paths();
   checks.click_changes_paths = after.length > 0 && after !== before;
@@ -32,11 +32,11 @@ try {
 
   // sphere, sgd, lr = 10: divergence reported
   await page.selectOption('[data-testid=function]', 'sphere');
-  await page.waitForFunction(() => document.querySelector('#x0-label').textContent.includes('-3'), null, { timeout: 30000, polling: 100 });
+  await page.waitForFunction(() => document.querySelector('#x0-label').textContent.includes('-3'), null, { timeout: 60000, polling: 100 });
   await page.selectOption('[data-testid=lane-0-optimizer]', 'sgd');
   await page.fill('[data-testid=lane-0-lr]', '10');
   await page.press('[data-testid=lane-0-lr]', 'Enter');
-  await page.waitForFunction(() => /diverged at step \d+/.test(document.querySelector('[data-testid=lane-0-status]').textContent), null, { timeout: 30000, polling: 100 });
+  await page.waitForFunction(() => /diverged at step \d+/.test(document.querySelector('[data-testid=lane-0-status]').textContent), null, { timeout: 60000, polling: 100 });
   checks.divergence = await page.textContent('[data-testid=lane-0-status]');
   await page.screenshot({ path: join(out, 'diverged.png') });
 
@@ -68,14 +68,14 @@ try {
   await page.screenshot({ path: join(out, 'training.png') });
 
   await page.click('[data-testid=tab-schedules]');
-  await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+  await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 60000 });
   await page.screenshot({ path: join(out, 'schedules.png') });
 
   // a preset (GET /api/presets) loads its state: seed 004's descent with lr = 0.1
-  await page.waitForSelector('[data-testid=presets] option[value="seed004-gd-lr-0.1"]', { state: 'attached', timeout: 30000 });
+  await page.waitForSelector('[data-testid=presets] option[value="seed004-gd-lr-0.1"]', { state: 'attached', timeout: 60000 });
   const n1 = await redraws();
   await page.selectOption('[data-testid=presets]', 'seed004-gd-lr-0.1');
-  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n && document.querySelector('[data-testid=function]').value === 'sphere', n1, { timeout: 30000, polling: 100 });
+  await page.waitForFunction((n) => Number(document.body.getAttribute('data-redraws') || 0) > n && document.querySelector('[data-testid=function]').value === 'sphere', n1, { timeout: 60000, polling: 100 });
   checks.preset = {
     function: await page.inputValue('[data-testid=function]'),
     steps: await page.inputValue('[data-testid=steps]'),

@@ -19,7 +19,7 @@ try {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
     watch(page);
     await page.goto(`${url}/?lang=${lang}`, { waitUntil: 'load' });
-    await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 30000, polling: 100 });
+    await page.waitForFunction(() => Number(document.body.getAttribute('data-redraws') || 0) >= 1, null, { timeout: 60000, polling: 100 });
     await page.waitForTimeout(300);
     const shot = async (name, full) => {
       await page.screenshot({ path: join(out, name + sfx + '.png'), fullPage: !!full });
@@ -35,7 +35,7 @@ try {
     await shot('functions-wide');
     await narrow('functions');
     // training: seed 001's batch 1 and batch 1000 on one chart
-    await page.waitForSelector('[data-testid=presets] option[value="seed001-minibatch-b1-lr0.2"]', { state: 'attached', timeout: 30000 });
+    await page.waitForSelector('[data-testid=presets] option[value="seed001-minibatch-b1-lr0.2"]', { state: 'attached', timeout: 60000 });
     await page.selectOption('[data-testid=presets]', 'seed001-minibatch-b1-lr0.2');
     await finished(page, 3000);
     await page.selectOption('[data-testid=presets]', 'seed001-minibatch-b1000-lr0.999');
@@ -45,7 +45,7 @@ try {
     await narrow('training');
     // schedules: the default one-cycle schedule
     await page.click('[data-testid=tab-schedules]');
-    await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 30000 });
+    await page.waitForSelector('[data-testid=schedule-plot] svg path', { timeout: 60000 });
     await page.waitForTimeout(300);
     await shot('schedules-wide');
     await narrow('schedules');
