@@ -173,10 +173,14 @@ impl Jobs {
             let _permit = permit;
             let mut last: Option<Instant> = None;
             let mut sink = |kind: &str, v: Value| {
-                if kind == "progress" && last.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
-                    return;
+                if kind == "progress" {
+                    // the last progress record's time: batch and epoch records do not hold
+                    // the next one back
+                    if last.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
+                        return;
+                    }
+                    last = Some(Instant::now());
                 }
-                last = Some(Instant::now());
                 job.push(kind, &v);
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

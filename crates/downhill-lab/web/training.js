@@ -13,7 +13,7 @@ import { lines, COLORS } from './plots.js';
 import { $, state, lab, saveUrl, scheduleTable, fill, showFieldError, defaults } from './state.js';
 import { checkLr, checkWhole, checkWidths } from './validate.js';
 
-let runs = [], drawTimer = null;
+let runs = [], drawTimer = null, drawMs = 0, drawnAt = -Infinity;
 // A run of fewer batches than this draws each batch's loss, not its moving average.
 const FEW_BATCHES = 50;
 
@@ -130,9 +130,15 @@ function trainDone(run, text, bad) {
   drawTraining();
 }
 
-// Redraws soon (batch events come by the thousand; an epoch redraws at once).
+// Redraws now or soon: batch and epoch events can come by the hundred a second (a small data
+// set at batch 1), and a redraw of every point grows with the run, so a redraw follows the
+// last one by at least 80 ms and four times as long as it took — the page stays at least 80 %
+// free to answer.
 function drawSoon() {
-  if (drawTimer === null) drawTimer = setTimeout(() => { drawTimer = null; drawTraining(); }, 80);
+  if (drawTimer !== null) return;
+  const wait = Math.max(80, 4 * drawMs) - (performance.now() - drawnAt);
+  if (wait <= 0) drawTraining();
+  else drawTimer = setTimeout(() => { drawTimer = null; drawTraining(); }, wait);
 }
 
 // The sentence of a finished job's `train --json` object.
@@ -184,7 +190,7 @@ function startTraining() {
         run.acc.push(typeof p.val.accuracy === 'number' ? p.val.accuracy : null);
       }
       setStatus(`#${run.id}: ` + t('train.running_epoch', { epoch: p.epoch, loss: fmt(p.train_loss) }));
-      drawTraining();
+      drawSoon();
     });
     es.addEventListener('result', (e) => {
       const r = JSON.parse(e.data);
@@ -201,6 +207,7 @@ function startTraining() {
 
 export function drawTraining() {
   if (drawTimer !== null) { clearTimeout(drawTimer); drawTimer = null; }
+  const began = performance.now();
   const series = [], accuracy = [];
   runs.forEach((r, k) => {
     const c = COLORS[k % COLORS.length];
@@ -227,4 +234,6 @@ export function drawTraining() {
   if (!acc.hidden) {
     lines(acc, accuracy, { xLabel: t('chart.samples'), yLabel: t('chart.accuracy'), empty: t('train.no_accuracy') });
   }
+  drawnAt = performance.now();
+  drawMs = drawnAt - began;
 }

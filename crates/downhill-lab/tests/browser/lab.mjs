@@ -44,8 +44,9 @@ try {
   await page.click('[data-testid=tab-training]');
   await page.selectOption('[data-testid=train-dataset]', 'digits');
   await page.selectOption('[data-testid=train-model]', 'softmax');
-  await page.fill('[data-testid=train-epochs]', '40');
-  await page.fill('[data-testid=train-batch]', '32');
+  // long enough (a second or more) for several throttled redraws while it runs
+  await page.fill('[data-testid=train-epochs]', '1000');
+  await page.fill('[data-testid=train-batch]', '8');
   await page.fill('[data-testid=train-lr]', '0.05');
   await page.evaluate(() => {
     window.__points = [];

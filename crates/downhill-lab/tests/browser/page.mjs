@@ -133,6 +133,16 @@ try {
   await p5.fill('[data-testid=train-batch]', '1');
   await p5.click('[data-testid=train-start]');
   checks.train_started = await waitStatus(p5, /running/, 120000);
+  // the page stays responsive while the job streams hundreds of epochs a second (it froze:
+  // every epoch record redrew the whole chart)
+  checks.answer_ms = [];
+  for (let i = 0; i < 8; i++) {
+    const a = Date.now();
+    await Promise.race([p5.evaluate(() => 1), new Promise((r) => setTimeout(r, 5000))]);
+    checks.answer_ms.push(Date.now() - a);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  if (Math.max(...checks.answer_ms) > 2000) await fail('the page stops answering while a job streams its epochs');
   checks.jobs_before_close = (await running()).length;
   if (checks.jobs_before_close < 1) await fail('GET /api/train does not list the running job');
   await p5.close();
