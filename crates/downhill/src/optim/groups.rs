@@ -389,13 +389,9 @@ impl<T: Float> Optimizer<T> for Grouped<T> {
     }
     /// Group `g`'s (NaN lr and no momentum for a group that does not exist).
     fn hyper(&self, g: usize) -> Hyper {
-        self.slots.get(g).map_or(
-            Hyper {
-                lr: f64::NAN,
-                momentum: None,
-            },
-            |&(p, i)| self.parts[p].opt.hyper(i),
-        )
+        self.slots
+            .get(g)
+            .map_or(Hyper::ABSENT, |&(p, i)| self.parts[p].opt.hyper(i))
     }
     fn set_hyper(&mut self, g: usize, hyper: Hyper) {
         if let Some(&(p, i)) = self.slots.get(g) {

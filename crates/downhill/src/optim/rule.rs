@@ -43,6 +43,12 @@ pub struct Hyper {
 }
 
 impl Hyper {
+    /// What [`super::Optimizer::hyper`] gives for a group that does not exist: NaN lr, no
+    /// momentum.
+    pub const ABSENT: Hyper = Hyper {
+        lr: f64::NAN,
+        momentum: None,
+    };
     /// The momentum coefficient (0 for a rule without one).
     pub fn mu(&self) -> f64 {
         self.momentum.unwrap_or(0.0)

@@ -85,10 +85,20 @@ pub fn shared_lr<'a>(mut lrs: impl Iterator<Item = &'a f64>) -> f64 {
 /// Checks the packages' rule on the groups' lrs (`(key, lr)` each, in order): every lr is
 /// the largest or 0; the first that is not is an [`Error::InvalidParameter`] naming its key.
 pub fn check_shared_lrs(name: &str, lrs: &[(String, f64)]) -> Result<()> {
-    let top = shared_lr(lrs.iter().map(|(_, lr)| lr));
-    match lrs.iter().find(|(_, lr)| *lr != top && *lr != 0.0) {
-        Some((key, lr)) => Err(Error::param(
-            key,
+    check_lrs(name, lrs.iter().map(|(_, lr)| lr), |k| &lrs[k].0)
+}
+
+/// [`check_shared_lrs`] over the lrs `lrs`, group `k`'s key `key(k)` (asked only for the
+/// group that breaks the rule, so a check before every step gathers no keys).
+fn check_lrs<'a, 'k>(
+    name: &str,
+    lrs: impl Iterator<Item = &'a f64> + Clone,
+    key: impl Fn(usize) -> &'k str,
+) -> Result<()> {
+    let top = shared_lr(lrs.clone());
+    match lrs.enumerate().find(|&(_, &lr)| lr != top && lr != 0.0) {
+        Some((k, lr)) => Err(Error::param(
+            key(k),
             lr,
             &format!(
                 "the parameter groups of `{name}` share one d, so each group's lr must be the \
@@ -184,17 +194,11 @@ impl<R: SharedRule, T: Float> Shared<R, T> {
         &self.state
     }
 
-    /// [`check_shared_lrs`] on the current lrs (asked before every step: the keys are only
-    /// gathered when the rule is broken).
+    /// [`check_shared_lrs`] on the current lrs (asked before every step; allocates nothing
+    /// unless the rule is broken).
     pub fn check(&self) -> Result<()> {
-        let top = shared_lr(self.groups.iter().map(|g| &g.1.lr));
-        if (self.groups.iter()).all(|g| g.1.lr == top || g.1.lr == 0.0) {
-            return Ok(());
-        }
-        let lrs: Vec<(String, f64)> = (self.keys.iter().cloned())
-            .zip(self.groups.iter().map(|g| g.1.lr))
-            .collect();
-        check_shared_lrs(R::NAME, &lrs)
+        let key = |k: usize| self.keys.get(k).map_or("lr", String::as_str);
+        check_lrs(R::NAME, self.groups.iter().map(|g| &g.1.lr), key)
     }
 
     /// The checkpoint key of group `g`'s scalar `key` (group 0's are `Optim`'s).
@@ -240,13 +244,7 @@ impl<R: SharedRule, T: Float> Optimizer<T> for Shared<R, T> {
 
     /// Group `g`'s (NaN lr and no momentum for a group that does not exist).
     fn hyper(&self, g: usize) -> Hyper {
-        self.groups.get(g).map_or(
-            Hyper {
-                lr: f64::NAN,
-                momentum: None,
-            },
-            |x| x.1,
-        )
+        self.groups.get(g).map_or(Hyper::ABSENT, |x| x.1)
     }
 
     fn set_hyper(&mut self, g: usize, hyper: Hyper) {
